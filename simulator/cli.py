@@ -1,0 +1,196 @@
+"""The `hcisim` command: parse arguments, call one function, print the result.
+
+No logic lives here. Every user mistake arrives as `HcisimError` and leaves
+as one line on stderr with exit code 2; everything else is a bug and keeps
+its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulator import __version__
+from simulator.errors import HcisimError
+
+app = typer.Typer(
+    name="hcisim",
+    help=(
+        "Generate realistic human computer-use data (mouse, keyboard, screenshots) by driving real apps "
+        "with motion and typing models fitted on recorded people; check, replay and audit such data."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+fit_app = typer.Typer(help="Fit a model profile from recorded human data.", no_args_is_help=True)
+app.add_typer(fit_app, name="fit")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _progress():
+    """A progress bar on stderr that stays quiet when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err, transient=True)
+
+
+def _with_progress(description: str, fn, *args, **kwargs):
+    with _progress() as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return fn(*args, progress=report, **kwargs)
+
+
+# -- dataset commands -----------------------------------------------------
+
+@app.command()
+def version() -> None:
+    """Print hcisim's version and the dataset format version it writes."""
+    from simulator.dataset import FORMAT_VERSION
+
+    out.print(f"hcisim {__version__} (dataset format {FORMAT_VERSION})")
+
+
+@app.command()
+def validate(dataset: Annotated[Path, typer.Argument(help="Dataset directory to check.")]) -> None:
+    """Check a dataset: schema, checksums, monotonic time, action ids, boxes. Exit 1 on any problem."""
+    from simulator.dataset import validate_dataset
+
+    problems = validate_dataset(dataset)
+    for p in problems:
+        print(f"invalid: {p}", file=sys.stderr)
+    if problems:
+        raise typer.Exit(1)
+    out.print(f"{dataset}: valid", highlight=False)
+
+
+@app.command()
+def inspect(
+    dataset: Annotated[Path, typer.Argument(help="Dataset directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Summarise a dataset: sessions, events per type, durations, actions."""
+    from simulator.dataset import read_dataset, summarize
+
+    s = summarize(read_dataset(dataset))
+    if as_json:
+        print(json.dumps(asdict(s), indent=2))
+        return
+    out.print(f"[bold]{s.root}[/]  driver={s.driver} scenario={s.scenario} seed={s.seed} "
+              f"storage={s.storage} coords={s.coordinate_space}", highlight=False)
+    out.print(f"{s.sessions} session(s), {s.events} events, {s.actions} actions, {s.frames} frames")
+    if s.duration_ms:
+        d = s.duration_ms
+        out.print(f"session duration: mean {d['mean'] / 1000:.1f} s, min {d['min'] / 1000:.1f} s, "
+                  f"max {d['max'] / 1000:.1f} s")
+    for title, counts in (("events by type", s.events_by_type), ("actions by kind", s.actions_by_kind)):
+        if counts:
+            t = Table(title=title, title_justify="left")
+            t.add_column("value")
+            t.add_column("count", justify="right")
+            for k, v in counts.items():
+                t.add_row(k, str(v))
+            out.print(t)
+    for name, p in s.profiles.items():
+        out.print(f"profile {name}: {p.get('id')} ({str(p.get('sha256', ''))[:12]})", highlight=False)
+    for k, v in s.stats.items():
+        out.print(f"{k}: {v}", highlight=False)
+
+
+# -- models ---------------------------------------------------------------
+
+class MouseFormat(str, Enum):
+    sapimouse = "sapimouse"
+    balabit = "balabit"
+    hcisim = "hcisim"
+
+
+class TypingFormat(str, Enum):
+    aalto = "aalto"
+    pynput = "pynput"
+    hcisim = "hcisim"
+
+
+@fit_app.command("mouse")
+def fit_mouse(
+    data: Annotated[Path, typer.Option(help="Recorded data: a folder or file.")],
+    format: Annotated[MouseFormat, typer.Option("--format", help="Format of the recorded data.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Profile file to write (.json).")],
+) -> None:
+    """Fit a mouse-motion profile (motor + device layer) and write a fit report beside it."""
+    from simulator import mouse
+
+    path = _with_progress("fitting mouse", mouse.fit_profile, data, format.value, out_path)
+    out.print(f"profile written to {path}", highlight=False)
+
+
+@fit_app.command("typing")
+def fit_typing(
+    data: Annotated[Path, typer.Option(help="Recorded data: a folder or file.")],
+    format: Annotated[TypingFormat, typer.Option("--format", help="Format of the recorded data.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Profile file to write (.json).")],
+) -> None:
+    """Fit a typing profile (timing, errors, per-typist) and write a fit report beside it."""
+    from simulator import typing as typing_model
+
+    path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path)
+    out.print(f"profile written to {path}", highlight=False)
+
+
+@app.command("synth-moves")
+def synth_moves(
+    pairs: Annotated[Path, typer.Option(help="CSV with pair_id,x0,y0,x1,y1[,width,height].")],
+    out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "sapimouse",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+) -> None:
+    """Synthesise one pointing movement per (start, end) pair."""
+    from simulator import mouse
+
+    rows = mouse.synth_moves_file(pairs, out_path, profile=profile, seed=seed)
+    out.print(f"{rows} samples written to {out_path}", highlight=False)
+
+
+@app.command("synth-typing")
+def synth_typing(
+    texts: Annotated[Path, typer.Option(help="CSV with text_id,text[,user].")],
+    out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "aalto",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+) -> None:
+    """Synthesise key events typing each text."""
+    from simulator import typing as typing_model
+
+    rows = typing_model.synth_typing_file(texts, out_path, profile=profile, seed=seed)
+    out.print(f"{rows} key events written to {out_path}", highlight=False)
+
+
+def main() -> None:
+    try:
+        app()  # click's standalone mode handles usage errors (exit 2) and --help
+    except HcisimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The manifest: what a dataset is, how it was made, and checksums of its files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator import __version__
+from simulator.dataset.schema import COORDINATE_SPACES, FORMAT_VERSION
+from simulator.errors import HcisimError
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    bytes: int
+    rows: int | None = None
+
+
+@dataclass
+class Manifest:
+    """Everything needed to know where a dataset came from and to check it.
+
+    ``created_at`` is the only field that changes between two runs with the
+    same seed; the manifest itself is therefore not among the checksummed
+    files, and the data files never carry a timestamp.
+    """
+
+    driver: str
+    coordinate_space: str = "viewport_css_px"
+    seed: int | None = None
+    scenario: str | None = None
+    command: list[str] = field(default_factory=list)
+    profiles: dict[str, dict[str, str]] = field(default_factory=dict)
+    screen: dict[str, int] | None = None
+    viewport: dict[str, int] | None = None
+    device: dict[str, Any] = field(default_factory=dict)
+    sessions: list[str] = field(default_factory=list)
+    storage: str = "parquet"
+    tables: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    format_version: str = FORMAT_VERSION
+    hcisim_version: str = __version__
+    created_at: str = ""
+
+    def __post_init__(self) -> None:
+        if self.coordinate_space not in COORDINATE_SPACES:
+            raise HcisimError(
+                f"coordinate_space must be one of {', '.join(COORDINATE_SPACES)}, not {self.coordinate_space!r}"
+            )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Manifest":
+        known = {f for f in cls.__dataclass_fields__}
+        missing = [k for k in ("driver", "format_version", "files", "tables") if k not in data]
+        if missing:
+            raise HcisimError(f"manifest.json lacks required field(s): {', '.join(missing)}")
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["files"] = {name: FileEntry(**entry) for name, entry in data["files"].items()}
+        return cls(**kwargs)
+
+    @classmethod
+    def load(cls, root: Path) -> "Manifest":
+        path = root / MANIFEST_NAME
+        if not path.is_file():
+            raise HcisimError(f"{root}: not a dataset (no {MANIFEST_NAME})")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HcisimError(f"{path}: not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise HcisimError(f"{path}: expected a JSON object")
+        try:
+            return cls.from_dict(data)
+        except TypeError as exc:
+            raise HcisimError(f"{path}: malformed manifest ({exc})") from None

@@ -1,0 +1,66 @@
+"""Read a dataset directory: manifest first, tables on demand."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pyarrow as pa
+
+from simulator.dataset.manifest import Manifest
+from simulator.dataset.schema import SCHEMAS
+from simulator.dataset.storage import read_table
+from simulator.errors import HcisimError
+
+
+class Dataset:
+    """A dataset on disk. Tables are read the first time they are asked for."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise HcisimError(f"{self.root}: no such dataset directory")
+        self.manifest = Manifest.load(self.root)
+        major = self.manifest.format_version.split(".")[0]
+        if major != "1":
+            raise HcisimError(
+                f"{self.root}: dataset format {self.manifest.format_version} is not supported (this hcisim reads 1.x)"
+            )
+
+    def table(self, name: str) -> pa.Table:
+        if name not in SCHEMAS:
+            raise ValueError(f"unknown table {name!r}")
+        files = self.manifest.tables.get(name, [])
+        if not files:
+            return SCHEMAS[name].empty_table()
+        parts = []
+        for rel in files:
+            path = self.root / rel
+            if not path.is_file():
+                raise HcisimError(f"{rel}: listed in the manifest but missing")
+            parts.append(read_table(path, SCHEMAS[name], self.manifest.storage))
+        return pa.concat_tables(parts)
+
+    @cached_property
+    def events(self) -> pa.Table:
+        return self.table("events")
+
+    @cached_property
+    def actions(self) -> pa.Table:
+        return self.table("actions")
+
+    @cached_property
+    def frames(self) -> pa.Table:
+        return self.table("frames")
+
+    @cached_property
+    def received(self) -> pa.Table:
+        return self.table("received")
+
+    @property
+    def sessions(self) -> list[str]:
+        return list(self.manifest.sessions)
+
+
+def read_dataset(root: Path | str) -> Dataset:
+    return Dataset(Path(root))

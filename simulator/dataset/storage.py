@@ -1,0 +1,90 @@
+"""Table files on disk: Parquet (default) or JSON Lines, written byte-deterministically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulator.errors import HcisimError
+
+STORAGES = ("parquet", "jsonl")
+SUFFIX = {"parquet": ".parquet", "jsonl": ".jsonl"}
+
+
+def write_table(path: Path, table: pa.Table, storage: str) -> None:
+    """Write one table; the same table always gives the same bytes."""
+    if storage == "parquet":
+        # No statistics timestamps or writer-dependent metadata beyond the
+        # library version, so identical tables give identical files.
+        pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
+    elif storage == "jsonl":
+        names = table.column_names
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            for row in table.to_pylist():
+                fh.write(json.dumps({k: _json_value(row[k]) for k in names}, ensure_ascii=False,
+                                    separators=(",", ":")))
+                fh.write("\n")
+    else:
+        raise HcisimError(f"unknown storage {storage!r}: use one of {', '.join(STORAGES)}")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def read_table(path: Path, schema: pa.Schema, storage: str) -> pa.Table:
+    """Read one table file and cast it to ``schema``; corrupt files raise HcisimError."""
+    try:
+        if storage == "parquet":
+            table = pq.read_table(path)
+        elif storage == "jsonl":
+            rows = []
+            with open(path, encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if line.strip():
+                        try:
+                            rows.append(json.loads(line))
+                        except json.JSONDecodeError:
+                            raise HcisimError(f"{path.name}: line {lineno} is not valid JSON") from None
+            return pa.Table.from_pylist(rows, schema=schema)
+        else:
+            raise HcisimError(f"unknown storage {storage!r}")
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise HcisimError(f"{path.name}: not a readable {storage} file (truncated or corrupt: {exc})") from None
+    except (pa.ArrowTypeError, KeyError) as exc:
+        raise HcisimError(f"{path.name}: rows do not match the schema ({exc})") from None
+    return conform(table, schema, path.name)
+
+
+def conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
+    """Reorder/cast ``table`` to ``schema``; missing optional columns become nulls."""
+    columns = []
+    for f in schema:
+        if f.name in table.column_names:
+            col = table.column(f.name)
+            if col.type != f.type:
+                try:
+                    col = col.cast(f.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise HcisimError(f"{what}: column {f.name} has type {col.type}, expected {f.type}") from None
+            columns.append(col)
+        elif f.nullable:
+            columns.append(pa.nulls(table.num_rows, f.type))
+        else:
+            raise HcisimError(f"{what}: required column {f.name} is missing")
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,52 @@
+"""A dataset at a glance: what `hcisim inspect` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow.compute as pc
+
+from simulator.dataset.reader import Dataset
+
+
+@dataclass
+class Summary:
+    root: str
+    driver: str
+    scenario: str | None
+    seed: int | None
+    storage: str
+    coordinate_space: str
+    sessions: int
+    events: int
+    actions: int
+    frames: int
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    actions_by_kind: dict[str, int] = field(default_factory=dict)
+    duration_ms: dict[str, float] = field(default_factory=dict)
+    profiles: dict[str, dict[str, str]] = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+
+
+def _counts(column) -> dict[str, int]:
+    vc = pc.value_counts(column).to_pylist()
+    return dict(sorted((str(d["values"]), int(d["counts"])) for d in vc))
+
+
+def summarize(ds: Dataset) -> Summary:
+    ev, ac = ds.events, ds.actions
+    durations = {}
+    if ev.num_rows:
+        grouped = ev.group_by("session_id").aggregate([("t_ms", "min"), ("t_ms", "max")])
+        d = np.asarray(grouped.column("t_ms_max")) - np.asarray(grouped.column("t_ms_min"))
+        durations = {"total": float(d.sum()), "mean": float(d.mean()), "min": float(d.min()), "max": float(d.max())}
+    m = ds.manifest
+    return Summary(
+        root=str(ds.root), driver=m.driver, scenario=m.scenario, seed=m.seed, storage=m.storage,
+        coordinate_space=m.coordinate_space, sessions=len(m.sessions), events=ev.num_rows,
+        actions=ac.num_rows, frames=ds.frames.num_rows,
+        events_by_type=_counts(ev.column("type")) if ev.num_rows else {},
+        actions_by_kind=_counts(ac.column("kind")) if ac.num_rows else {},
+        duration_ms=durations, profiles=m.profiles, stats=m.stats,
+    )

@@ -1,0 +1,141 @@
+"""Check a dataset against the format contract; each problem is one readable line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulator.dataset.reader import Dataset
+from simulator.dataset.schema import DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
+from simulator.dataset.storage import sha256_file
+from simulator.errors import HcisimError
+
+MAX_EXAMPLES = 3
+
+
+def validate_dataset(root: Path | str) -> list[str]:
+    """All problems found in the dataset at ``root`` (empty when it is valid)."""
+    root = Path(root)
+    try:
+        ds = Dataset(root)
+    except HcisimError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    m = ds.manifest
+    for rel, entry in m.files.items():
+        path = root / rel
+        if not path.is_file():
+            problems.append(f"{rel}: listed in the manifest but missing")
+            continue
+        actual = sha256_file(path)
+        if actual != entry.sha256:
+            problems.append(f"{rel}: checksum mismatch (manifest {entry.sha256[:12]}…, file {actual[:12]}…)")
+    for name in ("events", "actions"):
+        if name not in m.tables:
+            problems.append(f"manifest lists no {name} table")
+    if problems:
+        return problems
+
+    tables: dict[str, pa.Table] = {}
+    for name in m.tables:
+        if name not in SCHEMAS:
+            problems.append(f"manifest lists unknown table {name!r}")
+            continue
+        try:
+            tables[name] = ds.table(name)
+        except HcisimError as exc:
+            problems.append(str(exc))
+            continue
+        expected_rows = sum(m.files[rel].rows or 0 for rel in m.tables[name] if rel in m.files)
+        if tables[name].num_rows != expected_rows:
+            problems.append(f"{name}: {tables[name].num_rows} rows, manifest says {expected_rows}")
+    if "events" in tables:
+        problems += _check_events(tables["events"], tables.get("actions"))
+    if "actions" in tables:
+        problems += _check_actions(tables["actions"])
+    if "frames" in tables:
+        problems += _check_frames(tables["frames"], root)
+    sessions = set(m.sessions)
+    for name, t in tables.items():
+        unknown = set(t.column("session_id").to_pylist()) - sessions
+        if unknown:
+            problems.append(f"{name}: session(s) not in the manifest: {_examples(sorted(unknown))}")
+    return problems
+
+
+def _examples(items: list) -> str:
+    head = ", ".join(str(i) for i in items[:MAX_EXAMPLES])
+    return head + (f" (+{len(items) - MAX_EXAMPLES} more)" if len(items) > MAX_EXAMPLES else "")
+
+
+def _check_values(t: pa.Table, column: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    values = set(pc.unique(t.column(column)).to_pylist()) - set(allowed) - {None}
+    return [f"{what}: unknown {column} value(s): {_examples(sorted(values))}"] if values else []
+
+
+def _check_events(ev: pa.Table, actions: pa.Table | None) -> list[str]:
+    problems = _check_values(ev, "device", DEVICES, "events")
+    problems += _check_values(ev, "type", EVENT_TYPES, "events")
+    if ev.num_rows == 0:
+        return problems
+    sid = ev.column("session_id").to_numpy(zero_copy_only=False)
+    seq = ev.column("seq").to_numpy()
+    t = ev.column("t_ms").to_numpy()
+    if np.isnan(t).any():
+        problems.append("events: t_ms has NaN values")
+    order = np.lexsort((seq, sid))
+    s_sid, s_seq, s_t = sid[order], seq[order], t[order]
+    same = s_sid[1:] == s_sid[:-1]
+    bad_seq = same & (np.diff(s_seq) <= 0)
+    if bad_seq.any():
+        where = sorted(set(s_sid[1:][bad_seq]))
+        problems.append(f"events: seq not strictly increasing in session(s) {_examples(where)}")
+    back = same & (np.diff(s_t) < 0)
+    if back.any():
+        i = int(np.flatnonzero(back)[0]) + 1
+        problems.append(
+            f"events: time goes backwards in session {s_sid[i]} at seq {s_seq[i]} "
+            f"({s_t[i - 1]:.3f} ms then {s_t[i]:.3f} ms)"
+        )
+    aid = ev.column("action_id")
+    if actions is not None and aid.null_count < ev.num_rows:
+        known = {(s, a) for s, a in zip(actions.column("session_id").to_pylist(), actions.column("action_id").to_pylist())}
+        pairs = {(s, a) for s, a in zip(ev.column("session_id").to_pylist(), aid.to_pylist()) if a is not None}
+        dangling = sorted(pairs - known)
+        if dangling:
+            problems.append(
+                "events: action_id with no matching action: "
+                + _examples([f"{s}/{a}" for s, a in dangling])
+            )
+    return problems
+
+
+def _check_actions(ac: pa.Table) -> list[str]:
+    problems: list[str] = []
+    if ac.num_rows == 0:
+        return problems
+    keys = list(zip(ac.column("session_id").to_pylist(), ac.column("action_id").to_pylist()))
+    if len(set(keys)) != len(keys):
+        problems.append("actions: duplicate (session_id, action_id)")
+    for col in ("box_w", "box_h"):
+        v = ac.column(col).to_numpy(zero_copy_only=False).astype(float)
+        bad = ~np.isnan(v) & (v <= 0)
+        if bad.any():
+            ids = [keys[i] for i in np.flatnonzero(bad)]
+            problems.append(f"actions: {col} not positive for {_examples([f'{s}/{a}' for s, a in ids])}")
+    ts, te = ac.column("t_start_ms").to_numpy(), ac.column("t_end_ms").to_numpy()
+    if (te < ts).any():
+        ids = [keys[i] for i in np.flatnonzero(te < ts)]
+        problems.append(f"actions: t_end_ms before t_start_ms for {_examples([f'{s}/{a}' for s, a in ids])}")
+    return problems
+
+
+def _check_frames(fr: pa.Table, root: Path) -> list[str]:
+    problems = _check_values(fr, "kind", FRAME_KINDS, "frames")
+    missing = [p for p in fr.column("path").to_pylist() if not (root / p).is_file()]
+    if missing:
+        problems.append(f"frames: screenshot file(s) missing: {_examples(missing)}")
+    return problems

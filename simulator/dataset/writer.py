@@ -1,0 +1,163 @@
+"""Write a dataset directory atomically.
+
+Everything goes into a hidden temporary sibling directory first; only when
+all tables, screenshots and the manifest (with checksums) are on disk is it
+renamed to its final name. A run that dies half-way therefore never leaves a
+directory that looks complete -- at worst a ``.NAME.tmp-*`` directory that the
+next write to the same place removes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pyarrow as pa
+
+from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
+from simulator.dataset.schema import SCHEMAS
+from simulator.dataset.storage import STORAGES, SUFFIX, conform, sha256_file, write_table
+from simulator.errors import HcisimError
+
+Rows = pa.Table | Mapping[str, Any] | Iterable[Mapping[str, Any]]
+
+
+def _to_table(name: str, rows: Rows) -> pa.Table:
+    schema = SCHEMAS[name]
+    if isinstance(rows, pa.Table):
+        return conform(rows, schema, name)
+    if isinstance(rows, Mapping):
+        return conform(pa.table({k: v for k, v in rows.items()}), schema, name) if rows else schema.empty_table()
+    rows = list(rows)
+    if not rows:
+        return schema.empty_table()
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+class DatasetWriter:
+    """Collect a dataset's tables and frames, then publish them in one rename.
+
+    Use as a context manager: leaving the block normally commits, leaving it
+    with an exception throws the temporary directory away.
+    """
+
+    def __init__(self, out: Path, manifest: Manifest, *, overwrite: bool = False) -> None:
+        if manifest.storage not in STORAGES:
+            raise HcisimError(f"unknown storage {manifest.storage!r}: use one of {', '.join(STORAGES)}")
+        self.out = Path(out)
+        if self.out.exists() and not overwrite and (not self.out.is_dir() or any(self.out.iterdir())):
+            raise HcisimError(f"{self.out} already exists; choose another --out or pass --overwrite")
+        self.manifest = manifest
+        self.overwrite = overwrite
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.out.parent.glob(f".{self.out.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.tmp.mkdir()
+        self._parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        self._sessions: list[str] = []
+        self._done = False
+
+    # -- collecting -------------------------------------------------------
+    def add(self, table: str, rows: Rows) -> None:
+        if table not in SCHEMAS:
+            raise ValueError(f"unknown table {table!r}")
+        t = _to_table(table, rows)
+        if t.num_rows:
+            self._parts[table].append(t)
+
+    def add_session(self, session_id: str, **tables: Rows) -> None:
+        """Add one session's tables (``events=..., actions=..., frames=..., received=...``)."""
+        if session_id in self._sessions:
+            raise ValueError(f"session {session_id} added twice")
+        self._sessions.append(session_id)
+        for name, rows in tables.items():
+            if rows is not None:
+                self.add(name, rows)
+
+    def add_file(self, rel_path: str, data: bytes) -> str:
+        """Store a binary file (a screenshot) inside the dataset; returns its relative path."""
+        target = self.tmp / rel_path
+        if not target.resolve().is_relative_to(self.tmp.resolve()):
+            raise ValueError(f"path escapes the dataset: {rel_path}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return rel_path
+
+    # -- publishing -------------------------------------------------------
+    def commit(self) -> Path:
+        if self._done:
+            raise RuntimeError("dataset already committed")
+        try:
+            self._write_all()
+            self._publish()
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+        return self.out
+
+    def _write_all(self) -> None:
+        m = self.manifest
+        suffix = SUFFIX[m.storage]
+        m.tables = {}
+        for name in SCHEMAS:
+            parts = self._parts[name]
+            if not parts and name not in ("events", "actions"):
+                continue
+            table = pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
+            rel = f"{name}{suffix}"
+            write_table(self.tmp / rel, table, m.storage)
+            m.tables[name] = [rel]
+            m.files[rel] = FileEntry(sha256="", bytes=0, rows=table.num_rows)
+        for path in sorted(p for p in self.tmp.rglob("*") if p.is_file()):
+            rel = path.relative_to(self.tmp).as_posix()
+            if rel == MANIFEST_NAME:
+                continue
+            entry = m.files.get(rel) or FileEntry(sha256="", bytes=0)
+            entry.sha256, entry.bytes = sha256_file(path), path.stat().st_size
+            m.files[rel] = entry
+        m.files = dict(sorted(m.files.items()))
+        if not m.sessions:
+            m.sessions = list(self._sessions)
+        m.created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (self.tmp / MANIFEST_NAME).write_text(m.to_json(), encoding="utf-8")
+
+    def _publish(self) -> None:
+        old = None
+        if self.out.exists():
+            old = self.out.parent / f".{self.out.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(self.out, old)
+        os.replace(self.tmp, self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._done = True
+
+    def __enter__(self) -> "DatasetWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._done:
+            return
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def write_dataset(out: Path, manifest: Manifest, tables: Mapping[str, Rows], *, overwrite: bool = False) -> Path:
+    """Write a whole dataset from ready tables in one call."""
+    with DatasetWriter(out, manifest, overwrite=overwrite) as w:
+        for name, rows in tables.items():
+            w.add(name, rows)
+        if not manifest.sessions and "events" in tables:
+            ev = _to_table("events", tables["events"])
+            manifest.sessions = list(dict.fromkeys(ev.column("session_id").to_pylist()))
+    return Path(out)

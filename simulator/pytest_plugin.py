@@ -1,0 +1,1 @@
+"""pytest plugin registered by hcisim (entry point ``pytest11``)."""

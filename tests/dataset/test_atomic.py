@@ -1,0 +1,37 @@
+import pytest
+
+from simulator.dataset import DatasetWriter, validate_dataset
+from tests.dataset.sample import sample_manifest, sample_tables, tiny_png, write_sample
+
+
+class Boom(Exception):
+    pass
+
+
+def test_exception_inside_writer_leaves_nothing_complete_looking(tmp_path):
+    out = tmp_path / "ds"
+    tables = sample_tables()
+    with pytest.raises(Boom):
+        with DatasetWriter(out, sample_manifest()) as w:
+            w.add_session("s0", events=[r for r in tables["events"] if r["session_id"] == "s0"])
+            w.add_file("frames/s0/000000.png", tiny_png())
+            raise Boom("killed mid-write")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_while_writing_tables_keeps_previous_dataset(tmp_path, monkeypatch):
+    out = write_sample(tmp_path / "ds")
+    before = (out / "manifest.json").read_text()
+    import simulator.dataset.writer as writer
+
+    def exploding_write(path, table, storage):
+        raise Boom("disk full")
+
+    monkeypatch.setattr(writer, "write_table", exploding_write)
+    with pytest.raises(Boom):
+        with DatasetWriter(out, sample_manifest(), overwrite=True) as w:
+            w.add("events", sample_tables()["events"])
+    assert (out / "manifest.json").read_text() == before
+    assert validate_dataset(out) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["ds"]

@@ -1,0 +1,110 @@
+import json
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from simulator.dataset import validate_dataset
+from simulator.dataset.storage import sha256_file
+from tests.dataset.sample import write_sample
+
+
+def _refresh_checksum(root, rel):
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["files"][rel]["sha256"] = sha256_file(root / rel)
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _rewrite_events(root, mutate):
+    rows = pq.read_table(root / "events.parquet").to_pylist()
+    mutate(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(root / "events.parquet")),
+                   root / "events.parquet")
+    _refresh_checksum(root, "events.parquet")
+
+
+def _cli_validate(root):
+    return subprocess.run([sys.executable, "-m", "simulator.cli", "validate", str(root)],
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def ds(tmp_path):
+    return write_sample(tmp_path / "ds")
+
+
+def test_valid_dataset_passes_cli(ds):
+    r = _cli_validate(ds)
+    assert r.returncode == 0, r.stderr
+    assert "valid" in r.stdout
+
+
+def test_truncated_parquet(ds):
+    data = (ds / "events.parquet").read_bytes()
+    (ds / "events.parquet").write_bytes(data[: len(data) // 2])
+    _refresh_checksum(ds, "events.parquet")
+    problems = validate_dataset(ds)
+    assert len(problems) == 1
+    assert problems[0].startswith("events.parquet: not a readable parquet file")
+
+
+def test_checksum_mismatch(ds):
+    (ds / "frames/s0/000000.png").write_bytes(b"not the screenshot")
+    assert validate_dataset(ds) == [
+        p for p in validate_dataset(ds) if p.startswith("frames/s0/000000.png: checksum mismatch")
+    ] != []
+
+
+def test_non_monotonic_time(ds):
+    def mutate(rows):
+        rows[3]["t_ms"] = 1.0  # earlier than the event before it
+    _rewrite_events(ds, mutate)
+    problems = validate_dataset(ds)
+    assert problems == ["events: time goes backwards in session s0 at seq 3 (33.200 ms then 1.000 ms)"]
+
+
+def test_dangling_action_id(ds):
+    def mutate(rows):
+        rows[0]["action_id"] = 99
+    _rewrite_events(ds, mutate)
+    assert validate_dataset(ds) == ["events: action_id with no matching action: s0/99"]
+
+
+def test_non_positive_box(ds):
+    rows = pq.read_table(ds / "actions.parquet").to_pylist()
+    rows[0]["box_w"] = 0.0
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(ds / "actions.parquet")), ds / "actions.parquet")
+    _refresh_checksum(ds, "actions.parquet")
+    assert validate_dataset(ds) == ["actions: box_w not positive for s0/0"]
+
+
+@pytest.mark.parametrize("breakage, message", [
+    ("truncate", "not a readable parquet file"),
+    ("checksum", "checksum mismatch"),
+    ("time", "time goes backwards"),
+    ("dangling", "no matching action"),
+])
+def test_cli_one_line_per_problem_no_traceback(ds, breakage, message):
+    if breakage == "truncate":
+        data = (ds / "events.parquet").read_bytes()
+        (ds / "events.parquet").write_bytes(data[:100])
+        _refresh_checksum(ds, "events.parquet")
+    elif breakage == "checksum":
+        (ds / "actions.parquet").write_bytes((ds / "actions.parquet").read_bytes() + b"x")
+    elif breakage == "time":
+        _rewrite_events(ds, lambda rows: rows[2].update(t_ms=-5.0))
+    else:
+        _rewrite_events(ds, lambda rows: rows[5].update(action_id=7))
+    r = _cli_validate(ds)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_not_a_dataset(tmp_path):
+    r = _cli_validate(tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"invalid: {tmp_path}: not a dataset (no manifest.json)"
