@@ -181,6 +181,115 @@ def synth_typing(
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 
+# -- generation -------------------------------------------------------------
+
+class Driver(str, Enum):
+    browser = "browser"
+    desktop = "desktop"
+    offline = "offline"
+
+
+class Storage(str, Enum):
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+class Shots(str, Enum):
+    actions = "actions"
+    periodic = "periodic"
+    none = "none"
+
+
+@app.command()
+def scenarios(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per scenario.")] = False) -> None:
+    """List bundled scenarios, one per line: name, then a short description."""
+    from simulator.scenario import list_scenarios
+
+    for s in list_scenarios():
+        if as_json:
+            print(json.dumps({"name": s.name, "app": s.app, "description": s.description, "path": str(s.path)}))
+        else:
+            print(f"{s.name}\t{s.description}")
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name (see `hcisim scenarios`) or a .py path.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    driver: Annotated[Driver, typer.Option(help="browser (Chromium), desktop (X app) or offline (no app).")]
+    = Driver.offline,
+    sessions: Annotated[int, typer.Option(help="Number of sessions.")] = 1,
+    seed: Annotated[int, typer.Option(help="Run seed; session k depends on (seed, k) only.")] = 0,
+    workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+    profile: Annotated[str, typer.Option(help="Mouse profile (name or file).")] = "sapimouse",
+    typing_profile: Annotated[str, typer.Option(help="Typing profile (name or file).")] = "aalto",
+    url: Annotated[Optional[str], typer.Option(help="Your own app's URL instead of the bundled demo.")] = None,
+    app_version: Annotated[str, typer.Option(help="Bundled web app build: v1 or v2.")] = "v1",
+    headed: Annotated[bool, typer.Option(help="Show the browser window (needs a display).")] = False,
+    storage: Annotated[Storage, typer.Option(help="Table storage.")] = Storage.parquet,
+    screenshots: Annotated[Shots, typer.Option(help="Screenshots at each action, only periodic, or none.")]
+    = Shots.actions,
+    periodic_ms: Annotated[float, typer.Option(help="Also take a screenshot every N ms of idle time (0: off).")]
+    = 0.0,
+    layout: Annotated[Optional[Path], typer.Option(help="Layout snapshot for the offline driver.")] = None,
+    save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]
+    = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Play a scenario against a real app (or offline) and write a labelled dataset."""
+    from simulator.runner import RunConfig, run as run_scenario
+
+    cfg = RunConfig(scenario=scenario, driver=driver.value, sessions=sessions, seed=seed, out=out_dir,
+                    workers=workers, mouse_profile=profile, typing_profile=typing_profile, url=url,
+                    app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
+                    periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite)
+    res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
+    out.print(f"{res.sessions} session(s), {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
+    for k, v in res.stats.items():
+        out.print(f"  {k}: {v}", highlight=False)
+
+
+@app.command()
+def report(
+    dataset: Annotated[Path, typer.Argument(help="Dataset directory.")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="HTML file (default DATASET/report.html).")]
+    = None,
+) -> None:
+    """Write an HTML report: trajectories over screenshots, timing and distribution plots."""
+    from simulator.report.html import write_report
+
+    path = write_report(dataset, out_path)
+    out.print(f"report: {path}", highlight=False)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo dataset.")] = Path("out/demo"),
+    driver: Annotated[Driver, typer.Option(help="Driver for the demo run.")] = Driver.browser,
+) -> None:
+    """The main job end to end on the bundled default: run the default scenario, validate, report."""
+    from simulator.dataset import validate_dataset
+    from simulator.report.html import write_report
+    from simulator.runner import RunConfig, run as run_scenario
+
+    cfg = RunConfig(scenario=DEFAULT_SCENARIO, driver=driver.value, sessions=2, seed=1, out=out_dir,
+                    overwrite=True)
+    res = _with_progress(f"{DEFAULT_SCENARIO} ({driver.value})", run_scenario, cfg)
+    problems = validate_dataset(res.out)
+    if problems:
+        raise HcisimError(f"the demo dataset is invalid: {problems[0]}")
+    html = write_report(res.out, None)
+    out.print(f"dataset: {res.out}  ({res.sessions} sessions, {res.events} events, {res.actions} actions)",
+              highlight=False)
+    for k, v in res.stats.items():
+        out.print(f"  {k}: {v}", highlight=False)
+    out.print(f"report:  {html}  (open it in a browser)", highlight=False)
+    out.print(f"look at it: .venv/bin/hcisim inspect {res.out}", highlight=False)
+
+
+DEFAULT_SCENARIO = "checkout_form"
+
+
 def main() -> None:
     try:
         app()  # click's standalone mode handles usage errors (exit 2) and --help

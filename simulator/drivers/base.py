@@ -1,0 +1,77 @@
+"""The one small interface every driver (browser, desktop, offline) implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.locate import Box, Locator
+from simulator.plan import Plan
+
+
+@dataclass
+class Target:
+    """What a driver knows about a located element at the moment of acting."""
+
+    box: Box
+    """In the driver's coordinate space (viewport CSS px for the browser)."""
+    visible: bool = True
+    """Entirely inside the viewport (and its scroll container) and not covered."""
+    scroll_dy: float = 0.0
+    """How far to scroll (positive = content moves up) to bring it to a comfortable place."""
+    scroll_at: tuple[float, float] | None = None
+    """Where the wheel must be turned: over the element's scroll container."""
+    kind: str = "other"
+    """input, textarea, password, select, combobox, option, checkbox, radio, button, link, other."""
+    role: str | None = None
+    name: str | None = None
+    text: str | None = None
+    selector: str | None = None
+    words_on_screen: int = 0
+    checked: bool | None = None
+    focused: bool = False
+    next_in_tab_order: bool = False
+    """Pressing Tab from the focused element would focus this one."""
+    options: list[str] = field(default_factory=list)
+    """For select/combobox: option labels in display order."""
+    selected_index: int = -1
+
+    def descriptor(self) -> dict[str, Any]:
+        return {"selector": self.selector, "role": self.role, "name": self.name, "text": self.text}
+
+
+class Driver(Protocol):
+    name: str
+    coordinate_space: str
+    viewport: tuple[int, int]
+    device: str
+    """The device profile whose sampling the dispatched pointer events follow."""
+    live: bool
+    """True when real time passes (browser, desktop); False for offline plans."""
+
+    def start_session(self, session_id: str) -> None: ...
+
+    def goto(self, url: str) -> None: ...
+
+    def locate(self, locator: Locator) -> Target: ...
+
+    def now_ms(self) -> float:
+        """Session time now (live drivers) or NaN (offline: the plan's clock rules)."""
+        ...
+
+    def dispatch(self, plan: Plan) -> np.ndarray:
+        """Send the events at their planned session times; return the actual times."""
+        ...
+
+    def screenshot(self) -> bytes | None: ...
+
+    def field_value(self, locator: Locator) -> str | None: ...
+
+    def end_session(self) -> pa.Table | None:
+        """Finish the session; return what the app received (table ``received``) if known."""
+        ...
+
+    def close(self) -> None: ...

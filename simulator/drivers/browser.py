@@ -1,0 +1,221 @@
+"""Drive Debian's Chromium through Playwright with planned, timed input events.
+
+Pointer events are sent one awaited ``mouse.move`` at a time: headless Chromium
+answers each after one frame (~16.6 ms), so plans for this driver are sampled
+at the browser's frame rate (device ``raf60``) and each event is sent at its
+absolute deadline -- lateness never accumulates from per-event sleeps. What
+the page actually received is captured in-page (capture.js) and returned as
+the ``received`` table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.dataset.schema import RECEIVED
+from simulator.drivers.base import Target
+from simulator.errors import HcisimError
+from simulator.locate import Box, Locator
+from simulator.plan import Plan
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+HERE = Path(__file__).resolve().parent
+CAPTURE_JS = (HERE / "capture.js").read_text(encoding="utf-8")
+INSPECT_JS = (HERE / "inspect.js").read_text(encoding="utf-8")
+LOCATE_TIMEOUT_MS = 5000
+_BUTTONS = {0: "left", 1: "middle", 2: "right"}
+_RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
+                   "keyup": "key_up"}
+# Playwright names for DOM key values that differ.
+_PW_KEYS = {" ": "Space"}
+
+
+def launch_chromium(playwright, *, headless: bool = True):
+    if not Path(CHROMIUM).exists():
+        raise HcisimError(f"no browser: {CHROMIUM} not found (install it: apt-get install chromium)")
+    try:
+        return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless, args=CHROMIUM_ARGS)
+    except Exception as exc:  # Playwright raises its own Error types for launch problems
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HcisimError(f"could not start Chromium: {first}") from None
+
+
+def playwright_locator(page, loc: Locator):
+    if loc.by == "role":
+        return page.get_by_role(loc.value, name=loc.name, exact=loc.exact or None)
+    if loc.by == "text":
+        return page.get_by_text(loc.value, exact=loc.exact)
+    if loc.by == "label":
+        return page.get_by_label(loc.value, exact=loc.exact)
+    if loc.by == "testid":
+        return page.get_by_test_id(loc.value)
+    if loc.by == "placeholder":
+        return page.get_by_placeholder(loc.value, exact=loc.exact)
+    return page.locator(loc.value)
+
+
+class BrowserDriver:
+    name = "browser"
+    coordinate_space = "viewport_css_px"
+    device = "raf60"
+    live = True
+
+    def __init__(self, *, headless: bool = True, viewport: tuple[int, int] = (1280, 800),
+                 sensitive_selectors: list[str] | None = None, layout_recorder: Any = None) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.viewport = viewport
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = launch_chromium(self._pw, headless=headless)
+        except BaseException:
+            self._pw.stop()
+            raise
+        self._sensitive = sensitive_selectors or []
+        self._layout = layout_recorder
+        self._context = None
+        self.page = None
+        self._t0 = 0.0
+        self._epoch0_ms = 0.0
+        self._received: list[dict] = []
+        self._session = ""
+
+    # -- session lifecycle -------------------------------------------------
+    def start_session(self, session_id: str) -> None:
+        self._session = session_id
+        self._context = self._browser.new_context(viewport={"width": self.viewport[0], "height": self.viewport[1]})
+        self._context.add_init_script(f"window.__hcisimSensitive = {json.dumps(self._sensitive)};\n{CAPTURE_JS}")
+        self.page = self._context.new_page()
+        self._received = []
+        self._t0 = time.perf_counter()
+        self._epoch0_ms = time.time() * 1000.0
+
+    def end_session(self) -> pa.Table:
+        self._drain()
+        rows = self._received
+        self._context.close()
+        self._context = self.page = None
+        rows.sort(key=lambda r: r["t_ms"])
+        for i, r in enumerate(rows):
+            r["seq"] = i
+        return pa.Table.from_pylist(rows, schema=RECEIVED) if rows else RECEIVED.empty_table()
+
+    def close(self) -> None:
+        try:
+            self._browser.close()
+        finally:
+            self._pw.stop()
+
+    # -- acting -----------------------------------------------------------
+    def now_ms(self) -> float:
+        return (time.perf_counter() - self._t0) * 1000.0
+
+    def goto(self, url: str) -> None:
+        self._drain()
+        try:
+            self.page.goto(url, wait_until="load", timeout=15000)
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise HcisimError(f"app not reachable at {url}: {first}") from None
+
+    def locate(self, loc: Locator) -> Target:
+        pl = playwright_locator(self.page, loc)
+        try:
+            pl.first.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)
+        except Exception:
+            n = pl.count()
+            what = "matches nothing" if n == 0 else f"matches {n} element(s), none visible"
+            raise HcisimError(f"{loc} {what} on {self.page.url}") from None
+        info = pl.first.evaluate(INSPECT_JS)
+        if self._layout is not None:
+            self._layout.record(loc, info)
+        return target_from_info(info)
+
+    def dispatch(self, plan: Plan) -> np.ndarray:
+        actual = np.empty(len(plan))
+        mouse, keyboard = self.page.mouse, self.page.keyboard
+        for i in range(len(plan)):
+            deadline = self._t0 + plan.t_ms[i] / 1000.0
+            _sleep_until(deadline)
+            actual[i] = (time.perf_counter() - self._t0) * 1000.0
+            kind = plan.type[i]
+            if kind == "move":
+                mouse.move(float(plan.x[i]), float(plan.y[i]))
+            elif kind == "down":
+                mouse.down(button=plan.button[i] or "left")
+            elif kind == "up":
+                mouse.up(button=plan.button[i] or "left")
+            elif kind == "wheel":
+                mouse.wheel(float(np.nan_to_num(plan.dx[i])), float(plan.dy[i]))
+            elif kind == "key_down":
+                keyboard.down(_PW_KEYS.get(plan.key[i], plan.key[i]))
+            elif kind == "key_up":
+                keyboard.up(_PW_KEYS.get(plan.key[i], plan.key[i]))
+        return actual
+
+    def screenshot(self) -> bytes | None:
+        try:
+            return self.page.screenshot(type="png")
+        except Exception:
+            return None  # a page mid-navigation has nothing to show; the frame is skipped
+
+    def field_value(self, loc: Locator) -> str | None:
+        pl = playwright_locator(self.page, loc).first
+        try:
+            return pl.evaluate("el => el.isContentEditable ? el.innerText : ('value' in el ? el.value : el.textContent)")
+        except Exception:
+            return None
+
+    def app_state(self) -> Any:
+        """The demo app's own view of its state (``window.__app.state()``), if it exposes one."""
+        return self.page.evaluate("() => window.__app ? window.__app.state() : null")
+
+    # -- what the page saw ------------------------------------------------
+    def _drain(self) -> None:
+        if self.page is None:
+            return
+        try:
+            batch = self.page.evaluate("() => window.__hcisim ? window.__hcisim.drain() : []")
+        except Exception:
+            return  # navigating: capture.js keeps the events in sessionStorage for the next page
+        for rec in batch:
+            self._received.append(received_row(rec, self._session, self._epoch0_ms))
+
+
+def received_row(rec: dict, session_id: str, epoch0_ms: float) -> dict:
+    """One capture.js record as a ``received`` row (session time in ms)."""
+    button = rec.get("button")
+    return dict(
+        session_id=session_id, seq=0, t_ms=float(rec["t"]) - epoch0_ms,
+        type=_RECEIVED_TYPES.get(rec["type"], rec["type"]), x=rec.get("x"), y=rec.get("y"),
+        button=_BUTTONS.get(button) if isinstance(button, int) else None,
+        key=rec.get("key"), code=rec.get("code"), target=rec.get("target"), value_len=rec.get("value_len"),
+    )
+
+
+def target_from_info(info: dict) -> Target:
+    return Target(
+        box=Box(*info["box"]), visible=bool(info["visible"]), scroll_dy=float(info["scrollDy"]),
+        scroll_at=tuple(info["scrollAt"]) if info.get("scrollAt") else None, kind=info["kind"],
+        role=info.get("role"), name=info.get("name"), text=info.get("text"), selector=info.get("selector"),
+        words_on_screen=int(info.get("wordsOnScreen") or 0), checked=info.get("checked"),
+        focused=bool(info.get("focused")), next_in_tab_order=bool(info.get("nextInTabOrder")),
+        options=list(info.get("options") or []), selected_index=int(info.get("selectedIndex", -1)),
+    )
+
+
+def _sleep_until(deadline: float) -> None:
+    """Sleep to an absolute perf_counter deadline; the last millisecond is spun for precision."""
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return
+        time.sleep(left - 0.001 if left > 0.002 else 0)

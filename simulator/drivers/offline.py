@@ -1,0 +1,191 @@
+"""Plans without an application: fast, deterministic fixture generation.
+
+Targets come from a layout snapshot: the elements a scenario touched, with
+their document positions and scroll containers, as the browser driver saw
+them (``hcisim run S --driver browser --save-layout``). The driver simulates
+only what the plan needs: page and container scrolling by wheel events,
+which element has focus, and which page is showing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.drivers.base import Target
+from simulator.errors import HcisimError
+from simulator.locate import Box, Locator
+from simulator.plan import Plan
+
+LAYOUT_VERSION = 1
+COMFORTABLE = 0.4
+
+
+class LayoutRecorder:
+    """Collects what the browser driver saw of each located element, for offline runs."""
+
+    def __init__(self, viewport: tuple[int, int]) -> None:
+        self.viewport = viewport
+        self.elements: dict[str, dict[str, Any]] = {}
+
+    def record(self, loc: Locator, info: dict[str, Any]) -> None:
+        key = loc.describe()
+        x, y, w, h = info["box"]
+        scroll_y = info["scrollY"]
+        entry = {
+            "path": info["path"], "doc_box": [x, y + scroll_y + info["containerScrollTop"], w, h],
+            "container": info["containerSelector"], "kind": info["kind"], "role": info["role"],
+            "name": info["name"], "text": info["text"], "selector": info["selector"],
+            "options": info["options"], "selected_index": info["selectedIndex"], "checked": info["checked"],
+            "words_on_screen": info["wordsOnScreen"], "tab_prev": info["tabPrev"],
+            "page_max_scroll": info["pageMaxScroll"],
+        }
+        if info["containerBox"]:
+            cx, cy, cw, ch = info["containerBox"]
+            entry["container_doc_box"] = [cx, cy + scroll_y, cw, ch]
+            entry["container_max_scroll"] = info["containerMaxScroll"]
+        old = self.elements.get(key)
+        if old is None:
+            self.elements[key] = entry
+        elif entry["options"] and not old["options"]:
+            old["options"] = entry["options"]
+
+    def save(self, path: Path) -> None:
+        data = {"version": LAYOUT_VERSION, "viewport": list(self.viewport),
+                "elements": dict(sorted(self.elements.items()))}
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+def load_layout(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise HcisimError(f"no layout snapshot at {path} (make one: hcisim run SCENARIO --driver browser "
+                          f"--save-layout {path})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise HcisimError(f"{path}: not a valid layout file ({exc})") from None
+    if data.get("version") != LAYOUT_VERSION or "elements" not in data:
+        raise HcisimError(f"{path}: not a layout snapshot of version {LAYOUT_VERSION}")
+    return data
+
+
+class OfflineDriver:
+    name = "offline"
+    coordinate_space = "viewport_css_px"
+    live = False
+
+    def __init__(self, layout: dict[str, Any], *, device: str = "raf60") -> None:
+        self.layout = layout
+        self.viewport = tuple(layout["viewport"])
+        self.device = device
+        self._elements: dict[str, dict[str, Any]] = layout["elements"]
+        self.start_session("")
+
+    def start_session(self, session_id: str) -> None:
+        self._page: str | None = None
+        self._scroll_y = 0.0
+        self._container_scroll: dict[str, float] = {}
+        self._focused: str | None = None  # selector of the focused element
+
+    def end_session(self) -> None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+    def now_ms(self) -> float:
+        return float("nan")
+
+    def goto(self, url: str) -> None:
+        self._page = None  # the next located element names the page
+        self._scroll_y = 0.0
+        self._container_scroll.clear()
+
+    def screenshot(self) -> None:
+        return None
+
+    def field_value(self, loc: Locator) -> None:
+        return None
+
+    # -- geometry -----------------------------------------------------------
+    def _entry(self, loc: Locator) -> dict[str, Any]:
+        e = self._elements.get(loc.describe())
+        if e is None:
+            raise HcisimError(f"{loc} is not in the layout snapshot")
+        if e["path"] != self._page:
+            self.goto(e["path"])
+            self._page = e["path"]
+        return e
+
+    def _viewport_box(self, e: dict[str, Any]) -> Box:
+        x, y, w, h = e["doc_box"]
+        return Box(x, y - self._scroll_y - self._container_scroll.get(e["container"] or "", 0.0), w, h)
+
+    def _container_box(self, e: dict[str, Any]) -> Box | None:
+        if not e.get("container_doc_box"):
+            return None
+        x, y, w, h = e["container_doc_box"]
+        return Box(x, y - self._scroll_y, w, h)
+
+    def locate(self, loc: Locator) -> Target:
+        e = self._entry(loc)
+        box = self._viewport_box(e)
+        vw, vh = self.viewport
+        visible = box.y >= 0 and box.y + box.h <= vh and box.x >= 0 and box.x + box.w <= vw
+        scroll_dy, scroll_at = 0.0, None
+        cbox = self._container_box(e)
+        if cbox is not None:
+            if cbox.y < 0 or cbox.y + cbox.h > vh:
+                visible, scroll_dy = False, cbox.y + min(cbox.h, vh) / 2 - vh * 0.5
+            elif box.y < cbox.y or box.y + box.h > cbox.y + cbox.h:
+                visible = False
+                scroll_dy = box.cy - (cbox.y + cbox.h * COMFORTABLE)
+                scroll_at = (min(max(cbox.cx, 5), vw - 5), min(max(cbox.cy, 5), vh - 5))
+        elif not visible:
+            scroll_dy = box.cy - vh * COMFORTABLE
+        return Target(
+            box=box, visible=visible, scroll_dy=scroll_dy, scroll_at=scroll_at, kind=e["kind"], role=e["role"],
+            name=e["name"], text=e["text"], selector=e["selector"], words_on_screen=e["words_on_screen"],
+            checked=e["checked"], focused=self._focused is not None and self._focused == e["selector"],
+            next_in_tab_order=self._focused is not None and e["tab_prev"] == self._focused,
+            options=list(e["options"]), selected_index=e["selected_index"],
+        )
+
+    # -- events ---------------------------------------------------------------
+    def dispatch(self, plan: Plan) -> np.ndarray:
+        for i in np.flatnonzero((plan.type == "wheel") | (plan.type == "down") | (plan.type == "key_down")):
+            kind = plan.type[i]
+            if kind == "wheel":
+                self._wheel(float(plan.x[i]), float(plan.y[i]), float(plan.dy[i]))
+            elif kind == "down":
+                self._focus_at(float(plan.x[i]), float(plan.y[i]))
+            elif plan.key[i] == "Tab":
+                nxt = [e for e in self._page_elements() if e["tab_prev"] == self._focused]
+                self._focused = nxt[0]["selector"] if nxt else None
+        return plan.t_ms.copy()
+
+    def _page_elements(self) -> list[dict[str, Any]]:
+        return [e for e in self._elements.values() if e["path"] == self._page]
+
+    def _wheel(self, x: float, y: float, dy: float) -> None:
+        for e in self._page_elements():
+            cbox = self._container_box(e)
+            if cbox is not None and cbox.contains(x, y):
+                key = e["container"]
+                self._container_scroll[key] = float(np.clip(self._container_scroll.get(key, 0.0) + dy, 0,
+                                                            e["container_max_scroll"]))
+                return
+        page_max = max((e["page_max_scroll"] for e in self._page_elements()), default=0.0)
+        self._scroll_y = float(np.clip(self._scroll_y + dy, 0, page_max))
+
+    def _focus_at(self, x: float, y: float) -> None:
+        hits = [e for e in self._page_elements() if self._viewport_box(e).contains(x, y)]
+        if hits:
+            smallest = min(hits, key=lambda e: e["doc_box"][2] * e["doc_box"][3])
+            self._focused = smallest["selector"]

@@ -1,0 +1,93 @@
+"""The fitted models as the runner uses them: one simulated person per session.
+
+`Models` holds the loaded mouse and typing profiles; `draw_person` picks who
+this session's person is (a profile user, or a new synthetic person drawn
+from the fitted population), and the other methods return plans' raw
+material (times relative to 0, positions) from the pure model functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator import mouse, typing as typing_model
+from simulator.locate import Box
+from simulator.plan import Plan, keys
+
+# DOM KeyboardEvent.code for the named keys the runner presses itself.
+_NAMED_CODES = {
+    "Tab": "Tab", "Enter": "Enter", "Escape": "Escape", "Backspace": "Backspace", "Delete": "Delete",
+    "ArrowDown": "ArrowDown", "ArrowUp": "ArrowUp", "ArrowLeft": "ArrowLeft", "ArrowRight": "ArrowRight",
+    "Control": "ControlLeft", "Shift": "ShiftLeft", "Alt": "AltLeft", "Meta": "MetaLeft", " ": "Space",
+    "Home": "Home", "End": "End", "PageDown": "PageDown", "PageUp": "PageUp",
+}
+
+
+@dataclass
+class Trajectory:
+    t_ms: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    missed: bool
+
+
+@dataclass
+class SessionPerson:
+    """Who is at the keyboard this session."""
+
+    mouse_id: str
+    typing_id: str
+    mouse_user: Any = None
+    typing_user: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Models:
+    def __init__(self, mouse_profile: str = "sapimouse", typing_profile: str = "aalto",
+                 mouse_user: str | None = None, typing_user: str | None = None) -> None:
+        self.mouse = mouse.load_profile(mouse_profile)
+        self.typing = typing_model.load_profile(typing_profile)
+        self.mouse_user = mouse_user
+        self.typing_user = typing_user
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256},
+                "typing": {"id": self.typing.id, "sha256": self.typing.sha256}}
+
+    def draw_person(self, rng: np.random.Generator) -> SessionPerson:
+        mu = mouse.person(self.mouse, rng, user=self.mouse_user)
+        tu = typing_model.person(self.typing, rng, user=self.typing_user)
+        return SessionPerson(mouse_id=str(getattr(mu, "id", self.mouse_user or "synthetic")),
+                             typing_id=str(getattr(tu, "id", self.typing_user or "synthetic")),
+                             mouse_user=mu, typing_user=tu)
+
+    def pointing(self, start: tuple[float, float], box: Box, person: SessionPerson, rng: np.random.Generator,
+                 device: str) -> Trajectory:
+        traj = mouse.plan_pointing(self.mouse, start, box.as_tuple(), rng, user=person.mouse_user, device=device)
+        return Trajectory(np.asarray(traj.t_ms, float), np.asarray(traj.x, float), np.asarray(traj.y, float),
+                          bool(traj.missed))
+
+    def idle(self, at: tuple[float, float], ms: float, person: SessionPerson, rng: np.random.Generator,
+             device: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return mouse.idle_drift(self.mouse, at, ms, rng, user=person.mouse_user, device=device)
+
+    def scroll(self, total_dy: float, person: SessionPerson, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return mouse.scroll_burst(self.mouse, total_dy, rng, user=person.mouse_user)
+
+    def typing_events(self, text: str, person: SessionPerson, rng: np.random.Generator) -> Plan:
+        ev = typing_model.synth_typing([text], profile=self.typing, rng=rng, users=[person.typing_user],
+                                       uncorrected_errors=False)[0]
+        return keys(ev.t_ms, ev.type, ev.key, ev.code)
+
+    @staticmethod
+    def key_value(name: str) -> str:
+        return name
+
+    @staticmethod
+    def code_for(name: str) -> str | None:
+        if name in _NAMED_CODES:
+            return _NAMED_CODES[name]
+        return typing_model.code_for(name)

@@ -1,0 +1,132 @@
+"""Plans: the timed input events that carry out one intended action.
+
+The planner turns (where the pointer is, where the target is, what to type)
+into events at absolute session times using the fitted models. It is pure:
+same inputs and generator, same plan. Drivers only dispatch plans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.locate import Box
+
+_OBJ = object
+
+
+@dataclass
+class Plan:
+    """Columns of planned events (session time in ms), in dispatch order."""
+
+    t_ms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    type: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=_OBJ))
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    button: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=_OBJ))
+    key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=_OBJ))
+    code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=_OBJ))
+    dx: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    COLUMNS = ("t_ms", "type", "x", "y", "button", "key", "code", "dx", "dy")
+
+    def __len__(self) -> int:
+        return len(self.t_ms)
+
+    @property
+    def end_ms(self) -> float:
+        return float(self.t_ms[-1]) if len(self) else float("nan")
+
+    def shifted(self, dt: float) -> "Plan":
+        p = Plan(**{c: getattr(self, c) for c in self.COLUMNS})
+        p.t_ms = self.t_ms + dt
+        return p
+
+    @staticmethod
+    def concat(plans: list["Plan"]) -> "Plan":
+        plans = [p for p in plans if len(p)]
+        if not plans:
+            return Plan()
+        return Plan(**{c: np.concatenate([getattr(p, c) for p in plans]) for c in Plan.COLUMNS})
+
+    @staticmethod
+    def merge(plans: list["Plan"]) -> "Plan":
+        """Interleave plans by time (stable), e.g. a held key during a drag."""
+        p = Plan.concat(plans)
+        order = np.argsort(p.t_ms, kind="stable")
+        return Plan(**{c: getattr(p, c)[order] for c in Plan.COLUMNS})
+
+
+def _filled(n: int, value, dtype=_OBJ) -> np.ndarray:
+    a = np.empty(n, dtype=dtype)
+    a[:] = value
+    return a
+
+
+def make(t_ms, type_, *, x=None, y=None, button=None, key=None, code=None, dx=None, dy=None) -> Plan:
+    """Build a plan from columns; scalars broadcast, missing columns are null."""
+    t = np.atleast_1d(np.asarray(t_ms, dtype=float))
+    n = len(t)
+
+    def num(v):
+        return _filled(n, np.nan, float) if v is None else np.broadcast_to(np.asarray(v, float), (n,)).copy()
+
+    def obj(v):
+        if v is None or isinstance(v, str):
+            return _filled(n, v)
+        a = np.empty(n, dtype=_OBJ)
+        a[:] = list(v)
+        return a
+
+    return Plan(t_ms=t, type=obj(type_), x=num(x), y=num(y), button=obj(button), key=obj(key), code=obj(code),
+                dx=num(dx), dy=num(dy))
+
+
+def moves(t_ms: np.ndarray, x: np.ndarray, y: np.ndarray) -> Plan:
+    return make(t_ms, "move", x=x, y=y)
+
+
+def press_release(t_down: float, hold_ms: float, x: float, y: float, button: str = "left") -> Plan:
+    return make([t_down, t_down + hold_ms], ["down", "up"], x=x, y=y, button=button)
+
+
+def keys(t_ms, types, key_names, codes) -> Plan:
+    return make(t_ms, [("key_down" if t == "down" else "key_up") for t in types], key=key_names, code=codes)
+
+
+def wheel(t_ms, x: float, y: float, dy) -> Plan:
+    return make(t_ms, "wheel", x=x, y=y, dx=0.0, dy=dy)
+
+
+def aim_point(box: Box, rng: np.random.Generator) -> tuple[float, float]:
+    """A point inside ``box`` where a person would aim: near the centre, never on the edge.
+
+    People aim at the visual centre with scatter that grows with the box; a
+    truncated normal with sd a sixth of each side keeps it inside.
+    """
+    u = np.clip(rng.normal(0.0, 1 / 6, size=2), -0.4, 0.4)
+    return box.cx + u[0] * box.w, box.cy + u[1] * box.h
+
+
+def think_ms(rng: np.random.Generator, words_on_screen: int = 0, *, median_ms: float = 550.0) -> float:
+    """Time before acting: a lognormal decision time plus a glance that grows with what is on screen.
+
+    Hick-Hyman style: choice time grows with the log of the number of things to
+    choose among; here approximated by the words visible near the target.
+    """
+    base = rng.lognormal(np.log(median_ms), 0.45)
+    scan = 120.0 * np.log2(1 + max(words_on_screen, 0)) * rng.lognormal(0.0, 0.3)
+    return float(base + scan)
+
+
+def reading_ms(rng: np.random.Generator, n_words: int) -> float:
+    """Dwell to read ``n_words``: a per-read speed drawn around 240 wpm (silent reading of screen text)."""
+    wpm = float(np.clip(rng.lognormal(np.log(240.0), 0.25), 120.0, 500.0))
+    return float(n_words / wpm * 60_000.0 + rng.lognormal(np.log(300.0), 0.3))
+
+
+def click_hold_ms(rng: np.random.Generator) -> float:
+    """How long a mouse button stays down in a click (median ~100 ms in browser-captured clicks)."""
+    return float(np.clip(rng.lognormal(np.log(100.0), 0.35), 40.0, 400.0))

@@ -1,0 +1,174 @@
+"""`hcisim report`: one self-contained HTML page a person opens in a browser.
+
+Pointer paths are drawn over the screenshot taken before each action, and the
+timing a capture stack cares about (sampling intervals, dispatch error, key
+holds and intervals, speed) is plotted. Images are embedded, so the page can
+be mailed or attached to a CI run.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+
+from simulator.dataset import read_dataset, summarize  # noqa: E402
+
+MAX_SESSIONS = 3
+MAX_OVERLAYS = 12
+
+
+def figure_png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def img(b64: str, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
+
+
+def _overlays(ds, sid: str) -> list[str]:
+    ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid))
+    ac = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid))
+    fr = ds.frames.filter(pc.and_(pc.equal(ds.frames.column("session_id"), sid),
+                                  pc.equal(ds.frames.column("kind"), "before")))
+    if fr.num_rows == 0:
+        return []
+    frame_of = dict(zip(fr.column("action_id").to_pylist(), fr.column("path").to_pylist()))
+    aid = np.asarray(ev.column("action_id").to_numpy(zero_copy_only=False), dtype=float)
+    types = np.asarray(ev.column("type").to_pylist(), dtype=object)
+    x = ev.column("x").to_numpy(zero_copy_only=False)
+    y = ev.column("y").to_numpy(zero_copy_only=False)
+    parents = dict(zip(ac.column("action_id").to_pylist(), ac.column("parent_id").to_pylist()))
+    root = np.array([_root(parents, int(a)) if not np.isnan(a) else -1 for a in aid])
+    out = []
+    for row in ac.to_pylist():
+        a = row["action_id"]
+        if row["parent_id"] is not None or a not in frame_of or len(out) >= MAX_OVERLAYS:
+            continue
+        sel = (root == a) & (types == "move")
+        if not sel.any():
+            continue
+        png = plt.imread(ds.root / frame_of[a])
+        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        ax.imshow(png)
+        ax.plot(x[sel], y[sel], "-", color="#e4572e", lw=1.5, alpha=0.9)
+        ax.plot(x[sel], y[sel], ".", color="#e4572e", ms=3)
+        downs = (root == a) & (types == "down")
+        ax.plot(x[downs], y[downs], "o", mfc="none", mec="#29335c", ms=12, mew=2)
+        if row["box_w"]:
+            ax.add_patch(plt.Rectangle((row["box_x"], row["box_y"]), row["box_w"], row["box_h"], fill=False,
+                                       ec="#17bebb", lw=1.5, ls="--"))
+        ax.set_axis_off()
+        ax.set_title(f"#{a} {row['step']} [{row['outcome']}]", fontsize=8)
+        out.append(img(figure_png(fig), row["step"] or ""))
+    return out
+
+
+def _root(parents: dict, a: int) -> int:
+    while parents.get(a) is not None:
+        a = parents[a]
+    return a
+
+
+def _timing_plots(ds) -> list[str]:
+    ev = ds.events
+    plots = []
+    types = np.asarray(ev.column("type").to_pylist(), dtype=object)
+    t = ev.column("t_ms").to_numpy()
+    sid = np.asarray(ev.column("session_id").to_pylist(), dtype=object)
+    moves = types == "move"
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+    same = (sid[1:] == sid[:-1]) & moves[1:] & moves[:-1]
+    dt = np.diff(t)[same]
+    axes[0].hist(np.clip(dt, 0, 150), bins=75, color="#29335c")
+    axes[0].set(title="pointer sampling interval (ms)", xlabel="ms")
+    x = ev.column("x").to_numpy(zero_copy_only=False)
+    y = ev.column("y").to_numpy(zero_copy_only=False)
+    ok = same & (np.diff(t) > 0)
+    speed = np.hypot(np.diff(x), np.diff(y))[ok] / np.diff(t)[ok] * 1000
+    axes[1].hist(np.clip(speed, 0, 4000), bins=80, color="#e4572e")
+    axes[1].set(title="pointer speed (px/s)", xlabel="px/s")
+    planned = ev.column("planned_t_ms").to_numpy(zero_copy_only=False)
+    err = (t - planned)[~np.isnan(planned)]
+    if len(err):
+        axes[2].hist(err, bins=60, color="#17bebb")
+        axes[2].set(title=f"dispatch error actual-planned (p99 {np.percentile(err, 99):.1f} ms)", xlabel="ms")
+    else:
+        axes[2].text(0.5, 0.5, "offline run: no dispatch timing", ha="center")
+        axes[2].set_axis_off()
+    plots.append(img(figure_png(fig), "pointer timing"))
+
+    keys = np.isin(types, ["key_down", "key_up"])
+    if keys.any():
+        key = np.asarray(ev.column("key").to_pylist(), dtype=object)
+        holds, ikis = [], []
+        for s in np.unique(sid[keys]):
+            m = keys & (sid == s)
+            downs = {}
+            last_down = None
+            for ty, k, tt in zip(types[m], key[m], t[m]):
+                if ty == "key_down":
+                    downs[k] = tt
+                    if last_down is not None:
+                        ikis.append(tt - last_down)
+                    last_down = tt
+                elif k in downs:
+                    holds.append(tt - downs.pop(k))
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+        axes[0].hist(np.clip(holds, 0, 300), bins=60, color="#29335c")
+        axes[0].set(title=f"key hold (ms), median {np.median(holds):.0f}", xlabel="ms")
+        axes[1].hist(np.clip(ikis, 0, 1000), bins=80, color="#e4572e")
+        axes[1].set(title=f"press-to-press interval (ms), median {np.median(ikis):.0f}", xlabel="ms")
+        plots.append(img(figure_png(fig), "typing timing"))
+    return plots
+
+
+def render(root: Path) -> str:
+    ds = read_dataset(root)
+    s = summarize(ds)
+    head = json.dumps({"scenario": s.scenario, "driver": s.driver, "seed": s.seed, "profiles": s.profiles,
+                       "stats": s.stats}, indent=1)
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>hcisim report</title>",
+        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}img{max-width:100%;margin:4px}"
+        ".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background:#f4f4f4;padding:1em}</style>",
+        f"<h1>hcisim dataset report</h1><p>{html.escape(str(root))}: {s.sessions} session(s), {s.events} events, "
+        f"{s.actions} actions, {s.frames} frames.</p>",
+        f"<pre>{html.escape(head)}</pre>",
+        "<h2>Timing and motion</h2>", *_timing_plots(ds),
+    ]
+    for sid in ds.sessions[:MAX_SESSIONS]:
+        overlays = _overlays(ds, sid)
+        if overlays:
+            parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>",
+                      "<div class='grid'>", *overlays, "</div>"]
+    ac = ds.actions.to_pylist()[:400]
+    rows = "".join(
+        f"<tr><td>{html.escape(a['session_id'])}</td><td>{a['action_id']}</td><td>{a['parent_id'] or ''}</td>"
+        f"<td>{html.escape(a['kind'])}</td><td>{a['t_start_ms']:.0f}</td><td>{a['t_end_ms']:.0f}</td>"
+        f"<td>{html.escape(a['step'] or '')}</td><td>{html.escape(a['outcome'] or '')}</td></tr>" for a in ac)
+    parts.append("<h2>Actions (ground truth)</h2><table border=1 cellspacing=0 cellpadding=3><tr><th>session</th>"
+                 "<th>id</th><th>parent</th><th>kind</th><th>start ms</th><th>end ms</th><th>step</th>"
+                 f"<th>outcome</th></tr>{rows}</table>")
+    return "\n".join(parts)
+
+
+def write_report(root: Path, out: Path | None = None) -> Path:
+    out = Path(out) if out else Path(root) / "report.html"
+    page = render(Path(root))
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out

@@ -1,0 +1,245 @@
+"""Run a scenario for many sessions and write one dataset.
+
+Session ``k`` depends only on (seed, k): its RNG stream is
+``rng.session_seed(seed, k)``, so the output is the same whether sessions run
+in one process or several. The pool only decides where a session runs; the
+writer always adds sessions in index order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.dataset import DatasetWriter, Manifest
+from simulator.dataset.schema import EVENTS
+from simulator.errors import HcisimError
+from simulator.models import Models
+from simulator.rng import session_seed
+from simulator.scenario import Actor, Recorded, Scenario, load_scenario
+
+DRIVERS = ("browser", "desktop", "offline")
+LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
+_DEVICE = {"keyboard_down": "keyboard", "key_down": "keyboard", "key_up": "keyboard", "wheel": "wheel"}
+
+
+@dataclass
+class RunConfig:
+    scenario: str
+    driver: str = "offline"
+    sessions: int = 1
+    seed: int = 0
+    out: Path = Path("out/dataset")
+    workers: int = 1
+    mouse_profile: str = "sapimouse"
+    typing_profile: str = "aalto"
+    url: str | None = None
+    app_version: str = "v1"
+    headed: bool = False
+    storage: str = "parquet"
+    screenshots: str = "actions"
+    periodic_ms: float = 0.0
+    layout: Path | None = None
+    save_layout: Path | None = None
+    overwrite: bool = False
+    command: list[str] = field(default_factory=lambda: list(sys.argv))
+
+
+@dataclass
+class SessionResult:
+    session_id: str
+    tables: dict[str, pa.Table]
+    pngs: list[tuple[str, bytes]]
+    timing_error_ms: np.ndarray
+
+
+@dataclass
+class RunResult:
+    out: Path
+    sessions: int
+    events: int
+    actions: int
+    stats: dict[str, Any]
+
+
+def session_id(k: int) -> str:
+    return f"s{k:05d}"
+
+
+def events_table(rec: Recorded, sid: str, live: bool) -> tuple[pa.Table, np.ndarray]:
+    """The session's events in time order, with planned times next to actual ones for live runs."""
+    if not rec.events:
+        return EVENTS.empty_table(), np.zeros(0)
+    plans, actuals, aids = zip(*rec.events)
+    cols = {c: np.concatenate([getattr(p, c) for p in plans]) for c in ("t_ms", "type", "x", "y", "button", "key",
+                                                                        "code", "dx", "dy")}
+    action_id = np.concatenate([np.full(len(p), a, dtype=np.int64) for p, a in zip(plans, aids)])
+    planned = cols["t_ms"]
+    t = np.concatenate(actuals) if live else planned
+    order = np.argsort(t, kind="stable")
+    types = cols["type"][order]
+    device = np.array(["keyboard" if ty.startswith("key") else ("wheel" if ty == "wheel" else "mouse")
+                       for ty in types], dtype=object)
+    n = len(order)
+    table = pa.table({
+        "session_id": pa.array([sid] * n, pa.string()), "seq": pa.array(np.arange(n, dtype=np.int64)),
+        "t_ms": pa.array(t[order]), "device": pa.array(device, pa.string()), "type": pa.array(types, pa.string()),
+        "x": pa.array(cols["x"][order], from_pandas=True), "y": pa.array(cols["y"][order], from_pandas=True),
+        "button": pa.array(cols["button"][order], pa.string()), "key": pa.array(cols["key"][order], pa.string()),
+        "code": pa.array(cols["code"][order], pa.string()),
+        "dx": pa.array(cols["dx"][order], from_pandas=True), "dy": pa.array(cols["dy"][order], from_pandas=True),
+        "action_id": pa.array(action_id[order]),
+        "planned_t_ms": pa.array(planned[order] if live else np.full(n, np.nan), from_pandas=True),
+    })
+    return table, (t - planned) if live else np.zeros(0)
+
+
+class SessionRunner:
+    """Holds one driver (and app server) and runs sessions with it."""
+
+    def __init__(self, cfg: RunConfig) -> None:
+        self.cfg = cfg
+        self.scenario: Scenario = load_scenario(cfg.scenario)
+        self.models = Models(cfg.mouse_profile, cfg.typing_profile)
+        self._stack = contextlib.ExitStack()
+        self.layout_recorder = None
+        try:
+            self.base_url = self._start_app()
+            self.driver = self._make_driver()
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _start_app(self) -> str:
+        if self.cfg.url:
+            return self.cfg.url
+        if self.scenario.app == "web" and self.cfg.driver == "browser":
+            from scenarios.apps.web.server import serve
+
+            server = self._stack.enter_context(serve(self.cfg.app_version))
+            return server.url
+        if self.scenario.app is None and self.cfg.driver != "offline":
+            raise HcisimError(f"scenario {self.scenario.name} needs --url (it has no bundled app)")
+        return "http://app.invalid"
+
+    def _make_driver(self):
+        cfg = self.cfg
+        if cfg.driver == "browser":
+            from simulator.drivers.browser import BrowserDriver
+            from simulator.drivers.offline import LayoutRecorder
+
+            if cfg.save_layout:
+                self.layout_recorder = LayoutRecorder((1280, 800))
+            driver = BrowserDriver(headless=not cfg.headed, layout_recorder=self.layout_recorder)
+            self._stack.callback(driver.close)
+            return driver
+        if cfg.driver == "desktop":
+            from simulator.drivers.desktop import DesktopDriver
+
+            driver = DesktopDriver(self.scenario, self._stack)
+            return driver
+        if cfg.driver == "offline":
+            from simulator.drivers.offline import OfflineDriver, load_layout
+
+            layout = cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json"
+            return OfflineDriver(load_layout(Path(layout)))
+        raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
+
+    def run_session(self, k: int) -> SessionResult:
+        sid = session_id(k)
+        self.driver.start_session(sid)
+        actor = Actor(self.driver, self.models, session_seed(self.cfg.seed, k), sid, base_url=self.base_url,
+                      screenshots=self.cfg.screenshots if self.driver.live else "none",
+                      periodic_ms=self.cfg.periodic_ms)
+        try:
+            actor.goto(self.scenario.start)
+            self.scenario.run(actor)
+        except HcisimError as exc:
+            raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
+        finally:
+            received = self.driver.end_session()
+        events, err = events_table(actor.rec, sid, self.driver.live)
+        tables = {"events": events, "actions": pa.Table.from_pylist(actor.rec.actions),
+                  "frames": pa.Table.from_pylist(actor.rec.frames) if actor.rec.frames else None,
+                  "received": received}
+        return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err)
+
+    def close(self) -> None:
+        if self.layout_recorder is not None and self.cfg.save_layout:
+            self.layout_recorder.save(Path(self.cfg.save_layout))
+        self._stack.close()
+
+
+_WORKER: SessionRunner | None = None
+
+
+def _worker_init(cfg: RunConfig) -> None:
+    global _WORKER
+    _WORKER = SessionRunner(cfg)
+
+
+def _worker_run(k: int) -> SessionResult:
+    assert _WORKER is not None
+    return _WORKER.run_session(k)
+
+
+def _results(cfg: RunConfig, runner: SessionRunner | None) -> Iterator[SessionResult]:
+    if cfg.workers <= 1 or cfg.sessions <= 1:
+        for k in range(cfg.sessions):
+            yield runner.run_session(k)
+        return
+    with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_worker_init, initargs=(cfg,)) as pool:
+        yield from pool.map(_worker_run, range(cfg.sessions))
+
+
+def timing_stats(errors: list[np.ndarray]) -> dict[str, float]:
+    e = np.concatenate(errors) if errors else np.zeros(0)
+    if not len(e):
+        return {}
+    return {"dispatch_error_ms_p50": round(float(np.percentile(e, 50)), 3),
+            "dispatch_error_ms_p99": round(float(np.percentile(e, 99)), 3),
+            "dispatch_error_ms_max": round(float(e.max()), 3), "dispatched_events": int(len(e))}
+
+
+def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Generate ``cfg.sessions`` sessions into ``cfg.out``; completed sessions survive a failing one."""
+    if cfg.sessions < 1:
+        raise HcisimError("--sessions must be at least 1")
+    runner = SessionRunner(cfg)
+    manifest = Manifest(driver=cfg.driver, coordinate_space=runner.driver.coordinate_space, seed=cfg.seed,
+                        scenario=runner.scenario.name, command=cfg.command, profiles=runner.models.provenance(),
+                        viewport={"width": runner.driver.viewport[0], "height": runner.driver.viewport[1]},
+                        device={"name": runner.driver.device}, storage=cfg.storage)
+    errors: list[np.ndarray] = []
+    n_events = n_actions = done = 0
+    failure: HcisimError | None = None
+    try:
+        with DatasetWriter(cfg.out, manifest, overwrite=cfg.overwrite) as writer:
+            try:
+                for res in _results(cfg, runner if cfg.workers <= 1 else None):
+                    writer.add_session(res.session_id, **res.tables)
+                    for rel, png in res.pngs:
+                        writer.add_file(rel, png)
+                    errors.append(res.timing_error_ms)
+                    n_events += res.tables["events"].num_rows
+                    n_actions += res.tables["actions"].num_rows
+                    done += 1
+                    if progress:
+                        progress(done, cfg.sessions)
+            except HcisimError as exc:
+                failure = exc
+                if done == 0:
+                    raise
+            manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}
+    finally:
+        runner.close()
+    if failure is not None:
+        raise HcisimError(f"{failure} ({done} completed session(s) kept in {cfg.out})")
+    return RunResult(cfg.out, done, n_events, n_actions, manifest.stats)

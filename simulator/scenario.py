@@ -1,0 +1,404 @@
+"""The API scenario scripts are written against, and the humanlike runner behind it.
+
+A scenario is a Python file in ``scenarios/`` with a docstring (its
+description), an ``APP`` (``"web"``, ``"desktop"`` or ``None`` for a user's
+own app given with ``--url``), a ``START`` path, and ``run(s)`` that calls
+the methods of `Actor`: ``s.goto``, ``s.click``, ``s.type``, ``s.select``,
+``s.check``, ``s.scroll``, ``s.drag``, ``s.hotkey``, ``s.read``, ``s.wait``.
+
+Humanlike behaviour lives here, not in the scripts: think time before acting,
+moving from wherever the pointer is, aiming inside the target with the fitted
+mouse model (misses followed by corrections), wheel-scrolling targets into
+view, typing with the fitted typing model, sometimes tabbing between fields.
+Every input event is labelled with the intended action that produced it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import numpy as np
+from faker import Faker
+
+from simulator import plan as P
+from simulator import locate
+from simulator.drivers.base import Driver, Target
+from simulator.errors import HcisimError
+from simulator.locate import Box, Locator
+from simulator.models import Models, SessionPerson
+from simulator.plan import Plan
+from simulator.rng import component_rng
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+MAX_SCROLL_ROUNDS = 8
+
+
+class StepError(HcisimError):
+    """A scenario step could not be carried out; names the step and locator."""
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    app: str | None
+    start: str
+    run: Callable[["Actor"], None]
+    path: Path
+
+
+def _load_module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"hcisim_scenario_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise HcisimError(f"{path}: cannot load as a Python scenario")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's script may fail in any way; report it in one line
+        raise HcisimError(f"{path}: scenario failed to load ({type(exc).__name__}: {exc})") from None
+    return module
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    """A bundled scenario by name, or a user's script by path."""
+    path = Path(name_or_path)
+    if not (path.suffix == ".py" and path.is_file()):
+        path = SCENARIO_DIR / f"{name_or_path}.py"
+        if not path.is_file():
+            known = ", ".join(s.name for s in list_scenarios())
+            raise HcisimError(f"unknown scenario {name_or_path!r} (bundled: {known})")
+    module = _load_module(path)
+    run = getattr(module, "run", None)
+    if not callable(run):
+        raise HcisimError(f"{path}: a scenario must define run(s)")
+    doc = (module.__doc__ or "").strip().splitlines()
+    return Scenario(name=path.stem, description=doc[0] if doc else "", app=getattr(module, "APP", None),
+                    start=getattr(module, "START", "/"), run=run, path=path)
+
+
+def list_scenarios() -> list[Scenario]:
+    return [load_scenario(str(p)) for p in sorted(SCENARIO_DIR.glob("*.py")) if not p.name.startswith("_")]
+
+
+@dataclass
+class Recorded:
+    """What one session produced, in the dataset's column names."""
+
+    events: list[tuple[Plan, np.ndarray | None, int]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    pngs: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+class Actor:
+    """A simulated person using an app through a driver, one session long."""
+
+    def __init__(self, driver: Driver, models: Models, seed: np.random.SeedSequence, session_id: str,
+                 *, base_url: str = "", screenshots: str = "actions", periodic_ms: float = 0.0,
+                 tab_prob: float = 0.3) -> None:
+        self.driver = driver
+        self.models = models
+        self.session_id = session_id
+        self.base_url = base_url.rstrip("/")
+        self.screenshots = screenshots
+        self.periodic_ms = periodic_ms
+        self.tab_prob = tab_prob
+        self.rng = component_rng(seed, "behaviour")
+        self.motion_rng = component_rng(seed, "mouse")
+        self.typing_rng = component_rng(seed, "typing")
+        self.person: SessionPerson = models.draw_person(component_rng(seed, "person"))
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(int(component_rng(seed, "content").integers(2**31)))
+        w, h = driver.viewport
+        start = np.array([w, h]) * self.rng.uniform(0.3, 0.7, size=2)
+        self.pointer = (float(start[0]), float(start[1]))
+        self.t = 0.0
+        self.rec = Recorded()
+        self._next_action = 0
+        self._last_frame_t = -np.inf
+        self._last_kind = ""
+        self._step = 0
+
+    # -- the scenario API ---------------------------------------------------
+    def goto(self, url: str) -> None:
+        full = url if "://" in url else f"{self.base_url}{url}"
+        a = self._begin("navigate", None, f"goto {url}")
+        self.driver.goto(full)
+        self._sync_clock()
+        self._end(a, outcome="ok", extra={"url": url})
+
+    def click(self, loc: Locator, *, button: str = "left", double: bool = False) -> None:
+        kind = "double_click" if double else ("right_click" if button == "right" else "click")
+        a = self._begin(kind, loc)
+        target, missed = self._reach(loc, a)
+        self._press(a, button, clicks=2 if double else 1)
+        self._end(a, target=target, outcome="miss_corrected" if missed else "ok")
+
+    def hover(self, loc: Locator) -> None:
+        a = self._begin("hover", loc)
+        target, missed = self._reach(loc, a)
+        self._end(a, target=target, outcome="miss_corrected" if missed else "ok")
+
+    def type(self, loc: Locator, text: str, *, clear: bool = False) -> None:
+        """Focus a field (click, or Tab when it is next) and type ``text`` with the typing model."""
+        a = self._begin("type", loc)
+        target = self.driver.locate(loc)
+        outcome = "ok"
+        if not target.focused:
+            if (self._last_kind == "type" and target.next_in_tab_order and target.visible
+                    and self.rng.random() < self.tab_prob):
+                self._key_combo(a, ["Tab"])
+                target = self.driver.locate(loc)
+                outcome = "tabbed"
+            if not target.focused:
+                focus = self._begin("click", loc, "focus field", parent=a)
+                target, missed = self._reach(loc, focus)
+                self._press(focus, "left")
+                self._end(focus, target=target, outcome="miss_corrected" if missed else "ok")
+        if clear:
+            self._key_combo(a, ["Control", "a"])
+            self._key_combo(a, ["Backspace"])
+        self._think(target, scale=0.5)
+        events = self.models.typing_events(text, self.person, self.typing_rng)
+        self._dispatch(events.shifted(self.t), a)
+        typed = self.driver.field_value(loc)
+        if typed is not None and typed != text:
+            outcome = "text_mismatch"
+        self._end(a, target=target, outcome=outcome, text_typed=typed if typed is not None else text,
+                  text_intended=text, sensitive=target.kind == "password")
+
+    def check(self, loc: Locator, on: bool = True) -> None:
+        target = self.driver.locate(loc)
+        if target.checked is not None and target.checked == on:
+            return
+        self.click(loc)
+
+    def select(self, loc: Locator, option: str) -> None:
+        """Pick ``option``: open the control, traverse options one by one (hover, wheel or arrow keys), pick."""
+        a = self._begin("select", loc, f"select {option!r}")
+        target, missed = self._reach(loc, a)
+        if option not in target.options:
+            raise StepError(f"step {self._step}: {loc} has no option {option!r} "
+                            f"(options: {', '.join(target.options[:8])}{'…' if len(target.options) > 8 else ''})")
+        self._press(a, "left")
+        goal = target.options.index(option)
+        if target.kind == "select" or self.rng.random() < 0.35:
+            self._select_by_keys(a, loc, target, goal)
+        else:
+            self._select_by_pointer(a, loc, option)
+        self._end(a, target=target, outcome="miss_corrected" if missed else "ok", text_intended=option,
+                  text_typed=self.driver.field_value(loc))
+
+    def scroll(self, to: Locator | None = None, *, dy: float | None = None) -> None:
+        a = self._begin("scroll", to, "scroll" if to is None else None)
+        target = None
+        if to is not None:
+            target = self._scroll_into_view(to, a)
+        elif dy is not None:
+            self._wheel(a, float(dy), self.pointer)
+        self._end(a, target=target, outcome="ok")
+
+    def drag(self, src: Locator, dst: Locator) -> None:
+        a = self._begin("drag", src, f"drag {src} to {dst}")
+        source, missed = self._reach(src, a)
+        t_down = self.t
+        self._dispatch(P.make(t_down, "down", x=self.pointer[0], y=self.pointer[1], button="left"), a)
+        self.t = t_down + self.rng.lognormal(np.log(180.0), 0.3)
+        dest = self.driver.locate(dst)
+        self._move_to(dest.box, a, held="left")
+        self.t += P.click_hold_ms(self.rng) * 0.8
+        self._dispatch(P.make(self.t, "up", x=self.pointer[0], y=self.pointer[1], button="left"), a)
+        self._end(a, target=source, outcome="miss_corrected" if missed else "ok",
+                  extra={"drop_target": dest.descriptor(), "drop_box": list(dest.box.as_tuple())})
+
+    def hotkey(self, *keys: str) -> None:
+        a = self._begin("key", None, "+".join(keys))
+        self._think(None, scale=0.6)
+        self._key_combo(a, list(keys))
+        self._end(a, outcome="ok", text_intended="+".join(keys))
+
+    def press(self, key: str) -> None:
+        self.hotkey(key)
+
+    def read(self, loc: Locator | None = None, *, words: int | None = None) -> None:
+        """Dwell while the eyes read ``loc`` (its word count) with the pointer resting or drifting."""
+        a = self._begin("read", loc)
+        target = self.driver.locate(loc) if loc is not None else None
+        n = words if words is not None else len((target.text or "").split()) if target else 20
+        self._idle(a, P.reading_ms(self.rng, n))
+        self._end(a, target=target, outcome="ok", extra={"words": n})
+
+    def wait(self, ms: float) -> None:
+        a = self._begin("wait", None, f"wait {ms:.0f} ms")
+        self._idle(a, float(ms))
+        self._end(a, outcome="ok")
+
+    # -- how a person does it --------------------------------------------------
+    def _reach(self, loc: Locator, a: int) -> tuple[Target, bool]:
+        """Bring ``loc`` into view, think, and move the pointer onto it; True when the first aim missed."""
+        target = self._scroll_into_view(loc, a)
+        self._think(target)
+        missed = self._move_to(target.box, a)
+        return target, missed
+
+    def _scroll_into_view(self, loc: Locator, a: int) -> Target:
+        target = self.driver.locate(loc)
+        for _ in range(MAX_SCROLL_ROUNDS):
+            if target.visible:
+                return target
+            where = target.scroll_at or self.pointer
+            if not Box(0, 0, *self.driver.viewport).contains(*self.pointer) or target.scroll_at:
+                self._move_to(Box(where[0] - 20, where[1] - 20, 40, 40), a)
+            self._wheel(a, target.scroll_dy, self.pointer)
+            target = self.driver.locate(loc)
+        if not target.visible:
+            raise StepError(f"step {self._step}: {loc} is still not visible after scrolling")
+        return target
+
+    def _move_to(self, box: Box, a: int, *, held: str | None = None) -> bool:
+        traj = self.models.pointing(self.pointer, box, self.person, self.motion_rng, self.driver.device)
+        plan = P.moves(traj.t_ms + self.t, traj.x, traj.y)
+        self._dispatch(plan, a)
+        self.pointer = (float(traj.x[-1]), float(traj.y[-1]))
+        return bool(traj.missed)
+
+    def _press(self, a: int, button: str, clicks: int = 1) -> None:
+        x, y = self.pointer
+        self.t += self.rng.lognormal(np.log(60.0), 0.4)  # settle before pressing
+        for i in range(clicks):
+            hold = P.click_hold_ms(self.rng) * (0.7 if clicks > 1 else 1.0)
+            self._dispatch(P.press_release(self.t, hold, x, y, button), a)
+            self.t += hold + (self.rng.lognormal(np.log(90.0), 0.3) if i + 1 < clicks else 0.0)
+
+    def _wheel(self, a: int, total_dy: float, at: tuple[float, float]) -> None:
+        t, dy = self.models.scroll(total_dy, self.person, self.motion_rng)
+        self._dispatch(P.wheel(t + self.t, at[0], at[1], dy), a)
+        self._sync_clock(settle_ms=self.rng.lognormal(np.log(250.0), 0.3))
+
+    def _key_combo(self, a: int, keys: list[str]) -> None:
+        """Press keys in order and release them in reverse, with modifier lead as people do."""
+        gaps = self.rng.lognormal(np.log(70.0), 0.35, size=2 * len(keys))
+        t = self.t + np.cumsum(gaps)
+        names = keys + keys[::-1]
+        types = ["down"] * len(keys) + ["up"] * len(keys)
+        codes = [self.models.code_for(k) for k in names]
+        self._dispatch(P.keys(t, types, [self.models.key_value(k) for k in names], codes), a)
+
+    def _select_by_keys(self, a: int, loc: Locator, target: Target, goal: int) -> None:
+        cur = max(target.selected_index, 0) if target.kind == "select" else -1
+        steps = goal - cur
+        key = "ArrowDown" if steps >= 0 else "ArrowUp"
+        for _ in range(abs(steps)):
+            step = self._begin("key", loc, key, parent=a)
+            self.t += self.rng.lognormal(np.log(230.0), 0.35)  # read the highlighted option
+            self._key_combo(step, [key])
+            self._end(step, outcome="ok", text_intended=key)
+        step = self._begin("key", loc, "Enter", parent=a)
+        self.t += self.rng.lognormal(np.log(300.0), 0.3)
+        self._key_combo(step, ["Enter"])
+        self._end(step, outcome="ok", text_intended="Enter")
+
+    def _select_by_pointer(self, a: int, loc: Locator, option: str) -> None:
+        opened = self.driver.locate(loc)
+        for label in opened.options[: opened.options.index(option)]:
+            opt = locate.role("option", label, exact=True)
+            h = self._begin("hover", opt, f"pass over {label!r}", parent=a)
+            target = self._scroll_into_view(opt, h)
+            self.t += self.rng.lognormal(np.log(120.0), 0.4)
+            self._move_to(target.box, h)
+            self._end(h, target=target, outcome="ok")
+        pick = locate.role("option", option, exact=True)
+        c = self._begin("click", pick, f"pick {option!r}", parent=a)
+        target, missed = self._reach(pick, c)
+        self._press(c, "left")
+        self._end(c, target=target, outcome="miss_corrected" if missed else "ok")
+
+    def _think(self, target: Target | None, scale: float = 1.0) -> None:
+        words = target.words_on_screen if target is not None else 0
+        self._idle(None, P.think_ms(self.rng, words) * scale)
+
+    def _idle(self, a: int | None, ms: float) -> None:
+        """Let ``ms`` pass; the hand rests with small drift, as people's do while looking."""
+        t, x, y = self.models.idle(self.pointer, ms, self.person, self.motion_rng, self.driver.device)
+        if len(t) and a is not None:
+            self._dispatch(P.moves(t + self.t, x, y), a)
+            self.pointer = (float(x[-1]), float(y[-1]))
+        self.t += ms
+        self._periodic_frame(a)
+
+    # -- bookkeeping -------------------------------------------------------------
+    def _begin(self, kind: str, loc: Locator | None, step: str | None = None, *, parent: int | None = None) -> int:
+        self._sync_clock()
+        a = self._next_action
+        self._next_action += 1
+        if parent is None:
+            self._step += 1
+        self.rec.actions.append(dict(
+            session_id=self.session_id, action_id=a, parent_id=parent, kind=kind, t_start_ms=self.t,
+            t_end_ms=self.t, step=step or (f"{kind} {loc}" if loc is not None else kind),
+            target_selector=str(loc) if loc is not None else None,
+        ))
+        if parent is None:
+            self._frame(a, "before")
+        return a
+
+    def _end(self, a: int, *, target: Target | None = None, outcome: str = "ok", text_typed: str | None = None,
+             text_intended: str | None = None, sensitive: bool = False, extra: dict | None = None) -> None:
+        self._sync_clock()
+        row = self.rec.actions[a]
+        row["t_end_ms"] = max(self.t, row["t_start_ms"])
+        row["outcome"] = outcome
+        if target is not None:
+            row.update(target_role=target.role, target_name=target.name, target_text=target.text,
+                       box_x=target.box.x, box_y=target.box.y, box_w=target.box.w, box_h=target.box.h)
+            if target.selector:
+                row["target_selector"] = f"{row['target_selector']} | css={target.selector}"
+        row["text_typed"], row["text_intended"] = text_typed, text_intended
+        params = {"mouse_person": self.person.mouse_id, "typing_person": self.person.typing_id}
+        if sensitive:
+            params["sensitive"] = True
+        if extra:
+            params.update(extra)
+        row["params"] = json.dumps(params, sort_keys=True)
+        if row["parent_id"] is None:
+            self._frame(a, "after")
+        self._last_kind = row["kind"] if row["parent_id"] is None else self._last_kind
+
+    def _dispatch(self, plan: Plan, a: int) -> None:
+        if not len(plan):
+            return
+        actual = self.driver.dispatch(plan)
+        self.rec.events.append((plan, actual if self.driver.live else None, a))
+        self.t = max(self.t, plan.end_ms)
+        self._sync_clock()
+
+    def _sync_clock(self, settle_ms: float = 0.0) -> None:
+        """Live drivers: real time (page loads, screenshots) pushes the plan's clock forward."""
+        now = self.driver.now_ms()
+        if not np.isnan(now):
+            self.t = max(self.t, now)
+        self.t += settle_ms
+
+    def _frame(self, a: int | None, kind: str) -> None:
+        if self.screenshots == "none" or (self.screenshots == "periodic" and kind != "periodic"):
+            return
+        png = self.driver.screenshot()
+        if png is None:
+            return
+        fid = len(self.rec.frames)
+        rel = f"frames/{self.session_id}/{fid:05d}.png"
+        self._sync_clock()
+        self.rec.frames.append(dict(session_id=self.session_id, frame_id=fid, t_ms=self.t, action_id=a,
+                                    kind=kind, path=rel, width=self.driver.viewport[0],
+                                    height=self.driver.viewport[1]))
+        self.rec.pngs.append((rel, png))
+        self._last_frame_t = self.t
+
+    def _periodic_frame(self, a: int | None) -> None:
+        if self.periodic_ms > 0 and self.t - self._last_frame_t >= self.periodic_ms:
+            self._frame(a, "periodic")

@@ -1,0 +1,96 @@
+"""The runner's humanlike behaviour and labelling, with stand-in models and the offline driver."""
+
+import numpy as np
+import pytest
+
+from simulator import locate
+from simulator.drivers.offline import OfflineDriver
+from simulator.errors import HcisimError
+from simulator.rng import session_seed
+from simulator.runner import events_table
+from simulator.scenario import Actor
+from tests.runner.fakes import FakeModels
+
+VIEWPORT = [1280, 800]
+
+
+def element(path, y, kind="input", name="Field", selector=None, **extra):
+    e = {"path": path, "doc_box": [100.0, y, 200.0, 30.0], "container": None, "kind": kind, "role": "textbox",
+         "name": name, "text": None, "selector": selector or f"#{name.lower()}", "options": [],
+         "selected_index": -1, "checked": None, "words_on_screen": 10, "tab_prev": None, "page_max_scroll": 2000.0}
+    e.update(extra)
+    return e
+
+
+LAYOUT = {
+    "version": 1, "viewport": VIEWPORT,
+    "elements": {
+        'label="Name"': element("/form", 100.0, name="Name"),
+        'label="Email"': element("/form", 150.0, name="Email", tab_prev="#name"),
+        'role=button[name="Submit"]': element("/form", 1900.0, kind="button", name="Submit"),
+    },
+}
+
+
+def make_actor(seed=1):
+    driver = OfflineDriver(LAYOUT)
+    driver.start_session("s0")
+    return Actor(driver, FakeModels(), session_seed(seed, 0), "s0", base_url="http://x"), driver
+
+
+def test_every_event_is_labelled_and_time_ordered():
+    actor, _ = make_actor()
+    actor.goto("/form")
+    actor.type(locate.label("Name"), "Ann")
+    actor.type(locate.label("Email"), "a@b.c")
+    actor.click(locate.role("button", "Submit"))
+    events, _ = events_table(actor.rec, "s0", live=False)
+    t = events.column("t_ms").to_numpy()
+    assert (np.diff(t) >= 0).all()
+    known = {a["action_id"] for a in actor.rec.actions}
+    assert set(events.column("action_id").to_pylist()) <= known
+    kinds = [a["kind"] for a in actor.rec.actions if a["parent_id"] is None]
+    assert kinds == ["navigate", "type", "type", "click"]
+    typed = [e["key"] for e in events.to_pylist() if e["type"] == "key_down" and e["key"] != "Tab"]
+    assert "".join(typed) == "Anna@b.c"
+
+
+def test_target_below_the_fold_is_scrolled_into_view_with_the_wheel():
+    actor, driver = make_actor()
+    actor.goto("/form")
+    actor.click(locate.role("button", "Submit"))
+    events, _ = events_table(actor.rec, "s0", live=False)
+    wheel = [e for e in events.to_pylist() if e["type"] == "wheel"]
+    assert wheel and sum(e["dy"] for e in wheel) > 1000
+    click = [a for a in actor.rec.actions if a["kind"] == "click"][0]
+    # the press lands inside the target as it is on screen after scrolling
+    down = [e for e in events.to_pylist() if e["type"] == "down"][0]
+    assert click["box_y"] <= down["y"] <= click["box_y"] + click["box_h"]
+    assert 0 <= click["box_y"] <= VIEWPORT[1]
+
+
+def test_tabbing_between_fields_sometimes():
+    outcomes = set()
+    for seed in range(12):
+        actor, _ = make_actor(seed)
+        actor.goto("/form")
+        actor.type(locate.label("Name"), "A")
+        actor.type(locate.label("Email"), "b")
+        outcomes.add([a for a in actor.rec.actions if a["kind"] == "type"][1]["outcome"])
+    assert outcomes == {"ok", "tabbed"}
+
+
+def test_same_seed_same_session():
+    runs = []
+    for _ in range(2):
+        actor, _ = make_actor(5)
+        actor.goto("/form")
+        actor.type(locate.label("Name"), actor.fake.first_name())
+        runs.append(events_table(actor.rec, "s0", live=False)[0])
+    assert runs[0].equals(runs[1])
+
+
+def test_unknown_locator_names_itself():
+    actor, _ = make_actor()
+    with pytest.raises(HcisimError, match=r'role=button\[name="Nope"\] is not in the layout snapshot'):
+        actor.click(locate.role("button", "Nope"))
