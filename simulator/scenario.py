@@ -355,7 +355,7 @@ class Actor:
         row["outcome"] = outcome
         if target is not None:
             row.update(target_role=target.role, target_name=target.name, target_text=target.text,
-                       box_x=target.box.x, box_y=target.box.y, box_w=target.box.w, box_h=target.box.h)
+                       target_label=target.label, target_id=target.id, target_testid=target.testid, box_x=target.box.x, box_y=target.box.y, box_w=target.box.w, box_h=target.box.h)
             if target.selector:
                 row["target_selector"] = f"{row['target_selector']} | css={target.selector}"
         row["text_typed"], row["text_intended"] = text_typed, text_intended

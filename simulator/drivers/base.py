@@ -30,6 +30,9 @@ class Target:
     name: str | None = None
     text: str | None = None
     selector: str | None = None
+    label: str | None = None
+    id: str | None = None
+    testid: str | None = None
     words_on_screen: int = 0
     checked: bool | None = None
     focused: bool = False
@@ -40,7 +43,8 @@ class Target:
     selected_index: int = -1
 
     def descriptor(self) -> dict[str, Any]:
-        return {"selector": self.selector, "role": self.role, "name": self.name, "text": self.text}
+        return {"selector": self.selector, "role": self.role, "name": self.name, "text": self.text,
+                "label": self.label, "id": self.id, "testid": self.testid}
 
 
 class Driver(Protocol):

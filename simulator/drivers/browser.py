@@ -206,6 +206,7 @@ def target_from_info(info: dict) -> Target:
         box=Box(*info["box"]), visible=bool(info["visible"]), scroll_dy=float(info["scrollDy"]),
         scroll_at=tuple(info["scrollAt"]) if info.get("scrollAt") else None, kind=info["kind"],
         role=info.get("role"), name=info.get("name"), text=info.get("text"), selector=info.get("selector"),
+        label=info.get("label"), id=info.get("id"), testid=info.get("testid"),
         words_on_screen=int(info.get("wordsOnScreen") or 0), checked=info.get("checked"),
         focused=bool(info.get("focused")), next_in_tab_order=bool(info.get("nextInTabOrder")),
         options=list(info.get("options") or []), selected_index=int(info.get("selectedIndex", -1)),

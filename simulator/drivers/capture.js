@@ -31,6 +31,52 @@
     return parts.join(" > ");
   }
 
+  const IMPLICIT = { button: "button", a: "link", select: "combobox", textarea: "textbox", option: "option",
+                     ul: "list", li: "listitem", h1: "heading", h2: "heading", h3: "heading", dialog: "dialog" };
+  const NAMED_BY_CONTENT = ["button", "link", "option", "tab", "menuitem", "heading", "listitem", "checkbox", "radio"];
+
+  function roleOf(el) {
+    const explicit = el.getAttribute("role");
+    if (explicit) return explicit;
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    if (el.localName === "input") {
+      return { checkbox: "checkbox", radio: "radio", button: "button", submit: "button", range: "slider",
+               search: "searchbox" }[type] || "textbox";
+    }
+    return IMPLICIT[el.localName] || null;
+  }
+
+  function labelOf(el) {
+    if (el.labels && el.labels.length) return el.labels[0].textContent.trim();
+    const wrap = el.closest("label");
+    return wrap ? wrap.textContent.trim() : null;
+  }
+
+  function nameOf(el, role) {
+    let name = el.getAttribute("aria-label");
+    if (!name && el.getAttribute("aria-labelledby")) {
+      name = el.getAttribute("aria-labelledby").split(/\s+/).map(id => document.getElementById(id))
+        .filter(Boolean).map(n => n.textContent.trim()).join(" ");
+    }
+    if (!name) name = labelOf(el);
+    if (!name && NAMED_BY_CONTENT.includes(role)) name = (el.textContent || "").trim();
+    return name || el.getAttribute("placeholder") || el.getAttribute("title") || null;
+  }
+
+  // A descriptor robust to change: several independent ways to find the element again.
+  function describe(el) {
+    if (!(el instanceof Element)) return null;
+    const role = roleOf(el);
+    const r = el.getBoundingClientRect();
+    const secret = isSensitive(el);
+    return {
+      role, name: nameOf(el, role), label: labelOf(el), id: el.id || null,
+      testid: el.getAttribute("data-testid"), css: cssPath(el), tag: el.localName,
+      type: el.getAttribute("type"), text: secret ? null : ((el.innerText || "").trim().slice(0, 120) || null),
+      box: [r.left, r.top, r.width, r.height], sensitive: secret,
+    };
+  }
+
   function isSensitive(el) {
     if (!(el instanceof Element)) return false;
     if (el.type === "password") return true;
@@ -53,10 +99,13 @@
 
   const t = e => performance.timeOrigin + e.timeStamp;
   const opts = { capture: true, passive: true };
-  for (const type of ["mousemove", "mousedown", "mouseup", "click", "dblclick", "contextmenu"]) {
+  window.addEventListener("mousemove", e => push({
+    type: "mousemove", t: t(e), x: e.clientX, y: e.clientY, buttons: e.buttons, target: cssPath(e.target),
+  }), opts);
+  for (const type of ["mousedown", "mouseup", "click", "dblclick", "contextmenu"]) {
     window.addEventListener(type, e => push({
       type, t: t(e), x: e.clientX, y: e.clientY, button: e.button, buttons: e.buttons,
-      target: cssPath(e.target),
+      target: cssPath(e.target), desc: describe(e.target),
     }), opts);
   }
   window.addEventListener("wheel", e => push({
@@ -65,7 +114,8 @@
   for (const type of ["keydown", "keyup"]) {
     window.addEventListener(type, e => {
       const secret = isSensitive(e.target) && e.key.length === 1;
-      push({ type, t: t(e), key: secret ? "•" : e.key, code: secret ? null : e.code, target: cssPath(e.target) });
+      push({ type, t: t(e), key: secret ? "•" : e.key, code: secret ? null : e.code, target: cssPath(e.target),
+             desc: type === "keydown" ? describe(e.target) : undefined });
     }, opts);
   }
   for (const type of ["input", "change"]) {
@@ -73,10 +123,12 @@
       const el = e.target;
       const secret = isSensitive(el);
       const value = el && "value" in el ? String(el.value) : (el && el.textContent) || "";
-      push({ type, t: t(e), target: cssPath(el), value_len: value.length, value: secret ? null : value });
+      push({ type, t: t(e), target: cssPath(el), value_len: value.length, value: secret ? null : value,
+             desc: describe(el) });
     }, opts);
   }
-  window.addEventListener("focusin", e => push({ type: "focus", t: t(e), target: cssPath(e.target) }), opts);
+  window.addEventListener("focusin", e => push({ type: "focus", t: t(e), target: cssPath(e.target),
+                                                 desc: describe(e.target) }), opts);
   window.addEventListener("pagehide", () => {
     push({ type: "navigate_away", t: performance.timeOrigin + performance.now(), target: location.href });
     try { sessionStorage.setItem(KEY, JSON.stringify(log)); } catch (e) { /* ignore */ }
@@ -86,6 +138,9 @@
   window.__hcisim = {
     cssPath,
     isSensitive,
+    describe,
+    roleOf,
+    nameOf,
     drain() { return log.splice(0, log.length); },
     flush,
   };

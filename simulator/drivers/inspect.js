@@ -4,27 +4,12 @@
 (el) => {
   const vw = window.innerWidth, vh = window.innerHeight;
   const r = el.getBoundingClientRect();
-  const cssPath = window.__hcisim ? window.__hcisim.cssPath : (e => e.id ? "#" + e.id : e.localName);
+  const h = window.__hcisim;
+  const cssPath = h.cssPath;
   const tag = el.localName;
   const type = (el.getAttribute("type") || "").toLowerCase();
-  const IMPLICIT = { button: "button", a: "link", select: "combobox", textarea: "textbox", option: "option",
-                     ul: "list", li: "listitem", h1: "heading", h2: "heading", h3: "heading", dialog: "dialog" };
-  let role = el.getAttribute("role");
-  if (!role) {
-    if (tag === "input") {
-      role = { checkbox: "checkbox", radio: "radio", button: "button", submit: "button", range: "slider",
-               search: "searchbox" }[type] || "textbox";
-    } else role = IMPLICIT[tag] || null;
-  }
-  let name = el.getAttribute("aria-label");
-  if (!name && el.getAttribute("aria-labelledby")) {
-    name = el.getAttribute("aria-labelledby").split(/\s+/).map(id => document.getElementById(id))
-      .filter(Boolean).map(n => n.textContent.trim()).join(" ");
-  }
-  if (!name && el.labels && el.labels.length) name = el.labels[0].textContent.trim();
-  if (!name && ["button", "link", "option", "tab", "menuitem", "heading", "listitem", "checkbox", "radio"].includes(role))
-    name = (el.textContent || "").trim();
-  if (!name) name = el.getAttribute("placeholder") || el.getAttribute("title") || null;
+  const role = h.roleOf(el);
+  const name = h.nameOf(el, role);
   let kind = "other";
   if (tag === "input") kind = type === "password" ? "password" : (["checkbox", "radio"].includes(type) ? type : "input");
   else if (tag === "textarea" || el.isContentEditable) kind = "textarea";
@@ -92,11 +77,13 @@
       selectedIndex = opts.findIndex(o => o.getAttribute("aria-selected") === "true");
     }
   }
-  const text = (el.innerText || el.value || "").trim().slice(0, 200) || null;
+  // Visible text only: never a field's value (it may be a password).
+  const text = (["input", "select", "textarea"].includes(tag) ? "" : (el.innerText || "")).trim().slice(0, 200) || null;
   const region = el.closest("form, main, section, dialog, [role=dialog]") || document.body;
   const words = (region.innerText || "").split(/\s+/).filter(Boolean).length;
   return {
     box: [r.left, r.top, r.width, r.height], visible, scrollDy, scrollAt, kind, role, name, text,
+    label: h.describe(el).label, id: el.id || null, testid: el.getAttribute("data-testid"),
     selector: cssPath(el), checked: ("checked" in el && ["checkbox", "radio"].includes(type)) ? el.checked : null,
     focused: active === el, nextInTabOrder: idx > 0 && tabbables[idx - 1] === active,
     tabPrev: idx > 0 ? cssPath(tabbables[idx - 1]) : null,

@@ -38,7 +38,8 @@ class LayoutRecorder:
         entry = {
             "path": info["path"], "doc_box": [x, y + scroll_y + info["containerScrollTop"], w, h],
             "container": info["containerSelector"], "kind": info["kind"], "role": info["role"],
-            "name": info["name"], "text": info["text"], "selector": info["selector"],
+            "name": info["name"], "text": info["text"], "selector": info["selector"], "label": info["label"],
+            "id": info["id"], "testid": info["testid"],
             "options": info["options"], "selected_index": info["selectedIndex"], "checked": info["checked"],
             "words_on_screen": info["wordsOnScreen"], "tab_prev": info["tabPrev"],
             "page_max_scroll": info["pageMaxScroll"],
@@ -151,7 +152,8 @@ class OfflineDriver:
             scroll_dy = box.cy - vh * COMFORTABLE
         return Target(
             box=box, visible=visible, scroll_dy=scroll_dy, scroll_at=scroll_at, kind=e["kind"], role=e["role"],
-            name=e["name"], text=e["text"], selector=e["selector"], words_on_screen=e["words_on_screen"],
+            name=e["name"], text=e["text"], selector=e["selector"], label=e.get("label"), id=e.get("id"),
+            testid=e.get("testid"), words_on_screen=e["words_on_screen"],
             checked=e["checked"], focused=self._focused is not None and self._focused == e["selector"],
             next_in_tab_order=self._focused is not None and e["tab_prev"] == self._focused,
             options=list(e["options"]), selected_index=e["selected_index"],
