@@ -1,0 +1,189 @@
+"""Turn a recording journal (capture.js records) into an hcisim dataset.
+
+Input events become the ``events`` table (``action_id`` null: nobody told us
+what the person intended). The person's actions are then *derived* -- click,
+double/right click, drag, type, key, select, scroll, navigate -- each with the
+target's descriptor, so replay can find the element again on another build.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.dataset import DatasetWriter, Manifest
+from simulator.errors import HcisimError
+from replay.record import read_journal
+
+_EVENT_TYPES = {"mousemove": ("mouse", "move"), "mousedown": ("mouse", "down"), "mouseup": ("mouse", "up"),
+                "wheel": ("wheel", "wheel"), "keydown": ("keyboard", "key_down"), "keyup": ("keyboard", "key_up")}
+_BUTTONS = {0: "left", 1: "middle", 2: "right"}
+_TEXT_KINDS = {"input", "textarea"}
+DRAG_PX = 12.0
+SCROLL_GAP_MS = 400.0
+_PLAIN_KEYS = {"Enter", "Tab", "Escape", "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "PageDown", "PageUp",
+               "Home", "End", "Delete"}
+
+
+def _is_text_target(desc: dict | None) -> bool:
+    if not desc:
+        return False
+    if desc.get("tag") == "textarea" or desc.get("role") in ("textbox", "searchbox"):
+        return desc.get("tag") != "select"
+    return desc.get("tag") == "input" and (desc.get("type") or "text") not in ("checkbox", "radio", "button",
+                                                                               "submit")
+
+
+@dataclass
+class _Derivation:
+    sid: str
+    t0: float
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    typing: dict[str, Any] | None = None
+    down: dict[str, Any] | None = None
+    scroll: dict[str, Any] | None = None
+
+    def t(self, r: dict) -> float:
+        return float(r["t"]) - self.t0
+
+    def add(self, kind: str, t_start: float, t_end: float, desc: dict | None, **extra: Any) -> dict[str, Any]:
+        params = extra.pop("params", {})
+        row = dict(session_id=self.sid, action_id=len(self.actions), parent_id=None, kind=kind,
+                   t_start_ms=t_start, t_end_ms=max(t_end, t_start), outcome="recorded", **extra)
+        if desc:
+            row.update(target_selector=desc.get("css"), target_role=desc.get("role"), target_name=desc.get("name"),
+                       target_text=desc.get("text"), target_label=desc.get("label"), target_id=desc.get("id"),
+                       target_testid=desc.get("testid"))
+            if desc.get("box") and desc["box"][2] > 0 and desc["box"][3] > 0:
+                row.update(box_x=desc["box"][0], box_y=desc["box"][1], box_w=desc["box"][2], box_h=desc["box"][3])
+            params = {**params, "descriptor": {k: desc.get(k) for k in ("tag", "type", "sensitive")}}
+        row["step"] = f"{kind} {desc.get('name') or desc.get('css')}" if desc else kind
+        row["params"] = json.dumps(params, sort_keys=True)
+        self.actions.append(row)
+        return row
+
+    def close_typing(self) -> None:
+        ty = self.typing
+        if ty is None:
+            return
+        self.typing = None
+        if ty["value"] is None and not ty["sensitive"]:
+            return  # keys pressed without changing a value: shortcuts, not typing
+        params = {"length": ty["length"]}
+        if ty["sensitive"]:
+            params["sensitive"] = True
+        self.add("type", ty["t_start"], ty["t_end"], ty["desc"], params=params,
+                 text_typed=None if ty["sensitive"] else ty["value"],
+                 text_intended=None if ty["sensitive"] else ty["value"])
+
+    def close_scroll(self) -> None:
+        sc = self.scroll
+        if sc is not None:
+            self.scroll = None
+            self.add("scroll", sc["t_start"], sc["t_end"], None, params={"dy": sc["dy"], "dx": sc["dx"],
+                                                                         "at": sc["at"]})
+
+
+def derive_actions(records: list[dict[str, Any]], sid: str, t0: float) -> list[dict[str, Any]]:
+    d = _Derivation(sid, t0)
+    for r in records:
+        typ, t = r["type"], d.t(r)
+        if typ != "wheel" and typ != "mousemove":
+            d.close_scroll()
+        if typ == "mousedown":
+            d.close_typing()
+            d.down = r
+        elif typ == "mouseup" and d.down is not None:
+            down, d.down = d.down, None
+            dist = ((r["x"] - down["x"]) ** 2 + (r["y"] - down["y"]) ** 2) ** 0.5
+            if dist > DRAG_PX:
+                d.add("drag", d.t(down), t, down.get("desc"),
+                      params={"from": [down["x"], down["y"]], "to": [r["x"], r["y"]], "drop": r.get("desc")})
+            else:
+                kind = "right_click" if down.get("button") == 2 else "click"
+                d.add(kind, d.t(down), t, down.get("desc"), params={"at": [down["x"], down["y"]]})
+        elif typ == "dblclick":
+            clicks = [a for a in d.actions[-2:] if a["kind"] == "click"]
+            if len(clicks) == 2:
+                d.actions.pop()
+                clicks[0]["kind"] = "double_click"
+                clicks[0]["t_end_ms"] = t
+        elif typ == "keydown":
+            desc = r.get("desc")
+            if _is_text_target(desc) and r["key"] not in _PLAIN_KEYS:
+                if d.typing is None or d.typing["css"] != desc.get("css"):
+                    d.close_typing()
+                    d.typing = {"css": desc.get("css"), "desc": desc, "t_start": t, "t_end": t, "value": None,
+                                "length": 0, "sensitive": bool(desc.get("sensitive"))}
+                d.typing["t_end"] = t
+            elif r["key"] in _PLAIN_KEYS or r["key"] in ("Control", "Alt", "Meta"):
+                d.close_typing()
+                if r["key"] not in ("Control", "Alt", "Meta"):
+                    d.add("key", t, t, desc, text_intended=r["key"], text_typed=r["key"])
+        elif typ == "input":
+            desc = r.get("desc") or {}
+            if d.typing is not None and d.typing["css"] == desc.get("css"):
+                d.typing.update(t_end=t, value=r.get("value"), length=r.get("value_len") or 0)
+        elif typ == "change":
+            desc = r.get("desc") or {}
+            if desc.get("tag") == "select":
+                d.close_typing()
+                d.add("select", t, t, desc, text_typed=r.get("value"), text_intended=r.get("value"))
+            elif d.typing is not None and d.typing["css"] == desc.get("css"):
+                d.typing.update(value=r.get("value"), length=r.get("value_len") or 0)
+        elif typ == "wheel":
+            d.close_typing()
+            sc = d.scroll
+            if sc is None or t - sc["t_end"] > SCROLL_GAP_MS:
+                d.close_scroll()
+                d.scroll = sc = {"t_start": t, "t_end": t, "dy": 0.0, "dx": 0.0, "at": [r["x"], r["y"]]}
+            sc.update(t_end=t, dy=sc["dy"] + (r.get("dy") or 0.0), dx=sc["dx"] + (r.get("dx") or 0.0))
+        elif typ == "navigate":
+            d.close_typing()
+            d.add("navigate", t, t, None, params={"url": r["url"]})
+    d.close_typing()
+    d.close_scroll()
+    return d.actions
+
+
+def journal_to_dataset(root: Path, out: Path) -> Path:
+    records = read_journal(root)
+    start = next((r for r in records if r["type"] == "session"), None)
+    if start is None:
+        raise HcisimError(f"{root}: the journal has no session header (not an hcisim recording)")
+    sid, t0 = start["session_id"], float(start["t"])
+    body = sorted((r for r in records if r["type"] not in ("session",)), key=lambda r: r["t"])
+    events, received, frames = [], [], []
+    for r in body:
+        if r["type"] in _EVENT_TYPES:
+            device, typ = _EVENT_TYPES[r["type"]]
+            button = r.get("button")
+            events.append(dict(session_id=sid, seq=len(events), t_ms=float(r["t"]) - t0, device=device, type=typ,
+                               x=r.get("x"), y=r.get("y"),
+                               button=_BUTTONS.get(button) if typ in ("down", "up") else None,
+                               key=r.get("key"), code=r.get("code"), dx=r.get("dx"), dy=r.get("dy")))
+        if r["type"] not in ("frame", "navigate"):
+            received.append(dict(session_id=sid, seq=len(received), t_ms=float(r["t"]) - t0,
+                                 type={"mousemove": "move", "mousedown": "down", "mouseup": "up",
+                                       "keydown": "key_down", "keyup": "key_up"}.get(r["type"], r["type"]),
+                                 x=r.get("x"), y=r.get("y"), key=r.get("key"), code=r.get("code"),
+                                 target=r.get("target"), value_len=r.get("value_len")))
+    actions = derive_actions(body, sid, t0)
+    manifest = Manifest(driver="recorder", coordinate_space="viewport_css_px", command=["hcisim", "record"],
+                        viewport={"width": start["viewport"][0], "height": start["viewport"][1]},
+                        device={"name": "chromium-events"}, sessions=[sid])
+    with DatasetWriter(out, manifest) as w:
+        w.add_session(sid, events=events, actions=actions, received=received)
+        for r in body:
+            if r["type"] == "frame":
+                png = (root / "frames" / r["file"]).read_bytes()
+                rel = w.add_file(f"frames/{sid}/{r['file']}", png)
+                t = float(r["t"]) - t0
+                before = [a["action_id"] for a in actions if a["t_start_ms"] <= t]
+                frames.append(dict(session_id=sid, frame_id=len(frames), t_ms=t,
+                                   action_id=before[-1] if before else None, kind=r.get("kind", "after"),
+                                   path=rel, width=start["viewport"][0], height=start["viewport"][1]))
+        w.add("frames", frames)
+    return out

@@ -1,0 +1,192 @@
+"""Record a real session in Chromium into an hcisim dataset.
+
+The in-page capture script (the same one the browser driver uses) sends its
+events in batches to Python, which appends them to a journal on disk as they
+arrive (flushed and fsynced), so a crash or Ctrl-C loses nothing recorded
+before it. When the recording ends the journal is turned into a dataset
+(atomically) and removed; a journal left behind by a killed recorder is
+converted by the next ``hcisim record`` to the same ``--out``.
+
+Values of password and sensitive fields never reach the journal: capture.js
+replaces their keys with ``•`` and their values with their length.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from simulator.drivers.browser import BrowserDriver
+from simulator.errors import HcisimError
+
+JOURNAL = "journal.jsonl"
+
+
+def journal_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.recording"
+
+
+class Journal:
+    """Append-only JSON-lines log, fsynced every batch."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self._fh = open(root / JOURNAL, "a", encoding="utf-8")
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        for r in records:
+            self._fh.write(json.dumps(r, separators=(",", ":")) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def add_frame(self, name: str, png: bytes, t_epoch_ms: float, kind: str) -> None:
+        (self.root / "frames").mkdir(exist_ok=True)
+        tmp = self.root / "frames" / (name + ".tmp")
+        tmp.write_bytes(png)
+        tmp.replace(self.root / "frames" / name)
+        self.write([{"type": "frame", "t": t_epoch_ms, "file": name, "kind": kind}])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def read_journal(root: Path) -> list[dict[str, Any]]:
+    path = root / JOURNAL
+    if not path.is_file():
+        raise HcisimError(f"{root}: no recording journal")
+    records = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # the last line of a killed recorder may be cut short
+    return records
+
+
+class RecordingDriver(BrowserDriver):
+    """A browser driver whose page streams everything it receives to a journal.
+
+    Used headed by a person (``hcisim record``) and headless by tests, where
+    hcisim's own Actor drives it like any other browser session.
+    """
+
+    def __init__(self, out: Path, *, headless: bool = True, sensitive_selectors: list[str] | None = None,
+                 viewport: tuple[int, int] = (1280, 800)) -> None:
+        super().__init__(headless=headless, viewport=viewport, sensitive_selectors=sensitive_selectors)
+        self.out = Path(out)
+        self.journal = Journal(journal_dir(self.out))
+        self._want_frame = False
+        self._frames = 0
+        self.closed = False
+
+    def start_session(self, session_id: str) -> None:
+        super().start_session(session_id)
+        self.journal.write([{"type": "session", "t": self._epoch0_ms, "viewport": list(self.viewport),
+                             "session_id": session_id}])
+        self._context.expose_binding("__hcisimSink", lambda source, batch: self._sink(batch))
+        self.page.on("framenavigated", lambda frame: self._navigated(frame))
+        self.page.on("close", lambda page: setattr(self, "closed", True))
+
+    def _sink(self, batch: list[dict[str, Any]]) -> None:
+        self.journal.write(batch)
+        if any(r["type"] in ("click", "change", "dblclick") for r in batch):
+            self._want_frame = True
+
+    def _navigated(self, frame) -> None:
+        if frame.parent_frame is None:
+            self.journal.write([{"type": "navigate", "t": time.time() * 1000.0, "url": frame.url}])
+            self._want_frame = True
+
+    def poll(self) -> None:
+        """Collect what the page has buffered and take a screenshot after each completed action."""
+        if self.page is None or self.closed:
+            return
+        try:
+            self.page.evaluate("() => window.__hcisim && window.__hcisim.flush()")
+        except Exception:
+            return  # navigating; the capture script keeps its events for the next page
+        if self._want_frame:
+            self._want_frame = False
+            png = self.screenshot()
+            if png is not None:
+                self._frames += 1
+                self.journal.add_frame(f"{self._frames:05d}.png", png, time.time() * 1000.0, "after")
+
+    def dispatch(self, plan):
+        actual = super().dispatch(plan)
+        self.poll()
+        return actual
+
+    def _drain(self) -> None:
+        # Everything goes through the sink into the journal; nothing is kept in memory here.
+        self.poll()
+
+    def end_session(self):
+        self.poll()
+        if self._context is not None:
+            self._context.close()
+        self._context = self.page = None
+        return None
+
+    def finish(self) -> Path:
+        """Close the browser and turn the journal into the dataset at ``out``."""
+        from replay.convert import journal_to_dataset
+
+        try:
+            self.close()
+        except Exception:
+            pass  # the person may have closed the browser already
+        self.journal.close()
+        path = journal_to_dataset(self.journal.root, self.out)
+        shutil.rmtree(self.journal.root, ignore_errors=True)
+        return path
+
+
+def recover(out: Path) -> Path | None:
+    """Convert a journal left by a killed recorder into a dataset, if there is one."""
+    from replay.convert import journal_to_dataset
+
+    root = journal_dir(Path(out))
+    if not (root / JOURNAL).is_file():
+        return None
+    path = journal_to_dataset(root, Path(out))
+    shutil.rmtree(root, ignore_errors=True)
+    return path
+
+
+def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: list[str] | None = None,
+           duration_s: float | None = None, drive: Callable[[RecordingDriver], None] | None = None) -> Path:
+    """Record until the browser closes, Ctrl-C, ``duration_s`` passes, or ``drive`` returns."""
+    out = Path(out)
+    if out.exists():
+        raise HcisimError(f"{out} already exists; choose another --out")
+    if recover(out) is not None:
+        raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
+                          f"another --out")
+    if not headless and not os.environ.get("DISPLAY"):
+        raise HcisimError("no display for a headed browser: set DISPLAY, or pass --headless")
+    driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors)
+    try:
+        driver.start_session("r00000")
+        driver.goto(url)
+        if drive is not None:
+            drive(driver)
+        else:
+            deadline = time.monotonic() + duration_s if duration_s else float("inf")
+            while not driver.closed and time.monotonic() < deadline:
+                driver.page.wait_for_timeout(100)
+                driver.poll()
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        if driver.closed:
+            pass  # the person closed the browser window mid-call
+        else:
+            raise
+    return driver.finish()
