@@ -287,6 +287,84 @@ def demo(
     out.print(f"look at it: .venv/bin/hcisim inspect {res.out}", highlight=False)
 
 
+# -- record and replay ----------------------------------------------------------
+
+@app.command()
+def record(
+    url: Annotated[str, typer.Option(help="Page to open.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    headless: Annotated[bool, typer.Option(help="No window (for scripted use); default opens one on $DISPLAY.")]
+    = False,
+    sensitive: Annotated[Optional[list[str]], typer.Option(help="CSS selector of a field whose value must never "
+                                                                 "be stored (repeatable).")] = None,
+    duration: Annotated[Optional[float], typer.Option(help="Stop after this many seconds.")] = None,
+) -> None:
+    """Record a person's session in Chromium; ends on Ctrl-C or when the browser closes."""
+    from replay.record import record as record_session
+
+    err.print("recording... close the browser or press Ctrl-C to stop", highlight=False)
+    path = record_session(url, out_dir, headless=headless, sensitive_selectors=sensitive or [], duration_s=duration)
+    out.print(f"recording saved to {path}", highlight=False)
+
+
+class Timing(str, Enum):
+    original = "original"
+    model = "model"
+    fast = "fast"
+
+
+@app.command()
+def replay(
+    dataset: Annotated[Path, typer.Argument(help="A recorded or generated dataset.")],
+    url: Annotated[str, typer.Option(help="The app build to replay against.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Replay dataset (default DATASET-replay).")]
+    = None,
+    timing: Annotated[Timing, typer.Option(help="Recorded timing, the mouse model's, or fast.")] = Timing.original,
+    speed: Annotated[float, typer.Option(help="Speed factor for original timing.")] = 1.0,
+    checkpoints: Annotated[Optional[Path], typer.Option(help="JSON list of extra checkpoints.")] = None,
+    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+) -> None:
+    """Replay a session against a build; exit 0 only when every step and checkpoint passed."""
+    from replay.report import print_summary, write_replay_report
+    from replay.replayer import Replayer
+
+    extra = None
+    if checkpoints is not None:
+        try:
+            extra = json.loads(checkpoints.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise HcisimError(f"{checkpoints}: cannot read checkpoints ({exc})") from None
+    target = out_dir or dataset.with_name(dataset.name + "-replay")
+    models = None
+    if timing == Timing.model:
+        from simulator.models import Models
+
+        models = Models()
+    result = _with_progress("replaying", Replayer(dataset, url, target, timing=timing.value, speed=speed,
+                                                  headless=not headed, checkpoints=extra, models=models).run)
+    print_summary(result, out)
+    html = write_replay_report(result)
+    out.print(f"replay dataset: {result.out}\nreport: {html}", highlight=False)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@app.command("demo-app")
+def demo_app(
+    version_: Annotated[str, typer.Option("--version", help="Build to serve: v1 or v2.")] = "v1",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+) -> None:
+    """Serve the bundled demo web app on loopback until Ctrl-C."""
+    import time
+
+    from scenarios.apps.web.server import serve
+
+    with serve(version_, port) as server:
+        out.print(f"demo app {version_} at {server.url}  (Ctrl-C to stop)", highlight=False)
+        while True:
+            time.sleep(3600)
+
+
 DEFAULT_SCENARIO = "checkout_form"
 
 

@@ -31,6 +31,9 @@ HERE = Path(__file__).resolve().parent
 CAPTURE_JS = (HERE / "capture.js").read_text(encoding="utf-8")
 INSPECT_JS = (HERE / "inspect.js").read_text(encoding="utf-8")
 LOCATE_TIMEOUT_MS = 5000
+# What a person would read as the field's value: a select shows its option's label.
+FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '')
+  : el.isContentEditable ? el.innerText : ('value' in el ? el.value : el.textContent.trim())"""
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
@@ -170,7 +173,7 @@ class BrowserDriver:
     def field_value(self, loc: Locator) -> str | None:
         pl = playwright_locator(self.page, loc).first
         try:
-            return pl.evaluate("el => el.isContentEditable ? el.innerText : ('value' in el ? el.value : el.textContent)")
+            return pl.evaluate(FIELD_VALUE_JS)
         except Exception:
             return None
 

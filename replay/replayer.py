@@ -1,0 +1,398 @@
+"""Replay a recorded (or generated) session against a build of an app.
+
+Each recorded top-level action is re-executed: its target is found again by
+descriptor (`replay.locate`), the pointer follows the recorded trajectory
+transformed onto the new start and target (or the mouse model's, or a fast
+straight path), text is typed with the recorded key rhythm, and checkpoints
+are checked after each step. The result is a replay dataset plus per-step
+statuses: ``ok``, ``retargeted`` (found, but not by its test id/id), or
+``failed``. A failing step does not stop the replay: QA wants every
+divergence, the first one named.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from simulator import locate as L
+from simulator import plan as P
+from simulator.dataset import DatasetWriter, Manifest, read_dataset
+from simulator.drivers.browser import BrowserDriver
+from simulator.errors import HcisimError
+from simulator.runner import timing_stats
+from replay.locate import CANDIDATES_JS, Match, best_match, descriptor_of_action
+
+TIMINGS = ("original", "model", "fast")
+STABLE_STRATEGIES = ("testid", "id")
+_POINTER_KINDS = ("click", "double_click", "right_click", "hover")
+
+
+@dataclass
+class Checkpoint:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class StepResult:
+    index: int
+    action_id: int
+    kind: str
+    step: str
+    status: str = "ok"
+    strategy: str | None = None
+    score: float | None = None
+    message: str = ""
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    before_frame: str | None = None
+    after_frame: str | None = None
+    recorded_frame: str | None = None
+
+
+@dataclass
+class ReplayResult:
+    out: Path
+    steps: list[StepResult]
+    timing: dict[str, float]
+    final_values: list[Checkpoint]
+
+    @property
+    def passed(self) -> bool:
+        return all(s.status != "failed" and all(c.ok for c in s.checkpoints) for s in self.steps) and all(
+            c.ok for c in self.final_values)
+
+    @property
+    def first_divergence(self) -> StepResult | None:
+        return next((s for s in self.steps if s.status == "failed" or not all(c.ok for c in s.checkpoints)), None)
+
+
+def map_url(recorded: str, base: str) -> str:
+    """The recorded URL's path on the app under test."""
+    r, b = urlsplit(recorded), urlsplit(base)
+    return urlunsplit((b.scheme, b.netloc, r.path, r.query, r.fragment))
+
+
+def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.ndarray) -> np.ndarray:
+    """Map a recorded path (n x 2) so that its ends land on ``new_start``/``new_end`` (rotate, scale, shift)."""
+    p0, p1 = path[0], path[-1]
+    v_old, v_new = p1 - p0, new_end - new_start
+    if np.hypot(*v_old) < 1e-6:
+        return path - p0 + new_start + np.linspace(0, 1, len(path))[:, None] * v_new
+    zo, zn = complex(*v_old), complex(*v_new)
+    k = zn / zo
+    z = (path[:, 0] - p0[0]) + 1j * (path[:, 1] - p0[1])
+    w = z * k
+    return np.column_stack([w.real + new_start[0], w.imag + new_start[1]])
+
+
+class Replayer:
+    def __init__(self, source: Path, url: str, out: Path, *, timing: str = "original", speed: float = 1.0,
+                 headless: bool = True, checkpoints: list[dict[str, Any]] | None = None,
+                 models: Any = None) -> None:
+        if timing not in TIMINGS:
+            raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
+        if speed <= 0:
+            raise HcisimError("--speed must be positive")
+        self.ds = read_dataset(source)
+        if self.ds.actions.num_rows == 0:
+            raise HcisimError(f"{source}: the recording has no actions to replay")
+        self.url, self.out, self.timing, self.speed = url, Path(out), timing, speed
+        self.user_checkpoints = checkpoints or []
+        self.models = models
+        self.sid = self.ds.sessions[0]
+        self.actions = [a for a in self.ds.actions.filter(pc.equal(self.ds.actions.column("session_id"), self.sid))
+                        .to_pylist()]
+        ev = self.ds.events.filter(pc.equal(self.ds.events.column("session_id"), self.sid))
+        self.ev = {c: np.asarray(ev.column(c).to_numpy(zero_copy_only=False)) for c in ("t_ms", "x", "y")}
+        self.ev["type"] = np.asarray(ev.column("type").to_pylist(), dtype=object)
+        self.ev["key"] = np.asarray(ev.column("key").to_pylist(), dtype=object)
+        self.headless = headless
+        self.events: list[tuple[P.Plan, np.ndarray, int]] = []
+        self.pngs: list[tuple[str, bytes]] = []
+        self.frames: list[dict[str, Any]] = []
+        self.rng = np.random.default_rng(0)
+
+    # -- pieces -------------------------------------------------------------
+    def _recorded_frame(self, action_id: int) -> str | None:
+        fr = self.ds.frames
+        if fr.num_rows == 0:
+            return None
+        rows = [r for r in fr.to_pylist() if r["session_id"] == self.sid and r["action_id"] == action_id]
+        return str(self.ds.root / rows[-1]["path"]) if rows else None
+
+    def _find(self, desc: dict[str, Any]) -> Match:
+        cands = self.driver.page.evaluate(CANDIDATES_JS)
+        return best_match(desc, cands)
+
+    def _shot(self, step: StepResult, kind: str) -> str | None:
+        png = self.driver.screenshot()
+        if png is None:
+            return None
+        rel = f"frames/{self.sid}/{len(self.frames):05d}.png"
+        self.pngs.append((rel, png))
+        self.frames.append(dict(session_id=self.sid, frame_id=len(self.frames), t_ms=self.driver.now_ms(),
+                                action_id=step.action_id, kind=kind, path=rel, width=self.driver.viewport[0],
+                                height=self.driver.viewport[1]))
+        return rel
+
+    def _send(self, plan: P.Plan, action_id: int) -> None:
+        if len(plan):
+            actual = self.driver.dispatch(plan)
+            self.events.append((plan, actual, action_id))
+
+    def _pointer_path(self, a: dict[str, Any], prev_end: float, target: tuple[float, float]) -> P.Plan:
+        t, x, y, ty = self.ev["t_ms"], self.ev["x"], self.ev["y"], self.ev["type"]
+        sel = (ty == "move") & (t > prev_end) & (t <= a["t_start_ms"] + 1e-6)
+        start = np.array(self.pointer)
+        now = self.driver.now_ms() + 5.0
+        if self.timing == "model" and self.models is not None:
+            box = L.Box(target[0] - 2, target[1] - 2, 4, 4)
+            traj = self.models.pointing(self.pointer, box, self.person, self.rng, self.driver.device)
+            return P.moves(traj.t_ms + now, traj.x, traj.y)
+        if sel.sum() < 2 or self.timing == "fast":
+            n = 8
+            pts = start + np.linspace(0, 1, n)[:, None] * (np.array(target) - start)
+            return P.moves(now + np.arange(n) * 16.7, pts[:, 0], pts[:, 1])
+        path = np.column_stack([x[sel], y[sel]])
+        mapped = similarity_transform(path, start, np.array(target))
+        rel = (t[sel] - t[sel][0]) / self.speed
+        return P.moves(now + rel, mapped[:, 0], mapped[:, 1])
+
+    def _key_plan(self, a: dict[str, Any]) -> P.Plan:
+        t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
+        sel = np.isin(ty, ["key_down", "key_up"]) & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
+        now = self.driver.now_ms() + 20.0
+        keys = list(key[sel])
+        params = json.loads(a.get("params") or "{}")
+        if params.get("sensitive") or any(k == "•" for k in keys):
+            # The secret was never stored: type a stand-in of the same length with the recorded rhythm.
+            keys = ["x" if k == "•" else k for k in keys]
+        rel = (t[sel] - (t[sel][0] if sel.any() else 0.0)) / (self.speed if self.timing != "fast" else 4.0)
+        return P.keys(now + rel, ["down" if k == "key_down" else "up" for k in ty[sel]], keys, [None] * len(keys))
+
+    def _click_at(self, a: dict[str, Any], prev_end: float, box: L.Box, action_id: int) -> None:
+        target = (box.cx, box.cy)
+        self._send(self._pointer_path(a, prev_end, target), action_id)
+        self.pointer = target
+        if a["kind"] == "hover":
+            return
+        now = self.driver.now_ms() + 30.0
+        button = "right" if a["kind"] == "right_click" else "left"
+        self._send(P.press_release(now, 90.0, *target, button), action_id)
+        if a["kind"] == "double_click":
+            self._send(P.press_release(self.driver.now_ms() + 80.0, 80.0, *target, button), action_id)
+
+    # -- the loop ----------------------------------------------------------------
+    def run(self, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
+        top = [a for a in self.actions if a["parent_id"] is None]
+        self.driver = BrowserDriver(headless=self.headless)
+        steps: list[StepResult] = []
+        final: list[Checkpoint] = []
+        try:
+            self.driver.start_session(self.sid)
+            self.pointer = (self.driver.viewport[0] / 2, self.driver.viewport[1] / 2)
+            self.person = self.models.draw_person(self.rng) if self.models is not None else None
+            prev_end = -np.inf
+            for i, a in enumerate(top):
+                step = StepResult(i, a["action_id"], a["kind"], a["step"] or a["kind"])
+                step.recorded_frame = self._recorded_frame(a["action_id"])
+                try:
+                    self._do(a, step, prev_end)
+                except HcisimError as exc:
+                    step.status, step.message = "failed", str(exc)
+                self._user_checkpoints(i, step)
+                step.after_frame = self._shot(step, "after")
+                steps.append(step)
+                prev_end = a["t_end_ms"]
+                if progress:
+                    progress(i + 1, len(top))
+            final = self._final_values(top)
+            for c in self._end_checkpoints():
+                final.append(c)
+            received = self.driver.end_session()
+        finally:
+            self.driver.close()
+        result = ReplayResult(self.out, steps, {}, final)
+        self._write(result, received)
+        return result
+
+    def _do(self, a: dict[str, Any], step: StepResult, prev_end: float) -> None:
+        kind = a["kind"]
+        params = json.loads(a.get("params") or "{}")
+        if kind == "navigate":
+            url = params.get("url")
+            first = not self.driver.page.url.startswith("http")
+            if url is None and a.get("step", "").startswith("goto "):
+                url = a["step"][5:]
+            if url is None:
+                return
+            target = map_url(url, self.url) if "://" in url else self.url.rstrip("/") + url
+            if first or urlsplit(self.driver.page.url).path != urlsplit(target).path:
+                self.driver.goto(target)
+            step.checkpoints.append(Checkpoint("url", urlsplit(self.driver.page.url).path == urlsplit(target).path,
+                                               self.driver.page.url))
+            return
+        if kind in ("wait", "read"):
+            self.driver.page.wait_for_timeout(min(a["t_end_ms"] - a["t_start_ms"], 3000) / self.speed
+                                              if self.timing != "fast" else 10)
+            return
+        if kind == "key":
+            combo = a.get("text_intended") or ""
+            if combo:
+                self.driver.page.keyboard.press(combo if combo != " " else "Space")
+            return
+        if kind == "scroll":
+            dy = params.get("dy")
+            t, ty = self.ev["t_ms"], self.ev["type"]
+            sel = (ty == "wheel") & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
+            if dy is None:
+                n = max(int(sel.sum()), 1)
+                self._send(P.wheel(self.driver.now_ms() + 10 + np.arange(n) * 40.0, *self.pointer, 100.0), step.action_id)
+            else:
+                n = max(int(sel.sum()), 1)
+                self._send(P.wheel(self.driver.now_ms() + 10 + np.arange(n) * 40.0, *self.pointer, dy / n),
+                           step.action_id)
+            self.driver.page.wait_for_timeout(300)
+            return
+        desc = descriptor_of_action(a)
+        match = self._find(desc)
+        if not match.found:
+            raise HcisimError(f"step {step.index + 1} ({step.step}): element not found "
+                              f"(best score {match.score:.1f}, needs 4.0)")
+        step.strategy, step.score = match.strategy, round(match.score, 2)
+        if match.strategy not in STABLE_STRATEGIES:
+            step.status = "retargeted"
+        loc = L.css(match.candidate["css"])
+        target = self.driver.locate(loc)
+        if not target.visible:
+            self._send(P.wheel(self.driver.now_ms() + 10 + np.arange(3) * 40.0, *self.pointer, target.scroll_dy / 3),
+                       step.action_id)
+            self.driver.page.wait_for_timeout(400)
+            target = self.driver.locate(loc)
+        step.before_frame = self._shot(step, "before")
+        step.checkpoints.append(Checkpoint("element_visible", target.visible, match.candidate["css"]))
+        if kind in _POINTER_KINDS:
+            self._click_at(a, prev_end, target.box, step.action_id)
+        elif kind == "type":
+            if not target.focused:
+                self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
+            self._send(self._key_plan(a), step.action_id)
+            if a.get("text_typed") is not None and not params.get("sensitive"):
+                value = self.driver.field_value(loc)
+                step.checkpoints.append(Checkpoint("field_value", value == a["text_typed"],
+                                                   f"{value!r} (recorded {a['text_typed']!r})"))
+        elif kind == "select":
+            option = a.get("text_intended") or a.get("text_typed")
+            if target.kind == "select":
+                self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
+                self.driver.page.locator(match.candidate["css"]).select_option(label=option)
+                self.driver.page.keyboard.press("Escape")
+            else:
+                self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
+                opt = self.driver.locate(L.role("option", option, exact=True))
+                self._click_at({**a, "kind": "click"}, a["t_start_ms"], opt.box, step.action_id)
+            shown = self.driver.field_value(loc) or self.driver.locate(loc).text or ""
+            step.checkpoints.append(Checkpoint("selected", option in shown, repr(shown)))
+        elif kind == "drag":
+            drop = params.get("drop") or params.get("drop_target")
+            if not drop:
+                raise HcisimError(f"step {step.index + 1}: the recording has no drop target for the drag")
+            dm = self._find({**drop, "css": drop.get("css") or drop.get("selector")})
+            if not dm.found:
+                raise HcisimError(f"step {step.index + 1} ({step.step}): drop target not found")
+            self._click_at({**a, "kind": "hover"}, prev_end, target.box, step.action_id)
+            now = self.driver.now_ms() + 20
+            self._send(P.make(now, "down", x=self.pointer[0], y=self.pointer[1], button="left"), step.action_id)
+            dest = self.driver.locate(L.css(dm.candidate["css"]))
+            start = np.array(self.pointer)
+            pts = start + np.linspace(0, 1, 15)[:, None] * (np.array([dest.box.cx, dest.box.cy]) - start)
+            now = self.driver.now_ms() + 100
+            self._send(P.moves(now + np.arange(15) * 16.7, pts[:, 0], pts[:, 1]), step.action_id)
+            self.pointer = (dest.box.cx, dest.box.cy)
+            self._send(P.make(self.driver.now_ms() + 60, "up", x=self.pointer[0], y=self.pointer[1],
+                              button="left"), step.action_id)
+
+    def _final_values(self, top: list[dict[str, Any]]) -> list[Checkpoint]:
+        """Every field the recording typed into ends with the recorded value."""
+        last: dict[str, dict[str, Any]] = {}
+        for a in top:
+            params = json.loads(a.get("params") or "{}")
+            if a["kind"] == "type" and a.get("text_typed") is not None and not params.get("sensitive"):
+                last[descriptor_of_action(a)["css"] or a["step"]] = a
+        out = []
+        for a in last.values():
+            m = self._find(descriptor_of_action(a))
+            if not m.found:
+                out.append(Checkpoint(f"final value of {a['step']}", False, "field not found"))
+                continue
+            value = self.driver.field_value(L.css(m.candidate["css"]))
+            out.append(Checkpoint(f"final value of {a['step']}", value == a["text_typed"], repr(value)))
+        return out
+
+    def _user_checkpoints(self, index: int, step: StepResult) -> None:
+        for c in self.user_checkpoints:
+            if c.get("after_step") == index + 1:
+                step.checkpoints.append(self._check(c))
+
+    def _end_checkpoints(self) -> list[Checkpoint]:
+        return [self._check(c) for c in self.user_checkpoints if c.get("after_step") in (None, "end")]
+
+    def _check(self, c: dict[str, Any]) -> Checkpoint:
+        page = self.driver.page
+        kind = c.get("kind")
+        if kind == "url":
+            return Checkpoint(f"url {c['path']}", urlsplit(page.url).path == c["path"], page.url)
+        if kind == "text_present":
+            present = page.get_by_text(c["text"]).count() > 0
+            return Checkpoint(f"text {c['text']!r}", present)
+        if kind in ("element_visible", "field_value"):
+            loc = L.parse(c["locator"])
+            try:
+                target = self.driver.locate(loc)
+            except HcisimError as exc:
+                return Checkpoint(f"{kind} {c['locator']}", False, str(exc))
+            if kind == "element_visible":
+                return Checkpoint(f"visible {c['locator']}", True)
+            value = self.driver.field_value(loc)
+            return Checkpoint(f"value {c['locator']}", value == c["value"], repr(value))
+        raise HcisimError(f"unknown checkpoint kind {kind!r} (url, text_present, element_visible, field_value)")
+
+    def _write(self, result: ReplayResult, received) -> None:
+        from simulator.runner import Recorded, events_table
+
+        rec = Recorded(events=self.events)
+        events, err = events_table(rec, self.sid, live=True)
+        result.timing = timing_stats([err])
+        actions = []
+        by_id = {a["action_id"]: a for a in self.actions}
+        for s in result.steps:
+            row = dict(by_id[s.action_id])
+            params = json.loads(row.get("params") or "{}")
+            params["replay"] = {"status": s.status, "strategy": s.strategy, "score": s.score, "message": s.message,
+                                "checkpoints": [asdict(c) for c in s.checkpoints]}
+            row.update(parent_id=None, outcome=s.status, params=json.dumps(params, sort_keys=True))
+            actions.append(row)
+        ids = {s.action_id for s in result.steps}
+        manifest = Manifest(driver="replay", coordinate_space="viewport_css_px", scenario=self.ds.manifest.scenario,
+                            seed=self.ds.manifest.seed, device={"name": "raf60"},
+                            stats=result.timing | {"steps": len(result.steps),
+                                                   "steps_failed": sum(s.status == "failed" for s in result.steps),
+                                                   "passed": result.passed})
+        with DatasetWriter(self.out, manifest, overwrite=True) as w:
+            w.add_session(self.sid, events=events.filter(pc.is_in(events.column("action_id"),
+                                                                  value_set=pa.array(sorted(ids)))),
+                          actions=actions, frames=self.frames, received=received)
+            for rel, png in self.pngs:
+                w.add_file(rel, png)
+            w.add_file("replay.json", json.dumps({"passed": result.passed, "steps": [asdict(s) for s in result.steps],
+                                                  "final_values": [asdict(c) for c in result.final_values],
+                                                  "timing": result.timing}, indent=1, default=str).encode())

@@ -1,0 +1,71 @@
+"""What a replay shows a person: a terminal summary and an HTML page with the first divergence."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from rich.table import Table
+
+from replay.replayer import ReplayResult
+
+STATUS_STYLE = {"ok": "green", "retargeted": "yellow", "failed": "red"}
+
+
+def print_summary(result: ReplayResult, console) -> None:
+    t = Table(title="replay", title_justify="left")
+    for col in ("#", "step", "status", "found by", "score", "checkpoints"):
+        t.add_column(col)
+    for s in result.steps:
+        cps = ", ".join(f"{c.name}{'' if c.ok else ' FAILED'}" for c in s.checkpoints)
+        t.add_row(str(s.index + 1), s.step[:60], f"[{STATUS_STYLE.get(s.status, 'white')}]{s.status}[/]",
+                  s.strategy or "", "" if s.score is None else f"{s.score:.1f}", cps or s.message[:60])
+    console.print(t)
+    for c in result.final_values:
+        console.print(f"{c.name}: {'ok' if c.ok else 'FAILED'} {c.detail}", highlight=False)
+    first = result.first_divergence
+    if first is not None:
+        console.print(f"first divergence: step {first.index + 1} ({first.step}): {first.message or 'checkpoint failed'}",
+                      highlight=False)
+    for k, v in result.timing.items():
+        console.print(f"{k}: {v}", highlight=False)
+    console.print("PASSED" if result.passed else "FAILED", style="green" if result.passed else "red")
+
+
+def _img(path: Path | str | None, root: Path) -> str:
+    if not path:
+        return "<em>no screenshot</em>"
+    p = Path(path)
+    p = p if p.is_absolute() else root / p
+    if not p.is_file():
+        return "<em>no screenshot</em>"
+    return f'<img src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
+
+
+def write_replay_report(result: ReplayResult) -> Path:
+    root = result.out
+    rows = "".join(
+        f"<tr class='{s.status}'><td>{s.index + 1}</td><td>{html.escape(s.step)}</td><td>{s.status}</td>"
+        f"<td>{s.strategy or ''}</td><td>{'' if s.score is None else s.score}</td>"
+        f"<td>{html.escape('; '.join(f'{c.name}: ' + ('ok' if c.ok else 'FAILED ' + c.detail) for c in s.checkpoints))}"
+        f"{html.escape(s.message)}</td></tr>" for s in result.steps)
+    first = result.first_divergence
+    div = "<p>No divergence: every step and checkpoint passed.</p>"
+    if first is not None:
+        div = (f"<h2>First divergence: step {first.index + 1} — {html.escape(first.step)}</h2>"
+               f"<p>{html.escape(first.message or 'a checkpoint failed')}</p><div class='pair'>"
+               f"<figure>{_img(first.recorded_frame, root)}<figcaption>recorded</figcaption></figure>"
+               f"<figure>{_img(first.after_frame, root)}<figcaption>replay</figcaption></figure></div>")
+    page = ("<!doctype html><meta charset='utf-8'><title>hcisim replay</title><style>"
+            "body{font-family:system-ui,sans-serif;margin:2em}.failed{background:#fdd}.retargeted{background:#ffc}"
+            ".pair{display:flex;gap:1em}.pair img{max-width:620px;border:1px solid #999}td{padding:3px 6px}</style>"
+            f"<h1>Replay {'PASSED' if result.passed else 'FAILED'}</h1>{div}"
+            f"<h2>Steps</h2><table border=1 cellspacing=0><tr><th>#</th><th>step</th><th>status</th><th>found by</th>"
+            f"<th>score</th><th>checkpoints</th></tr>{rows}</table>"
+            f"<h2>Timing</h2><pre>{html.escape(str(result.timing))}</pre>")
+    out = root / "replay-report.html"
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
