@@ -365,6 +365,25 @@ def demo_app(
             time.sleep(3600)
 
 
+class ExportFormat(str, Enum):
+    playwright = "playwright"
+    rrweb = "rrweb"
+
+
+@app.command()
+def export(
+    dataset: Annotated[Path, typer.Argument(help="A recorded or generated dataset.")],
+    to: Annotated[ExportFormat, typer.Option("--to", help="playwright (a Python script) or rrweb (JSON events).")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="File to write.")] = None,
+    session: Annotated[Optional[str], typer.Option(help="Session id (default: the first).")] = None,
+) -> None:
+    """Export a session as a readable Playwright script or rrweb-compatible events."""
+    from replay.export import export as export_session
+
+    target = out_path or dataset.with_suffix(".py" if to == ExportFormat.playwright else ".rrweb.json")
+    out.print(f"written {export_session(dataset, to.value, target, session)}", highlight=False)
+
+
 DEFAULT_SCENARIO = "checkout_form"
 
 

@@ -1,0 +1,173 @@
+"""Export a session to other tools: a readable Playwright script, or rrweb events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+
+from simulator.dataset import read_dataset
+from simulator.errors import HcisimError
+from replay.locate import descriptor_of_action
+
+FORMATS = ("playwright", "rrweb")
+
+
+def best_locator(desc: dict[str, Any]) -> str:
+    """The most change-robust Playwright locator expression for a recorded descriptor."""
+    if desc.get("testid"):
+        return f"page.get_by_test_id({desc['testid']!r})"
+    if desc.get("role") and desc.get("name"):
+        return f"page.get_by_role({desc['role']!r}, name={desc['name']!r})"
+    if desc.get("label"):
+        return f"page.get_by_label({desc['label']!r})"
+    if desc.get("text"):
+        return f"page.get_by_text({desc['text']!r}, exact=True)"
+    if desc.get("id"):
+        return f"page.locator({'#' + desc['id']!r})"
+    if desc.get("css"):
+        return f"page.locator({desc['css']!r})"
+    raise HcisimError("an action has no usable target descriptor")
+
+
+def _session(ds, session: str | None) -> str:
+    sid = session or ds.sessions[0]
+    if sid not in ds.sessions:
+        raise HcisimError(f"no session {sid!r} in {ds.root} (sessions: {', '.join(ds.sessions[:5])})")
+    return sid
+
+
+def to_playwright(root: Path, session: str | None = None) -> str:
+    ds = read_dataset(root)
+    sid = _session(ds, session)
+    actions = [a for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
+               if a["parent_id"] is None]
+    lines = [
+        f'"""Exported by hcisim from {root} (session {sid})."""',
+        "from playwright.sync_api import sync_playwright",
+        "",
+        "",
+        "def run(page):",
+    ]
+    body = []
+    for a in actions:
+        params = json.loads(a.get("params") or "{}")
+        kind = a["kind"]
+        if kind == "navigate":
+            url = params.get("url") or (a["step"][5:] if (a["step"] or "").startswith("goto ") else None)
+            if url:
+                body.append(f"page.goto({url!r})")
+            continue
+        if kind in ("wait", "read"):
+            body.append(f"page.wait_for_timeout({max(a['t_end_ms'] - a['t_start_ms'], 0):.0f})")
+            continue
+        if kind == "key":
+            body.append(f"page.keyboard.press({a['text_intended']!r})")
+            continue
+        if kind == "scroll":
+            body.append(f"page.mouse.wheel(0, {params.get('dy', 300)!r})")
+            continue
+        loc = best_locator(descriptor_of_action(a))
+        if kind in ("click", "double_click", "right_click"):
+            call = {"click": ".click()", "double_click": ".dblclick()", "right_click": '.click(button="right")'}[kind]
+            body.append(f"{loc}{call}")
+        elif kind == "hover":
+            body.append(f"{loc}.hover()")
+        elif kind == "type":
+            if params.get("sensitive") or a.get("text_typed") is None:
+                body.append(f"{loc}.fill(SECRET)  # value never recorded; set SECRET yourself")
+            else:
+                body.append(f"{loc}.fill({a['text_typed']!r})")
+        elif kind == "select":
+            body.append(f"{loc}.select_option(label={a['text_intended']!r})"
+                        if (params.get("descriptor") or {}).get("tag") == "select"
+                        else f"{loc}.click()\n    page.get_by_role('option', name={a['text_intended']!r}).click()")
+        elif kind == "drag":
+            drop = params.get("drop") or params.get("drop_target") or {}
+            body.append(f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})})")
+    uses_secret = any("SECRET" in b for b in body)
+    lines += [f"    {b}" for b in body] or ["    pass"]
+    lines += ["", "", "if __name__ == '__main__':"]
+    if uses_secret:
+        lines.insert(3, 'SECRET = "change-me"')
+    lines += ["    with sync_playwright() as p:",
+              "        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox'])",
+              "        run(browser.new_page())",
+              "        browser.close()", ""]
+    return "\n".join(lines)
+
+
+# rrweb enums (rrweb/packages/types): EventType and IncrementalSource / MouseInteractions.
+_META, _FULL, _INCR = 4, 2, 3
+_MOUSE_MOVE, _MOUSE_INTERACTION, _SCROLL, _INPUT = 1, 2, 3, 5
+_INTERACTION = {"down": 1, "up": 0}
+
+
+def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> list[dict[str, Any]]:
+    """rrweb events for the session's input: meta, a minimal snapshot, pointer, clicks, wheel, inputs.
+
+    hcisim does not capture the DOM, so the full snapshot is an empty page of the
+    right size: enough for rrweb's player to show the pointer and interactions.
+    """
+    ds = read_dataset(root)
+    sid = _session(ds, session)
+    vp = ds.manifest.viewport or {"width": 1280, "height": 800}
+    ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid)).to_pylist()
+    t0 = epoch_ms
+    out: list[dict[str, Any]] = [
+        {"type": _META, "data": {"href": "about:blank", "width": vp["width"], "height": vp["height"]},
+         "timestamp": t0},
+        {"type": _FULL, "timestamp": t0, "data": {"initialOffset": {"top": 0, "left": 0}, "node": {
+            "type": 0, "id": 1, "childNodes": [{"type": 2, "id": 2, "tagName": "html", "attributes": {},
+                                                 "childNodes": [{"type": 2, "id": 3, "tagName": "body",
+                                                                 "attributes": {}, "childNodes": []}]}]}}},
+    ]
+    moves: list[dict[str, Any]] = []
+    scroll_y = 0.0
+
+    def flush_moves(now: float) -> None:
+        if moves:
+            out.append({"type": _INCR, "timestamp": now,
+                        "data": {"source": _MOUSE_MOVE, "positions": [
+                            {**m, "timeOffset": round(m["timeOffset"] - now, 3)} for m in moves]}})
+            moves.clear()
+
+    for e in ev:
+        t = t0 + e["t_ms"]
+        if e["type"] == "move":
+            moves.append({"x": e["x"], "y": e["y"], "id": 3, "timeOffset": t})
+            if len(moves) >= 10:
+                flush_moves(t)
+        elif e["type"] in _INTERACTION:
+            flush_moves(t)
+            out.append({"type": _INCR, "timestamp": t, "data": {"source": _MOUSE_INTERACTION,
+                                                                "type": _INTERACTION[e["type"]], "id": 3,
+                                                                "x": e["x"], "y": e["y"]}})
+            if e["type"] == "up":
+                out.append({"type": _INCR, "timestamp": t, "data": {"source": _MOUSE_INTERACTION, "type": 2,
+                                                                    "id": 3, "x": e["x"], "y": e["y"]}})
+        elif e["type"] == "wheel":
+            flush_moves(t)
+            scroll_y = max(0.0, scroll_y + float(np.nan_to_num(e["dy"])))
+            out.append({"type": _INCR, "timestamp": t, "data": {"source": _SCROLL, "id": 1, "x": 0, "y": scroll_y}})
+    for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist():
+        if a["kind"] == "type" and a.get("text_typed") is not None:
+            out.append({"type": _INCR, "timestamp": t0 + a["t_end_ms"],
+                        "data": {"source": _INPUT, "id": 3, "text": a["text_typed"], "isChecked": False}})
+    if ev:
+        flush_moves(t0 + ev[-1]["t_ms"])
+    out.sort(key=lambda r: r["timestamp"])
+    return out
+
+
+def export(root: Path, to: str, out: Path, session: str | None = None) -> Path:
+    if to not in FORMATS:
+        raise HcisimError(f"unknown export format {to!r}: use one of {', '.join(FORMATS)}")
+    text = to_playwright(root, session) if to == "playwright" else json.dumps(to_rrweb(root, session))
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out
