@@ -174,9 +174,12 @@ def dtw_distance(a: np.ndarray, b: np.ndarray, max_points: int = 300) -> float |
     return float(acc[n][m] / steps[n][m])
 
 
-def _final_state(root: Path) -> dict[str, Any] | None:
-    path = Path(root) / "final_state.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+def _final_state(ds, session: str | None) -> Any:
+    """The app's own state at the end of the session (``final_state.json``, keyed by session id)."""
+    path = ds.root / "final_state.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text()).get(session or ds.sessions[0])
 
 
 def _diff(ref: Any, cand: Any, prefix: str = "") -> dict[str, Any]:
@@ -207,7 +210,7 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
         first_div = (f"missing: {first.ref.label}" if first.cand is None else
                      f"extra: {first.cand.label}" if first.ref is None else
                      f"{first.ref.label} vs {first.cand.label}")
-    rs, cs = _final_state(reference), _final_state(candidate)
+    rs, cs = _final_state(rds, ref_session), _final_state(cds, cand_session)
     diff = _diff(rs, cs) if rs is not None and cs is not None else {}
     dur_r = (ref[-1].t_end - ref[0].t_start) if ref else 0.0
     dur_c = (cand[-1].t_end - cand[0].t_start) if cand else 0.0

@@ -9,6 +9,7 @@ writer always adds sessions in index order.
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset import DatasetWriter, Manifest
+from simulator.agreement import Agreement, check as check_agreement
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
 from simulator.models import Models
@@ -58,6 +60,8 @@ class SessionResult:
     tables: dict[str, pa.Table]
     pngs: list[tuple[str, bytes]]
     timing_error_ms: np.ndarray
+    agreement: Agreement
+    final_state: Any = None
 
 
 @dataclass
@@ -163,13 +167,16 @@ class SessionRunner:
             self.scenario.run(actor)
         except HcisimError as exc:
             raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
+            final_state = getattr(self.driver, "app_state", lambda: None)()
         finally:
             received = self.driver.end_session()
         events, err = events_table(actor.rec, sid, self.driver.live)
-        tables = {"events": events, "actions": pa.Table.from_pylist(actor.rec.actions),
+        actions = pa.Table.from_pylist(actor.rec.actions)
+        tables = {"events": events, "actions": actions,
                   "frames": pa.Table.from_pylist(actor.rec.frames) if actor.rec.frames else None,
                   "received": received}
-        return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err)
+        return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err,
+                             check_agreement(actions, received), final_state)
 
     def close(self) -> None:
         if self.layout_recorder is not None and self.cfg.save_layout:
@@ -218,6 +225,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
                         viewport={"width": runner.driver.viewport[0], "height": runner.driver.viewport[1]},
                         device={"name": runner.driver.device}, storage=cfg.storage)
     errors: list[np.ndarray] = []
+    agreement = Agreement()
+    final_states: dict[str, Any] = {}
     n_events = n_actions = done = 0
     failure: HcisimError | None = None
     try:
@@ -228,6 +237,10 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
                     for rel, png in res.pngs:
                         writer.add_file(rel, png)
                     errors.append(res.timing_error_ms)
+                    for name, value in vars(res.agreement).items():
+                        setattr(agreement, name, getattr(agreement, name) + value)
+                    if res.final_state is not None:
+                        final_states[res.session_id] = res.final_state
                     n_events += res.tables["events"].num_rows
                     n_actions += res.tables["actions"].num_rows
                     done += 1
@@ -238,6 +251,12 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
                 if done == 0:
                     raise
             manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}
+            if runner.driver.live:
+                manifest.stats |= agreement.stats()
+            if agreement.problems:
+                writer.add_file("agreement_problems.txt", ("\n".join(agreement.problems) + "\n").encode())
+            if final_states:
+                writer.add_file("final_state.json", (json.dumps(final_states, indent=1, sort_keys=True) + "\n").encode())
     finally:
         runner.close()
     if failure is not None:

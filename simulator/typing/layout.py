@@ -1,0 +1,147 @@
+"""Keyboard layouts: which physical key (DOM ``code``) types a character, with hand, finger and row.
+
+The timing model never looks at characters directly: it asks the layout for the hand, finger and
+row of each key so that digraph classes (same finger, same hand, alternating hands, row distance)
+and keyboard-neighbour typos come from geometry. A new layout is one more table here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from simulator.errors import HcisimError
+
+LEFT, RIGHT, THUMB = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """One character as typed on a layout."""
+
+    char: str          # the DOM ``key`` produced (the character itself)
+    code: str          # the DOM ``code`` of the physical key
+    shift: bool        # needs Shift held
+    hand: int          # LEFT, RIGHT or THUMB
+    finger: int        # 0..4 left pinky..thumb, 5..9 right thumb..pinky
+    row: int           # 0 digits, 1 top, 2 home, 3 bottom, 4 space
+    x: float           # key centre in key widths (row stagger included)
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    keys: dict[str, KeyInfo]
+
+    def info(self, ch: str) -> KeyInfo:
+        try:
+            return self.keys[ch]
+        except KeyError:
+            raise HcisimError(f"layout {self.name} cannot type character {ch!r}") from None
+
+    def check(self, text: str) -> None:
+        """Raise one clear line naming the first character this layout cannot type."""
+        for ch in text:
+            if ch not in self.keys:
+                raise HcisimError(f"layout {self.name} cannot type character {ch!r} (U+{ord(ch):04X})")
+
+    @property
+    def letters(self) -> list[str]:
+        return [c for c, k in self.keys.items() if c.isalpha() and not k.shift]
+
+    def neighbours(self, ch: str) -> list[str]:
+        """Characters on physically adjacent keys, same Shift state (for substitution/insertion typos)."""
+        return _neighbours(self.name)[ch] if ch in _neighbours(self.name) else []
+
+
+# QWERTY US rows: (unshifted, shifted, code suffixes, row stagger)
+_US_ROWS = [
+    ("`1234567890-=", "~!@#$%^&*()_+",
+     ["Backquote"] + [f"Digit{d}" for d in "1234567890"] + ["Minus", "Equal"], 0.0),
+    ("qwertyuiop[]\\", "QWERTYUIOP{}|",
+     [f"Key{c}" for c in "QWERTYUIOP"] + ["BracketLeft", "BracketRight", "Backslash"], 1.5),
+    ("asdfghjkl;'", "ASDFGHJKL:\"",
+     [f"Key{c}" for c in "ASDFGHJKL"] + ["Semicolon", "Quote"], 1.75),
+    ("zxcvbnm,./", "ZXCVBNM<>?",
+     [f"Key{c}" for c in "ZXCVBNM"] + ["Comma", "Period", "Slash"], 2.25),
+]
+# touch-typing finger by column index within each row (QWERTY US)
+_US_FINGERS = [
+    [0, 0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9],
+    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9, 9],
+    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9],
+    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9],
+]
+
+
+def _qwerty_us() -> Layout:
+    keys: dict[str, KeyInfo] = {}
+    for r, (lo, hi, codes, stagger) in enumerate(_US_ROWS):
+        for i, (a, b, code) in enumerate(zip(lo, hi, codes)):
+            f = _US_FINGERS[r][i]
+            hand = LEFT if f < 5 else RIGHT
+            keys[a] = KeyInfo(a, code, False, hand, f, r, i + stagger)
+            keys[b] = KeyInfo(b, code, True, hand, f, r, i + stagger)
+    keys[" "] = KeyInfo(" ", "Space", False, THUMB, 4, 4, 6.5)
+    keys["\n"] = KeyInfo("\n", "Enter", False, RIGHT, 9, 2, 13.0)
+    return Layout("qwerty-us", keys)
+
+
+_LAYOUTS = {"qwerty-us": _qwerty_us}
+
+
+@lru_cache(maxsize=None)
+def get_layout(name: str = "qwerty-us") -> Layout:
+    if name not in _LAYOUTS:
+        raise HcisimError(f"unknown keyboard layout {name!r} (known: {', '.join(sorted(_LAYOUTS))})")
+    return _LAYOUTS[name]()
+
+
+@lru_cache(maxsize=None)
+def _neighbours(name: str) -> dict[str, list[str]]:
+    lay = get_layout(name)
+    out: dict[str, list[str]] = {}
+    chars = [c for c, k in lay.keys.items() if k.row < 4]
+    for c in chars:
+        k = lay.keys[c]
+        out[c] = [d for d in chars
+                  if d != c and lay.keys[d].shift == k.shift and abs(lay.keys[d].row - k.row) <= 1
+                  and abs(lay.keys[d].x - k.x) <= (1.1 if lay.keys[d].row == k.row else 0.8)
+                  and lay.keys[d].code != k.code]
+    return out
+
+
+# DOM codes of named keys (what drivers dispatch)
+NAMED_CODES = {
+    "Shift": "ShiftLeft", "CapsLock": "CapsLock", "Backspace": "Backspace", "Enter": "Enter",
+    "Tab": "Tab", "Control": "ControlLeft", "Alt": "AltLeft", "Meta": "MetaLeft",
+    "ArrowLeft": "ArrowLeft", "ArrowRight": "ArrowRight", "ArrowUp": "ArrowUp", "ArrowDown": "ArrowDown",
+    "Delete": "Delete", "Escape": "Escape", "Home": "Home", "End": "End", "Insert": "Insert",
+}
+
+
+def code_for(name: str, layout: str = "qwerty-us") -> str | None:
+    """DOM ``code`` for a DOM ``key`` value (a character or a key name) on ``layout``; None if unknown."""
+    if name in NAMED_CODES:
+        return NAMED_CODES[name]
+    k = get_layout(layout).keys.get(name)
+    return k.code if k is not None else None
+
+
+def key_arrays(layout: Layout, chars: np.ndarray) -> dict[str, np.ndarray]:
+    """Vectorised lookup of hand/finger/row/shift for an array of single characters.
+
+    Characters not on the layout (named keys such as Backspace) get hand -1.
+    """
+    uniq, inv = np.unique(chars, return_inverse=True)
+    tab = {"hand": [], "finger": [], "row": [], "shift": [], "x": []}
+    for u in uniq:
+        k = layout.keys.get(u)
+        tab["hand"].append(k.hand if k else -1)
+        tab["finger"].append(k.finger if k else -1)
+        tab["row"].append(k.row if k else -1)
+        tab["shift"].append(k.shift if k else False)
+        tab["x"].append(k.x if k else np.nan)
+    return {name: np.asarray(v)[inv] for name, v in tab.items()}

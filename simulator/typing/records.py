@@ -1,0 +1,78 @@
+"""Records the typing model reads and writes.
+
+`Keystrokes` is one recorded text as any reader delivers it (one row per key press, with its
+release), `KeyEvents` one synthesised text as down/up events. Both keep DOM ``key``/``code``
+names so recorded and generated typing are compared in the same terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_OBJ = object
+
+
+@dataclass
+class Keystrokes:
+    """One recorded text: key presses in press order, each with its release time (ms)."""
+
+    user: str
+    text_id: str
+    press_ms: np.ndarray
+    release_ms: np.ndarray
+    key: np.ndarray            # DOM key per press (character or name such as "Shift", "Backspace")
+    code: np.ndarray           # DOM code per press, None where the source does not say
+    intended: str | None = None  # what the typist meant (transcription prompt), when known
+    submitted: str | None = None  # what the typist left (None: derive it from the events)
+
+    def __len__(self) -> int:
+        return len(self.press_ms)
+
+
+@dataclass
+class KeyEvents:
+    """One synthesised text: time-ordered key events and what they produce.
+
+    ``error`` marks events of keystrokes that typed a wrong character (typo), ``correction``
+    events of Backspace presses that delete and of characters re-typed after them.
+    """
+
+    t_ms: np.ndarray
+    type: np.ndarray           # "down" / "up"
+    key: np.ndarray
+    code: np.ndarray
+    error: np.ndarray
+    correction: np.ndarray
+    text: str                  # final text the events produce
+    intended: str = ""
+    user: str = field(default="synthetic")
+
+    def __len__(self) -> int:
+        return len(self.t_ms)
+
+    def to_keystrokes(self, text_id: str = "") -> Keystrokes:
+        """Pair downs with ups (same code, FIFO) into press/release rows."""
+        return pair_events(self.t_ms, self.type, self.key, self.code, user=self.user, text_id=text_id)
+
+
+def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") -> Keystrokes:
+    """Turn a down/up event stream into press rows with release times (unreleased: +100 ms)."""
+    t_ms = np.asarray(t_ms, float)
+    open_: dict[object, list[int]] = {}
+    press, release, key, code = [], [], [], []
+    for t, ty, k, c in zip(t_ms, types, keys, codes):
+        ident = c if c is not None else k
+        if ty in ("down", "key_down"):
+            open_.setdefault(ident, []).append(len(press))
+            press.append(t)
+            release.append(np.nan)
+            key.append(k)
+            code.append(c)
+        elif open_.get(ident):
+            release[open_[ident].pop(0)] = t
+    rel = np.asarray(release, float)
+    pr = np.asarray(press, float)
+    rel = np.where(np.isnan(rel), pr + 100.0, rel)
+    return Keystrokes(user, text_id, pr, rel, np.asarray(key, dtype=_OBJ), np.asarray(code, dtype=_OBJ))
