@@ -62,6 +62,7 @@ class SessionResult:
     timing_error_ms: np.ndarray
     agreement: Agreement
     final_state: Any = None
+    epoch0_ms: float | None = None
 
 
 @dataclass
@@ -176,7 +177,8 @@ class SessionRunner:
                   "frames": pa.Table.from_pylist(actor.rec.frames) if actor.rec.frames else None,
                   "received": received}
         return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err,
-                             check_agreement(actions, received), final_state)
+                             check_agreement(actions, received), final_state,
+                             getattr(self.driver, "epoch0_ms", None))
 
     def close(self) -> None:
         if self.layout_recorder is not None and self.cfg.save_layout:
@@ -227,6 +229,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
     errors: list[np.ndarray] = []
     agreement = Agreement()
     final_states: dict[str, Any] = {}
+    epochs: dict[str, float] = {}
     n_events = n_actions = done = 0
     failure: HcisimError | None = None
     try:
@@ -239,6 +242,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
                     errors.append(res.timing_error_ms)
                     for name, value in vars(res.agreement).items():
                         setattr(agreement, name, getattr(agreement, name) + value)
+                    if res.epoch0_ms is not None:
+                        epochs[res.session_id] = round(res.epoch0_ms, 3)
                     if res.final_state is not None:
                         final_states[res.session_id] = res.final_state
                     n_events += res.tables["events"].num_rows
@@ -252,7 +257,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> R
                     raise
             manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}
             if runner.driver.live:
-                manifest.stats |= agreement.stats()
+                manifest.stats |= agreement.stats() | {"session_start_epoch_ms": epochs}
             if agreement.problems:
                 writer.add_file("agreement_problems.txt", ("\n".join(agreement.problems) + "\n").encode())
             if final_states:

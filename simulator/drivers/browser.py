@@ -121,6 +121,11 @@ class BrowserDriver:
     def now_ms(self) -> float:
         return (time.perf_counter() - self._t0) * 1000.0
 
+    @property
+    def epoch0_ms(self) -> float:
+        """Wall-clock time (ms since the epoch) of the session's t = 0, for auditing other clocks."""
+        return self._epoch0_ms
+
     def goto(self, url: str) -> None:
         self._drain()
         try:

@@ -1,0 +1,237 @@
+"""Audit a capture stack's log against hcisim's ground truth.
+
+hcisim drives a session while the capture tool under test records it; this
+module then matches the tool's events to the truth and measures what it got
+wrong: missing and extra events, coordinate error, clock offset and jitter,
+key mapping errors, screenshot cadence, and privacy leaks (any canary secret
+the scenario typed into a password or sensitive field, found anywhere in the
+captured files, fails the audit).
+
+Captured formats: ``hcisim`` (a dataset), ``jsonl`` / ``csv`` (the generic
+format in docs/audit.md: one event per row with ``t`` in seconds or ``t_ms``,
+``type``, ``x``, ``y``, ``button``, ``key``), and ``xrecord`` (the JSONL of
+hcisim's own X logger, `replay.xlogger`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.dataset import read_dataset
+from simulator.errors import HcisimError
+
+FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
+MATCH_WINDOW_MS = 250.0
+_TYPE_ALIASES = {"mousemove": "move", "motion": "move", "mousedown": "down", "press": "down", "buttonpress": "down",
+                 "mouseup": "up", "release": "up", "buttonrelease": "up", "keydown": "key_down",
+                 "keypress": "key_down", "keyup": "key_up", "keyrelease": "key_up", "scroll": "wheel"}
+
+
+@dataclass
+class Thresholds:
+    max_missing_rate: float = 0.01
+    max_extra_rate: float = 0.01
+    max_coord_error_px: float = 2.0
+    max_clock_jitter_ms: float = 10.0
+    max_key_errors: int = 0
+    max_clock_offset_ms: float = 50.0
+
+
+@dataclass
+class AuditResult:
+    truth_events: int
+    captured_events: int
+    matched: int
+    missing: int
+    extra: int
+    missing_by_type: dict[str, int]
+    coord_error_px_p50: float | None
+    coord_error_px_p99: float | None
+    clock_offset_ms: float | None
+    clock_jitter_ms: float | None
+    key_errors: list[str]
+    screenshots: int
+    screenshot_interval_ms_p50: float | None
+    leaks: list[str]
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self) | {"passed": self.passed}, indent=1, sort_keys=True)
+
+
+def _norm_type(t: str) -> str:
+    t = str(t).lower()
+    return _TYPE_ALIASES.get(t, t)
+
+
+def read_captured(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Captured events as dicts with t_ms, type, x, y, button, key; plus every file to scan for leaks."""
+    if fmt not in FORMATS:
+        raise HcisimError(f"unknown capture format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise HcisimError(f"{path}: no such captured log")
+    if fmt == "hcisim":
+        ds = read_dataset(path)
+        rows = ds.events.to_pylist()
+        shots = ds.frames.to_pylist()
+        events = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"])
+                  for r in rows] + [dict(t_ms=f["t_ms"], type="screenshot") for f in shots]
+        return events, [p for p in path.rglob("*") if p.is_file()]
+    raw: list[dict[str, Any]] = []
+    try:
+        if fmt in ("jsonl", "xrecord"):
+            with open(path, encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if line.strip():
+                        try:
+                            raw.append(json.loads(line))
+                        except json.JSONDecodeError:
+                            raise HcisimError(f"{path}: line {n} is not JSON") from None
+        else:
+            with open(path, newline="", encoding="utf-8") as fh:
+                raw = list(csv.DictReader(fh))
+    except UnicodeDecodeError:
+        raise HcisimError(f"{path}: not a text log") from None
+    events = []
+    for n, r in enumerate(raw, 1):
+        if "t_ms" in r and r["t_ms"] not in ("", None):
+            t = float(r["t_ms"])
+        elif "t" in r and r["t"] not in ("", None):
+            t = float(r["t"]) * 1000.0
+        else:
+            raise HcisimError(f"{path}: event {n} has no time (t or t_ms)")
+        if "type" not in r:
+            raise HcisimError(f"{path}: event {n} has no type")
+
+        def num(k: str) -> float | None:
+            v = r.get(k)
+            return None if v in ("", None) else float(v)
+
+        events.append(dict(t_ms=t, type=_norm_type(r["type"]), x=num("x"), y=num("y"),
+                           button=r.get("button") or None, key=r.get("key") or None))
+    return events, [path]
+
+
+def _canaries(truth) -> list[str]:
+    out = []
+    for a in truth.actions.to_pylist():
+        params = json.loads(a.get("params") or "{}")
+        if params.get("sensitive") and a.get("text_intended"):
+            out.append(a["text_intended"])
+    return out
+
+
+def _leaks(files: list[Path], canaries: list[str]) -> list[str]:
+    leaks = []
+    for f in files:
+        data = f.read_bytes()
+        for c in canaries:
+            if c.encode() in data:
+                leaks.append(f"{f.name}: contains the secret typed into a sensitive field ({len(c)} chars)")
+    return leaks
+
+
+def _match(truth: list[dict], cap: list[dict], offset: float) -> list[tuple[int, int]]:
+    """Greedy in-order matching of same-type events within a time window after removing the clock offset."""
+    pairs = []
+    by_type: dict[str, list[int]] = {}
+    for j, c in enumerate(cap):
+        by_type.setdefault(c["type"], []).append(j)
+    used: set[int] = set()
+    for i, t in enumerate(truth):
+        cands = by_type.get(t["type"], [])
+        if not cands:
+            continue
+        times = np.array([cap[j]["t_ms"] - offset for j in cands])
+        # search outward for the nearest unused candidate inside the window
+        order = np.argsort(np.abs(times - t["t_ms"]))
+        for k in order:
+            if abs(times[k] - t["t_ms"]) > MATCH_WINDOW_MS:
+                break
+            j = cands[k]
+            if j not in used:
+                used.add(j)
+                pairs.append((i, j))
+                break
+    return pairs
+
+
+def _offset(truth: list[dict], cap: list[dict]) -> float:
+    """The capture clock's offset: median gap between corresponding presses (rare, unambiguous events)."""
+    td = [e["t_ms"] for e in truth if e["type"] in ("down", "key_down")]
+    cd = [e["t_ms"] for e in cap if e["type"] in ("down", "key_down")]
+    if not td or not cd:
+        return 0.0
+    n = min(len(td), len(cd))
+    # align the sequences of presses by their first event, then take the median difference
+    return float(np.median(np.array(cd[:n]) - np.array(td[:n])))
+
+
+def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | None = None,
+          session: str | None = None) -> AuditResult:
+    th = thresholds or Thresholds()
+    truth_ds = read_dataset(truth_dir)
+    sid = session or truth_ds.sessions[0]
+    epoch0 = (truth_ds.manifest.stats.get("session_start_epoch_ms") or {}).get(sid)
+    truth = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"])
+             for r in truth_ds.events.to_pylist() if r["session_id"] == sid]
+    cap_all, files = read_captured(captured, fmt)
+    shots = sorted(e["t_ms"] for e in cap_all if e["type"] == "screenshot")
+    cap = sorted((e for e in cap_all if e["type"] != "screenshot"), key=lambda e: e["t_ms"])
+    # Captured times are wall-clock (epoch) when the truth knows its session's epoch start; the offset is
+    # then a real clock error. Without it only the offset's spread (jitter) is meaningful.
+    if epoch0 is not None:
+        truth = [{**t, "t_ms": t["t_ms"] + epoch0} for t in truth]
+    offset = _offset(truth, cap)
+    pairs = _match(truth, cap, offset)
+    if pairs:
+        offset += float(np.median([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs]))
+        pairs = _match(truth, cap, offset)
+    matched_t = {i for i, _ in pairs}
+    missing_by_type: dict[str, int] = {}
+    for i, t in enumerate(truth):
+        if i not in matched_t:
+            missing_by_type[t["type"]] = missing_by_type.get(t["type"], 0) + 1
+    coord = [np.hypot(truth[i]["x"] - cap[j]["x"], truth[i]["y"] - cap[j]["y"]) for i, j in pairs
+             if truth[i]["x"] is not None and cap[j]["x"] is not None]
+    resid = np.array([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs])
+    key_errors = [f"{truth[i]['key']!r} captured as {cap[j]['key']!r}" for i, j in pairs
+                  if truth[i]["type"].startswith("key") and (truth[i]["key"] or "") != (cap[j]["key"] or "")]
+    res = AuditResult(
+        truth_events=len(truth), captured_events=len(cap), matched=len(pairs), missing=len(truth) - len(pairs),
+        extra=len(cap) - len(pairs), missing_by_type=missing_by_type,
+        coord_error_px_p50=float(np.percentile(coord, 50)) if coord else None,
+        coord_error_px_p99=float(np.percentile(coord, 99)) if coord else None,
+        clock_offset_ms=offset if pairs else None,
+        clock_jitter_ms=float(np.std(resid)) if len(resid) > 1 else None, key_errors=key_errors[:20],
+        screenshots=len(shots),
+        screenshot_interval_ms_p50=float(np.median(np.diff(shots))) if len(shots) > 1 else None,
+        leaks=_leaks(files, _canaries(truth_ds)),
+    )
+    n = max(len(truth), 1)
+    if res.missing / n > th.max_missing_rate:
+        res.failures.append(f"missing events: {res.missing} of {len(truth)} ({res.missing / n:.1%}) "
+                            f"{dict(sorted(missing_by_type.items()))}")
+    if res.extra / n > th.max_extra_rate:
+        res.failures.append(f"extra events: {res.extra} ({res.extra / n:.1%})")
+    if res.coord_error_px_p99 is not None and res.coord_error_px_p99 > th.max_coord_error_px:
+        res.failures.append(f"coordinate error p99 {res.coord_error_px_p99:.1f} px > {th.max_coord_error_px}")
+    if res.clock_jitter_ms is not None and res.clock_jitter_ms > th.max_clock_jitter_ms:
+        res.failures.append(f"clock jitter {res.clock_jitter_ms:.1f} ms > {th.max_clock_jitter_ms}")
+    if epoch0 is not None and res.clock_offset_ms is not None and abs(res.clock_offset_ms) > th.max_clock_offset_ms:
+        res.failures.append(f"clock offset {res.clock_offset_ms:+.1f} ms > {th.max_clock_offset_ms} ms")
+    if len(key_errors) > th.max_key_errors:
+        res.failures.append(f"key mapping errors: {len(key_errors)} (e.g. {key_errors[0]})")
+    if res.leaks:
+        res.failures.append(f"privacy leak: {res.leaks[0]}")
+    return res

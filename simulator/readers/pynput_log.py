@@ -1,0 +1,128 @@
+"""Reader for pynput keyboard logs (``P|R,<key>,<ns timestamp>`` rows, no header).
+
+Files are named ``<platform letter>_<typist id>.csv`` (e.g. ``f_01.csv``); the typist id is what
+follows the first underscore, kept as text (``01`` is not ``1``). Releases are paired with presses
+by physical key (DOM code): pynput may name the release differently from the press (``'A'`` then
+``'a'``, ``'!'`` then ``'1'``). A log is cut into segments at Enter and at pauses over 5 s -- the
+unit the free-text data set keeps or holds out.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from simulator.errors import HcisimError
+from simulator.typing.layout import code_for
+from simulator.typing.records import Keystrokes
+
+_NAMED = {
+    "space": " ", "backspace": "Backspace", "shift": "Shift", "shift_r": "Shift", "shift_l": "Shift",
+    "enter": "Enter", "caps_lock": "CapsLock", "tab": "Tab", "ctrl": "Control", "ctrl_l": "Control",
+    "ctrl_r": "Control", "cmd": "Meta", "cmd_r": "Meta", "cmd_l": "Meta", "alt": "Alt", "alt_l": "Alt",
+    "alt_r": "Alt", "alt_gr": "AltGraph", "left": "ArrowLeft", "right": "ArrowRight", "up": "ArrowUp",
+    "down": "ArrowDown", "esc": "Escape", "delete": "Delete", "home": "Home", "end": "End", "fn": "Fn",
+}
+_SIDE_CODES = {"shift_r": "ShiftRight", "ctrl_r": "ControlRight", "cmd_r": "MetaRight", "alt_r": "AltRight"}
+SEGMENT_PAUSE_MS = 5000.0
+
+
+def parse_key(raw: str) -> tuple[str, str | None]:
+    """pynput's name for a key -> (DOM key, DOM code)."""
+    if raw.startswith("Key."):
+        name = raw[4:]
+        key = _NAMED.get(name, "Unidentified")
+        return key, _SIDE_CODES.get(name) or code_for(key)
+    try:
+        ch = ast.literal_eval(raw) if raw[:1] in "'\"" else None
+    except (ValueError, SyntaxError):
+        ch = None
+    if not isinstance(ch, str) or len(ch) != 1 or not ch.isprintable():
+        return "Unidentified", None
+    return ch, code_for(ch)
+
+
+def typist_id(path: Path) -> str:
+    stem = Path(path).stem
+    return stem.split("_", 1)[1] if "_" in stem else stem
+
+
+def _files(path: Path) -> list[Path]:
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(path.rglob("*.csv"))
+        if files:
+            return files
+        raise HcisimError(f"{path}: no pynput *.csv logs found")
+    raise HcisimError(f"{path}: no such file or folder")
+
+
+def read_log(f: Path) -> Keystrokes:
+    """One whole log as press rows with release times (ms from the first press)."""
+    press, release, keys, codes = [], [], [], []
+    open_: dict[str, list[int]] = {}
+    with open(f, newline="", encoding="utf-8", errors="replace") as fh:
+        for n, row in enumerate(csv.reader(fh)):
+            if not row:
+                continue
+            if len(row) < 3 or row[0] not in ("P", "R"):
+                raise HcisimError(f"{f.name}: line {n + 1} is not a pynput P/R,key,timestamp row")
+            try:
+                t = int(row[-1]) / 1e6
+            except ValueError:
+                raise HcisimError(f"{f.name}: line {n + 1} has no integer nanosecond timestamp") from None
+            key, code = parse_key(",".join(row[1:-1]))
+            ident = code or key.lower()
+            if row[0] == "P":
+                if open_.get(ident) and key not in ("Shift", "Control", "Meta", "Alt"):
+                    pass  # auto-repeat: keep the first press open
+                open_.setdefault(ident, []).append(len(press))
+                press.append(t)
+                release.append(np.nan)
+                keys.append(key)
+                codes.append(code)
+            elif open_.get(ident):
+                for j in open_.pop(ident):
+                    release[j] = t
+    pr = np.asarray(press, float)
+    rel = np.asarray(release, float)
+    order = np.argsort(pr, kind="stable")
+    pr, rel = pr[order], rel[order]
+    t0 = pr[0] if len(pr) else 0.0
+    rel = np.where((rel - pr > 2000) | (rel < pr), np.nan, rel)
+    return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0,
+                      np.asarray(keys, dtype=object)[order], np.asarray(codes, dtype=object)[order])
+
+
+def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS) -> list[Keystrokes]:
+    """Cut a log at Enter presses and pauses over ``pause_ms``; Enter itself is dropped."""
+    if len(log) == 0:
+        return []
+    gap = np.diff(log.press_ms, prepend=log.press_ms[0])
+    enter = log.key == "Enter"
+    start = (gap > pause_ms) | np.r_[False, enter[:-1]]
+    seg_id = np.cumsum(start)
+    out = []
+    for s in np.unique(seg_id[~enter]):
+        m = (seg_id == s) & ~enter
+        idx = np.flatnonzero(m)
+        t0 = log.press_ms[idx[0]]
+        out.append(Keystrokes(log.user, f"{log.text_id}#{int(s)}", log.press_ms[idx] - t0,
+                              log.release_ms[idx] - t0, log.key[idx], log.code[idx]))
+    return out
+
+
+def read_pynput(path: Path, progress=None) -> list[Keystrokes]:
+    """All segments of the logs in a file or folder, each tagged with its typist id."""
+    files = _files(path)
+    out: list[Keystrokes] = []
+    for i, f in enumerate(files):
+        out.extend(segments(read_log(f)))
+        if progress:
+            progress(i + 1, len(files))
+    return out
