@@ -1,0 +1,149 @@
+"""Log X input events with the RECORD extension, as OS-level capture tools do.
+
+Writes one JSON object per line -- ``{"t": epoch seconds, "type", "x", "y",
+"button", "key", "window"}`` -- flushed per event, so it is both the desktop
+recorder behind ``hcisim record --desktop`` and a real external logger for
+``hcisim audit`` tests. Window names come from the window under the pointer
+at press time; key names are X keysym names mapped to DOM ``key`` values.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from Xlib import X, XK, display
+from Xlib.ext import record
+from Xlib.protocol import rq
+
+from simulator.errors import HcisimError
+
+_BUTTONS = {1: "left", 2: "middle", 3: "right"}
+_WHEEL = {4: -100.0, 5: 100.0}
+# X keysym names whose DOM key value differs.
+_KEYSYM_TO_DOM = {
+    "Shift_L": "Shift", "Shift_R": "Shift", "Control_L": "Control", "Control_R": "Control", "Alt_L": "Alt",
+    "Alt_R": "Alt", "Return": "Enter", "BackSpace": "Backspace", "Tab": "Tab", "Escape": "Escape",
+    "space": " ", "Caps_Lock": "CapsLock", "Delete": "Delete", "Up": "ArrowUp", "Down": "ArrowDown",
+    "Left": "ArrowLeft", "Right": "ArrowRight", "Home": "Home", "End": "End", "Super_L": "Meta",
+}
+
+
+def dom_key(d: display.Display, keycode: int, shifted: bool) -> str:
+    keysym = d.keycode_to_keysym(keycode, 1 if shifted else 0) or d.keycode_to_keysym(keycode, 0)
+    name = XK.keysym_to_string(keysym)
+    if name is None:
+        for attr in dir(XK):
+            if attr.startswith("XK_") and getattr(XK, attr) == keysym:
+                name = attr[3:]
+                break
+    if name is None:
+        return f"Unidentified({keycode})"
+    if len(name) == 1:
+        return name
+    return _KEYSYM_TO_DOM.get(name, name)
+
+
+class XLogger:
+    def __init__(self, out: TextIO, display_name: str | None = None) -> None:
+        self.out = out
+        try:
+            self.local = display.Display(display_name)
+            self.rec = display.Display(display_name)
+        except Exception as exc:
+            raise HcisimError(f"no X display to record ({exc})") from None
+        if not self.rec.has_extension("RECORD"):
+            raise HcisimError("the X server has no RECORD extension")
+        self.shift = False
+        self.ctx = self.rec.record_create_context(0, [record.AllClients], [{
+            "core_requests": (0, 0), "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
+            "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
+            "errors": (0, 0), "client_started": False, "client_died": False}])
+
+    def _window_name(self, x: int, y: int) -> str | None:
+        try:
+            root = self.local.screen().root
+            child = root.query_pointer().child
+            while child:
+                name = child.get_wm_name()
+                if name:
+                    return str(name)
+                tree = child.query_pointer()
+                child = tree.child if tree.child and tree.child != child else None
+        except Exception:
+            return None
+        return None
+
+    def _write(self, rec: dict) -> None:
+        self.out.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        self.out.flush()
+
+    def _handle(self, reply) -> None:
+        if reply.category != record.FromServer or reply.client_swapped or not reply.data:
+            return
+        data = reply.data
+        while data:
+            event, data = rq.EventField(None).parse_binary_value(data, self.rec.display, None, None)
+            t = time.time()
+            if event.type == X.MotionNotify:
+                self._write({"t": t, "type": "move", "x": event.root_x, "y": event.root_y})
+            elif event.type in (X.ButtonPress, X.ButtonRelease):
+                if event.detail in _WHEEL:
+                    if event.type == X.ButtonPress:
+                        self._write({"t": t, "type": "wheel", "x": event.root_x, "y": event.root_y,
+                                     "dy": _WHEEL[event.detail]})
+                    continue
+                rec = {"t": t, "type": "down" if event.type == X.ButtonPress else "up", "x": event.root_x,
+                       "y": event.root_y, "button": _BUTTONS.get(event.detail, str(event.detail))}
+                if event.type == X.ButtonPress:
+                    rec["window"] = self._window_name(event.root_x, event.root_y)
+                self._write(rec)
+            elif event.type in (X.KeyPress, X.KeyRelease):
+                key = dom_key(self.local, event.detail, self.shift)
+                if key == "Shift":
+                    self.shift = event.type == X.KeyPress
+                self._write({"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key})
+
+    def run(self) -> None:
+        """Block and log until the process is told to stop (SIGTERM/SIGINT)."""
+        self.rec.record_enable_context(self.ctx, self._handle)
+
+    def close(self) -> None:
+        try:
+            self.local.record_disable_context(self.ctx)
+            self.local.flush()
+        except Exception:
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m replay.xlogger OUT.jsonl``: log until SIGTERM or Ctrl-C."""
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m replay.xlogger OUT.jsonl", file=sys.stderr)
+        sys.exit(2)
+    with open(Path(args[0]), "a", encoding="utf-8") as fh:
+        try:
+            logger = XLogger(fh)
+        except HcisimError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
+
+        def stop(*_):
+            fh.flush()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            print("ready", file=sys.stderr, flush=True)
+            logger.run()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
