@@ -384,6 +384,97 @@ def export(
     out.print(f"written {export_session(dataset, to.value, target, session)}", highlight=False)
 
 
+# -- agents and audits -------------------------------------------------------------
+
+@app.command("agent-run")
+def agent_run(
+    scenario: Annotated[str, typer.Option(help="Bundled scenario whose task the agent solves.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    agent: Annotated[Optional[str], typer.Option(help="Python agent as module:callable.")] = None,
+    agent_cmd: Annotated[Optional[str], typer.Option(help="Agent program speaking JSON lines on stdin/stdout.")]
+    = None,
+    seed: Annotated[int, typer.Option(help="Seed of the task's content (same as the reference run).")] = 0,
+    humanlike: Annotated[bool, typer.Option(help="Carry out the agent's actions with the fitted motion and "
+                                                 "typing models (--no-humanlike: straight, instant input).")] = True,
+    max_steps: Annotated[int, typer.Option(help="Give up after this many agent steps.")] = 60,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Run an agent on a bundled task in Chromium and record its session as a dataset."""
+    from replay.agents import CommandAgent, load_agent, run_agent
+
+    if (agent is None) == (agent_cmd is None):
+        raise HcisimError("give exactly one of --agent module:callable or --agent-cmd COMMAND")
+    fn = load_agent(agent) if agent else CommandAgent(agent_cmd)
+    res = _with_progress("agent", run_agent, fn, scenario, out_dir, seed=seed, humanlike=humanlike,
+                         max_steps=max_steps, overwrite=overwrite)
+    out.print(f"agent session: {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
+
+
+@app.command()
+def compare(
+    reference: Annotated[Path, typer.Argument(help="Reference dataset (recorded or generated).")],
+    candidate: Annotated[Path, typer.Argument(help="Candidate dataset (an agent's run, a replay).")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Also write an HTML report here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score how well a candidate session reproduces a reference session."""
+    from replay.compare import compare as compare_sessions
+
+    result = compare_sessions(reference, candidate)
+    if as_json:
+        print(result.to_json())
+    else:
+        for k, v in json.loads(result.to_json()).items():
+            out.print(f"{k}: {v}", highlight=False)
+    if out_path is not None:
+        from replay.compare_report import write_compare_report
+
+        out.print(f"report: {write_compare_report(reference, candidate, result, out_path)}", highlight=False)
+
+
+class CaptureFormat(str, Enum):
+    hcisim = "hcisim"
+    jsonl = "jsonl"
+    csv = "csv"
+    xrecord = "xrecord"
+
+
+@app.command()
+def audit(
+    truth: Annotated[Path, typer.Option(help="hcisim ground-truth dataset of the session.")],
+    captured: Annotated[Path, typer.Option(help="The capture tool's log (file or dataset).")],
+    format: Annotated[CaptureFormat, typer.Option("--format", help="Format of the captured log.")],
+    max_missing: Annotated[float, typer.Option(help="Largest share of truth events allowed missing.")] = 0.01,
+    max_coord_error: Annotated[float, typer.Option(help="Largest p99 coordinate error in px.")] = 2.0,
+    max_clock_offset: Annotated[float, typer.Option(help="Largest clock offset in ms.")] = 50.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check a capture stack's log against the ground truth; exit 1 when a threshold is missed."""
+    from replay.audit import Thresholds, audit as run_audit
+
+    th = Thresholds(max_missing_rate=max_missing, max_coord_error_px=max_coord_error,
+                    max_clock_offset_ms=max_clock_offset)
+    result = run_audit(truth, captured, format.value, th)
+    if as_json:
+        print(result.to_json())
+    else:
+        t = Table(title="capture audit", title_justify="left")
+        t.add_column("measure")
+        t.add_column("value", justify="right")
+        for k in ("truth_events", "captured_events", "matched", "missing", "extra", "coord_error_px_p99",
+                  "clock_offset_ms", "clock_jitter_ms", "screenshots", "screenshot_interval_ms_p50"):
+            v = getattr(result, k)
+            t.add_row(k, "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v)))
+        t.add_row("key errors", str(len(result.key_errors)))
+        t.add_row("privacy leaks", str(len(result.leaks)))
+        out.print(t)
+        for f in result.failures:
+            out.print(f"FAIL {f}", style="red", highlight=False)
+        out.print("PASSED" if result.passed else "FAILED", style="green" if result.passed else "red")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
 DEFAULT_SCENARIO = "checkout_form"
 
 

@@ -91,3 +91,37 @@ class Models:
         if name in _NAMED_CODES:
             return _NAMED_CODES[name]
         return typing_model.code_for(name)
+
+
+class DirectModels:
+    """What automation does instead of a person: straight, near-instant moves and a fixed typing delay.
+
+    Used to run an agent's actions "as issued" (``--direct``) and as the
+    non-human baseline; it draws no random numbers.
+    """
+
+    KEY_DELAY_MS = 30.0
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {"mouse": {"id": "direct", "sha256": ""}, "typing": {"id": "direct", "sha256": ""}}
+
+    def draw_person(self, rng: np.random.Generator) -> SessionPerson:
+        return SessionPerson(mouse_id="direct", typing_id="direct")
+
+    def pointing(self, start, box: Box, person, rng, device) -> Trajectory:
+        return Trajectory(np.array([0.0, 16.7]), np.array([start[0], box.cx]), np.array([start[1], box.cy]), False)
+
+    def idle(self, at, ms, person, rng, device):
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+
+    def scroll(self, total_dy: float, person, rng) -> tuple[np.ndarray, np.ndarray]:
+        n = max(1, int(np.ceil(abs(total_dy) / 100.0)))
+        return np.arange(n) * 20.0, np.full(n, total_dy / n)
+
+    def typing_events(self, text: str, person, rng) -> Plan:
+        t = np.repeat(np.arange(len(text)) * self.KEY_DELAY_MS, 2) + np.tile([0.0, 5.0], len(text))
+        chars = [c for c in text for _ in (0, 1)]
+        return keys(t, ["down", "up"] * len(text), chars, [Models.code_for(c) for c in chars])
+
+    key_value = staticmethod(Models.key_value)
+    code_for = staticmethod(Models.code_for)

@@ -23,7 +23,7 @@ from simulator.dataset import DatasetWriter, Manifest
 from simulator.agreement import Agreement, check as check_agreement
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
-from simulator.models import Models
+from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
 from simulator.scenario import Actor, Recorded, Scenario, load_scenario
 
@@ -51,6 +51,8 @@ class RunConfig:
     layout: Path | None = None
     save_layout: Path | None = None
     overwrite: bool = False
+    direct_input: bool = False
+    """Straight, instant pointer moves and fixed-rhythm typing, as automation does (no fitted models)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -109,10 +111,10 @@ def events_table(rec: Recorded, sid: str, live: bool) -> tuple[pa.Table, np.ndar
 class SessionRunner:
     """Holds one driver (and app server) and runs sessions with it."""
 
-    def __init__(self, cfg: RunConfig) -> None:
+    def __init__(self, cfg: RunConfig, scenario: Scenario | None = None) -> None:
         self.cfg = cfg
-        self.scenario: Scenario = load_scenario(cfg.scenario)
-        self.models = Models(cfg.mouse_profile, cfg.typing_profile)
+        self.scenario: Scenario = scenario or load_scenario(cfg.scenario)
+        self.models = DirectModels() if cfg.direct_input else Models(cfg.mouse_profile, cfg.typing_profile)
         self._stack = contextlib.ExitStack()
         self.layout_recorder = None
         try:
@@ -217,11 +219,18 @@ def timing_stats(errors: list[np.ndarray]) -> dict[str, float]:
             "dispatch_error_ms_max": round(float(e.max()), 3), "dispatched_events": int(len(e))}
 
 
-def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Generate ``cfg.sessions`` sessions into ``cfg.out``; completed sessions survive a failing one."""
+def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
+        scenario_obj: Scenario | None = None) -> RunResult:
+    """Generate ``cfg.sessions`` sessions into ``cfg.out``; completed sessions survive a failing one.
+
+    ``scenario_obj`` runs a scenario made in code (an agent loop) instead of a
+    named script; it cannot be sent to worker processes.
+    """
     if cfg.sessions < 1:
         raise HcisimError("--sessions must be at least 1")
-    runner = SessionRunner(cfg)
+    if scenario_obj is not None and cfg.workers > 1:
+        raise HcisimError("a scenario made in code runs in one process: use --workers 1")
+    runner = SessionRunner(cfg, scenario_obj)
     manifest = Manifest(driver=cfg.driver, coordinate_space=runner.driver.coordinate_space, seed=cfg.seed,
                         scenario=runner.scenario.name, command=cfg.command, profiles=runner.models.provenance(),
                         viewport={"width": runner.driver.viewport[0], "height": runner.driver.viewport[1]},

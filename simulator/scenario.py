@@ -139,6 +139,20 @@ class Actor:
         self._press(a, button, clicks=2 if double else 1)
         self._end(a, target=target, outcome="miss_corrected" if missed else "ok")
 
+    def click_point(self, x: float, y: float, *, button: str = "left") -> None:
+        """Click at a screen point (an agent's coordinate action); the target is whatever is there."""
+        a = self._begin("click", None, f"click at ({x:.0f}, {y:.0f})")
+        target = self.driver.describe_at(x, y)
+        self._think(target)
+        self._move_to(Box(x - 2, y - 2, 4, 4), a)
+        self._press(a, button)
+        self._end(a, target=target, outcome="ok")
+
+    def note_failure(self, message: str) -> None:
+        """Record a step that could not be carried out (an agent's bad action) without ending the session."""
+        a = self._begin("wait", None, message)
+        self._end(a, outcome="failed")
+
     def hover(self, loc: Locator) -> None:
         a = self._begin("hover", loc)
         target, missed = self._reach(loc, a)

@@ -147,6 +147,11 @@ class BrowserDriver:
             self._layout.record(loc, info)
         return target_from_info(info)
 
+    def describe_at(self, x: float, y: float) -> Target | None:
+        handle = self.page.evaluate_handle("([x, y]) => document.elementFromPoint(x, y)", [x, y])
+        element = handle.as_element()
+        return target_from_info(element.evaluate(INSPECT_JS)) if element is not None else None
+
     def dispatch(self, plan: Plan) -> np.ndarray:
         actual = np.empty(len(plan))
         mouse, keyboard = self.page.mouse, self.page.keyboard

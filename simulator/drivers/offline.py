@@ -114,6 +114,9 @@ class OfflineDriver:
     def field_value(self, loc: Locator) -> None:
         return None
 
+    def describe_at(self, x: float, y: float) -> None:
+        return None
+
     # -- geometry -----------------------------------------------------------
     def _entry(self, loc: Locator) -> dict[str, Any]:
         e = self._elements.get(loc.describe())
