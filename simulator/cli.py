@@ -194,6 +194,11 @@ class Storage(str, Enum):
     jsonl = "jsonl"
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class Shots(str, Enum):
     actions = "actions"
     periodic = "periodic"
@@ -235,14 +240,24 @@ def run(
     save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]
     = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    engine: Annotated[Optional[Engine], typer.Option(help="Offline runs: local process pool or Ray.")] = None,
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray).")] = None,
+    shard_size: Annotated[int, typer.Option(help="Offline runs: sessions per shard (resumable unit).")] = 100,
 ) -> None:
-    """Play a scenario against a real app (or offline) and write a labelled dataset."""
+    """Play a scenario against a real app (or offline) and write a labelled dataset.
+
+    Offline runs are written in shards: killed and started again with the same
+    command, a run keeps its completed shards and redoes only the rest.
+    """
     from simulator.runner import RunConfig, run as run_scenario
 
     cfg = RunConfig(scenario=scenario, driver=driver.value, sessions=sessions, seed=seed, out=out_dir,
                     workers=workers, mouse_profile=profile, typing_profile=typing_profile, url=url,
                     app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
-                    periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite)
+                    periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite,
+                    engine=(engine or Engine.local).value, address=address, shard_size=shard_size)
+    if engine is not None and driver != Driver.offline:
+        raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
     out.print(f"{res.sessions} session(s), {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
     for k, v in res.stats.items():

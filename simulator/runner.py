@@ -51,6 +51,11 @@ class RunConfig:
     layout: Path | None = None
     save_layout: Path | None = None
     overwrite: bool = False
+    engine: str = "local"
+    """Offline runs: ``local`` (process pool) or ``ray``."""
+    address: str | None = None
+    """Ray cluster address (default: start a local Ray for the run)."""
+    shard_size: int = 100
     direct_input: bool = False
     """Straight, instant pointer moves and fixed-rhythm typing, as automation does (no fitted models)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -230,6 +235,12 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
         raise HcisimError("--sessions must be at least 1")
     if scenario_obj is not None and cfg.workers > 1:
         raise HcisimError("a scenario made in code runs in one process: use --workers 1")
+    if cfg.driver == "offline" and scenario_obj is None:
+        from simulator.engines.sharded import run_sharded
+
+        if cfg.shard_size < 1:
+            raise HcisimError("--shard-size must be at least 1")
+        return run_sharded(cfg, progress)
     runner = SessionRunner(cfg, scenario_obj)
     manifest = Manifest(driver=cfg.driver, coordinate_space=runner.driver.coordinate_space, seed=cfg.seed,
                         scenario=runner.scenario.name, command=cfg.command, profiles=runner.models.provenance(),

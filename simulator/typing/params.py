@@ -1,0 +1,63 @@
+"""The parameters of one typist, as one unconstrained vector.
+
+Every typist -- fitted or drawn from a population -- is a point in the same space, so a population
+is simply a mean and covariance over these vectors, a new synthetic typist is a draw from it, and
+the skill knob conditions the draw on speed instead of scaling times. Rates are logits, spreads
+logs, the AR(1) coefficient an atanh; `Typist` exposes them in natural units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.typing.context import CLASSES, HOLD_KINDS, PAUSE_CONTEXTS
+
+PARAMS: tuple[str, ...] = (
+    "mu",                                                      # log IKI, alternating hands mid-word
+    *(f"c_{c}" for c in CLASSES[1:]),                          # digraph class offsets vs alternating
+    "b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_post_pause",
+    "log_sd", "atanh_phi", "log_text_sd",                      # core noise: spread, AR(1), per-text tempo
+    *(f"logit_pause_{p}" for p in PAUSE_CONTEXTS),             # pause probability by context
+    "pause_mu", "log_pause_sd",                                # log(excess log-ratio) of a pause
+    "h_mu", *(f"h_{k}" for k in HOLD_KINDS[1:]), "log_h_sd", "log_h_text_sd",
+    "lead_mu", "log_lead_sd", "lag_mu", "log_lag_sd",          # Shift down -> char down; char down -> Shift up
+    "logit_caps", "logit_rshift",                              # CapsLock for capitals; right Shift for left-hand keys
+    "logit_err", "logit_unc", "log_detect",                    # corrected errors/char, uncorrected/char, chars before noticing
+)
+P = {name: i for i, name in enumerate(PARAMS)}
+CLASS_COLS = [P[f"c_{c}"] for c in CLASSES[1:]]
+B_COLS = [P[n] for n in ("b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_post_pause")]
+PAUSE_COLS = [P[f"logit_pause_{p}"] for p in PAUSE_CONTEXTS]
+HOLD_COLS = [P[f"h_{k}"] for k in HOLD_KINDS[1:]]
+PAUSE_THRESHOLD_SD = 2.5
+"""A press-to-press interval is a pause when its residual exceeds this many core SDs."""
+
+
+def logit(p):
+    p = np.clip(np.asarray(p, float), 1e-5, 1 - 1e-5)
+    return np.log(p / (1 - p))
+
+
+def expit(x):
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+
+
+@dataclass(frozen=True)
+class Typist:
+    """One typist: an id (a profile user or ``synthetic``) and a parameter vector."""
+
+    id: str
+    theta: np.ndarray
+
+    def __getitem__(self, name: str) -> float:
+        return float(self.theta[P[name]])
+
+    @property
+    def median_iki_ms(self) -> float:
+        return float(np.exp(self["mu"]))
+
+    @property
+    def error_rate(self) -> float:
+        return float(expit(self["logit_err"]))
