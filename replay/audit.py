@@ -28,6 +28,7 @@ from simulator.errors import HcisimError
 
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
 MATCH_WINDOW_MS = 250.0
+MASKS = ("•", "*", "[masked]")
 _TYPE_ALIASES = {"mousemove": "move", "motion": "move", "mousedown": "down", "press": "down", "buttonpress": "down",
                  "mouseup": "up", "release": "up", "buttonrelease": "up", "keydown": "key_down",
                  "keypress": "key_down", "keyup": "key_up", "keyrelease": "key_up", "scroll": "wheel"}
@@ -183,7 +184,10 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     truth_ds = read_dataset(truth_dir)
     sid = session or truth_ds.sessions[0]
     epoch0 = (truth_ds.manifest.stats.get("session_start_epoch_ms") or {}).get(sid)
-    truth = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"])
+    sensitive = {a["action_id"] for a in truth_ds.actions.to_pylist()
+                 if a["session_id"] == sid and json.loads(a.get("params") or "{}").get("sensitive")}
+    truth = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"],
+                  masked_ok=r["action_id"] in sensitive)
              for r in truth_ds.events.to_pylist() if r["session_id"] == sid]
     cap_all, files = read_captured(captured, fmt)
     shots = sorted(e["t_ms"] for e in cap_all if e["type"] == "screenshot")
@@ -205,8 +209,10 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     coord = [np.hypot(truth[i]["x"] - cap[j]["x"], truth[i]["y"] - cap[j]["y"]) for i, j in pairs
              if truth[i]["x"] is not None and cap[j]["x"] is not None]
     resid = np.array([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs])
+    # A key typed into a sensitive field may be masked by a privacy-respecting logger: that is no error.
     key_errors = [f"{truth[i]['key']!r} captured as {cap[j]['key']!r}" for i, j in pairs
-                  if truth[i]["type"].startswith("key") and (truth[i]["key"] or "") != (cap[j]["key"] or "")]
+                  if truth[i]["type"].startswith("key") and (truth[i]["key"] or "") != (cap[j]["key"] or "")
+                  and not (truth[i]["masked_ok"] and cap[j]["key"] in MASKS)]
     res = AuditResult(
         truth_events=len(truth), captured_events=len(cap), matched=len(pairs), missing=len(truth) - len(pairs),
         extra=len(cap) - len(pairs), missing_by_type=missing_by_type,

@@ -11,6 +11,7 @@ reported as the strategy, so QA can see *how* an element was found.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,10 +50,16 @@ class Match:
         return self.candidate is not None
 
 
+def _normal(s: str) -> str:
+    """Lower case, hyphens dropped ("E-mail" -> "email"), other punctuation as spaces."""
+    s = re.sub(r"[-_]", "", s.lower())
+    return " ".join(re.sub(r"[^\w]+", " ", s).split())
+
+
 def _similar(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
-    a, b = a.strip().lower(), b.strip().lower()
+    a, b = _normal(a), _normal(b)
     if a == b:
         return 1.0
     s = max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b))

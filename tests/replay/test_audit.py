@@ -1,0 +1,73 @@
+"""Audit catches each injected defect of a faulty logger and passes a correct one."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from replay.audit import audit
+from tests.replay.sessions import REFERENCE, events_for, write_session
+
+EPOCH = 1_795_000_000_000.0
+
+
+def captured_log(path, *, drop_every=0, shift_ms=0.0, leak=None, jitter=None):
+    """A generic-JSONL capture of the reference session, with defects injected on request."""
+    rows = []
+    for i, e in enumerate(events_for(REFERENCE)):
+        if drop_every and i % drop_every == 0:
+            continue
+        t = (EPOCH + e["t_ms"] + shift_ms) / 1000.0
+        if jitter is not None:
+            t += jitter[i % len(jitter)] / 1000.0
+        rows.append({"t": t, "type": e["type"], "x": e.get("x"), "y": e.get("y"), "button": e.get("button"),
+                     "key": "•" if e.get("action_id") == 1 and e["type"].startswith("key") else e.get("key")})
+    if leak:
+        rows.append({"t": rows[-1]["t"], "type": "clipboard", "text": leak})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.fixture
+def truth(tmp_path):
+    return write_session(tmp_path / "truth", REFERENCE, epoch=EPOCH)
+
+
+def test_correct_logger_passes(truth, tmp_path):
+    r = audit(truth, captured_log(tmp_path / "ok.jsonl"), "jsonl")
+    assert r.passed, r.failures
+    assert r.key_errors == []  # masked password keys are what a private logger should write
+    assert r.missing == 0 and r.extra == 0 and abs(r.clock_offset_ms) < 1.0 and r.leaks == []
+
+
+def test_dropped_events_fail(truth, tmp_path):
+    r = audit(truth, captured_log(tmp_path / "drop.jsonl", drop_every=7), "jsonl")
+    assert r.missing > 0
+    assert any(f.startswith("missing events") for f in r.failures)
+
+
+def test_shifted_clock_fails(truth, tmp_path):
+    r = audit(truth, captured_log(tmp_path / "shift.jsonl", shift_ms=180.0), "jsonl")
+    assert r.clock_offset_ms == pytest.approx(180.0, abs=1.0)
+    assert any(f.startswith("clock offset") for f in r.failures)
+
+
+def test_leaked_password_fails(truth, tmp_path):
+    r = audit(truth, captured_log(tmp_path / "leak.jsonl", leak="s3cret-canary"), "jsonl")
+    assert r.leaks and any(f.startswith("privacy leak") for f in r.failures)
+
+
+def test_cli_exit_code_gates(truth, tmp_path):
+    bad = captured_log(tmp_path / "leak.jsonl", leak="s3cret-canary")
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
+                        str(bad), "--format", "jsonl"], capture_output=True, text=True)
+    assert r.returncode == 1 and "privacy leak" in r.stdout
+
+
+def test_malformed_log_is_one_clear_line(truth, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"t": 1, "type": "move"}\nnot json\n')
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
+                        str(bad), "--format", "jsonl"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}: line 2 is not JSON"

@@ -1,0 +1,40 @@
+import copy
+
+from replay.compare import compare, token_f1
+from tests.replay.sessions import REFERENCE, write_session
+
+
+def test_identical_sessions_score_perfectly(tmp_path):
+    ref = write_session(tmp_path / "ref", REFERENCE, final_state={"email": "ada@example.org"})
+    cand = write_session(tmp_path / "cand", copy.deepcopy(REFERENCE), final_state={"email": "ada@example.org"})
+    c = compare(ref, cand)
+    assert c.task_success is True
+    assert c.step_success_rate == 1.0 and c.element_accuracy == 1.0 and c.action_type_accuracy == 1.0
+    assert c.missing_steps == [] and c.extra_steps == [] and c.first_divergence is None
+    assert c.trajectory_dtw_px == 0.0 and c.duration_ratio == 1.0
+
+
+def test_each_defect_is_named(tmp_path):
+    ref = write_session(tmp_path / "ref", REFERENCE, final_state={"email": "ada@example.org"})
+    flawed = copy.deepcopy(REFERENCE)
+    flawed[0]["text_typed"] = flawed[0]["text_intended"] = "aad"           # typo
+    flawed[2].update(target_name="Cancel", target_selector='css=#cancel', target_testid="cancel",
+                     step="click Cancel")                                  # wrong element
+    del flawed[3]                                                          # missing step
+    for i, a in enumerate(flawed):
+        a["action_id"] = i
+    cand = write_session(tmp_path / "cand", flawed, final_state={"email": ""})
+    c = compare(ref, cand)
+    assert c.task_success is False
+    assert c.missing_steps == ["type Email"]
+    assert c.extra_steps == []
+    assert c.wrong_element == ["click Log in -> click Cancel"]
+    assert c.wrong_text == ["type Username: 'ada' -> 'aad'"]
+    assert c.step_success_rate == 2 / 5
+    assert c.first_divergence == "type Username vs type Username"
+
+
+def test_text_f1_grades_typos():
+    assert token_f1("hello", "hello") == 1.0
+    assert 0.0 < token_f1("hello", "hlelo") < 1.0
+    assert token_f1("abc", "xyz") == 0.0
