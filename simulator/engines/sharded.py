@@ -196,6 +196,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         if r is not None:
             receipts[i] = r
     todo = [i for i in range(len(ranges)) if i not in receipts]
+    reused = len(receipts)
     done_sessions = sum(len(r.sessions) for r in receipts.values())
     if progress:
         progress(done_sessions, cfg.sessions)
@@ -230,7 +231,8 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                         viewport={"width": probe.driver.viewport[0], "height": probe.driver.viewport[1]},
                         device={"name": probe.driver.device}, storage=cfg.storage,
                         sessions=[session_id(k) for k in range(cfg.sessions)],
-                        stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine})
+                        stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
+                               "shards_reused": reused})
     return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,
                      sum(r.files.get("events.parquet", r.files.get("events.jsonl", {})).get("rows", 0)
                          for r in receipts.values()),
