@@ -306,15 +306,26 @@ def demo(
 
 @app.command()
 def record(
-    url: Annotated[str, typer.Option(help="Page to open.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    url: Annotated[Optional[str], typer.Option(help="Page to open (browser recording).")] = None,
+    desktop: Annotated[bool, typer.Option("--desktop", help="Record X input on $DISPLAY instead of a browser.")]
+    = False,
     headless: Annotated[bool, typer.Option(help="No window (for scripted use); default opens one on $DISPLAY.")]
     = False,
     sensitive: Annotated[Optional[list[str]], typer.Option(help="CSS selector of a field whose value must never "
                                                                  "be stored (repeatable).")] = None,
     duration: Annotated[Optional[float], typer.Option(help="Stop after this many seconds.")] = None,
 ) -> None:
-    """Record a person's session in Chromium; ends on Ctrl-C or when the browser closes."""
+    """Record a person's session in Chromium (or X input with --desktop); ends on Ctrl-C or when the browser closes."""
+    if desktop:
+        from replay.desktop_record import record_desktop
+
+        err.print("recording X input... press Ctrl-C to stop", highlight=False)
+        path = record_desktop(out_dir, duration)
+        out.print(f"recording saved to {path}", highlight=False)
+        return
+    if url is None:
+        raise HcisimError("give --url URL to record a browser session (or --desktop)")
     from replay.record import record as record_session
 
     err.print("recording... close the browser or press Ctrl-C to stop", highlight=False)

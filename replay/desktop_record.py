@@ -1,0 +1,122 @@
+"""``hcisim record --desktop``: X input (RECORD extension) into an hcisim dataset.
+
+The logger (`replay.xlogger`) runs as a child process writing JSON lines,
+flushed per event, beside the output; when recording stops (Ctrl-C, or the
+given duration) the log is converted into a dataset in screen pixels with
+derived click, drag, key and type actions (the window under the pointer names
+the target).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from simulator.dataset import DatasetWriter, Manifest
+from simulator.errors import HcisimError
+
+DRAG_PX = 12.0
+
+
+def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) -> Path:
+    rows = []
+    with open(log, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # a line cut short by a kill
+    if not rows:
+        raise HcisimError(f"{log}: nothing was recorded")
+    t0 = rows[0]["t"]
+    sid = "x00000"
+    events, actions = [], []
+    typing: dict[str, Any] | None = None
+    down: dict[str, Any] | None = None
+
+    def add(kind: str, t_start: float, t_end: float, **extra: Any) -> None:
+        actions.append(dict(session_id=sid, action_id=len(actions), kind=kind, t_start_ms=t_start,
+                            t_end_ms=max(t_end, t_start), outcome="recorded", **extra))
+
+    def close_typing() -> None:
+        nonlocal typing
+        if typing and typing["text"]:
+            add("type", typing["t0"], typing["t1"], step=f"type in {typing['window']}", target_name=typing["window"],
+                text_typed=typing["text"], text_intended=typing["text"])
+        typing = None
+
+    window = None
+    for r in rows:
+        t = (r["t"] - t0) * 1000.0
+        typ = r["type"]
+        device = "keyboard" if typ.startswith("key") else ("wheel" if typ == "wheel" else "mouse")
+        events.append(dict(session_id=sid, seq=len(events), t_ms=t, device=device, type=typ, x=r.get("x"),
+                           y=r.get("y"), button=r.get("button"), key=r.get("key"), dy=r.get("dy"),
+                           dx=0.0 if typ == "wheel" else None))
+        if typ == "down":
+            close_typing()
+            down = {**r, "t_ms": t}
+            window = r.get("window") or window
+        elif typ == "up" and down is not None:
+            dist = ((r["x"] - down["x"]) ** 2 + (r["y"] - down["y"]) ** 2) ** 0.5
+            kind = "drag" if dist > DRAG_PX else ("right_click" if down.get("button") == "right" else "click")
+            add(kind, down["t_ms"], t, step=f"{kind} in {down.get('window')}", target_name=down.get("window"),
+                params=json.dumps({"at": [down["x"], down["y"]], "to": [r["x"], r["y"]]}))
+            down = None
+        elif typ == "key_down":
+            key = r.get("key") or ""
+            if len(key) == 1 or key == "Backspace":
+                if typing is None:
+                    typing = {"t0": t, "t1": t, "text": "", "window": window}
+                typing["t1"] = t
+                typing["text"] = typing["text"][:-1] if key == "Backspace" else typing["text"] + key
+            elif key not in ("Shift", "CapsLock"):
+                close_typing()
+                add("key", t, t, step=f"press {key}", text_intended=key, text_typed=key)
+    close_typing()
+    manifest = Manifest(driver="desktop-recorder", coordinate_space="screen_px", command=["hcisim", "record",
+                                                                                          "--desktop"],
+                        screen={"width": screen[0], "height": screen[1]} if screen else None,
+                        device={"name": "x-record"}, sessions=[sid])
+    with DatasetWriter(out, manifest) as w:
+        w.add_session(sid, events=events, actions=actions)
+    return out
+
+
+def record_desktop(out: Path, duration_s: float | None = None) -> Path:
+    out = Path(out)
+    if out.exists():
+        raise HcisimError(f"{out} already exists; choose another --out")
+    log = out.parent / f".{out.name}.xrecord.jsonl"
+    if log.exists():
+        raise HcisimError(f"found an unfinished desktop recording at {log}; move or delete it first")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE, text=True)
+    ready = proc.stderr.readline()
+    if "ready" not in ready:
+        proc.wait()
+        raise HcisimError(ready.strip().removeprefix("error: ") or "the X logger did not start")
+    try:
+        deadline = time.monotonic() + duration_s if duration_s else float("inf")
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)
+    try:
+        from Xlib import display
+
+        d = display.Display()
+        screen = (d.screen().width_in_pixels, d.screen().height_in_pixels)
+    except Exception:
+        screen = None
+    path = log_to_dataset(log, out, screen)
+    log.unlink()
+    return path
