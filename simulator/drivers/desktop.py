@@ -1,0 +1,204 @@
+"""Drive a real X desktop app with pyautogui at planned deadlines.
+
+Starts Xvfb when there is no usable ``DISPLAY``, starts the bundled Tk app (or
+any command given by a scenario) and finds targets from the widget geometry
+the app publishes in its state file. Events go out through pyautogui (XTest)
+at absolute deadlines; screenshots come from mss (~1 ms each).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.drivers.base import Target
+from simulator.drivers.xdisplay import SCREEN, ensure_display
+from simulator.errors import HcisimError
+from simulator.locate import Box, Locator
+from simulator.plan import Plan
+
+APP_START_TIMEOUT_S = 15.0
+_PYAUTOGUI_KEYS = {
+    "Shift": "shift", "Control": "ctrl", "Alt": "alt", "Meta": "win", "Enter": "enter", "Tab": "tab",
+    "Backspace": "backspace", "Escape": "esc", "Delete": "delete", " ": "space", "ArrowDown": "down",
+    "ArrowUp": "up", "ArrowLeft": "left", "ArrowRight": "right", "CapsLock": "capslock", "Home": "home",
+    "End": "end", "PageDown": "pagedown", "PageUp": "pageup",
+}
+# US layout: the unshifted key of each shifted character, so a held Shift (sent as its own event, as the
+# typing model plans it) produces the character -- pyautogui would otherwise wrap it in a Shift of its own.
+_UNSHIFT = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./"))
+
+
+def pyautogui_key(key: str) -> str:
+    if key in _PYAUTOGUI_KEYS:
+        return _PYAUTOGUI_KEYS[key]
+    if len(key) == 1 and key.isupper():
+        return key.lower()
+    return _UNSHIFT.get(key, key)
+
+
+def _matches(loc: Locator, w: dict[str, Any]) -> bool:
+    def same(a: str | None, b: str | None) -> bool:
+        if a is None or b is None:
+            return False
+        return a == b if loc.exact else a.strip().lower() == b.strip().lower()
+
+    if loc.by == "testid":
+        return w.get("name") == loc.value
+    if loc.by == "label":
+        return same(w.get("label"), loc.value)
+    if loc.by == "text":
+        return same(w.get("text"), loc.value) or same(w.get("label"), loc.value)
+    if loc.by == "role":
+        return w.get("role") == loc.value and (loc.name is None or same(w.get("label") or w.get("text"), loc.name))
+    if loc.by == "css":
+        return w.get("name") == loc.value.lstrip("#")
+    return False
+
+
+class DesktopDriver:
+    name = "desktop"
+    coordinate_space = "screen_px"
+    device = "usb125"
+    live = True
+
+    def __init__(self, scenario, stack: contextlib.ExitStack, *, app_cmd: list[str] | None = None) -> None:
+        self.display = ensure_display(stack)
+        import pyautogui  # reads DISPLAY at import, so only now
+
+        pyautogui.FAILSAFE = False
+        pyautogui.PAUSE = 0
+        self.gui = pyautogui
+        self.viewport = SCREEN
+        self.app_cmd = app_cmd or [sys.executable, "-m", "scenarios.apps.desktop.tk_app"]
+        self._tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-desktop-")))
+        self._proc: subprocess.Popen | None = None
+        self._state_file = self._tmp / "state.json"
+        self._t0 = time.perf_counter()
+        self._epoch0_ms = time.time() * 1000.0
+        import mss
+
+        self._mss = mss.mss()
+        stack.callback(self._mss.close)
+        stack.callback(self._stop_app)
+
+    # -- app lifecycle ---------------------------------------------------------
+    def start_session(self, session_id: str) -> None:
+        self._stop_app()
+        self._state_file.unlink(missing_ok=True)
+        env = {**os.environ, "DISPLAY": self.display}
+        self._proc = subprocess.Popen([*self.app_cmd, "--state-file", str(self._state_file)], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + APP_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise HcisimError(f"the desktop app exited at start: {(self._proc.stderr.read() or '').strip()[:200]}")
+            state = self._state()
+            if state and state.get("widgets"):
+                break
+            time.sleep(0.05)
+        else:
+            raise HcisimError(f"the desktop app published no widgets within {APP_START_TIMEOUT_S:.0f} s")
+        time.sleep(0.2)  # let the window manager-less X server settle the mapped window
+        self._t0 = time.perf_counter()
+        self._epoch0_ms = time.time() * 1000.0
+
+    def _state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self._state_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def _stop_app(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        self._proc = None
+
+    def end_session(self) -> None:
+        self._final = self._state()
+        self._stop_app()
+        return None
+
+    def close(self) -> None:
+        self._stop_app()
+
+    def app_state(self) -> Any:
+        return self._state()
+
+    # -- acting ---------------------------------------------------------------
+    @property
+    def epoch0_ms(self) -> float:
+        return self._epoch0_ms
+
+    def now_ms(self) -> float:
+        return (time.perf_counter() - self._t0) * 1000.0
+
+    def goto(self, url: str) -> None:
+        pass  # one window; scenarios start where the app opens
+
+    def locate(self, loc: Locator) -> Target:
+        state = self._state() or {}
+        found = [w for w in state.get("widgets", []) if _matches(loc, w)]
+        if not found:
+            raise HcisimError(f"{loc} matches no widget of the desktop app")
+        w = found[0]
+        box = Box(*map(float, w["box"]))
+        return Target(box=box, visible=True, kind=w.get("kind", "other"), role=w.get("role"),
+                      name=w.get("label") or w.get("text"), text=w.get("text"), selector=w.get("name"),
+                      label=w.get("label"), id=w.get("name"), words_on_screen=len(state.get("widgets", [])),
+                      options=list(w.get("options", [])), selected_index=int(w.get("selected_index", -1)))
+
+    def describe_at(self, x: float, y: float) -> Target | None:
+        for w in (self._state() or {}).get("widgets", []):
+            if Box(*map(float, w["box"])).contains(x, y):
+                return self.locate(Locator("testid", w["name"], exact=True))
+        return None
+
+    def dispatch(self, plan: Plan) -> np.ndarray:
+        gui = self.gui
+        actual = np.empty(len(plan))
+        for i in range(len(plan)):
+            deadline = self._t0 + plan.t_ms[i] / 1000.0
+            while (left := deadline - time.perf_counter()) > 0:
+                time.sleep(left - 0.001 if left > 0.002 else 0)
+            actual[i] = (time.perf_counter() - self._t0) * 1000.0
+            kind = plan.type[i]
+            if kind == "move":
+                gui.moveTo(int(round(plan.x[i])), int(round(plan.y[i])), _pause=False)
+            elif kind == "down":
+                gui.mouseDown(button=plan.button[i] or "left", _pause=False)
+            elif kind == "up":
+                gui.mouseUp(button=plan.button[i] or "left", _pause=False)
+            elif kind == "wheel":
+                gui.scroll(-int(np.sign(plan.dy[i])) or -1, _pause=False)
+            elif kind == "key_down":
+                gui.keyDown(pyautogui_key(plan.key[i]), _pause=False)
+            elif kind == "key_up":
+                gui.keyUp(pyautogui_key(plan.key[i]), _pause=False)
+        return actual
+
+    def screenshot(self) -> bytes | None:
+        import mss.tools
+
+        shot = self._mss.grab(self._mss.monitors[1])
+        return mss.tools.to_png(shot.rgb, shot.size)
+
+    def field_value(self, loc: Locator) -> str | None:
+        state = self._state() or {}
+        for w in state.get("widgets", []):
+            if _matches(loc, w) and "value" in w:
+                return w["value"]
+        return None
