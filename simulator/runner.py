@@ -173,9 +173,9 @@ class SessionRunner:
         try:
             actor.goto(self.scenario.start)
             self.scenario.run(actor)
+            final_state = getattr(self.driver, "app_state", lambda: None)()
         except HcisimError as exc:
             raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
-            final_state = getattr(self.driver, "app_state", lambda: None)()
         finally:
             received = self.driver.end_session()
         events, err = events_table(actor.rec, sid, self.driver.live)

@@ -177,12 +177,16 @@ class Actor:
         if clear:
             self._key_combo(a, ["Control", "a"])
             self._key_combo(a, ["Backspace"])
+        before = "" if clear else (self.driver.field_value(loc) or "")
         self._think(target, scale=0.5)
         events = self.models.typing_events(text, self.person, self.typing_rng)
         self._dispatch(events.shifted(self.t), a)
-        typed = self.driver.field_value(loc)
-        if typed is not None and typed != text:
-            outcome = "text_mismatch"
+        after = self.driver.field_value(loc)
+        typed = None
+        if after is not None:  # what this action added to the field
+            typed = after[len(before):] if after.startswith(before) else after
+            if typed != text:
+                outcome = "text_mismatch"
         self._end(a, target=target, outcome=outcome, text_typed=typed if typed is not None else text,
                   text_intended=text, sensitive=target.kind == "password")
 

@@ -34,6 +34,15 @@ LOCATE_TIMEOUT_MS = 5000
 # What a person would read as the field's value: a select shows its option's label.
 FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '')
   : el.isContentEditable ? el.innerText : ('value' in el ? el.value : el.textContent.trim())"""
+# Every element a scenario could name, described as inspect.js does: a layout snapshot for offline runs.
+INSPECT_ALL_JS = f"""() => {{
+  const inspect = {INSPECT_JS};
+  const SEL = "a, button, input, select, textarea, label, li, h1, h2, h3, [role], [data-testid], [contenteditable=true]";
+  return Array.from(document.querySelectorAll(SEL)).filter(el => {{
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  }}).map(inspect);
+}}"""
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
@@ -145,6 +154,8 @@ class BrowserDriver:
         info = pl.first.evaluate(INSPECT_JS)
         if self._layout is not None:
             self._layout.record(loc, info)
+            for other in self.page.evaluate(INSPECT_ALL_JS):
+                self._layout.record_element(other)
         return target_from_info(info)
 
     def describe_at(self, x: float, y: float) -> Target | None:

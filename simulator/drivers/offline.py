@@ -20,8 +20,25 @@ from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 COMFORTABLE = 0.4
+
+
+def element_keys(info: dict[str, Any]) -> list[str]:
+    keys = []
+    if info.get("role"):
+        keys.append(Locator("role", info["role"]).describe())
+    if info.get("role") and info.get("name"):
+        keys.append(Locator("role", info["role"], info["name"]).describe())
+    if info.get("label"):
+        keys.append(Locator("label", info["label"]).describe())
+    if info.get("testid"):
+        keys.append(Locator("testid", info["testid"], exact=True).describe())
+    if info.get("id"):
+        keys.append(Locator("css", "#" + info["id"], exact=True).describe())
+    if info.get("text") and len(info["text"]) <= 80 and "\n" not in info["text"]:
+        keys.append(Locator("text", info["text"]).describe())
+    return keys
 
 
 class LayoutRecorder:
@@ -29,10 +46,17 @@ class LayoutRecorder:
 
     def __init__(self, viewport: tuple[int, int]) -> None:
         self.viewport = viewport
-        self.elements: dict[str, dict[str, Any]] = {}
+        self.pages: dict[str, dict[str, dict[str, Any]]] = {}
 
     def record(self, loc: Locator, info: dict[str, Any]) -> None:
-        key = loc.describe()
+        self._store(loc.describe(), info)
+
+    def record_element(self, info: dict[str, Any]) -> None:
+        """Store an element under every locator a scenario might name it by."""
+        for key in element_keys(info):
+            self._store(key, info)
+
+    def _store(self, key: str, info: dict[str, Any]) -> None:
         x, y, w, h = info["box"]
         scroll_y = info["scrollY"]
         entry = {
@@ -48,15 +72,16 @@ class LayoutRecorder:
             cx, cy, cw, ch = info["containerBox"]
             entry["container_doc_box"] = [cx, cy + scroll_y, cw, ch]
             entry["container_max_scroll"] = info["containerMaxScroll"]
-        old = self.elements.get(key)
+        page = self.pages.setdefault(info["path"], {})
+        old = page.get(key)
         if old is None:
-            self.elements[key] = entry
+            page[key] = entry
         elif entry["options"] and not old["options"]:
             old["options"] = entry["options"]
 
     def save(self, path: Path) -> None:
         data = {"version": LAYOUT_VERSION, "viewport": list(self.viewport),
-                "elements": dict(sorted(self.elements.items()))}
+                "pages": {p: dict(sorted(e.items())) for p, e in sorted(self.pages.items())}}
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -71,7 +96,7 @@ def load_layout(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise HcisimError(f"{path}: not a valid layout file ({exc})") from None
-    if data.get("version") != LAYOUT_VERSION or "elements" not in data:
+    if data.get("version") != LAYOUT_VERSION or "pages" not in data:
         raise HcisimError(f"{path}: not a layout snapshot of version {LAYOUT_VERSION}")
     return data
 
@@ -85,7 +110,7 @@ class OfflineDriver:
         self.layout = layout
         self.viewport = tuple(layout["viewport"])
         self.device = device
-        self._elements: dict[str, dict[str, Any]] = layout["elements"]
+        self._pages: dict[str, dict[str, dict[str, Any]]] = layout["pages"]
         self.start_session("")
 
     def start_session(self, session_id: str) -> None:
@@ -119,13 +144,16 @@ class OfflineDriver:
 
     # -- geometry -----------------------------------------------------------
     def _entry(self, loc: Locator) -> dict[str, Any]:
-        e = self._elements.get(loc.describe())
-        if e is None:
-            raise HcisimError(f"{loc} is not in the layout snapshot")
-        if e["path"] != self._page:
-            self.goto(e["path"])
-            self._page = e["path"]
-        return e
+        """The element on the page showing now, else on the page the scenario must have moved to."""
+        key = loc.describe()
+        if self._page is not None and key in self._pages.get(self._page, {}):
+            return self._pages[self._page][key]
+        for path, elements in self._pages.items():
+            if key in elements:
+                self.goto(path)
+                self._page = path
+                return elements[key]
+        raise HcisimError(f"{loc} is not in the layout snapshot")
 
     def _viewport_box(self, e: dict[str, Any]) -> Box:
         x, y, w, h = e["doc_box"]
@@ -176,7 +204,7 @@ class OfflineDriver:
         return plan.t_ms.copy()
 
     def _page_elements(self) -> list[dict[str, Any]]:
-        return [e for e in self._elements.values() if e["path"] == self._page]
+        return list(self._pages.get(self._page, {}).values())
 
     def _wheel(self, x: float, y: float, dy: float) -> None:
         for e in self._page_elements():

@@ -23,12 +23,12 @@ def element(path, y, kind="input", name="Field", selector=None, **extra):
 
 
 LAYOUT = {
-    "version": 1, "viewport": VIEWPORT,
-    "elements": {
+    "version": 2, "viewport": VIEWPORT,
+    "pages": {"/form": {
         'label="Name"': element("/form", 100.0, name="Name"),
         'label="Email"': element("/form", 150.0, name="Email", tab_prev="#name"),
         'role=button[name="Submit"]': element("/form", 1900.0, kind="button", name="Submit"),
-    },
+    }},
 }
 
 
