@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from simulator.drivers.browser import BrowserDriver
+from simulator.drivers.browser import BrowserDriver, received_row
 from simulator.errors import HcisimError
 
 JOURNAL = "journal.jsonl"
@@ -95,6 +95,7 @@ class RecordingDriver(BrowserDriver):
 
     def _sink(self, batch: list[dict[str, Any]]) -> None:
         self.journal.write(batch)
+        self._received.extend(received_row(r, self._session, self._epoch0_ms) for r in batch)
         if any(r["type"] in ("click", "change", "dblclick") for r in batch):
             self._want_frame = True
 
@@ -132,7 +133,7 @@ class RecordingDriver(BrowserDriver):
         if self._context is not None:
             self._context.close()
         self._context = self.page = None
-        return None
+        return self._received_table()
 
     def finish(self) -> Path:
         """Close the browser and turn the journal into the dataset at ``out``."""

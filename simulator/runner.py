@@ -56,6 +56,8 @@ class RunConfig:
     address: str | None = None
     """Ray cluster address (default: start a local Ray for the run)."""
     shard_size: int = 100
+    record_to: Path | None = None
+    """Browser, one session: also record it as a person's session would be (for replay tests and audits)."""
     direct_input: bool = False
     """Straight, instant pointer moves and fixed-rhythm typing, as automation does (no fitted models)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -149,6 +151,14 @@ class SessionRunner:
 
             if cfg.save_layout:
                 self.layout_recorder = LayoutRecorder((1280, 800))
+            if cfg.record_to is not None:
+                from replay.record import RecordingDriver
+
+                if cfg.sessions != 1:
+                    raise HcisimError("recording a generated run needs --sessions 1")
+                driver = RecordingDriver(cfg.record_to, headless=not cfg.headed)
+                self._stack.callback(driver.finish)
+                return driver
             driver = BrowserDriver(headless=not cfg.headed, layout_recorder=self.layout_recorder)
             self._stack.callback(driver.close)
             return driver

@@ -112,9 +112,12 @@ class BrowserDriver:
 
     def end_session(self) -> pa.Table:
         self._drain()
-        rows = self._received
         self._context.close()
         self._context = self.page = None
+        return self._received_table()
+
+    def _received_table(self) -> pa.Table:
+        rows = self._received
         rows.sort(key=lambda r: r["t_ms"])
         for i, r in enumerate(rows):
             r["seq"] = i

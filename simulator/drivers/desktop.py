@@ -38,19 +38,64 @@ _PYAUTOGUI_KEYS = {
 _UNSHIFT = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./"))
 
 
-def pyautogui_key(key: str) -> str:
+def pyautogui_key(key: str, shift_held: bool) -> str:
+    """pyautogui's name for a DOM key; with Shift already held, the unshifted key that produces it."""
     if key in _PYAUTOGUI_KEYS:
         return _PYAUTOGUI_KEYS[key]
+    if not shift_held:
+        return key  # pyautogui adds the Shift a shifted character needs
     if len(key) == 1 and key.isupper():
         return key.lower()
     return _UNSHIFT.get(key, key)
+
+
+# What each widget of the bundled Tk app is, as a person would name it.
+TK_WIDGETS = {
+    "name_entry": ("textbox", "Name", "input"), "email_entry": ("textbox", "Email", "input"),
+    "password_entry": ("textbox", "Password", "password"),
+    "subscribe_check": ("checkbox", "Subscribe to the newsletter", "checkbox"),
+    "submit_button": ("button", "Submit", "button"), "list": ("listbox", "Items", "other"),
+    "about_ok": ("button", "OK", "button"),
+}
+
+
+def tk_widgets(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Tk app's state file as a flat list of named widgets with boxes (screen px)."""
+    out = []
+    fields = state.get("fields", {})
+    for name, b in state.get("widgets", {}).items():
+        role, label, kind = TK_WIDGETS.get(name, (None, name, "other"))
+        w = {"name": name, "role": role, "label": label, "text": label if kind in ("button", "checkbox") else None,
+             "kind": kind, "box": [b["x"], b["y"], b["w"], b["h"]]}
+        key = name.removesuffix("_entry")
+        if kind == "input" and key in fields:
+            w["value"] = fields[key]
+        out.append(w)
+    lst, lbox = state.get("list", {}), state.get("widgets", {}).get("list")
+    if lst.get("row_height") and lbox:
+        from scenarios.apps.desktop.tk_app import ITEMS
+
+        for k, item in enumerate(ITEMS):
+            y = lst["rows_y"] + (k - lst["first_visible"]) * lst["row_height"]
+            if lbox["y"] <= y and y + lst["row_height"] <= lbox["y"] + lbox["h"]:
+                out.append({"name": f"item-{k}", "role": "option", "label": item, "text": item, "kind": "option",
+                            "box": [lst["rows_x"], y, lbox["w"] - 8, lst["row_height"]]})
+    for title, menu in state.get("menus", {}).get("entries", {}).items():
+        out.append({"name": f"menu-{title}", "role": "menuitem", "label": title, "text": title, "kind": "button",
+                    "box": [menu["x"], menu["y"], menu["w"], menu["h"]]})
+        for label, b in menu.get("items", {}).items():
+            if label:
+                out.append({"name": f"menu-{title}-{label}", "role": "menuitem", "label": label, "text": label,
+                            "kind": "button", "box": [b["x"], b["y"], b["w"], b["h"]]})
+    return out
 
 
 def _matches(loc: Locator, w: dict[str, Any]) -> bool:
     def same(a: str | None, b: str | None) -> bool:
         if a is None or b is None:
             return False
-        return a == b if loc.exact else a.strip().lower() == b.strip().lower()
+        # Playwright's rule: exact names match whole, others as a case-insensitive substring.
+        return a == b if loc.exact else b.strip().lower() in a.strip().lower()
 
     if loc.by == "testid":
         return w.get("name") == loc.value
@@ -82,6 +127,7 @@ class DesktopDriver:
         self.app_cmd = app_cmd or [sys.executable, "-m", "scenarios.apps.desktop.tk_app"]
         self._tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-desktop-")))
         self._proc: subprocess.Popen | None = None
+        self._shift = False
         self._state_file = self._tmp / "state.json"
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -103,7 +149,7 @@ class DesktopDriver:
             if self._proc.poll() is not None:
                 raise HcisimError(f"the desktop app exited at start: {(self._proc.stderr.read() or '').strip()[:200]}")
             state = self._state()
-            if state and state.get("widgets"):
+            if state and state.get("widgets") and state.get("menus"):
                 break
             time.sleep(0.05)
         else:
@@ -149,20 +195,23 @@ class DesktopDriver:
     def goto(self, url: str) -> None:
         pass  # one window; scenarios start where the app opens
 
+    def _widgets(self) -> list[dict[str, Any]]:
+        return tk_widgets(self._state() or {})
+
     def locate(self, loc: Locator) -> Target:
-        state = self._state() or {}
-        found = [w for w in state.get("widgets", []) if _matches(loc, w)]
+        widgets = self._widgets()
+        found = [w for w in widgets if _matches(loc, w)]
         if not found:
             raise HcisimError(f"{loc} matches no widget of the desktop app")
         w = found[0]
         box = Box(*map(float, w["box"]))
         return Target(box=box, visible=True, kind=w.get("kind", "other"), role=w.get("role"),
                       name=w.get("label") or w.get("text"), text=w.get("text"), selector=w.get("name"),
-                      label=w.get("label"), id=w.get("name"), words_on_screen=len(state.get("widgets", [])),
+                      label=w.get("label"), id=w.get("name"), words_on_screen=len(widgets),
                       options=list(w.get("options", [])), selected_index=int(w.get("selected_index", -1)))
 
     def describe_at(self, x: float, y: float) -> Target | None:
-        for w in (self._state() or {}).get("widgets", []):
+        for w in self._widgets():
             if Box(*map(float, w["box"])).contains(x, y):
                 return self.locate(Locator("testid", w["name"], exact=True))
         return None
@@ -184,10 +233,12 @@ class DesktopDriver:
                 gui.mouseUp(button=plan.button[i] or "left", _pause=False)
             elif kind == "wheel":
                 gui.scroll(-int(np.sign(plan.dy[i])) or -1, _pause=False)
-            elif kind == "key_down":
-                gui.keyDown(pyautogui_key(plan.key[i]), _pause=False)
-            elif kind == "key_up":
-                gui.keyUp(pyautogui_key(plan.key[i]), _pause=False)
+            elif kind in ("key_down", "key_up"):
+                key = plan.key[i]
+                if key == "Shift":
+                    self._shift = kind == "key_down"
+                name = pyautogui_key(key, self._shift and key != "Shift")
+                (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
         return actual
 
     def screenshot(self) -> bytes | None:
@@ -196,9 +247,6 @@ class DesktopDriver:
         shot = self._mss.grab(self._mss.monitors[1])
         return mss.tools.to_png(shot.rgb, shot.size)
 
-    def field_value(self, loc: Locator) -> str | None:
-        state = self._state() or {}
-        for w in state.get("widgets", []):
-            if _matches(loc, w) and "value" in w:
-                return w["value"]
+    def field_value(self, loc: Locator) -> None:
+        """Unknown while typing: the Tk app publishes field values on submit (see ``app_state``)."""
         return None

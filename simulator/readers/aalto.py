@@ -115,7 +115,7 @@ def read_aalto(path: Path, users: set[str] | None = None, progress=None) -> list
                 user=str(cols["PARTICIPANT_ID"][idx[0]]), text_id=str(sec[a]),
                 press_ms=press - t0, release_ms=np.where(bad, np.nan, rel - t0),
                 key=np.asarray(keys, dtype=object),
-                code=np.asarray([code_for(k) for k in keys], dtype=object),
+                code=np.asarray([None if k == "Shift" else code_for(k) for k in keys], dtype=object),  # side unknown
                 intended=cols["SENTENCE"][idx[0]] or "", submitted=cols["USER_INPUT"][idx[0]] or ""))
         if progress:
             progress(i + 1, len(files))

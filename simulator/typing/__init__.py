@@ -1,0 +1,67 @@
+"""Typing model fitted from recorded keystrokes (issue 5).
+
+Public API (the CLI, the planner and the drivers call exactly these):
+
+- `load_profile(name_or_path)` -> `TypingProfile` (shipped: ``aalto``, ``freetext``)
+- `person(profile, rng, user=None, skill=None)` -> `Typist` (a profile typist or a new one drawn from the population)
+- `synth_typing(texts, profile=, rng=, users=, uncorrected_errors=, layout=)` -> list of `KeyEvents`
+- `synth_typing_file(texts_csv, out, profile, seed)` -> rows written (``hcisim synth-typing``)
+- `fit_profile(data, fmt, out, progress)` -> profile path (``hcisim fit typing``)
+- `apply_key_events(events)` -> the text the events type into an empty field
+- `code_for(key)` -> DOM ``code`` of a DOM ``key``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from simulator.errors import HcisimError
+from simulator.typing.io import fit_profile, synth_typing_file
+from simulator.typing.layout import code_for, get_layout
+from simulator.typing.model import synthesise
+from simulator.typing.params import Typist
+from simulator.typing.profile import TypingProfile, load_profile
+from simulator.typing.records import KeyEvents, Keystrokes
+from simulator.typing.text import apply_key_events
+
+__all__ = [
+    "KeyEvents", "Keystrokes", "Typist", "TypingProfile", "apply_key_events", "code_for", "fit_profile",
+    "load_profile", "person", "synth_typing", "synth_typing_file",
+]
+
+
+def person(profile: TypingProfile | str, rng: np.random.Generator, user: str | None = None,
+           skill: float | None = None) -> Typist:
+    """Who types this session: the profile's typist ``user``, or a new one drawn from the population."""
+    profile = load_profile(profile)
+    if user is not None:
+        return profile.typist(str(user))
+    return profile.draw(rng, skill=skill)
+
+
+def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.random.Generator,
+                 users: Sequence[str | Typist | None] | None = None, uncorrected_errors: bool = True,
+                 layout: str = "qwerty-us", skill: float | None = None) -> list[KeyEvents]:
+    """Key events typing each text.
+
+    ``users[i]`` is a typist id of the profile, a `Typist` from `person`, or None for a new typist
+    drawn from the population (with ``skill`` as a speed z-score if given). With
+    ``uncorrected_errors=False`` every typo is corrected, so the events type exactly the text.
+    """
+    profile = load_profile(profile)
+    lay = get_layout(layout)
+    texts = list(texts)
+    if users is None:
+        users = [None] * len(texts)
+    if len(users) != len(texts):
+        raise HcisimError(f"{len(users)} users given for {len(texts)} texts")
+    for i, s in enumerate(texts):
+        if not isinstance(s, str) or not s:
+            raise HcisimError(f"text {i} is empty: nothing to type")
+        lay.check(s)
+    typists = [u if isinstance(u, Typist) else person(profile, rng, user=u, skill=skill) for u in users]
+    if not texts:
+        return []
+    return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)

@@ -52,8 +52,10 @@ class Layout:
         return [c for c, k in self.keys.items() if c.isalpha() and not k.shift]
 
     def neighbours(self, ch: str) -> list[str]:
-        """Characters on physically adjacent keys, same Shift state (for substitution/insertion typos)."""
-        return _neighbours(self.name)[ch] if ch in _neighbours(self.name) else []
+        """Characters on physically adjacent keys, same Shift state (for substitution/insertion typos).
+
+        Space's neighbours are the bottom-row letters a thumb or finger slips onto."""
+        return _neighbours(self.name).get(ch, [])
 
 
 # QWERTY US rows: (unshifted, shifted, code suffixes, row stagger)
@@ -107,9 +109,10 @@ def _neighbours(name: str) -> dict[str, list[str]]:
     for c in chars:
         k = lay.keys[c]
         out[c] = [d for d in chars
-                  if d != c and lay.keys[d].shift == k.shift and abs(lay.keys[d].row - k.row) <= 1
+                  if d != c and lay.keys[d].shift == k.shift and d.isalpha() == c.isalpha() and abs(lay.keys[d].row - k.row) <= 1
                   and abs(lay.keys[d].x - k.x) <= (1.1 if lay.keys[d].row == k.row else 0.8)
                   and lay.keys[d].code != k.code]
+    out[" "] = [c for c in "cvbnm" if c in lay.keys]
     return out
 
 

@@ -11,18 +11,68 @@ fitted lag after). The timing stage is vectorised over all keystrokes of all tex
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.signal import lfilter
+from scipy.special import ndtr, ndtri
 
 from simulator.typing.context import C, CLASSES, keystroke_context
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.params import (
-    B_COLS, CLASS_COLS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
+    B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
 )
 from simulator.typing.records import KeyEvents
 from simulator.typing.text import apply_key_events
 
+MAX_IKI_MS = 10_000.0
+"""Longest press-to-press interval inside a text the fit considers."""
 KINDS = ("substitution", "insertion", "omission", "transposition")
+
+
+QUANTILE_LEVELS = np.r_[0.0005, 0.001, 0.0025, np.linspace(0.005, 0.995, 199), 0.9975, 0.999, 0.9995]
+"""Levels at which the shapes of standardised residuals are stored."""
+
+
+@dataclass
+class Shared:
+    """Population-level parts every typist of a profile shares.
+
+    ``core_q``/``hold_q``: quantiles (at QUANTILE_LEVELS) of standardised log-interval (pauses
+    excluded) and log-hold residuals, one row per speed group centred at ``shape_mu`` (typists'
+    log-interval level) -- people's distributions are skewed, and slow typists' more to the right,
+    so a typist's spread scales the shape of their speed instead of a normal.
+    ``kind_p``: shares of the four error kinds.
+    """
+
+    kind_p: np.ndarray
+    core_q: np.ndarray                  # (groups, len(QUANTILE_LEVELS))
+    hold_q: np.ndarray                  # (groups, len(QUANTILE_LEVELS))
+    shape_mu: np.ndarray                # (groups,)
+    clock_p: np.ndarray = None          # shares of CLOCKS among typists (new typists draw from it)
+    integer_ms: bool = False            # the capture reports whole milliseconds (browser timestamps)
+    max_iki_ms: float = 10_000.0        # longest interval inside one text in the data (segmenting rule)
+
+    @staticmethod
+    def gaussian(kind_p) -> "Shared":
+        from scipy.special import ndtri
+
+        q = ndtri(QUANTILE_LEVELS)[None, :]
+        return Shared(np.asarray(kind_p, float), q, q, np.zeros(1), np.eye(len(CLOCKS))[0], False)
+
+
+def _shape(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Map standard-normal draws through the stored quantile function of each draw's speed group,
+    interpolating between neighbouring groups (a Gaussian copula with speed-dependent marginals)."""
+    u = ndtr(z)
+    if len(q) == 1:
+        return np.interp(u, QUANTILE_LEVELS, q[0])
+    pos = np.interp(mu, centres, np.arange(len(centres)))
+    lo = np.minimum(np.floor(pos).astype(int), len(centres) - 2)
+    w = pos - lo
+    vals = np.stack([np.interp(u, QUANTILE_LEVELS, row) for row in q])
+    idx = np.arange(len(z))
+    return (1 - w) * vals[lo, idx] + w * vals[lo + 1, idx]
 
 
 def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layout, rng: np.random.Generator,
@@ -35,9 +85,9 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
     p_err, p_unc = float(expit(typist["logit_err"])), float(expit(typist["logit_unc"])) if uncorrected else 0.0
     detect = float(np.exp(typist["log_detect"]))
     u = rng.random(n)
-    letter = np.fromiter((c.isalpha() and bool(layout.neighbours(c)) for c in text), bool, n)
-    letter[0] = False
-    err_at = np.flatnonzero(letter & (u < p_err + p_unc))
+    eligible = np.fromiter((bool(layout.neighbours(c)) for c in text), bool, n)
+    eligible[0] = False
+    err_at = np.flatnonzero(eligible & (u < p_err + p_unc))
     corrected = u[err_at] < p_err
     kinds = rng.choice(len(KINDS), size=len(err_at), p=kind_p)
     extra = rng.geometric(1.0 / (1.0 + detect), size=len(err_at)) - 1
@@ -55,7 +105,7 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
     for i, fix, kind, k, r in zip(err_at, corrected, kinds, extra, pick):
         if i < pos:
             continue
-        if KINDS[kind] == "transposition" and not (i + 1 < n and text[i + 1].isalpha() and text[i + 1] != text[i]):
+        if KINDS[kind] == "transposition" and not (i + 1 < n and eligible[i + 1] and text[i + 1] != text[i]):
             kind = 0
         put(text[pos:i])
         nb = layout.neighbours(text[i])
@@ -64,7 +114,8 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
         if name == "substitution":
             bad, right, span = [wrong], [text[i]], 1
         elif name == "insertion":
-            bad, right, span = [text[i], wrong], [text[i]], 1
+            put(text[i])
+            bad, right, span = [wrong], [], 1
         elif name == "omission":
             bad, right, span = [], [text[i]], 1
         else:
@@ -83,34 +134,41 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
     return keys, err, cor
 
 
-def _caps_runs(keys: np.ndarray, typist_caps: np.ndarray, text_idx: np.ndarray, layout: Layout,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Where CapsLock replaces Shift: returns (positions to insert a CapsLock press before, mask of caps letters)."""
+def _caps_runs(keys: np.ndarray, typist_caps: np.ndarray, text_idx: np.ndarray,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of capitals typed with CapsLock instead of Shift: (CapsLock-on positions, -off positions, caps mask)."""
     up_letter = np.fromiter((len(k) == 1 and k.isalpha() and k.isupper() for k in keys), bool, len(keys))
-    starts = np.flatnonzero(up_letter & ~np.r_[False, up_letter[:-1]])
-    ends = np.flatnonzero(up_letter & ~np.r_[up_letter[1:], False]) + 1
+    new_text = np.r_[True, text_idx[1:] != text_idx[:-1]]
+    starts = np.flatnonzero(up_letter & ~(np.r_[False, up_letter[:-1]] & ~new_text))
+    ends = np.flatnonzero(up_letter & ~np.r_[up_letter[1:] & ~new_text[1:], False]) + 1
     use = rng.random(len(starts)) < typist_caps[text_idx[starts]]
     mask = np.zeros(len(keys), bool)
     for a, b in zip(starts[use], ends[use]):
         mask[a:b] = True
-    return np.sort(np.r_[starts[use], ends[use]]), mask
+    return starts[use], ends[use], mask
 
 
-def synthesise(texts: list[str], typists: list[Typist], kind_p: np.ndarray, layout: Layout,
+def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: Layout,
                rng: np.random.Generator, uncorrected: bool = True) -> list[KeyEvents]:
     """Key events for each text typed by the typist at the same index."""
     theta = np.stack([t.theta for t in typists])
+    kind_p = shared.kind_p
     # --- what is pressed --------------------------------------------------------------------
     seqs = [plan_keystrokes(s, t, kind_p, layout, rng, uncorrected) for s, t in zip(texts, typists)]
     lens = np.array([len(k) for k, _, _ in seqs])
     keys = np.array([k for ks, _, _ in seqs for k in ks], dtype=object)
+    keys[keys == "\n"] = "Enter"
     err = np.array([e for _, es, _ in seqs for e in es], bool)
     cor = np.array([c for _, _, cs in seqs for c in cs], bool)
     text_idx = np.repeat(np.arange(len(texts)), lens)
-    ins_at, caps = _caps_runs(keys, expit(theta[:, P["logit_caps"]]), text_idx, layout, rng)
+    on_at, off_at, caps = _caps_runs(keys, expit(theta[:, P["logit_caps"]]), text_idx, rng)
+    ins_at = np.r_[on_at, off_at]
+    ins_text = np.r_[text_idx[on_at], text_idx[off_at - 1]]  # a CapsLock-off belongs to the run before it
+    o = np.argsort(ins_at, kind="stable")
+    ins_at, ins_text = ins_at[o], ins_text[o]
     keys = np.insert(keys, ins_at, "CapsLock")
     err, cor, caps = np.insert(err, ins_at, False), np.insert(cor, ins_at, False), np.insert(caps, ins_at, False)
-    text_idx = np.insert(text_idx, ins_at, text_idx[np.minimum(ins_at, len(text_idx) - 1)])
+    text_idx = np.insert(text_idx, ins_at, ins_text)
     n = len(keys)
     start = np.r_[True, text_idx[1:] != text_idx[:-1]]
     ctx = keystroke_context(keys, start, layout)
@@ -131,22 +189,31 @@ def synthesise(texts: list[str], typists: list[Typist], kind_p: np.ndarray, layo
     for ph in np.unique(phi):
         m = phi == ph
         core[m] = lfilter([np.sqrt(1 - ph * ph)], [1, -ph], z[m])
-    resid = core * sd
+    resid = _shape(core, shared.core_q, shared.shape_mu, th[:, P["mu"]]) * sd
     p_pause = expit(th[np.arange(n), np.asarray(PAUSE_COLS)[ctx.pause_ctx]])
     pause = (rng.random(n) < p_pause) & ~start
-    excess = np.exp(th[:, P["pause_mu"]] + np.exp(th[:, P["log_pause_sd"]]) * rng.standard_normal(n))
+    # pause length: log(excess log-ratio) normal, truncated so no interval exceeds the data's longest
+    room = np.log(shared.max_iki_ms) - mean - PAUSE_THRESHOLD_SD * sd
+    pause &= room > 0.05
+    p_mu, p_sd = th[:, P["pause_mu"]], np.exp(th[:, P["log_pause_sd"]])
+    u_max = ndtr((np.log(np.maximum(room, 1e-3)) - p_mu) / p_sd)
+    excess = np.exp(p_mu + p_sd * ndtri(np.clip(rng.random(n) * u_max, 1e-12, 1 - 1e-12)))
     resid = np.where(pause, PAUSE_THRESHOLD_SD * sd + excess, resid)
     post = np.r_[False, pause[:-1]] & ~start
     log_iki = mean + resid + post * th[:, P["b_post_pause"]]
-    iki = np.where(start, 0.0, np.exp(log_iki))
+    iki = np.where(start, 0.0, np.exp(np.minimum(log_iki, np.log(shared.max_iki_ms))))
     t = np.cumsum(iki)
     t -= np.repeat(t[start], np.diff(np.r_[np.flatnonzero(start), n]))
 
     # --- holds --------------------------------------------------------------------------------
     hold_off = np.c_[np.zeros(len(theta)), theta[:, HOLD_COLS]][text_idx, ctx.hold_kind]
     h_text = rng.standard_normal(len(texts)) * np.exp(theta[:, P["log_h_text_sd"]])
+    rho = np.tanh(th[:, P["atanh_rho_h"]])
+    z_all = np.clip(resid / sd, -4, 4)
+    z_next = np.r_[z_all[1:], 0.0] * ~np.r_[start[1:], True]  # the interval after this key, same text
+    z_h = rho * z_next + np.sqrt(1 - rho * rho) * rng.standard_normal(n)
     hold = np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx]
-                  + np.exp(th[:, P["log_h_sd"]]) * rng.standard_normal(n))
+                  + np.exp(th[:, P["log_h_sd"]]) * _shape(z_h, shared.hold_q, shared.shape_mu, th[:, P["mu"]]))
 
     # --- Shift around runs of shifted characters -------------------------------------------------
     s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))
@@ -175,7 +242,9 @@ def synthesise(texts: list[str], typists: list[Typist], kind_p: np.ndarray, layo
     ev_code = np.r_[codes, codes, sh_code, sh_code]
     ev_err = np.r_[err, err, np.zeros(2 * len(s_start), bool)]
     ev_cor = np.r_[cor, cor, np.zeros(2 * len(s_start), bool)]
-    order = np.lexsort((np.arange(len(ev_t)), ev_t, ev_text))
+    ev_true = ev_t
+    ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
+    order = np.lexsort((np.arange(len(ev_t)), ev_true, ev_t, ev_text))  # ties on the clock keep the true order
     ev_t, ev_text = ev_t[order], ev_text[order]
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])
     out = []
@@ -189,10 +258,21 @@ def synthesise(texts: list[str], typists: list[Typist], kind_p: np.ndarray, layo
     return out
 
 
+def _capture_clock(t: np.ndarray, grid: np.ndarray, n_texts: int, text: np.ndarray, integer_ms: bool,
+                   rng: np.random.Generator) -> np.ndarray:
+    """What the capture clock reports: times floored to the typist's timer grid at a random phase,
+    then whole milliseconds where the source (a browser) reports those, else with the sub-millisecond
+    jitter OS timestamps carry around their grid."""
+    phase = rng.random(n_texts)[text]
+    g = np.where(grid > 0, grid, 1.0)
+    q = np.where(grid > 0, (np.floor(t / g + phase) - phase) * g, t)
+    if integer_ms:
+        return np.round(q)
+    return np.round(q + np.where(grid > 1, rng.normal(0.0, 0.2, len(q)), 0.0), 3)
+
+
 def _code(key: str, layout: Layout) -> str | None:
-    if key == "Backspace" or key == "CapsLock":
+    if key in ("Backspace", "CapsLock", "Enter"):
         return key
-    if key == "\n":
-        return "Enter"
     k = layout.keys.get(key)
     return k.code if k is not None else None

@@ -22,15 +22,19 @@ PARAMS: tuple[str, ...] = (
     *(f"logit_pause_{p}" for p in PAUSE_CONTEXTS),             # pause probability by context
     "pause_mu", "log_pause_sd",                                # log(excess log-ratio) of a pause
     "h_mu", *(f"h_{k}" for k in HOLD_KINDS[1:]), "log_h_sd", "log_h_text_sd",
+    "atanh_rho_h",                                             # hold of a key vs the interval to the next key
     "lead_mu", "log_lead_sd", "lag_mu", "log_lag_sd",          # Shift down -> char down; char down -> Shift up
     "logit_caps", "logit_rshift",                              # CapsLock for capitals; right Shift for left-hand keys
     "logit_err", "logit_unc", "log_detect",                    # corrected errors/char, uncorrected/char, chars before noticing
+    "clock_ms",                                                # capture clock grid (0: sub-millisecond)
 )
 P = {name: i for i, name in enumerate(PARAMS)}
 CLASS_COLS = [P[f"c_{c}"] for c in CLASSES[1:]]
 B_COLS = [P[n] for n in ("b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_post_pause")]
 PAUSE_COLS = [P[f"logit_pause_{p}"] for p in PAUSE_CONTEXTS]
 HOLD_COLS = [P[f"h_{k}"] for k in HOLD_KINDS[1:]]
+CLOCKS = (0.0, 1.0, 4.0, 8.0, 16.0)
+"""Timestamp grids seen in capture: sub-ms, 1 ms (browsers), 4/8/16 ms (coarse OS or browser event clocks)."""
 PAUSE_THRESHOLD_SD = 2.5
 """A press-to-press interval is a pause when its residual exceeds this many core SDs."""
 

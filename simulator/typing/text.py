@@ -47,3 +47,10 @@ def apply_key_events(events) -> str:
         elif len(key) == 1:
             out.append(key)
     return "".join(out)
+
+
+def intended_text(record, layout) -> str:
+    """What a recorded text was meant to say: the prompt if known, else what its keys typed
+    (characters the layout cannot type dropped)."""
+    s = record.intended or apply_key_events({"type": ["down"] * len(record), "key": record.key})
+    return "".join(c for c in s if c in layout.keys).strip()

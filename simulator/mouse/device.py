@@ -1,0 +1,138 @@
+"""The device/capture layer: what a capture stack records of a continuous motion.
+
+Separate from the motor model because the same hand looks different through
+different stacks: a browser reports mousemove once per frame (60 Hz, some
+125 Hz) and only when the pointer moved; RDP (Balabit) stamps events on a
+15.6 ms Windows clock and delivers them in ~110 ms batches, several to a stamp.
+A device is fitted as: the gaps between distinct stamps while moving, the clock
+tick, how many events share one stamp, integer pixels. Events whose integer
+position did not change are not reported (that is where pauses come from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.mouse.motor import MotorPlan
+from simulator.mouse.profile import Device
+
+
+NAMED_DEVICES = {
+    # a USB mouse polled at 125 Hz seen by a native logger: 8 ms with 1 ms jitter
+    "usb125": Device("usb125", np.quantile(np.r_[np.full(80, 8.0), np.full(10, 7.0), np.full(10, 9.0)],
+                                           np.linspace(0, 1, 64)), np.array([1.0, 0.0, 0.0]), 1.0, True),
+    # a browser's requestAnimationFrame-synced mousemove at 60 Hz
+    "raf60": Device("raf60", np.quantile(np.r_[np.full(45, 17.0), np.full(45, 16.0), np.full(6, 15.0),
+                                               np.full(4, 33.0)], np.linspace(0, 1, 64)),
+                    np.array([1.0, 0.0, 0.0]), 1.0, True),
+}
+
+
+@dataclass
+class Captured:
+    t_ms: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    offsets: np.ndarray
+
+
+def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
+    """Stamps (and the true times the events were sampled at) covering [0, t_end] for each movement."""
+    n = len(t_end)
+    gq = dev.gap_q
+    mean_gap = float(np.mean(gq))
+    cnt = (np.ceil(t_end / mean_gap * 1.25) + 8).astype(np.int64)
+    mov = np.repeat(np.arange(n), cnt)
+    gaps = gq[rng.integers(0, len(gq), len(mov))]
+    starts = np.r_[0, np.cumsum(cnt)[:-1]]
+    cs = np.cumsum(gaps)
+    within = cs - np.repeat(cs[starts] - gaps[starts], cnt)  # cumsum restarted per movement
+    phase = rng.uniform(0, 1, n) * mean_gap
+    stamp = np.repeat(phase, cnt) + within - np.repeat(gaps[starts], cnt)
+    # keep stamps before the end plus the first one at/after it (the one that sees the pointer at rest)
+    before = stamp < np.repeat(t_end, cnt)
+    first_after = np.zeros(len(stamp), bool)
+    prev_before = np.r_[False, before[:-1]] & (np.r_[-1, mov[:-1]] == mov)
+    first_after[~before & prev_before] = True
+    keep = before | first_after
+    mov, stamp, gaps = mov[keep], stamp[keep], gaps[keep]
+    # several events on one stamp: extra ones were sampled earlier in the gap before it
+    pk = dev.per_stamp / dev.per_stamp.sum()
+    k = rng.choice(len(pk), len(stamp), p=pk) + 1
+    k[np.r_[True, mov[1:] != mov[:-1]]] = 1
+    rep = np.repeat(np.arange(len(stamp)), k)
+    j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
+    kk = k[rep]
+    true_t = stamp[rep] - gaps[rep] * (kk - 1 - j) / kk
+    st = stamp[rep]
+    if dev.tick_ms > 1.0:
+        st = np.floor(st / dev.tick_ms) * dev.tick_ms
+    else:
+        st = np.rint(st)
+    return mov[rep], st, true_t
+
+
+def capture(plan: MotorPlan, dev_of: np.ndarray, devices: list[Device], x0, y0, fx, fy,
+            rng: np.random.Generator) -> Captured:
+    """Sample the motor plan through each movement's device; first sample (x0, y0), last (fx, fy)."""
+    n = len(plan.sx)
+    parts = []
+    for di, dev in enumerate(devices):
+        ids = np.flatnonzero(dev_of == di)
+        if len(ids) == 0:
+            continue
+        m, st, tt = _stamps(dev, plan.t_end[ids], rng)
+        parts.append((ids[m], st, tt, np.full(len(m), dev.integer_px)))
+    mov = np.concatenate([p[0] for p in parts])
+    order = np.argsort(mov, kind="stable")
+    mov, stamp, true_t, integer = (np.concatenate([p[i] for p in parts])[order] for i in range(4))
+    phases = rng.uniform(0, 2 * np.pi, (n, 6))
+    x, y = plan.position(mov, true_t, phases)
+
+    # t = 0 is the first event that shows the pointer moved (>= 1 px from where it rested)
+    moved = np.hypot(x - plan.sx[mov], y - plan.sy[mov]) >= 1.0
+    seg_start = np.r_[0, np.flatnonzero(mov[1:] != mov[:-1]) + 1]
+    is_last = np.r_[mov[1:] != mov[:-1], True]
+    moved |= is_last
+    first_of = np.minimum.reduceat(np.where(moved, np.arange(len(mov)), len(mov)), seg_start)
+    keep = np.arange(len(mov)) >= np.repeat(first_of, np.diff(np.r_[seg_start, len(mov)]))
+    mov, stamp, x, y, integer, is_last = mov[keep], stamp[keep], x[keep], y[keep], integer[keep], is_last[keep]
+    head = np.r_[True, mov[1:] != mov[:-1]]
+    fi = np.flatnonzero(head)
+    # similarity transform fixing the press point and sending the first event to (x0, y0)
+    ex, ey = np.asarray(fx, float), np.asarray(fy, float)
+    p0 = (x[fi] - ex[mov[fi]]) + 1j * (y[fi] - ey[mov[fi]])
+    s0 = (np.asarray(x0, float) - ex) + 1j * (np.asarray(y0, float) - ey)
+    z = np.where(np.abs(p0) > 1e-9, s0[mov[fi]] / np.where(np.abs(p0) > 1e-9, p0, 1), 1)
+    zz = np.empty(n, complex)
+    zz[mov[fi]] = z
+    w = ((x - ex[mov]) + 1j * (y - ey[mov])) * zz[mov]
+    x, y = w.real + ex[mov], w.imag + ey[mov]
+    x = np.where(integer, np.rint(x), x)
+    y = np.where(integer, np.rint(y), y)
+    x[fi], y[fi] = np.asarray(x0, float)[mov[fi]], np.asarray(y0, float)[mov[fi]]
+    tail = is_last & ~head
+    x[tail], y[tail] = ex[mov[tail]], ey[mov[tail]]
+    t = stamp - stamp[fi][np.cumsum(head) - 1]
+    # unreported: events where the pointer did not move (the first event always stays)
+    same = np.r_[False, (x[1:] == x[:-1]) & (y[1:] == y[:-1]) & (mov[1:] == mov[:-1])]
+    # the final (press) position stays even if reached earlier: keep the earlier, drop later repeats
+    keep = ~same
+    mov, t, x, y = mov[keep], t[keep], x[keep], y[keep]
+    # a movement whose only sample is its start still needs its end: append it
+    counts = np.bincount(mov, minlength=n)
+    offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    last = offsets[1:] - 1
+    need = (x[last] != ex) | (y[last] != ey)
+    if need.any():
+        ins = offsets[1:][need]
+        gap = float(np.mean([np.mean(d.gap_q) for d in devices]))
+        x = np.insert(x, ins, ex[need])
+        y = np.insert(y, ins, ey[need])
+        t = np.insert(t, ins, t[last[need]] + gap)
+        mov = np.insert(mov, ins, np.flatnonzero(need))
+        counts = np.bincount(mov, minlength=n)
+        offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    return Captured(t, x, y, offsets)

@@ -1,0 +1,79 @@
+"""HTML fit report for a mouse profile: real vs generated, plots embedded as PNG (base64)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from simulator.mouse.profile import PARAM_NAMES, MouseProfile
+
+
+def png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    return f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+
+
+def write_html(path: Path, title: str, body: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+           "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse}"
+           "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%}</style></head>"
+           f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(doc)
+    os.replace(tmp, path)
+    return path
+
+
+def write_fit_report(prof: MouseProfile, path: Path, n_max: int = 3000) -> Path:
+    """Parameter distributions, duration vs distance and sampling gaps: recorded vs the fitted model."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from simulator.mouse.measure import measure
+    from simulator.mouse.synth import synth_moves
+
+    mv, P_real, X, users = prof._fit_data
+    rng = np.random.default_rng(1)
+    idx = np.sort(rng.permutation(len(mv))[:n_max])
+    sub = mv.subset(idx)
+    sx, sy = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
+    b = synth_moves(sx, sy, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
+    P_syn = measure(b.t_ms, b.x, b.y, b.offsets, b.press_x, b.press_y)
+    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users, {len(mv)} movements. "
+             f"Metadata: {html.escape(str(prof.meta))}</p>"]
+    fig, axs = plt.subplots(3, 3, figsize=(12, 9))
+    for k, ax in enumerate(axs.flat):
+        lo, hi = np.percentile(np.r_[P_real[idx, k], P_syn[:, k]], [1, 99])
+        bins = np.linspace(lo, hi + 1e-9, 40)
+        ax.hist(P_real[idx, k], bins, alpha=0.5, density=True, label="recorded")
+        ax.hist(P_syn[:, k], bins, alpha=0.5, density=True, label="hcisim")
+        ax.set_title(PARAM_NAMES[k])
+    axs[0, 0].legend()
+    parts.append("<h2>Measured parameters, recorded vs generated (same pairs, same users)</h2>" + png(fig))
+    fig, axs = plt.subplots(1, 2, figsize=(12, 4))
+    D = np.exp(X[idx, 0])
+    axs[0].scatter(D, np.exp(P_real[idx, 0]), s=2, alpha=0.3, label="recorded")
+    axs[0].scatter(D, np.exp(P_syn[:, 0]), s=2, alpha=0.3, label="hcisim")
+    axs[0].set(xscale="log", yscale="log", xlabel="distance (px)", ylabel="duration (ms)")
+    axs[0].legend()
+    g_r = np.diff(sub.t_ms)[np.diff(sub.t_ms) >= 0]
+    g_s = np.diff(b.t_ms)[np.diff(b.t_ms) >= 0]
+    bins = np.linspace(0, np.percentile(g_r, 98) + 1, 60)
+    axs[1].hist(g_r, bins, alpha=0.5, density=True, label="recorded")
+    axs[1].hist(g_s, bins, alpha=0.5, density=True, label="hcisim")
+    axs[1].set(xlabel="gap between events (ms)")
+    parts.append("<h2>Duration vs distance; sampling gaps</h2>" + png(fig))
+    return write_html(path, f"mouse fit report: {prof.id}", "".join(parts))

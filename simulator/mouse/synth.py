@@ -1,0 +1,249 @@
+"""Synthesis: many pointing movements at once, and the ``hcisim synth-moves`` file contract."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from simulator.errors import HcisimError
+from simulator.mouse.device import NAMED_DEVICES, capture
+from simulator.mouse.measure import covariates
+from simulator.mouse.motor import IDX, plan_motor
+from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
+from simulator.rng import rng_for
+
+SD_PER_WIDTH = 1 / 4.133
+"""Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
+PERSON_BLOCK = 50
+"""synth-moves treats each block of this many pairs as one new synthetic person's session."""
+
+
+@dataclass
+class MoveBatch:
+    """N movements: flat samples with CSR ``offsets`` (movement i is ``offsets[i]:offsets[i+1]``) and labels."""
+
+    t_ms: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    offsets: np.ndarray
+    missed: np.ndarray
+    n_submovements: np.ndarray
+    press_x: np.ndarray
+    press_y: np.ndarray
+    user: list[str]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def one(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.t_ms[a:b], self.x[a:b], self.y[a:b]
+
+
+def person(profile: MouseProfile | str, rng: np.random.Generator, user: str | MouseUser | None = None) -> MouseUser:
+    """Who moves the mouse: the profile's user ``user``, or a new person drawn from the population."""
+    profile = load_profile(profile)
+    if isinstance(user, MouseUser):
+        return user
+    if user is not None:
+        return profile.user(str(user))
+    return profile.draw(rng)
+
+
+def resolve_device(profile: MouseProfile, device: str | Device | None, fallback: Device) -> Device:
+    """A device by name: the named ones (usb125, raf60), a profile's fitted one, or the person's own."""
+    if device is None:
+        return fallback
+    if isinstance(device, Device):
+        return device
+    if device in NAMED_DEVICES:
+        return NAMED_DEVICES[device]
+    if device in ("sapimouse", "balabit"):
+        other = load_profile(device)
+        return other.devices[other.users[0]] if device == "sapimouse" else _device_mix(other, "balabit")
+    raise HcisimError(f"unknown mouse device {device!r} (known: {', '.join([*NAMED_DEVICES, 'sapimouse', 'balabit'])})")
+
+
+def _device_mix(profile: MouseProfile, name: str) -> Device:
+    """The most common fitted device of a profile (its users' median gaps)."""
+    devs = [profile.devices[u] for u in profile.users]
+    med = np.array([np.median(d.gap_q) for d in devs])
+    return devs[int(np.argsort(med)[len(med) // 2])]
+
+
+def draw_params(profile: MouseProfile, alphas: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator,
+                width=None, height=None) -> np.ndarray:
+    """Per-movement parameter vectors: user intercept + covariate effects + within-user noise."""
+    X = covariates(sx, sy, ex, ey)
+    L = np.linalg.cholesky(profile.within_cov + 1e-9 * np.eye(len(profile.within_cov)))
+    P = alphas + X @ profile.B + rng.standard_normal(alphas.shape) @ L.T
+    if width is not None:
+        w = np.fmin(np.asarray(width, float), np.asarray(height, float) if height is not None else np.inf)
+        known = np.isfinite(w) & (w > 0)
+        D = np.exp(X[:, 0])
+        wref = float(profile.extras.get("w_ref_px", 40.0))
+        slope = float(profile.extras.get("fitts_log_T_per_bit", 0.12))
+        id_ = np.log2(D / np.where(known, w, wref) + 1)
+        P[:, IDX["log_T"]] += np.where(known, slope * (id_ - np.log2(D / wref + 1)), 0.0)
+    return P
+
+
+def _aim(x1, y1, width, height, rng: np.random.Generator, integer: np.ndarray):
+    """Where the press lands: aim with Fitts scatter; a miss gets a corrected point inside the box."""
+    n = len(x1)
+    w = np.asarray(width, float) if width is not None else np.full(n, np.nan)
+    h = np.asarray(height, float) if height is not None else np.full(n, np.nan)
+    known = np.isfinite(w) & np.isfinite(h) & (w > 0) & (h > 0)
+    ww, hh = np.where(known, w, 1.0), np.where(known, h, 1.0)
+    ax = x1 + rng.normal(0, 1, n) * SD_PER_WIDTH * ww
+    ay = y1 + rng.normal(0, 1, n) * SD_PER_WIDTH * hh
+
+    def inside(px, py):
+        lo_x, hi_x = x1 - ww / 2, x1 + ww / 2
+        lo_y, hi_y = y1 - hh / 2, y1 + hh / 2
+        px = np.where(integer, np.rint(px), px)
+        py = np.where(integer, np.rint(py), py)
+        return px, py, (px >= lo_x) & (px <= hi_x) & (py >= lo_y) & (py <= hi_y)
+
+    ax, ay, ok = inside(ax, ay)
+    missed = known & ~ok
+    cx = x1 + np.clip(rng.normal(0, 1, n) * ww / 8, -ww / 2 + 0.5, ww / 2 - 0.5)
+    cy = y1 + np.clip(rng.normal(0, 1, n) * hh / 8, -hh / 2 + 0.5, hh / 2 - 0.5)
+    cx, cy, ok2 = inside(cx, cy)
+    # a box narrower than a pixel: press at its centre
+    cx = np.where(ok2, cx, x1)
+    cy = np.where(ok2, cy, y1)
+    ex = np.where(known, ax, x1)
+    ey = np.where(known, ay, y1)
+    fx = np.where(missed, cx, np.nan)
+    fy = np.where(missed, cy, np.nan)
+    return ex, ey, fx, fy, missed
+
+
+def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfile | str = "sapimouse",
+                rng: np.random.Generator, user: str | MouseUser | Sequence | None = None,
+                device: str | Device | None = None) -> MoveBatch:
+    """N pointing movements from (x0, y0) to targets centred at (x1, y1), vectorised.
+
+    ``user``: None draws one new synthetic person for the batch, a user id or
+    `MouseUser` moves "as that user", a sequence gives one per movement.
+    ``width``/``height`` (NaN = unknown) make the press land inside the target,
+    with Fitts scatter: an aim outside is labelled ``missed`` and corrected.
+    """
+    profile = load_profile(profile)
+    x0, y0, x1, y1 = (np.atleast_1d(np.asarray(v, float)) for v in (x0, y0, x1, y1))
+    n = len(x0)
+    if not (len(y0) == len(x1) == len(y1) == n):
+        raise HcisimError("x0, y0, x1, y1 must have the same length")
+    if n == 0:
+        z = np.zeros(0)
+        return MoveBatch(z, z, z, np.zeros(1, np.int64), np.zeros(0, bool), np.zeros(0, int), z, z, [])
+    if isinstance(user, (list, tuple, np.ndarray)):
+        if len(user) != n:
+            raise HcisimError(f"{len(user)} users given for {n} movements")
+        persons = [person(profile, rng, u) for u in user]
+    else:
+        persons = [person(profile, rng, user)] * n
+    devs: list[Device] = []
+    dev_key: dict[int, int] = {}
+    dev_of = np.empty(n, int)
+    for i, p in enumerate(persons):
+        dv = resolve_device(profile, device, p.device)
+        dev_of[i] = dev_key.setdefault(id(dv), len(devs))
+        if dev_of[i] == len(devs):
+            devs.append(dv)
+    integer = np.array([devs[d].integer_px for d in dev_of])
+    ex, ey, fx, fy, missed = _aim(x1, y1, width, height, rng, integer)
+    alphas = np.stack([p.alpha for p in persons])
+    P = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height)
+    plan = plan_motor(P, x0, y0, ex, ey, rng, profile.extras, fx, fy)
+    px = np.where(missed, fx, ex)
+    py = np.where(missed, fy, ey)
+    cap = capture(plan, dev_of, devs, x0, y0, px, py, rng)
+    return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py,
+                     [p.id for p in persons])
+
+
+# -- the file contract ------------------------------------------------------------
+
+REQUIRED = ("pair_id", "x0", "y0", "x1", "y1")
+
+
+def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
+    path = Path(path)
+    if not path.is_file():
+        raise HcisimError(f"{path}: no such pairs file")
+    try:
+        tab = pacsv.read_csv(path)
+    except pa.ArrowInvalid as e:
+        msg = str(e).splitlines()[0]
+        if "Empty CSV" in msg or path.stat().st_size == 0:
+            raise HcisimError(f"{path}: empty pairs file (expected header pair_id,x0,y0,x1,y1)") from None
+        raise HcisimError(f"{path}: not a readable CSV ({msg})") from None
+    missing = [c for c in REQUIRED if c not in tab.column_names]
+    if missing:
+        raise HcisimError(f"{path}: missing column(s) {', '.join(missing)} (need pair_id,x0,y0,x1,y1[,width,height])")
+    if tab.num_rows == 0:
+        raise HcisimError(f"{path}: no pairs (the file has a header but no rows)")
+    cols = {}
+    for c in ("x0", "y0", "x1", "y1", "width", "height"):
+        if c not in tab.column_names:
+            continue
+        try:
+            a = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise HcisimError(f"{path}: column {c} is not numeric") from None
+        if c in ("width", "height"):
+            a = np.where(np.isfinite(a), a, np.nan)
+            if np.any(a <= 0):
+                raise HcisimError(f"{path}: column {c} has a non-positive target size (row {int(np.argmax(a <= 0)) + 2})")
+        elif not np.all(np.isfinite(a)):
+            raise HcisimError(f"{path}: column {c} has empty/NaN values (row {int(np.argmax(~np.isfinite(a))) + 2})")
+        cols[c] = a
+    if tab["pair_id"].null_count:
+        raise HcisimError(f"{path}: column pair_id has empty values")
+    return tab["pair_id"].combine_chunks(), cols
+
+
+def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0) -> int:
+    """``hcisim synth-moves``: one movement per pair, rows grouped by pair in input order; returns rows written.
+
+    Each block of PERSON_BLOCK pairs is moved by a new synthetic person drawn
+    from the population, so a file of pairs covers many people, as recorded data does.
+    """
+    prof = load_profile(profile)
+    ids, c = read_pairs(pairs_csv)
+    n = len(ids)
+    rng = rng_for(seed, "synth-moves")
+    users = [None] * n
+    for b in range(0, n, PERSON_BLOCK):
+        p = prof.draw(rng)
+        users[b:b + PERSON_BLOCK] = [p] * min(PERSON_BLOCK, n - b)
+    batch = synth_moves(c["x0"], c["y0"], c["x1"], c["y1"], c.get("width"), c.get("height"),
+                        profile=prof, rng=rng, user=users)
+    counts = np.diff(batch.offsets)
+    table = pa.table({"pair_id": ids.take(pa.array(np.repeat(np.arange(n), counts))),
+                      "t_ms": pa.array(batch.t_ms, pa.float64()), "x": pa.array(batch.x, pa.float64()),
+                      "y": pa.array(batch.y, pa.float64())})
+    write_parquet_atomic(table, Path(out))
+    return table.num_rows
+
+
+def write_parquet_atomic(table: pa.Table, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

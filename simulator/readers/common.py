@@ -1,0 +1,108 @@
+"""Pointer logs from any outside format, and the one rule that cuts them into pointing movements.
+
+Every mouse reader returns `PointerLog`s (one per recorded session) so fitting,
+the fit report and the realism benchmark all see movements cut the same way:
+the rule the issue's benchmark uses, so a fitted profile matches what it is
+judged against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
+"""Event kinds: a pointer move, a left-button press, any button release, anything else
+(drag moves, other presses, wheel) -- everything but MOVE ends a run of moves."""
+
+GAP_MS = 1000.0
+MIN_SAMPLES = 4
+MIN_DIST_PX = 20.0
+
+
+@dataclass
+class PointerLog:
+    """One recorded session: event times (ms), integer-pixel positions and kinds."""
+
+    user: str
+    session: str
+    t_ms: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    kind: np.ndarray
+
+
+@dataclass
+class Movements:
+    """Pointing movements as flat arrays with CSR offsets (movement i is ``offsets[i]:offsets[i+1]``)."""
+
+    t_ms: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    offsets: np.ndarray
+    press_x: np.ndarray
+    press_y: np.ndarray
+    press_t: np.ndarray
+    user: np.ndarray
+    session: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def one(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.t_ms[a:b], self.x[a:b], self.y[a:b]
+
+    def subset(self, idx: np.ndarray) -> Movements:
+        idx = np.asarray(idx)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        parts = [np.arange(self.offsets[i], self.offsets[i + 1]) for i in idx]
+        rows = np.concatenate(parts) if parts else np.zeros(0, int)
+        lens = np.diff(self.offsets)[idx]
+        return Movements(self.t_ms[rows], self.x[rows], self.y[rows], np.r_[0, np.cumsum(lens)],
+                         self.press_x[idx], self.press_y[idx], self.press_t[idx], self.user[idx], self.session[idx])
+
+
+def cut_movements(logs: list[PointerLog]) -> Movements:
+    """Cut logs into pointing movements.
+
+    A movement is the run of Move events that ends in a left-button press; it
+    starts at the first Move after the previous non-move event or after more
+    than 1 s without events; it keeps >= 4 samples and >= 20 px between its
+    first Move and the press position. t = 0 at its first Move.
+    """
+    ts, xs, ys, lens, px, py, pt, us, ss = [], [], [], [], [], [], [], [], []
+    for log in logs:
+        k, t = log.kind, log.t_ms
+        n = len(t)
+        if n < 2:
+            continue
+        presses = np.flatnonzero(k == PRESS_LEFT)
+        # run start: index after the last non-move or after the last >1 s gap
+        brk = np.zeros(n, bool)
+        brk[1:] = (k[:-1] != MOVE) | (np.diff(t) > GAP_MS)
+        brk[0] = True
+        start_of = np.maximum.accumulate(np.where(brk, np.arange(n), 0))
+        for p in presses:
+            if p == 0 or k[p - 1] != MOVE or t[p] - t[p - 1] > GAP_MS:
+                continue
+            a = start_of[p - 1]
+            if p - a < MIN_SAMPLES:
+                continue
+            if np.hypot(log.x[p] - log.x[a], log.y[p] - log.y[a]) < MIN_DIST_PX:
+                continue
+            ts.append(t[a:p] - t[a])
+            xs.append(log.x[a:p])
+            ys.append(log.y[a:p])
+            lens.append(p - a)
+            px.append(log.x[p])
+            py.append(log.y[p])
+            pt.append(t[p] - t[a])
+            us.append(log.user)
+            ss.append(log.session)
+    cat = (lambda v: np.concatenate(v).astype(float)) if ts else (lambda v: np.zeros(0))
+    return Movements(cat(ts), cat(xs), cat(ys), np.r_[0, np.cumsum(lens)].astype(np.int64),
+                     np.asarray(px, float), np.asarray(py, float), np.asarray(pt, float),
+                     np.asarray(us, dtype=object), np.asarray(ss, dtype=object))

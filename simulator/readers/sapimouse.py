@@ -1,0 +1,62 @@
+"""Reader for SapiMouse raw logs: ``client timestamp,button,state,x,y`` CSVs in ``user<N>/`` folders.
+
+The subject is the folder's number before any dot (``user35.1`` and ``user35.2``
+are one person recorded twice), so splits by subject keep them together.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow.csv as pacsv
+
+from simulator.errors import HcisimError
+from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
+
+COLUMNS = ["client timestamp", "button", "state", "x", "y"]
+
+
+def subject_of(folder: str) -> str:
+    m = re.match(r"user(\d+)", folder)
+    return m.group(1) if m else folder
+
+
+def read_file(path: Path, user: str, session: str) -> PointerLog:
+    try:
+        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={"x": "float64", "y": "float64", "client timestamp": "float64"}))
+    except Exception as e:  # pyarrow raises several types for malformed CSV
+        raise HcisimError(f"{path}: not a SapiMouse CSV ({str(e).splitlines()[0]})") from None
+    missing = [c for c in COLUMNS if c not in tab.column_names]
+    if missing:
+        raise HcisimError(f"{path}: not a SapiMouse CSV, missing column(s) {', '.join(missing)}")
+    t = tab["client timestamp"].to_numpy(zero_copy_only=False)
+    state = np.asarray(tab["state"].to_pylist(), dtype=object)
+    button = np.asarray(tab["button"].to_pylist(), dtype=object)
+    kind = np.full(len(t), OTHER, np.int8)
+    kind[state == "Move"] = MOVE
+    kind[(state == "Pressed") & (button == "Left")] = PRESS_LEFT
+    kind[state == "Released"] = RELEASE
+    order = np.argsort(t, kind="stable")
+    return PointerLog(user, session, t[order], tab["x"].to_numpy(zero_copy_only=False)[order],
+                      tab["y"].to_numpy(zero_copy_only=False)[order], kind[order])
+
+
+def read_sapimouse(root: Path, users: set[str] | None = None) -> list[PointerLog]:
+    """All sessions under ``root`` (the data set folder, one ``user<N>`` folder, or one CSV)."""
+    root = Path(root)
+    if not root.exists():
+        raise HcisimError(f"{root}: no such file or folder")
+    files = [root] if root.is_file() else sorted(root.rglob("*.csv"))
+    if not files:
+        raise HcisimError(f"{root}: no SapiMouse CSV files found")
+    logs = []
+    for f in files:
+        folder = f.parent.name if f.parent != root or root.name.startswith("user") else f.stem
+        user = subject_of(folder)
+        if users is not None and user not in users:
+            continue
+        logs.append(read_file(f, user, f"{f.parent.name}/{f.stem}"))
+    return logs

@@ -1,0 +1,469 @@
+"""Fit typists and a population from recorded keystrokes.
+
+Population effects first (pooled regression of log press-to-press interval on the keystroke context,
+with per-text intercepts so tempo differences between texts do not leak into the effects), then
+each typist as a ridge step from the population, so a typist with little data stays near it, and
+the same shrinkage for holds, Shift timing, pauses and error rates. The population is the mean and
+covariance of the typists' parameter vectors. Only summary statistics leave this module: nobody's
+sequence of keystrokes is stored.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.typing.context import CLASSES, HOLD_KINDS, PAUSE_CONTEXTS, keystroke_context
+from simulator.typing.layout import LEFT, Layout
+from simulator.typing.model import KINDS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
+from simulator.typing.params import (
+    B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, logit,
+)
+from simulator.typing.params import Typist
+from simulator.typing.records import Keystrokes
+from simulator.typing.text import intended_text
+
+MODIFIERS = frozenset({"Shift", "Control", "Alt", "Meta", "AltGraph", "Fn", "Unidentified"})
+DHAKAL_UNCORRECTED = 0.012
+"""Uncorrected errors per character (Dhakal et al. 2018), used when the data has no intended text."""
+RIDGE = 40.0        # pseudo-observations pulling a typist's effects to the population
+SHRINK = 20.0       # pseudo-observations for rates and means
+
+
+@dataclass
+class Stream:
+    """All texts' rhythm keystrokes (modifiers removed), concatenated."""
+
+    key: np.ndarray
+    press: np.ndarray
+    release: np.ndarray
+    text: np.ndarray
+    user: np.ndarray
+    start: np.ndarray
+
+
+@dataclass
+class FitResult:
+    users: dict[str, np.ndarray]
+    mean: np.ndarray
+    cov: np.ndarray
+    shared: Shared
+    stats: dict = field(default_factory=dict)
+
+
+def _stream(records: list[Keystrokes], user_index: dict[str, int]) -> Stream:
+    keys, press, rel, text, user = [], [], [], [], []
+    for j, r in enumerate(records):
+        m = ~np.isin(r.key, list(MODIFIERS))
+        if m.sum() < 2:
+            continue
+        keys.append(r.key[m])
+        press.append(r.press_ms[m])
+        rel.append(r.release_ms[m])
+        text.append(np.full(m.sum(), j))
+        user.append(np.full(m.sum(), user_index[r.user]))
+    text_arr = np.concatenate(text)
+    return Stream(np.concatenate(keys), np.concatenate(press), np.concatenate(rel), text_arr,
+                  np.concatenate(user), np.r_[True, text_arr[1:] != text_arr[:-1]])
+
+
+def _group_mean(values, groups, n, weights=None):
+    w = np.ones_like(values) if weights is None else weights
+    s = np.bincount(groups, values * w, minlength=n)
+    c = np.bincount(groups, w, minlength=n)
+    return s / np.maximum(c, 1e-12), c
+
+
+def _shrunk(values, groups, n, prior, k=SHRINK, speed=None):
+    """Per-typist mean with ``k`` pseudo-observations of ``prior``.
+
+    With ``speed`` (typists' log-interval level) the prior is the weighted line of the typists' raw
+    means on speed, so shrinking a sparse typist keeps how the quantity goes with speed (fast
+    typists lead Shift less, pause less) instead of pulling everyone to the grand mean.
+    """
+    s = np.bincount(groups, values, minlength=n)
+    c = np.bincount(groups, minlength=n)
+    if speed is not None and np.sum(c > 0) > 5:
+        raw = s / np.maximum(c, 1)
+        wt = c / (c + k)
+        A = np.c_[np.ones(n), speed] * np.sqrt(wt)[:, None]
+        coef = np.linalg.lstsq(A, raw * np.sqrt(wt), rcond=None)[0]
+        prior = coef[0] + coef[1] * speed
+    return (s + k * prior) / (c + k), c
+
+
+def _design(ctx, post_pause):
+    cls = np.where(ctx.cls < 0, 0, ctx.cls)
+    onehot = np.zeros((len(cls), len(CLASSES) - 1))
+    m = cls > 0
+    onehot[np.flatnonzero(m), cls[m] - 1] = 1.0
+    return np.c_[onehot, ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, ctx.shifted, ctx.nonletter,
+                 ctx.first, post_pause]
+
+
+def _demean(A, groups, n, w):
+    mean, _ = _group_mean(A, groups, n, w) if A.ndim == 1 else (None, None)
+    if A.ndim == 1:
+        return A - mean[groups]
+    s = np.stack([np.bincount(groups, A[:, j] * w, minlength=n) for j in range(A.shape[1])], 1)
+    c = np.bincount(groups, w, minlength=n)[:, None]
+    return A - (s / np.maximum(c, 1e-12))[groups]
+
+
+def _shift_timing(records: list[Keystrokes], user_index: dict[str, int], layout: Layout):
+    """Shift lead (Shift down -> shifted key down), lag (last shifted key down -> Shift up), sides, CapsLock use."""
+    lead_u, lead_v, lag_u, lag_v, side_u, side_v, caps_u, runs_u = [], [], [], [], [], [], [], []
+    for r in records:
+        u = user_index[r.user]
+        keys, press, rel, codes = r.key, r.press_ms, r.release_ms, r.code
+        caps_u.extend([u] * int(np.sum(keys == "CapsLock")))
+        for j in np.flatnonzero(keys == "Shift"):
+            nxt = j + 1
+            while nxt < len(keys) and keys[nxt] in MODIFIERS:
+                nxt += 1
+            if nxt >= len(keys):
+                continue
+            k = layout.keys.get(keys[nxt])
+            if k is None or not k.shift:
+                continue
+            runs_u.append(u)
+            lead_u.append(u)
+            lead_v.append(press[nxt] - press[j])
+            if np.isfinite(rel[j]):
+                held = np.flatnonzero((press > press[j]) & (press < rel[j]) & ~np.isin(keys, list(MODIFIERS)))
+                if len(held):
+                    lag_u.append(u)
+                    lag_v.append(rel[j] - press[held[-1]])
+            if codes[j] in ("ShiftLeft", "ShiftRight") and k.hand == LEFT:
+                side_u.append(u)
+                side_v.append(codes[j] == "ShiftRight")
+    arr = lambda a, t=float: np.asarray(a, t)  # noqa: E731
+    return (arr(lead_u, int), arr(lead_v), arr(lag_u, int), arr(lag_v), arr(side_u, int), arr(side_v),
+            arr(caps_u, int), arr(runs_u, int))
+
+
+def _uncorrected(records: list[Keystrokes], user_index: dict[str, int], n_users: int):
+    """Uncorrected errors per character per typist and kind counts, from intended vs submitted text."""
+    errs = np.zeros(n_users)
+    chars = np.zeros(n_users)
+    kinds: Counter = Counter()
+    for r in records:
+        if not r.intended or r.submitted is None:
+            continue
+        u = user_index[r.user]
+        chars[u] += len(r.intended)
+        ops = [o for o in difflib.SequenceMatcher(None, r.intended, r.submitted, autojunk=False).get_opcodes()]
+        skip = set()
+        for j in range(len(ops) - 2):  # a swap shows as insert x, one equal char, delete x (or the reverse)
+            (o1, a0, a1, b0, b1), (o2, c0, c1, _, _), (o3, e0, e1, f0, f1) = ops[j:j + 3]
+            if o2 == "equal" and c1 - c0 == 1 and {o1, o3} == {"insert", "delete"} and max(a1 - a0, b1 - b0) == 1 \
+                    and max(e1 - e0, f1 - f0) == 1:
+                x = r.submitted[b0:b1] if o1 == "insert" else r.intended[a0:a1]
+                y = r.intended[e0:e1] if o3 == "delete" else r.submitted[f0:f1]
+                if x == y:
+                    skip.update((j, j + 2))
+                    kinds["transposition"] += 1
+                    errs[u] += 1
+        for j, (op, a0, a1, b0, b1) in enumerate(ops):
+            if op == "equal" or j in skip:
+                continue
+            la, lb = a1 - a0, b1 - b0
+            if op == "replace" and la == lb == 2 and r.intended[a0:a1] == r.submitted[b0:b1][::-1]:
+                kinds["transposition"] += 1
+                errs[u] += 1
+            elif op == "replace":
+                kinds["substitution"] += min(la, lb)
+                kinds["insertion" if lb > la else "omission"] += abs(lb - la)
+                errs[u] += max(la, lb)
+            elif op == "insert":
+                kinds["insertion"] += lb
+                errs[u] += lb
+            else:
+                kinds["omission"] += la
+                errs[u] += la
+    return errs, chars, kinds
+
+
+def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> FitResult:
+    """Per-typist parameter vectors, their population, and error-kind shares."""
+    users = sorted({r.user for r in records}, key=lambda s: (len(s), s))
+    ui = {u: i for i, u in enumerate(users)}
+    nu = len(users)
+    st = _stream(records, ui)
+    nt = len(records)
+    ctx = keystroke_context(st.key, st.start, layout)
+    iki = np.diff(st.press, prepend=st.press[0])
+    ok = ~st.start & (iki >= 5) & (iki <= MAX_IKI_MS) & (ctx.cls >= 0)
+    y = np.log(np.clip(iki, 5, None))
+    theta = np.zeros((nu, len(PARAMS)))
+
+    # -- population regression, two rounds: the second knows which intervals are pauses ----------
+    pause = np.zeros(len(y), bool)
+    beta = np.zeros(len(CLASSES) - 1 + 7)
+    for _ in range(3):
+        post = np.r_[False, pause[:-1]] & ~st.start
+        X = _design(ctx, post)
+        w = (ok & ~pause).astype(float)
+        Xd, yd = _demean(X, st.text, nt, w), _demean(y, st.text, nt, w)
+        sel = w > 0
+        beta = np.linalg.lstsq(Xd[sel], yd[sel], rcond=None)[0]
+        resid = yd - Xd @ beta
+        mad = _group_mean(np.abs(resid) * sel, st.user, nu, w)[0] * 1.2533
+        pause = ok & (resid > PAUSE_THRESHOLD_SD * mad[st.user])
+    if progress:
+        progress(1, 4)
+
+    # -- per typist: ridge step from the population effects ---------------------------------------
+    post = np.r_[False, pause[:-1]] & ~st.start
+    X = _design(ctx, post)
+    w = (ok & ~pause).astype(float)
+    Xd, yd = _demean(X, st.text, nt, w), _demean(y, st.text, nt, w)
+    betas = np.tile(beta, (nu, 1))
+    order = np.argsort(st.user, kind="stable")
+    cuts = np.searchsorted(st.user[order], np.arange(nu + 1))
+    for u in range(nu):
+        idx = order[cuts[u]:cuts[u + 1]]
+        idx = idx[w[idx] > 0]
+        if len(idx) < 10:
+            continue
+        A = Xd[idx]
+        betas[u] = np.linalg.solve(A.T @ A + RIDGE * np.eye(A.shape[1]), A.T @ yd[idx] + RIDGE * beta)
+    theta[:, CLASS_COLS] = betas[:, :len(CLASSES) - 1]
+    theta[:, B_COLS] = betas[:, len(CLASSES) - 1:]
+    # intercepts per text, then per typist tempo and its spread over texts
+    fitted = np.einsum("ij,ij->i", X, betas[st.user])
+    text_int, text_n = _group_mean(y - fitted, st.text, nt, w)
+    text_user = np.zeros(nt, int)
+    text_user[st.text] = st.user
+    valid_t = text_n >= 3
+    # tempo: keystroke-weighted, so short fragments (an e-mail address, a one-word reply) do not set it
+    mu, _ = _group_mean(text_int[valid_t], text_user[valid_t], nu, text_n[valid_t])
+    n_texts = np.bincount(text_user[valid_t], minlength=nu)
+    resid = y - fitted - text_int[st.text]
+    var_u, _ = _group_mean(resid ** 2, st.user, nu, w)
+    sd_u = np.sqrt(np.maximum(var_u, 1e-4))
+    tv, _ = _group_mean((text_int[valid_t] - mu[text_user[valid_t]]) ** 2, text_user[valid_t], nu)
+    noise = sd_u ** 2 * _group_mean(1.0 / np.maximum(text_n[valid_t], 1), text_user[valid_t], nu)[0]
+    theta[:, P["mu"]] = mu
+    theta[:, P["log_sd"]] = np.log(sd_u)
+    groups, shape_mu = _speed_groups(mu)
+    core_q = _group_quantiles((resid / sd_u[st.user]), (w > 0), groups[st.user], len(shape_mu))
+    theta[:, P["log_text_sd"]] = np.log(np.sqrt(np.maximum(tv * n_texts / np.maximum(n_texts - 1, 1) - noise, 0.03 ** 2)))
+    # AR(1) of the core residuals within texts
+    r0 = np.where(w > 0, resid, 0.0)
+    pair = (w > 0) & np.r_[False, w[:-1] > 0] & ~st.start
+    r_prev = np.r_[0.0, r0[:-1]]
+    cov1 = np.bincount(st.user[pair], r0[pair] * r_prev[pair], minlength=nu)
+    cnt1 = np.bincount(st.user[pair], minlength=nu)
+    phi = (cov1 / np.maximum(cnt1, 1)) / sd_u ** 2
+    phi = phi + _group_mean(1.0 / np.maximum(text_n[valid_t], 2), text_user[valid_t], nu)[0]  # demeaning bias
+    phi = (phi * cnt1) / (cnt1 + SHRINK)
+    theta[:, P["atanh_phi"]] = np.arctanh(np.clip(phi, -0.5, 0.8))
+
+    # -- pauses by context -------------------------------------------------------------------------
+    for c, col in enumerate(PAUSE_COLS):
+        m = ok & (ctx.pause_ctx == c)
+        pop = (pause[m].sum() + 1) / (m.sum() + 2)
+        rate, _ = _shrunk(pause[m].astype(float), st.user[m], nu, pop, speed=mu)
+        rate = np.clip(rate, 1e-4, 0.9)
+        theta[:, col] = logit(rate)
+    thr = PAUSE_THRESHOLD_SD * sd_u[st.user]
+    exc = np.log(np.maximum((resid - thr)[pause], 1e-3))
+    pm = exc.mean() if len(exc) else -0.5
+    psd = exc.std() if len(exc) > 2 else 0.8
+    theta[:, P["pause_mu"]] = _shrunk(exc, st.user[pause], nu, pm, speed=mu)[0]
+    dev = (exc - theta[st.user[pause], P["pause_mu"]]) ** 2
+    theta[:, P["log_pause_sd"]] = 0.5 * np.log(_shrunk(dev, st.user[pause], nu, psd ** 2)[0])
+    if progress:
+        progress(2, 4)
+
+    # -- holds -------------------------------------------------------------------------------------
+    hold = st.release - st.press
+    hm = np.isfinite(hold) & (hold > 1) & (hold < 2000)
+    lh = np.log(np.where(hm, hold, 1.0))
+    letter = hm & (ctx.hold_kind == 0)
+    pop_h = lh[letter].mean()
+    theta[:, P["h_mu"]] = _shrunk(lh[letter], st.user[letter], nu, pop_h, speed=mu)[0]
+    base = theta[st.user, P["h_mu"]]
+    for kind, col in zip(range(1, len(HOLD_KINDS)), HOLD_COLS):
+        m = hm & (ctx.hold_kind == kind)
+        d = lh[m] - base[m]
+        theta[:, col] = _shrunk(d, st.user[m], nu, d.mean() if m.any() else 0.0)[0]
+    hfit = base + np.c_[np.zeros(nu), theta[:, HOLD_COLS]][st.user, ctx.hold_kind]
+    h_text, h_n = _group_mean(lh - hfit, st.text, nt, hm.astype(float))
+    hres = lh - hfit - h_text[st.text]
+    hvar, _ = _group_mean(hres ** 2, st.user, nu, hm.astype(float))
+    theta[:, P["log_h_sd"]] = 0.5 * np.log(np.maximum(hvar, 1e-4))
+    hv = valid_t & (h_n >= 3)
+    htv, _ = _group_mean(h_text[hv] ** 2, text_user[hv], nu)
+    hnoise = hvar * _group_mean(1.0 / np.maximum(h_n[hv], 1), text_user[hv], nu)[0]
+    theta[:, P["log_h_text_sd"]] = 0.5 * np.log(np.maximum(htv - hnoise, 0.02 ** 2))
+    h_sd = np.sqrt(np.maximum(hvar, 1e-4))
+    h_std = hres / h_sd[st.user]
+    hold_q = _group_quantiles(h_std, hm, groups[st.user], len(shape_mu)) if hm.sum() > 50 else None
+    # hold of a key vs the (core) interval that follows it
+    z_core = np.where(ok, np.clip(resid / sd_u[st.user], -4, 4), np.nan)  # pauses included: holds lengthen before them
+    nxt = np.r_[z_core[1:], np.nan]
+    nxt[np.r_[st.start[1:], True]] = np.nan
+    m = hm & np.isfinite(nxt)
+    cross = np.bincount(st.user[m], h_std[m] * nxt[m], minlength=nu)
+    cnt = np.bincount(st.user[m], minlength=nu)
+    rho = cross / np.maximum(cnt, 1)
+    rho = (rho * cnt + SHRINK * (cross.sum() / max(cnt.sum(), 1))) / (cnt + SHRINK)
+    theta[:, P["atanh_rho_h"]] = np.arctanh(np.clip(rho, -0.6, 0.6))
+
+    # -- Shift and CapsLock ------------------------------------------------------------------------
+    lead_u, lead_v, lag_u, lag_v, side_u, side_v, caps_u, runs_u = _shift_timing(records, ui, layout)
+    for (uu, vv, mcol, scol, pm_, ps_) in ((lead_u, lead_v, "lead_mu", "log_lead_sd", np.log(120), 0.6),
+                                          (lag_u, lag_v, "lag_mu", "log_lag_sd", np.log(90), 0.7)):
+        m = (vv > 1) & (vv < 3000)
+        lv = np.log(vv[m])
+        pm_ = lv.mean() if m.sum() > 10 else pm_
+        ps_ = lv.std() if m.sum() > 10 else ps_
+        theta[:, P[mcol]] = _shrunk(lv, uu[m], nu, pm_, k=8, speed=mu)[0]
+        theta[:, P[scol]] = 0.5 * np.log(_shrunk((lv - theta[uu[m], P[mcol]]) ** 2, uu[m], nu, ps_ ** 2)[0])
+    caps = np.bincount(caps_u, minlength=nu) / 2.0
+    runs = np.bincount(runs_u, minlength=nu)
+    pop_caps = (caps.sum() + 0.5) / (caps.sum() + runs.sum() + 1)
+    theta[:, P["logit_caps"]] = logit((caps + 5 * pop_caps) / (caps + runs + 5))
+    pop_r = (side_v.sum() + 1) / (len(side_v) + 3) if len(side_v) else 0.3
+    theta[:, P["logit_rshift"]] = logit(_shrunk(side_v.astype(float), side_u, nu, pop_r, k=5)[0])
+    if progress:
+        progress(3, 4)
+
+    # -- errors ------------------------------------------------------------------------------------
+    is_b = st.key == "Backspace"
+    burst_start = is_b & ~(np.r_[False, is_b[:-1]] & ~st.start)
+    burst_id = np.cumsum(burst_start) - 1
+    blen = np.bincount(burst_id[is_b], minlength=burst_start.sum()) if burst_start.any() else np.zeros(0)
+    chars = np.bincount(st.user[~is_b], minlength=nu)
+    bursts = np.bincount(st.user[burst_start], minlength=nu)
+    pop_err = bursts.sum() / max(chars.sum(), 1)
+    rate, _ = _shrunk(np.r_[np.ones(bursts.sum()), np.zeros(chars.sum())],
+                      np.r_[np.repeat(np.arange(nu), bursts), np.repeat(np.arange(nu), chars)], nu, pop_err,
+                      k=SHRINK * 5, speed=mu)
+    theta[:, P["logit_err"]] = logit(np.clip(rate, 1e-4, 0.5))
+    extra = np.maximum(blen - 1.0, 0.0)
+    pop_det = extra.mean() if len(extra) else 0.5
+    det, _ = _shrunk(extra, st.user[burst_start], nu, pop_det, k=5)
+    theta[:, P["log_detect"]] = np.log(np.maximum(det, 0.05))
+    unc, unc_chars, kinds = _uncorrected(records, ui, nu)
+    if unc_chars.sum() > 0:
+        pop_unc = unc.sum() / unc_chars.sum()
+        theta[:, P["logit_unc"]] = logit((unc + 200 * pop_unc) / (unc_chars + 200))
+        total = sum(kinds.values())
+        kind_p = np.array([kinds[k] for k in KINDS], float) + 1
+    else:
+        pop_unc = DHAKAL_UNCORRECTED
+        theta[:, P["logit_unc"]] = logit(pop_unc)
+        total = 0
+        kind_p = np.array([0.6, 0.15, 0.15, 0.1])  # Dhakal et al.-like shares when no intended text exists
+    kind_p = kind_p / kind_p.sum()
+
+    clocks, integer_ms = _clocks(records, ui, nu)
+    theta[:, P["clock_ms"]] = np.asarray(CLOCKS)[clocks]
+    clock_p = np.bincount(clocks, minlength=len(CLOCKS)) + 0.0
+    if hold_q is None:
+        hold_q = np.repeat(Shared.gaussian(kind_p).hold_q, len(shape_mu), axis=0)
+    shared = Shared(kind_p, core_q, hold_q, shape_mu, clock_p / clock_p.sum(), integer_ms,
+                    float(np.ceil(np.max(iki[ok]) / 100) * 100))
+    theta[:, P["logit_err"]] += _calibrate_errors(records, ui, theta, shared, layout)
+
+    mean = theta.mean(0)
+    cov = np.cov(theta.T) if nu > 2 else np.diag(np.full(len(PARAMS), 1e-4))
+    cov = cov + np.eye(len(PARAMS)) * 1e-6
+    if progress:
+        progress(4, 4)
+    stats = {
+        "typists": nu, "texts": nt, "keystrokes": int(len(st.key)),
+        "median_iki_ms": float(np.median(iki[ok])), "median_hold_ms": float(np.median(hold[hm])),
+        "pause_share": float(pause[ok].mean()), "backspace_share": float(is_b.mean()),
+        "mean_burst_length": float(blen.mean()) if len(blen) else 0.0,
+        "uncorrected_per_char": float(pop_unc), "error_kind_counts": {k: int(kinds[k]) for k in KINDS},
+        "error_kinds_from": "intended vs submitted text" if total else "default shares (no intended text)",
+        "population_effects": dict(zip([f"c_{c}" for c in CLASSES[1:]] + [PARAMS[i] for i in B_COLS], beta.round(4).tolist())),
+    }
+    return FitResult({u: theta[i] for i, u in enumerate(users)}, mean, cov, shared, stats)
+
+
+def _speed_groups(mu: np.ndarray, max_groups: int = 5, min_typists: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Typists split into speed groups by quantiles of their log-interval level; returns (group per typist, centres)."""
+    k = int(np.clip(len(mu) // min_typists, 1, max_groups))
+    edges = np.quantile(mu, np.linspace(0, 1, k + 1))
+    g = np.clip(np.searchsorted(edges, mu, side="right") - 1, 0, k - 1)
+    centres = np.array([np.median(mu[g == j]) for j in range(k)])
+    return g, centres
+
+
+def _group_quantiles(values: np.ndarray, ok: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
+    pooled = np.quantile(values[ok], QUANTILE_LEVELS)
+    return np.stack([np.quantile(values[ok & (group == j)], QUANTILE_LEVELS) if np.sum(ok & (group == j)) > 200
+                     else pooled for j in range(k)])
+
+
+def _clocks(records: list[Keystrokes], ui: dict[str, int], nu: int) -> tuple[np.ndarray, bool]:
+    """Each typist's capture clock grid (index into CLOCKS), and whether all times are whole ms.
+
+    The grid is the coarsest one that most press-to-press intervals sit on (within the rounding of
+    whole-millisecond sources, or the sub-millisecond jitter of OS timestamps).
+    """
+    diffs: list[list[np.ndarray]] = [[] for _ in range(nu)]
+    integer = True
+    for r in records:
+        t = np.r_[r.press_ms, r.release_ms[np.isfinite(r.release_ms)]]
+        integer &= bool(np.all(np.abs(t - np.round(t)) < 1e-6))
+        diffs[ui[r.user]].append(np.diff(np.sort(r.press_ms)))
+    out = np.zeros(nu, int)
+    tol, need = (1.01, 0.85) if integer else (0.5, 0.75)
+    for u in range(nu):
+        d = np.concatenate(diffs[u]) if diffs[u] else np.zeros(0)
+        d = d[d > 0]
+        if len(d) < 20:
+            continue
+        for k in range(len(CLOCKS) - 1, 0, -1):
+            g = CLOCKS[k]
+            off = np.abs(d - np.round(d / g) * g)
+            if np.mean(off <= (tol if g > 1 else 1e-6 if integer else 0.01)) >= need:
+                out[u] = k
+                break
+    return out, integer
+
+
+def _bksp_share(keys_list) -> float:
+    n = b = 0
+    for keys in keys_list:
+        m = ~np.isin(keys, list(MODIFIERS))
+        n += int(m.sum())
+        b += int(np.sum(keys[m] == "Backspace"))
+    return b / max(n, 1)
+
+
+def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, rounds: int = 2) -> float:
+    """Shift of logit(error rate) that makes generated Backspace share match the data's.
+
+    The raw rate (Backspace bursts per character) undercounts what the generator needs: errors
+    that overlap are merged and the data's bursts also delete whole words. One simulation of the
+    same texts by the same typists, compared with the recorded Backspace share, closes the gap.
+    """
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
+    recs = [records[i] for i in sorted(pick)]
+    texts = [intended_text(r, layout) for r in recs]
+    keep = [i for i, t in enumerate(texts) if t]
+    if not keep:
+        return 0.0
+    real = _bksp_share([recs[i].key for i in keep])
+    shift = 0.0
+    for _ in range(rounds):
+        th = theta.copy()
+        th[:, P["logit_err"]] += shift
+        typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
+        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(1))
+        gen = _bksp_share([e.key[e.type == "down"] for e in ev])
+        if gen <= 0 or real <= 0:
+            break
+        shift += float(np.log(real / gen))
+    return float(np.clip(shift, -2.0, 2.0))

@@ -1,0 +1,203 @@
+"""Typing profiles on disk: a versioned JSON file of fitted parameters and where they came from.
+
+A profile holds a population (mean and covariance of typists' parameter vectors), optionally the
+fitted typists themselves by id, the shares of error kinds, the layout, and metadata: source data,
+licence and attribution, capture, task, what was held out. Loading records the file's sha256 so a
+generated dataset can name exactly which parameters made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from simulator.errors import HcisimError
+from simulator.typing.model import KINDS, QUANTILE_LEVELS, Shared
+from simulator.typing.params import CLOCKS, P, PARAMS, Typist
+from simulator.typing.records import file_mode
+
+FORMAT = "hcisim-typing-profile"
+VERSION = 1
+SHIPPED = ("aalto", "freetext")
+
+
+POP_LEVELS = np.linspace(0.0, 1.0, 41)
+"""Levels of the stored marginal quantiles of typists' parameters."""
+
+
+@dataclass
+class Population:
+    """Typists' parameters as a Gaussian copula: per-parameter marginal quantiles + normal-score correlation.
+
+    Marginals are kept as they are in the data (CapsLock use, for one, is all-or-nothing for
+    many people, which a multivariate normal would smear out); the correlation keeps what goes
+    together (fast typists hold keys shorter and make fewer errors).
+    """
+
+    quantiles: np.ndarray      # (len(PARAMS), len(POP_LEVELS))
+    corr: np.ndarray           # (len(PARAMS), len(PARAMS)) of normal scores
+
+    @staticmethod
+    def from_typists(theta: np.ndarray) -> "Population":
+        n = len(theta)
+        q = np.quantile(theta, POP_LEVELS, axis=0).T
+        ranks = np.argsort(np.argsort(theta, axis=0, kind="stable"), axis=0)
+        z = ndtri((ranks + 0.5) / n)
+        corr = np.corrcoef(z.T) if n > 2 else np.eye(theta.shape[1])
+        corr = np.nan_to_num(corr)
+        np.fill_diagonal(corr, 1.0)
+        # shrink toward independence as much as the number of typists asks for (22 typists cannot
+        # support a 45-dimensional correlation); keeps it well inside positive definite
+        lam = float(np.clip(theta.shape[1] / (theta.shape[1] + n), 0.05, 0.8))
+        return Population(q, (1 - lam) * corr + lam * np.eye(len(corr)))
+
+    def normal_scores(self, rng: np.random.Generator) -> np.ndarray:
+        return np.linalg.cholesky(self.corr) @ rng.standard_normal(len(self.corr))
+
+    def to_theta(self, z: np.ndarray) -> np.ndarray:
+        u = ndtr(z)
+        return np.array([np.interp(u[j], POP_LEVELS, self.quantiles[j]) for j in range(len(u))])
+
+
+@dataclass
+class TypingProfile:
+    id: str
+    sha256: str
+    layout: str
+    mean: np.ndarray
+    cov: np.ndarray
+    shared: Shared
+    population: Population
+    user_params: dict[str, np.ndarray] = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def users(self) -> list[str]:
+        return list(self.user_params)
+
+    def typist(self, user: str) -> Typist:
+        if user not in self.user_params:
+            known = ", ".join(self.users[:30]) or "none: this profile is a population only"
+            raise HcisimError(f"unknown typist {user!r} for typing profile {self.id} (known: {known})")
+        return Typist(user, self.user_params[user])
+
+    def draw(self, rng: np.random.Generator, skill: float | None = None) -> Typist:
+        """A new synthetic typist from the population.
+
+        ``skill`` is a z-score of speed (+1: one population SD faster); the other parameters are
+        drawn from the population *given* that speed, so faster typists also get the holds, error
+        rates and pauses that go with speed in the data, rather than scaled times.
+        """
+        R = self.population.corr
+        if skill is None:
+            z = self.population.normal_scores(rng)
+            return Typist("synthetic", self._with_clock(self.population.to_theta(z), rng))
+        i = P["mu"]
+        rest = np.r_[0:i, i + 1:len(PARAMS)]
+        zi = -float(np.clip(skill, -2.5, 2.5))  # faster = lower log interval
+        cmean = R[rest, i] * zi
+        ccov = R[np.ix_(rest, rest)] - np.outer(R[rest, i], R[i, rest])
+        ccov = (ccov + ccov.T) / 2 + np.eye(len(rest)) * 1e-9
+        z = np.empty(len(PARAMS))
+        z[i] = zi
+        z[rest] = cmean + np.linalg.cholesky(ccov) @ rng.standard_normal(len(rest))
+        return Typist(f"synthetic(skill={skill:+.2f})", self._with_clock(self.population.to_theta(z), rng))
+
+    def _with_clock(self, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The capture clock is a category (one of CLOCKS), drawn by its share among the fitted typists."""
+        theta[P["clock_ms"]] = CLOCKS[rng.choice(len(CLOCKS), p=self.shared.clock_p)]
+        return theta
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT, "version": VERSION, "id": self.id, "layout": self.layout, "params": list(PARAMS),
+            "population": {"mean": _r(self.mean), "cov": [_r(row) for row in self.cov],
+                           "levels": _r(POP_LEVELS), "quantiles": [_r(q) for q in self.population.quantiles],
+                           "corr": [_r(row) for row in self.population.corr]},
+            "error_kinds": dict(zip(KINDS, _r(self.shared.kind_p))),
+            "residual_shapes": {"levels": _r(QUANTILE_LEVELS), "speed_centres": _r(self.shared.shape_mu),
+                                "interval": [_r(q) for q in self.shared.core_q],
+                                "hold": [_r(q) for q in self.shared.hold_q]},
+            "capture": {"clocks_ms": list(CLOCKS), "clock_shares": _r(self.shared.clock_p),
+                        "integer_ms": bool(self.shared.integer_ms)},
+            "max_interval_ms": float(self.shared.max_iki_ms),
+            "users": {u: _r(v) for u, v in self.user_params.items()},
+            "metadata": self.metadata, "fit_stats": self.stats,
+        }
+
+
+def _r(v) -> list[float]:
+    return [float(f"{x:.6g}") for x in np.asarray(v, float)]
+
+
+def shipped_path(name: str) -> Path:
+    return Path(str(resources.files("simulator.profiles") / f"typing_{name}.json"))
+
+
+def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
+    """A shipped profile by name (``aalto``, ``freetext``) or a profile file written by ``hcisim fit typing``."""
+    if isinstance(name_or_path, TypingProfile):
+        return name_or_path
+    s = str(name_or_path)
+    if s in SHIPPED:
+        path = shipped_path(s)
+    else:
+        path = Path(s)
+        if not path.is_file():
+            raise HcisimError(f"unknown typing profile {s!r}: not a shipped profile ({', '.join(SHIPPED)}) nor a file")
+    raw = path.read_bytes()
+    try:
+        d = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise HcisimError(f"{path}: not a typing profile (not JSON)") from None
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise HcisimError(f"{path}: not a typing profile (format is not {FORMAT})")
+    if d.get("version") != VERSION:
+        raise HcisimError(f"{path}: typing profile version {d.get('version')} is not supported (this hcisim reads {VERSION})")
+    if d.get("params") != list(PARAMS):
+        raise HcisimError(f"{path}: typing profile parameters do not match this hcisim version; refit it")
+    try:
+        pop, shapes = d["population"], d["residual_shapes"]
+        kinds = np.asarray([d["error_kinds"][k] for k in KINDS], float)
+        clock_p = np.asarray(d["capture"]["clock_shares"], float)
+        shared = Shared(kinds / kinds.sum(), np.asarray(shapes["interval"], float), np.asarray(shapes["hold"], float),
+                        np.asarray(shapes["speed_centres"], float), clock_p / clock_p.sum(),
+                        bool(d["capture"]["integer_ms"]), float(d["max_interval_ms"]))
+        population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
+        mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
+    except (KeyError, TypeError, ValueError):
+        raise HcisimError(f"{path}: typing profile is incomplete or damaged") from None
+    return TypingProfile(
+        id=d["id"], sha256=hashlib.sha256(raw).hexdigest(), layout=d.get("layout", "qwerty-us"),
+        mean=mean, cov=cov, shared=shared, population=population,
+        user_params={u: np.asarray(v, float) for u, v in d.get("users", {}).items()},
+        metadata=d.get("metadata", {}), stats=d.get("fit_stats", {}), path=path)
+
+
+def save_profile(profile: TypingProfile, out: Path) -> Path:
+    """Write atomically (temp file in the same folder, then rename) and return the path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(profile.to_json(), indent=1, sort_keys=False).encode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    profile.sha256 = hashlib.sha256(data).hexdigest()
+    profile.path = out
+    return out

@@ -1,0 +1,159 @@
+"""HTML pages comparing recorded and generated typing (fit report, realism benchmark report).
+
+Plots are matplotlib PNGs embedded as base64 so a page is one file: interval and hold
+distributions, digraph-class medians, error/correction rates, recorded vs generated.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+
+from simulator.report.html import figure_png, img
+from simulator.rng import rng_for
+from simulator.typing.context import CLASSES, keystroke_context
+from simulator.typing.layout import get_layout
+from simulator.typing.records import Keystrokes, file_mode
+from simulator.typing.text import intended_text
+
+REPORT_TEXTS = 300
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _pool(records: list[Keystrokes]):
+    iki, hold, bk, n = [], [], 0, 0
+    for r in records:
+        o = np.argsort(r.press_ms, kind="stable")
+        iki.append(np.diff(r.press_ms[o]))
+        h = r.release_ms - r.press_ms
+        hold.append(h[np.isfinite(h) & (h > 0)])
+        bk += int(np.sum(r.key == "Backspace"))
+        n += len(r)
+    return np.concatenate(iki), np.concatenate(hold), bk / max(n, 1)
+
+
+def class_medians(records: list[Keystrokes]) -> np.ndarray:
+    """Median press-to-press interval per digraph class (modifiers left out, as the model sees it)."""
+    lay = get_layout()
+    keys, press, start = [], [], []
+    for r in records:
+        m = ~np.isin(r.key, ["Shift", "Control", "Alt", "Meta", "Unidentified"])
+        if m.sum() < 2:
+            continue
+        keys.append(r.key[m])
+        press.append(r.press_ms[m])
+        s = np.zeros(m.sum(), bool)
+        s[0] = True
+        start.append(s)
+    k, p, s = np.concatenate(keys), np.concatenate(press), np.concatenate(start)
+    ctx = keystroke_context(k, s, lay)
+    iki = np.diff(p, prepend=p[0])
+    return np.array([np.median(iki[(ctx.cls == c) & ~s]) if np.any((ctx.cls == c) & ~s) else np.nan
+                     for c in range(len(CLASSES))])
+
+
+def comparison_plots(real: list[Keystrokes], gen: dict[str, list[Keystrokes]]) -> list[str]:
+    """Figures (base64 PNG) of recorded vs generated typing; ``gen`` maps a label to generated records."""
+    plt = _plt()
+    ri, rh, rb = _pool(real)
+    series = {"recorded": (ri, rh, rb)} | {k: _pool(v) for k, v in gen.items()}
+    figs = []
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
+    bins_i = np.logspace(np.log10(10), np.log10(5000), 60)
+    bins_h = np.logspace(np.log10(10), np.log10(1000), 50)
+    for name, (i, h, _) in series.items():
+        ax[0].hist(np.clip(i, 10, 5000), bins=bins_i, density=True, histtype="step", label=name, lw=1.4)
+        ax[1].hist(np.clip(h, 10, 1000), bins=bins_h, density=True, histtype="step", label=name, lw=1.4)
+    for a, t in zip(ax, ("press-to-press interval (ms)", "hold (ms)")):
+        a.set_xscale("log")
+        a.set_xlabel(t)
+        a.legend(fontsize=8)
+    figs.append(figure_png(fig))
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
+    w = 0.8 / len(series)
+    meds = {"recorded": class_medians(real)} | {k: class_medians(v) for k, v in gen.items()}
+    for j, (name, m) in enumerate(meds.items()):
+        ax[0].bar(np.arange(len(CLASSES)) + j * w, m, width=w, label=name)
+    ax[0].set_xticks(np.arange(len(CLASSES)) + 0.4 - w / 2, CLASSES, rotation=40, fontsize=8)
+    ax[0].set_ylabel("median interval (ms)")
+    ax[0].set_title("digraph-class medians")
+    ax[0].legend(fontsize=8)
+    names = list(series)
+    ax[1].bar(names, [series[k][2] * 100 for k in names])
+    ax[1].set_ylabel("Backspace, % of keystrokes")
+    ax[1].set_title("corrections")
+    ax[1].tick_params(axis="x", rotation=30)
+    figs.append(figure_png(fig))
+    return figs
+
+
+def texts_of(records: list[Keystrokes]) -> list[str]:
+    """What each recorded text was meant to say (see `intended_text`)."""
+    lay = get_layout()
+    return [intended_text(r, lay) for r in records]
+
+
+def generate_like(profile, records: list[Keystrokes], seed: int = 0) -> tuple[list[Keystrokes], list[Keystrokes]]:
+    """Generate the recorded texts again (as the same typist when the profile has them); returns (real, generated)."""
+    from simulator.typing import synth_typing
+
+    texts = texts_of(records)
+    keep = [i for i, s in enumerate(texts) if s]
+    real = [records[i] for i in keep]
+    users = [records[i].user if records[i].user in profile.user_params else None for i in keep]
+    ev = synth_typing([texts[i] for i in keep], profile=profile, rng=rng_for(seed, "typing-report"), users=users)
+    return real, [e.to_keystrokes() for e in ev]
+
+
+def page(title: str, sections: list[tuple[str, str]]) -> str:
+    body = "".join(f"<h2>{html.escape(h)}</h2>{content}" for h, content in sections)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+def table(rows: list[list], header: list[str]) -> str:
+    th = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{trs}</table>"
+
+
+def write_html(text: str, out: Path) -> Path:
+    import os
+    import tempfile
+
+    out = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, file_mode())
+    os.replace(tmp, out)
+    return out
+
+
+def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(records), size=min(REPORT_TEXTS, len(records)), replace=False)
+    real, gen = generate_like(profile, [records[i] for i in sorted(pick)])
+    figs = comparison_plots(real, {"generated": gen})
+    stats = [[k, v if not isinstance(v, float) else f"{v:.4g}"] for k, v in profile.stats.items()
+             if not isinstance(v, dict)]
+    effects = [[k, f"{v:+.3f}"] for k, v in profile.stats.get("population_effects", {}).items()]
+    meta = [[k, v] for k, v in profile.metadata.items()]
+    sections = [
+        ("profile", table(meta, ["field", "value"])),
+        ("data", table(stats, ["statistic", "value"])),
+        ("population effects on log press-to-press interval", table(effects, ["effect", "coefficient"])),
+        (f"recorded vs generated ({len(real)} texts)", "".join(img(f, "plot") for f in figs)),
+    ]
+    return write_html(page(f"typing profile {profile.id}", sections), out)

@@ -1,0 +1,37 @@
+"""Every bundled web scenario, generated once in the real Chromium while being recorded.
+
+One run per scenario feeds the driver tests (ground truth vs what the page
+received, timing), the record/replay tests and the agent tests, which keeps
+the suite inside CI's time budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from simulator.runner import RunConfig, run
+from simulator.scenario import list_scenarios
+
+WEB_SCENARIOS = [s.name for s in list_scenarios() if s.app == "web"]
+
+
+@dataclass
+class WebRun:
+    scenario: str
+    dataset: Path
+    recording: Path
+    stats: dict
+
+
+@pytest.fixture(scope="session")
+def web_runs(tmp_path_factory) -> dict[str, WebRun]:
+    root = tmp_path_factory.mktemp("web-runs")
+    runs = {}
+    for name in WEB_SCENARIOS:
+        res = run(RunConfig(scenario=name, driver="browser", sessions=1, seed=3, out=root / name,
+                            record_to=root / f"{name}-recording", command=["pytest"]))
+        runs[name] = WebRun(name, res.out, root / f"{name}-recording", res.stats)
+    return runs

@@ -1,0 +1,59 @@
+"""Ground truth agrees with what the real Chromium page received, for every bundled web scenario."""
+
+import json
+
+import pyarrow.compute as pc
+import pytest
+
+from simulator.dataset import read_dataset, validate_dataset
+from tests.browser.conftest import WEB_SCENARIOS
+
+pytestmark = pytest.mark.browser
+
+
+def test_at_least_six_scenarios_across_the_apps():
+    from simulator.scenario import list_scenarios
+
+    assert len(WEB_SCENARIOS) >= 6 and len(list_scenarios()) >= 7
+
+
+@pytest.mark.parametrize("name", WEB_SCENARIOS)
+def test_clicks_hit_their_targets_and_texts_are_exact(web_runs, name):
+    r = web_runs[name]
+    assert validate_dataset(r.dataset) == []
+    s = r.stats
+    assert s["clicks_checked"] > 0
+    assert s["clicks_on_target"] == s["clicks_checked"], (r.dataset / "agreement_problems.txt").read_text()
+    assert s["texts_exact"] == s["texts_checked"]
+    ds = read_dataset(r.dataset)
+    misses = ds.actions.filter(pc.equal(ds.actions.column("outcome"), "miss_corrected"))
+    for a in misses.to_pylist():  # a labelled miss is still followed by a press on the target
+        assert a["box_w"] > 0
+
+
+@pytest.mark.parametrize("name", WEB_SCENARIOS)
+def test_dispatch_timing_within_one_frame(web_runs, name):
+    s = web_runs[name].stats
+    assert s["dispatch_error_ms_p99"] <= 16.7, s
+
+
+def test_page_received_every_press_and_key(web_runs):
+    ds = read_dataset(web_runs["checkout_form"].dataset)
+    sent = ds.events.column("type").to_pylist()
+    got = ds.received.column("type").to_pylist()
+    for kind in ("down", "up", "key_down", "key_up"):
+        assert got.count(kind) == sent.count(kind), kind
+    # received timestamps (the page's clock) follow the planned ones within a frame or two
+    ev = ds.events.filter(pc.equal(ds.events.column("type"), "down")).column("t_ms").to_numpy()
+    rc = ds.received.filter(pc.equal(ds.received.column("type"), "down")).column("t_ms").to_numpy()
+    assert abs(rc - ev).max() < 50.0
+
+
+def test_final_state_and_screenshots(web_runs):
+    r = web_runs["checkout_form"]
+    ds = read_dataset(r.dataset)
+    state = json.loads((r.dataset / "final_state.json").read_text())["s00000"]
+    typed = {a["target_name"]: a["text_intended"] for a in ds.actions.to_pylist() if a["kind"] == "type"}
+    assert typed["City"] in json.dumps(state)
+    kinds = set(ds.frames.column("kind").to_pylist())
+    assert {"before", "after"} <= kinds
