@@ -10,7 +10,7 @@ Observation: ``task`` (text), ``step`` (0-based), ``url``, ``pointer`` [x, y],
 text, id, testid, css, box).
 
 Action, one of: ``{"type": "click", "locator": "role=button[name=\\"Log in\\"]"}``
-or ``{"type": "click", "x": .., "y": ..}``; ``{"type": "type", "text": .., "locator": ..}``;
+or ``{"type": "click", "x": .., "y": ..}``; ``{"type": "type", "text": .., "locator": .., "clear": false}``;
 ``{"type": "select", "locator": .., "option": ..}``; ``{"type": "check", "locator": .., "on": true}``;
 ``{"type": "key", "keys": ["Control", "a"]}``; ``{"type": "scroll", "dy": ..}`` or ``{"type": "scroll", "locator": ..}``;
 ``{"type": "drag", "locator": .., "to": ..}``; ``{"type": "goto", "url": ..}``; ``{"type": "done"}``.
@@ -106,7 +106,7 @@ def act(actor: Actor, action: dict[str, Any]) -> None:
     elif kind == "type":
         if loc is None:
             raise HcisimError("a type action needs a locator")
-        actor.type(loc, str(action["text"]))
+        actor.type(loc, str(action["text"]), clear=bool(action.get("clear", False)))
     elif kind == "select":
         actor.select(loc, str(action["option"]))
     elif kind == "check":
@@ -167,7 +167,7 @@ class ScriptedAgent:
         if op == "key":
             return {"type": "key", "keys": ins["keys"]}
         action = {"type": op, "locator": ins["locator"]}
-        for k in ("text", "option", "on", "to"):
+        for k in ("text", "option", "on", "to", "clear"):
             if k in ins:
                 action[k] = ins[k]
         return action

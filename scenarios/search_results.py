@@ -1,4 +1,4 @@
-"""Search the catalogue, scroll the long result list with the wheel, open a result and go back."""
+"""Search the catalogue (after clearing a first try), scroll the long result list with the wheel, open a result and go back."""
 
 from simulator.locate import label, role
 
@@ -17,7 +17,9 @@ def result_title(query: str, n: int) -> str:
 
 def run(s):
     f = s.fake
-    query = f.random_element(QUERIES)
+    query, first_try = f.random_elements(QUERIES, length=2, unique=True)
+    s.type(label("Search terms"), first_try)
+    s.click(role("button", "Clear"))  # changed their mind
     s.type(label("Search terms"), query)
     if f.boolean():
         s.press("Enter")

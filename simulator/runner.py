@@ -181,7 +181,7 @@ class SessionRunner:
                       screenshots=self.cfg.screenshots if self.driver.live else "none",
                       periodic_ms=self.cfg.periodic_ms)
         try:
-            actor.goto(self.scenario.start)
+            actor.open(self.scenario.start)
             self.scenario.run(actor)
             final_state = getattr(self.driver, "app_state", lambda: None)()
         except HcisimError as exc:

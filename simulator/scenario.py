@@ -132,6 +132,11 @@ class Actor:
         self._sync_clock()
         self._end(a, outcome="ok", extra={"url": url})
 
+    def open(self, url: str) -> None:
+        """Open the scenario's start page; scripts count their own steps from the next one."""
+        self.goto(url)
+        self._step = 0
+
     def click(self, loc: Locator, *, button: str = "left", double: bool = False) -> None:
         kind = "double_click" if double else ("right_click" if button == "right" else "click")
         a = self._begin(kind, loc)
@@ -342,11 +347,12 @@ class Actor:
 
     def _idle(self, a: int | None, ms: float) -> None:
         """Let ``ms`` pass; the hand rests with small drift, as people's do while looking."""
+        start = self.t
         t, x, y = self.models.idle(self.pointer, ms, self.person, self.motion_rng, self.driver.device)
         if len(t) and a is not None:
-            self._dispatch(P.moves(t + self.t, x, y), a)
+            self._dispatch(P.moves(t + start, x, y), a)
             self.pointer = (float(x[-1]), float(y[-1]))
-        self.t += ms
+        self.t = max(self.t, start + ms)
         self._periodic_frame(a)
 
     # -- bookkeeping -------------------------------------------------------------

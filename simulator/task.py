@@ -38,6 +38,8 @@ def render(step: dict) -> str:
     if op == "click":
         return f"Click {step['locator']}"
     if op == "type":
+        if step.get("clear"):
+            return f"Replace the contents of {step['locator']} with {step['text']!r}"
         return f"Type {step['text']!r} into {step['locator']}"
     if op == "select":
         return f"Choose {step['option']!r} in {step['locator']}"
@@ -57,6 +59,7 @@ def render(step: dict) -> str:
 _PATTERNS = [
     ("goto", re.compile(r"Go to (?P<url>\S+)$")),
     ("type", re.compile(r"Type (?P<text>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") into (?P<locator>.+)$")),
+    ("replace", re.compile(r"Replace the contents of (?P<locator>.+) with (?P<text>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")$")),
     ("select", re.compile(r"Choose (?P<option>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") in (?P<locator>.+)$")),
     ("check", re.compile(r"(?P<verb>Check|Uncheck) (?P<locator>.+)$")),
     ("scroll", re.compile(r"Scroll to (?P<locator>.+)$")),
@@ -76,6 +79,8 @@ def parse_instruction(line: str) -> dict:
         m = pat.match(body)
         if m:
             d = {"op": op, **m.groupdict()}
+            if op == "replace":
+                d.update(op="type", clear=True)
             for k in ("text", "option"):
                 if k in d:
                     d[k] = ast.literal_eval(d[k])
@@ -109,7 +114,7 @@ class TaskWriter:
         self._add(op="hover", locator=str(loc))
 
     def type(self, loc: L.Locator, text: str, *, clear: bool = False) -> None:
-        self._add(op="type", locator=str(loc), text=text)
+        self._add(op="type", locator=str(loc), text=text, clear=clear)
 
     def check(self, loc: L.Locator, on: bool = True) -> None:
         self._add(op="check", locator=str(loc), on=on)

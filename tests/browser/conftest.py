@@ -7,6 +7,7 @@ the suite inside CI's time budget.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,16 @@ class WebRun:
     stats: dict
 
 
+def _generate(name: str, root: Path) -> WebRun:
+    res = run(RunConfig(scenario=name, driver="browser", sessions=1, seed=3, out=root / name,
+                        record_to=root / f"{name}-recording", command=["pytest"]))
+    return WebRun(name, res.out, root / f"{name}-recording", res.stats)
+
+
 @pytest.fixture(scope="session")
 def web_runs(tmp_path_factory) -> dict[str, WebRun]:
+    """Sessions are mostly a person's waiting (thinking, reading, typing rhythm), so they run side by side."""
     root = tmp_path_factory.mktemp("web-runs")
-    runs = {}
-    for name in WEB_SCENARIOS:
-        res = run(RunConfig(scenario=name, driver="browser", sessions=1, seed=3, out=root / name,
-                            record_to=root / f"{name}-recording", command=["pytest"]))
-        runs[name] = WebRun(name, res.out, root / f"{name}-recording", res.stats)
-    return runs
+    with ProcessPoolExecutor(max_workers=len(WEB_SCENARIOS)) as pool:
+        runs = list(pool.map(_generate, WEB_SCENARIOS, [root] * len(WEB_SCENARIOS)))
+    return {r.scenario: r for r in runs}

@@ -1,0 +1,81 @@
+"""Sessions recorded on v1 replay on v1 exactly and on v2 (changed build) with the removed button named."""
+
+import json
+
+import pytest
+
+from replay.replayer import Replayer
+from scenarios.apps.web.server import serve
+from simulator.dataset import read_dataset, validate_dataset
+from tests.browser.conftest import WEB_SCENARIOS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def replays(web_runs, tmp_path_factory):
+    root = tmp_path_factory.mktemp("replays")
+    out = {}
+    for version in ("v1", "v2"):
+        with serve(version) as server:
+            for name in WEB_SCENARIOS:
+                out[version, name] = Replayer(web_runs[name].recording, server.url, root / f"{name}-{version}",
+                                              timing="fast").run()
+    return out
+
+
+def test_recordings_are_valid_datasets_with_derived_actions(web_runs):
+    for name in WEB_SCENARIOS:
+        rec = web_runs[name].recording
+        assert validate_dataset(rec) == [], name
+        kinds = set(read_dataset(rec).actions.column("kind").to_pylist())
+        assert "click" in kinds or "drag" in kinds, name
+
+
+def test_secrets_never_reach_the_recording(web_runs):
+    gen = read_dataset(web_runs["checkout_form"].dataset)
+    secrets = [a["text_intended"] for a in gen.actions.to_pylist()
+               if a["kind"] == "type" and a["target_name"] in ("Password", "Card number", "Delivery notes")]
+    assert len(secrets) == 3
+    files = [p for p in web_runs["checkout_form"].recording.rglob("*") if p.is_file()]
+    for secret in secrets:
+        for f in files:
+            assert secret.encode() not in f.read_bytes(), (f.name, "leaks a secret")
+
+
+@pytest.mark.parametrize("name", WEB_SCENARIOS)
+def test_replay_on_v1_passes_every_step(replays, name):
+    r = replays["v1", name]
+    bad = [(s.step, s.status, s.message, [c for c in s.checkpoints if not c.ok]) for s in r.steps
+           if s.status == "failed" or not all(c.ok for c in s.checkpoints)]
+    assert not bad and r.passed, bad
+    assert validate_dataset(r.out) == []
+
+
+def test_replay_on_v2_finds_moved_and_renamed_elements(replays):
+    total = passed = 0
+    for name in WEB_SCENARIOS:
+        for s in replays["v2", name].steps:
+            if name == "search_results" and "Clear" in s.step:
+                continue  # the one removed button: no counterpart on v2
+            total += 1
+            passed += s.status != "failed" and all(c.ok for c in s.checkpoints)
+    assert passed / total >= 0.95, (passed, total)
+    assert any(s.status == "retargeted" for n in WEB_SCENARIOS for s in replays["v2", n].steps)
+
+
+def test_removed_button_is_the_first_divergence(replays):
+    r = replays["v2", "search_results"]
+    first = r.first_divergence
+    assert first is not None and not r.passed
+    assert first.status == "failed" and "Clear" in first.step, first
+    assert (r.out / "replay.json").is_file()
+    report = json.loads((r.out / "replay.json").read_text())
+    assert report["passed"] is False
+
+
+def test_unchanged_app_gets_the_final_values_and_timing(web_runs, tmp_path):
+    with serve("v1") as server:
+        r = Replayer(web_runs["login"].recording, server.url, tmp_path / "login-replay", timing="original").run()
+    assert r.final_values and all(c.ok for c in r.final_values)
+    assert r.timing["dispatch_error_ms_p99"] <= 16.7

@@ -1,0 +1,72 @@
+"""Mistakes a user will make end in one clear line and a non-zero exit, without a traceback."""
+
+import subprocess
+import sys
+
+import pytest
+
+
+def hcisim(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True, env=env)
+
+
+def one_line_error(r, *fragments):
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.strip().splitlines() if not ln.startswith("Xlib.xauth")]
+    assert len(lines) == 1, r.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
+
+
+def test_unknown_scenario(tmp_path):
+    one_line_error(hcisim("run", "no_such_thing", "--out", str(tmp_path / "o")), "unknown scenario 'no_such_thing'",
+                   "checkout_form")
+
+
+def test_scenario_script_that_fails_to_load(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise RuntimeError('oops')\n")
+    one_line_error(hcisim("run", str(bad), "--out", str(tmp_path / "o")), "scenario failed to load", "oops")
+
+
+def test_unreachable_app(tmp_path):
+    one_line_error(hcisim("run", "login", "--driver", "browser", "--url", "http://127.0.0.1:9/",
+                          "--out", str(tmp_path / "o")), "app not reachable at http://127.0.0.1:9/")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.browser
+def test_locator_that_matches_nothing_names_step_and_locator(tmp_path):
+    script = tmp_path / "typo.py"
+    script.write_text('"""A script with a wrong label."""\nfrom simulator.locate import label\nAPP = "web"\n'
+                      'START = "/login"\n\ndef run(s):\n    s.type(label("Username"), "ann")\n'
+                      '    s.type(label("Pasword"), "x")\n')
+    r = hcisim("run", str(script), "--driver", "browser", "--sessions", "2", "--out", str(tmp_path / "o"))
+    one_line_error(r, "session s00000, step 2", 'label="Pasword" matches nothing')
+
+
+def test_missing_browser(tmp_path, monkeypatch):
+    import simulator.drivers.browser as browser
+    from simulator.errors import HcisimError
+
+    monkeypatch.setattr(browser, "CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(HcisimError, match="no browser: .* not found \\(install it: apt-get install chromium\\)"):
+        browser.BrowserDriver()
+
+
+def test_no_display(monkeypatch):
+    import contextlib
+
+    import simulator.drivers.xdisplay as xd
+    from simulator.errors import HcisimError
+
+    monkeypatch.setenv("DISPLAY", ":999")
+    monkeypatch.setattr(xd.shutil, "which", lambda name: None)
+    with pytest.raises(HcisimError, match="no display: DISPLAY is not usable and Xvfb is not installed"):
+        with contextlib.ExitStack() as stack:
+            xd.ensure_display(stack)
+
+
+def test_bad_dataset_for_inspect(tmp_path):
+    one_line_error(hcisim("inspect", str(tmp_path)), "not a dataset (no manifest.json)")
