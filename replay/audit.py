@@ -25,6 +25,7 @@ import numpy as np
 
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
+from simulator.typing import code_for
 
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
 MATCH_WINDOW_MS = 250.0
@@ -123,6 +124,28 @@ def read_captured(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Path
     return events, [path]
 
 
+def _drop_still_moves(events: list[dict]) -> list[dict]:
+    """Moves that do not move (a logger echoing the pointer at a press) carry nothing to audit."""
+    out, last = [], None
+    for e in events:
+        if e["type"] == "move":
+            pos = (e["x"], e["y"])
+            if pos == last:
+                continue
+            last = pos
+        elif e.get("x") is not None:
+            last = (e["x"], e["y"])
+        out.append(e)
+    return out
+
+
+def _same_key(t: dict, c: dict) -> bool:
+    """Same key; a release may name the key as the modifiers of that moment make it (DOM ``keyup`` does),
+    so releases compare the physical key."""
+    a, b = t["key"] or "", c["key"] or ""
+    return a == b or (t["type"] == "key_up" and code_for(a) is not None and code_for(a) == code_for(b))
+
+
 def _canaries(truth) -> list[str]:
     out = []
     for a in truth.actions.to_pylist():
@@ -143,28 +166,24 @@ def _leaks(files: list[Path], canaries: list[str]) -> list[str]:
 
 
 def _match(truth: list[dict], cap: list[dict], offset: float) -> list[tuple[int, int]]:
-    """Greedy in-order matching of same-type events within a time window after removing the clock offset."""
+    """In-order matching per event type within a time window, after removing the clock offset.
+
+    A logger sees events in the order they happened, so matching keeps that order:
+    jitter larger than the gap between two samples cannot pair the wrong samples.
+    """
     pairs = []
-    by_type: dict[str, list[int]] = {}
-    for j, c in enumerate(cap):
-        by_type.setdefault(c["type"], []).append(j)
-    used: set[int] = set()
-    for i, t in enumerate(truth):
-        cands = by_type.get(t["type"], [])
-        if not cands:
-            continue
-        times = np.array([cap[j]["t_ms"] - offset for j in cands])
-        # search outward for the nearest unused candidate inside the window
-        order = np.argsort(np.abs(times - t["t_ms"]))
-        for k in order:
-            if abs(times[k] - t["t_ms"]) > MATCH_WINDOW_MS:
-                break
-            j = cands[k]
-            if j not in used:
-                used.add(j)
-                pairs.append((i, j))
-                break
-    return pairs
+    for kind in {e["type"] for e in truth}:
+        ti = [i for i, e in enumerate(truth) if e["type"] == kind]
+        ci = [j for j, e in enumerate(cap) if e["type"] == kind]
+        j = 0
+        for i in ti:
+            t = truth[i]["t_ms"]
+            while j < len(ci) and cap[ci[j]]["t_ms"] - offset < t - MATCH_WINDOW_MS:
+                j += 1  # captured but matching nothing: extra
+            if j < len(ci) and cap[ci[j]]["t_ms"] - offset <= t + MATCH_WINDOW_MS:
+                pairs.append((i, ci[j]))
+                j += 1
+    return sorted(pairs)
 
 
 def _offset(truth: list[dict], cap: list[dict]) -> float:
@@ -186,12 +205,12 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     epoch0 = (truth_ds.manifest.stats.get("session_start_epoch_ms") or {}).get(sid)
     sensitive = {a["action_id"] for a in truth_ds.actions.to_pylist()
                  if a["session_id"] == sid and json.loads(a.get("params") or "{}").get("sensitive")}
-    truth = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"],
-                  masked_ok=r["action_id"] in sensitive)
-             for r in truth_ds.events.to_pylist() if r["session_id"] == sid]
+    truth = _drop_still_moves([dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"],
+                                    key=r["key"], masked_ok=r["action_id"] in sensitive)
+                               for r in truth_ds.events.to_pylist() if r["session_id"] == sid])
     cap_all, files = read_captured(captured, fmt)
     shots = sorted(e["t_ms"] for e in cap_all if e["type"] == "screenshot")
-    cap = sorted((e for e in cap_all if e["type"] != "screenshot"), key=lambda e: e["t_ms"])
+    cap = _drop_still_moves(sorted((e for e in cap_all if e["type"] != "screenshot"), key=lambda e: e["t_ms"]))
     # Captured times are wall-clock (epoch) when the truth knows its session's epoch start; the offset is
     # then a real clock error. Without it only the offset's spread (jitter) is meaningful.
     if epoch0 is not None:
@@ -211,7 +230,7 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     resid = np.array([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs])
     # A key typed into a sensitive field may be masked by a privacy-respecting logger: that is no error.
     key_errors = [f"{truth[i]['key']!r} captured as {cap[j]['key']!r}" for i, j in pairs
-                  if truth[i]["type"].startswith("key") and (truth[i]["key"] or "") != (cap[j]["key"] or "")
+                  if truth[i]["type"].startswith("key") and not _same_key(truth[i], cap[j])
                   and not (truth[i]["masked_ok"] and cap[j]["key"] in MASKS)]
     res = AuditResult(
         truth_events=len(truth), captured_events=len(cap), matched=len(pairs), missing=len(truth) - len(pairs),

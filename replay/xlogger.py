@@ -33,18 +33,17 @@ _KEYSYM_TO_DOM = {
 }
 
 
+_KEYSYM_NAMES = {getattr(XK, a): a[3:] for a in dir(XK) if a.startswith("XK_")}
+
+
 def dom_key(d: display.Display, keycode: int, shifted: bool) -> str:
     keysym = d.keycode_to_keysym(keycode, 1 if shifted else 0) or d.keycode_to_keysym(keycode, 0)
-    name = XK.keysym_to_string(keysym)
-    if name is None:
-        for attr in dir(XK):
-            if attr.startswith("XK_") and getattr(XK, attr) == keysym:
-                name = attr[3:]
-                break
+    char = XK.keysym_to_string(keysym)
+    if char is not None and len(char) == 1 and char.isprintable():
+        return char
+    name = _KEYSYM_NAMES.get(keysym)
     if name is None:
         return f"Unidentified({keycode})"
-    if len(name) == 1:
-        return name
     return _KEYSYM_TO_DOM.get(name, name)
 
 

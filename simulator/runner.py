@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.agreement import Agreement, check as check_agreement
-from simulator.dataset.schema import EVENTS
+from simulator.dataset.schema import ACTIONS, EVENTS, FRAMES
 from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
@@ -189,9 +189,9 @@ class SessionRunner:
         finally:
             received = self.driver.end_session()
         events, err = events_table(actor.rec, sid, self.driver.live)
-        actions = pa.Table.from_pylist(actor.rec.actions)
+        actions = pa.Table.from_pylist(actor.rec.actions, schema=ACTIONS)
         tables = {"events": events, "actions": actions,
-                  "frames": pa.Table.from_pylist(actor.rec.frames) if actor.rec.frames else None,
+                  "frames": pa.Table.from_pylist(actor.rec.frames, schema=FRAMES) if actor.rec.frames else None,
                   "received": received}
         return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err,
                              check_agreement(actions, received), final_state,

@@ -203,7 +203,12 @@ class BrowserDriver:
 
     def app_state(self) -> Any:
         """The demo app's own view of its state (``window.__app.state()``), if it exposes one."""
-        return self.page.evaluate("() => window.__app ? window.__app.state() : null")
+        try:
+            self.page.wait_for_load_state("load", timeout=10000)
+            return self.page.evaluate("() => window.__app ? window.__app.state() : null")
+        except Exception:  # a page still navigating away has no state to give
+            self.page.wait_for_timeout(500)
+            return self.page.evaluate("() => window.__app ? window.__app.state() : null")
 
     # -- what the page saw ------------------------------------------------
     def _drain(self) -> None:

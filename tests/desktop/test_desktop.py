@@ -1,0 +1,91 @@
+"""The Tk app driven for real on Xvfb, recorded by a real X logger, audited against the ground truth."""
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from replay.audit import audit
+from simulator.dataset import read_dataset, validate_dataset
+from simulator.drivers.xdisplay import ensure_display
+from simulator.runner import RunConfig, run
+
+pytestmark = pytest.mark.desktop
+
+
+@pytest.fixture(scope="module")
+def desktop_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("desktop")
+    old = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
+    os.environ.pop("DISPLAY", None)
+    with contextlib.ExitStack() as stack:
+        ensure_display(stack)  # an Xvfb for this module; the driver and the logger share it
+        log = root / "captured.jsonl"
+        logger = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE,
+                                  text=True)
+        assert "ready" in logger.stderr.readline()
+        res = run(RunConfig(scenario="desktop_form", driver="desktop", sessions=1, seed=2, out=root / "truth",
+                            command=["pytest"]))
+        time.sleep(0.3)
+        logger.send_signal(signal.SIGTERM)
+        logger.wait(timeout=5)
+        yield res, log
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def test_app_received_what_was_intended(desktop_run):
+    res, _ = desktop_run
+    assert validate_dataset(res.out) == []
+    ds = read_dataset(res.out)
+    state = json.loads((res.out / "final_state.json").read_text())["s00000"]
+    typed = {a["target_name"]: a["text_intended"] for a in ds.actions.to_pylist() if a["kind"] == "type"}
+    assert state["fields"]["name"] == typed["Name"]
+    assert state["fields"]["email"] == typed["Email"]
+    assert state["fields"]["password_length"] == len(typed["Password"])
+    assert state["submissions"] and state["menu_actions"] == ["Help > About"]
+    assert state["list"]["selected_item"] is not None
+
+
+def test_desktop_timing_within_5_ms(desktop_run):
+    res, _ = desktop_run
+    assert res.stats["dispatch_error_ms_p99"] <= 5.0, res.stats
+
+
+def test_real_logger_passes_the_audit(desktop_run):
+    res, log = desktop_run
+    r = audit(res.out, log, "xrecord")
+    assert r.passed, r.failures
+    assert r.matched > 100 and r.leaks == []
+
+
+def _rewrite(log, path, *, drop_every=0, shift_s=0.0, append=None):
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    rows = [r for i, r in enumerate(rows) if not (drop_every and i % drop_every == 0)]
+    for r in rows:
+        r["t"] += shift_s
+    if append:
+        rows.append({**rows[-1], **append})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_faulty_loggers_are_caught(desktop_run, tmp_path):
+    res, log = desktop_run
+    password = next(a["text_intended"] for a in read_dataset(res.out).actions.to_pylist()
+                    if a["kind"] == "type" and a["target_name"] == "Password")
+    dropped = audit(res.out, _rewrite(log, tmp_path / "drop.jsonl", drop_every=5), "xrecord")
+    assert any(f.startswith("missing events") for f in dropped.failures)
+    shifted = audit(res.out, _rewrite(log, tmp_path / "shift.jsonl", shift_s=0.25), "xrecord")
+    assert any(f.startswith("clock offset") for f in shifted.failures)
+    leaky = audit(res.out, _rewrite(log, tmp_path / "leak.jsonl", append={"type": "text", "text": password}),
+                  "xrecord")
+    assert any(f.startswith("privacy leak") for f in leaky.failures)
