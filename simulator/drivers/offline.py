@@ -30,7 +30,7 @@ def element_keys(info: dict[str, Any]) -> list[str]:
         keys.append(Locator("role", info["role"]).describe())
     if info.get("role") and info.get("name"):
         keys.append(Locator("role", info["role"], info["name"]).describe())
-    if info.get("label"):
+    if info.get("label") and info.get("kind") not in ("other", "button", "link"):  # get_by_label finds controls
         keys.append(Locator("label", info["label"]).describe())
     if info.get("testid"):
         keys.append(Locator("testid", info["testid"], exact=True).describe())

@@ -35,8 +35,8 @@ def _generate(name: str, root: Path) -> WebRun:
 
 @pytest.fixture(scope="session")
 def web_runs(tmp_path_factory) -> dict[str, WebRun]:
-    """Sessions are mostly a person's waiting (thinking, reading, typing rhythm), so they run side by side."""
+    """Sessions are mostly a person's waiting (thinking, reading, typing rhythm), so three run side by side."""
     root = tmp_path_factory.mktemp("web-runs")
-    with ProcessPoolExecutor(max_workers=len(WEB_SCENARIOS)) as pool:
+    with ProcessPoolExecutor(max_workers=3) as pool:  # 2 CI cores: more browsers would crowd the clock
         runs = list(pool.map(_generate, WEB_SCENARIOS, [root] * len(WEB_SCENARIOS)))
     return {r.scenario: r for r in runs}

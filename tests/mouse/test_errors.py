@@ -1,0 +1,67 @@
+"""Bad input gives one clear HcisimError line and leaves no output file."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import HcisimError
+from simulator.mouse import fit_profile, load_profile, synth_moves_file
+
+
+@pytest.mark.parametrize("text,message", [
+    ("pair_id,x0,y0,x1\n1,0,0,5\n", "missing column(s) y1"),
+    ("pair_id,x0,y0,x1,y1\n1,0,0,5,\n", "column y1 has empty/NaN values (row 2)"),
+    ("pair_id,x0,y0,x1,y1\n1,0,nan,5,5\n", "column y0 has empty/NaN values (row 2)"),
+    ("", "empty pairs file"),
+    ("pair_id,x0,y0,x1,y1\n", "no pairs"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,-3,4\n", "non-positive target size"),
+])
+def test_bad_pairs(tmp_path, text, message):
+    p = tmp_path / "pairs.csv"
+    p.write_text(text)
+    out = tmp_path / "out.parquet"
+    with pytest.raises(HcisimError) as e:
+        synth_moves_file(p, out)
+    assert message in str(e.value)
+    assert "\n" not in str(e.value)
+    assert not out.exists() and list(tmp_path.iterdir()) == [p]
+
+
+def test_unknown_profile(tmp_path):
+    p = tmp_path / "pairs.csv"
+    p.write_text("pair_id,x0,y0,x1,y1\n1,0,0,50,50\n")
+    with pytest.raises(HcisimError, match="unknown mouse profile 'nosuch'"):
+        synth_moves_file(p, tmp_path / "o.parquet", profile="nosuch")
+    with pytest.raises(HcisimError, match="unknown mouse profile"):
+        load_profile(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kind": "something-else"}')
+    with pytest.raises(HcisimError, match="not a valid hcisim mouse profile"):
+        load_profile(bad)
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_unknown_user():
+    with pytest.raises(HcisimError, match="has no user 'nobody'"):
+        load_profile("balabit").user("nobody")
+
+
+def test_fit_bad_input(tmp_path):
+    with pytest.raises(HcisimError, match="no such file or folder"):
+        fit_profile(tmp_path / "nope", "sapimouse", tmp_path / "p.json")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(HcisimError, match="no SapiMouse CSV files found"):
+        fit_profile(tmp_path / "empty", "sapimouse", tmp_path / "p.json")
+    with pytest.raises(HcisimError, match="unknown mouse data format 'xyz'"):
+        fit_profile(tmp_path / "empty", "xyz", tmp_path / "p.json")
+    bad = tmp_path / "u1"
+    bad.mkdir()
+    (bad / "s.csv").write_text("time,x\n1,2\n")
+    with pytest.raises(HcisimError, match="missing column"):
+        fit_profile(tmp_path / "u1", "sapimouse", tmp_path / "p.json")
+    ok = tmp_path / "u2"
+    ok.mkdir()
+    (ok / "s.csv").write_text("client timestamp,button,state,x,y\n0,NoButton,Move,1,1\n10,NoButton,Move,2,2\n")
+    with pytest.raises(HcisimError, match="no pointing movements found"):
+        fit_profile(ok, "sapimouse", tmp_path / "p.json")
+    assert not (tmp_path / "p.json").exists()

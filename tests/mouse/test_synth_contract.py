@@ -1,0 +1,71 @@
+"""The ``hcisim synth-moves`` file contract: columns, ordering, first/last samples, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from simulator.mouse import synth_moves_file
+
+PAIRS = """pair_id,x0,y0,x1,y1,width,height
+p7,100,200,900,650,40,30
+a1,800,300,120,90,,
+zz,500,500,530,480,12,12
+b2,10,700,1200,40,200,24
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "pairs.csv"
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize("profile", ["sapimouse", "balabit"])
+def test_columns_order_and_end_samples(tmp_path, profile):
+    rows = synth_moves_file(_write(tmp_path, PAIRS), tmp_path / "out.parquet", profile=profile, seed=3)
+    tab = pq.read_table(tmp_path / "out.parquet")
+    assert tab.num_rows == rows
+    assert tab.column_names == ["pair_id", "t_ms", "x", "y"]
+    assert str(tab.schema.field("pair_id").type) == "string"
+    assert str(tab.schema.field("t_ms").type) == "double"
+    ids = tab["pair_id"].to_pylist()
+    # grouped by pair, in input order (not sorted)
+    runs = [ids[0]] + [b for a, b in zip(ids, ids[1:]) if a != b]
+    assert runs == ["p7", "a1", "zz", "b2"]
+    t, x, y = (tab[c].to_numpy() for c in ("t_ms", "x", "y"))
+    ids = np.asarray(ids)
+    spec = {"p7": (100, 200, 900, 650, 40, 30), "a1": (800, 300, 120, 90, None, None),
+            "zz": (500, 500, 530, 480, 12, 12), "b2": (10, 700, 1200, 40, 200, 24)}
+    for pid, (x0, y0, x1, y1, w, h) in spec.items():
+        m = ids == pid
+        assert m.sum() >= 2
+        assert t[m][0] == 0.0 and np.all(np.diff(t[m]) >= 0)
+        assert (x[m][0], y[m][0]) == (x0, y0)
+        if w is None:
+            assert (x[m][-1], y[m][-1]) == (x1, y1)
+        else:
+            assert abs(x[m][-1] - x1) <= w / 2 and abs(y[m][-1] - y1) <= h / 2
+
+
+def test_integer_pair_ids_keep_their_type(tmp_path):
+    text = "pair_id,x0,y0,x1,y1\n5,0,0,300,200\n2,300,200,10,10\n"
+    synth_moves_file(_write(tmp_path, text), tmp_path / "o.parquet")
+    tab = pq.read_table(tmp_path / "o.parquet")
+    assert str(tab.schema.field("pair_id").type) == "int64"
+    ids = tab["pair_id"].to_pylist()
+    assert ids[0] == 5 and ids[-1] == 2
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+    pairs = _write(tmp_path, PAIRS)
+    digest = []
+    for name, seed in (("a", 11), ("b", 11), ("c", 12)):
+        synth_moves_file(pairs, tmp_path / f"{name}.parquet", seed=seed)
+        digest.append(hashlib.sha256((tmp_path / f"{name}.parquet").read_bytes()).hexdigest())
+    assert digest[0] == digest[1]
+    assert digest[0] != digest[2]

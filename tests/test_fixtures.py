@@ -1,0 +1,31 @@
+"""The datasets in fixtures/ are what the generator makes today (regenerate with `make fixtures`)."""
+
+from pathlib import Path
+
+import pytest
+
+from fixtures.regenerate import FIXTURES, HERE, config
+from simulator.dataset import read_dataset, validate_dataset
+from simulator.runner import run
+
+
+def data_files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_fixture_matches_the_generator(name, tmp_path):
+    committed = HERE / name
+    assert validate_dataset(committed) == [], "fixture is damaged"
+    fresh = run(config(name, tmp_path / name)).out
+    assert data_files(fresh) == data_files(committed), (
+        f"the generator no longer makes fixtures/{name}: if that is intended, run `make fixtures` and commit")
+
+
+def test_fixtures_are_read_by_the_plugin(hcisim_dataset):
+    ds = hcisim_dataset("checkout_form", sessions=1, seed=5)
+    again = hcisim_dataset("checkout_form", sessions=1, seed=5)
+    assert ds.root == again.root and ds.events.num_rows > 100
+    kinds = set(ds.actions.column("kind").to_pylist())
+    assert {"type", "click", "select"} <= kinds

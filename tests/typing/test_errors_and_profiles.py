@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.errors import HcisimError
+from simulator.typing import fit_profile, load_profile, synth_typing, synth_typing_file
+from simulator.typing.params import P
+
+from .test_synthesis import write_csv
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.suffix != ".csv")
+
+
+@pytest.mark.parametrize("rows,header,match", [
+    ([("a", "hello", "")], "id,text,user", "missing column"),
+    ([("a", "", "")], "text_id,text,user", "empty"),
+    ([("a", "hello", "nobody")], "text_id,text,user", "unknown user"),
+    ([("a", "ok", ""), ("b", "café", "")], "text_id,text,user", "cannot type"),
+    ([("a", "tab\there", "")], "text_id,text,user", "cannot type"),
+])
+def test_bad_texts_fail_with_one_line_and_no_output(tmp_path, rows, header, match):
+    csv_path = write_csv(tmp_path / "t.csv", rows, header)
+    out = tmp_path / "out.parquet"
+    with pytest.raises(HcisimError, match=match) as e:
+        synth_typing_file(csv_path, out, profile="freetext")
+    assert "\n" not in str(e.value)
+    assert leftovers(tmp_path) == []
+
+
+def test_unknown_profile_and_format(tmp_path):
+    with pytest.raises(HcisimError, match="unknown typing profile"):
+        load_profile("nonexistent-profile")
+    bad = tmp_path / "p.json"
+    bad.write_text('{"format": "something-else"}')
+    with pytest.raises(HcisimError, match="not a typing profile"):
+        load_profile(bad)
+    with pytest.raises(HcisimError, match="unknown typing data format"):
+        fit_profile(tmp_path, "keylogger", tmp_path / "x.json")
+    with pytest.raises(HcisimError, match="no such"):
+        fit_profile(tmp_path / "missing", "pynput", tmp_path / "x.json")
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_synth_typing_rejects_empty_and_untypable():
+    prof = load_profile("aalto")
+    with pytest.raises(HcisimError, match="empty"):
+        synth_typing(["ok", ""], profile=prof, rng=np.random.default_rng(0))
+    with pytest.raises(HcisimError, match="cannot type"):
+        synth_typing(["naïve"], profile=prof, rng=np.random.default_rng(0))
+
+
+def test_shipped_profiles_carry_provenance():
+    a, f = load_profile("aalto"), load_profile("freetext")
+    assert a.id == "aalto" and len(a.sha256) == 64 and a.users == []
+    assert "non-commercial" in a.metadata["licence"] and "Dhakal" in a.metadata["licence"]
+    assert "held out" in a.metadata["held_out"] and "held out" in f.metadata["held_out"]
+    assert len(f.users) == 22 and "01" in f.users and "2" in f.users
+    assert a.path.stat().st_size < 1_000_000 and f.path.stat().st_size < 1_000_000
+
+
+def test_typists_differ_from_each_other_and_from_the_population():
+    prof = load_profile("freetext")
+    theta = np.stack([prof.user_params[u] for u in prof.users])
+    sd = np.sqrt(np.diag(prof.cov))
+    mu = theta[:, P["mu"]]
+    fast, slow = prof.users[int(np.argmin(mu))], prof.users[int(np.argmax(mu))]
+    assert np.exp(mu.max() - mu.min()) > 1.5
+    # every typist sits away from the population mean in some parameters
+    z = np.abs(theta - prof.mean) / sd
+    assert np.all(np.sum(z > 1, axis=1) >= 2)
+    # and the difference shows in generated typing
+    texts = ["the weather is nice today and we should go out"] * 25
+    rng = np.random.default_rng(9)
+    med = {}
+    for who in (fast, slow, None):
+        ev = synth_typing(texts, profile=prof, rng=rng, users=[who] * len(texts))
+        med[who] = np.array([np.median(np.diff(e.t_ms[e.type == "down"])) for e in ev])
+    assert np.median(med[fast]) < 0.75 * np.median(med[slow])
+    # population draws spread wider over texts than one typist does
+    assert np.std(np.log(med[None])) > np.std(np.log(med[fast]))

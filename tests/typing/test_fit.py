@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.typing import load_profile, synth_typing
+from simulator.typing.fit import fit_records
+from simulator.typing.layout import get_layout
+from simulator.typing.params import P, Typist, expit
+
+from .conftest import SENTENCES
+
+
+def test_fit_recovers_known_parameters():
+    prof = load_profile("aalto")
+    rng = np.random.default_rng(12)
+    truth = {}
+    texts, users = [], []
+    for k in range(12):
+        t = prof.draw(rng)
+        th = t.theta.copy()
+        th[P["mu"]] = np.log(150 + 25 * k)            # known tempo spread over typists
+        th[P["c_same_finger"]] = 0.25
+        th[P["b_shifted"]] = 0.5
+        th[P["logit_err"]] = np.log(0.04 / 0.96)
+        truth[f"u{k}"] = th
+        texts += SENTENCES * 12
+        users += [Typist(f"u{k}", th)] * (len(SENTENCES) * 12)
+    ev = synth_typing(texts, profile=prof, rng=rng, users=users)
+    recs = []
+    for j, (e, s) in enumerate(zip(ev, texts)):
+        r = e.to_keystrokes(text_id=str(j))
+        r.intended, r.submitted = s, e.text
+        recs.append(r)
+    res = fit_records(recs, get_layout())
+    got = np.stack([res.users[u] for u in truth])
+    want = np.stack(list(truth.values()))
+    # tempo per typist
+    assert np.corrcoef(got[:, P["mu"]], want[:, P["mu"]])[0, 1] > 0.97
+    assert np.max(np.abs(got[:, P["mu"]] - want[:, P["mu"]])) < 0.15
+    # effects
+    assert abs(np.mean(got[:, P["c_same_finger"]]) - 0.25) < 0.08
+    assert abs(np.mean(got[:, P["b_shifted"]]) - 0.5) < 0.12
+    # hold level and Shift lead per typist
+    assert np.corrcoef(got[:, P["h_mu"]], want[:, P["h_mu"]])[0, 1] > 0.9
+    assert np.max(np.abs(got[:, P["h_mu"]] - want[:, P["h_mu"]])) < 0.1
+    assert np.corrcoef(got[:, P["lead_logit"]], want[:, P["lead_logit"]])[0, 1] > 0.8
+    # corrected-error rate (one Backspace burst per corrected typo)
+    rate = np.mean(expit(got[:, P["logit_err"]]))
+    assert 0.025 < rate < 0.055

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.readers.aalto import read_aalto
+from simulator.readers.pynput_log import read_log, segments
+from simulator.typing import apply_key_events
+
+
+def test_aalto_reader_orders_by_press_and_names_keys(aalto_dir):
+    f = sorted(aalto_dir.glob("*_keystrokes.txt"))[0]
+    recs = read_aalto(f)
+    assert 10 <= len(recs) <= 15
+    for r in recs:
+        assert np.all(np.diff(r.press_ms) >= 0) and r.press_ms[0] == 0
+        assert r.intended and set(r.key) <= set(r.key)  # noqa: PLR0124
+    keys = set(np.concatenate([r.key for r in recs]))
+    assert "Shift" in keys and " " in keys and "SHIFT" not in keys and "BKSP" not in keys
+    # most sentences replay to what the participant submitted (the source log drops a few keys)
+    same = np.mean([apply_key_events({"type": ["down"] * len(r), "key": r.key}) == r.submitted for r in recs])
+    assert same >= 0.5
+
+
+def test_pynput_reader_pairs_releases_by_physical_key(tmp_path):
+    log = tmp_path / "f_07.csv"
+    log.write_text("P,Key.shift,1000000000\nP,'A',1100000000\nR,Key.shift,1150000000\nR,'a',1200000000\n"
+                   "P,'!',1300000000\nR,'1',1380000000\nP,Key.enter,9000000000\nR,Key.enter,9050000000\n"
+                   "P,'b',9100000000\nR,'b',9200000000\n")
+    r = read_log(log)
+    assert r.user == "07"
+    assert list(r.key) == ["Shift", "A", "!", "Enter", "b"]
+    np.testing.assert_allclose(r.release_ms - r.press_ms, [150, 100, 80, 50, 100])
+    segs = segments(r)
+    assert [list(s.key) for s in segs] == [["Shift", "A", "!"], ["b"]]
+
+
+def test_freetext_typist_ids_are_text(freetext_dir):
+    r = read_log(freetext_dir / "Facebook" / "f_01.csv")
+    assert r.user == "01" and len(r) > 100

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from simulator.typing import apply_key_events, load_profile, person, synth_typing, synth_typing_file
+
+from .conftest import SENTENCES
+
+
+@pytest.fixture(scope="module")
+def aalto():
+    return load_profile("aalto")
+
+
+def write_csv(path, rows, header="text_id,text,user"):
+    import csv
+
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header.split(","))
+        w.writerows(rows)
+    return path
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+    csv_path = write_csv(tmp_path / "t.csv", [(i, s, "") for i, s in enumerate(SENTENCES)] + [("u", "hello there", "01")])
+    a, b, c = tmp_path / "a.parquet", tmp_path / "b.parquet", tmp_path / "c.parquet"
+    n = synth_typing_file(csv_path, a, profile="freetext", seed=3)
+    synth_typing_file(csv_path, b, profile="freetext", seed=3)
+    synth_typing_file(csv_path, c, profile="freetext", seed=4)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    t = pq.read_table(a)
+    assert t.num_rows == n and t.column_names == ["text_id", "t_ms", "type", "key", "code"]
+
+
+def test_output_contract_grouped_ordered_and_types_the_text(tmp_path):
+    rows = [(f"id{i}", s, "") for i, s in enumerate(SENTENCES)]
+    csv_path = write_csv(tmp_path / "t.csv", rows[::-1])
+    out = tmp_path / "o.parquet"
+    synth_typing_file(csv_path, out, seed=11)
+    t = pq.read_table(out).to_pydict()
+    ids = t["text_id"]
+    order = list(dict.fromkeys(ids))
+    assert order == [r[0] for r in rows[::-1]]
+    for tid in order:
+        idx = [i for i, x in enumerate(ids) if x == tid]
+        assert idx == list(range(idx[0], idx[-1] + 1))  # contiguous
+        tm = np.array([t["t_ms"][i] for i in idx])
+        assert np.all(np.diff(tm) >= 0)
+        first_down = next(t["t_ms"][i] for i in idx if t["type"][i] == "down")
+        assert first_down == 0.0
+        assert {t["type"][i] for i in idx} == {"down", "up"}
+        downs = sum(t["type"][i] == "down" for i in idx)
+        assert downs == sum(t["type"][i] == "up" for i in idx)
+
+
+def test_final_text_exact_without_uncorrected_errors(aalto):
+    texts = SENTENCES * 30
+    ev = synth_typing(texts, profile=aalto, rng=np.random.default_rng(5), uncorrected_errors=False)
+    assert all(apply_key_events(e) == s for e, s in zip(ev, texts))
+    assert all(e.text == s for e, s in zip(ev, texts))
+    # errors were made and corrected along the way, with Backspace
+    assert sum(int(np.sum(e.key == "Backspace")) for e in ev) > 20
+    assert sum(int(e.error.sum()) for e in ev) > 10
+
+
+def test_uncorrected_errors_are_rare_but_present(aalto):
+    texts = SENTENCES * 60
+    ev = synth_typing(texts, profile=aalto, rng=np.random.default_rng(6))
+    wrong = sum(max(len(s), len(e.text)) * (1 - difflib.SequenceMatcher(None, s, e.text).ratio()) for e, s in zip(ev, texts))
+    rate = wrong / sum(len(s) for s in texts)
+    assert 0.001 < rate < 0.03
+
+
+def test_events_are_well_formed(aalto):
+    ev = synth_typing(SENTENCES * 20 + ["aaa bookkeeper committee"] * 20, profile=aalto, rng=np.random.default_rng(1))
+    for e in ev:
+        assert np.all(np.diff(e.t_ms) >= 0)
+        for code in set(e.code):
+            assert code is not None
+            downs = np.flatnonzero((e.code == code) & (e.type == "down"))
+            ups = np.flatnonzero((e.code == code) & (e.type == "up"))
+            assert len(downs) == len(ups) and np.all(downs < ups)
+            # a key is released before it is pressed again (double letters, Backspace bursts)
+            assert np.all(downs[1:] > ups[:-1])
+        # a shifted character is pressed while Shift is held (event order; the capture clock may tie times)
+        shift_down = np.flatnonzero((e.key == "Shift") & (e.type == "down"))
+        shift_up = np.flatnonzero((e.key == "Shift") & (e.type == "up"))
+        for i in np.flatnonzero((e.type == "down") & np.isin(e.key, list("?!\"():"))):
+            assert np.any((shift_down < i) & (shift_up > i))
+
+
+def test_skill_moves_along_the_population(aalto):
+    rng = np.random.default_rng(2)
+    fast = [person(aalto, rng, skill=1.5) for _ in range(42)]
+    slow = [person(aalto, rng, skill=-1.5) for _ in range(42)]
+    assert np.median([t.median_iki_ms for t in fast]) < 0.6 * np.median([t.median_iki_ms for t in slow])
+    # not a multiplier: other parameters (holds, errors) come with speed as in the data, and still vary
+    err_fast = np.array([t.error_rate for t in fast])
+    assert np.std(err_fast) > 0
+    ev_f = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=fast)
+    ev_s = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=slow)
+    assert np.median([e.t_ms[-1] for e in ev_f]) < np.median([e.t_ms[-1] for e in ev_s])
