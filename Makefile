@@ -3,7 +3,7 @@
 #   make test   run the whole test suite
 # Both install what they need first (scripts/bootstrap.sh) and are safe to repeat.
 
-.PHONY: demo test bootstrap fixtures bench
+.PHONY: demo test bootstrap fixtures bench layouts
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,4 +18,10 @@ fixtures: bootstrap
 	@.venv/bin/python -m fixtures.regenerate
 
 bench: bootstrap
-	@.venv/bin/python benchmarks/run_all.py
+	@.venv/bin/python benchmarks/generation_throughput.py
+
+# Offline layout snapshots: what the browser driver saw of each bundled web scenario (two sessions each).
+layouts: bootstrap
+	@for s in checkout_form login search_results kanban_board event_dialog compose_message; do \
+	  .venv/bin/hcisim run $$s --driver browser --sessions 2 --seed 7 --screenshots none --overwrite \
+	    --out out/layout-$$s --save-layout scenarios/layouts/$$s.json || exit 1; done

@@ -37,6 +37,8 @@
     const containerInView = cr.top >= 0 && cr.bottom <= vh;
     if (!containerInView && !(cr.top < vh * 0.8 && cr.bottom > vh * 0.2 && inContainer && visible)) {
       scrollDy = (cr.top + Math.min(cr.height, vh) / 2) - vh * 0.5;
+      // the page must scroll, so the wheel turns beside the container, not over it
+      scrollAt = [cr.left > 60 ? cr.left - 40 : Math.min(cr.right + 40, vw - 5), vh / 2];
       visible = false;
     } else if (!inContainer) {
       scrollDy = (r.top + r.height / 2) - (cr.top + cr.height * comfortable);

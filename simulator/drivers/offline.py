@@ -118,6 +118,7 @@ class OfflineDriver:
         self._scroll_y = 0.0
         self._container_scroll: dict[str, float] = {}
         self._focused: str | None = None  # selector of the focused element
+        self._active_container: str | None = None
 
     def end_session(self) -> None:
         return None
@@ -167,6 +168,7 @@ class OfflineDriver:
 
     def locate(self, loc: Locator) -> Target:
         e = self._entry(loc)
+        self._active_container = e["container"]
         box = self._viewport_box(e)
         vw, vh = self.viewport
         visible = box.y >= 0 and box.y + box.h <= vh and box.x >= 0 and box.x + box.w <= vw
@@ -175,6 +177,7 @@ class OfflineDriver:
         if cbox is not None:
             if cbox.y < 0 or cbox.y + cbox.h > vh:
                 visible, scroll_dy = False, cbox.y + min(cbox.h, vh) / 2 - vh * 0.5
+                scroll_at = (cbox.x - 40 if cbox.x > 60 else min(cbox.x + cbox.w + 40, vw - 5), vh / 2)
             elif box.y < cbox.y or box.y + box.h > cbox.y + cbox.h:
                 visible = False
                 scroll_dy = box.cy - (cbox.y + cbox.h * COMFORTABLE)
@@ -207,9 +210,11 @@ class OfflineDriver:
         return list(self._pages.get(self._page, {}).values())
 
     def _wheel(self, x: float, y: float, dy: float) -> None:
+        # Only the container of the element being worked on can catch the wheel: the snapshot cannot
+        # tell whether another one (a closed dropdown's list) is showing.
         for e in self._page_elements():
             cbox = self._container_box(e)
-            if cbox is not None and cbox.contains(x, y):
+            if cbox is not None and e["container"] == self._active_container and cbox.contains(x, y):
                 key = e["container"]
                 self._container_scroll[key] = float(np.clip(self._container_scroll.get(key, 0.0) + dy, 0,
                                                             e["container_max_scroll"]))
