@@ -104,7 +104,13 @@ def token_f1(a: str | None, b: str | None) -> float:
     return 2 * p * r / (p + r)
 
 
+def _has_target(desc: dict[str, Any]) -> bool:
+    return any(desc.get(k) for k in ("css", "name", "label", "testid", "id", "text"))
+
+
 def same_element(a: Step, b: Step) -> bool:
+    if not _has_target(a.desc) and not _has_target(b.desc):
+        return True  # a key press: nothing to aim at; the keys themselves are compared as text
     s = score(a.desc, b.desc)
     s.pop("position", None)  # an element may move between builds; position alone proves nothing
     return sum(s.values()) >= SAME_ELEMENT_MIN
@@ -128,7 +134,7 @@ def align(ref: list[Step], cand: list[Step]) -> list[Pair]:
         if i > 0 and j > 0 and np.isclose(dp[i, j], dp[i - 1, j - 1] + sim[i - 1, j - 1]):
             r, c = ref[i - 1], cand[j - 1]
             p = Pair(r, c, r.kind == c.kind, same_element(r, c))
-            if r.kind in ("type", "select") or c.kind in ("type", "select"):
+            if r.kind in ("type", "select", "key") or c.kind in ("type", "select", "key"):
                 p.text_f1 = token_f1(r.text, c.text)
             pairs.append(p)
             i, j = i - 1, j - 1

@@ -119,9 +119,21 @@ def descriptor_of_action(row: dict[str, Any]) -> dict[str, Any]:
     params = json.loads(row.get("params") or "{}")
     extra = params.get("descriptor", {})
     box = [row["box_x"], row["box_y"], row["box_w"], row["box_h"]] if row.get("box_w") else None
-    css = row.get("target_selector")
-    if css and " | css=" in css:
-        css = css.split(" | css=", 1)[1]
-    return {"role": row.get("target_role"), "name": row.get("target_name"), "label": row.get("target_label"),
-            "id": row.get("target_id"), "testid": row.get("target_testid"), "css": css,
+    selector = row.get("target_selector") or ""
+    locator_part, _, css = selector.partition(" | css=")
+    desc = {"role": row.get("target_role"), "name": row.get("target_name"), "label": row.get("target_label"),
+            "id": row.get("target_id"), "testid": row.get("target_testid"), "css": css or None,
             "text": row.get("target_text"), "box": box, "tag": extra.get("tag")}
+    if not css and locator_part and not any(desc[k] for k in ("name", "label", "testid", "id")):
+        # Never resolved (the step failed): what the locator asked for is still the intended element.
+        from simulator.locate import parse
+
+        loc = parse(locator_part)
+        field = {"role": "name", "label": "label", "testid": "testid", "text": "text"}.get(loc.by)
+        if loc.by == "role":
+            desc.update(role=loc.value, name=loc.name)
+        elif field:
+            desc[field] = loc.value
+        else:
+            desc["css"] = loc.value
+    return desc

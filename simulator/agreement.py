@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-CLICK_KINDS = ("click", "double_click", "right_click")
+CLICK_KINDS = ("click", "double_click", "right_click", "drag")  # a drag starts with a press on its source
 
 
 @dataclass

@@ -287,7 +287,7 @@ def demo(
     from simulator.report.html import write_report
     from simulator.runner import RunConfig, run as run_scenario
 
-    cfg = RunConfig(scenario=DEFAULT_SCENARIO, driver=driver.value, sessions=2, seed=1, out=out_dir,
+    cfg = RunConfig(scenario=DEFAULT_SCENARIO, driver=driver.value, sessions=1, seed=1, out=out_dir,
                     overwrite=True)
     res = _with_progress(f"{DEFAULT_SCENARIO} ({driver.value})", run_scenario, cfg)
     problems = validate_dataset(res.out)

@@ -155,6 +155,9 @@ class Actor:
 
     def note_failure(self, message: str) -> None:
         """Record a step that could not be carried out (an agent's bad action) without ending the session."""
+        for row in self.rec.actions:
+            if row.get("outcome") is None:  # begun by the step that failed, never ended
+                row.update(outcome="failed", t_end_ms=max(self.t, row["t_start_ms"]))
         a = self._begin("wait", None, message)
         self._end(a, outcome="failed")
 

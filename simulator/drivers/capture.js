@@ -102,10 +102,13 @@
   window.addEventListener("mousemove", e => push({
     type: "mousemove", t: t(e), x: e.clientX, y: e.clientY, buttons: e.buttons, target: cssPath(e.target),
   }), opts);
+  // A press on the <b> inside a button is a press on the button: describe what a person aimed at.
+  const INTERACTIVE = "button, a, input, select, textarea, label, [role], [data-testid], [contenteditable=true]";
+  const aimed = el => (el instanceof Element && el.closest(INTERACTIVE)) || el;
   for (const type of ["mousedown", "mouseup", "click", "dblclick", "contextmenu"]) {
     window.addEventListener(type, e => push({
       type, t: t(e), x: e.clientX, y: e.clientY, button: e.button, buttons: e.buttons,
-      target: cssPath(e.target), desc: describe(e.target),
+      target: cssPath(e.target), desc: describe(aimed(e.target)),
     }), opts);
   }
   window.addEventListener("wheel", e => push({

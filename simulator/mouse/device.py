@@ -53,6 +53,7 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
     stamp = np.repeat(phase, cnt) + within - np.repeat(gaps[starts], cnt)
     # keep stamps before the end plus the first one at/after it (the one that sees the pointer at rest)
     before = stamp < np.repeat(t_end, cnt)
+    before[starts] = True  # every movement has at least its first stamp
     first_after = np.zeros(len(stamp), bool)
     prev_before = np.r_[False, before[:-1]] & (np.r_[-1, mov[:-1]] == mov)
     first_after[~before & prev_before] = True
@@ -65,10 +66,12 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
     rep = np.repeat(np.arange(len(stamp)), k)
     j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
     kk = k[rep]
-    true_t = stamp[rep] - gaps[rep] * (kk - 1 - j) / kk
+    # co-stamped events were sampled a clock tick or so apart, just before the stamp
+    spacing = np.minimum(gaps[rep] / kk, 16.0)
+    true_t = stamp[rep] - spacing * (kk - 1 - j) - rng.uniform(0, 1, len(rep)) * np.minimum(dev.age_ms, gaps[rep] / 4)
     st = stamp[rep]
     if dev.tick_ms > 1.0:
-        st = np.floor(st / dev.tick_ms) * dev.tick_ms
+        st = np.floor(np.floor(st / dev.tick_ms) * dev.tick_ms)  # a coarse clock read in whole ms
     else:
         st = np.rint(st)
     return mov[rep], st, true_t

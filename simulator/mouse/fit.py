@@ -74,11 +74,13 @@ def fit_device(mv: Movements, name: str) -> Device:
         g = np.r_[g, np.full(10, 16.0)]
     med = np.median(g)
     reg = g[g <= 2.2 * med]
-    rtick = reg / RDP_TICK_MS
-    tick = RDP_TICK_MS if med > 12 and np.mean(np.abs(rtick - np.rint(rtick)) < 0.1) > 0.8 else 1.0
+    # a Windows 15.6 ms clock shows as every gap within ~0.7 ms of a multiple of it (browsers: 16/17 ms, 7/8 ms)
+    off = np.abs(reg - np.rint(reg / RDP_TICK_MS) * RDP_TICK_MS)
+    tick = RDP_TICK_MS if np.mean(off <= 0.7) > 0.95 else 1.0
     r = np.concatenate(runs)
     per = np.array([np.mean(r == 1), np.mean(r == 2), np.mean(r >= 3)]) + 1e-6
-    return Device(name, np.quantile(reg, np.linspace(0, 1, 64)), per / per.sum(), tick, True)
+    # mid-quantiles: each of the 64 values stands for 1/64 of the gaps (no extreme min/max entries)
+    return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True)
 
 
 def _regress(P: np.ndarray, X: np.ndarray, users: np.ndarray):
@@ -97,8 +99,13 @@ def _regress(P: np.ndarray, X: np.ndarray, users: np.ndarray):
     return B, within, alpha
 
 
+def _iqr(P: np.ndarray) -> np.ndarray:
+    q = np.percentile(P, [25, 75], axis=0)
+    return q[1] - q[0]
+
+
 def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable[[int, int], None] | None = None,
-                  calib_rounds: int = 2, seed: int = 0) -> MouseProfile:
+                  calib_rounds: int = 3, seed: int = 0) -> MouseProfile:
     """Fit a profile to cut movements (all of them: split before calling if you hold data out)."""
     from simulator.mouse.synth import synth_moves  # calibration generates; synth imports profile only
 
@@ -121,7 +128,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     devices = {u: fit_device(mv.subset(users == u), f"{profile_id}:{u}") for u in alpha}
     extras = {"w_ref_px": 40.0, "fitts_log_T_per_bit": 0.12, "miss_react_ms": 250.0, "corr_ms": 180.0}
     prof = MouseProfile(profile_id, "", meta, alpha, devices, B, within, np.zeros(len(PARAM_NAMES)),
-                        np.eye(len(PARAM_NAMES)), extras)
+                        np.eye(len(PARAM_NAMES)), extras, {u: float(np.sum(users == u)) for u in alpha})
     if progress:
         progress(2, total)
     rng = np.random.default_rng(seed)
@@ -134,9 +141,16 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         P_syn = measure(b.t_ms, b.x, b.y, b.offsets, b.press_x, b.press_y)
         for u in alpha:
             m = users[pick] == u
-            alpha[u] = alpha[u] + (P_real[pick][m].mean(0) - P_syn[m].mean(0))
+            # medians: the measurements have heavy tails (wandering movements)
+            alpha[u] = alpha[u] + (np.median(P_real[pick][m], 0) - np.median(P_syn[m], 0))
+        # spreads: the model adds its own variation on top of the drawn parameters, so scale
+        # the within-user law until the measured spreads match (pooled over users)
+        ratio = np.clip(_iqr(P_real[pick]) / np.maximum(_iqr(P_syn), 1e-6), 0.5, 1.5)
+        ratio[PARAM_NAMES.index("n_corr")] = 1.0
+        prof.within_cov = prof.within_cov * np.outer(ratio, ratio)
         if progress:
             progress(3 + r, total)
+    _match_kinematics(prof, mv.subset(pick), list(users[pick]), progress)
     A = np.stack([alpha[u] for u in alpha])
     prof.pop_mean = A.mean(0)
     prof.pop_cov = np.cov(A.T) + 1e-4 * np.eye(A.shape[1]) if len(A) > 1 else 1e-4 * np.eye(A.shape[1])
@@ -144,6 +158,63 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
                  "covariates": list(COVARIATES), "calibration_rounds": calib_rounds}
     prof._fit_data = (mv, P_real, X, users)  # for the fit report only; not saved
     return prof
+
+
+MOMENTS = ("duration", "v_median", "v_max", "end_phase_frac", "t_peak_frac", "n_peaks", "angle_change_mean",
+           "dt_long_frac", "dev_max", "straightness", "j_mean", "a_mean", "pause_frac", "n_samples", "dev_mean",
+           "dt_max", "dt_std", "angle_change_std", "v_std")
+
+
+def _moments(F: np.ndarray, cols: list[int]) -> np.ndarray:
+    X = F[:, cols]
+    return np.r_[np.nanmedian(X, 0), np.nanpercentile(X, 85, 0), np.nanpercentile(X, 15, 0)]
+
+
+def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], progress=None, rounds: int = 3) -> None:
+    """Shift every user's intercepts by one vector so kinematic feature quantiles match the recordings.
+
+    Simulated method of moments: the parameters are measured per movement, but
+    what a detector sees are speeds, pauses, peaks and turning angles; matching
+    their medians and 85th percentiles (Gauss-Newton, finite differences with
+    common random numbers) closes the gap the measurement leaves.
+    """
+    from simulator.mouse.features import NAMES, features
+    from simulator.mouse.synth import synth_moves
+
+    cols = [NAMES.index(c) for c in MOMENTS]
+    sx, sy = mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]]
+    F_real = features(mv.t_ms, mv.x, mv.y, mv.offsets)
+    target = _moments(F_real, cols)
+    q = np.nanpercentile(F_real[:, cols], [25, 75], axis=0)
+    scale = np.tile(np.maximum(q[1] - q[0], 1e-3 + 0.05 * np.abs(np.nanmedian(F_real[:, cols], 0))), 3)
+    base = {u: a.copy() for u, a in prof.alpha.items()}
+
+    def sim(delta: np.ndarray) -> np.ndarray:
+        for u in base:
+            prof.alpha[u] = base[u] + delta
+        b = synth_moves(sx, sy, mv.press_x, mv.press_y, profile=prof, rng=np.random.default_rng(7), user=users)
+        return (_moments(features(b.t_ms, b.x, b.y, b.offsets), cols) - target) / scale
+
+    k = len(PARAM_NAMES)
+    free = [i for i, n in enumerate(PARAM_NAMES) if n != "n_corr"]
+    delta = np.zeros(k)
+    h = 0.25
+    r = sim(delta)
+    for _ in range(rounds):
+        J = np.zeros((len(r), len(free)))
+        for c, i in enumerate(free):
+            e = np.zeros(k)
+            e[i] = h
+            J[:, c] = (sim(delta + e) - r) / h
+        step = np.linalg.lstsq(np.vstack([J, 0.3 * np.eye(len(free))]), np.r_[-r, np.zeros(len(free))], rcond=None)[0]
+        trial = delta.copy()
+        trial[free] += np.clip(step, -1.0, 1.0)
+        r_new = sim(trial)
+        if np.sum(r_new ** 2) < np.sum(r ** 2):
+            delta, r = trial, r_new
+    for u in base:
+        prof.alpha[u] = base[u] + delta
+    prof.meta["kinematic_match_residual"] = float(np.sqrt(np.mean(r ** 2)))
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,

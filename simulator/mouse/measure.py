@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.mouse.profile import PARAM_NAMES
+from simulator.mouse.profile import LAT_SCALE, PARAM_NAMES
 
 NP = len(PARAM_NAMES)
 
@@ -33,7 +33,8 @@ def measure_one(t: np.ndarray, x: np.ndarray, y: np.ndarray, ex: float, ey: floa
     u = ((xx - sx) * ux + (yy - sy) * uy) / D
     v = (-(xx - sx) * uy + (yy - sy) * ux) / D
     if len(tt) < 3:
-        out[1:] = [_logit(0.98), np.log(max(u[-1], 0.05)), 0.0, 0.0, _logit(0.45), 0.0, _logit(0.02), np.log(0.3)]
+        out[1:] = [_logit(0.98), np.log(max(u[-1], 0.05)), 0.0, 0.0, _logit(0.45), 0.0, _logit(0.02), np.log(0.3),
+                   np.log(20.0), _logit(0.02)]
         return out
     dt = np.diff(tt)
     sp = np.hypot(np.diff(xx), np.diff(yy)) / dt
@@ -66,7 +67,10 @@ def measure_one(t: np.ndarray, x: np.ndarray, y: np.ndarray, ex: float, ey: floa
         trem = float(np.sqrt(np.mean(r ** 2))) + 0.05
     else:
         trem = 0.3
-    out[1:] = [_logit(f1), np.log(a1), e1, curv, _logit(tp), n_corr, _logit(pause), np.log(min(trem, 20.0))]
+    onset = tt[int(np.argmax(sp > 0.3 * sp[p]))] - tt[0]
+    out[1:] = [_logit(f1), np.clip(np.log(a1), -1.5, 0.7), np.arcsinh(e1 / LAT_SCALE), np.arcsinh(curv / LAT_SCALE),
+               _logit(tp), n_corr, _logit(pause), np.log(min(trem, 20.0)), np.log(onset + 20.0),
+               _logit(0.9 if np.hypot(np.diff(xx), np.diff(yy)).sum() > 1.8 * D else 0.02)]
     return out
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, ndtr
 
-from simulator.mouse.profile import PARAM_NAMES
+from simulator.mouse.profile import LAT_SCALE, PARAM_NAMES
 
 IDX = {n: i for i, n in enumerate(PARAM_NAMES)}
-SLOTS = 5  # primary, up to 3 corrections, one correction after a miss
-Z_END = 2.576  # a submovement's window ends where 99.5 % of its lognormal is done
+SLOTS = 7  # primary, up to 3 corrections, one correction after a miss, the slow start, the primary's 2nd stroke
+Z_END = 2.0  # a submovement's window ends where 97.7 % of its lognormal is done (then it stops)
 
 
 def sigma_from_tp(tp: np.ndarray) -> np.ndarray:
@@ -58,7 +58,8 @@ class MotorPlan:
             live = d > 0
             tau = np.where(live, (t - self.t0[m, j]) / np.where(live, d, 1.0), 0.0)
             sig = self.sigma[m, j]
-            s = np.where(tau > 0, ndtr((np.log(np.maximum(tau, 1e-9)) + Z_END * sig) / sig), 0.0)
+            # truncated at the window's end: no endless creeping tail (the hand stops)
+            s = np.where(tau > 0, ndtr((np.log(np.clip(tau, 1e-9, 1.0)) + Z_END * sig) / sig) / ndtr(Z_END), 0.0)
             x += self.ax[m, j] * s
             y += self.ay[m, j] * s
             env = np.maximum(env, 4 * s * (1 - s))
@@ -66,9 +67,10 @@ class MotorPlan:
                 b = self.bump[m] * 4 * s * (1 - s)
                 x += b * self.px[m]
                 y += b * self.py[m]
-        # tremor: a few incommensurate 4-11 Hz oscillations, only while the hand moves
+        # tremor: a few incommensurate 4-11 Hz oscillations riding on the submovements (a still hand
+        # on a mouse pad shows no events, so none between them)
         ph = rng_phase[m]
-        tr = self.tremor[m] * np.minimum(1.0, 2 * env)
+        tr = self.tremor[m] * env
         w = 2 * np.pi * t / 1000.0
         x += tr * (0.6 * np.sin(w * 4.3 + ph[:, 0]) + 0.5 * np.sin(w * 7.9 + ph[:, 1]) + 0.4 * np.sin(w * 10.7 + ph[:, 2]))
         y += tr * (0.6 * np.sin(w * 5.1 + ph[:, 3]) + 0.5 * np.sin(w * 8.3 + ph[:, 4]) + 0.4 * np.sin(w * 11.3 + ph[:, 5]))
@@ -93,10 +95,18 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
     f1 = expit(P[:, IDX["logit_f1"]])
     k = np.clip(np.rint(P[:, IDX["n_corr"]]), 0, 3).astype(int)
     f1 = np.where(k == 0, 1.0, np.clip(f1, 0.25, 0.97))
-    a1 = np.exp(P[:, IDX["log_a1"]])
-    e1 = P[:, IDX["e1"]]
+    a1 = np.clip(np.exp(P[:, IDX["log_a1"]]), 0.3, 1.4)
+    e1 = np.clip(LAT_SCALE * np.sinh(P[:, IDX["asinh_e1"]]), -1.0, 1.0)
     pe_x = np.where(k == 0, ex, sx + D * (a1 * ux + e1 * vx))
     pe_y = np.where(k == 0, ey, sy + D * (a1 * uy + e1 * vy))
+    # detours: the primary heads for another point first (looking around, a second thought)
+    wander = rng.random(n) < expit(P[:, IDX["logit_wander"]])
+    r1 = rng.uniform(-0.5, 1.2, n)
+    r2 = rng.choice([-1.0, 1.0], n) * rng.uniform(0.3, 1.5, n)
+    pe_x = np.where(wander, sx + D * (r1 * ux + r2 * vx), pe_x)
+    pe_y = np.where(wander, sy + D * (r1 * uy + r2 * vy), pe_y)
+    k = np.where(wander, np.maximum(k, 1), k)
+    f1 = np.where(wander, np.clip(f1, 0.25, 0.8), f1)
     sig1 = sigma_from_tp(expit(P[:, IDX["logit_tp"]]))
 
     t0 = np.zeros((n, SLOTS))
@@ -104,10 +114,31 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
     sigma = np.full((n, SLOTS), 0.3)
     ax = np.zeros((n, SLOTS))
     ay = np.zeros((n, SLOTS))
+    # the slow start: the hand creeps a few px while the primary gets going
+    t_pre = np.maximum(np.exp(P[:, IDX["log_pre"]]) - 20.0, 0.0)
+    creep = np.minimum(0.04 * D, np.abs(rng.normal(0, 3, n)) + 1)
+    ang = rng.normal(0, 0.6, n)
+    t0[:, 0] = t_pre
+    d[:, 5] = t_pre + 0.3 * f1 * T
+    sigma[:, 5] = 0.5
+    ax[:, 5] = creep * (np.cos(ang) * ux - np.sin(ang) * uy)
+    ay[:, 5] = creep * (np.sin(ang) * ux + np.cos(ang) * uy)
     d[:, 0] = f1 * T
     sigma[:, 0] = sig1
-    ax[:, 0] = pe_x - sx
-    ay[:, 0] = pe_y - sy
+    ax[:, 0] = pe_x - sx - ax[:, 5]
+    ay[:, 0] = pe_y - sy - ay[:, 5]
+    # the primary is two overlapping strokes (as sigma-lognormal fits of aimed movements find):
+    # a flatter speed profile than one lognormal
+    share = rng.uniform(0.3, 0.7, n)
+    lag = rng.uniform(0.15, 0.45, n)
+    d[:, 6] = d[:, 0] * (1 - lag)
+    t0[:, 6] = t_pre + lag * d[:, 0]
+    sigma[:, 6] = sig1
+    ax[:, 6] = ax[:, 0] * share
+    ay[:, 6] = ay[:, 0] * share
+    ax[:, 0] *= 1 - share
+    ay[:, 0] *= 1 - share
+    d[:, 0] *= 1 - lag * 0.5
 
     # corrective phase: remaining time split into still pauses and moves
     Tr = T * (1 - f1)
@@ -121,7 +152,7 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
     w /= np.maximum(w.sum(1, keepdims=True), 1e-12)
     gp /= np.maximum(gp.sum(1, keepdims=True), 1e-12)
     cx, cy = pe_x.copy(), pe_y.copy()
-    t = d[:, 0] * 0.92
+    t = t_pre + d[:, 0] * 0.92
     frac = rng.uniform(0.75, 1.0, (n, 3))
     side = rng.normal(0, 0.12, (n, 3))
     csig = np.clip(sig1[:, None] * rng.uniform(0.8, 1.3, (n, 3)), 0.1, 0.8)
@@ -133,7 +164,9 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
         a = active[:, j]
         t = t + gp[:, j] * pause
         t0[:, j + 1] = np.where(a, t, 0)
-        d[:, j + 1] = np.where(a, w[:, j] * moving, 0)
+        # a submovement cannot be faster than a short aimed movement of its amplitude (Fitts-like floor)
+        floor = extras.get("sub_ms_a", 80.0) + extras.get("sub_ms_b", 40.0) * np.log2(1 + np.hypot(tx - cx, ty - cy) / 4)
+        d[:, j + 1] = np.where(a, np.maximum(w[:, j] * moving, floor), 0)
         sigma[:, j + 1] = csig[:, j]
         ax[:, j + 1] = np.where(a, tx - cx, 0)
         ay[:, j + 1] = np.where(a, ty - cy, 0)
@@ -157,6 +190,6 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
         t_end = np.where(miss, t0[:, 4] + d[:, 4], t_end)
         n_sub = n_sub + miss
 
-    bump = P[:, IDX["curv"]] * D
+    bump = np.clip(LAT_SCALE * np.sinh(P[:, IDX["asinh_curv"]]), -1.5, 1.5) * D
     tremor = np.exp(P[:, IDX["log_tremor"]])
     return MotorPlan(sx, sy, t0, d, sigma, ax, ay, bump, vx, vy, tremor, t_end, n_sub)

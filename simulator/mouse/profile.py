@@ -30,13 +30,16 @@ PARAM_NAMES = (
     "log_T",          # motor duration (ms, log) of the recorded part of the movement
     "logit_f1",       # fraction of that time the primary submovement takes
     "log_a1",         # primary amplitude / distance (log): < 0 undershoot, > 0 overshoot
-    "e1",             # lateral error of the primary endpoint / distance (signed)
-    "curv",           # peak lateral bulge of the primary path / distance (signed)
+    "asinh_e1",       # lateral error of the primary endpoint / distance, asinh(v / LAT_SCALE): heavy tails
+    "asinh_curv",     # peak lateral bulge of the primary path / distance, asinh(v / LAT_SCALE)
     "logit_tp",       # time of peak speed within the primary (sets the lognormal's skew)
     "n_corr",         # corrective submovements (rounded, 0..3)
     "logit_pause",    # share of the corrective phase spent still (hesitations)
     "log_tremor",     # tremor amplitude (px, log)
+    "log_pre",        # slow start before the primary takes off: log(ms until speed passes 30 % of peak + 20)
+    "logit_wander",   # propensity of a detour (path length > 1.8 x distance): the primary goes elsewhere first
 )
+LAT_SCALE = 0.05
 COVARIATES = ("log_D", "cos", "sin", "cos2", "sin2")
 SHIPPED = {"sapimouse": "mouse_sapimouse.json", "balabit": "mouse_balabit.json"}
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "profiles"
@@ -51,15 +54,16 @@ class Device:
     per_stamp: np.ndarray       # P(1, 2, 3 events share one stamp)
     tick_ms: float = 1.0
     integer_px: bool = True
+    age_ms: float = 4.0         # positions are up to this old at their stamp (USB polling behind the frame clock)
 
     def to_json(self) -> dict:
         return {"name": self.name, "gap_q": _r(self.gap_q, 3), "per_stamp": _r(self.per_stamp, 5),
-                "tick_ms": self.tick_ms, "integer_px": self.integer_px}
+                "tick_ms": self.tick_ms, "integer_px": self.integer_px, "age_ms": self.age_ms}
 
     @classmethod
     def from_json(cls, d: dict) -> Device:
         return cls(d["name"], np.asarray(d["gap_q"], float), np.asarray(d["per_stamp"], float),
-                   float(d.get("tick_ms", 1.0)), bool(d.get("integer_px", True)))
+                   float(d.get("tick_ms", 1.0)), bool(d.get("integer_px", True)), float(d.get("age_ms", 4.0)))
 
 
 @dataclass
@@ -84,7 +88,7 @@ class MouseProfile:
     pop_mean: np.ndarray
     pop_cov: np.ndarray
     extras: dict = field(default_factory=dict)   # scalar model constants (documented in docs/mouse.md)
-
+    weights: dict[str, float] = field(default_factory=dict)  # movements per user: the device mix
     @property
     def users(self) -> list[str]:
         return sorted(self.alpha, key=_natural)
@@ -99,7 +103,8 @@ class MouseProfile:
         """A new synthetic person: motor intercepts from the population law, a device from the fitted mix."""
         alpha = rng.multivariate_normal(self.pop_mean, self.pop_cov, method="cholesky")
         users = self.users
-        dev = self.devices[users[int(rng.integers(len(users)))]]
+        w = np.array([float(self.weights.get(u, 1.0)) for u in users])
+        dev = self.devices[users[int(rng.choice(len(users), p=w / w.sum()))]]
         return MouseUser("synthetic", alpha, dev, synthetic=True)
 
     def to_json(self) -> dict:
@@ -108,7 +113,8 @@ class MouseProfile:
             "param_names": list(PARAM_NAMES), "covariates": list(COVARIATES),
             "B": _r(self.B), "within_cov": _r(self.within_cov), "pop_mean": _r(self.pop_mean),
             "pop_cov": _r(self.pop_cov), "extras": self.extras,
-            "users": {u: {"alpha": _r(self.alpha[u]), "device": self.devices[u].to_json()} for u in self.users},
+            "users": {u: {"alpha": _r(self.alpha[u]), "device": self.devices[u].to_json(),
+                          "weight": float(self.weights.get(u, 1.0))} for u in self.users},
         }
 
 
@@ -148,7 +154,7 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             devices={u: Device.from_json(v["device"]) for u, v in users.items()},
             B=np.asarray(d["B"], float), within_cov=np.asarray(d["within_cov"], float),
             pop_mean=np.asarray(d["pop_mean"], float), pop_cov=np.asarray(d["pop_cov"], float),
-            extras=dict(d.get("extras", {})))
+            extras=dict(d.get("extras", {})), weights={u: float(v.get("weight", 1.0)) for u, v in users.items()})
     except (ValueError, KeyError, TypeError) as e:
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
 

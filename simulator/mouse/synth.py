@@ -22,7 +22,7 @@ from simulator.rng import rng_for
 
 SD_PER_WIDTH = 1 / 4.133
 """Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
-PERSON_BLOCK = 50
+PERSON_BLOCK = 20
 """synth-moves treats each block of this many pairs as one new synthetic person's session."""
 
 

@@ -78,9 +78,7 @@ def read_log(f: Path) -> Keystrokes:
                 raise HcisimError(f"{f.name}: line {n + 1} has no integer nanosecond timestamp") from None
             key, code = parse_key(",".join(row[1:-1]))
             ident = code or key.lower()
-            if row[0] == "P":
-                if open_.get(ident) and key not in ("Shift", "Control", "Meta", "Alt"):
-                    pass  # auto-repeat: keep the first press open
+            if row[0] == "P":  # an auto-repeat press is a keystroke of its own; one release ends them all
                 open_.setdefault(ident, []).append(len(press))
                 press.append(t)
                 release.append(np.nan)

@@ -61,7 +61,9 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
         if not isinstance(s, str) or not s:
             raise HcisimError(f"text {i} is empty: nothing to type")
         lay.check(s)
-    typists = [u if isinstance(u, Typist) else person(profile, rng, user=u, skill=skill) for u in users]
+    # new typists are drawn together (one per text without a user), profile typists looked up
+    fresh = iter(profile.draw_many(rng, sum(u is None for u in users), skill=skill))
+    typists = [u if isinstance(u, Typist) else next(fresh) if u is None else profile.typist(str(u)) for u in users]
     if not texts:
         return []
     return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.typing.layout import LEFT, RIGHT, Layout
+from simulator.typing.layout import Layout
 
 CLASSES = ("alt", "same_hand", "same_finger", "same_key", "to_space", "from_space",
            "into_bksp", "bksp_bksp", "from_bksp", "other")
 C = {name: i for i, name in enumerate(CLASSES)}
-PAUSE_CONTEXTS = ("within", "word", "sentence", "correction")
-HOLD_KINDS = ("letter", "space", "bksp", "punct", "named")
+PAUSE_CONTEXTS = (*CLASSES, "sentence")
+"""Where pauses happen: each digraph class has its own rate (a word's first letter, the first key
+after a correction, ...), and after a sentence end."""
+HOLD_KINDS = ("letter", "space", "bksp", "punct", "named", "capslock")
+"""Key kinds with their own hold level (CapsLock: some systems report it down and up at once)."""
 
 # the most frequent English words (typed as practised bursts)
 FREQUENT_WORDS = frozenset("""
@@ -45,6 +48,8 @@ class Context:
     nonletter: np.ndarray    # digit or punctuation
     pause_ctx: np.ndarray    # index into PAUSE_CONTEXTS
     first: np.ndarray        # second keystroke of a text (the slower start)
+    first_word: np.ndarray   # inside a text's first word (getting going)
+    last_word: np.ndarray    # inside a text's last word and what follows it (checking, finishing)
     hold_kind: np.ndarray    # index into HOLD_KINDS
     is_char: np.ndarray      # a printable character on the layout
 
@@ -111,18 +116,23 @@ def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) 
         frequent[letters_only] = fw
     frequent &= wordpos > 0
 
-    pause_ctx = np.zeros(n, int)
-    boundary = p_space | is_space | ~is_letter & ~is_bksp
-    pause_ctx[boundary] = 1
+    pause_ctx = np.where(cls < 0, 0, cls)
     prev2 = np.r_[0, 0, np.arange(n - 2)][:n]
-    pause_ctx[sent_end[prev] | (p_space & sent_end[prev2])] = 2
-    pause_ctx[is_bksp | p_bksp] = 3
+    pause_ctx[(sent_end[prev] | (p_space & sent_end[prev2])) & ~is_bksp] = len(CLASSES)
     first = np.r_[False, start[:-1]] & ~start
+    wid = np.cumsum(word_start)
+    tstart = np.maximum.accumulate(np.where(start, idx, 0))
+    ends = np.r_[np.flatnonzero(start)[1:] - 1, n - 1]
+    tend = np.repeat(ends, np.diff(np.r_[np.flatnonzero(start), n]))
+    # a text opening with a non-letter (a quote, a digit) has its first word one start later
+    first_word = (wid - wid[tstart] <= (~word_start[tstart]).astype(int)) & ~start
+    last_word = (wid == wid[tend]) & ~first_word & ~start
 
     hold_kind = np.zeros(n, int)
     hold_kind[is_space] = 1
     hold_kind[is_bksp] = 2
     hold_kind[is_char & ~is_letter & ~is_space] = 3
     hold_kind[named] = 4
+    hold_kind[keys == "CapsLock"] = 5
     return Context(cls, row_diff, wordpos, frequent, shifted, is_char & ~is_letter & ~is_space, pause_ctx,
-                   first, hold_kind, is_char)
+                   first, first_word, last_word, hold_kind, is_char)

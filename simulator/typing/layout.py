@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from simulator.errors import HcisimError
 
 LEFT, RIGHT, THUMB = 0, 1, 2
@@ -131,20 +129,3 @@ def code_for(name: str, layout: str = "qwerty-us") -> str | None:
         return NAMED_CODES[name]
     k = get_layout(layout).keys.get(name)
     return k.code if k is not None else None
-
-
-def key_arrays(layout: Layout, chars: np.ndarray) -> dict[str, np.ndarray]:
-    """Vectorised lookup of hand/finger/row/shift for an array of single characters.
-
-    Characters not on the layout (named keys such as Backspace) get hand -1.
-    """
-    uniq, inv = np.unique(chars, return_inverse=True)
-    tab = {"hand": [], "finger": [], "row": [], "shift": [], "x": []}
-    for u in uniq:
-        k = layout.keys.get(u)
-        tab["hand"].append(k.hand if k else -1)
-        tab["finger"].append(k.finger if k else -1)
-        tab["row"].append(k.row if k else -1)
-        tab["shift"].append(k.shift if k else False)
-        tab["x"].append(k.x if k else np.nan)
-    return {name: np.asarray(v)[inv] for name, v in tab.items()}

@@ -5,8 +5,8 @@ kinds -- keyboard-neighbour substitution, insertion, omission, transposition -- 
 characters later and corrected with a Backspace burst and re-typing, a few left in, CapsLock
 toggles for capitals), then *when* (log press-to-press intervals from digraph class, word position,
 frequent-word bursts and Shift, an AR(1) core with a per-text tempo, pauses by context with a slower
-key after them; log holds by key kind; Shift pressed a fitted lead before its letter and released a
-fitted lag after). The timing stage is vectorised over all keystrokes of all texts at once.
+key after them; log holds by key kind; Shift pressed a fitted fraction into the gap before its key and
+released a fitted fraction into the gap after). The timing stage is vectorised over all keystrokes of all texts at once.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 from scipy.special import ndtr, ndtri
 
-from simulator.typing.context import C, CLASSES, keystroke_context
+from simulator.typing.context import keystroke_context
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
@@ -25,6 +24,8 @@ from simulator.typing.params import (
 from simulator.typing.records import KeyEvents
 from simulator.typing.text import apply_key_events
 
+RELEASE_GAP_MS = 30.0
+"""Typical time a key is up between two presses of it (lognormal around this)."""
 MAX_IKI_MS = 10_000.0
 """Longest press-to-press interval inside a text the fit considers."""
 KINDS = ("substitution", "insertion", "omission", "transposition")
@@ -52,13 +53,17 @@ class Shared:
     clock_p: np.ndarray = None          # shares of CLOCKS among typists (new typists draw from it)
     integer_ms: bool = False            # the capture reports whole milliseconds (browser timestamps)
     max_iki_ms: float = 10_000.0        # longest interval inside one text in the data (segmenting rule)
+    bksp_hold_q: np.ndarray = None      # shape of Backspace holds (some are held long to delete more)
+    pause_q: np.ndarray = None          # how far past the threshold pauses go (quantiles, in spreads)
+    class_scale: np.ndarray = None      # spread multiplier per digraph class (CLASSES)
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
         from scipy.special import ndtri
 
         q = ndtri(QUANTILE_LEVELS)[None, :]
-        return Shared(np.asarray(kind_p, float), q, q, np.zeros(1), np.eye(len(CLOCKS))[0], False)
+        return Shared(np.asarray(kind_p, float), q, q, np.zeros(1), np.eye(len(CLOCKS))[0], False,
+                      MAX_IKI_MS, None, np.exp(ndtri(QUANTILE_LEVELS) - 1.0))
 
 
 def _shape(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -75,12 +80,34 @@ def _shape(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray) ->
     return (1 - w) * vals[lo, idx] + w * vals[lo + 1, idx]
 
 
+def _side_means(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E[s; s<0] and E[s; s>0] of each stored shape (integrated over its quantile function)."""
+    lv = QUANTILE_LEVELS
+    return (np.trapezoid(np.minimum(q, 0), lv, axis=-1), np.trapezoid(np.maximum(q, 0), lv, axis=-1))
+
+
+def _two_piece(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray, skew: np.ndarray) -> np.ndarray:
+    """Shaped draws with the left side scaled by exp(-skew/2) and the right by exp(+skew/2), centred
+    so their mean stays that of the shape: the fitted level stays the typist's mean."""
+    s = _shape(z, q, centres, mu)
+    neg, pos = _side_means(q)
+    if len(q) > 1:
+        neg, pos = np.interp(mu, centres, neg), np.interp(mu, centres, pos)
+    else:
+        neg, pos = neg[0], pos[0]
+    a, b = np.exp(-skew / 2), np.exp(skew / 2)
+    return np.where(s < 0, s * a, s * b) - (neg * a + pos * b - (neg + pos))
+
+
 def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layout, rng: np.random.Generator,
                     uncorrected: bool) -> tuple[list[str], list[bool], list[bool]]:
     """What one typist presses to type ``text``: characters and Backspaces, with error/correction flags.
 
     Errors are drawn for all positions at once; the loop runs over error events only (a few per text).
     """
+    if uncorrected:  # some people do not bother with capitals at all, some now and then
+        low = rng.random(len(text)) < expit(typist["logit_nocase"])
+        text = "".join(c.lower() if lo and c.isupper() else c for c, lo in zip(text, low))
     n = len(text)
     p_err, p_unc = float(expit(typist["logit_err"])), float(expit(typist["logit_unc"])) if uncorrected else 0.0
     detect = float(np.exp(typist["log_detect"]))
@@ -178,32 +205,30 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     # --- when: press-to-press intervals -------------------------------------------------------
     cls = np.where(ctx.cls < 0, 0, ctx.cls)
     class_off = np.c_[np.zeros(len(theta)), theta[:, CLASS_COLS]][text_idx, cls]
-    X = np.c_[ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, shifted, ctx.nonletter, ctx.first]
+    X = np.c_[ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, shifted, ctx.nonletter, ctx.first,
+              ctx.first_word, ctx.last_word]
     text_eff = rng.standard_normal(len(texts)) * np.exp(theta[:, P["log_text_sd"]])
-    mean = th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:6]])
+    mean = th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:-1]])
     sd = np.exp(th[:, P["log_sd"]])
+    if shared.class_scale is not None:
+        sd = sd * shared.class_scale[cls]
     phi = np.tanh(th[:, P["atanh_phi"]])
     z = rng.standard_normal(n)
-    # AR(1) with per-keystroke phi: a scalar filter per distinct phi keeps it vectorised
-    core = np.empty(n)
-    for ph in np.unique(phi):
-        m = phi == ph
-        core[m] = lfilter([np.sqrt(1 - ph * ph)], [1, -ph], z[m])
-    resid = _shape(core, shared.core_q, shared.shape_mu, th[:, P["mu"]]) * sd
+    core = _ar1(z, phi, start)
+    resid = _two_piece(core, shared.core_q, shared.shape_mu, th[:, P["mu"]], th[:, P["skew"]]) * sd
     p_pause = expit(th[np.arange(n), np.asarray(PAUSE_COLS)[ctx.pause_ctx]])
     pause = (rng.random(n) < p_pause) & ~start
-    # pause length: log(excess log-ratio) normal, truncated so no interval exceeds the data's longest
-    room = np.log(shared.max_iki_ms) - mean - PAUSE_THRESHOLD_SD * sd
-    pause &= room > 0.05
-    p_mu, p_sd = th[:, P["pause_mu"]], np.exp(th[:, P["log_pause_sd"]])
-    u_max = ndtr((np.log(np.maximum(room, 1e-3)) - p_mu) / p_sd)
-    excess = np.exp(p_mu + p_sd * ndtri(np.clip(rng.random(n) * u_max, 1e-12, 1 - 1e-12)))
+    # pause length past the threshold: the data's shape times the typist's scale, truncated so no
+    # interval exceeds the longest the data has inside a text
+    unit = sd * np.exp(th[:, P["pause_scale"]])
+    room = (np.log(shared.max_iki_ms) - mean - PAUSE_THRESHOLD_SD * sd) / unit
+    pause &= room > 0.01
+    u_max = np.interp(room, shared.pause_q, QUANTILE_LEVELS, left=0.0, right=1.0)
+    excess = unit * np.interp(rng.random(n) * u_max, QUANTILE_LEVELS, shared.pause_q)
     resid = np.where(pause, PAUSE_THRESHOLD_SD * sd + excess, resid)
     post = np.r_[False, pause[:-1]] & ~start
     log_iki = mean + resid + post * th[:, P["b_post_pause"]]
     iki = np.where(start, 0.0, np.exp(np.minimum(log_iki, np.log(shared.max_iki_ms))))
-    t = np.cumsum(iki)
-    t -= np.repeat(t[start], np.diff(np.r_[np.flatnonzero(start), n]))
 
     # --- holds --------------------------------------------------------------------------------
     hold_off = np.c_[np.zeros(len(theta)), theta[:, HOLD_COLS]][text_idx, ctx.hold_kind]
@@ -212,29 +237,44 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     z_all = np.clip(resid / sd, -4, 4)
     z_next = np.r_[z_all[1:], 0.0] * ~np.r_[start[1:], True]  # the interval after this key, same text
     z_h = rho * z_next + np.sqrt(1 - rho * rho) * rng.standard_normal(n)
-    hold = np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx]
-                  + np.exp(th[:, P["log_h_sd"]]) * _shape(z_h, shared.hold_q, shared.shape_mu, th[:, P["mu"]]))
+    h_shaped = _two_piece(z_h, shared.hold_q, shared.shape_mu, th[:, P["mu"]], th[:, P["h_skew"]])
+    if shared.bksp_hold_q is not None:
+        bk = ctx.hold_kind == 2
+        h_shaped[bk] = _two_piece(z_h[bk], shared.bksp_hold_q[None, :], shared.shape_mu[:1], th[bk, P["mu"]],
+                                  th[bk, P["h_skew"]])
+    hold = np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * np.exp(th[:, P["log_h_sd"]]))
+    # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
+    # then strikes again, so the interval is at least the hold plus a short release gap
+    codes = np.array([_code(k, layout) for k in keys], dtype=object)
+    again = np.r_[False, (codes[1:] == codes[:-1]) & ~start[1:]]
+    lift = np.exp(np.log(RELEASE_GAP_MS) + 0.4 * rng.standard_normal(n))
+    iki = np.where(again, np.maximum(iki, np.r_[0.0, hold[:-1]] + lift), iki)
+    t = np.cumsum(iki)
+    t -= np.repeat(t[start], np.diff(np.r_[np.flatnonzero(start), n]))
 
     # --- Shift around runs of shifted characters -------------------------------------------------
     s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))
     s_end = np.flatnonzero(shifted & ~np.r_[shifted[1:] & ~start[1:], False])
     ts = th[s_start]
-    lead = np.exp(ts[:, P["lead_mu"]] + np.exp(ts[:, P["log_lead_sd"]]) * rng.standard_normal(len(s_start)))
-    prev_gap = np.where(start[s_start], np.inf, iki[s_start])
-    lead = np.minimum(lead, 0.85 * prev_gap)
-    lag = np.exp(th[s_end, P["lag_mu"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
+    # Shift goes down a fitted fraction into the gap before its key, up a fraction into the gap after
+    f = expit(ts[:, P["lead_logit"]] + np.exp(ts[:, P["log_lead_sd"]]) * rng.standard_normal(len(s_start)))
+    first = np.exp(ts[:, P["first_lead_mu"]] + np.exp(ts[:, P["log_first_lead_sd"]]) * rng.standard_normal(len(s_start)))
+    lead = np.where(start[s_start], first, f * iki[s_start])  # a text's first key: no gap to sit in
     nxt = np.minimum(s_end + 1, n - 1)
     has_next = (s_end + 1 < n) & ~start[nxt]
-    lag = np.where(has_next, np.minimum(lag, np.maximum(t[nxt] - t[s_end] - 3.0, 3.0)), lag)
-    sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(lag, 3.0)
+    gap_after = np.where(has_next, t[nxt] - t[s_end], 1.5 * np.exp(th[s_end, P["mu"]]))
+    g = expit(th[s_end, P["lag_logit"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
+    sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(g * gap_after, 1.0)
     left = np.array([getattr(layout.keys.get(k), "hand", -1) == LEFT for k in keys[s_start]], bool)
     p_r = expit(ts[:, P["logit_rshift"]])
     right = rng.random(len(s_start)) < np.where(left, p_r, 0.1 * p_r)
     sh_code = np.where(right, "ShiftRight", "ShiftLeft").astype(object)
 
     # --- assemble and order events ----------------------------------------------------------------
-    codes = np.array([_code(k, layout) for k in keys], dtype=object)
-    ev_t = np.r_[t, t + hold, sh_down, sh_up]
+    downs = np.r_[t, sh_down]
+    ups = _release_before_repress(downs, np.r_[t + hold, sh_up], np.r_[text_idx, text_idx[s_start]],
+                                  np.r_[codes, sh_code])
+    ev_t = np.r_[downs[:n], ups[:n], downs[n:], ups[n:]]
     ev_text = np.r_[text_idx, text_idx, text_idx[s_start], text_idx[s_start]]
     ev_type = np.r_[np.full(n, "down", object), np.full(n, "up", object),
                     np.full(len(s_start), "down", object), np.full(len(s_start), "up", object)]
@@ -255,6 +295,34 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
         out.append(KeyEvents(t_ms=tt - tt[0], type=ev_type[o], key=ev_key[o], code=ev_code[o], error=ev_err[o],
                              correction=ev_cor[o], text=apply_key_events(d), intended=texts[j],
                              user=typists[j].id))
+    return out
+
+
+def _ar1(z: np.ndarray, phi: np.ndarray, start: np.ndarray, lags: int = 24) -> np.ndarray:
+    """Unit-variance AR(1) noise with a coefficient per keystroke, restarted at each text.
+
+    The impulse response is truncated after ``lags`` steps (|phi| <= 0.8: the rest is < 0.5 %), so
+    all texts and typists are filtered at once with shifted sums instead of one filter per typist.
+    """
+    n = len(z)
+    pos = np.arange(n) - np.maximum.accumulate(np.where(start, np.arange(n), 0))  # index within text
+    out = z.copy()
+    w = np.ones(n)
+    for k in range(1, min(lags, n - 1 if n > 1 else 0) + 1):
+        w = w * phi
+        out[k:] += np.where(pos[k:] >= k, w[k:] * z[:-k], 0.0)
+    return out * np.sqrt(1 - phi * phi)
+
+
+def _release_before_repress(down: np.ndarray, up: np.ndarray, text: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Cap each release before the next press of the same physical key in the same text."""
+    codes = np.unique(code.astype(str), return_inverse=True)[1]
+    o = np.lexsort((down, codes, text))
+    same = np.r_[(text[o][1:] == text[o][:-1]) & (codes[o][1:] == codes[o][:-1]), False]
+    nxt = np.r_[down[o][1:], np.inf]
+    limit = np.where(same, nxt - np.minimum(RELEASE_GAP_MS / 3, 0.5 * (nxt - down[o])), np.inf)
+    out = up.copy()
+    out[o] = np.minimum(up[o], limit)
     return out
 
 

@@ -17,20 +17,24 @@ from simulator.typing.context import CLASSES, HOLD_KINDS, PAUSE_CONTEXTS
 PARAMS: tuple[str, ...] = (
     "mu",                                                      # log IKI, alternating hands mid-word
     *(f"c_{c}" for c in CLASSES[1:]),                          # digraph class offsets vs alternating
-    "b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_post_pause",
-    "log_sd", "atanh_phi", "log_text_sd",                      # core noise: spread, AR(1), per-text tempo
+    "b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_first_word", "b_last_word",
+    "b_post_pause",
+    "log_sd", "skew", "atanh_phi", "log_text_sd",              # core noise: spread, log(right/left spread), AR(1), per-text tempo
     *(f"logit_pause_{p}" for p in PAUSE_CONTEXTS),             # pause probability by context
-    "pause_mu", "log_pause_sd",                                # log(excess log-ratio) of a pause
-    "h_mu", *(f"h_{k}" for k in HOLD_KINDS[1:]), "log_h_sd", "log_h_text_sd",
+    "pause_scale",                                             # log scale of how far past the threshold pauses go
+    "h_mu", *(f"h_{k}" for k in HOLD_KINDS[1:]), "log_h_sd", "h_skew", "log_h_text_sd",
     "atanh_rho_h",                                             # hold of a key vs the interval to the next key
-    "lead_mu", "log_lead_sd", "lag_mu", "log_lag_sd",          # Shift down -> char down; char down -> Shift up
+    "lead_logit", "log_lead_sd", "lag_logit", "log_lag_sd",    # where Shift goes down / up inside the gaps around its key
+    "first_lead_mu", "log_first_lead_sd",                      # log ms from Shift down to a text's first key
     "logit_caps", "logit_rshift",                              # CapsLock for capitals; right Shift for left-hand keys
     "logit_err", "logit_unc", "log_detect",                    # corrected errors/char, uncorrected/char, chars before noticing
+    "logit_nocase",                                            # capitals typed lower case (left uncorrected)
     "clock_ms",                                                # capture clock grid (0: sub-millisecond)
 )
 P = {name: i for i, name in enumerate(PARAMS)}
 CLASS_COLS = [P[f"c_{c}"] for c in CLASSES[1:]]
-B_COLS = [P[n] for n in ("b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_post_pause")]
+B_COLS = [P[n] for n in ("b_row", "b_wordpos", "b_frequent", "b_shifted", "b_nonletter", "b_first", "b_first_word",
+                         "b_last_word", "b_post_pause")]
 PAUSE_COLS = [P[f"logit_pause_{p}"] for p in PAUSE_CONTEXTS]
 HOLD_COLS = [P[f"h_{k}"] for k in HOLD_KINDS[1:]]
 CLOCKS = (0.0, 1.0, 4.0, 8.0, 16.0)

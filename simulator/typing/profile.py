@@ -59,12 +59,13 @@ class Population:
         lam = float(np.clip(theta.shape[1] / (theta.shape[1] + n), 0.05, 0.8))
         return Population(q, (1 - lam) * corr + lam * np.eye(len(corr)))
 
-    def normal_scores(self, rng: np.random.Generator) -> np.ndarray:
-        return np.linalg.cholesky(self.corr) @ rng.standard_normal(len(self.corr))
+    def normal_scores(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        return rng.standard_normal((k, len(self.corr))) @ np.linalg.cholesky(self.corr).T
 
     def to_theta(self, z: np.ndarray) -> np.ndarray:
-        u = ndtr(z)
-        return np.array([np.interp(u[j], POP_LEVELS, self.quantiles[j]) for j in range(len(u))])
+        """Normal scores (..., n_params) -> parameter vectors through each parameter's marginal."""
+        u = ndtr(np.asarray(z, float))
+        return np.stack([np.interp(u[..., j], POP_LEVELS, self.quantiles[j]) for j in range(u.shape[-1])], -1)
 
 
 @dataclass
@@ -92,7 +93,11 @@ class TypingProfile:
         return Typist(user, self.user_params[user])
 
     def draw(self, rng: np.random.Generator, skill: float | None = None) -> Typist:
-        """A new synthetic typist from the population.
+        """A new synthetic typist from the population (see `draw_many`)."""
+        return self.draw_many(rng, 1, skill)[0]
+
+    def draw_many(self, rng: np.random.Generator, k: int, skill: float | None = None) -> list[Typist]:
+        """``k`` new synthetic typists from the population, drawn together.
 
         ``skill`` is a z-score of speed (+1: one population SD faster); the other parameters are
         drawn from the population *given* that speed, so faster typists also get the holds, error
@@ -100,23 +105,21 @@ class TypingProfile:
         """
         R = self.population.corr
         if skill is None:
-            z = self.population.normal_scores(rng)
-            return Typist("synthetic", self._with_clock(self.population.to_theta(z), rng))
-        i = P["mu"]
-        rest = np.r_[0:i, i + 1:len(PARAMS)]
-        zi = -float(np.clip(skill, -2.5, 2.5))  # faster = lower log interval
-        cmean = R[rest, i] * zi
-        ccov = R[np.ix_(rest, rest)] - np.outer(R[rest, i], R[i, rest])
-        ccov = (ccov + ccov.T) / 2 + np.eye(len(rest)) * 1e-9
-        z = np.empty(len(PARAMS))
-        z[i] = zi
-        z[rest] = cmean + np.linalg.cholesky(ccov) @ rng.standard_normal(len(rest))
-        return Typist(f"synthetic(skill={skill:+.2f})", self._with_clock(self.population.to_theta(z), rng))
-
-    def _with_clock(self, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """The capture clock is a category (one of CLOCKS), drawn by its share among the fitted typists."""
-        theta[P["clock_ms"]] = CLOCKS[rng.choice(len(CLOCKS), p=self.shared.clock_p)]
-        return theta
+            z = self.population.normal_scores(rng, k)
+            name = "synthetic"
+        else:
+            i = P["mu"]
+            rest = np.r_[0:i, i + 1:len(PARAMS)]
+            zi = -float(np.clip(skill, -2.5, 2.5))  # faster = lower log interval
+            ccov = R[np.ix_(rest, rest)] - np.outer(R[rest, i], R[i, rest])
+            ccov = (ccov + ccov.T) / 2 + np.eye(len(rest)) * 1e-9
+            z = np.empty((k, len(PARAMS)))
+            z[:, i] = zi
+            z[:, rest] = R[rest, i] * zi + rng.standard_normal((k, len(rest))) @ np.linalg.cholesky(ccov).T
+            name = f"synthetic(skill={skill:+.2f})"
+        theta = self.population.to_theta(z)
+        theta[:, P["clock_ms"]] = np.asarray(CLOCKS)[rng.choice(len(CLOCKS), size=k, p=self.shared.clock_p)]
+        return [Typist(name, t) for t in theta]
 
     def to_json(self) -> dict:
         return {
@@ -131,6 +134,9 @@ class TypingProfile:
             "capture": {"clocks_ms": list(CLOCKS), "clock_shares": _r(self.shared.clock_p),
                         "integer_ms": bool(self.shared.integer_ms)},
             "max_interval_ms": float(self.shared.max_iki_ms),
+            "backspace_hold_shape": None if self.shared.bksp_hold_q is None else _r(self.shared.bksp_hold_q),
+            "pause_shape": _r(self.shared.pause_q),
+            "class_spread": _r(self.shared.class_scale),
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
         }
@@ -172,7 +178,9 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
         clock_p = np.asarray(d["capture"]["clock_shares"], float)
         shared = Shared(kinds / kinds.sum(), np.asarray(shapes["interval"], float), np.asarray(shapes["hold"], float),
                         np.asarray(shapes["speed_centres"], float), clock_p / clock_p.sum(),
-                        bool(d["capture"]["integer_ms"]), float(d["max_interval_ms"]))
+                        bool(d["capture"]["integer_ms"]), float(d["max_interval_ms"]),
+                        None if d.get("backspace_hold_shape") is None else np.asarray(d["backspace_hold_shape"], float),
+                        np.asarray(d["pause_shape"], float), np.asarray(d["class_spread"], float))
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
     except (KeyError, TypeError, ValueError):

@@ -35,8 +35,8 @@ def _generate(name: str, root: Path) -> WebRun:
 
 @pytest.fixture(scope="session")
 def web_runs(tmp_path_factory) -> dict[str, WebRun]:
-    """Sessions are mostly a person's waiting (thinking, reading, typing rhythm), so three run side by side."""
+    """Sessions are mostly a person's waiting (thinking, reading, typing rhythm), so two run side by side."""
     root = tmp_path_factory.mktemp("web-runs")
-    with ProcessPoolExecutor(max_workers=3) as pool:  # 2 CI cores: more browsers would crowd the clock
+    with ProcessPoolExecutor(max_workers=2) as pool:  # one browser per CI core keeps the clock honest
         runs = list(pool.map(_generate, WEB_SCENARIOS, [root] * len(WEB_SCENARIOS)))
     return {r.scenario: r for r in runs}
