@@ -39,13 +39,18 @@ def test_dispatch_timing_within_one_frame(web_runs, name):
 
 def test_page_received_every_press_and_key(web_runs):
     ds = read_dataset(web_runs["checkout_form"].dataset)
-    # Keys pressed while a native <select>'s popup is open go to the popup, not the page.
-    in_select = {a["action_id"] for a in ds.actions.to_pylist() if a["parent_id"] is not None and
-                 ds.actions.to_pylist()[a["parent_id"]]["kind"] == "select" and a["kind"] == "key"}
-    sent = [e["type"] for e in ds.events.to_pylist() if e["action_id"] not in in_select]
+    actions = ds.actions.to_pylist()
+    sent = ds.events.to_pylist()
     got = ds.received.column("type").to_pylist()
-    for kind in ("down", "up", "key_down", "key_up"):
-        assert got.count(kind) == sent.count(kind), kind
+    for kind in ("down", "up"):
+        assert got.count(kind) == sum(e["type"] == kind for e in sent), kind
+    # Keys pressed while a native <select>'s popup is open go to the popup, not the page: only those may be missing.
+    in_select = {a["action_id"] for a in actions
+                 if a["parent_id"] is not None and actions[a["parent_id"]]["kind"] == "select"}
+    for kind in ("key_down", "key_up"):
+        n_sent = sum(e["type"] == kind for e in sent)
+        n_select = sum(e["type"] == kind and e["action_id"] in in_select for e in sent)
+        assert n_sent - n_select <= got.count(kind) <= n_sent, kind
     # received timestamps (the page's clock) follow the planned ones within a frame or two
     ev = ds.events.filter(pc.equal(ds.events.column("type"), "down")).column("t_ms").to_numpy()
     rc = ds.received.filter(pc.equal(ds.received.column("type"), "down")).column("t_ms").to_numpy()
