@@ -76,6 +76,7 @@ def test_removed_button_is_the_first_divergence(replays):
 
 def test_unchanged_app_gets_the_final_values_and_timing(web_runs, tmp_path):
     with serve("v1") as server:
-        r = Replayer(web_runs["login"].recording, server.url, tmp_path / "login-replay", timing="original").run()
+        r = Replayer(web_runs["compose_message"].recording, server.url, tmp_path / "compose-replay",
+                     timing="original", speed=2.0).run()
     assert r.final_values and all(c.ok for c in r.final_values)
     assert r.timing["dispatch_error_ms_p99"] <= 16.7
