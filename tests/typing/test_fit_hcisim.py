@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.dataset import Manifest, write_dataset
+from simulator.typing import fit_profile, load_profile, synth_typing
+from simulator.typing.params import P
+
+from .conftest import SENTENCES
+
+
+def test_fit_from_an_hcisim_dataset_keeps_typists_apart(tmp_path):
+    """Sessions of a recorded hcisim dataset are typists; their texts are cut at pauses like pynput logs."""
+    prof = load_profile("freetext")
+    rng = np.random.default_rng(4)
+    events = []
+    who = {"fast": None, "slow": None}
+    mus = {u: prof.user_params[u][P["mu"]] for u in prof.users}
+    who["fast"], who["slow"] = min(mus, key=mus.get), max(mus, key=mus.get)
+    for sid, user in who.items():
+        ev = synth_typing(SENTENCES * 3, profile=prof, rng=rng, users=[user] * (len(SENTENCES) * 3))
+        t0, seq = 0.0, 0
+        for e in ev:
+            for t, ty, k, c in zip(e.t_ms, e.type, e.key, e.code):
+                events.append(dict(session_id=sid, seq=seq, t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
+                                   key=k, code=c))
+                seq += 1
+            t0 += e.t_ms[-1] + 8000.0  # a break longer than the segmenting pause
+    data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
+    out = fit_profile(data, "hcisim", tmp_path / "fitted.json")
+    fitted = load_profile(out)
+    assert sorted(fitted.users) == ["fast", "slow"]
+    assert fitted.user_params["fast"][P["mu"]] < fitted.user_params["slow"][P["mu"]] - 0.3
+    assert (tmp_path / "fitted.html").read_text().count("data:image/png;base64,") >= 2
