@@ -81,6 +81,22 @@ def map_url(recorded: str, base: str) -> str:
     return urlunsplit((b.scheme, b.netloc, r.path, r.query, r.fragment))
 
 
+FRAME_MS = 1000.0 / 60.0
+
+
+def frame_thinning(t: np.ndarray) -> np.ndarray:
+    """Indices of samples at least a frame apart (always the last): a browser shows one pointer position a
+    frame, and each awaited move costs a frame, so denser samples (a sped-up replay) would only queue up."""
+    keep, last = [], -np.inf
+    for i, ti in enumerate(t):
+        if ti - last >= FRAME_MS - 0.5:
+            keep.append(i)
+            last = ti
+    if keep[-1] != len(t) - 1:
+        keep[-1] = len(t) - 1
+    return np.array(keep, dtype=int)
+
+
 def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.ndarray) -> np.ndarray:
     """Map a recorded path (n x 2) so that its ends land on ``new_start``/``new_end`` (rotate, scale, shift)."""
     p0, p1 = path[0], path[-1]
@@ -165,7 +181,8 @@ class Replayer:
         path = np.column_stack([x[sel], y[sel]])
         mapped = similarity_transform(path, start, np.array(target))
         rel = (t[sel] - t[sel][0]) / self.speed
-        return P.moves(now + rel, mapped[:, 0], mapped[:, 1])
+        keep = frame_thinning(rel)
+        return P.moves(now + rel[keep], mapped[keep, 0], mapped[keep, 1])
 
     def _key_plan(self, a: dict[str, Any]) -> P.Plan:
         t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]

@@ -61,7 +61,11 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
     mov, stamp, gaps = mov[keep], stamp[keep], gaps[keep]
     # several events on one stamp: extra ones were sampled earlier in the gap before it
     pk = dev.per_stamp / dev.per_stamp.sum()
-    k = rng.choice(len(pk), len(stamp), p=pk) + 1
+    # how often events share a stamp varies between movements (batches come in bursts): a
+    # per-movement factor with mean 1 on the shared-stamp probabilities
+    g = np.minimum(rng.gamma(0.5, 2.0, n), 1.0 / max(1.0 - pk[0], 1e-9))[mov]
+    u = rng.random(len(stamp))
+    k = 1 + (u < (1 - pk[0]) * g).astype(int) + (u < pk[2] * g).astype(int)
     k[np.r_[True, mov[1:] != mov[:-1]]] = 1
     rep = np.repeat(np.arange(len(stamp)), k)
     j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)

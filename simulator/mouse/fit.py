@@ -22,6 +22,9 @@ from simulator.readers.common import Movements, PointerLog, cut_movements
 
 RDP_TICK_MS = 1000.0 / 64
 CALIB_PER_USER = 150
+DAMP = 0.7            # per-user calibration moves intercepts this share of the measured gap per round
+SMM_MIN_MOVES = 1000  # kinematic matching needs enough movements to be stable; below, it is skipped
+SMM_MAX_SHIFT = 1.5   # and may move intercepts at most this far (transformed units) from the calibration
 MIN_MOVES = 5
 
 
@@ -121,7 +124,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     sx, sy = mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]]
     X = covariates(sx, sy, mv.press_x, mv.press_y)
     P_real = measure(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
-    total = 2 + calib_rounds
+    total = 3 + calib_rounds
     if progress:
         progress(1, total)
     B, within, alpha = _regress(P_real, X, users)
@@ -142,7 +145,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         for u in alpha:
             m = users[pick] == u
             # medians: the measurements have heavy tails (wandering movements)
-            alpha[u] = alpha[u] + (np.median(P_real[pick][m], 0) - np.median(P_syn[m], 0))
+            alpha[u] = alpha[u] + DAMP * (np.median(P_real[pick][m], 0) - np.median(P_syn[m], 0))
         # spreads: the model adds its own variation on top of the drawn parameters, so scale
         # the within-user law until the measured spreads match (pooled over users)
         ratio = np.clip(_iqr(P_real[pick]) / np.maximum(_iqr(P_syn), 1e-6), 0.5, 1.5)
@@ -150,13 +153,15 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         prof.within_cov = prof.within_cov * np.outer(ratio, ratio)
         if progress:
             progress(3 + r, total)
-    _match_kinematics(prof, mv.subset(pick), list(users[pick]), progress)
+    if len(pick) >= SMM_MIN_MOVES:
+        _match_kinematics(prof, mv.subset(pick), list(users[pick]))
+    if progress:
+        progress(total, total)
     A = np.stack([alpha[u] for u in alpha])
     prof.pop_mean = A.mean(0)
     prof.pop_cov = np.cov(A.T) + 1e-4 * np.eye(A.shape[1]) if len(A) > 1 else 1e-4 * np.eye(A.shape[1])
     prof.meta = {**meta, "n_movements": int(len(mv)), "n_users": int(len(alpha)), "param_names": list(PARAM_NAMES),
                  "covariates": list(COVARIATES), "calibration_rounds": calib_rounds}
-    prof._fit_data = (mv, P_real, X, users)  # for the fit report only; not saved
     return prof
 
 
@@ -170,7 +175,7 @@ def _moments(F: np.ndarray, cols: list[int]) -> np.ndarray:
     return np.r_[np.nanmedian(X, 0), np.nanpercentile(X, 85, 0), np.nanpercentile(X, 15, 0)]
 
 
-def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], progress=None, rounds: int = 3) -> None:
+def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], rounds: int = 5) -> None:
     """Shift every user's intercepts by one vector so kinematic feature quantiles match the recordings.
 
     Simulated method of moments: the parameters are measured per movement, but
@@ -196,7 +201,7 @@ def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], progr
         return (_moments(features(b.t_ms, b.x, b.y, b.offsets), cols) - target) / scale
 
     k = len(PARAM_NAMES)
-    free = [i for i, n in enumerate(PARAM_NAMES) if n != "n_corr"]
+    free = list(range(k))
     delta = np.zeros(k)
     h = 0.25
     r = sim(delta)
@@ -208,7 +213,7 @@ def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], progr
             J[:, c] = (sim(delta + e) - r) / h
         step = np.linalg.lstsq(np.vstack([J, 0.3 * np.eye(len(free))]), np.r_[-r, np.zeros(len(free))], rcond=None)[0]
         trial = delta.copy()
-        trial[free] += np.clip(step, -1.0, 1.0)
+        trial[free] = np.clip(trial[free] + np.clip(step, -0.5, 0.5), -SMM_MAX_SHIFT, SMM_MAX_SHIFT)
         r_new = sim(trial)
         if np.sum(r_new ** 2) < np.sum(r ** 2):
             delta, r = trial, r_new
@@ -233,5 +238,5 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
     m = {"source_format": fmt, "source": str(Path(data).name), "sessions": len(logs), **(meta or {})}
     prof = fit_movements(mv, pid, m, progress)
     save_profile(prof, out)
-    write_fit_report(prof, out.with_suffix(".html"))
+    write_fit_report(prof, mv, out.with_suffix(".html"))
     return out

@@ -54,26 +54,31 @@ class MotorPlan:
         y = self.sy[m].copy()
         env = np.zeros(len(t))
         for j in range(SLOTS):
-            d = self.d[m, j]
-            live = d > 0
-            tau = np.where(live, (t - self.t0[m, j]) / np.where(live, d, 1.0), 0.0)
-            sig = self.sigma[m, j]
+            # only samples after the submovement started need its progress (before: 0, after its end: 1)
+            started = t > self.t0[m, j]
+            k = np.flatnonzero(started & (self.d[m, j] > 0))
+            if len(k) == 0:
+                continue
+            mk = m[k]
+            tau = np.minimum((t[k] - self.t0[mk, j]) / self.d[mk, j], 1.0)
+            sig = self.sigma[mk, j]
             # truncated at the window's end: no endless creeping tail (the hand stops)
-            s = np.where(tau > 0, ndtr((np.log(np.clip(tau, 1e-9, 1.0)) + Z_END * sig) / sig) / ndtr(Z_END), 0.0)
-            x += self.ax[m, j] * s
-            y += self.ay[m, j] * s
-            env = np.maximum(env, 4 * s * (1 - s))
+            s = ndtr((np.log(np.maximum(tau, 1e-9)) + Z_END * sig) / sig) / ndtr(Z_END)
+            x[k] += self.ax[mk, j] * s
+            y[k] += self.ay[mk, j] * s
+            env[k] = np.maximum(env[k], 4 * s * (1 - s))
             if j == 0:
-                b = self.bump[m] * 4 * s * (1 - s)
-                x += b * self.px[m]
-                y += b * self.py[m]
+                b = self.bump[mk] * 4 * s * (1 - s)
+                x[k] += b * self.px[mk]
+                y[k] += b * self.py[mk]
         # tremor: a few incommensurate 4-11 Hz oscillations riding on the submovements (a still hand
         # on a mouse pad shows no events, so none between them)
-        ph = rng_phase[m]
-        tr = self.tremor[m] * env
-        w = 2 * np.pi * t / 1000.0
-        x += tr * (0.6 * np.sin(w * 4.3 + ph[:, 0]) + 0.5 * np.sin(w * 7.9 + ph[:, 1]) + 0.4 * np.sin(w * 10.7 + ph[:, 2]))
-        y += tr * (0.6 * np.sin(w * 5.1 + ph[:, 3]) + 0.5 * np.sin(w * 8.3 + ph[:, 4]) + 0.4 * np.sin(w * 11.3 + ph[:, 5]))
+        k = np.flatnonzero(env > 0)
+        ph = rng_phase[m[k]]
+        tr = self.tremor[m[k]] * env[k]
+        w = 2 * np.pi * t[k] / 1000.0
+        x[k] += tr * (0.6 * np.sin(w * 4.3 + ph[:, 0]) + 0.5 * np.sin(w * 7.9 + ph[:, 1]) + 0.4 * np.sin(w * 10.7 + ph[:, 2]))
+        y[k] += tr * (0.6 * np.sin(w * 5.1 + ph[:, 3]) + 0.5 * np.sin(w * 8.3 + ph[:, 4]) + 0.4 * np.sin(w * 11.3 + ph[:, 5]))
         return x, y
 
 
@@ -152,7 +157,7 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
     w /= np.maximum(w.sum(1, keepdims=True), 1e-12)
     gp /= np.maximum(gp.sum(1, keepdims=True), 1e-12)
     cx, cy = pe_x.copy(), pe_y.copy()
-    t = t_pre + d[:, 0] * 0.92
+    t = t_pre + d[:, 0] * 0.75
     frac = rng.uniform(0.75, 1.0, (n, 3))
     side = rng.normal(0, 0.12, (n, 3))
     csig = np.clip(sig1[:, None] * rng.uniform(0.8, 1.3, (n, 3)), 0.1, 0.8)
@@ -165,12 +170,12 @@ def plan_motor(P: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator, extras: 
         t = t + gp[:, j] * pause
         t0[:, j + 1] = np.where(a, t, 0)
         # a submovement cannot be faster than a short aimed movement of its amplitude (Fitts-like floor)
-        floor = extras.get("sub_ms_a", 80.0) + extras.get("sub_ms_b", 40.0) * np.log2(1 + np.hypot(tx - cx, ty - cy) / 4)
+        floor = extras.get("sub_ms_a", 50.0) + extras.get("sub_ms_b", 25.0) * np.log2(1 + np.hypot(tx - cx, ty - cy) / 4)
         d[:, j + 1] = np.where(a, np.maximum(w[:, j] * moving, floor), 0)
         sigma[:, j + 1] = csig[:, j]
         ax[:, j + 1] = np.where(a, tx - cx, 0)
         ay[:, j + 1] = np.where(a, ty - cy, 0)
-        t = t + np.where(a, d[:, j + 1] * 0.92, 0)
+        t = t + np.where(a, d[:, j + 1] * 0.75, 0)
         cx, cy = np.where(a, tx, cx), np.where(a, ty, cy)
     t_end = np.max(t0 + d, axis=1)
 

@@ -102,7 +102,7 @@ class MouseProfile:
     def draw(self, rng: np.random.Generator) -> MouseUser:
         """A new synthetic person: motor intercepts from the population law, a device from the fitted mix."""
         alpha = rng.multivariate_normal(self.pop_mean, self.pop_cov, method="cholesky")
-        users = self.users
+        users = list(self.alpha)  # file order (sorted keys): deterministic, no per-call sort
         w = np.array([float(self.weights.get(u, 1.0)) for u in users])
         dev = self.devices[users[int(rng.choice(len(users), p=w / w.sum()))]]
         return MouseUser("synthetic", alpha, dev, synthetic=True)
@@ -168,6 +168,7 @@ def save_profile(profile: MouseProfile, out: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a profile is meant to be shared
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.mouse.profile import PARAM_NAMES, MouseProfile
+from simulator.readers.common import Movements
 
 
 def png(fig) -> str:
@@ -30,42 +31,50 @@ def write_html(path: Path, title: str, body: str) -> Path:
            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%}</style></head>"
            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(doc)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(doc)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
-def write_fit_report(prof: MouseProfile, path: Path, n_max: int = 3000) -> Path:
+def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int = 3000) -> Path:
     """Parameter distributions, duration vs distance and sampling gaps: recorded vs the fitted model."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from simulator.mouse.measure import measure
+    from simulator.mouse.measure import covariates, measure
     from simulator.mouse.synth import synth_moves
 
-    mv, P_real, X, users = prof._fit_data
     rng = np.random.default_rng(1)
-    idx = np.sort(rng.permutation(len(mv))[:n_max])
+    users = mv.user.astype(str)
+    idx = np.sort(rng.permutation(np.flatnonzero(np.isin(users, prof.users)))[:n_max])
     sub = mv.subset(idx)
     sx, sy = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
+    P_real = measure(sub.t_ms, sub.x, sub.y, sub.offsets, sub.press_x, sub.press_y)
+    X = covariates(sx, sy, sub.press_x, sub.press_y)
     b = synth_moves(sx, sy, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
     P_syn = measure(b.t_ms, b.x, b.y, b.offsets, b.press_x, b.press_y)
-    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users, {len(mv)} movements. "
+    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users, {len(mv)} movements "
+             f"({len(idx)} shown). "
              f"Metadata: {html.escape(str(prof.meta))}</p>"]
     fig, axs = plt.subplots(3, 3, figsize=(12, 9))
     for k, ax in enumerate(axs.flat):
-        lo, hi = np.percentile(np.r_[P_real[idx, k], P_syn[:, k]], [1, 99])
+        lo, hi = np.percentile(np.r_[P_real[:, k], P_syn[:, k]], [1, 99])
         bins = np.linspace(lo, hi + 1e-9, 40)
-        ax.hist(P_real[idx, k], bins, alpha=0.5, density=True, label="recorded")
+        ax.hist(P_real[:, k], bins, alpha=0.5, density=True, label="recorded")
         ax.hist(P_syn[:, k], bins, alpha=0.5, density=True, label="hcisim")
         ax.set_title(PARAM_NAMES[k])
     axs[0, 0].legend()
     parts.append("<h2>Measured parameters, recorded vs generated (same pairs, same users)</h2>" + png(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))
-    D = np.exp(X[idx, 0])
-    axs[0].scatter(D, np.exp(P_real[idx, 0]), s=2, alpha=0.3, label="recorded")
+    D = np.exp(X[:, 0])
+    axs[0].scatter(D, np.exp(P_real[:, 0]), s=2, alpha=0.3, label="recorded")
     axs[0].scatter(D, np.exp(P_syn[:, 0]), s=2, alpha=0.3, label="hcisim")
     axs[0].set(xscale="log", yscale="log", xlabel="distance (px)", ylabel="duration (ms)")
     axs[0].legend()

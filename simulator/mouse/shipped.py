@@ -22,12 +22,13 @@ SOURCES = {
 def build(name: str, report_dir: Path | None = None) -> Path:
     root, cite = SOURCES[name]
     train, held = split(name, read_logs(root, name))
-    prof = fit_movements(cut_movements(train), name, {
+    mv = cut_movements(train)
+    prof = fit_movements(mv, name, {
         "source": cite, "fitted_on": "training part only", "split": SPLIT_RULES[name],
         "train_sessions": len(train), "heldout_sessions": len(held)})
     out = save_profile(prof, shipped_path(name))
     if report_dir is not None:
-        write_fit_report(prof, Path(report_dir) / f"mouse_{name}_fit.html")
+        write_fit_report(prof, mv, Path(report_dir) / f"mouse_{name}_fit.html")
     return out
 
 

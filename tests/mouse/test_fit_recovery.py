@@ -26,14 +26,18 @@ def _known_profile():
     return prof
 
 
+def _pairs(rng, n: int):
+    x0, y0 = rng.uniform(0, 1500, n), rng.uniform(0, 800, n)
+    x1, y1 = rng.uniform(0, 1500, n), rng.uniform(0, 800, n)
+    keep = np.hypot(x1 - x0, y1 - y0) > 60
+    return x0[keep], y0[keep], x1[keep], y1[keep]
+
+
 def _write_sapimouse(prof, root: Path, n: int, rng) -> dict[str, float]:
     """One CSV per user in SapiMouse's format: movements ending in a press, 1.5 s apart. Returns median durations."""
     med = {}
     for u in SHIFT:
-        x0, y0 = rng.uniform(0, 1500, n), rng.uniform(0, 800, n)
-        x1, y1 = rng.uniform(0, 1500, n), rng.uniform(0, 800, n)
-        keep = np.hypot(x1 - x0, y1 - y0) > 60
-        b = synth_moves(x0[keep], y0[keep], x1[keep], y1[keep], profile=prof, rng=rng, user=u)
+        b = synth_moves(*_pairs(rng, n), profile=prof, rng=rng, user=u)
         lines, t_off, durs = ["client timestamp,button,state,x,y"], 1000.0, []
         for i in range(len(b)):
             t, x, y = b.one(i)
@@ -64,15 +68,17 @@ def test_fit_recovers_users_and_devices(tmp_path):
     assert fitted.users == ["1", "2", "3"]
     assert json.loads(out.read_text())["meta"]["n_users"] == 3
     # devices: the 125 Hz user and the 60 Hz users
-    assert np.median(fitted.devices["1"].gap_q) == 8.0
-    assert np.median(fitted.devices["2"].gap_q) in (16.0, 17.0)
+    # (a gap of two 8 ms polls shows when the pointer did not move in one: part of what is observed)
+    assert np.mean(fitted.devices["1"].gap_q == 8.0) > 0.7 and np.median(fitted.devices["1"].gap_q) == 8.0
+    assert np.mean(np.isin(fitted.devices["2"].gap_q, [16.0, 17.0])) > 0.9
+    assert fitted.devices["2"].tick_ms == 1.0
     # per-user speed: the known log-duration shifts come back (order and size)
     lt = {u: fitted.alpha[u][LOG_T] for u in SHIFT}
     assert lt["1"] < lt["2"] < lt["3"]
     assert abs((lt["3"] - lt["1"]) - 0.7) < 0.25
-    # and movements regenerated "as user u" take as long as the fixture's
+    # and movements regenerated "as user u" (pairs drawn as the fixture's) take as long as the fixture's
     for u in SHIFT:
-        b = synth_moves(np.zeros(300), np.zeros(300), rng.uniform(100, 900, 300), rng.uniform(100, 700, 300),
-                        profile=fitted, rng=rng, user=u)
+        x0, y0, x1, y1 = _pairs(rng, 400)
+        b = synth_moves(x0, y0, x1, y1, profile=fitted, rng=rng, user=u)
         ours = np.median(b.t_ms[b.offsets[1:] - 1])
         assert abs(np.log(ours / truth[u])) < 0.25, (u, ours, truth[u])
