@@ -97,6 +97,10 @@ def events_table(rec: Recorded, sid: str, live: bool) -> tuple[pa.Table, np.ndar
     action_id = np.concatenate([np.full(len(p), a, dtype=np.int64) for p, a in zip(plans, aids)])
     planned = cols["t_ms"]
     t = np.concatenate(actuals) if live else planned
+    if live:  # moves a live driver coalesced away were never sent: they are not events
+        sent = ~np.isnan(t)
+        cols = {c: v[sent] for c, v in cols.items()}
+        action_id, planned, t = action_id[sent], planned[sent], t[sent]
     order = np.argsort(t, kind="stable")
     types = cols["type"][order]
     device = np.array(["keyboard" if ty.startswith("key") else ("wheel" if ty == "wheel" else "mouse")

@@ -188,6 +188,7 @@ class Actor:
         before = "" if clear else (self.driver.field_value(loc) or "")
         self._think(target, scale=0.5)
         events = self.models.typing_events(text, self.person, self.typing_rng)
+        self._sync_clock()
         self._dispatch(events.shifted(self.t), a)
         after = self.driver.field_value(loc)
         typed = None
@@ -287,6 +288,7 @@ class Actor:
         return target
 
     def _move_to(self, box: Box, a: int, *, held: str | None = None) -> bool:
+        self._sync_clock()  # locating took real time: plan from now, not from before it
         traj = self.models.pointing(self.pointer, box, self.person, self.motion_rng, self.driver.device)
         plan = P.moves(traj.t_ms + self.t, traj.x, traj.y)
         self._dispatch(plan, a)
@@ -295,6 +297,7 @@ class Actor:
 
     def _press(self, a: int, button: str, clicks: int = 1) -> None:
         x, y = self.pointer
+        self._sync_clock()
         self.t += self.rng.lognormal(np.log(60.0), 0.4)  # settle before pressing
         for i in range(clicks):
             hold = P.click_hold_ms(self.rng) * (0.7 if clicks > 1 else 1.0)
@@ -302,12 +305,14 @@ class Actor:
             self.t += hold + (self.rng.lognormal(np.log(90.0), 0.3) if i + 1 < clicks else 0.0)
 
     def _wheel(self, a: int, total_dy: float, at: tuple[float, float]) -> None:
+        self._sync_clock()
         t, dy = self.models.scroll(total_dy, self.person, self.motion_rng)
         self._dispatch(P.wheel(t + self.t, at[0], at[1], dy), a)
         self._sync_clock(settle_ms=self.rng.lognormal(np.log(250.0), 0.3))
 
     def _key_combo(self, a: int, keys: list[str]) -> None:
         """Press keys in order and release them in reverse, with modifier lead as people do."""
+        self._sync_clock()
         gaps = self.rng.lognormal(np.log(70.0), 0.35, size=2 * len(keys))
         t = self.t + np.cumsum(gaps)
         names = keys + keys[::-1]

@@ -149,6 +149,8 @@ class BrowserDriver:
     def locate(self, loc: Locator) -> Target:
         pl = playwright_locator(self.page, loc)
         try:
+            # A page still loading answers input a frame late or worse: act on loaded pages, as people do.
+            self.page.wait_for_load_state("load", timeout=LOCATE_TIMEOUT_MS)
             pl.first.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)
         except Exception:
             n = pl.count()
@@ -167,13 +169,21 @@ class BrowserDriver:
         return target_from_info(element.evaluate(INSPECT_JS)) if element is not None else None
 
     def dispatch(self, plan: Plan) -> np.ndarray:
+        """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         actual = np.empty(len(plan))
         mouse, keyboard = self.page.mouse, self.page.keyboard
-        for i in range(len(plan)):
+        n = len(plan)
+        for i in range(n):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
             _sleep_until(deadline)
-            actual[i] = (time.perf_counter() - self._t0) * 1000.0
             kind = plan.type[i]
+            if (kind == "move" and i + 1 < n and plan.type[i + 1] == "move"
+                    and time.perf_counter() > self._t0 + plan.t_ms[i + 1] / 1000.0):
+                # Behind by more than a sample: the page would only see the newer position in this
+                # frame anyway (rAF coalescing), so this one is not sent and not logged.
+                actual[i] = np.nan
+                continue
+            actual[i] = (time.perf_counter() - self._t0) * 1000.0
             if kind == "move":
                 mouse.move(float(plan.x[i]), float(plan.y[i]))
             elif kind == "down":
