@@ -83,7 +83,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
                 body.append(f"{loc}.fill({a['text_typed']!r})")
         elif kind == "select":
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
-                        if (params.get("descriptor") or {}).get("tag") == "select"
+                        if "select" in ((params.get("descriptor") or {}).get("tag"),
+                                        (params.get("descriptor") or {}).get("kind"))
                         else f"{loc}.click()\n    page.get_by_role('option', name={a['text_intended']!r}).click()")
         elif kind == "drag":
             drop = params.get("drop") or params.get("drop_target") or {}

@@ -392,6 +392,8 @@ class Actor:
                 row["target_selector"] = f"{row['target_selector']} | css={target.selector}"
         row["text_typed"], row["text_intended"] = text_typed, text_intended
         params = {"mouse_person": self.person.mouse_id, "typing_person": self.person.typing_id}
+        if target is not None:
+            params["descriptor"] = {"kind": target.kind}
         if sensitive:
             params["sensitive"] = True
         if extra:

@@ -1,0 +1,44 @@
+"""Exports of a generated session, and replay's answer to input it cannot use."""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
+
+
+def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
+    out = tmp_path / "test_checkout.py"
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "playwright",
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    source = out.read_text()
+    ast.parse(source)  # valid Python
+    assert "page.get_by_test_id('login-username').fill(" in source
+    assert ".select_option(label=" in source or "get_by_role('option'" in source
+    assert ".fill(SECRET)" in source  # a sensitive field's value is never written into an export
+    assert "page.get_by_test_id('form-country').select_option(label=" in source  # native select
+
+
+def test_rrweb_export_has_meta_snapshot_and_input(tmp_path):
+    out = tmp_path / "s.json"
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "rrweb",
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    events = json.loads(out.read_text())
+    assert [e["type"] for e in events[:2]] == [4, 2]
+    sources = {e["data"].get("source") for e in events if e["type"] == 3}
+    assert {1, 2, 5} <= sources  # mouse moves, clicks, inputs
+    times = [e["timestamp"] for e in events]
+    assert times == sorted(times)
+
+
+def test_replay_of_something_that_is_not_a_recording(tmp_path):
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "manifest.json").write_text("{not json")
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "replay", str(tmp_path / "junk"), "--url",
+                        "http://127.0.0.1:9/"], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and "not valid JSON" in r.stderr
