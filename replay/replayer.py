@@ -389,7 +389,7 @@ class Replayer:
         if kind in ("element_visible", "field_value"):
             loc = L.parse(c["locator"])
             try:
-                target = self.driver.locate(loc)
+                self.driver.locate(loc)  # raises unless the element is there and visible
             except HcisimError as exc:
                 return Checkpoint(f"{kind} {c['locator']}", False, str(exc))
             if kind == "element_visible":

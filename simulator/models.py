@@ -83,10 +83,6 @@ class Models:
         return keys(ev.t_ms, ev.type, ev.key, ev.code)
 
     @staticmethod
-    def key_value(name: str) -> str:
-        return name
-
-    @staticmethod
     def code_for(name: str) -> str | None:
         if name in _NAMED_CODES:
             return _NAMED_CODES[name]
@@ -123,5 +119,4 @@ class DirectModels:
         chars = [c for c in text for _ in (0, 1)]
         return keys(t, ["down", "up"] * len(text), chars, [Models.code_for(c) for c in chars])
 
-    key_value = staticmethod(Models.key_value)
     code_for = staticmethod(Models.code_for)

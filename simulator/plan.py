@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.locate import Box
 
 _OBJ = object
 
@@ -98,16 +97,6 @@ def keys(t_ms, types, key_names, codes) -> Plan:
 
 def wheel(t_ms, x: float, y: float, dy) -> Plan:
     return make(t_ms, "wheel", x=x, y=y, dx=0.0, dy=dy)
-
-
-def aim_point(box: Box, rng: np.random.Generator) -> tuple[float, float]:
-    """A point inside ``box`` where a person would aim: near the centre, never on the edge.
-
-    People aim at the visual centre with scatter that grows with the box; a
-    truncated normal with sd a sixth of each side keeps it inside.
-    """
-    u = np.clip(rng.normal(0.0, 1 / 6, size=2), -0.4, 0.4)
-    return box.cx + u[0] * box.w, box.cy + u[1] * box.h
 
 
 def think_ms(rng: np.random.Generator, words_on_screen: int = 0, *, median_ms: float = 550.0) -> float:

@@ -29,7 +29,6 @@ from simulator.scenario import Actor, Recorded, Scenario, load_scenario
 
 DRIVERS = ("browser", "desktop", "offline")
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
-_DEVICE = {"keyboard_down": "keyboard", "key_down": "keyboard", "key_up": "keyboard", "wheel": "wheel"}
 
 
 @dataclass

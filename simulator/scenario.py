@@ -318,7 +318,7 @@ class Actor:
         names = keys + keys[::-1]
         types = ["down"] * len(keys) + ["up"] * len(keys)
         codes = [self.models.code_for(k) for k in names]
-        self._dispatch(P.keys(t, types, [self.models.key_value(k) for k in names], codes), a)
+        self._dispatch(P.keys(t, types, names, codes), a)
 
     def _select_by_keys(self, a: int, loc: Locator, target: Target, goal: int) -> None:
         cur = max(target.selected_index, 0) if target.kind == "select" else -1

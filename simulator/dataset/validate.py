@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator.dataset.reader import Dataset
-from simulator.dataset.schema import DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
+from simulator.dataset.schema import ACTION_KINDS, DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
 from simulator.dataset.storage import sha256_file
 from simulator.errors import HcisimError
 
@@ -114,7 +114,7 @@ def _check_events(ev: pa.Table, actions: pa.Table | None) -> list[str]:
 
 
 def _check_actions(ac: pa.Table) -> list[str]:
-    problems: list[str] = []
+    problems = _check_values(ac, "kind", ACTION_KINDS, "actions")
     if ac.num_rows == 0:
         return problems
     keys = list(zip(ac.column("session_id").to_pylist(), ac.column("action_id").to_pylist()))

@@ -5,11 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import time
+
 import numpy as np
 import pyarrow as pa
 
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
+
+
+def sleep_until(deadline: float) -> None:
+    """Sleep to an absolute ``time.perf_counter()`` deadline; the last millisecond is spun for precision.
+
+    Live drivers send every event at its own absolute deadline, so lateness never accumulates.
+    """
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return
+        time.sleep(left - 0.001 if left > 0.002 else 0)
 
 
 @dataclass

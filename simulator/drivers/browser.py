@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset.schema import RECEIVED
-from simulator.drivers.base import Target
+from simulator.drivers.base import Target, sleep_until
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
@@ -175,7 +175,7 @@ class BrowserDriver:
         n = len(plan)
         for i in range(n):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
-            _sleep_until(deadline)
+            sleep_until(deadline)
             kind = plan.type[i]
             if (kind == "move" and i + 1 < n and plan.type[i + 1] == "move"
                     and time.perf_counter() > self._t0 + plan.t_ms[i + 1] / 1000.0):
@@ -253,12 +253,3 @@ def target_from_info(info: dict) -> Target:
         focused=bool(info.get("focused")), next_in_tab_order=bool(info.get("nextInTabOrder")),
         options=list(info.get("options") or []), selected_index=int(info.get("selectedIndex", -1)),
     )
-
-
-def _sleep_until(deadline: float) -> None:
-    """Sleep to an absolute perf_counter deadline; the last millisecond is spun for precision."""
-    while True:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return
-        time.sleep(left - 0.001 if left > 0.002 else 0)

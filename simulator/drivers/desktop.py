@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.drivers.base import Target
+from simulator.drivers.base import Target, sleep_until
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
@@ -221,8 +221,7 @@ class DesktopDriver:
         actual = np.empty(len(plan))
         for i in range(len(plan)):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
-            while (left := deadline - time.perf_counter()) > 0:
-                time.sleep(left - 0.001 if left > 0.002 else 0)
+            sleep_until(deadline)
             actual[i] = (time.perf_counter() - self._t0) * 1000.0
             kind = plan.type[i]
             if kind == "move":

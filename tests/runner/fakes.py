@@ -38,9 +38,5 @@ class FakeModels:
         return keys(np.array(t), types, names, [None] * len(names))
 
     @staticmethod
-    def key_value(name):
-        return name
-
-    @staticmethod
     def code_for(name):
         return None
