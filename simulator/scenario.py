@@ -282,9 +282,19 @@ class Actor:
             if not Box(0, 0, *self.driver.viewport).contains(*self.pointer) or target.scroll_at:
                 self._move_to(Box(where[0] - 20, where[1] - 20, 40, 40), a)
             self._wheel(a, target.scroll_dy, self.pointer)
-            target = self.driver.locate(loc)
+            target = self._settled(loc)
         if not target.visible:
             raise StepError(f"step {self._step}: {loc} is still not visible after scrolling")
+        return target
+
+    def _settled(self, loc: Locator, tries: int = 10) -> Target:
+        """Locate again until the target stops moving: a wheel's smooth scroll outlives its events."""
+        target = self.driver.locate(loc)
+        for _ in range(tries):
+            again = self.driver.locate(loc)
+            if again.box == target.box:
+                return again
+            target = again
         return target
 
     def _move_to(self, box: Box, a: int, *, held: str | None = None) -> bool:

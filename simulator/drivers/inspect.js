@@ -30,7 +30,11 @@
   const cr = container ? container.getBoundingClientRect() : null;
 
   const comfortable = 0.4;
-  let visible = r.width > 0 && r.height > 0 && r.top >= 0 && r.bottom <= vh && r.left >= 0 && r.right <= vw;
+  // Visible: entirely on screen, or -- for an element taller than the viewport -- filling half of it.
+  const fits = r.height <= vh;
+  const overlap = Math.min(r.bottom, vh) - Math.max(r.top, 0);
+  let visible = r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= vw &&
+    (fits ? r.top >= 0 && r.bottom <= vh : overlap >= vh * 0.5);
   let scrollDy = 0, scrollAt = null;
   if (container && cr) {
     const inContainer = r.top >= cr.top && r.bottom <= cr.bottom;
