@@ -1,17 +1,11 @@
 """The datasets in fixtures/ are what the generator makes today (regenerate with `make fixtures`)."""
 
-from pathlib import Path
-
 import pytest
 
 from fixtures.regenerate import FIXTURES, HERE, config
-from simulator.dataset import read_dataset, validate_dataset
+from simulator.dataset import validate_dataset
 from simulator.runner import run
-
-
-def data_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
+from tests.helpers import data_files
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))

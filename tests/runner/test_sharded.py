@@ -12,6 +12,7 @@ import pytest
 
 from simulator.dataset import read_dataset, validate_dataset
 from simulator.runner import RunConfig, run
+from tests.helpers import data_files
 
 SCENARIO = "checkout_form"
 
@@ -23,10 +24,6 @@ def gen(out: Path, **kw) -> Path:
     assert validate_dataset(out) == []
     return out
 
-
-def data_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
 
 
 def sessions_table(root: Path, name: str) -> pa.Table:
