@@ -4,7 +4,8 @@ Scenarios, the recorder and the replayer need an app that runs anywhere without
 network access, and QA needs two builds of it to replay across. Both builds are
 the same files: each page's HTML carries ``{{VERSION}}``, substituted here, and the
 page scripts apply v2's differences (see ``static/common.js``) -- so a fix to the
-app is made once, not twice.
+app is made once, not twice. Pages hold only their title line and body; ``shell.html``
+is the head and navigation every page shares.
 
     python -m scenarios.apps.web.server --version v2 --port 8000
 """
@@ -24,10 +25,18 @@ from simulator.errors import HcisimError
 VERSIONS = ("v1", "v2")
 ROOT = Path(__file__).resolve().parent
 PAGES = ROOT / "pages"
+SHELL = ROOT / "shell.html"
 STATIC = ROOT / "static"
 # Clean paths people and scenarios use -> page files.
 PAGE_NAMES = ("login", "form", "search", "detail", "board", "dialog", "editor")
 HOME = "/login"
+
+
+def page_html(name: str, version: str) -> str:
+    """A page of the given build: its title line and body set into the shared shell."""
+    title, _, body = (PAGES / f"{name}.html").read_text(encoding="utf-8").partition("\n")
+    html = SHELL.read_text(encoding="utf-8").replace("{{TITLE}}", title).replace("{{BODY}}", body.rstrip("\n"))
+    return html.replace("{{VERSION}}", version)
 
 
 def _handler_for(version: str) -> type[BaseHTTPRequestHandler]:
@@ -49,8 +58,7 @@ def _handler_for(version: str) -> type[BaseHTTPRequestHandler]:
             elif path == "/version":
                 self._send(HTTPStatus.OK, f'{{"version": "{version}"}}'.encode(), "application/json", send_body)
             elif path.lstrip("/") in PAGE_NAMES:
-                html = (PAGES / f"{path.lstrip('/')}.html").read_text(encoding="utf-8")
-                self._send(HTTPStatus.OK, html.replace("{{VERSION}}", version).encode(), "text/html; charset=utf-8",
+                self._send(HTTPStatus.OK, page_html(path.lstrip("/"), version).encode(), "text/html; charset=utf-8",
                            send_body)
             elif path.startswith("/static/"):
                 file = (STATIC / path[len("/static/"):]).resolve()
