@@ -129,18 +129,14 @@ def generate(real: list[Keystrokes], profile, seed: int, per_typist: bool) -> tu
 # -- discriminator ---------------------------------------------------------------------------------
 
 def auc(real_f: np.ndarray, gen_f: np.ndarray, seed: int = 0) -> float:
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedGroupKFold
+
+    from simulator.fidelity.c2st import oof_scores
 
     X = np.r_[real_f, gen_f]
     y = np.r_[np.zeros(len(real_f)), np.ones(len(gen_f))]
     groups = np.r_[np.arange(len(real_f)), np.arange(len(gen_f))]  # a text and its regeneration share a fold
-    oof = np.zeros(len(y))
-    for tr, te in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(X, y, groups):
-        clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08, random_state=seed)
-        clf.fit(X[tr], y[tr])
-        oof[te] = clf.predict_proba(X[te])[:, 1]
+    oof = oof_scores(X, y, groups, seed=seed, learning_rate=0.08)
     return float(roc_auc_score(y, oof))
 
 

@@ -181,6 +181,93 @@ def synth_typing(
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 
+# -- import and augment (issue 12; logic in simulator/augment/) ----------------------------
+
+@app.command("import")
+def import_(
+    src: Annotated[Path, typer.Argument(help="The recorded data: a folder or one file.")],
+    format: Annotated[str, typer.Option("--format", help="sapimouse, balabit, aalto or pynput.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    sessions: Annotated[Optional[str], typer.Option(help="Only sessions whose id or path matches this glob.")]
+    = None,
+) -> None:
+    """Convert a shared data set's format into an hcisim dataset: every event, one session per recording."""
+    from simulator.augment import import_dataset
+    from simulator.augment.convert import check_format
+
+    check_format(format)  # before the progress bar, so a typo is one clean line
+    m = _with_progress(f"importing {format}", import_dataset, format, src, out_dir, sessions=sessions,
+                       command=["hcisim", *sys.argv[1:]])
+    out.print(f"{len(m.sessions)} session(s) of {len(set(m.people.values()))} people written to {out_dir}",
+              highlight=False)
+
+
+@app.command()
+def augment(
+    dataset: Annotated[Path, typer.Argument(help="A dataset: recorded, imported or generated.")],
+    factor: Annotated[int, typer.Option(help="Sessions generated per recorded session.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
+    people: Annotated[str, typer.Option(help="same: as each recorded person; new: new people from their "
+                                             "population.")] = "same",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+    modality: Annotated[str, typer.Option(help="all, mouse or typing: what to fit and generate.")] = "all",
+) -> None:
+    """Fit the dataset's people and generate FACTOR x as many sessions with the same task structure."""
+    from simulator.augment import augment_dataset
+    from simulator.augment.generate import check_options
+
+    check_options(factor, people, modality)
+    m = _with_progress("augmenting", augment_dataset, dataset, out_dir, factor=factor, people=people, seed=seed,
+                       modality=modality, command=["hcisim", *sys.argv[1:]])
+    out.print(f"{len(m.sessions)} session(s) written to {out_dir} (people: {people}, profiles: "
+              f"{', '.join(m.profiles) or 'none'})", highlight=False)
+    left = m.stats.get("sessions_left_out") or {}
+    if left:
+        err.print(f"note: {len(left)} session(s) left out: too little data to fit their person "
+                  f"({', '.join(sorted(set(left.values())))})", highlight=False)
+
+
+@app.command()
+def fidelity(
+    real: Annotated[Path, typer.Argument(help="The real dataset (held out from fitting).")],
+    synth: Annotated[Path, typer.Argument(help="The synthetic dataset to judge.")],
+    out_path: Annotated[Path, typer.Option("--out", help="HTML report to write.")],
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write every number as JSON here.")]
+    = None,
+    fitting: Annotated[Optional[Path], typer.Option(help="The data SYNTH was fitted on (enables privacy).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the subsampling, folds and bootstrap.")] = 0,
+    fail_under: Annotated[Optional[list[str]], typer.Option(help="NAME=X: exit 1 when measure NAME is below X "
+                                                                 "(e.g. coverage=0.85; repeatable).")] = None,
+    fail_over: Annotated[Optional[list[str]], typer.Option(help="NAME=X: exit 1 when measure NAME is above X "
+                                                                "(e.g. mouse.auc=0.7; repeatable).")] = None,
+) -> None:
+    """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
+    from simulator.fidelity import check_thresholds, evaluate, parse_thresholds, write_json, write_report
+
+    thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
+    result = _with_progress("measuring fidelity", evaluate, real, synth, fitting=fitting, seed=seed)
+    html = write_report(result, out_path)
+    if json_path is not None:
+        write_json(result, json_path)
+    t = Table(title="fidelity", title_justify="left")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for name, v in result.metrics().items():
+        if name.split(".", 1)[1] in ("auc", "coverage", "precision", "recall", "utility_tstr", "utility_trtr",
+                                     "dcr_frac_below_p1", "mia_auc", "reid_top1_synth", "reid_top1_real",
+                                     "reid_max_share_over_chance"):
+            t.add_row(name, f"{v:.3f}")
+    out.print(t)
+    for note in result.notes + [n for r in result.modalities.values() for n in r.notes]:
+        err.print(f"note: {note}", highlight=False)
+    out.print(f"report: {html}" + (f"\njson: {json_path}" if json_path else ""), highlight=False)
+    problems = check_thresholds(result, thresholds)
+    for p in problems:
+        print(f"fidelity threshold failed: {p}", file=sys.stderr)
+    if problems:
+        raise typer.Exit(1)
+
+
 # -- generation -------------------------------------------------------------
 
 class Driver(str, Enum):

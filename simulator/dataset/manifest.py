@@ -44,6 +44,10 @@ class Manifest:
     tables: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, FileEntry] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
+    """Optional: session id -> the person who produced it (imported or augmented data); empty when unknown."""
+    source: dict[str, Any] = field(default_factory=dict)
+    """Optional: where the data came from (``format`` of an import; ``dataset_sha256`` of an augment's input)."""
     format_version: str = FORMAT_VERSION
     hcisim_version: str = __version__
     created_at: str = ""
@@ -55,7 +59,11 @@ class Manifest:
             )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        data = asdict(self)
+        for optional in ("people", "source"):  # absent when empty: older manifests stay byte-identical
+            if not data[optional]:
+                del data[optional]
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Manifest":

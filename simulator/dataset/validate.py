@@ -63,6 +63,9 @@ def validate_dataset(root: Path | str) -> list[str]:
         unknown = set(t.column("session_id").to_pylist()) - sessions
         if unknown:
             problems.append(f"{name}: session(s) not in the manifest: {_examples(sorted(unknown))}")
+    strangers = set(m.people) - sessions
+    if strangers:
+        problems.append(f"manifest people: session(s) not in the manifest: {_examples(sorted(strangers))}")
     return problems
 
 

@@ -1,0 +1,83 @@
+"""Per-person mouse and typing profiles fitted from a dataset's tasks.
+
+The models' own fitting functions do the work (`simulator.mouse.fit.fit_movements`,
+`simulator.typing.fit.fit_records`); here the *people* of the dataset (manifest ``people``) are
+the profiles' users, and the profiles are serialised without dates, so the same dataset gives the
+same profile bytes and the augmented dataset can name them by sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.errors import HcisimError
+from simulator.mouse.fit import MIN_MOVES, fit_movements
+from simulator.mouse.profile import MouseProfile
+from simulator.readers.common import PointerLog, cut_movements
+from simulator.typing.records import Keystrokes
+
+MIN_TYPING_RECORDS = 3
+
+
+@dataclass
+class Fitted:
+    """A fitted profile, the exact bytes it is stored as, and their sha256."""
+
+    kind: str
+    profile: object
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def users(self) -> list[str]:
+        p = self.profile
+        return list(p.alpha) if isinstance(p, MouseProfile) else list(p.user_params)
+
+
+def fit_mouse(logs: list[PointerLog], profile_id: str, meta: dict, seed: int = 0,
+              progress: Callable[[int, int], None] | None = None) -> Fitted:
+    """A mouse profile whose users are the logs' people (people with < 5 movements are left out)."""
+    mv = cut_movements(logs)
+    if len(mv) == 0:
+        raise HcisimError("the dataset has no pointing movements (runs of moves ending in a left press, "
+                          ">= 4 samples, >= 20 px) to fit a mouse profile on")
+    users, counts = np.unique(mv.user.astype(str), return_counts=True)
+    if not (counts >= MIN_MOVES).any():
+        raise HcisimError(f"too few pointing movements per person to fit a mouse profile "
+                          f"(need >= {MIN_MOVES} for someone; most: {int(counts.max())})")
+    prof = fit_movements(mv, profile_id, meta, progress, seed=seed)
+    prof.meta["people_left_out"] = sorted(str(u) for u, c in zip(users, counts) if c < MIN_MOVES)
+    data = json.dumps(prof.to_json(), indent=1, sort_keys=True).encode()
+    prof.sha256 = hashlib.sha256(data).hexdigest()
+    return Fitted("mouse", prof, data)
+
+
+def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted:
+    """A typing profile that keeps every person of the records as a typist."""
+    from simulator.typing.fit import fit_records
+    from simulator.typing.layout import get_layout
+    from simulator.typing.profile import Population, TypingProfile
+
+    records = [r for r in records if len(r) >= 2]
+    if len(records) < MIN_TYPING_RECORDS:
+        raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with 2+ keystrokes; "
+                          f"need {MIN_TYPING_RECORDS})")
+    layout = get_layout("qwerty-us")
+    res = fit_records(records, layout)
+    theta = np.stack(list(res.users.values()))
+    prof = TypingProfile(id=profile_id, sha256="", layout=layout.name, mean=res.mean, cov=res.cov, shared=res.shared,
+                         population=Population.from_typists(theta), user_params=dict(res.users),
+                         metadata={**meta, "typists": len(res.users), "texts": len(records),
+                                   "per_typist_params": True},
+                         stats=res.stats)
+    data = json.dumps(prof.to_json(), indent=1).encode()
+    prof.sha256 = hashlib.sha256(data).hexdigest()
+    return Fitted("typing", prof, data)

@@ -1,0 +1,351 @@
+"""``hcisim augment``: N times as many sessions as a dataset, with its task structure, from fitted people.
+
+For each recorded session, ``factor`` new sessions are generated with the same sequence of tasks
+(pointing movements and typed segments, in the recorded order). Each task is a recorded task of that
+session resampled with seeded jitter -- distance, direction and target size of a pointing task;
+length and character mix of a typed segment (new faker text, never the recorded words) -- and the
+pauses, dwell and hold times are drawn from the recorded ones. Motion comes from
+`simulator.mouse.synth_moves`, keystrokes from `simulator.typing.synth_typing`, both with profiles
+fitted on the dataset itself whose users are the dataset's people:
+
+- ``people="same"``: session as the recorded session's person (their motor and typing parameters,
+  their pauses);
+- ``people="new"``: each session by a new person drawn from the population fitted to them, with
+  pauses drawn from everyone's (so nobody's personal timing leaks into a "new" person).
+
+Randomness: session ``k`` of the output uses `session_seed(seed, k)` and one component stream each
+for the person, tasks, pauses, mouse, typing and text content, so the same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.augment.fit import Fitted, fit_mouse, fit_typing
+from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
+from simulator.augment.texts import matched_text, new_faker
+from simulator.dataset import DatasetWriter, Manifest, read_dataset
+from simulator.dataset.schema import ACTIONS, EVENTS
+from simulator.errors import HcisimError
+from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
+from simulator.rng import component_rng, session_seed
+
+PEOPLE = ("same", "new")
+MODALITIES = ("all", "mouse", "typing")
+DIST_JITTER = 0.15      # log-sd of a resampled pointing distance
+ANGLE_JITTER = 0.20     # sd (rad) of its direction
+SIZE_JITTER = 0.10      # log-sd of its target size
+TIME_JITTER = 0.10      # log-sd of a resampled pause, dwell or hold
+DEFAULTS = {"gap:mouse": 600.0, "gap:enter": 1500.0, "gap:pause": 8000.0, "dwell": 60.0, "hold": 100.0}
+"""Used only when a dataset has none of these (e.g. no releases recorded)."""
+
+Progress = Callable[[int, int], None] | None
+
+
+def dataset_sha256(manifest: Manifest) -> str:
+    """The identity of a dataset's content: sha256 over its files' names and sha256s (not the manifest's date)."""
+    listing = json.dumps({rel: e.sha256 for rel, e in sorted(manifest.files.items())}, sort_keys=True)
+    return hashlib.sha256(listing.encode()).hexdigest()
+
+
+POOLS = ("gap:mouse", "gap:enter", "gap:pause", "dwell", "hold", "first")
+
+
+@dataclass
+class Pools:
+    """Recorded pauses between tasks, dwell before presses and hold times, per person and for everyone."""
+
+    by_person: dict[str, dict[str, np.ndarray]]
+    everyone: dict[str, np.ndarray]
+
+    @staticmethod
+    def of(sessions: list[SessionTasks]) -> "Pools":
+        by: dict[str, dict[str, list]] = {}
+        for st in sessions:
+            d = by.setdefault(st.person, {k: [] for k in POOLS})
+            for after, g in st.gaps().items():
+                d[f"gap:{after}"].extend(g.tolist())
+            d["dwell"].extend(p.dwell_ms for p in st.pointing)
+            d["hold"].extend(p.hold_ms for p in st.pointing if np.isfinite(p.hold_ms) and p.hold_ms >= 0)
+            d["first"].append(st.t_first)
+        arr = {p: {k: np.asarray(v, float) for k, v in d.items()} for p, d in by.items()}
+        everyone = {k: np.concatenate([d[k] for d in arr.values()]) for k in POOLS}
+        return Pools(arr, everyone)
+
+    def draw(self, person: str | None, what: str, rng: np.random.Generator, n: int = 1) -> np.ndarray:
+        pool = self.everyone[what] if person is None else self.by_person[person][what]
+        if len(pool) == 0:
+            pool = self.everyone[what]
+        if len(pool) == 0:
+            return np.full(n, DEFAULTS.get(what, 0.0))
+        return pool[rng.integers(len(pool), size=n)] * np.exp(rng.normal(0, TIME_JITTER, n))
+
+
+@dataclass
+class Models:
+    mouse: object | None       # MouseProfile
+    typing: object | None      # TypingProfile
+    faker: object
+
+
+def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
+    """``n`` pointing tasks resampled from the session's recorded ones, chained: each starts where the last ended."""
+    pick = rng.integers(len(st.pointing), size=n)
+    rec = [st.pointing[i] for i in pick]
+    vx = np.array([p.press[0] - p.start[0] for p in rec])
+    vy = np.array([p.press[1] - p.start[1] for p in rec])
+    dist = np.hypot(vx, vy) * np.exp(rng.normal(0, DIST_JITTER, n))
+    ang = np.arctan2(vy, vx) + rng.normal(0, ANGLE_JITTER, n)
+    size = np.array([p.size for p in rec], float) * np.exp(rng.normal(0, SIZE_JITTER, (n, 1)))
+    x0b, y0b, x1b, y1b = st.bounds
+    first = st.pointing[int(rng.integers(len(st.pointing)))].start
+    cx = float(np.clip(first[0] + rng.normal(0, 0.02 * max(x1b - x0b, 1)), x0b, x1b))
+    cy = float(np.clip(first[1] + rng.normal(0, 0.02 * max(y1b - y0b, 1)), y0b, y1b))
+    sx, sy, ex, ey = (np.empty(n) for _ in range(4))
+    for i in range(n):
+        dx, dy = dist[i] * np.cos(ang[i]), dist[i] * np.sin(ang[i])
+        if not x0b <= cx + dx <= x1b:   # reflect off the edges of the area the person used
+            dx = -dx
+        if not y0b <= cy + dy <= y1b:
+            dy = -dy
+        sx[i], sy[i] = cx, cy
+        ex[i] = float(np.clip(np.rint(cx + dx), x0b, x1b))
+        ey[i] = float(np.clip(np.rint(cy + dy), y0b, y1b))
+        cx, cy = ex[i], ey[i]
+    return sx, sy, ex, ey, size[:, 0], size[:, 1]
+
+
+def _segment_plan(st: SessionTasks, n: int, models: Models, rng: np.random.Generator) -> tuple[list[str], list[bool]]:
+    pick = rng.integers(len(st.segments), size=n)
+    texts, enters = [], []
+    for i in pick:
+        s = st.segments[i]
+        length = max(1, int(round(s.length * np.exp(rng.normal(0, DIST_JITTER)))))
+        texts.append(matched_text(length, s.mix, models.faker, rng))
+        enters.append(s.enter)
+    return texts, enters
+
+
+class _Rows:
+    """Columns of one generated session's events and actions."""
+
+    def __init__(self, sid: str) -> None:
+        self.sid = sid
+        self.ev: dict[str, list] = {k: [] for k in ("t_ms", "device", "type", "x", "y", "button", "key", "code",
+                                                   "action_id")}
+        self.actions: list[dict] = []
+
+    def event(self, t, device, type_, x=None, y=None, button=None, key=None, code=None, action_id=None) -> None:
+        for k, v in (("t_ms", t), ("device", device), ("type", type_), ("x", x), ("y", y), ("button", button),
+                     ("key", key), ("code", code), ("action_id", action_id)):
+            self.ev[k].append(v)
+
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        n = len(self.ev["t_ms"])
+        t = np.asarray(self.ev["t_ms"], float)
+        order = np.argsort(t, kind="stable")
+        cols = {"session_id": pa.array([self.sid] * n, pa.string()), "seq": pa.array(np.arange(n, dtype=np.int64))}
+        for name, values in self.ev.items():
+            cols[name] = pa.array([values[i] for i in order], EVENTS.field(name).type)
+        events = pa.table(cols).select([c for c in EVENTS.names if c in cols])
+        actions = pa.Table.from_pylist(self.actions, schema=ACTIONS) if self.actions else ACTIONS.empty_table()
+        return events, actions
+
+
+def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: str, pools: Pools,
+                     models: Models) -> tuple[str, pa.Table, pa.Table]:
+    """One new session shaped like ``st``; returns (person id, events, actions)."""
+    from simulator import mouse as mouse_model
+    from simulator import typing as typing_model
+
+    ss = session_seed(seed, index)
+    r_person, r_tasks, r_pause = (component_rng(ss, c) for c in ("person", "tasks", "pauses"))
+    same = people == "same"
+    who = st.person if same else f"new{index:05d}"
+    pool_key = st.person if same else None
+    rows = _Rows(sid)
+    order = [(k, i) for k, i in st.order if (models.mouse if k == "mouse" else models.typing) is not None]
+    n_mouse = sum(k == "mouse" for k, _ in order)
+    n_typing = len(order) - n_mouse
+    mouse_user = typist = None
+    if n_mouse:
+        mouse_user = mouse_model.person(models.mouse, r_person, st.person if same else None)
+    if n_typing:
+        typist = typing_model.person(models.typing, r_person, st.person if same else None)
+    batch = texts = None
+    if n_mouse:
+        sx, sy, ex, ey, w, h = _pointing_plan(st, n_mouse, r_tasks)
+        batch = mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse, rng=component_rng(ss, "mouse"),
+                                        user=mouse_user)
+        dwell = pools.draw(pool_key, "dwell", r_pause, n_mouse)
+        hold = pools.draw(pool_key, "hold", r_pause, n_mouse)
+    if n_typing:
+        texts, enters = _segment_plan(st, n_typing, models, component_rng(ss, "content"))
+        typed = typing_model.synth_typing(texts, profile=models.typing, rng=component_rng(ss, "typing"),
+                                          users=[typist] * n_typing)
+    params = json.dumps({"person": who, "people": people, "source_session": st.session_id}, sort_keys=True)
+    t = float(pools.draw(pool_key, "first", r_pause)[0]) if st.t_first > 0 else 0.0
+    prev_press = None
+    after = None        # what ended the last task: mouse, enter or pause (see SessionTasks.gaps)
+    last_key = -np.inf  # the last key press so far
+    cut_by_pause = False  # the last typed segment ended without Enter: the next one must start > 5 s later
+    mi = ti = 0
+    for aid, (kind, _) in enumerate(order):
+        if after is not None:
+            t += float(pools.draw(pool_key, f"gap:{after}", r_pause)[0])
+        if kind == "typing" and cut_by_pause:  # keep the segments apart as the recording had them
+            t = max(t, last_key + SEGMENT_PAUSE_MS + 1.0)
+        if kind == "mouse":
+            tm, xm, ym = batch.one(mi)
+            xm, ym = xm.copy(), ym.copy()
+            if prev_press is not None and len(tm) > 1:  # start exactly where the last press was (aim scatter)
+                fade = 1 - (tm - tm[0]) / max(tm[-1] - tm[0], 1e-9)
+                xm += np.rint((prev_press[0] - xm[0]) * fade)
+                ym += np.rint((prev_press[1] - ym[0]) * fade)
+            px, py = float(batch.press_x[mi]), float(batch.press_y[mi])
+            t_press = t + float(tm[-1]) + float(dwell[mi])
+            t_up = t_press + float(hold[mi])
+            for a, b, c in zip(tm, xm, ym):
+                rows.event(t + float(a), "mouse", "move", float(b), float(c), action_id=aid)
+            rows.event(t_press, "mouse", "down", px, py, "left", action_id=aid)
+            rows.event(t_up, "mouse", "up", px, py, "left", action_id=aid)
+            box = {}
+            if np.isfinite(w[mi]) and np.isfinite(h[mi]):
+                box = {"box_x": ex[mi] - w[mi] / 2, "box_y": ey[mi] - h[mi] / 2, "box_w": float(w[mi]),
+                       "box_h": float(h[mi])}
+            rows.actions.append({"session_id": sid, "action_id": aid, "kind": "click", "t_start_ms": t,
+                                 "t_end_ms": t_up, "step": f"point and click at ({ex[mi]:.0f}, {ey[mi]:.0f})",
+                                 "outcome": "miss_corrected" if batch.missed[mi] else "ok", "params": params, **box})
+            prev_press = (px, py)
+            t = t_up
+            after = "mouse"
+            mi += 1
+        else:
+            ke = typed[ti]
+            tk = t + ke.t_ms
+            for a, ty, k, c in zip(tk, ke.type, ke.key, ke.code):
+                rows.event(float(a), "keyboard", "key_down" if ty == "down" else "key_up", key=k, code=c,
+                           action_id=aid)
+            end = float(tk.max()) if len(tk) else t
+            if enters[ti]:  # Enter ends the segment as it did in the recording: one more keystroke, same rhythm
+                downs = np.sort(tk[ke.type == "down"])
+                iki = float(np.median(np.diff(downs))) if len(downs) > 1 else 200.0
+                t_enter = float(downs[-1] if len(downs) else t) + iki * float(np.exp(r_pause.normal(0, TIME_JITTER)))
+                t_enter = max(t_enter, end - 50.0)
+                rows.event(t_enter, "keyboard", "key_down", key="Enter", code="Enter", action_id=aid)
+                rows.event(t_enter + 90.0 * float(np.exp(r_pause.normal(0, TIME_JITTER))), "keyboard", "key_up",
+                           key="Enter", code="Enter", action_id=aid)
+                end = max(end, rows.ev["t_ms"][-1])
+            rows.actions.append({"session_id": sid, "action_id": aid, "kind": "type", "t_start_ms": t,
+                                 "t_end_ms": end, "step": "type a segment of text", "text_intended": texts[ti],
+                                 "text_typed": ke.text, "outcome": "ok" if ke.text == texts[ti] else "text_mismatch",
+                                 "params": params})
+            last_key = float(np.max(tk[ke.type == "down"])) if (ke.type == "down").any() else t
+            if enters[ti]:
+                last_key = max(last_key, t_enter)
+            after = "enter" if enters[ti] else "pause"
+            cut_by_pause = not enters[ti]
+            t = end
+            ti += 1
+    events, actions = rows.tables()
+    return who, events, actions
+
+
+def check_options(factor: int, people: str, modality: str = "all") -> None:
+    if factor < 1:
+        raise HcisimError(f"--factor must be a whole number >= 1, not {factor}")
+    if people not in PEOPLE:
+        raise HcisimError(f"--people must be one of {', '.join(PEOPLE)}, not {people!r}")
+    if modality not in MODALITIES:
+        raise HcisimError(f"--modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+
+
+def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "same", seed: int = 0,
+                    modality: str = "all", progress: Progress = None, command: list[str] | None = None,
+                    overwrite: bool = False) -> Manifest:
+    """Fit the dataset's people and write ``factor`` x as many sessions to ``out`` (atomically)."""
+    from simulator.mouse.profile import load_profile as load_mouse
+    from simulator.typing.profile import load_profile as load_typing
+
+    check_options(factor, people, modality)
+    ds = read_dataset(dataset)
+    if not ds.sessions or ds.events.num_rows == 0:
+        raise HcisimError(f"{dataset}: the dataset is empty (no sessions with events)")
+    tasks = extract(ds)
+    has_mouse = any(st.pointing for st in tasks.sessions)
+    has_typing = any(st.segments for st in tasks.sessions)
+    if modality == "mouse" and not has_mouse:
+        raise HcisimError(f"{dataset}: no mouse data to augment (no pointing movements: moves ending in a left press)")
+    if modality == "typing" and not has_typing:
+        raise HcisimError(f"{dataset}: no typing data to augment (no key_down/key_up events)")
+    if not (has_mouse or has_typing):
+        raise HcisimError(f"{dataset}: nothing to augment (no pointing movements and no typing)")
+    src_sha = dataset_sha256(ds.manifest)
+    m = ds.manifest
+    manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
+                        command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,
+                        source={"dataset": Path(dataset).name, "dataset_sha256": src_sha,
+                                "format": m.source.get("format", m.driver), "factor": factor, "people": people,
+                                "modality": modality})
+    with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
+        meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha}
+        fitted: dict[str, Fitted] = {}
+        if has_mouse and modality in ("all", "mouse"):
+            fitted["mouse"] = fit_mouse(tasks.movements_logs, "augment-mouse", meta, seed=seed)
+        if progress:
+            progress(1, 2 + factor * len(tasks.sessions))
+        if has_typing and modality in ("all", "typing"):
+            fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta)
+        loaded = {}
+        for kind, f in fitted.items():  # generate with exactly the stored profile (rounded as in the file)
+            rel = w.add_file(f"profiles/{kind}.json", f.data)
+            loaded[kind] = (load_mouse if kind == "mouse" else load_typing)(str(w.tmp / rel))
+            manifest.profiles[kind] = {"id": f.profile.id, "sha256": f.sha256, "path": rel}
+        models = Models(loaded.get("mouse"), loaded.get("typing"), new_faker())
+        pools = Pools.of(tasks.sessions)
+        usable, skipped = _usable(tasks, models, people)
+        if not usable:
+            raise HcisimError(f"{dataset}: no session has a person with enough data to fit "
+                              f"(left out: {', '.join(sorted(set(skipped.values())))})")
+        total = 2 + factor * len(usable)
+        if progress:
+            progress(2, total)
+        k = 0
+        for st in usable:
+            for c in range(factor):
+                sid = f"{st.session_id}-x{c:03d}"
+                who, events, actions = generate_session(st, sid, k, seed, people, pools, models)
+                w.add_session(sid, events=events, actions=actions)
+                manifest.people[sid] = who
+                k += 1
+                if progress:
+                    progress(2 + k, total)
+        manifest.stats = {"sessions_in": len(ds.sessions), "sessions_out": k,
+                          "sessions_left_out": dict(sorted(skipped.items()))}
+    return manifest
+
+
+def _usable(tasks: DatasetTasks, models: Models, people: str) -> tuple[list[SessionTasks], dict[str, str]]:
+    """Sessions that can be generated: with --people same, their person must be in the fitted profiles."""
+    usable, skipped = [], {}
+    for st in tasks.sessions:
+        kinds = {k for k, _ in st.order if (models.mouse if k == "mouse" else models.typing) is not None}
+        if not kinds:
+            continue
+        if people == "same":
+            if "mouse" in kinds and st.person not in models.mouse.alpha:
+                skipped[st.session_id] = st.person
+                continue
+            if "typing" in kinds and st.person not in models.typing.user_params:
+                skipped[st.session_id] = st.person
+                continue
+        usable.append(st)
+    return usable, skipped

@@ -1,0 +1,155 @@
+"""Privacy: does SYNTH leak the recordings the generator was fitted on?
+
+Three attacks, all against the fitting data (FIT) with REAL as held-out data nobody fitted on:
+
+- Distance to closest record (DCR): each SYNTH item's distance to its nearest FIT item, in record-
+  vector space (`features.movement_vectors` / `segment_vectors`, each column scaled by FIT's
+  spread), compared with the same distance for REAL items. A generator that copies records puts
+  SYNTH at distance ~0; one that generalises puts SYNTH where REAL is. ``frac_below_p1`` is the share
+  of SYNTH closer to FIT than REAL's 1st percentile (a near copy by REAL's own standard).
+- Membership inference: an attacker holding SYNTH scores each record by its closeness to SYNTH and
+  guesses "was in FIT" for close ones; AUC of FIT (members) against REAL (non-members), per item and
+  per session. 0.5: the attacker learns nothing.
+- Re-identification: a user-identification model trained on FIT's people is applied to SYNTH's
+  sessions. SYNTH generated *as* those people (``--people same``, recognised when SYNTH's manifest
+  names people that FIT has, or says ``source.people: same``) should be attributed to the right person about as often as REAL's
+  held-out sessions are (fidelity per person); SYNTH of new people should spread over the recorded
+  people at chance level, no single person drawing much more than 1/N of it.
+
+Caveat written in the docs: membership inference is only meaningful when REAL holds other sessions
+of FIT's people, otherwise the attacker can tell people apart instead of membership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from simulator.fidelity.c2st import fast_auc
+from simulator.fidelity.features import Items
+from simulator.fidelity.identify import session_accuracy, train_identifier
+
+MAX_QUERY = 20000
+MAX_TRAIN = 10000
+MAX_REID = 30000
+
+
+@dataclass
+class ReIdentification:
+    mode: str
+    people: int
+    chance: float
+    max_share_session: float
+    max_share_item: float
+    max_share_over_chance: float
+    top1_synth_session: float | None
+    top1_synth_item: float | None
+    top1_real_session: float | None
+    top1_real_item: float | None
+    attribution: dict[str, int]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Privacy:
+    n_fitting: int
+    n_synth: int
+    n_real: int
+    p1: float
+    synth_below_p1: int
+    frac_below_p1: float
+    dcr_synth_min: float
+    dcr_synth_median: float
+    dcr_real_median: float
+    dcr_ratio: float
+    mia_auc: float
+    mia_auc_session: float | None
+    reid: ReIdentification | None
+    dcr_synth: np.ndarray = field(repr=False)
+    dcr_real: np.ndarray = field(repr=False)
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in asdict(self).items() if k not in ("dcr_synth", "dcr_real", "reid")}
+        d["reid"] = self.reid.to_dict() if self.reid else None
+        return d
+
+
+def _scale(fit_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mu = fit_v.mean(axis=0)
+    sd = fit_v.std(axis=0)
+    return mu, np.where(sd > 1e-9, sd, 1.0)
+
+
+def nearest_distance(reference: np.ndarray, query: np.ndarray) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    return NearestNeighbors(n_neighbors=1).fit(reference).kneighbors(query)[0][:, 0]
+
+
+def privacy(real: Items, synth: Items, fitting: Items, *, synth_people_named: bool,
+            rng: np.random.Generator) -> Privacy:
+    mu, sd = _scale(fitting.V)
+    z = lambda v: (v - mu) / sd  # noqa: E731
+    s = synth.sample(MAX_QUERY, rng)
+    r = real.sample(MAX_QUERY, rng)
+    F = z(fitting.V)
+    d_synth = nearest_distance(F, z(s.V))
+    d_real = nearest_distance(F, z(r.V))
+    p1 = float(np.percentile(d_real, 1))
+    below = int(np.sum(d_synth < p1))
+    med_s, med_r = float(np.median(d_synth)), float(np.median(d_real))
+    mia, mia_s = membership_inference(real, synth, fitting, z, rng)
+    reid = re_identification(real, synth, fitting, synth_people_named=synth_people_named, rng=rng)
+    return Privacy(len(fitting), len(synth), len(real), p1, below, below / len(d_synth), float(d_synth.min()), med_s,
+                   med_r, med_s / med_r if med_r > 0 else float("inf"), mia, mia_s, reid, d_synth, d_real)
+
+
+def membership_inference(real: Items, synth: Items, fitting: Items, z, rng: np.random.Generator
+                         ) -> tuple[float, float | None]:
+    """AUC of an attacker scoring records by closeness to SYNTH: FIT items (members) vs REAL (not)."""
+    m = min(len(fitting), len(real), MAX_QUERY)
+    mem, non = fitting.sample(m, rng), real.sample(m, rng)
+    S = z(synth.sample(MAX_QUERY * 2, rng).V)
+    score = -np.r_[nearest_distance(S, z(mem.V)), nearest_distance(S, z(non.V))]
+    y = np.r_[np.ones(m), np.zeros(m)].astype(int)
+    item_auc = fast_auc(y, score)
+    units = np.r_[np.char.add("f:", mem.session.astype(str)), np.char.add("r:", non.session.astype(str))]
+    keys, inv = np.unique(units, return_inverse=True)
+    if min(len(np.unique(mem.session)), len(np.unique(non.session))) < 2:
+        return item_auc, None
+    mean = np.bincount(inv, weights=score) / np.bincount(inv)
+    ys = np.array([k.startswith("f:") for k in keys], int)
+    return item_auc, fast_auc(ys, mean)
+
+
+def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people_named: bool,
+                      rng: np.random.Generator) -> ReIdentification | None:
+    people = np.unique(fitting.person.astype(str))
+    if len(people) < 2:
+        return None
+    f = fitting.sample(MAX_TRAIN, rng)
+    ident = train_identifier(f.X, f.person, int(rng.integers(2**31 - 1)))
+    s = synth.sample(MAX_REID, rng)
+    sess_pred = ident.sessions(s.X, s.session)
+    item_pred = ident.items(s.X)
+    counts = {p: 0 for p in people.tolist()}
+    for p in sess_pred.values():
+        counts[p] += 1
+    share_s = max(counts.values()) / max(len(sess_pred), 1)
+    share_i = float(np.max(np.unique(item_pred, return_counts=True)[1]) / len(item_pred))
+    chance = 1.0 / len(people)
+    same = synth_people_named and set(synth.person.astype(str)) <= set(people.tolist())
+    top_s = top_i = real_s = real_i = None
+    if same:
+        top_s = session_accuracy(sess_pred, s.session, s.person)
+        top_i = float(np.mean(item_pred == s.person.astype(str)))
+    known = np.isin(real.person.astype(str), people)
+    if known.any():
+        r = real.subset(known)
+        real_s = session_accuracy(ident.sessions(r.X, r.session), r.session, r.person)
+        real_i = float(np.mean(ident.items(r.X) == r.person.astype(str)))
+    return ReIdentification("same" if same else "new", len(people), chance, share_s, share_i, share_s / chance,
+                            top_s, top_i, real_s, real_i, counts)

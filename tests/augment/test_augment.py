@@ -1,0 +1,172 @@
+"""``hcisim augment``: factor x sessions, people, determinism, task structure, privacy of texts, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from simulator.augment import augment_dataset
+from simulator.augment.generate import dataset_sha256
+from simulator.augment.tasks import extract
+from simulator.dataset import DatasetWriter, Manifest, read_dataset, validate_dataset
+from simulator.typing import apply_key_events
+from tests.augment.conftest import hcisim, one_line_error
+from tests.helpers import data_files
+
+
+@pytest.fixture(scope="module")
+def same_out(mouse_ds, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("aug") / "same"
+    augment_dataset(mouse_ds, out, factor=3, people="same", seed=5)
+    return out
+
+
+def test_factor_times_sessions_with_the_recorded_people(same_out, mouse_ds):
+    src, ds = read_dataset(mouse_ds), read_dataset(same_out)
+    assert validate_dataset(same_out) == []
+    assert len(ds.sessions) == 3 * len(src.sessions)
+    for sid in ds.sessions:  # every new session is attributed to the person of the session it was shaped on
+        origin = sid.rsplit("-x", 1)[0]
+        assert ds.manifest.people[sid] == src.manifest.people[origin]
+    assert set(ds.manifest.people.values()) == {"13", "25"}
+    params = {json.loads(p)["person"] for p in ds.actions.column("params").to_pylist()}
+    assert params == {"13", "25"}
+
+
+def test_manifest_names_source_and_profiles(same_out, mouse_ds):
+    m = read_dataset(same_out).manifest
+    assert m.source["dataset_sha256"] == dataset_sha256(read_dataset(mouse_ds).manifest)
+    assert m.seed == 5 and m.driver == "augment"
+    prof = m.profiles["mouse"]
+    assert prof["sha256"] == m.files[prof["path"]].sha256  # the stored profile is the one named
+    users = json.loads((same_out / prof["path"]).read_text())["users"]
+    assert set(users) == {"13", "25"}  # the profile's users are the dataset's people, not its sessions
+    assert "typing" not in m.profiles
+
+
+def test_same_seed_same_bytes_other_seed_other_data(same_out, mouse_ds, tmp_path):
+    again = tmp_path / "again"
+    augment_dataset(mouse_ds, again, factor=3, people="same", seed=5)
+    assert data_files(again) == data_files(same_out)
+    a, b = (json.loads((p / "manifest.json").read_text()) for p in (again, same_out))
+    for m in (a, b):
+        del m["created_at"]
+    assert a == b
+    other = tmp_path / "other"
+    augment_dataset(mouse_ds, other, factor=3, people="same", seed=6)
+    assert data_files(other)["events.parquet"] != data_files(same_out)["events.parquet"]
+
+
+def test_task_structure_is_kept_but_not_copied(same_out, mouse_ds):
+    src, gen = extract(read_dataset(mouse_ds)), extract(read_dataset(same_out))
+    by_sid = {s.session_id: s for s in src.sessions}
+    for st in gen.sessions:
+        rec = by_sid[st.session_id.rsplit("-x", 1)[0]]
+        # as many pointing tasks (a few generated ones may fall under the cutting rule's 20 px)
+        assert 0.9 * len(rec.pointing) <= len(st.pointing) <= len(rec.pointing)
+    d_rec = np.array([np.hypot(p.press[0] - p.start[0], p.press[1] - p.start[1]) for s in src.sessions
+                      for p in s.pointing])
+    d_gen = np.array([np.hypot(p.press[0] - p.start[0], p.press[1] - p.start[1]) for s in gen.sessions
+                      for p in s.pointing])
+    assert abs(np.median(np.log(d_gen)) - np.median(np.log(d_rec))) < 0.25  # same kind of distances
+    rec_starts = {p.start for s in src.sessions for p in s.pointing}
+    gen_starts = [p.start for s in gen.sessions for p in s.pointing]
+    assert np.mean([s in rec_starts for s in gen_starts]) < 0.2  # resampled with jitter, not copied
+
+
+def test_new_people_are_nobody_recorded(mouse_ds, tmp_path):
+    out = tmp_path / "new"
+    augment_dataset(mouse_ds, out, factor=2, people="new", seed=1)
+    m = read_dataset(out).manifest
+    assert len(m.sessions) == 4 and validate_dataset(out) == []
+    who = [m.people[s] for s in m.sessions]
+    assert len(set(who)) == 4 and not set(who) & {"13", "25"}
+
+
+def test_typing_augment_types_new_texts_of_the_same_kind(typing_ds, tmp_path):
+    out = tmp_path / "typed"
+    augment_dataset(typing_ds, out, factor=2, people="same", seed=2)
+    ds, src = read_dataset(out), read_dataset(typing_ds)
+    assert validate_dataset(out) == [] and ds.manifest.profiles.keys() == {"typing"}
+    assert {ds.manifest.people[s] for s in ds.sessions} == {"01", "05"}
+    recorded = apply_key_events(src.events)
+    intended = [t for t in ds.actions.column("text_intended").to_pylist() if t]
+    long = [t for t in intended if len(t) >= 15]
+    assert long and not any(t in recorded for t in long)  # nobody's own text is passed on
+    rec_seg = [s.length for st in extract(src).sessions for s in st.segments]
+    gen_seg = [len(t) for t in intended]
+    assert len(gen_seg) == 2 * len(rec_seg)
+    # read back by the same cutting rule, the segments stay apart (Enter or a pause over 5 s between them)
+    assert len(gen_seg) <= sum(len(st.segments) for st in extract(ds).sessions) <= 1.1 * len(gen_seg)
+    assert abs(np.median(gen_seg) - np.median(rec_seg)) <= 0.3 * np.median(rec_seg) + 2
+
+
+def test_mixed_sessions_keep_both_modalities(mouse_ds, typing_ds, tmp_path):
+    m_ev = read_dataset(mouse_ds).events.filter(pa.compute.equal(read_dataset(mouse_ds).events["session_id"],
+                                                                 "user13-1min"))
+    k_ev = read_dataset(typing_ds).events.filter(pa.compute.equal(read_dataset(typing_ds).events["session_id"],
+                                                                  "t_05"))
+    both = pa.concat_tables([m_ev, k_ev])
+    both = both.take(pa.compute.sort_indices(both, [("t_ms", "ascending")]))
+    both = both.set_column(0, "session_id", pa.array(["mixed"] * both.num_rows))
+    both = both.set_column(1, "seq", pa.array(np.arange(both.num_rows, dtype=np.int64)))
+    man = Manifest(driver="recorder", people={"mixed": "ann"})
+    with DatasetWriter(tmp_path / "mixed", man) as w:
+        w.add_session("mixed", events=both)
+    augment_dataset(tmp_path / "mixed", tmp_path / "out", factor=1, people="same", seed=0)
+    ev = read_dataset(tmp_path / "out").events
+    assert {"mouse", "keyboard"} <= set(ev.column("device").to_pylist())
+    assert validate_dataset(tmp_path / "out") == []
+    assert read_dataset(tmp_path / "out").manifest.people == {"mixed-x000": "ann"}
+
+
+# -- bad input: one line, non-zero exit, nothing at --out ----------------------------------------------
+
+def _empty(tmp_path: Path) -> Path:
+    with DatasetWriter(tmp_path / "empty", Manifest(driver="recorder")):
+        pass
+    return tmp_path / "empty"
+
+
+@pytest.mark.parametrize("case, fragment", [
+    ("empty", "the dataset is empty"),
+    ("no-mouse", "no mouse data to augment"),
+    ("factor-0", "--factor must be a whole number >= 1"),
+    ("people", "--people must be one of same, new"),
+    ("not-a-dataset", "not a dataset"),
+])
+def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
+    args = {"empty": [_empty(tmp_path), "--factor", "2"],
+            "no-mouse": [typing_ds, "--factor", "2", "--modality", "mouse"],
+            "factor-0": [mouse_ds, "--factor", "0"],
+            "people": [mouse_ds, "--factor", "1", "--people", "others"],
+            "not-a-dataset": [tmp_path, "--factor", "1"]}[case]
+    one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
+    assert not (tmp_path / "o").exists()
+    assert not any(tmp_path.glob(".o.tmp-*"))
+
+
+def test_cli_augment_writes_a_valid_dataset(typing_ds, tmp_path):
+    r = hcisim("augment", typing_ds, "--factor", "1", "--people", "new", "--seed", "3", "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    assert hcisim("validate", tmp_path / "o").returncode == 0
+    assert read_dataset(tmp_path / "o").manifest.source["people"] == "new"
+
+
+def test_same_people_move_like_themselves(same_out, mouse_ds):
+    """Subject 25 points much faster than 13 (median ~0.4 s vs ~0.75 s): every session generated as one of
+    them is nearer that person's recorded median movement time than the other's."""
+    def medians(root):
+        return {st.session_id: np.median([p.t_last_move - p.t_start for p in st.pointing])
+                for st in extract(read_dataset(root)).sessions}
+
+    rec = {read_dataset(mouse_ds).manifest.people[s]: v for s, v in medians(mouse_ds).items()}
+    assert abs(rec["25"] - rec["13"]) > 150
+    people = read_dataset(same_out).manifest.people
+    for sid, v in medians(same_out).items():
+        own, other = people[sid], ({"13", "25"} - {people[sid]}).pop()
+        assert abs(v - rec[own]) < abs(v - rec[other]), (sid, v, rec)

@@ -1,0 +1,112 @@
+"""``hcisim import``: each shared format -> a valid dataset, every event kept, the right people."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.augment import import_dataset
+from simulator.dataset import read_dataset, validate_dataset
+from tests.augment.conftest import hcisim, one_line_error
+
+
+def _rows(path: Path, header: bool = True) -> int:
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        return sum(1 for row in csv.reader(fh) if row) - (1 if header else 0)
+
+
+def test_sapimouse_keeps_every_event_and_names_sessions(mouse_ds, shared_data):
+    ds = read_dataset(mouse_ds)
+    assert ds.sessions == ["user13-1min", "user25-1min"]
+    assert ds.manifest.people == {"user13-1min": "13", "user25-1min": "25"}
+    assert ds.manifest.coordinate_space == "viewport_css_px"
+    assert ds.manifest.source["format"] == "sapimouse"
+    assert validate_dataset(mouse_ds) == []
+    ev = ds.events
+    sid = np.asarray(ev.column("session_id").to_pylist())
+    for s, sub in (("user13-1min", "user13"), ("user25-1min", "user25")):
+        assert (sid == s).sum() == _rows(shared_data / "sapimouse" / sub / "session_1min.csv")
+    types = set(zip(ev.column("type").to_pylist(), ev.column("button").to_pylist()))
+    assert {("move", None), ("down", "left"), ("up", "left")} <= types
+    t = ev.column("t_ms").to_numpy()[sid == "user13-1min"]
+    assert t[0] == 0 and np.all(np.diff(t) >= 0)
+
+
+def test_sapimouse_three_and_one_minute_sessions_are_distinct(shared_data, tmp_path):
+    r = hcisim("import", shared_data / "sapimouse" / "user35.1", "--format", "sapimouse", "--out", tmp_path / "d")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert m["people"] == {"user35.1-1min": "35", "user35.1-3min": "35"}
+    assert hcisim("validate", tmp_path / "d").returncode == 0
+
+
+def test_balabit_session_with_wheel_in_screen_pixels(shared_data, tmp_path):
+    folder = shared_data / "balabit-mouse" / "training_files" / "user7"
+    f = min(folder.glob("session_*"), key=lambda p: p.stat().st_size)
+    r = hcisim("import", f, "--format", "balabit", "--out", tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    ds = read_dataset(tmp_path / "b")
+    assert ds.sessions == [f"user7-{f.name}"] and ds.manifest.people == {f"user7-{f.name}": "7"}
+    assert ds.manifest.coordinate_space == "screen_px"
+    assert ds.events.num_rows == _rows(f)
+    wheel = np.asarray(ds.events.column("type").to_pylist()) == "wheel"
+    assert wheel.any() and set(np.abs(ds.events.column("dy").to_numpy()[wheel])) == {100.0}
+    assert validate_dataset(tmp_path / "b") == []
+
+
+def test_aalto_participant_keys_and_sentences(shared_data, tmp_path):
+    f = shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt"
+    r = hcisim("import", f, "--format", "aalto", "--out", tmp_path / "a")
+    assert r.returncode == 0, r.stderr
+    ds = read_dataset(tmp_path / "a")
+    assert ds.manifest.people == {"p1002": "1002"}
+    assert validate_dataset(tmp_path / "a") == []
+    with open(f, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    types = ds.events.column("type").to_pylist()
+    assert types.count("key_down") == len(rows)
+    sentences = list(dict.fromkeys(r["SENTENCE"] for r in rows))
+    assert ds.actions.column("text_intended").to_pylist() == sentences
+    assert "KeyT" in ds.events.column("code").to_pylist()
+
+
+def test_pynput_log_every_press_and_release(shared_data, tmp_path):
+    import_dataset("pynput", shared_data / "typing-free-text" / "Twitter", tmp_path / "p", sessions="t_0[15]")
+    ds = read_dataset(tmp_path / "p")
+    assert ds.manifest.people == {"t_01": "01", "t_05": "05"}
+    assert ds.manifest.coordinate_space == "screen_px"
+    assert validate_dataset(tmp_path / "p") == []
+    sid = np.asarray(ds.events.column("session_id").to_pylist())
+    assert (sid == "t_05").sum() == _rows(shared_data / "typing-free-text" / "Twitter" / "t_05.csv", header=False)
+    keys = set(ds.events.column("key").to_pylist())
+    assert {"Shift", "Backspace", " "} & keys and all(k for k in keys)
+
+
+def test_sessions_glob_selects(shared_data, tmp_path):
+    r = hcisim("import", shared_data / "typing-free-text" / "Twitter", "--format", "pynput", "--sessions", "t_05",
+               "--out", tmp_path / "p")
+    assert r.returncode == 0, r.stderr
+    assert read_dataset(tmp_path / "p").sessions == ["t_05"]
+    one_line_error(hcisim("import", shared_data / "typing-free-text" / "Twitter", "--format", "pynput",
+                          "--sessions", "nobody*", "--out", tmp_path / "q"), "no pynput session matches")
+    assert not (tmp_path / "q").exists()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--format", "csv"], "unknown import format 'csv'"),
+    (["--format", "balabit"], "no balabit files found"),
+])
+def test_bad_import_is_one_line_and_writes_nothing(shared_data, tmp_path, args, fragment):
+    one_line_error(hcisim("import", shared_data / "typing-free-text", *args, "--out", tmp_path / "o"), fragment)
+    assert not (tmp_path / "o").exists()
+    assert not any(tmp_path.glob(".o.tmp-*"))
+
+
+def test_wrong_format_for_the_files_is_one_line(shared_data, tmp_path):
+    one_line_error(hcisim("import", shared_data / "typing-free-text" / "Twitter" / "t_05.csv", "--format",
+                          "sapimouse", "--out", tmp_path / "o"), "not a SapiMouse CSV")
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,106 @@
+"""`hcisim fidelity`: report, JSON, thresholds that gate (exit 1), bad input in one line (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from simulator.dataset import Manifest, write_dataset
+from simulator.errors import HcisimError
+from simulator.fidelity import check_thresholds, evaluate, parse_thresholds
+
+from .synth_data import Person, copy, write
+
+
+def hcisim(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def one_line_error(r: subprocess.CompletedProcess, *fragments: str) -> str:
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
+    return lines[0]
+
+
+def test_report_json_and_thresholds(fx, tmp_path):
+    real, synth = fx.path("real"), fx.path("slow")
+    html, js = tmp_path / "r" / "report.html", tmp_path / "out.json"
+    ok = hcisim("fidelity", real, synth, "--out", html, "--json", js, "--fail-under", "auc=0.5",
+                "--fail-over", "mouse.coverage=0.9")
+    assert ok.returncode == 0, ok.stderr
+    doc = json.loads(js.read_text())
+    assert doc["metrics"]["mouse.auc"] >= 0.9 and doc["seed"] == 0
+    page = html.read_text()
+    assert page.count("data:image/png;base64,") >= 6  # ROC, worst features, diversity per modality
+    assert page.count("<figcaption>") == page.count("data:image/png;base64,")  # every figure says what it means
+    bad = hcisim("fidelity", real, synth, "--out", html, "--fail-over", "auc=0.7", "--fail-under", "coverage=0.85")
+    assert bad.returncode == 1
+    failed = [ln for ln in bad.stderr.splitlines() if ln.startswith("fidelity threshold failed")]
+    assert len(failed) == 4  # auc and coverage, each in both modalities
+    assert any("mouse.auc" in ln and "above 0.7" in ln for ln in failed)
+    assert any("typing.coverage" in ln and "below 0.85" in ln for ln in failed)
+
+
+def test_a_threshold_on_a_measure_that_was_not_taken_fails(fx):
+    r = fx.result("copy_real")  # no fitting data: no privacy
+    problems = check_thresholds(r, parse_thresholds(["mouse.mia_auc=0.6"], "over"))
+    assert problems == ["mouse.mia_auc was not measured (--fail-over mouse.mia_auc=0.6)"]
+    assert check_thresholds(r, parse_thresholds(["auc=0.6"], "over")) == []
+
+
+@pytest.mark.parametrize("spec, fragment", [("auc", "expected NAME=VALUE"), ("auc=high", "not a number"),
+                                            ("mouse.nope=1", "unknown measure"), ("keyboard.auc=1", "unknown")])
+def test_malformed_thresholds_are_refused(spec, fragment):
+    with pytest.raises(HcisimError, match=fragment):
+        parse_thresholds([spec], "under")
+
+
+def test_bad_input_is_refused_in_one_line(fx, tmp_path):
+    real = fx.path("real")
+    empty = write_dataset(tmp_path / "empty", Manifest(driver="offline", seed=1), {"events": [], "actions": []})
+    with pytest.raises(HcisimError, match="empty dataset"):
+        evaluate(real, empty)
+    wheel = write_dataset(tmp_path / "wheel", Manifest(driver="offline", seed=1), {"events": [
+        dict(session_id="s", seq=i, t_ms=i * 10.0, device="wheel", type="wheel", x=1.0, y=1.0, dx=0.0, dy=10.0)
+        for i in range(5)]})
+    with pytest.raises(HcisimError, match="no pointing movements"):
+        evaluate(wheel, real)
+    screen = write(tmp_path / "screen", [("q0", fx.people[0])], seed=9, n_moves=12, n_texts=2,
+                   coordinate_space="screen_px")
+    with pytest.raises(HcisimError, match="coordinate spaces differ"):
+        evaluate(real, screen)
+    with pytest.raises(HcisimError, match="coordinate spaces differ"):
+        evaluate(real, real, fitting=screen)
+    # through the command: one line, exit 2, nothing written
+    one_line_error(hcisim("fidelity", real, empty, "--out", tmp_path / "r.html"), "empty dataset")
+    one_line_error(hcisim("fidelity", real, real, "--out", tmp_path / "r.html", "--fail-under", "auc=high"),
+                   "not a number")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_modality_one_side_lacks_is_skipped_with_a_note(fx, tmp_path):
+    people = fx.people[:4]
+    mouse_only = write(tmp_path / "mouse_only", [(f"m{i}", p) for i, p in enumerate(people)], seed=11, typing=False)
+    typing_only = write(tmp_path / "typing_only", [(f"t{i}", p) for i, p in enumerate(people)], seed=12, mouse=False)
+    r = evaluate(fx.path("real"), mouse_only)
+    assert list(r.modalities) == ["mouse"]
+    assert any(n.startswith("typing skipped: SYNTH has fewer than") for n in r.notes)
+    with pytest.raises(HcisimError, match="nothing to compare"):
+        evaluate(mouse_only, typing_only)
+
+
+def test_people_default_to_one_per_session(fx, tmp_path):
+    """Without a people map every session is its own person: no people to share, so no utility."""
+    anon = write(tmp_path / "anon", [(f"a{i}", Person(f"ignored{i}", p.mover, p.typist))
+                                     for i, p in enumerate(fx.people)], seed=13, people=False)
+    named = copy(fx.path("real"), tmp_path / "named")
+    r = evaluate(named, anon)
+    assert r.modalities["mouse"].people_synth == len(fx.people)
+    assert r.modalities["mouse"].utility is None

@@ -1,0 +1,51 @@
+"""Privacy measures: a copy of the fitting data is flagged, a faithful generator is not; re-identification."""
+
+from __future__ import annotations
+
+import pytest
+
+MODS = ("mouse", "typing")
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_copy_of_the_fitting_data_is_flagged(fx, mod):
+    p = fx.result("copy_fit", "fit").modalities[mod].privacy
+    assert p is not None
+    assert p.dcr_synth_min == 0.0 and p.dcr_synth_median == 0.0
+    assert p.frac_below_p1 >= 0.95  # every copied item is closer than almost all real data
+    assert p.mia_auc >= 0.95 and p.mia_auc_session >= 0.95
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_a_faithful_generator_is_no_closer_to_the_fitting_data_than_real_data(fx, mod):
+    p = fx.result("same", "fit").modalities[mod].privacy
+    assert p.frac_below_p1 <= 0.05
+    assert p.dcr_ratio >= 0.8
+    assert p.mia_auc <= 0.7
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_same_people_are_re_identified_as_well_as_their_real_sessions(fx, mod):
+    rid = fx.result("same", "fit").modalities[mod].privacy.reid
+    assert rid.mode == "same" and rid.people == 8 and rid.chance == pytest.approx(1 / 8)
+    assert rid.top1_synth_session >= 0.5
+    assert rid.top1_real_session >= 0.375
+    assert abs(rid.top1_real_session - rid.top1_synth_session) <= 0.4
+
+
+@pytest.mark.parametrize("mod", MODS)
+def test_new_people_spread_over_recorded_people_unless_they_are_one_of_them(fx, mod):
+    spread = fx.result("new", "fit").modalities[mod].privacy.reid
+    assert spread.mode == "new" and spread.top1_synth_session is None
+    assert sum(spread.attribution.values()) == 16
+    assert spread.max_share_over_chance <= 2.5
+    collapsed = fx.result("new_collapsed", "fit").modalities[mod].privacy.reid
+    assert collapsed.mode == "new"
+    assert collapsed.max_share_over_chance >= 4  # half or more of all sessions named as one person
+
+
+def test_without_fitting_data_privacy_is_skipped_with_a_note(fx):
+    r = fx.result("copy_real")
+    assert all(m.privacy is None for m in r.modalities.values())
+    assert not any(k.split(".")[1].startswith(("dcr", "mia", "reid")) for k in r.metrics())
+    assert any("--fitting" in n for n in r.notes)
