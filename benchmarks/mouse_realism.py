@@ -11,6 +11,12 @@ kinematic features (5-fold CV) separates real from each generator; the table
 gives ROC AUC and EER with all features and without sampling-interval ones,
 plus the most telling features. 0.5 = indistinguishable.
 
+Privacy check: every movement's path is normalised (start (0, 0) -> end (1, 0))
+and read at 33 arc-length points; the share of hcisim movements nearer to a
+training (fitting) movement than the 1st percentile of held-out-real-to-training
+distances should be about 1 % or less (a generator that copied the recorded
+people would score far more).
+
 Peers are given the data set's fitted capture layer (the same device as hcisim's
 typical user), so what separates them is the motion itself, not the clock.
 """
@@ -153,20 +159,44 @@ def run_hcisim(pairs, profile, seed):
     return (tab["t_ms"].to_numpy(), tab["x"].to_numpy(), tab["y"].to_numpy(), np.r_[0, np.cumsum(counts)])
 
 
+# -- privacy: no synthetic movement may copy a recorded one ----------------------------------------------
+
+def normalised_paths(t, x, y, off):
+    """Each movement's path rotated/scaled onto start (0, 0) -> end (1, 0), read at 33 arc-length points."""
+    from simulator.mouse.shape import normalise
+    last = off[1:] - 1
+    return normalise(t, x, y, off, x[last], y[last])[0]
+
+
+def nn_dist(A, B, chunk=500):
+    """Euclidean distance from each row of A to its nearest row of B."""
+    bb = np.sum(B * B, 1)
+    out = np.empty(len(A))
+    for i in range(0, len(A), chunk):
+        a = A[i:i + chunk]
+        d2 = np.sum(a * a, 1)[:, None] + bb[None] - 2 * a @ B.T
+        out[i:i + chunk] = np.sqrt(np.maximum(d2.min(1), 0))
+    return out
+
+
+def privacy(train, real, syn):
+    """Share of synthetic movements closer to a training movement than the 1st percentile of held-out-real ones."""
+    P_tr = normalised_paths(*train)
+    q01 = np.percentile(nn_dist(normalised_paths(*real), P_tr), 1)
+    d_syn = nn_dist(normalised_paths(*syn), P_tr)
+    return float(np.mean(d_syn < q01)), float(q01), float(np.median(d_syn))
+
+
 # -- discriminator -------------------------------------------------------------------------------------
 
 def discriminate(F_real, F_syn, cols, seed=0):
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score, roc_curve
-    from sklearn.model_selection import StratifiedKFold
+
+    from simulator.fidelity.c2st import oof_scores
 
     X = np.vstack([F_real[:, cols], F_syn[:, cols]])
     y = np.r_[np.ones(len(F_real)), np.zeros(len(F_syn))]
-    p = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-        clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
-        clf.fit(X[tr], y[tr])
-        p[te] = clf.predict_proba(X[te])[:, 1]
+    p = oof_scores(X, y, None, seed=seed)
     auc = roc_auc_score(y, p)
     fpr, tpr, _ = roc_curve(y, p)
     i = np.argmin(np.abs(fpr - (1 - tpr)))
@@ -242,11 +272,12 @@ def main() -> None:
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
-    rows, parts = [], []
+    rows, parts, priv = [], [], []
     t_start = time.time()
     for name in args.sets.split(","):
-        _, held = split(name, read_logs(SETS[name], name))
+        train, held = split(name, read_logs(SETS[name], name))
         mv = cut_movements(held)
+        mv_train = cut_movements(train)  # only for the privacy check: nothing is fitted here
         idx = np.sort(rng.permutation(len(mv))[: args.n])
         mv = mv.subset(idx)
         pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
@@ -265,6 +296,11 @@ def main() -> None:
             auc, eer = discriminate(F["real"], F[g], allc, args.seed)
             auc_k, eer_k = discriminate(F["real"], F[g], kin, args.seed)
             rows.append((name, g, auc, eer, auc_k, eer_k, ", ".join(top_features(F["real"], F[g]))))
+        share, q01, med = privacy((mv_train.t_ms, mv_train.x, mv_train.y, mv_train.offsets), gens["real"],
+                                  gens["hcisim"])
+        priv.append(f"{name}: {100 * share:.2f} % of hcisim movements lie closer to a training movement than "
+                    f"the 1st percentile of held-out-real-to-training distances ({q01:.4f}; hcisim median "
+                    f"{med:.4f}); target <= ~1 %")
         plots(name, gens, pairs, parts)
     head = f"{'data set':<10} {'generator':<14} {'AUC':>6} {'EER':>6} {'AUC kin':>8} {'EER kin':>8}  top features"
     lines = [head, "-" * len(head)]
@@ -272,12 +308,14 @@ def main() -> None:
         lines.append(f"{r[0]:<10} {r[1]:<14} {r[2]:6.3f} {r[3]:6.3f} {r[4]:8.3f} {r[5]:8.3f}  {r[6]}")
     table = "\n".join(lines)
     print(table)
+    print("\n".join(["privacy (normalised path, nearest training movement):", *priv]))
     print(f"({args.n} held-out movements per data set; 'kin' = without sampling-interval features; "
           f"{time.time() - t_start:.0f} s)")
     from simulator.mouse.report import write_html
     import html
     write_html(args.report, "hcisim mouse realism benchmark",
-               f"<pre>{html.escape(table)}</pre><p>AUC 0.5 = a discriminator cannot tell generated from real.</p>"
+               f"<pre>{html.escape(table)}\n\n{html.escape(chr(10).join(priv))}</pre>"
+               "<p>AUC 0.5 = a discriminator cannot tell generated from real.</p>"
                + "".join(parts))
     print(f"report: {args.report}")
 

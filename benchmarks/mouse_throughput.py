@@ -1,9 +1,9 @@
 """Throughput of ``hcisim synth-moves``: movements/s, vectorised vs a per-sample Python loop of the same model.
 
 ``python benchmarks/mouse_throughput.py [--n 10000]``. The loop baseline
-evaluates the same motor plan sample by sample (the same lognormal
-submovements and device stamps) in plain Python, as a straightforward
-implementation would; it runs on a subset and is scaled to movements/s.
+evaluates the same motor plan sample by sample (the same learned curves and
+device stamps) in plain Python, as a straightforward implementation would; it
+runs on a subset and is scaled to movements/s.
 Both are timed best-of-3 (``--repeat``) because the machine is shared.
 Target: >= 20,000 movements/s on one core.
 """
@@ -11,7 +11,6 @@ Target: >= 20,000 movements/s on one core.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 import time
@@ -22,32 +21,31 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator.mouse import load_profile, synth_moves_file  # noqa: E402
-from simulator.mouse.motor import SLOTS, Z_END, plan_motor  # noqa: E402
+from simulator.mouse.motor import plan_motor  # noqa: E402
+from simulator.mouse.shape import GRID, PATH_PTS  # noqa: E402
 from simulator.mouse.synth import draw_params  # noqa: E402
 
 
 def loop_baseline(prof, pairs, rng) -> int:
-    """Per-sample Python loop of the same model (motor plan from the vectorised planner, then sample by sample)."""
+    """Per-sample Python loop of the same model: curves from the vectorised sampler, then sample by sample."""
     users = [prof.draw(rng) for _ in range(len(pairs))]
     alphas = np.stack([u.alpha for u in users])
-    P = draw_params(prof, alphas, pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], rng)
-    plan = plan_motor(P, pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], rng, prof.extras)
+    z = draw_params(prof, alphas, pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], rng)
+    plan = plan_motor(z, prof.shape, pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3], rng, prof.extras)
     rows = 0
     for i in range(len(pairs)):
         gq = users[i].device.gap_q
-        t, lx, ly, out = float(rng.uniform(0, gq.mean())), None, None, []
+        t, lx, ly, out = 0.0, None, None, []
         while True:
-            x, y = plan.sx[i], plan.sy[i]
-            for j in range(SLOTS):
-                d = plan.d[i, j]
-                if d <= 0:
-                    continue
-                tau = min((t - plan.t0[i, j]) / d, 1.0)
-                if tau > 0:
-                    sig = plan.sigma[i, j]
-                    s = 0.5 * math.erfc(-((math.log(tau) + Z_END * sig) / sig) / math.sqrt(2)) / (0.5 * math.erfc(-Z_END / math.sqrt(2)))
-                    x += plan.ax[i, j] * s
-                    y += plan.ay[i, j] * s
+            f = min(max(t / plan.T[i], 0.0), 1.0) * (GRID - 1)
+            j = min(int(f), GRID - 2)
+            s = plan.S[i, j] + (plan.S[i, j + 1] - plan.S[i, j]) * (f - j)
+            f = s * (PATH_PTS - 1)
+            j = min(int(f), PATH_PTS - 2)
+            u = plan.PU[i, j] + (plan.PU[i, j + 1] - plan.PU[i, j]) * (f - j)
+            v = plan.PV[i, j] + (plan.PV[i, j + 1] - plan.PV[i, j]) * (f - j)
+            x = plan.sx[i] + plan.D[i] * (u * plan.ux[i] - v * plan.uy[i])
+            y = plan.sy[i] + plan.D[i] * (u * plan.uy[i] + v * plan.ux[i])
             px, py = round(x), round(y)
             if (px, py) != (lx, ly):
                 out.append((t, px, py))

@@ -73,9 +73,13 @@ def idle_drift(profile: MouseProfile | str, start_xy, duration_ms: float, rng: n
     pos = np.asarray(start_xy, float) + np.cumsum(np.rint(step), axis=0)
     prev = np.vstack([np.asarray(start_xy, float), pos[:-1]])
     b = synth_moves(prev[:, 0], prev[:, 1], pos[:, 0], pos[:, 1], profile=profile, rng=rng, user=who, device=device)
+    # a nudge starts once the previous one is over
+    ends = b.t_ms[b.offsets[1:] - 1]
+    for i in range(1, k):
+        starts[i] = max(starts[i], starts[i - 1] + ends[i - 1] + 1.0)
     mov = np.repeat(np.arange(k), np.diff(b.offsets))
     t = b.t_ms + starts[mov]
-    keep = (t <= duration_ms) & np.r_[True, t[1:] >= t[:-1]]
+    keep = t <= duration_ms
     return t[keep], b.x[keep], b.y[keep]
 
 

@@ -38,7 +38,7 @@ class Captured:
     offsets: np.ndarray
 
 
-def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
+def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start: bool = False):
     """Stamps (and the true times the events were sampled at) covering [0, t_end] for each movement."""
     n = len(t_end)
     gq = dev.gap_q
@@ -46,10 +46,17 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
     cnt = (np.ceil(t_end / mean_gap * 1.25) + 8).astype(np.int64)
     mov = np.repeat(np.arange(n), cnt)
     gaps = gq[rng.integers(0, len(gq), len(mov))]
+    # a frame clock of non-integer period (16.67 ms) read in whole ms gives 16, 17, 17, 16, ... in a
+    # fixed rhythm, not independent draws: gaps of the main mode run at the mode's mean period
+    med = float(np.median(gq))
+    main = np.abs(gq - med) <= 1.5
+    gaps = np.where(np.abs(gaps - med) <= 1.5, float(np.mean(gq[main])), gaps)
     starts = np.r_[0, np.cumsum(cnt)[:-1]]
     cs = np.cumsum(gaps)
     within = cs - np.repeat(cs[starts] - gaps[starts], cnt)  # cumsum restarted per movement
     phase = rng.uniform(0, 1, n) * mean_gap
+    if from_start:  # the first event is the movement's first sample (t = 0), as the cut rule defines it
+        phase[:] = 0.0
     stamp = np.repeat(phase, cnt) + within - np.repeat(gaps[starts], cnt)
     # keep stamps before the end plus the first one at/after it (the one that sees the pointer at rest)
     before = stamp < np.repeat(t_end, cnt)
@@ -62,17 +69,27 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
     # several events on one stamp: extra ones were sampled earlier in the gap before it
     pk = dev.per_stamp / dev.per_stamp.sum()
     # how often events share a stamp varies between movements (batches come in bursts): a
-    # per-movement factor with mean 1 on the shared-stamp probabilities
-    g = np.minimum(rng.gamma(0.5, 2.0, n), 1.0 / max(1.0 - pk[0], 1e-9))[mov]
+    # per-movement share drawn from a Beta law whose mean is the fitted share
+    shared = 1.0 - pk[0]
+    if shared > 1e-6:
+        p_m = rng.beta(max(shared, 1e-3), max(1.0 - shared, 1e-3), n)[mov]
+    else:
+        p_m = np.zeros(len(mov))
     u = rng.random(len(stamp))
-    k = 1 + (u < (1 - pk[0]) * g).astype(int) + (u < pk[2] * g).astype(int)
-    k[np.r_[True, mov[1:] != mov[:-1]]] = 1
+    k = 1 + (u < p_m).astype(int) + (u < p_m * pk[2] / max(shared, 1e-9)).astype(int)
+    first = np.r_[True, mov[1:] != mov[:-1]]
+    if not from_start:
+        k[first] = 1
     rep = np.repeat(np.arange(len(stamp)), k)
     j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
     kk = k[rep]
     # co-stamped events were sampled a clock tick or so apart, just before the stamp
     spacing = np.minimum(gaps[rep] / kk, 16.0)
     true_t = stamp[rep] - spacing * (kk - 1 - j) - rng.uniform(0, 1, len(rep)) * np.minimum(dev.age_ms, gaps[rep] / 4)
+    if from_start:
+        # the batch that holds a movement's first event: it and the ones sampled after it share stamp 0
+        f = first[rep]
+        true_t[f] = spacing[f] * j[f]
     st = stamp[rep]
     if dev.tick_ms > 1.0:
         st = np.floor(np.floor(st / dev.tick_ms) * dev.tick_ms)  # a coarse clock read in whole ms
@@ -83,29 +100,25 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator):
 
 def capture(plan: MotorPlan, dev_of: np.ndarray, devices: list[Device], x0, y0, fx, fy,
             rng: np.random.Generator) -> Captured:
-    """Sample the motor plan through each movement's device; first sample (x0, y0), last (fx, fy)."""
+    """Sample the motor plan through each movement's device; first sample (x0, y0) at t = 0, last (fx, fy).
+
+    The first event is the movement's first sample (the cut rule starts a
+    movement at its first Move, the pointer already under way), so each device
+    clock starts at t = 0 there.
+    """
     n = len(plan.sx)
     parts = []
     for di, dev in enumerate(devices):
         ids = np.flatnonzero(dev_of == di)
         if len(ids) == 0:
             continue
-        m, st, tt = _stamps(dev, plan.t_end[ids], rng)
+        m, st, tt = _stamps(dev, plan.t_end[ids], rng, from_start=True)
         parts.append((ids[m], st, tt, np.full(len(m), dev.integer_px)))
     mov = np.concatenate([p[0] for p in parts])
     order = np.argsort(mov, kind="stable")
     mov, stamp, true_t, integer = (np.concatenate([p[i] for p in parts])[order] for i in range(4))
-    phases = rng.uniform(0, 2 * np.pi, (n, 6))
-    x, y = plan.position(mov, true_t, phases)
-
-    # t = 0 is the first event that shows the pointer moved (>= 1 px from where it rested)
-    moved = np.hypot(x - plan.sx[mov], y - plan.sy[mov]) >= 1.0
-    seg_start = np.r_[0, np.flatnonzero(mov[1:] != mov[:-1]) + 1]
+    x, y = plan.position(mov, true_t)
     is_last = np.r_[mov[1:] != mov[:-1], True]
-    moved |= is_last
-    first_of = np.minimum.reduceat(np.where(moved, np.arange(len(mov)), len(mov)), seg_start)
-    keep = np.arange(len(mov)) >= np.repeat(first_of, np.diff(np.r_[seg_start, len(mov)]))
-    mov, stamp, x, y, integer, is_last = mov[keep], stamp[keep], x[keep], y[keep], integer[keep], is_last[keep]
     head = np.r_[True, mov[1:] != mov[:-1]]
     fi = np.flatnonzero(head)
     # similarity transform fixing the press point and sending the first event to (x0, y0)

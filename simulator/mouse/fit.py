@@ -1,11 +1,13 @@
-"""Fit a mouse profile from recorded movements: per-user parameters, their population law, devices.
+"""Fit a mouse profile from recorded movements: the learned shape law, per-user offsets, devices.
 
-Steps: cut movements (the benchmark's rule), measure each movement's model
-parameters, fit ``p = alpha_user + B x + eps`` by within-user regression,
-fit each user's capture device, then calibrate: generate the same (start,
-press) pairs as each user, measure the synthetic movements the same way and
-move the user's intercepts by the difference (twice). That last step corrects
-everything the measurement gets wrong on coarse or noisy captures.
+Steps: cut movements (the benchmark's rule); normalise each (rotate start ->
+press onto +x, scale by distance, time by duration) into a path curve and a
+root speed curve (`simulator.mouse.shape`); PCA bases of both; per-user
+offsets of [log T, coefficients] from the population's conditional mean,
+shrunk by how much data each user has (empirical Bayes); a Gaussian mixture
+over [log D, direction | log T, coefficients] with the offsets removed; the
+population law of the offsets; each user's capture device. Generation never
+reads recorded movements: only these fitted numbers ship.
 """
 
 from __future__ import annotations
@@ -16,18 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
-from simulator.mouse.measure import covariates, measure
-from simulator.mouse.profile import COVARIATES, PARAM_NAMES, Device, MouseProfile, save_profile
+from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
+from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
 from simulator.readers.common import Movements, PointerLog, cut_movements
 
 RDP_TICK_MS = 1000.0 / 64
-CALIB_PER_USER = 150
-DAMP = 0.7            # per-user calibration moves intercepts this share of the measured gap per round
-SMM_MIN_MOVES = 1000  # kinematic matching needs enough movements to be stable; below, it is skipped
-SMM_MAX_SHIFT = 1.5   # and may move intercepts at most this far (transformed units) from the calibration
 MIN_MOVES = 5
-
-
+K_PATH = 20       # PCA components of the path curve (20 vs 12: better on a validation split of training data)
+K_SPEED = 12      # and of the root speed curve
+N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
     data = Path(data)
     if fmt == "sapimouse":
@@ -86,32 +85,38 @@ def fit_device(mv: Movements, name: str) -> Device:
     return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True)
 
 
-def _regress(P: np.ndarray, X: np.ndarray, users: np.ndarray):
-    """Within-user least squares: slopes B shared, intercepts per user, pooled residual covariance."""
+def _user_offsets(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per-user offsets of residuals ``R``, shrunk to 0 by how much data a user has, and their population law.
+
+    Per variable, a user's mean residual is scaled by n tau^2 / (n tau^2 + s^2)
+    (s^2 within-user, tau^2 between-user variance): a user with few movements
+    is mostly the population. The population covariance is the between-user
+    covariance of the means minus their sampling noise (projected to PSD).
+    """
     uu = np.unique(users)
-    Xc, Pc = X.copy(), P.copy()
-    for u in uu:
-        m = users == u
-        Xc[m] -= X[m].mean(0)
-        Pc[m] -= P[m].mean(0)
-    B, *_ = np.linalg.lstsq(Xc, Pc, rcond=None)
-    R = Pc - Xc @ B
-    dof = max(len(P) - len(uu) - X.shape[1], 1)
-    within = R.T @ R / dof
-    alpha = {str(u): P[users == u].mean(0) - X[users == u].mean(0) @ B for u in uu}
-    return B, within, alpha
-
-
-def _iqr(P: np.ndarray) -> np.ndarray:
-    q = np.percentile(P, [25, 75], axis=0)
-    return q[1] - q[0]
+    means = np.stack([R[users == u].mean(0) for u in uu])
+    n_u = np.array([np.sum(users == u) for u in uu], float)
+    W = np.zeros((R.shape[1], R.shape[1]))
+    for u, m in zip(uu, means):
+        X = R[users == u] - m
+        W += X.T @ X
+    W /= max(len(R) - len(uu), 1)
+    s2 = np.diag(W)
+    if len(uu) > 1:
+        B = np.cov(means.T, aweights=n_u) - W * np.mean(1.0 / n_u)
+        ev, V = np.linalg.eigh((B + B.T) / 2)
+        B = (V * np.maximum(ev, 0)) @ V.T
+    else:
+        B = np.zeros_like(W)
+    tau2 = np.diag(B)
+    k = n_u[:, None] * tau2[None] / (n_u[:, None] * tau2[None] + s2[None] + 1e-12)
+    offsets = {str(u): k[i] * means[i] for i, u in enumerate(uu)}
+    return offsets, B + 1e-6 * np.eye(len(B))
 
 
 def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable[[int, int], None] | None = None,
-                  calib_rounds: int = 3, seed: int = 0) -> MouseProfile:
+                  seed: int = 0) -> MouseProfile:
     """Fit a profile to cut movements (all of them: split before calling if you hold data out)."""
-    from simulator.mouse.synth import synth_moves  # calibration generates; synth imports profile only
-
     if len(mv) == 0:
         raise HcisimError("no pointing movements found (runs of moves ending in a left press, >= 4 samples, >= 20 px)")
     users = mv.user.astype(str)
@@ -121,105 +126,40 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         raise HcisimError(f"too few movements per user to fit (need >= {MIN_MOVES} for at least one user)")
     mv = mv.subset(keep)
     users = users[keep]
-    sx, sy = mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]]
-    X = covariates(sx, sy, mv.press_x, mv.press_y)
-    P_real = measure(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
-    total = 3 + calib_rounds
+    total = 5
+    rng = np.random.default_rng(seed)
+    path, speed, logT, logD, th = normalise(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
+    n = len(mv)
     if progress:
         progress(1, total)
-    B, within, alpha = _regress(P_real, X, users)
-    devices = {u: fit_device(mv.subset(users == u), f"{profile_id}:{u}") for u in alpha}
-    extras = {"w_ref_px": 40.0, "fitts_log_T_per_bit": 0.12, "miss_react_ms": 250.0, "corr_ms": 180.0}
-    prof = MouseProfile(profile_id, "", meta, alpha, devices, B, within, np.zeros(len(PARAM_NAMES)),
-                        np.eye(len(PARAM_NAMES)), extras, {u: float(np.sum(users == u)) for u in alpha})
+    # small data: fewer components, so every one is still estimated from several movements per dimension
+    kp = int(min(K_PATH, max(2, n // 12)))
+    ks = int(min(K_SPEED, max(2, n // 12)))
+    pm, pb = fit_pca(path, kp)
+    sm, sb = fit_pca(speed, ks)
+    X = cond_vars(logD, th)
+    G = np.column_stack([logT, (path - pm) @ pb.T, (speed - sm) @ sb.T])
+    mix0 = fit_mixture(np.column_stack([X, G]), N_COMPONENTS, rng)
     if progress:
         progress(2, total)
-    rng = np.random.default_rng(seed)
-    # calibration sample: up to CALIB_PER_USER movements of each user
-    pick = np.concatenate([rng.permutation(np.flatnonzero(users == u))[:CALIB_PER_USER] for u in alpha])
-    pick.sort()
-    for r in range(calib_rounds):
-        b = synth_moves(sx[pick], sy[pick], mv.press_x[pick], mv.press_y[pick], profile=prof, rng=rng,
-                        user=list(users[pick]))
-        P_syn = measure(b.t_ms, b.x, b.y, b.offsets, b.press_x, b.press_y)
-        for u in alpha:
-            m = users[pick] == u
-            # medians: the measurements have heavy tails (wandering movements)
-            alpha[u] = alpha[u] + DAMP * (np.median(P_real[pick][m], 0) - np.median(P_syn[m], 0))
-        # spreads: the model adds its own variation on top of the drawn parameters, so scale
-        # the within-user law until the measured spreads match (pooled over users)
-        ratio = np.clip(_iqr(P_real[pick]) / np.maximum(_iqr(P_syn), 1e-6), 0.5, 1.5)
-        ratio[PARAM_NAMES.index("n_corr")] = 1.0
-        prof.within_cov = prof.within_cov * np.outer(ratio, ratio)
-        if progress:
-            progress(3 + r, total)
-    if len(pick) >= SMM_MIN_MOVES:
-        _match_kinematics(prof, mv.subset(pick), list(users[pick]))
+    alpha, pop_cov = _user_offsets(G - cond_mean(conditional(mix0), X), users)
+    if progress:
+        progress(3, total)
+    A = np.stack([alpha[u] for u in users])
+    mix = fit_mixture(np.column_stack([X, G - A]), N_COMPONENTS, rng)
+    shape = ShapeModel(pm, pb, sm, sb, mix)
+    devices = {u: fit_device(mv.subset(users == u), f"{profile_id}:{u}") for u in alpha}
+    if progress:
+        progress(4, total)
+    extras = {"w_ref_px": 40.0, "fitts_log_T_per_bit": 0.12, "miss_react_ms": 250.0, "corr_ms": 180.0}
+    meta = {**meta, "n_movements": int(n), "n_users": int(len(alpha)), "model": "learned shape law",
+            "grid": {"time": GRID, "path": PATH_PTS}, "pca": {"path": kp, "speed": ks},
+            "mixture_components": int(len(mix.w))}
+    prof = MouseProfile(profile_id, "", meta, shape, alpha, devices, np.zeros(G.shape[1]), pop_cov, extras,
+                        {u: float(np.sum(users == u)) for u in alpha})
     if progress:
         progress(total, total)
-    A = np.stack([alpha[u] for u in alpha])
-    prof.pop_mean = A.mean(0)
-    prof.pop_cov = np.cov(A.T) + 1e-4 * np.eye(A.shape[1]) if len(A) > 1 else 1e-4 * np.eye(A.shape[1])
-    prof.meta = {**meta, "n_movements": int(len(mv)), "n_users": int(len(alpha)), "param_names": list(PARAM_NAMES),
-                 "covariates": list(COVARIATES), "calibration_rounds": calib_rounds}
     return prof
-
-
-MOMENTS = ("duration", "v_median", "v_max", "end_phase_frac", "t_peak_frac", "n_peaks", "angle_change_mean",
-           "dt_long_frac", "dev_max", "straightness", "j_mean", "a_mean", "pause_frac", "n_samples", "dev_mean",
-           "dt_max", "dt_std", "angle_change_std", "v_std")
-
-
-def _moments(F: np.ndarray, cols: list[int]) -> np.ndarray:
-    X = F[:, cols]
-    return np.r_[np.nanmedian(X, 0), np.nanpercentile(X, 85, 0), np.nanpercentile(X, 15, 0)]
-
-
-def _match_kinematics(prof: MouseProfile, mv: Movements, users: list[str], rounds: int = 5) -> None:
-    """Shift every user's intercepts by one vector so kinematic feature quantiles match the recordings.
-
-    Simulated method of moments: the parameters are measured per movement, but
-    what a detector sees are speeds, pauses, peaks and turning angles; matching
-    their medians and 85th percentiles (Gauss-Newton, finite differences with
-    common random numbers) closes the gap the measurement leaves.
-    """
-    from simulator.mouse.features import NAMES, features
-    from simulator.mouse.synth import synth_moves
-
-    cols = [NAMES.index(c) for c in MOMENTS]
-    sx, sy = mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]]
-    F_real = features(mv.t_ms, mv.x, mv.y, mv.offsets)
-    target = _moments(F_real, cols)
-    q = np.nanpercentile(F_real[:, cols], [25, 75], axis=0)
-    scale = np.tile(np.maximum(q[1] - q[0], 1e-3 + 0.05 * np.abs(np.nanmedian(F_real[:, cols], 0))), 3)
-    base = {u: a.copy() for u, a in prof.alpha.items()}
-
-    def sim(delta: np.ndarray) -> np.ndarray:
-        for u in base:
-            prof.alpha[u] = base[u] + delta
-        b = synth_moves(sx, sy, mv.press_x, mv.press_y, profile=prof, rng=np.random.default_rng(7), user=users)
-        return (_moments(features(b.t_ms, b.x, b.y, b.offsets), cols) - target) / scale
-
-    k = len(PARAM_NAMES)
-    free = list(range(k))
-    delta = np.zeros(k)
-    h = 0.25
-    r = sim(delta)
-    for _ in range(rounds):
-        J = np.zeros((len(r), len(free)))
-        for c, i in enumerate(free):
-            e = np.zeros(k)
-            e[i] = h
-            J[:, c] = (sim(delta + e) - r) / h
-        step = np.linalg.lstsq(np.vstack([J, 0.3 * np.eye(len(free))]), np.r_[-r, np.zeros(len(free))], rcond=None)[0]
-        trial = delta.copy()
-        trial[free] = np.clip(trial[free] + np.clip(step, -0.5, 0.5), -SMM_MAX_SHIFT, SMM_MAX_SHIFT)
-        r_new = sim(trial)
-        if np.sum(r_new ** 2) < np.sum(r ** 2):
-            delta, r = trial, r_new
-    for u in base:
-        prof.alpha[u] = base[u] + delta
-    prof.meta["kinematic_match_residual"] = float(np.sqrt(np.mean(r ** 2)))
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,

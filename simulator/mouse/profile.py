@@ -1,15 +1,17 @@
-"""Mouse profiles: fitted motor parameters per user, their population law, and capture devices.
+"""Mouse profiles: a learned law of movement shapes and timings, per-user offsets, capture devices.
 
-A profile is one small JSON file. Motor parameters are per-movement vectors
-(`PARAM_NAMES`, each in a space where a normal law fits) modelled as
+A profile is one small JSON file (see `simulator.mouse.shape` for the model):
 
-    p = alpha_user + B @ x(distance, direction) + eps,   eps ~ N(0, within_cov)
-
-with `alpha_user` known for each fitted user and drawn from
-N(pop_mean, pop_cov) for a new synthetic person. Devices (sampling gaps,
-clock tick, co-stamped events) are kept per user too; a synthetic person gets
-a device drawn from the fitted mix of users' devices, so the default profile
-reproduces the population, device mix included.
+- ``shape``: mean and PCA basis of normalised paths (arc-length grid) and of
+  root speed profiles (time grid), and a Gaussian mixture over
+  ``[log D, cos th, sin th | log T, path coefficients, speed coefficients]``
+  fitted on movements with their person's offset removed;
+- ``alpha``: each fitted user's offset in the generated variables (shrunk
+  towards 0 by how much data the user has), so "as user 12" moves like user 12;
+  a new synthetic person draws an offset from N(pop_mean, pop_cov), the law of
+  the users' offsets;
+- ``devices``: each user's capture device (sampling gaps, clock tick, events per
+  stamp); a synthetic person gets one from the fitted mix.
 """
 
 from __future__ import annotations
@@ -24,23 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
+from simulator.mouse.shape import Conditional, Mixture, conditional
 
-PROFILE_VERSION = 1
-PARAM_NAMES = (
-    "log_T",          # motor duration (ms, log) of the recorded part of the movement
-    "logit_f1",       # fraction of that time the primary submovement takes
-    "log_a1",         # primary amplitude / distance (log): < 0 undershoot, > 0 overshoot
-    "asinh_e1",       # lateral error of the primary endpoint / distance, asinh(v / LAT_SCALE): heavy tails
-    "asinh_curv",     # peak lateral bulge of the primary path / distance, asinh(v / LAT_SCALE)
-    "logit_tp",       # time of peak speed within the primary (sets the lognormal's skew)
-    "n_corr",         # corrective submovements (rounded, 0..3)
-    "logit_pause",    # share of the corrective phase spent still (hesitations)
-    "log_tremor",     # tremor amplitude (px, log)
-    "log_pre",        # slow start before the primary takes off: log(ms until speed passes 30 % of peak + 20)
-    "logit_wander",   # propensity of a detour (path length > 1.8 x distance): the primary goes elsewhere first
-)
-LAT_SCALE = 0.05
-COVARIATES = ("log_D", "cos", "sin", "cos2", "sin2")
+PROFILE_VERSION = 2
 SHIPPED = {"sapimouse": "mouse_sapimouse.json", "balabit": "mouse_balabit.json"}
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "profiles"
 
@@ -67,8 +55,55 @@ class Device:
 
 
 @dataclass
+class ShapeModel:
+    """Learned law of normalised movements (see `simulator.mouse.shape`)."""
+
+    path_mean: np.ndarray       # (2 * PATH_PTS,)
+    path_basis: np.ndarray      # (Kp, 2 * PATH_PTS)
+    speed_mean: np.ndarray      # (GRID - 1,)
+    speed_basis: np.ndarray     # (Ks, GRID - 1)
+    mixture: Mixture
+    _cond: Conditional | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_gen(self) -> int:
+        """Generated variables: log T, then path and speed coefficients."""
+        return 1 + len(self.path_basis) + len(self.speed_basis)
+
+    @property
+    def cond(self) -> Conditional:
+        if self._cond is None:
+            self._cond = conditional(self.mixture)
+        return self._cond
+
+    def to_json(self) -> dict:
+        m = self.mixture
+        return {"path_mean": _r(self.path_mean, 5), "path_basis": _r(self.path_basis, 5),
+                "speed_mean": _r(self.speed_mean, 5), "speed_basis": _r(self.speed_basis, 5),
+                "mix_w": _r(m.w, 6), "mix_mu": _r(m.mu, 5),
+                # covariances as Cholesky factors (lower triangles, 6 significant digits): half the size,
+                # and positive definite whatever the rounding
+                "mix_chol": [_g(np.linalg.cholesky(c)[np.tril_indices(len(c))]) for c in m.cov]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> ShapeModel:
+        mu = np.asarray(d["mix_mu"], float)
+        k = mu.shape[1]
+        il = np.tril_indices(k)
+        cov = np.zeros((len(mu), k, k))
+        for c, tri in enumerate(d["mix_chol"]):
+            L = np.zeros((k, k))
+            L[il] = tri
+            cov[c] = L @ L.T
+        pm, sm = np.asarray(d["path_mean"], float), np.asarray(d["speed_mean"], float)
+        return cls(pm, np.asarray(d["path_basis"], float).reshape(-1, len(pm)),
+                   sm, np.asarray(d["speed_basis"], float).reshape(-1, len(sm)),
+                   Mixture(np.asarray(d["mix_w"], float), mu, cov))
+
+
+@dataclass
 class MouseUser:
-    """One person: motor intercepts (`alpha`, in PARAM_NAMES order) and a capture device."""
+    """One person: an offset of the generated variables (`alpha`) and a capture device."""
 
     id: str
     alpha: np.ndarray
@@ -81,14 +116,15 @@ class MouseProfile:
     id: str
     sha256: str
     meta: dict
-    alpha: dict[str, np.ndarray]         # per fitted user
+    shape: ShapeModel
+    alpha: dict[str, np.ndarray]         # per fitted user: offset of [log T, path coefs, speed coefs]
     devices: dict[str, Device]           # per fitted user
-    B: np.ndarray                        # (len(COVARIATES), len(PARAM_NAMES))
-    within_cov: np.ndarray
     pop_mean: np.ndarray
     pop_cov: np.ndarray
     extras: dict = field(default_factory=dict)   # scalar model constants (documented in docs/mouse.md)
     weights: dict[str, float] = field(default_factory=dict)  # movements per user: the device mix
+    _factor: tuple | None = field(default=None, repr=False, compare=False)
+
     @property
     def users(self) -> list[str]:
         return sorted(self.alpha, key=_natural)
@@ -100,26 +136,53 @@ class MouseProfile:
         return MouseUser(uid, self.alpha[uid], self.devices[uid])
 
     def draw(self, rng: np.random.Generator) -> MouseUser:
-        """A new synthetic person: motor intercepts from the population law, a device from the fitted mix."""
-        alpha = rng.multivariate_normal(self.pop_mean, self.pop_cov, method="cholesky")
+        """A new synthetic person: an offset from the population law, a device from the fitted mix."""
+        alpha = self.pop_mean + self._pop_factor() @ rng.standard_normal(len(self.pop_mean))
         users = list(self.alpha)  # file order (sorted keys): deterministic, no per-call sort
         w = np.array([float(self.weights.get(u, 1.0)) for u in users])
         dev = self.devices[users[int(rng.choice(len(users), p=w / w.sum()))]]
         return MouseUser("synthetic", alpha, dev, synthetic=True)
 
+    def draw_many(self, rng: np.random.Generator, k: int) -> list[MouseUser]:
+        """``k`` new synthetic people whose devices follow the fitted mix as closely as k allows.
+
+        Devices are picked by systematic sampling over the users' weights (then
+        shuffled), so a file of a few dozen people has the population's device
+        mix rather than a lucky or unlucky draw of it; offsets are independent draws.
+        """
+        users = list(self.alpha)
+        w = np.array([float(self.weights.get(u, 1.0)) for u in users])
+        pos = (rng.uniform() + np.arange(k)) / k
+        pick = np.minimum(np.searchsorted(np.cumsum(w / w.sum()), pos), len(users) - 1)
+        pick = pick[rng.permutation(k)]
+        A = self.pop_mean + rng.standard_normal((k, len(self.pop_mean))) @ self._pop_factor().T
+        return [MouseUser("synthetic", A[i], self.devices[users[int(pick[i])]], synthetic=True) for i in range(k)]
+
+    def _pop_factor(self) -> np.ndarray:
+        """F with F F' = pop_cov (eigen-decomposition: the rounded, low-rank covariance need not be PD)."""
+        key = id(self.pop_cov)
+        if self._factor is None or self._factor[0] != key:
+            ev, V = np.linalg.eigh((self.pop_cov + self.pop_cov.T) / 2)
+            self._factor = (key, V * np.sqrt(np.maximum(ev, 0.0)))
+        return self._factor[1]
+
     def to_json(self) -> dict:
         return {
             "kind": "hcisim-mouse-profile", "version": PROFILE_VERSION, "id": self.id, "meta": self.meta,
-            "param_names": list(PARAM_NAMES), "covariates": list(COVARIATES),
-            "B": _r(self.B), "within_cov": _r(self.within_cov), "pop_mean": _r(self.pop_mean),
-            "pop_cov": _r(self.pop_cov), "extras": self.extras,
-            "users": {u: {"alpha": _r(self.alpha[u]), "device": self.devices[u].to_json(),
+            "shape": self.shape.to_json(), "pop_mean": _r(self.pop_mean, 5), "pop_cov": _r(self.pop_cov, 6),
+            "extras": self.extras,
+            "users": {u: {"alpha": _r(self.alpha[u], 5), "device": self.devices[u].to_json(),
                           "weight": float(self.weights.get(u, 1.0))} for u in self.users},
         }
 
 
 def _r(a, nd: int = 6):
     return np.round(np.asarray(a, float), nd).tolist()
+
+
+def _g(a, digits: int = 6) -> list[float]:
+    """Round to significant digits (small variances keep their precision)."""
+    return [float(f"{v:.{digits}g}") for v in np.asarray(a, float).ravel()]
 
 
 def _natural(s: str):
@@ -143,19 +206,18 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
         d = json.loads(raw)
         if d.get("kind") != "hcisim-mouse-profile":
             raise ValueError("not a mouse profile")
-        if int(d["version"]) > PROFILE_VERSION:
-            raise ValueError(f"profile version {d['version']} is newer than this hcisim reads")
-        if tuple(d["param_names"]) != PARAM_NAMES:
-            raise ValueError("parameter names differ from this hcisim's model")
+        if int(d["version"]) != PROFILE_VERSION:
+            raise ValueError(f"profile version {d['version']} is not the version {PROFILE_VERSION} this hcisim reads; "
+                             "refit it with `hcisim fit mouse`")
         users = d["users"]
         return MouseProfile(
             id=str(d["id"]), sha256=hashlib.sha256(raw).hexdigest(), meta=d.get("meta", {}),
+            shape=ShapeModel.from_json(d["shape"]),
             alpha={u: np.asarray(v["alpha"], float) for u, v in users.items()},
             devices={u: Device.from_json(v["device"]) for u, v in users.items()},
-            B=np.asarray(d["B"], float), within_cov=np.asarray(d["within_cov"], float),
             pop_mean=np.asarray(d["pop_mean"], float), pop_cov=np.asarray(d["pop_cov"], float),
             extras=dict(d.get("extras", {})), weights={u: float(v.get("weight", 1.0)) for u, v in users.items()})
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, IndexError) as e:
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
 
 
@@ -163,7 +225,7 @@ def save_profile(profile: MouseProfile, out: Path) -> Path:
     """Write atomically (temp file in the same folder, then rename)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(profile.to_json(), indent=1, sort_keys=True).encode()
+    data = json.dumps(profile.to_json(), separators=(",", ":"), sort_keys=True).encode()
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.mouse.profile import PARAM_NAMES, MouseProfile
+from simulator.mouse.profile import MouseProfile
 from simulator.readers.common import Movements
 
 
@@ -42,13 +42,17 @@ def write_html(path: Path, title: str, body: str) -> Path:
     return path
 
 
+REPORT_FEATURES = ("duration", "straightness", "dev_max", "v_median", "t_peak_frac", "end_phase_frac",
+                   "angle_change_std", "n_peaks", "dt_max")
+
+
 def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int = 3000) -> Path:
-    """Parameter distributions, duration vs distance and sampling gaps: recorded vs the fitted model."""
+    """Kinematic features, duration vs distance and sampling gaps: recorded vs the fitted model (same pairs, users)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from simulator.mouse.measure import covariates, measure
+    from simulator.mouse.features import NAMES, features
     from simulator.mouse.synth import synth_moves
 
     rng = np.random.default_rng(1)
@@ -56,26 +60,28 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     idx = np.sort(rng.permutation(np.flatnonzero(np.isin(users, prof.users)))[:n_max])
     sub = mv.subset(idx)
     sx, sy = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
-    P_real = measure(sub.t_ms, sub.x, sub.y, sub.offsets, sub.press_x, sub.press_y)
-    X = covariates(sx, sy, sub.press_x, sub.press_y)
     b = synth_moves(sx, sy, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
-    P_syn = measure(b.t_ms, b.x, b.y, b.offsets, b.press_x, b.press_y)
+    F_real = features(sub.t_ms, sub.x, sub.y, sub.offsets)
+    F_syn = features(b.t_ms, b.x, b.y, b.offsets)
     parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users, {len(mv)} movements "
              f"({len(idx)} shown). "
              f"Metadata: {html.escape(str(prof.meta))}</p>"]
     fig, axs = plt.subplots(3, 3, figsize=(12, 9))
-    for k, ax in enumerate(axs.flat):
-        lo, hi = np.percentile(np.r_[P_real[:, k], P_syn[:, k]], [1, 99])
+    for name, ax in zip(REPORT_FEATURES, axs.flat):
+        k = NAMES.index(name)
+        r, g = F_real[:, k], F_syn[:, k]
+        both = np.r_[r, g]
+        lo, hi = np.nanpercentile(both, [1, 99])
         bins = np.linspace(lo, hi + 1e-9, 40)
-        ax.hist(P_real[:, k], bins, alpha=0.5, density=True, label="recorded")
-        ax.hist(P_syn[:, k], bins, alpha=0.5, density=True, label="hcisim")
-        ax.set_title(PARAM_NAMES[k])
+        ax.hist(r[np.isfinite(r)], bins, alpha=0.5, density=True, label="recorded")
+        ax.hist(g[np.isfinite(g)], bins, alpha=0.5, density=True, label="hcisim")
+        ax.set_title(name)
     axs[0, 0].legend()
-    parts.append("<h2>Measured parameters, recorded vs generated (same pairs, same users)</h2>" + png(fig))
+    parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + png(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))
-    D = np.exp(X[:, 0])
-    axs[0].scatter(D, np.exp(P_real[:, 0]), s=2, alpha=0.3, label="recorded")
-    axs[0].scatter(D, np.exp(P_syn[:, 0]), s=2, alpha=0.3, label="hcisim")
+    D = np.hypot(sub.press_x - sx, sub.press_y - sy)
+    axs[0].scatter(D, F_real[:, 0], s=2, alpha=0.3, label="recorded")
+    axs[0].scatter(D, F_syn[:, 0], s=2, alpha=0.3, label="hcisim")
     axs[0].set(xscale="log", yscale="log", xlabel="distance (px)", ylabel="duration (ms)")
     axs[0].legend()
     g_r = np.diff(sub.t_ms)[np.diff(sub.t_ms) >= 0]

@@ -15,9 +15,10 @@ import pyarrow.parquet as pq
 
 from simulator.errors import HcisimError
 from simulator.mouse.device import NAMED_DEVICES, capture
-from simulator.mouse.measure import covariates
-from simulator.mouse.motor import IDX, plan_motor
+from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
+from simulator.mouse.shape import cond_vars, sample
+from simulator.readers.common import MIN_DIST_PX
 from simulator.rng import rng_for
 
 SD_PER_WIDTH = 1 / 4.133
@@ -81,19 +82,25 @@ def _device_mix(profile: MouseProfile, name: str) -> Device:
 
 def draw_params(profile: MouseProfile, alphas: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator,
                 width=None, height=None) -> np.ndarray:
-    """Per-movement parameter vectors: user intercept + covariate effects + within-user noise."""
-    X = covariates(sx, sy, ex, ey)
-    L = np.linalg.cholesky(profile.within_cov + 1e-9 * np.eye(len(profile.within_cov)))
-    P = alphas + X @ profile.B + rng.standard_normal(alphas.shape) @ L.T
+    """Per-movement vectors [log T, path coefs, speed coefs]: a new draw of the learned law given the
+    task's distance and direction, plus the person's offset; a known target size slows the movement
+    by the Fitts slope per bit of difficulty (relative to a reference target)."""
+    sx, sy, ex, ey = (np.asarray(v, float) for v in (sx, sy, ex, ey))
+    dx, dy = ex - sx, ey - sy
+    D = np.maximum(np.hypot(dx, dy), 1.0)
+    # the law was learned on movements of >= 20 px (the cut rule); a smaller nudge is drawn as a
+    # 20 px movement (shape and timing) and scaled down to its distance
+    logD = np.clip(np.log(D), np.log(MIN_DIST_PX), np.log(4000.0))
+    z = sample(profile.shape.cond, cond_vars(logD, np.arctan2(dy, dx)), rng) + alphas
     if width is not None:
+        D = np.exp(logD)
         w = np.fmin(np.asarray(width, float), np.asarray(height, float) if height is not None else np.inf)
         known = np.isfinite(w) & (w > 0)
-        D = np.exp(X[:, 0])
         wref = float(profile.extras.get("w_ref_px", 40.0))
         slope = float(profile.extras.get("fitts_log_T_per_bit", 0.12))
         id_ = np.log2(D / np.where(known, w, wref) + 1)
-        P[:, IDX["log_T"]] += np.where(known, slope * (id_ - np.log2(D / wref + 1)), 0.0)
-    return P
+        z[:, 0] += np.where(known, slope * (id_ - np.log2(D / wref + 1)), 0.0)
+    return z
 
 
 def _aim(x1, y1, width, height, rng: np.random.Generator, integer: np.ndarray):
@@ -149,27 +156,40 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     if isinstance(user, (list, tuple, np.ndarray)):
         if len(user) != n:
             raise HcisimError(f"{len(user)} users given for {n} movements")
-        persons = [person(profile, rng, u) for u in user]
+        # the same person object repeats (synth-moves: one per block of pairs): resolve each once
+        # (ids by value, MouseUser objects by identity -- the sequence holds them -- and None: a new person each)
+        seen: dict = {}
+        uniq: list[MouseUser] = []
+        who = np.empty(n, np.int64)
+        for i, u in enumerate(user):
+            key = ("id", str(u)) if isinstance(u, (str, int, np.integer)) else ("new", i) if u is None else id(u)
+            j = seen.get(key)
+            if j is None:
+                j = seen[key] = len(uniq)
+                uniq.append(person(profile, rng, u))
+            who[i] = j
     else:
-        persons = [person(profile, rng, user)] * n
+        uniq = [person(profile, rng, user)]
+        who = np.zeros(n, np.int64)
     devs: list[Device] = []
     dev_key: dict[int, int] = {}
-    dev_of = np.empty(n, int)
-    for i, p in enumerate(persons):
+    dev_of_person = np.empty(len(uniq), np.int64)
+    for j, p in enumerate(uniq):
         dv = resolve_device(profile, device, p.device)
-        dev_of[i] = dev_key.setdefault(id(dv), len(devs))
-        if dev_of[i] == len(devs):
+        dev_of_person[j] = dev_key.setdefault(id(dv), len(devs))
+        if dev_of_person[j] == len(devs):
             devs.append(dv)
-    integer = np.array([devs[d].integer_px for d in dev_of])
+    dev_of = dev_of_person[who]
+    integer = np.array([d.integer_px for d in devs])[dev_of]
     ex, ey, fx, fy, missed = _aim(x1, y1, width, height, rng, integer)
-    alphas = np.stack([p.alpha for p in persons])
-    P = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height)
-    plan = plan_motor(P, x0, y0, ex, ey, rng, profile.extras, fx, fy)
+    alphas = np.stack([p.alpha for p in uniq])[who]
+    z = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height)
+    plan = plan_motor(z, profile.shape, x0, y0, ex, ey, rng, profile.extras, fx, fy)
     px = np.where(missed, fx, ex)
     py = np.where(missed, fy, ey)
     cap = capture(plan, dev_of, devs, x0, y0, px, py, rng)
     return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py,
-                     [p.id for p in persons])
+                     [uniq[j].id for j in who])
 
 
 # -- the file contract ------------------------------------------------------------
@@ -223,10 +243,8 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     ids, c = read_pairs(pairs_csv)
     n = len(ids)
     rng = rng_for(seed, "synth-moves")
-    users = [None] * n
-    for b in range(0, n, PERSON_BLOCK):
-        p = prof.draw(rng)
-        users[b:b + PERSON_BLOCK] = [p] * min(PERSON_BLOCK, n - b)
+    people = prof.draw_many(rng, -(-n // PERSON_BLOCK))
+    users = [people[i // PERSON_BLOCK] for i in range(n)]
     batch = synth_moves(c["x0"], c["y0"], c["x1"], c["y1"], c.get("width"), c.get("height"),
                         profile=prof, rng=rng, user=users)
     counts = np.diff(batch.offsets)

@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from simulator.mouse import fit_profile, load_profile, synth_moves
-from simulator.mouse.profile import PARAM_NAMES, Device
+from simulator.mouse.profile import Device
 
-LOG_T = PARAM_NAMES.index("log_T")
+LOG_T = 0  # the first generated variable: log duration
 SHIFT = {"1": -0.35, "2": 0.0, "3": 0.35}
 
 
 def _known_profile():
     base = load_profile("sapimouse")
     prof = copy.copy(base)
-    a = base.alpha[base.users[0]]
+    a = np.zeros_like(base.pop_mean)
     fast = Device("k125", np.full(64, 8.0), np.array([1.0, 0.0, 0.0]), 1.0, True, 0.0)
     slow = Device("k60", np.where(np.arange(64) % 2 == 0, 16.0, 17.0), np.array([1.0, 0.0, 0.0]), 1.0, True, 0.0)
     prof.alpha = {u: a + np.eye(len(a))[LOG_T] * s for u, s in SHIFT.items()}
