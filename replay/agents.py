@@ -6,8 +6,9 @@ JSON lines on stdin/stdout (``--agent-cmd``): hcisim writes one observation
 per line and reads one action per line.
 
 Observation: ``task`` (text), ``step`` (0-based), ``url``, ``pointer`` [x, y],
-``screenshot_png`` (base64), ``dom`` (visible elements: role, name, label,
-text, id, testid, css, box).
+``screenshot_png`` (base64), ``dom`` (every visible element as an element
+descriptor, docs/format.md: tag, attrs, text, role, name, label, xpath, css,
+box in page px, scroll, ...).
 
 Action, one of: ``{"type": "click", "locator": "role=button[name=\\"Log in\\"]"}``
 or ``{"type": "click", "x": .., "y": ..}``; ``{"type": "type", "text": .., "locator": .., "clear": false}``;

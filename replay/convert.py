@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.errors import HcisimError
+from replay.locate.descriptor import html_id_of, normalize, testid_of
 from replay.record import read_journal
 
 _EVENT_TYPES = {"mousemove": ("mouse", "move"), "mousedown": ("mouse", "down"), "mouseup": ("mouse", "up"),
@@ -32,8 +33,8 @@ def _is_text_target(desc: dict | None) -> bool:
         return False
     if desc.get("tag") == "textarea" or desc.get("role") in ("textbox", "searchbox"):
         return desc.get("tag") != "select"
-    return desc.get("tag") == "input" and (desc.get("type") or "text") not in ("checkbox", "radio", "button",
-                                                                               "submit")
+    kind = desc.get("type") or (desc.get("attrs") or {}).get("type") or "text"
+    return desc.get("tag") == "input" and kind not in ("checkbox", "radio", "button", "submit")
 
 
 @dataclass
@@ -53,12 +54,17 @@ class _Derivation:
         row = dict(session_id=self.sid, action_id=len(self.actions), parent_id=None, kind=kind,
                    t_start_ms=t_start, t_end_ms=max(t_end, t_start), outcome="recorded", **extra)
         if desc:
-            row.update(target_selector=desc.get("css"), target_role=desc.get("role"), target_name=desc.get("name"),
-                       target_text=desc.get("text"), target_label=desc.get("label"), target_id=desc.get("id"),
-                       target_testid=desc.get("testid"))
-            if desc.get("box") and desc["box"][2] > 0 and desc["box"][3] > 0:
-                row.update(box_x=desc["box"][0], box_y=desc["box"][1], box_w=desc["box"][2], box_h=desc["box"][3])
-            params = {**params, "descriptor": {k: desc.get(k) for k in ("tag", "type", "sensitive")}}
+            nd = normalize(desc)  # either descriptor form (recordings from older hcisim versions too)
+            row.update(target_selector=nd["css"] or None, target_role=nd["role"] or None,
+                       target_name=nd["name"] or None, target_text=nd["text"] or None,
+                       target_label=nd["label"] or None, target_id=html_id_of(desc), target_testid=testid_of(desc))
+            box, scroll = nd["box"], desc.get("scroll") or {}
+            if box and box[2] > 0 and box[3] > 0:  # the actions table keeps viewport px: page box minus scroll
+                row.update(box_x=box[0] - float(scroll.get("x", 0.0)), box_y=box[1] - float(scroll.get("y", 0.0)),
+                           box_w=box[2], box_h=box[3])
+            stored = {k: v for k, v in desc.items() if k not in ("scroll",)} if "page" in desc else \
+                {k: desc.get(k) for k in ("tag", "type", "sensitive")}
+            params = {**params, "descriptor": stored}
         row["step"] = f"{kind} {desc.get('name') or desc.get('css')}" if desc else kind
         row["params"] = json.dumps(params, sort_keys=True)
         self.actions.append(row)

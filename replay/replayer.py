@@ -28,7 +28,7 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError
 from simulator.runner import timing_stats
-from replay.locate import CANDIDATES_JS, Match, best_match, descriptor_of_action
+from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
@@ -302,7 +302,7 @@ class Replayer:
         match = self._find(desc)
         if not match.found:
             raise HcisimError(f"step {step.index + 1} ({step.step}): element not found "
-                              f"(best score {match.score:.1f}, needs 4.0)")
+                              f"(best score {match.score:.2f}, needs {THRESHOLD:.2f})")
         step.strategy, step.score = match.strategy, round(match.score, 2)
         if match.strategy not in STABLE_STRATEGIES:
             step.status = "retargeted"

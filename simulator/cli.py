@@ -462,6 +462,22 @@ def replay(
         raise typer.Exit(1)
 
 
+@app.command()
+def locate(
+    targets: Annotated[Path, typer.Option(help="JSON lines: element descriptors recorded on the old build.")],
+    candidates: Annotated[Path, typer.Option(help="JSON lines: every visible element of the new build's pages.")],
+    out_path: Annotated[Path, typer.Option("--out", help="CSV to write: target_id,candidate_id,score.")],
+    threshold: Annotated[Optional[float], typer.Option(help="Score below which a target is 'not found' "
+                                                             "(default: the fitted one).")] = None,
+) -> None:
+    """Find each target element again among the candidates of its page (empty candidate_id: gone)."""
+    from replay.locate.io import run as run_locate
+
+    results = run_locate(targets, candidates, out_path, threshold)
+    found = sum(r.candidate_id is not None for r in results)
+    out.print(f"{found}/{len(results)} targets found; written {out_path}", highlight=False)
+
+
 @app.command("demo-app")
 def demo_app(
     version_: Annotated[str, typer.Option("--version", help="Build to serve: v1 or v2.")] = "v1",

@@ -63,17 +63,122 @@
     return name || el.getAttribute("placeholder") || el.getAttribute("title") || null;
   }
 
-  // A descriptor robust to change: several independent ways to find the element again.
+  // -- the element descriptor (docs/format.md, "Element descriptor") --------------------------------
+  // Several independent handles to find the element again on a changed build: attributes, texts,
+  // accessible role/name/label, three paths, the box in page coordinates and the texts around it.
+  const SKIP_ATTRS = /^(style|on.*)$/;
+  const BUTTON_TYPES = ["button", "submit", "reset", "image"];
+  const squash = (s, n) => { const t = (s || "").replace(/\s+/g, " ").trim(); return t ? t.slice(0, n) : null; };
+
+  function step(el) {
+    const parent = el.parentElement;
+    let i = 1;
+    if (parent) for (const c of parent.children) { if (c === el) break; if (c.localName === el.localName) i++; }
+    return `${el.localName}[${i}]`;
+  }
+
+  function xpathOf(el) {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) parts.unshift(step(n));
+    return "/" + parts.join("/");
+  }
+
+  function idxpathOf(el) {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+      if (n.id) return `//*[@id='${n.id}']` + (parts.length ? "/" + parts.join("/") : "");
+      parts.unshift(step(n));
+    }
+    return "/" + parts.join("/");
+  }
+
+  function isButton(el) {
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    return el.localName === "button" || (el.localName === "input" && BUTTON_TYPES.includes(type))
+      || el.getAttribute("role") === "button";
+  }
+
+  function visibleTextOf(el, secret) {
+    if (el.localName === "input") {
+      const type = (el.getAttribute("type") || "text").toLowerCase();
+      if (BUTTON_TYPES.includes(type)) return squash(el.value, 200);
+      return secret ? null : squash(el.getAttribute("placeholder"), 200);
+    }
+    if (el.localName === "textarea") return squash(el.getAttribute("placeholder"), 200);
+    if (el.localName === "select") {
+      const o = el.selectedOptions && el.selectedOptions[0];
+      return o ? squash(o.textContent, 200) : null;
+    }
+    return squash(el.innerText, 200);
+  }
+
+  function attrsOf(el, secret) {
+    const out = {};
+    for (const a of el.attributes) {
+      if (SKIP_ATTRS.test(a.name) || (secret && a.name === "value")) continue;
+      out[a.name] = a.value.slice(0, 200);
+    }
+    return out;
+  }
+
+  function pageBox(el) {
+    const r = el.getBoundingClientRect();
+    return { x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height };
+  }
+
+  // Text-bearing visible elements with their boxes: what "the text left of it" is chosen from.
+  // Rebuilt at most every 250 ms, so describing each keystroke's target stays cheap on big pages.
+  let textCache = { t: -1e9, items: [] };
+  function textItems() {
+    const now = performance.now();
+    if (now - textCache.t < 250) return textCache.items;
+    const items = [];
+    for (const el of document.body ? document.body.querySelectorAll("*") : []) {
+      let own = "";
+      for (const c of el.childNodes) if (c.nodeType === 3) own += c.textContent;
+      own = squash(own, 80);
+      if (!own && el.localName === "input") own = squash(el.getAttribute("placeholder") || "", 80);
+      if (!own) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      items.push({ el, text: own, x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height });
+    }
+    textCache = { t: now, items };
+    return items;
+  }
+
+  function neighborsOf(el, b) {
+    const best = {};
+    const gap = {};
+    for (const it of textItems()) {
+      if (it.el === el || el.contains(it.el) || it.el.contains(el)) continue;
+      const overlapY = Math.min(b.y + b.h, it.y + it.h) - Math.max(b.y, it.y) > 0;
+      const overlapX = Math.min(b.x + b.w, it.x + it.w) - Math.max(b.x, it.x) > 0;
+      const sides = [];
+      if (overlapY && it.x + it.w <= b.x + 1) sides.push(["left", b.x - (it.x + it.w)]);
+      if (overlapY && it.x >= b.x + b.w - 1) sides.push(["right", it.x - (b.x + b.w)]);
+      if (overlapX && it.y + it.h <= b.y + 1) sides.push(["above", b.y - (it.y + it.h)]);
+      if (overlapX && it.y >= b.y + b.h - 1) sides.push(["below", it.y - (b.y + b.h)]);
+      for (const [side, d] of sides) if (!(side in gap) || d < gap[side]) { gap[side] = d; best[side] = it.text; }
+    }
+    return best;
+  }
+
   function describe(el) {
     if (!(el instanceof Element)) return null;
     const role = roleOf(el);
-    const r = el.getBoundingClientRect();
     const secret = isSensitive(el);
+    const box = pageBox(el);
+    const xpath = xpathOf(el);
     return {
-      role, name: nameOf(el, role), label: labelOf(el), id: el.id || null,
-      testid: el.getAttribute("data-testid"), css: cssPath(el), tag: el.localName,
-      type: el.getAttribute("type"), text: secret ? null : ((el.innerText || "").trim().slice(0, 120) || null),
-      box: [r.left, r.top, r.width, r.height], sensitive: secret,
+      id: xpath, page: location.pathname, tag: el.localName, attrs: attrsOf(el, secret),
+      text: secret ? null : squash(el.textContent, 200), visible_text: visibleTextOf(el, secret),
+      role, name: nameOf(el, role), label: labelOf(el), xpath, idxpath: idxpathOf(el), css: cssPath(el),
+      box, neighbors: neighborsOf(el, box), is_button: isButton(el),
+      // Conveniences hcisim's own readers use: the test id, the input type, whether values are withheld,
+      // and the scroll offset (box minus scroll is the box in the viewport, as the actions table stores it).
+      testid: el.getAttribute("data-testid"), type: el.getAttribute("type"), sensitive: secret,
+      scroll: { x: window.scrollX, y: window.scrollY },
     };
   }
 
@@ -142,6 +247,7 @@
     cssPath,
     isSensitive,
     describe,
+    describeAll(els) { return Array.from(els, describe); },
     roleOf,
     nameOf,
     drain() { return log.splice(0, log.length); },

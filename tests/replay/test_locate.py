@@ -31,3 +31,13 @@ def test_removed_element_is_not_matched_to_something_else():
     m = best_match(BUTTON, [cand(name="Cancel", text="Cancel", box=[100, 500, 80, 30]),
                             cand(role="link", name="Help", text="Help")])
     assert not m.found and m.score < THRESHOLD
+
+
+def test_an_element_on_another_page_is_no_counterpart():
+    """Replay's final-value check asks for a field typed on the login page after the session moved on:
+    the same-looking field of another page is not it (the contract matches within a page key only)."""
+    field = {"id": "t", "page": "/login", "tag": "input", "attrs": {"type": "text", "name": "user"},
+             "role": "textbox", "name": "Username", "label": "Username", "box": {"x": 100, "y": 200, "w": 200, "h": 24}}
+    elsewhere = {**field, "id": "c", "page": "/form"}
+    assert not best_match(field, [elsewhere]).found
+    assert best_match(field, [elsewhere, {**field, "id": "c2"}]).candidate["id"] == "c2"

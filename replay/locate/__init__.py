@@ -1,0 +1,40 @@
+"""Find a recorded element again on a changed page (``hcisim locate``, and replay at every step).
+
+The public API:
+
+- :func:`locate` -- many targets against many candidates, page by page, one answer per target
+  (the candidate's id or None, and a calibrated score in [0, 1]); what ``hcisim locate`` runs.
+- :func:`best_match` -- one recorded descriptor against a live page's elements (the replayer).
+- :func:`descriptor_of_action` -- the recorded target of a dataset's action row.
+- :data:`CANDIDATES_JS` -- collects every visible element of a live page as descriptors.
+
+Modules: ``descriptor`` (the schema, tolerant reading), ``similarity`` (pairwise evidence as
+arrays), ``match`` (weights, assignment, calibration), ``io`` (the CLI's files), ``points``
+(per-handle points for compare), ``pages`` (page trees, mutations, synthetic pages) and ``fit``
+(learning the weights from generated changes; shipped in ``weights.json``).
+"""
+
+from __future__ import annotations
+
+from replay.locate.descriptor import canonical, descriptor_of_action, normalize
+from replay.locate.match import Located, Match, Model, best_match, load_model, locate
+from replay.locate.points import score
+
+THRESHOLD = load_model().threshold
+
+# Every visible element of the page, in document order: the candidates a recorded target is matched against.
+CANDIDATES_JS = """() => {
+  const out = [];
+  for (const el of document.body ? document.body.querySelectorAll("*") : []) {
+    if (["script", "style", "noscript", "template", "br"].includes(el.localName)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || st.display === "none") continue;
+    out.push(el);
+  }
+  return window.__hcisim.describeAll(out);
+}"""
+
+__all__ = ["CANDIDATES_JS", "THRESHOLD", "Located", "Match", "Model", "best_match", "canonical",
+           "descriptor_of_action", "load_model", "locate", "normalize", "score"]

@@ -1,0 +1,75 @@
+"""``hcisim locate``'s edges: JSON-lines descriptors in, one CSV row per target out (atomically)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import HcisimError
+from replay.locate.match import Located, locate
+
+HEADER = ("target_id", "candidate_id", "score")
+
+
+def read_descriptors(path: Path) -> list[dict[str, Any]]:
+    """Descriptors of a JSON-lines file; the first bad line is named in one clear error."""
+    path = Path(path)
+    if not path.is_file():
+        raise HcisimError(f"{path}: no such file")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise HcisimError(f"{path}: not UTF-8 text") from None
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise HcisimError(f"{path}:{no}: not valid JSON ({exc.msg})") from None
+        if not isinstance(d, dict):
+            raise HcisimError(f"{path}:{no}: expected a JSON object, got {type(d).__name__}")
+        for key in ("id", "page"):
+            if d.get(key) is None or isinstance(d.get(key), (dict, list)) or str(d.get(key)) == "":
+                raise HcisimError(f"{path}:{no}: the descriptor has no {key!r}")
+        d["id"], d["page"] = str(d["id"]), str(d["page"])
+        if d["id"] in seen:
+            raise HcisimError(f"{path}:{no}: id {d['id']!r} is used twice in the file")
+        seen.add(d["id"])
+        out.append(d)
+    return out
+
+
+def write_csv(path: Path, results: list[Located]) -> None:
+    """target_id,candidate_id,score -- written to a temporary file and renamed, never half-written."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADER)
+    for r in results:
+        w.writerow((r.target_id, r.candidate_id or "", f"{min(max(r.score, 0.0), 1.0):.4f}"))
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise HcisimError(f"{path.parent}: no such directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(targets: Path, candidates: Path, out: Path, threshold: float | None = None) -> list[Located]:
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise HcisimError(f"--threshold must be in [0, 1], not {threshold}")
+    results = locate(read_descriptors(targets), read_descriptors(candidates), threshold)
+    write_csv(out, results)
+    return results
