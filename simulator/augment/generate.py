@@ -13,8 +13,14 @@ fitted on the dataset itself whose users are the dataset's people:
 - ``people="new"``: each session by a new person drawn from the population fitted to them, with
   pauses drawn from everyone's (so nobody's personal timing leaks into a "new" person).
 
+Privacy guard (`simulator.augment.guard`): a generated movement or typed segment that lies closer
+to a recorded one than recordings of other sessions usually do is redrawn -- same task, fresh
+randomness -- and after `guard.ROUNDS` tries left out with its task, so no output item is a near
+copy by the fidelity judge's standard.
+
 Randomness: session ``k`` of the output uses `session_seed(seed, k)` and one component stream each
-for the person, tasks, pauses, mouse, typing and text content, so the same seed gives the same bytes.
+for the person, tasks, pauses, mouse, typing and text content (redraws: one per modality and round),
+so the same seed gives the same bytes.
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.augment.fit import Fitted, fit_mouse, fit_typing
+from simulator.augment.guard import ROUNDS, GuardCount, Guards, movements_too_close, round_rng, segments_too_close
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
 from simulator.augment.texts import matched_text, new_faker
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
+from simulator.fidelity.privacy import GUARD_QUANTILE
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, session_seed
 
@@ -94,6 +102,121 @@ class Models:
     mouse: object | None       # MouseProfile
     typing: object | None      # TypingProfile
     faker: object
+    guards: Guards | None = None  # None: no privacy guard
+
+
+@dataclass
+class Moves:
+    """A session's generated movements, one entry per pointing task (redraws replace entries)."""
+
+    t: list[np.ndarray]
+    x: list[np.ndarray]
+    y: list[np.ndarray]
+    press_x: np.ndarray
+    press_y: np.ndarray
+    missed: np.ndarray
+
+    @staticmethod
+    def of(batch) -> "Moves":
+        parts = [batch.one(i) for i in range(len(batch))]
+        return Moves([p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts],
+                     np.asarray(batch.press_x, float).copy(), np.asarray(batch.press_y, float).copy(),
+                     np.asarray(batch.missed, bool).copy())
+
+    def replace(self, idx: np.ndarray, batch) -> None:
+        new = Moves.of(batch)
+        for j, i in enumerate(idx):
+            self.t[i], self.x[i], self.y[i] = new.t[j], new.x[j], new.y[j]
+        self.press_x[idx], self.press_y[idx], self.missed[idx] = new.press_x, new.press_y, new.missed
+
+
+def written_paths(moves: Moves, keep: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """Each kept movement as it is written: pulled, fading out along the way, to start exactly where the
+    last press was (the aim scatter moved it off the planned start); None for a movement left out. After
+    a left-out movement the next one starts at its own planned start (the pointer jumps there)."""
+    out: list = []
+    prev = None
+    for i in range(len(moves.t)):
+        if not keep[i]:
+            out.append(None)
+            prev = None
+            continue
+        tm, xm, ym = moves.t[i], moves.x[i].copy(), moves.y[i].copy()
+        if prev is not None and len(tm) > 1:
+            fade = 1 - (tm - tm[0]) / max(tm[-1] - tm[0], 1e-9)
+            xm += np.rint((prev[0] - xm[0]) * fade)
+            ym += np.rint((prev[1] - ym[0]) * fade)
+        out.append((tm, xm, ym))
+        prev = (float(moves.press_x[i]), float(moves.press_y[i]))
+    return out
+
+
+def _guard_moves(moves: Moves, plan: tuple, models: Models, user, ss: np.random.SeedSequence,
+                 count: GuardCount) -> tuple[list, np.ndarray]:
+    """Redraw movements the guard finds too close (all judged as written); returns paths and kept mask."""
+    from simulator import mouse as mouse_model
+
+    n = len(moves.t)
+    keep = np.ones(n, bool)
+    guard = models.guards.mouse if models.guards else None
+    paths = written_paths(moves, keep)
+    if guard is None:
+        return paths, keep
+    count.checked += n
+    ever = np.zeros(n, bool)
+    close = movements_too_close(guard, paths, moves.press_x, moves.press_y)
+    r = 0
+    while True:
+        bad = keep & close
+        if not bad.any():
+            break
+        if r < ROUNDS:
+            idx = np.flatnonzero(bad)
+            sx, sy, ex, ey, w, h = (v[idx] for v in plan)
+            moves.replace(idx, mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse,
+                                                       rng=round_rng(ss, "mouse", r), user=user))
+            ever |= bad
+            count.redraws += len(idx)
+            r += 1
+        else:
+            keep &= ~bad
+        # a redrawn movement presses elsewhere and a left-out one no longer leads into the next: the
+        # movement after each changed one starts differently, so it is judged again too
+        changed = bad.copy()
+        nxt = np.flatnonzero(bad) + 1
+        changed[nxt[nxt < n]] = True
+        paths = written_paths(moves, keep)
+        redo = [p if c else None for p, c in zip(paths, changed)]
+        close[changed] = movements_too_close(guard, redo, moves.press_x, moves.press_y)[changed]
+    count.redrawn += int(ever.sum())
+    count.dropped += int((~keep).sum())
+    return paths, keep
+
+
+def _guard_typing(typed: list, texts: list[str], models: Models, typist, ss: np.random.SeedSequence,
+                  count: GuardCount) -> np.ndarray:
+    """Redraw typed segments the guard finds too close (same text and typist); returns the kept mask."""
+    from simulator import typing as typing_model
+
+    guard = models.guards.typing if models.guards else None
+    if guard is None:
+        return np.ones(len(typed), bool)
+    count.checked += len(typed)
+    bad = segments_too_close(guard, typed)
+    ever = bad.copy()
+    r = 0
+    while bad.any() and r < ROUNDS:
+        idx = np.flatnonzero(bad)
+        redo = typing_model.synth_typing([texts[i] for i in idx], profile=models.typing,
+                                         rng=round_rng(ss, "typing", r), users=[typist] * len(idx))
+        for j, i in enumerate(idx):
+            typed[i] = redo[j]
+        count.redraws += len(idx)
+        bad[idx] = segments_too_close(guard, redo)
+        r += 1
+    count.redrawn += int(ever.sum())
+    count.dropped += int(bad.sum())
+    return ~bad
 
 
 def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
@@ -161,8 +284,10 @@ class _Rows:
 
 
 def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: str, pools: Pools,
-                     models: Models) -> tuple[str, pa.Table, pa.Table]:
-    """One new session shaped like ``st``; returns (person id, events, actions)."""
+                     models: Models, counts: dict[str, GuardCount] | None = None) -> tuple[str, pa.Table, pa.Table]:
+    """One new session shaped like ``st``; returns (person id, events, actions).
+
+    ``counts`` (per modality) collects what the privacy guard did, when ``models.guards`` is set."""
     from simulator import mouse as mouse_model
     from simulator import typing as typing_model
 
@@ -180,37 +305,43 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
         mouse_user = mouse_model.person(models.mouse, r_person, st.person if same else None)
     if n_typing:
         typist = typing_model.person(models.typing, r_person, st.person if same else None)
-    batch = texts = None
+    counts = counts if counts is not None else {}
+    texts = None
+    keep_m = keep_t = np.zeros(0, bool)
     if n_mouse:
-        sx, sy, ex, ey, w, h = _pointing_plan(st, n_mouse, r_tasks)
-        batch = mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse, rng=component_rng(ss, "mouse"),
-                                        user=mouse_user)
+        plan = _pointing_plan(st, n_mouse, r_tasks)
+        sx, sy, ex, ey, w, h = plan
+        moves = Moves.of(mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse,
+                                                 rng=component_rng(ss, "mouse"), user=mouse_user))
+        paths, keep_m = _guard_moves(moves, plan, models, mouse_user, ss, counts.setdefault("mouse", GuardCount()))
         dwell = pools.draw(pool_key, "dwell", r_pause, n_mouse)
         hold = pools.draw(pool_key, "hold", r_pause, n_mouse)
     if n_typing:
         texts, enters = _segment_plan(st, n_typing, models, component_rng(ss, "content"))
         typed = typing_model.synth_typing(texts, profile=models.typing, rng=component_rng(ss, "typing"),
                                           users=[typist] * n_typing)
+        keep_t = _guard_typing(typed, texts, models, typist, ss, counts.setdefault("typing", GuardCount()))
     params = json.dumps({"person": who, "people": people, "source_session": st.session_id}, sort_keys=True)
     t = float(pools.draw(pool_key, "first", r_pause)[0]) if st.t_first > 0 else 0.0
-    prev_press = None
     after = None        # what ended the last task: mouse, enter or pause (see SessionTasks.gaps)
     last_key = -np.inf  # the last key press so far
     cut_by_pause = False  # the last typed segment ended without Enter: the next one must start > 5 s later
     mi = ti = 0
-    for aid, (kind, _) in enumerate(order):
+    for kind, _ in order:
+        if kind == "mouse" and not keep_m[mi]:  # left out by the privacy guard: the task is skipped
+            mi += 1
+            continue
+        if kind == "typing" and not keep_t[ti]:
+            ti += 1
+            continue
+        aid = len(rows.actions)
         if after is not None:
             t += float(pools.draw(pool_key, f"gap:{after}", r_pause)[0])
         if kind == "typing" and cut_by_pause:  # keep the segments apart as the recording had them
             t = max(t, last_key + SEGMENT_PAUSE_MS + 1.0)
         if kind == "mouse":
-            tm, xm, ym = batch.one(mi)
-            xm, ym = xm.copy(), ym.copy()
-            if prev_press is not None and len(tm) > 1:  # start exactly where the last press was (aim scatter)
-                fade = 1 - (tm - tm[0]) / max(tm[-1] - tm[0], 1e-9)
-                xm += np.rint((prev_press[0] - xm[0]) * fade)
-                ym += np.rint((prev_press[1] - ym[0]) * fade)
-            px, py = float(batch.press_x[mi]), float(batch.press_y[mi])
+            tm, xm, ym = paths[mi]  # starts exactly where the last press was (see written_paths)
+            px, py = float(moves.press_x[mi]), float(moves.press_y[mi])
             t_press = t + float(tm[-1]) + float(dwell[mi])
             t_up = t_press + float(hold[mi])
             for a, b, c in zip(tm, xm, ym):
@@ -223,8 +354,7 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
                        "box_h": float(h[mi])}
             rows.actions.append({"session_id": sid, "action_id": aid, "kind": "click", "t_start_ms": t,
                                  "t_end_ms": t_up, "step": f"point and click at ({ex[mi]:.0f}, {ey[mi]:.0f})",
-                                 "outcome": "miss_corrected" if batch.missed[mi] else "ok", "params": params, **box})
-            prev_press = (px, py)
+                                 "outcome": "miss_corrected" if moves.missed[mi] else "ok", "params": params, **box})
             t = t_up
             after = "mouse"
             mi += 1
@@ -270,8 +400,11 @@ def check_options(factor: int, people: str, modality: str = "all") -> None:
 
 def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "same", seed: int = 0,
                     modality: str = "all", progress: Progress = None, command: list[str] | None = None,
-                    overwrite: bool = False) -> Manifest:
-    """Fit the dataset's people and write ``factor`` x as many sessions to ``out`` (atomically)."""
+                    overwrite: bool = False, guard_quantile: float | None = GUARD_QUANTILE) -> Manifest:
+    """Fit the dataset's people and write ``factor`` x as many sessions to ``out`` (atomically).
+
+    ``guard_quantile``: the privacy guard's threshold quantile (`simulator.fidelity.privacy.RecordGuard`);
+    None turns the guard off (for measuring what it changes, never for data to share)."""
     from simulator.mouse.profile import load_profile as load_mouse
     from simulator.typing.profile import load_profile as load_typing
 
@@ -309,7 +442,11 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
             rel = w.add_file(f"profiles/{kind}.json", f.data)
             loaded[kind] = (load_mouse if kind == "mouse" else load_typing)(str(w.tmp / rel))
             manifest.profiles[kind] = {"id": f.profile.id, "sha256": f.sha256, "path": rel}
-        models = Models(loaded.get("mouse"), loaded.get("typing"), new_faker())
+        guards = None
+        if guard_quantile is not None:
+            guards = Guards.fit(tasks.movements_logs if "mouse" in loaded else None,
+                                tasks.typing_records if "typing" in loaded else None, quantile=guard_quantile)
+        models = Models(loaded.get("mouse"), loaded.get("typing"), new_faker(), guards)
         pools = Pools.of(tasks.sessions)
         usable, skipped = _usable(tasks, models, people)
         if not usable:
@@ -322,7 +459,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         for st in usable:
             for c in range(factor):
                 sid = f"{st.session_id}-x{c:03d}"
-                who, events, actions = generate_session(st, sid, k, seed, people, pools, models)
+                who, events, actions = generate_session(st, sid, k, seed, people, pools, models,
+                                                        guards.counts if guards else None)
                 w.add_session(sid, events=events, actions=actions)
                 manifest.people[sid] = who
                 k += 1
@@ -330,6 +468,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
                     progress(2 + k, total)
         manifest.stats = {"sessions_in": len(ds.sessions), "sessions_out": k,
                           "sessions_left_out": dict(sorted(skipped.items()))}
+        if guards is not None:
+            manifest.stats["privacy_guard"] = guards.stats()
     return manifest
 
 

@@ -49,8 +49,11 @@ def train_identifier(X: np.ndarray, person: np.ndarray, seed: int) -> Identifier
     med = np.array([np.median(c[np.isfinite(c)]) if np.isfinite(c).any() else 0.0 for c in X.T])
     clf = RandomForestClassifier(n_estimators=N_TREES, min_samples_leaf=2, class_weight="balanced",
                                  random_state=seed, n_jobs=1)
-    clf.fit(_impute(X, med), person.astype(str))
-    return Identifier(clf.classes_, med, clf)
+    # fitted on integer codes: scikit-learn 1.9's class_weight="balanced" fails on labels that look like
+    # numbers ("14"), which is what SapiMouse person ids are; proba columns follow the codes' order
+    classes, codes = np.unique(person.astype(str), return_inverse=True)
+    clf.fit(_impute(X, med), codes)
+    return Identifier(classes, med, clf)
 
 
 def session_accuracy(predicted: dict[str, str], sessions: np.ndarray, person: np.ndarray) -> float:

@@ -49,3 +49,45 @@ def test_without_fitting_data_privacy_is_skipped_with_a_note(fx):
     assert all(m.privacy is None for m in r.modalities.values())
     assert not any(k.split(".")[1].startswith(("dcr", "mia", "reid")) for k in r.metrics())
     assert any("--fitting" in n for n in r.notes)
+
+
+# -- the generator's guard (used by hcisim augment) ---------------------------------------------------
+
+def test_record_guard_threshold_is_a_quantile_of_distances_to_other_sessions():
+    import numpy as np
+
+    from simulator.fidelity.privacy import RecordGuard, leave_session_out_distance
+
+    rng = np.random.default_rng(0)
+    # session a: tight pairs (each item's twin is 0.01 away in its own session); session b far from a
+    a = np.repeat(rng.normal(0, 1, (50, 3)), 2, axis=0) + rng.normal(0, 0.01, (100, 3))
+    b = rng.normal(0, 1, (100, 3)) + 0.5
+    V = np.r_[a, b]
+    sessions = np.array(["a"] * 100 + ["b"] * 100, dtype=object)
+    g = RecordGuard.fit(V, sessions, quantile=0.05)
+    Z = (V - g.mu) / g.sd
+    d = leave_session_out_distance(Z, sessions)
+    brute = np.array([np.min(np.linalg.norm(Z[sessions != s] - z, axis=1)) for z, s in zip(Z, sessions)])
+    assert np.allclose(d, brute)
+    assert g.reference == "other sessions" and g.threshold == pytest.approx(np.quantile(brute, 0.05))
+    assert g.threshold > 0.05  # the same-session twins (distance ~0.01 / sd) do not set it
+    assert g.too_close(V).all()  # every fitting item is a copy of itself
+    far = V + 5 * g.sd
+    assert not g.too_close(far).any()
+    near = V[:10] + 0.5 * g.threshold * g.sd / np.sqrt(3)  # moved by half the threshold in standardised units
+    assert g.too_close(near).all()
+    assert RecordGuard.fit(V, sessions, quantile=0.2).threshold > g.threshold
+
+
+def test_record_guard_falls_back_to_other_items_and_to_nothing():
+    import numpy as np
+
+    from simulator.fidelity.privacy import RecordGuard
+
+    V = np.random.default_rng(1).normal(0, 1, (40, 2))
+    one = RecordGuard.fit(V, np.array(["s"] * 40, dtype=object))
+    assert one.reference == "other items" and one.threshold > 0
+    empty = RecordGuard.fit(np.zeros((0, 2)), np.zeros(0, dtype=object))
+    assert empty.threshold == 0 and not empty.too_close(V).any()
+    with pytest.raises(ValueError):
+        RecordGuard.fit(V, np.array(["s"] * 40, dtype=object), quantile=1.5)
