@@ -115,7 +115,8 @@ class Actor:
         self.fake = Faker("en_US")
         self.fake.seed_instance(int(component_rng(seed, "content").integers(2**31)))
         w, h = driver.viewport
-        start = np.array([w, h]) * self.rng.uniform(0.3, 0.7, size=2)
+        # A pointer rests on a whole pixel: a fractional start would be a move that no logger can see.
+        start = np.round(np.array([w, h]) * self.rng.uniform(0.3, 0.7, size=2))
         self.pointer = (float(start[0]), float(start[1]))
         self.t = 0.0
         self.rec = Recorded()
@@ -300,10 +301,15 @@ class Actor:
     def _move_to(self, box: Box, a: int, *, held: str | None = None) -> bool:
         self._sync_clock()  # locating took real time: plan from now, not from before it
         traj = self.models.pointing(self.pointer, box, self.person, self.motion_rng, self.driver.device)
-        plan = P.moves(traj.t_ms + self.t, traj.x, traj.y)
-        self._dispatch(plan, a)
-        self.pointer = (float(traj.x[-1]), float(traj.y[-1]))
+        x, y = self._on_screen(traj.x, traj.y)
+        self._dispatch(P.moves(traj.t_ms + self.t, x, y), a)
+        self.pointer = (float(x[-1]), float(y[-1]))
         return bool(traj.missed)
+
+    def _on_screen(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A pointer stops at the screen's edge: an overshoot past it slides along the edge (as X clamps it)."""
+        w, h = self.driver.viewport
+        return np.clip(x, 0.0, w - 1.0), np.clip(y, 0.0, h - 1.0)
 
     def _press(self, a: int, button: str, clicks: int = 1) -> None:
         x, y = self.pointer
@@ -368,6 +374,7 @@ class Actor:
         start = self.t
         t, x, y = self.models.idle(self.pointer, ms, self.person, self.motion_rng, self.driver.device)
         if len(t) and a is not None:
+            x, y = self._on_screen(x, y)
             self._dispatch(P.moves(t + start, x, y), a)
             self.pointer = (float(x[-1]), float(y[-1]))
         self.t = max(self.t, start + ms)
