@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
+from simulator.atomic import write_atomic
 from replay.locate import pages as P
 from replay.locate.descriptor import normalize
 from replay.locate.match import WEIGHTS_FILE, Model, calibrated, calibration_inputs, match_page
@@ -153,12 +152,7 @@ def fit(seed: int = FIT_SEED, n_pages: int = 60, builds: int = 3, k: int = 15) -
 
 
 def write(model: Model, out: Path) -> None:
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(model.to_json(), f, indent=1)
-        f.write("\n")
-    os.replace(tmp, out)
+    write_atomic(out, json.dumps(model.to_json(), indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from simulator.atomic import write_atomic
 from simulator.errors import HcisimError
 from replay.locate.match import Located, locate
 
@@ -54,17 +53,7 @@ def write_csv(path: Path, results: list[Located]) -> None:
     w.writerow(HEADER)
     for r in results:
         w.writerow((r.target_id, r.candidate_id or "", f"{min(max(r.score, 0.0), 1.0):.4f}"))
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise HcisimError(f"{path.parent}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, buf.getvalue())
 
 
 def run(targets: Path, candidates: Path, out: Path, threshold: float | None = None) -> list[Located]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from simulator.atomic import write_atomic
 from simulator import __version__
 from simulator.errors import HcisimError
 from simulator.fidelity.c2st import C2ST, two_sample_test
@@ -309,15 +308,7 @@ def check_thresholds(result: FidelityResult, thresholds: list[Threshold]) -> lis
 def write_json(result: FidelityResult, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(result.to_json())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, result.to_json())
     return out
 
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.atomic import atomic_path
 from simulator.errors import HcisimError
 from simulator.rng import rng_for
 from simulator.typing.fit import fit_records
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
-from simulator.typing.records import Keystrokes, file_mode, pair_events
+from simulator.typing.records import Keystrokes, pair_events
 
 FORMATS = ("aalto", "pynput", "hcisim")
 OUT_SCHEMA = pa.schema([
@@ -75,18 +74,8 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
 
 
 def _atomic_parquet(table: pa.Table, out: Path) -> None:
-    out = Path(out)
-    if out.parent and not out.parent.exists():
-        raise HcisimError(f"{out.parent}: output folder does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0) -> int:

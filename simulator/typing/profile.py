@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +20,7 @@ from scipy.special import ndtr, ndtri
 from simulator.errors import HcisimError
 from simulator.typing.model import KINDS, QUANTILE_LEVELS, Shared
 from simulator.typing.params import CLOCKS, P, PARAMS, Typist
-from simulator.typing.records import file_mode
+from simulator.atomic import write_atomic
 
 FORMAT = "hcisim-typing-profile"
 VERSION = 1
@@ -197,15 +195,7 @@ def save_profile(profile: TypingProfile, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(profile.to_json(), indent=1, sort_keys=False).encode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, data)
     profile.sha256 = hashlib.sha256(data).hexdigest()
     profile.path = out
     return out

@@ -77,11 +77,3 @@ def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") 
     rel = np.where(np.isnan(rel), pr + 100.0, rel)
     return Keystrokes(user, text_id, pr, rel, np.asarray(key, dtype=_OBJ), np.asarray(code, dtype=_OBJ))
 
-
-def file_mode() -> int:
-    """Permissions of a new file under the current umask (temp files start private)."""
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask

@@ -15,7 +15,8 @@ from simulator.report.html import figure_png, img
 from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.layout import get_layout
-from simulator.typing.records import Keystrokes, file_mode
+from simulator.atomic import write_atomic
+from simulator.typing.records import Keystrokes
 from simulator.typing.text import intended_text
 
 REPORT_TEXTS = 300
@@ -129,16 +130,7 @@ def table(rows: list[list], header: list[str]) -> str:
 
 
 def write_html(text: str, out: Path) -> Path:
-    import os
-    import tempfile
-
-    out = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, file_mode())
-    os.replace(tmp, out)
-    return out
+    return write_atomic(out, text)
 
 
 def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:

@@ -1,0 +1,49 @@
+"""Write a file so that a reader sees the old one or the whole new one, never half of it.
+
+The content goes to a temporary file beside the target (same file system, so the
+rename is atomic), gets the permissions a plain new file would have, and is renamed
+over the target; on any error the temporary file is removed and the target is untouched.
+Whole datasets (many files) are written the same way one level up, by
+`simulator.dataset.writer.DatasetWriter`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulator.errors import HcisimError
+
+
+def file_mode() -> int:
+    """Permissions of a new file under the current umask (temporary files start private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def atomic_path(out: Path | str) -> Iterator[Path]:
+    """A temporary path to write to; renamed onto ``out`` when the block ends without an error."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise HcisimError(f"{out.parent}: output folder does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(out: Path | str, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``out`` atomically and return the path."""
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(out)
