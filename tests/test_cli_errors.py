@@ -1,22 +1,10 @@
 """Mistakes a user will make end in one clear line and a non-zero exit, without a traceback."""
 
-import subprocess
-import sys
-
 import pytest
 
-
-def hcisim(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True, env=env)
+from tests.helpers import hcisim, one_line_error
 
 
-def one_line_error(r, *fragments):
-    assert r.returncode != 0
-    assert "Traceback" not in r.stderr
-    lines = [ln for ln in r.stderr.strip().splitlines() if not ln.startswith("Xlib.xauth")]
-    assert len(lines) == 1, r.stderr
-    for f in fragments:
-        assert f in lines[0], lines[0]
 
 
 def test_unknown_scenario(tmp_path):

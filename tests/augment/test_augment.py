@@ -14,7 +14,7 @@ from simulator.augment.generate import dataset_sha256
 from simulator.augment.tasks import extract
 from simulator.dataset import DatasetWriter, Manifest, read_dataset, validate_dataset
 from simulator.typing import apply_key_events
-from tests.augment.conftest import hcisim, one_line_error
+from tests.helpers import hcisim, one_line_error
 from tests.helpers import data_files
 
 

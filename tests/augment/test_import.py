@@ -11,7 +11,7 @@ import pytest
 
 from simulator.augment import import_dataset
 from simulator.dataset import read_dataset, validate_dataset
-from tests.augment.conftest import hcisim, one_line_error
+from tests.helpers import hcisim, one_line_error
 
 
 def _rows(path: Path, header: bool = True) -> int:

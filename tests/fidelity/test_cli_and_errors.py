@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from simulator.dataset import Manifest, write_dataset
 from simulator.errors import HcisimError
 from simulator.fidelity import check_thresholds, evaluate, parse_thresholds
+from tests.helpers import hcisim
+from tests.helpers import one_line_error as any_one_line_error
 
 from .synth_data import Person, copy, write
 
 
-def hcisim(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *map(str, args)], capture_output=True, text=True)
-
-
-def one_line_error(r: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert r.returncode == 2, r.stderr
-    assert "Traceback" not in r.stderr
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    for f in fragments:
-        assert f in lines[0], lines[0]
-    return lines[0]
+def one_line_error(r, *fragments: str) -> str:
+    return any_one_line_error(r, *fragments, code=2)  # HcisimError, not a failed threshold (1)
 
 
 def test_report_json_and_thresholds(fx, tmp_path):
