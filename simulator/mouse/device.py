@@ -72,7 +72,8 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start
     # per-movement share drawn from a Beta law whose mean is the fitted share
     shared = 1.0 - pk[0]
     if shared > 1e-6:
-        p_m = rng.beta(max(shared, 1e-3), max(1.0 - shared, 1e-3), n)[mov]
+        c = dev.share_conc
+        p_m = rng.beta(max(c * shared, 1e-3), max(c * (1.0 - shared), 1e-3), n)[mov]
     else:
         p_m = np.zeros(len(mov))
     u = rng.random(len(stamp))
@@ -83,8 +84,9 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start
     rep = np.repeat(np.arange(len(stamp)), k)
     j = np.arange(len(rep)) - np.repeat(np.cumsum(k) - k, k)
     kk = k[rep]
-    # co-stamped events were sampled a clock tick or so apart, just before the stamp
-    spacing = np.minimum(gaps[rep] / kk, 16.0)
+    # co-stamped events were sampled spread over the gap before the stamp (an RDP batch holds the
+    # ~110 ms since the last one: the shared-stamp segment is about half an ordinary one, as recorded)
+    spacing = gaps[rep] / kk
     true_t = stamp[rep] - spacing * (kk - 1 - j) - rng.uniform(0, 1, len(rep)) * np.minimum(dev.age_ms, gaps[rep] / 4)
     if from_start:
         # the batch that holds a movement's first event: it and the ones sampled after it share stamp 0
@@ -92,7 +94,9 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start
         true_t[f] = spacing[f] * j[f]
     st = stamp[rep]
     if dev.tick_ms > 1.0:
-        st = np.floor(np.floor(st / dev.tick_ms) * dev.tick_ms)  # a coarse clock read in whole ms
+        # a coarse clock read in whole ms: the nearest tick (flooring a sum of gaps that average just
+        # under a tick would put every second event on the first one's stamp)
+        st = np.floor(np.rint(st / dev.tick_ms) * dev.tick_ms)
     else:
         st = np.rint(st)
     return mov[rep], st, true_t

@@ -64,13 +64,15 @@ def read_hcisim(data: Path) -> list[PointerLog]:
 
 def fit_device(mv: Movements, name: str) -> Device:
     """Gaps between distinct stamps while moving (the device regime), clock tick, events per stamp."""
-    gaps, runs = [], []
+    gaps, runs, n_st, n_sh = [], [], [], []
     for i in range(len(mv)):
         t = mv.one(i)[0]
         d = np.diff(t)
         gaps.append(d[d > 0])
         edges = np.flatnonzero(np.r_[True, d > 0, True])
         runs.append(np.diff(edges))
+        n_st.append(len(runs[-1]))
+        n_sh.append(int(np.sum(runs[-1] > 1)))
     g = np.concatenate(gaps) if gaps else np.zeros(0)
     if len(g) < 10:
         g = np.r_[g, np.full(10, 16.0)]
@@ -82,7 +84,24 @@ def fit_device(mv: Movements, name: str) -> Device:
     r = np.concatenate(runs)
     per = np.array([np.mean(r == 1), np.mean(r == 2), np.mean(r >= 3)]) + 1e-6
     # mid-quantiles: each of the 64 values stands for 1/64 of the gaps (no extreme min/max entries)
-    return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True)
+    return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True,
+                  share_conc=_share_concentration(np.array(n_st, float), np.array(n_sh, float)))
+
+
+def _share_concentration(n: np.ndarray, s: np.ndarray) -> float:
+    """Beta-binomial concentration c of how many of a movement's n stamps are shared (s of them).
+
+    Method of moments: var(s) = n p (1-p) (1 + (n-1) rho), rho = 1 / (c + 1). Movements
+    differ in how bursty RDP delivery was (c of a few), but far less than the
+    all-or-nothing law c = 1 would say.
+    """
+    if len(n) < 5 or s.sum() == 0:
+        return 1.0
+    p = s.sum() / n.sum()
+    q = p * (1 - p)
+    den = np.sum(n * (n - 1)) * q
+    rho = np.sum((s - n * p) ** 2 - n * q) / den if den > 0 else 1.0
+    return float(np.clip(1.0 / max(rho, 1e-3) - 1.0, 0.05, 1000.0))
 
 
 def _user_offsets(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
