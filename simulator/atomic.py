@@ -27,10 +27,12 @@ def file_mode() -> int:
 
 @contextmanager
 def atomic_path(out: Path | str) -> Iterator[Path]:
-    """A temporary path to write to; renamed onto ``out`` when the block ends without an error."""
+    """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""
     out = Path(out)
-    if not out.parent.is_dir():
-        raise HcisimError(f"{out.parent}: output folder does not exist")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HcisimError(f"{out.parent}: cannot create the output folder ({exc.strerror})") from None
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:

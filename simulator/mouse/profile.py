@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from simulator.atomic import write_atomic
 from simulator.errors import HcisimError
 from simulator.mouse.shape import Conditional, Mixture, conditional
 
@@ -226,16 +225,4 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
 
 def save_profile(profile: MouseProfile, out: Path) -> Path:
     """Write atomically (temp file in the same folder, then rename)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(profile.to_json(), separators=(",", ":"), sort_keys=True).encode()
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a profile is meant to be shared
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return write_atomic(out, json.dumps(profile.to_json(), separators=(",", ":"), sort_keys=True))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from simulator.atomic import atomic_path
 from simulator.errors import HcisimError
 from simulator.mouse.device import NAMED_DEVICES, capture
 from simulator.mouse.motor import plan_motor
@@ -251,18 +250,6 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     table = pa.table({"pair_id": ids.take(pa.array(np.repeat(np.arange(n), counts))),
                       "t_ms": pa.array(batch.t_ms, pa.float64()), "x": pa.array(batch.x, pa.float64()),
                       "y": pa.array(batch.y, pa.float64())})
-    write_parquet_atomic(table, Path(out))
-    return table.num_rows
-
-
-def write_parquet_atomic(table: pa.Table, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return table.num_rows
