@@ -18,7 +18,6 @@ Session ids and people:
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import re
 import sys
@@ -196,23 +195,14 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict]]:
 
 def _pynput(f: Path, sid: str) -> pa.Table:
     """Every P/R row of a pynput log as key_down/key_up, keys named as the typing reader names them."""
-    from simulator.readers.pynput_log import parse_key
+    from simulator.readers.pynput_log import log_rows
 
     t, type_, key, code = [], [], [], []
-    with open(f, newline="", encoding="utf-8", errors="replace") as fh:
-        for n, row in enumerate(csv.reader(fh)):
-            if not row:
-                continue
-            if len(row) < 3 or row[0] not in ("P", "R"):
-                raise HcisimError(f"{f.name}: line {n + 1} is not a pynput P/R,key,timestamp row")
-            try:
-                t.append(int(row[-1]))  # ns; made relative before dividing, so no float rounding noise
-            except ValueError:
-                raise HcisimError(f"{f.name}: line {n + 1} has no integer nanosecond timestamp") from None
-            k, c = parse_key(",".join(row[1:-1]))
-            type_.append("key_down" if row[0] == "P" else "key_up")
-            key.append(k)
-            code.append(c)
+    for pressed, t_ns, k, c in log_rows(f):
+        t.append(t_ns)  # ns; made relative before dividing, so no float rounding noise
+        type_.append("key_down" if pressed else "key_up")
+        key.append(k)
+        code.append(c)
     if not t:
         raise HcisimError(f"{f}: no keystrokes")
     ta = np.asarray(t, np.int64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -62,10 +63,8 @@ def _files(path: Path) -> list[Path]:
     raise HcisimError(f"{path}: no such file or folder")
 
 
-def read_log(f: Path) -> Keystrokes:
-    """One whole log as press rows with release times (ms from the first press)."""
-    press, release, keys, codes = [], [], [], []
-    open_: dict[str, list[int]] = {}
+def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
+    """Each P/R row of a log as (pressed, time in ns, key, code), keys named as the typing model names them."""
     with open(f, newline="", encoding="utf-8", errors="replace") as fh:
         for n, row in enumerate(csv.reader(fh)):
             if not row:
@@ -73,20 +72,29 @@ def read_log(f: Path) -> Keystrokes:
             if len(row) < 3 or row[0] not in ("P", "R"):
                 raise HcisimError(f"{f.name}: line {n + 1} is not a pynput P/R,key,timestamp row")
             try:
-                t = int(row[-1]) / 1e6
+                t_ns = int(row[-1])
             except ValueError:
                 raise HcisimError(f"{f.name}: line {n + 1} has no integer nanosecond timestamp") from None
             key, code = parse_key(",".join(row[1:-1]))
-            ident = code or key.lower()
-            if row[0] == "P":  # an auto-repeat press is a keystroke of its own; one release ends them all
-                open_.setdefault(ident, []).append(len(press))
-                press.append(t)
-                release.append(np.nan)
-                keys.append(key)
-                codes.append(code)
-            elif open_.get(ident):
-                for j in open_.pop(ident):
-                    release[j] = t
+            yield row[0] == "P", t_ns, key, code
+
+
+def read_log(f: Path) -> Keystrokes:
+    """One whole log as press rows with release times (ms from the first press)."""
+    press, release, keys, codes = [], [], [], []
+    open_: dict[str, list[int]] = {}
+    for pressed, t_ns, key, code in log_rows(f):
+        t = t_ns / 1e6
+        ident = code or key.lower()
+        if pressed:  # an auto-repeat press is a keystroke of its own; one release ends them all
+            open_.setdefault(ident, []).append(len(press))
+            press.append(t)
+            release.append(np.nan)
+            keys.append(key)
+            codes.append(code)
+        elif open_.get(ident):
+            for j in open_.pop(ident):
+                release[j] = t
     pr = np.asarray(press, float)
     rel = np.asarray(release, float)
     order = np.argsort(pr, kind="stable")
