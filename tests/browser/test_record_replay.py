@@ -1,6 +1,8 @@
 """Sessions recorded on v1 replay on v1 exactly and on v2 (changed build) with the removed button named."""
 
 import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -12,16 +14,20 @@ from tests.browser.conftest import WEB_SCENARIOS
 pytestmark = pytest.mark.browser
 
 
+def _replay_all(version: str, recordings: dict[str, Path], root: Path) -> dict:
+    with serve(version) as server:
+        return {(version, name): Replayer(rec, server.url, root / f"{name}-{version}", timing="fast").run()
+                for name, rec in recordings.items()}
+
+
 @pytest.fixture(scope="module")
 def replays(web_runs, tmp_path_factory):
+    """Both builds replayed side by side (one browser per core): these replays check steps, not timing."""
     root = tmp_path_factory.mktemp("replays")
-    out = {}
-    for version in ("v1", "v2"):
-        with serve(version) as server:
-            for name in WEB_SCENARIOS:
-                out[version, name] = Replayer(web_runs[name].recording, server.url, root / f"{name}-{version}",
-                                              timing="fast").run()
-    return out
+    recordings = {name: web_runs[name].recording for name in WEB_SCENARIOS}
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        done = pool.map(_replay_all, ("v1", "v2"), [recordings] * 2, [root] * 2)
+        return {k: v for part in done for k, v in part.items()}
 
 
 def test_recordings_are_valid_datasets_with_derived_actions(web_runs):
