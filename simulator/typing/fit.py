@@ -18,7 +18,7 @@ import numpy as np
 
 from simulator.typing.context import CLASSES, HOLD_KINDS, keystroke_context
 from simulator.typing.layout import LEFT, Layout
-from simulator.typing.model import KINDS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
+from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, logit,
 )
@@ -28,7 +28,7 @@ from simulator.typing.text import intended_text
 MODIFIERS = frozenset({"Shift", "Control", "Alt", "Meta", "AltGraph", "Fn", "Unidentified"})
 DHAKAL_UNCORRECTED = 0.012
 """Uncorrected errors per character (Dhakal et al. 2018), used when the data has no intended text."""
-RIDGE = 200.0       # pseudo-observations pulling a typist's effects to the population
+RIDGE = 20.0       # pseudo-observations pulling a typist's effects to the population
 SHRINK = 20.0       # pseudo-observations for rates and means
 
 
@@ -113,11 +113,13 @@ def _demean(A, groups, n, w):
 
 
 def _shift_timing(records: list[Keystrokes], user_index: dict[str, int], layout: Layout):
-    """Where Shift goes down inside the gap before its key and up inside the gap after the last key it
-    shifts (fractions of those gaps), sides, CapsLock use.
+    """Where Shift goes down inside the gap before its key (a fraction of that gap), when it comes up
+    after the last key it shifts was pressed (ms), sides, CapsLock use.
 
-    Fractions rather than milliseconds: Shift is pressed while the previous key is still being
-    typed, so its lead scales with the typist's rhythm and never reaches back past the previous key.
+    The lead is a fraction: Shift is pressed while the previous key is still being typed, so it
+    scales with the typist's rhythm and never reaches back past the previous key. The release is
+    in milliseconds: it goes with the shifted key's own stroke (recorded: 34-176 ms after its press,
+    10th-90th percentile), not with how long the typist then waits before the next key.
     """
     lead_u, lead_v, lag_u, lag_v, side_u, side_v, caps_u, runs_u = [], [], [], [], [], [], [], []
     first_u, first_v = [], []
@@ -145,10 +147,8 @@ def _shift_timing(records: list[Keystrokes], user_index: dict[str, int], layout:
             if np.isfinite(rel[j]):
                 held = after[(press[after] > press[j]) & (press[after] < rel[j])]
                 if len(held):
-                    later = after[press[after] > press[held[-1]]]
-                    if len(later):
-                        lag_u.append(u)
-                        lag_v.append((rel[j] - press[held[-1]]) / (press[later[0]] - press[held[-1]]))
+                    lag_u.append(u)
+                    lag_v.append(rel[j] - press[held[-1]])
             if codes[j] in ("ShiftLeft", "ShiftRight") and k.hand == LEFT:
                 side_u.append(u)
                 side_v.append(codes[j] == "ShiftRight")
@@ -252,16 +252,19 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     X = _design(ctx, post)
     w = (ok & ~pause).astype(float)
     Xd, yd = _demean(X, st.text, nt, w), _demean(y, st.text, nt, w)
-    betas = np.tile(beta, (nu, 1))
     order = np.argsort(st.user, kind="stable")
     cuts = np.searchsorted(st.user[order], np.arange(nu + 1))
-    for u in range(nu):
-        idx = order[cuts[u]:cuts[u + 1]]
-        idx = idx[w[idx] > 0]
-        if len(idx) < 10:
-            continue
-        A = Xd[idx]
-        betas[u] = np.linalg.solve(A.T @ A + RIDGE * np.eye(A.shape[1]), A.T @ yd[idx] + RIDGE * beta)
+    # each typist's level first (their mean log interval after the population effects), so the
+    # ridge prior can follow speed: hand alternation pays off for touch typists, not for the
+    # hunt-and-peck ones, and a fixed prior would pull every slow typist to a fast typist's pattern
+    level, _ = _group_mean(y - X @ beta, st.user, nu, w)
+    betas = _ridge_betas(Xd, yd, w, order, cuts, nu, np.tile(beta, (nu, 1)))
+    n_u = np.bincount(st.user, w, minlength=nu)
+    if nu > 10:
+        A = np.c_[np.ones(nu), level - np.average(level, weights=n_u)] * np.sqrt(n_u)[:, None]
+        coef = np.linalg.lstsq(A, betas * np.sqrt(n_u)[:, None], rcond=None)[0]
+        prior = np.c_[np.ones(nu), level - np.average(level, weights=n_u)] @ coef
+        betas = _ridge_betas(Xd, yd, w, order, cuts, nu, prior)
     theta[:, CLASS_COLS] = betas[:, :len(CLASSES) - 1]
     theta[:, B_COLS] = betas[:, len(CLASSES) - 1:]
     # intercepts per text, then per typist tempo and its spread over texts
@@ -330,7 +333,7 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
 
     # -- holds -------------------------------------------------------------------------------------
     hold = st.release - st.press
-    hm = np.isfinite(hold) & (hold > 1) & (hold < 2000)
+    hm = np.isfinite(hold) & (hold > 1) & (hold < MAX_HOLD_MS)
     lh = np.log(np.where(hm, hold, 1.0))
     letter = hm & (ctx.hold_kind == 0)
     pop_h = lh[letter].mean()
@@ -344,13 +347,24 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     h_text, h_n = _group_mean(lh - hfit, st.text, nt, hm.astype(float))
     hres = lh - hfit - h_text[st.text]
     hvar, _ = _group_mean(hres ** 2, st.user, nu, hm.astype(float))
-    h_lo, h_hi, h_std = _two_piece(hres, hm, st.user, nu)
+    # spreads differ by key kind (a Space is struck the same way every time, letters vary with the
+    # finger): a population scale per kind, normalised to mean square one over typing keys
+    kind_scale = np.ones(len(HOLD_KINDS))
+    for _ in range(3):
+        h_lo, h_hi, h_std = _two_piece(hres / kind_scale[ctx.hold_kind], hm, st.user, nu)
+        ms = np.bincount(ctx.hold_kind[hm], h_std[hm] ** 2, minlength=len(HOLD_KINDS)) / np.maximum(
+            np.bincount(ctx.hold_kind[hm], minlength=len(HOLD_KINDS)), 1)
+        kind_scale = kind_scale * np.sqrt(np.where(ms > 0, ms, 1.0))
+        kind_scale[2] = 1.0  # Backspace has its own shape (some are held down to delete more)
+        kind_scale /= kind_scale[0]
+    h_lo, h_hi, h_std = _two_piece(hres / kind_scale[ctx.hold_kind], hm, st.user, nu)
     theta[:, P["log_h_sd"]] = 0.5 * np.log(h_lo * h_hi)
     theta[:, P["h_skew"]] = np.log(h_hi / h_lo)
     hv = valid_t & (h_n >= 3)
     htv, _ = _group_mean(h_text[hv] ** 2, text_user[hv], nu)
     hnoise = hvar * _group_mean(1.0 / np.maximum(h_n[hv], 1), text_user[hv], nu)[0]
     theta[:, P["log_h_text_sd"]] = 0.5 * np.log(np.maximum(htv - hnoise, 0.02 ** 2))
+    text_cov = _text_cov(y - fitted - mu[st.user], ok, lh - hfit, hm, st.text, st.user, st.start, nu)
     typing_keys = hm & (ctx.hold_kind != 2)
     hold_q = _group_quantiles(h_std, typing_keys, groups[st.user], len(shape_mu)) if typing_keys.sum() > 50 else None
     bk_m = hm & (ctx.hold_kind == 2)
@@ -370,8 +384,8 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     # -- Shift and CapsLock ------------------------------------------------------------------------
     lead_u, lead_v, lag_u, lag_v, side_u, side_v, caps_u, runs_u, first_u, first_v = _shift_timing(records, ui, layout)
     for (uu, vv, mcol, scol, pm_, ps_) in ((lead_u, lead_v, "lead_logit", "log_lead_sd", 0.0, 1.0),
-                                          (lag_u, lag_v, "lag_logit", "log_lag_sd", -0.5, 1.0)):
-        lv = logit(np.clip(vv, 0.02, 0.98))
+                                          (lag_u, lag_v, "lag_mu", "log_lag_sd", np.log(80.0), 0.6)):
+        lv = logit(np.clip(vv, 0.02, 0.98)) if mcol == "lead_logit" else np.log(np.clip(vv, 1.0, 3000.0))
         pm_ = lv.mean() if len(lv) > 10 else pm_
         ps_ = lv.std() if len(lv) > 10 else ps_
         theta[:, P[mcol]] = _shrunk(lv, uu, nu, pm_, k=8, speed=mu)[0]
@@ -401,8 +415,9 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     pop_err = bursts.sum() / max(chars.sum(), 1)
     rate, _ = _shrunk(np.r_[np.ones(bursts.sum()), np.zeros(chars.sum())],
                       np.r_[np.repeat(np.arange(nu), bursts), np.repeat(np.arange(nu), chars)], nu, pop_err,
-                      k=SHRINK * 5, speed=mu)
+                      k=SHRINK, speed=mu)
     theta[:, P["logit_err"]] = logit(np.clip(rate, 1e-4, 0.5))
+    err_text_sd = _error_dispersion(burst_start, is_b, st.text, st.user, nt, nu)
     extra = np.maximum(blen - 1.0, 0.0)
     pop_det = extra.mean() if len(extra) else 0.5
     det, _ = _shrunk(extra, st.user[burst_start], nu, pop_det, k=5)
@@ -429,10 +444,14 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     if hold_q is None:
         hold_q = np.repeat(Shared.gaussian(kind_p).hold_q, len(shape_mu), axis=0)
     shared = Shared(kind_p, core_q, hold_q, shape_mu, clock_p / clock_p.sum(), integer_ms,
-                    float(np.ceil(np.max(iki[ok]) / 100) * 100), bksp_hold_q, pause_q, class_scale)
-    theta[:, P["logit_err"]] += _calibrate_errors(records, ui, theta, shared, layout)
+                    float(np.ceil(np.max(iki[ok]) / 100) * 100), bksp_hold_q, pause_q, class_scale, text_cov,
+                    err_text_sd, kind_scale)
+    d_err, d_detect = _calibrate_errors(records, ui, theta, shared, layout)
+    theta[:, P["logit_err"]] += d_err
+    theta[:, P["log_detect"]] += d_detect
     theta[:, P["atanh_rho_h"]] += _calibrate_hold_link(records, ui, theta, shared, layout)
     theta += _calibrate_class_medians(records, ui, theta, shared, layout)
+    theta += _calibrate_spreads(records, ui, theta, shared, layout)
 
     mean = theta.mean(0)
     cov = np.cov(theta.T) if nu > 2 else np.diag(np.full(len(PARAMS), 1e-4))
@@ -449,6 +468,79 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
         "population_effects": dict(zip([f"c_{c}" for c in CLASSES[1:]] + [PARAMS[i] for i in B_COLS], beta.round(4).tolist())),
     }
     return FitResult({u: theta[i] for i, u in enumerate(users)}, mean, cov, shared, stats)
+
+
+def _ridge_betas(Xd, yd, w, order, cuts, nu, prior) -> np.ndarray:
+    """Each typist's context effects as a ridge step from their prior row (RIDGE pseudo-observations)."""
+    betas = prior.copy()
+    for u in range(nu):
+        idx = order[cuts[u]:cuts[u + 1]]
+        idx = idx[w[idx] > 0]
+        if len(idx) < 10:
+            continue
+        A = Xd[idx]
+        betas[u] = np.linalg.solve(A.T @ A + RIDGE * np.eye(A.shape[1]), A.T @ yd[idx] + RIDGE * prior[u])
+    return betas
+
+
+def _error_dispersion(burst_start, is_b, text, user, nt, nu) -> float:
+    """Log-sd of a per-text multiplier of the error rate, from how much the number of Backspace bursts
+    per text varies beyond what chance (Poisson at the typist's rate) gives: Var k = E + E^2 v."""
+    k = np.bincount(text[burst_start], minlength=nt).astype(float)
+    n = np.bincount(text[~is_b], minlength=nt).astype(float)
+    tu = np.zeros(nt, int)
+    tu[text] = user
+    rate = np.bincount(tu, k, minlength=nu) / np.maximum(np.bincount(tu, n, minlength=nu), 1)
+    e = n * rate[tu]
+    if np.sum(e * e) <= 0:
+        return 0.0
+    v = max(float(np.sum((k - e) ** 2 - e) / np.sum(e * e)), 0.0)
+    return float(np.sqrt(np.log1p(min(v, 10.0))))
+
+
+def _half_stats(e: np.ndarray, m: np.ndarray, text: np.ndarray, half: np.ndarray, min_n: int = 8) -> np.ndarray:
+    """(text, half) -> [median, log(median - q15), log(q85 - median)] of ``e`` over the kept keystrokes."""
+    out = np.full((text.max() + 1, 2, 3), np.nan)
+    idx = np.flatnonzero(m)
+    o = np.lexsort((e[idx], half[idx], text[idx]))
+    idx = idx[o]
+    key = text[idx] * 2 + half[idx]
+    cuts = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        if b - a < min_n:
+            continue
+        v = e[idx[a:b]]  # sorted
+        q15, q50, q85 = np.quantile(v, (0.15, 0.5, 0.85))
+        if q50 - q15 > 1e-6 and q85 - q50 > 1e-6:
+            out[key[a] // 2, key[a] % 2] = (q50, np.log(q50 - q15), np.log(q85 - q50))
+    return out
+
+
+def _text_cov(e, ok, eh, hm, text, user, start, nu) -> np.ndarray | None:
+    """Covariance over texts of how each text differs from its typist's usual (model.TEXT_EFFECTS).
+
+    Measured on two interleaved halves of each text (odd and even keystrokes): the sampling noise
+    of the two halves is independent, so their cross-covariance is that of the texts' true effects
+    alone -- a plain covariance of per-text statistics would add the noise of short texts, and the
+    generator adds that noise again when it types them.
+    """
+    pos = np.arange(len(text)) - np.maximum.accumulate(np.where(start, np.arange(len(text)), 0))
+    half = pos % 2
+    s = np.concatenate([_half_stats(e, ok, text, half), _half_stats(eh, hm, text, half)], axis=2)
+    good = np.all(np.isfinite(s), axis=(1, 2))
+    if good.sum() < 30:
+        return None
+    tu = np.zeros(text.max() + 1, int)
+    tu[text] = user
+    a, b, u = s[good, 0], s[good, 1], tu[good]
+    both = 0.5 * (a + b)
+    for arr in (a, b):  # within-typist: remove each typist's mean text
+        cnt = np.bincount(u, minlength=nu)[:, None]
+        arr -= (np.stack([np.bincount(u, both[:, j], minlength=nu) for j in range(both.shape[1])], 1)
+                / np.maximum(cnt, 1))[u]
+    c = (a.T @ b + b.T @ a) / (2 * (len(a) - 1))
+    w, v = np.linalg.eigh(c)
+    return (v * np.maximum(w, 0.0)) @ v.T
 
 
 def _two_piece(r: np.ndarray, ok: np.ndarray, user: np.ndarray, nu: int, k: float = SHRINK):
@@ -613,21 +705,74 @@ def _calibrate_class_medians(records, ui, theta, shared, layout, n_texts: int = 
     return np.clip(delta, -0.3, 0.3)
 
 
-def _bksp_share(keys_list) -> float:
-    n = b = 0
+def _text_widths(recs) -> np.ndarray:
+    """Per text: p50 - p10 and p90 - p50 of log press-to-press intervals (all keys), as detectors see them."""
+    out = np.full((len(recs), 2), np.nan)
+    for j, r in enumerate(recs):
+        li = np.log(np.maximum(np.diff(np.sort(r.press_ms)), 1.0))
+        if len(li) >= 10:
+            p10, p50, p90 = np.percentile(li, (10, 50, 90))
+            out[j] = p50 - p10, p90 - p50
+    return out
+
+
+def _calibrate_spreads(records, ui, theta, shared, layout, rounds: int = 3) -> np.ndarray:
+    """Per typist, shifts of log_sd and skew so that generated texts are as wide below and above their
+    median as the typist's recorded ones (median over texts).
+
+    The fitted spreads describe residuals after context effects and per-text intercepts; what a
+    text shows also holds its context mix, pauses and Shift events, and in recordings slow typists
+    widen only on the slow side. One simulation per round of every text by its own typist measures
+    the difference, and the spreads are moved by it (damped: context spread does not scale).
+    """
+    texts = [intended_text(r, layout) for r in records]
+    keep = [i for i, t in enumerate(texts) if t and len(r_ := records[i]) >= 11 and r_.user in ui]
+    delta = np.zeros_like(theta)
+    if len(keep) < 20:
+        return delta
+    users = np.array([ui[records[i].user] for i in keep])
+    real = _text_widths([records[i] for i in keep])
+    nu = len(theta)
+
+    def per_user(wd):
+        ok = np.all(np.isfinite(wd), 1)
+        out = np.full((nu, 2), np.nan)
+        for u in np.unique(users[ok]):
+            out[u] = np.median(wd[ok & (users == u)], axis=0)
+        return out
+
+    r_u = per_user(real)
+    for k in range(rounds):
+        typists = [Typist(records[i].user, theta[users[j]] + delta[users[j]]) for j, i in enumerate(keep)]
+        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(6 + k))
+        g_u = per_user(_text_widths([e.to_keystrokes() for e in ev]))
+        d = np.nan_to_num(np.log(np.maximum(r_u, 1e-3) / np.maximum(g_u, 1e-3)))
+        d_lo, d_hi = 1.3 * d[:, 0], 1.3 * d[:, 1]
+        delta[:, P["log_sd"]] += 0.5 * (d_lo + d_hi)
+        delta[:, P["skew"]] += d_hi - d_lo
+    return np.clip(delta, -1.0, 1.0)
+
+
+def _bursts(keys_list) -> tuple[float, float]:
+    """Backspace bursts per typed character, and mean burst length."""
+    n = bursts = presses = 0
     for keys in keys_list:
-        m = ~np.isin(keys, list(MODIFIERS))
-        n += int(m.sum())
-        b += int(np.sum(keys[m] == "Backspace"))
-    return b / max(n, 1)
+        k = keys[~np.isin(keys, list(MODIFIERS))]
+        b = k == "Backspace"
+        n += int((~b).sum())
+        presses += int(b.sum())
+        bursts += int(np.sum(b & ~np.r_[False, b[:-1]]))
+    return bursts / max(n, 1), presses / max(bursts, 1)
 
 
-def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, rounds: int = 2) -> float:
-    """Shift of logit(error rate) that makes generated Backspace share match the data's.
+def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, rounds: int = 2) -> tuple[float, float]:
+    """Shifts of logit(error rate) and log(detection delay) that make the generated Backspace bursts
+    per character and their mean length match the data's.
 
-    The raw rate (Backspace bursts per character) undercounts what the generator needs: errors
-    that overlap are merged and the data's bursts also delete whole words. One simulation of the
-    same texts by the same typists, compared with the recorded Backspace share, closes the gap.
+    The raw estimates miss what the generator needs: errors that overlap are merged, the data's
+    bursts also delete whole words, and a burst cannot run past the end of its text. One
+    simulation of the same texts by the same typists, compared with the recording, closes the gap.
+    Matching bursts (not Backspace presses) keeps how many texts go without any correction.
     """
     rng = np.random.default_rng(0)
     pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
@@ -635,16 +780,19 @@ def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, ro
     texts = [intended_text(r, layout) for r in recs]
     keep = [i for i, t in enumerate(texts) if t]
     if not keep:
-        return 0.0
-    real = _bksp_share([recs[i].key for i in keep])
-    shift = 0.0
+        return 0.0, 0.0
+    rate, length = _bursts([recs[i].key for i in keep])
+    shift = np.zeros(2)
     for _ in range(rounds):
         th = theta.copy()
-        th[:, P["logit_err"]] += shift
+        th[:, P["logit_err"]] += shift[0]
+        th[:, P["log_detect"]] += shift[1]
         typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
         ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(1))
-        gen = _bksp_share([e.key[e.type == "down"] for e in ev])
-        if gen <= 0 or real <= 0:
+        g_rate, g_len = _bursts([e.key[e.type == "down"] for e in ev])
+        if g_rate <= 0 or rate <= 0:
             break
-        shift += float(np.log(real / gen))
-    return float(np.clip(shift, -2.0, 2.0))
+        shift[0] += np.log(rate / g_rate)
+        if g_len > 1 and length > 1:
+            shift[1] += np.log((length - 1) / (g_len - 1))
+    return float(np.clip(shift[0], -2.0, 2.0)), float(np.clip(shift[1], -2.0, 2.0))

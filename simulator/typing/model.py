@@ -6,7 +6,7 @@ characters later and corrected with a Backspace burst and re-typing, a few left 
 toggles for capitals), then *when* (log press-to-press intervals from digraph class, word position,
 frequent-word bursts and Shift, an AR(1) core with a per-text tempo, pauses by context with a slower
 key after them; log holds by key kind; Shift pressed a fitted fraction into the gap before its key and
-released a fitted fraction into the gap after). The timing stage is vectorised over all keystrokes of all texts at once.
+released a fitted time after the last key it shifts). The timing stage is vectorised over all keystrokes of all texts at once.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ RELEASE_GAP_MS = 30.0
 """Typical time a key is up between two presses of it (lognormal around this)."""
 MAX_IKI_MS = 10_000.0
 """Longest press-to-press interval inside a text the fit considers."""
+MAX_HOLD_MS = 2_000.0
+"""Longest key hold the fit considers (a Backspace held to auto-repeat reaches this); generated holds stop here."""
 KINDS = ("substitution", "insertion", "omission", "transposition")
 
+
+TEXT_EFFECTS = ("tempo", "log_left", "log_right", "h_tempo", "h_log_left", "h_log_right")
+"""How one text differs from its typist's usual: interval level, spread below and above the median
+(hesitant texts widen on the slow side only), and the same three for holds. People's texts differ in
+all six, jointly; a per-text tempo alone makes every text of a typist the same shape."""
 
 QUANTILE_LEVELS = np.r_[0.0005, 0.001, 0.0025, np.linspace(0.005, 0.995, 199), 0.9975, 0.999, 0.9995]
 """Levels at which the shapes of standardised residuals are stored."""
@@ -56,6 +63,9 @@ class Shared:
     bksp_hold_q: np.ndarray = None      # shape of Backspace holds (some are held long to delete more)
     pause_q: np.ndarray = None          # how far past the threshold pauses go (quantiles, in spreads)
     class_scale: np.ndarray = None      # spread multiplier per digraph class (CLASSES)
+    text_cov: np.ndarray = None         # (6, 6) covariance of per-text effects, see TEXT_EFFECTS
+    err_text_sd: float = 0.0            # log-sd of a text's error rate around its typist's
+    hold_scale: np.ndarray = None       # spread multiplier of holds per key kind (HOLD_KINDS)
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
@@ -100,7 +110,7 @@ def _two_piece(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray
 
 
 def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layout, rng: np.random.Generator,
-                    uncorrected: bool) -> tuple[list[str], list[bool], list[bool]]:
+                    uncorrected: bool, err_mult: float = 1.0) -> tuple[list[str], list[bool], list[bool]]:
     """What one typist presses to type ``text``: characters and Backspaces, with error/correction flags.
 
     Errors are drawn for all positions at once; the loop runs over error events only (a few per text).
@@ -109,7 +119,8 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
         low = rng.random(len(text)) < expit(typist["logit_nocase"])
         text = "".join(c.lower() if lo and c.isupper() else c for c, lo in zip(text, low))
     n = len(text)
-    p_err, p_unc = float(expit(typist["logit_err"])), float(expit(typist["logit_unc"])) if uncorrected else 0.0
+    p_err = min(float(expit(typist["logit_err"])) * err_mult, 0.5)
+    p_unc = float(expit(typist["logit_unc"])) if uncorrected else 0.0
     detect = float(np.exp(typist["log_detect"]))
     u = rng.random(n)
     eligible = np.fromiter((bool(layout.neighbours(c)) for c in text), bool, n)
@@ -181,7 +192,11 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     theta = np.stack([t.theta for t in typists])
     kind_p = shared.kind_p
     # --- what is pressed --------------------------------------------------------------------
-    seqs = [plan_keystrokes(s, t, kind_p, layout, rng, uncorrected) for s, t in zip(texts, typists)]
+    # people err in bursts: some texts go cleanly, others collect several slips (a lognormal
+    # multiplier of the typist's rate per text, mean one)
+    es = shared.err_text_sd
+    mult = np.exp(es * rng.standard_normal(len(texts)) - es * es / 2)
+    seqs = [plan_keystrokes(s, t, kind_p, layout, rng, uncorrected, m) for s, t, m in zip(texts, typists, mult)]
     lens = np.array([len(k) for k, _, _ in seqs])
     keys = np.array([k for ks, _, _ in seqs for k in ks], dtype=object)
     keys[keys == "\n"] = "Enter"
@@ -207,15 +222,17 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     class_off = np.c_[np.zeros(len(theta)), theta[:, CLASS_COLS]][text_idx, cls]
     X = np.c_[ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, shifted, ctx.nonletter, ctx.first,
               ctx.first_word, ctx.last_word]
-    text_eff = rng.standard_normal(len(texts)) * np.exp(theta[:, P["log_text_sd"]])
+    fx = _text_effects(shared, theta, rng)
+    text_eff = fx[:, 0]
     mean = th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:-1]])
-    sd = np.exp(th[:, P["log_sd"]])
+    sd = np.exp(th[:, P["log_sd"]] + 0.5 * (fx[:, 1] + fx[:, 2])[text_idx])
     if shared.class_scale is not None:
         sd = sd * shared.class_scale[cls]
     phi = np.tanh(th[:, P["atanh_phi"]])
     z = rng.standard_normal(n)
     core = _ar1(z, phi, start)
-    resid = _two_piece(core, shared.core_q, shared.shape_mu, th[:, P["mu"]], th[:, P["skew"]]) * sd
+    resid = _two_piece(core, shared.core_q, shared.shape_mu, th[:, P["mu"]],
+                       th[:, P["skew"]] + (fx[:, 2] - fx[:, 1])[text_idx]) * sd
     p_pause = expit(th[np.arange(n), np.asarray(PAUSE_COLS)[ctx.pause_ctx]])
     pause = (rng.random(n) < p_pause) & ~start
     # pause length past the threshold: the data's shape times the typist's scale, truncated so no
@@ -232,17 +249,21 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
 
     # --- holds --------------------------------------------------------------------------------
     hold_off = np.c_[np.zeros(len(theta)), theta[:, HOLD_COLS]][text_idx, ctx.hold_kind]
-    h_text = rng.standard_normal(len(texts)) * np.exp(theta[:, P["log_h_text_sd"]])
+    h_text = fx[:, 3]
     rho = np.tanh(th[:, P["atanh_rho_h"]])
     z_all = np.clip(resid / sd, -4, 4)
     z_next = np.r_[z_all[1:], 0.0] * ~np.r_[start[1:], True]  # the interval after this key, same text
     z_h = rho * z_next + np.sqrt(1 - rho * rho) * rng.standard_normal(n)
-    h_shaped = _two_piece(z_h, shared.hold_q, shared.shape_mu, th[:, P["mu"]], th[:, P["h_skew"]])
+    h_skew = th[:, P["h_skew"]] + (fx[:, 5] - fx[:, 4])[text_idx]
+    h_shaped = _two_piece(z_h, shared.hold_q, shared.shape_mu, th[:, P["mu"]], h_skew)
     if shared.bksp_hold_q is not None:
         bk = ctx.hold_kind == 2
         h_shaped[bk] = _two_piece(z_h[bk], shared.bksp_hold_q[None, :], shared.shape_mu[:1], th[bk, P["mu"]],
-                                  th[bk, P["h_skew"]])
-    hold = np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * np.exp(th[:, P["log_h_sd"]]))
+                                  h_skew[bk])
+    h_sd = np.exp(th[:, P["log_h_sd"]] + 0.5 * (fx[:, 4] + fx[:, 5])[text_idx])
+    if shared.hold_scale is not None:
+        h_sd = h_sd * shared.hold_scale[ctx.hold_kind]
+    hold = np.minimum(np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * h_sd), MAX_HOLD_MS)
     # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
     # then strikes again, so the interval is at least the hold plus a short release gap
     codes = np.array([_code(k, layout) for k in keys], dtype=object)
@@ -256,15 +277,16 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))
     s_end = np.flatnonzero(shifted & ~np.r_[shifted[1:] & ~start[1:], False])
     ts = th[s_start]
-    # Shift goes down a fitted fraction into the gap before its key, up a fraction into the gap after
+    # Shift goes down a fitted fraction into the gap before its key, up a fitted time after the last key it shifts
     f = expit(ts[:, P["lead_logit"]] + np.exp(ts[:, P["log_lead_sd"]]) * rng.standard_normal(len(s_start)))
     first = np.exp(ts[:, P["first_lead_mu"]] + np.exp(ts[:, P["log_first_lead_sd"]]) * rng.standard_normal(len(s_start)))
     lead = np.where(start[s_start], first, f * iki[s_start])  # a text's first key: no gap to sit in
     nxt = np.minimum(s_end + 1, n - 1)
     has_next = (s_end + 1 < n) & ~start[nxt]
     gap_after = np.where(has_next, t[nxt] - t[s_end], 1.5 * np.exp(th[s_end, P["mu"]]))
-    g = expit(th[s_end, P["lag_logit"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
-    sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(g * gap_after, 1.0)
+    lag = np.exp(th[s_end, P["lag_mu"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
+    lag = np.where(has_next, np.minimum(lag, gap_after - 1.0), lag)  # up before the next key goes down
+    sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(lag, 1.0)
     left = np.array([getattr(layout.keys.get(k), "hand", -1) == LEFT for k in keys[s_start]], bool)
     p_r = expit(ts[:, P["logit_rshift"]])
     right = rng.random(len(s_start)) < np.where(left, p_r, 0.1 * p_r)
@@ -284,6 +306,10 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     ev_cor = np.r_[cor, cor, np.zeros(2 * len(s_start), bool)]
     ev_true = ev_t
     ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
+    # the clock's jitter must not report a release before its own press (a very short tap on a coarse grid)
+    ns = len(s_start)
+    ev_t[n:2 * n] = np.maximum(ev_t[n:2 * n], ev_t[:n])
+    ev_t[2 * n + ns:] = np.maximum(ev_t[2 * n + ns:], ev_t[2 * n:2 * n + ns])
     order = np.lexsort((np.arange(len(ev_t)), ev_true, ev_t, ev_text))  # ties on the clock keep the true order
     ev_t, ev_text = ev_t[order], ev_text[order]
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])
@@ -296,6 +322,25 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
                              correction=ev_cor[o], text=apply_key_events(d), intended=texts[j],
                              user=typists[j].id))
     return out
+
+
+def _text_effects(shared: Shared, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per-text effects (TEXT_EFFECTS), jointly normal with the fitted covariance; the two tempo
+    effects keep each typist's own spread over texts, their correlations with the rest are the population's."""
+    n = len(theta)
+    if shared.text_cov is None:
+        fx = np.zeros((n, len(TEXT_EFFECTS)))
+        fx[:, 0], fx[:, 3] = rng.standard_normal(n), rng.standard_normal(n)
+    else:
+        w, v = np.linalg.eigh(shared.text_cov)
+        z = np.clip(rng.standard_normal((n, len(TEXT_EFFECTS))), -3.0, 3.0)
+        fx = z @ (v * np.sqrt(np.maximum(w, 0.0))).T
+        sd = np.sqrt(np.maximum(np.diag(shared.text_cov), 1e-12))
+        fx[:, 0] /= sd[0]
+        fx[:, 3] /= sd[3]
+    fx[:, 0] *= np.exp(theta[:, P["log_text_sd"]])
+    fx[:, 3] *= np.exp(theta[:, P["log_h_text_sd"]])
+    return fx
 
 
 def _ar1(z: np.ndarray, phi: np.ndarray, start: np.ndarray, lags: int = 24) -> np.ndarray:

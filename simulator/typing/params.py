@@ -24,7 +24,8 @@ PARAMS: tuple[str, ...] = (
     "pause_scale",                                             # log scale of how far past the threshold pauses go
     "h_mu", *(f"h_{k}" for k in HOLD_KINDS[1:]), "log_h_sd", "h_skew", "log_h_text_sd",
     "atanh_rho_h",                                             # hold of a key vs the interval to the next key
-    "lead_logit", "log_lead_sd", "lag_logit", "log_lag_sd",    # where Shift goes down / up inside the gaps around its key
+    "lead_logit", "log_lead_sd",                               # where Shift goes down inside the gap before its key
+    "lag_mu", "log_lag_sd",                                    # log ms from the last shifted key's press to Shift up
     "first_lead_mu", "log_first_lead_sd",                      # log ms from Shift down to a text's first key
     "logit_caps", "logit_rshift",                              # CapsLock for capitals; right Shift for left-hand keys
     "logit_err", "logit_unc", "log_detect",                    # corrected errors/char, uncorrected/char, chars before noticing

@@ -135,6 +135,9 @@ class TypingProfile:
             "backspace_hold_shape": None if self.shared.bksp_hold_q is None else _r(self.shared.bksp_hold_q),
             "pause_shape": _r(self.shared.pause_q),
             "class_spread": _r(self.shared.class_scale),
+            "text_effects": None if self.shared.text_cov is None else [_r(r) for r in self.shared.text_cov],
+            "error_spread_over_texts": float(self.shared.err_text_sd),
+            "hold_spread_by_kind": None if self.shared.hold_scale is None else _r(self.shared.hold_scale),
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
         }
@@ -178,7 +181,10 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
                         np.asarray(shapes["speed_centres"], float), clock_p / clock_p.sum(),
                         bool(d["capture"]["integer_ms"]), float(d["max_interval_ms"]),
                         None if d.get("backspace_hold_shape") is None else np.asarray(d["backspace_hold_shape"], float),
-                        np.asarray(d["pause_shape"], float), np.asarray(d["class_spread"], float))
+                        np.asarray(d["pause_shape"], float), np.asarray(d["class_spread"], float),
+                        None if d.get("text_effects") is None else np.asarray(d["text_effects"], float),
+                        float(d.get("error_spread_over_texts", 0.0)),
+                        None if d.get("hold_spread_by_kind") is None else np.asarray(d["hold_spread_by_kind"], float))
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
     except (KeyError, TypeError, ValueError):

@@ -106,3 +106,41 @@ def test_skill_moves_along_the_population(aalto):
     ev_f = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=fast)
     ev_s = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=slow)
     assert np.median([e.t_ms[-1] for e in ev_f]) < np.median([e.t_ms[-1] for e in ev_s])
+
+
+def test_holds_stay_within_what_people_do_even_for_extreme_texts():
+    """Per-text effects and the Backspace shape multiply; no draw may hold a key for minutes."""
+    from simulator.typing.model import MAX_HOLD_MS
+
+    prof = load_profile("freetext")
+    texts = ["a sense of foreboding for tghe Coach himself, at the results of his"] * 400
+    ev = synth_typing(texts, profile=prof, rng=np.random.default_rng(1), users=["01"] * len(texts))
+    for e in ev:
+        k = e.to_keystrokes()
+        keys = k.key != "Shift"  # Shift spans the keys it shifts and the gap before them
+        hold = (k.release_ms - k.press_ms)[keys]
+        assert len(hold) and np.all(hold <= MAX_HOLD_MS + 1.0)
+
+
+def test_texts_of_one_typist_differ_in_shape_not_only_in_tempo(aalto):
+    """Recorded texts of one person differ in how spread out their intervals are; the generator draws
+    each text's spread below and above the median (model.TEXT_EFFECTS), so the widths vary over texts
+    more than sampling noise alone gives."""
+    t = person(aalto, np.random.default_rng(3))
+    text = SENTENCES[0] * 3
+
+    def widths(profile):
+        ev = synth_typing([text] * 300, profile=profile, rng=np.random.default_rng(4), users=[t] * 300)
+        w = []
+        for e in ev:
+            li = np.log(np.maximum(np.diff(np.sort(e.to_keystrokes().press_ms)), 1.0))
+            p10, p50, p90 = np.percentile(li, (10, 50, 90))
+            w.append((p50 - p10, p90 - p50))
+        return np.std(np.log(np.array(w)), axis=0)
+
+    import copy
+
+    fixed = copy.deepcopy(aalto)
+    fixed.shared.text_cov = np.diag(np.diag(aalto.shared.text_cov) * [1, 0, 0, 1, 0, 0])
+    assert aalto.shared.text_cov is not None
+    assert np.all(widths(aalto) > widths(fixed) * 1.03)
