@@ -136,3 +136,35 @@ def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) 
     hold_kind[keys == "CapsLock"] = 5
     return Context(cls, row_diff, wordpos, frequent, shifted, is_char & ~is_letter & ~is_space, pause_ctx,
                    first, first_word, last_word, hold_kind, is_char)
+
+
+def key_names(keys: np.ndarray) -> np.ndarray:
+    """Each keystroke's character in lower case ('' for named keys): the key a hold offset belongs to."""
+    return np.array([k.lower() if isinstance(k, str) and len(k) == 1 else "" for k in keys], dtype=object)
+
+
+def digraph_names(keys: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Each keystroke's digraph -- the previous character and this one, lower case -- or '' at a text's
+    start and next to named keys. Which two keys follow each other matters beyond the digraph class:
+    'th' and 'he' are practised, 'ws' and 'ce' are not."""
+    names = key_names(keys)
+    prev = np.r_[np.array([""], dtype=object), names[:-1]]
+    ok = (names != "") & (prev != "") & ~np.asarray(start, bool)
+    out = np.full(len(names), "", dtype=object)
+    out[ok] = prev[ok] + names[ok]
+    return out
+
+
+def name_offsets(names: np.ndarray, r: np.ndarray, mask: np.ndarray, k: float = 20.0,
+                 min_n: int = 20) -> dict[str, float]:
+    """Mean of ``r`` per name, shrunk to zero by ``k`` pseudo-observations, for names seen ``min_n`` times."""
+    m = mask & (names != "")
+    u, inv, cnt = np.unique(names[m].astype(str), return_inverse=True, return_counts=True)
+    off = np.bincount(inv, r[m]) / (cnt + k)
+    return {str(n): round(float(o), 4) for n, o, c in zip(u, off, cnt) if c >= min_n}
+
+
+def lookup(offsets: dict[str, float] | None, names: np.ndarray) -> np.ndarray:
+    if not offsets:
+        return np.zeros(len(names))
+    return np.fromiter((offsets.get(n, 0.0) for n in names), float, len(names))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.typing.context import CLASSES, HOLD_KINDS, keystroke_context
+from simulator.typing.context import CLASSES, HOLD_KINDS, digraph_names, key_names, keystroke_context, lookup, name_offsets
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
 from simulator.typing.params import (
@@ -244,6 +244,10 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
         resid = yd - Xd @ beta
         mad = _group_mean(np.abs(resid) * sel, st.user, nu, w)[0] * 1.2533
         pause = ok & (resid > PAUSE_THRESHOLD_SD * mad[st.user])
+    # which two keys follow each other matters beyond their class (population offsets, shrunk
+    # to the class); from here on intervals are measured net of them
+    digraph_off = name_offsets(digraph_names(st.key, st.start), resid, ok & ~pause)
+    y = y - lookup(digraph_off, digraph_names(st.key, st.start))
     if progress:
         progress(1, 4)
 
@@ -335,6 +339,13 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     hold = st.release - st.press
     hm = np.isfinite(hold) & (hold > 1) & (hold < MAX_HOLD_MS)
     lh = np.log(np.where(hm, hold, 1.0))
+    # each key has its own hold (left-hand and little-finger keys are held longer): population
+    # offsets against the text's mean hold of that key kind, then holds are measured net of them
+    names = key_names(st.key)
+    grp = st.text * len(HOLD_KINDS) + ctx.hold_kind
+    gm, _ = _group_mean(lh, grp, nt * len(HOLD_KINDS), hm.astype(float))
+    key_hold_off = name_offsets(names, lh - gm[grp], hm & (ctx.hold_kind != 2))
+    lh = lh - lookup(key_hold_off, names)
     letter = hm & (ctx.hold_kind == 0)
     pop_h = lh[letter].mean()
     theta[:, P["h_mu"]] = _shrunk(lh[letter], st.user[letter], nu, pop_h, speed=mu)[0]
@@ -417,7 +428,6 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
                       np.r_[np.repeat(np.arange(nu), bursts), np.repeat(np.arange(nu), chars)], nu, pop_err,
                       k=SHRINK, speed=mu)
     theta[:, P["logit_err"]] = logit(np.clip(rate, 1e-4, 0.5))
-    err_text_sd = _error_dispersion(burst_start, is_b, st.text, st.user, nt, nu)
     extra = np.maximum(blen - 1.0, 0.0)
     pop_det = extra.mean() if len(extra) else 0.5
     det, _ = _shrunk(extra, st.user[burst_start], nu, pop_det, k=5)
@@ -445,13 +455,15 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
         hold_q = np.repeat(Shared.gaussian(kind_p).hold_q, len(shape_mu), axis=0)
     shared = Shared(kind_p, core_q, hold_q, shape_mu, clock_p / clock_p.sum(), integer_ms,
                     float(np.ceil(np.max(iki[ok]) / 100) * 100), bksp_hold_q, pause_q, class_scale, text_cov,
-                    err_text_sd, kind_scale)
+                    0.0, kind_scale, digraph_off, key_hold_off)
     d_err, d_detect = _calibrate_errors(records, ui, theta, shared, layout)
+    shared.err_text_sd = _calibrate_error_spread(records, ui, theta, shared, layout)
     theta[:, P["logit_err"]] += d_err
     theta[:, P["log_detect"]] += d_detect
     theta[:, P["atanh_rho_h"]] += _calibrate_hold_link(records, ui, theta, shared, layout)
     theta += _calibrate_class_medians(records, ui, theta, shared, layout)
     theta += _calibrate_spreads(records, ui, theta, shared, layout)
+    theta[:, P["pause_scale"]] += _calibrate_pause_tail(records, ui, theta, shared, layout)
 
     mean = theta.mean(0)
     cov = np.cov(theta.T) if nu > 2 else np.diag(np.full(len(PARAMS), 1e-4))
@@ -481,21 +493,6 @@ def _ridge_betas(Xd, yd, w, order, cuts, nu, prior) -> np.ndarray:
         A = Xd[idx]
         betas[u] = np.linalg.solve(A.T @ A + RIDGE * np.eye(A.shape[1]), A.T @ yd[idx] + RIDGE * prior[u])
     return betas
-
-
-def _error_dispersion(burst_start, is_b, text, user, nt, nu) -> float:
-    """Log-sd of a per-text multiplier of the error rate, from how much the number of Backspace bursts
-    per text varies beyond what chance (Poisson at the typist's rate) gives: Var k = E + E^2 v."""
-    k = np.bincount(text[burst_start], minlength=nt).astype(float)
-    n = np.bincount(text[~is_b], minlength=nt).astype(float)
-    tu = np.zeros(nt, int)
-    tu[text] = user
-    rate = np.bincount(tu, k, minlength=nu) / np.maximum(np.bincount(tu, n, minlength=nu), 1)
-    e = n * rate[tu]
-    if np.sum(e * e) <= 0:
-        return 0.0
-    v = max(float(np.sum((k - e) ** 2 - e) / np.sum(e * e)), 0.0)
-    return float(np.sqrt(np.log1p(min(v, 10.0))))
 
 
 def _half_stats(e: np.ndarray, m: np.ndarray, text: np.ndarray, half: np.ndarray, min_n: int = 8) -> np.ndarray:
@@ -753,6 +750,46 @@ def _calibrate_spreads(records, ui, theta, shared, layout, rounds: int = 3) -> n
     return np.clip(delta, -1.0, 1.0)
 
 
+def _long_share(recs, ms: float = 2000.0) -> float:
+    """Share of press-to-press intervals (all keys) longer than ``ms``."""
+    d = np.concatenate([np.diff(np.sort(r.press_ms)) for r in recs])
+    return float(np.mean(d > ms)) if len(d) else 0.0
+
+
+def _calibrate_pause_tail(records, ui, theta, shared, layout, n_texts: int = 800) -> float:
+    """Shift of every typist's pause scale so that intervals over 2 s are as frequent as recorded.
+
+    Pause lengths are a pooled shape times each typist's scale; the pooled shape already holds the
+    differences between typists, so the product overshoots the far tail (2-3x as many > 2 s
+    intervals, which also lifts each text's mean interval). Bisection on one simulation of the same
+    texts by the same typists per step.
+    """
+    rng = np.random.default_rng(9)
+    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
+    recs = [records[i] for i in sorted(pick)]
+    texts = [intended_text(r, layout) for r in recs]
+    keep = [i for i, t in enumerate(texts) if t and recs[i].user in ui]
+    real = _long_share([recs[i] for i in keep])
+    if len(keep) < 50 or real <= 0:
+        return 0.0
+
+    def gen(shift):
+        th = theta.copy()
+        th[:, P["pause_scale"]] += shift
+        typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
+        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(10))
+        return _long_share([e.to_keystrokes() for e in ev])
+
+    lo, hi = -1.5, 0.5
+    for _ in range(6):
+        mid = 0.5 * (lo + hi)
+        if gen(mid) > real:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
 def _bursts(keys_list) -> tuple[float, float]:
     """Backspace bursts per typed character, and mean burst length."""
     n = bursts = presses = 0
@@ -763,6 +800,58 @@ def _bursts(keys_list) -> tuple[float, float]:
         presses += int(b.sum())
         bursts += int(np.sum(b & ~np.r_[False, b[:-1]]))
     return bursts / max(n, 1), presses / max(bursts, 1)
+
+
+def _burst_counts(keys_list) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: Backspace bursts, and characters typed."""
+    k, n = [], []
+    for keys in keys_list:
+        kk = keys[~np.isin(keys, list(MODIFIERS))]
+        b = kk == "Backspace"
+        k.append(np.sum(b & ~np.r_[False, b[:-1]]))
+        n.append(np.sum(~b))
+    return np.asarray(k, float), np.asarray(n, float)
+
+
+def _excess_dispersion(k: np.ndarray, n: np.ndarray, user: np.ndarray) -> float:
+    """(Var - mean) / mean^2 of bursts per text around each typist's own rate: 0 for Poisson counts."""
+    _, inv = np.unique(user, return_inverse=True)
+    rate = np.bincount(inv, k) / np.maximum(np.bincount(inv, n), 1)
+    e = n * rate[inv]
+    return float(np.sum((k - e) ** 2 - e) / max(np.sum(e * e), 1e-9))
+
+
+def _calibrate_error_spread(records, ui, theta, shared, layout, n_texts: int = 800) -> float:
+    """Log-sd of the per-text multiplier of the error rate, so generated bursts per text vary around
+    each typist's rate as much as recorded ones.
+
+    Recorded counts are about Poisson at the typist's rate; the generator's are more regular (a
+    Bernoulli chance per eligible character, no new error inside a correction), so texts without any
+    correction come too rarely. Measured on all texts of randomly chosen typists, the same estimator
+    on both sides, so its small-sample bias cancels.
+    """
+    rng = np.random.default_rng(7)
+    users = rng.permutation(sorted({r.user for r in records if r.user in ui}))
+    picked, count = set(), 0
+    for u in users:
+        picked.add(u)
+        count += sum(r.user == u for r in records)
+        if count >= n_texts:
+            break
+    recs = [r for r in records if r.user in picked]
+    texts = [intended_text(r, layout) for r in recs]
+    keep = [i for i, t in enumerate(texts) if t]
+    if len(keep) < 50:
+        return 0.0
+    who = np.array([recs[i].user for i in keep])
+    k, n = _burst_counts([recs[i].key for i in keep])
+    real = _excess_dispersion(k, n, who)
+    shared.err_text_sd = 0.0
+    typists = [Typist(recs[i].user, theta[ui[recs[i].user]]) for i in keep]
+    ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(8))
+    gk, gn = _burst_counts([e.key[e.type == "down"] for e in ev])
+    gen = _excess_dispersion(gk, gn, who)
+    return float(np.sqrt(np.log1p(np.clip(real - gen, 0.0, 3.0))))
 
 
 def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, rounds: int = 2) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from simulator.typing.context import keystroke_context
+from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
@@ -66,6 +66,8 @@ class Shared:
     text_cov: np.ndarray = None         # (6, 6) covariance of per-text effects, see TEXT_EFFECTS
     err_text_sd: float = 0.0            # log-sd of a text's error rate around its typist's
     hold_scale: np.ndarray = None       # spread multiplier of holds per key kind (HOLD_KINDS)
+    digraph_off: dict = None            # log-interval offset per digraph beyond its class ('th': -0.2)
+    key_hold_off: dict = None           # log-hold offset per key beyond its kind ('a': +0.15)
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
@@ -224,7 +226,8 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
               ctx.first_word, ctx.last_word]
     fx = _text_effects(shared, theta, rng)
     text_eff = fx[:, 0]
-    mean = th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:-1]])
+    mean = (th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:-1]])
+            + lookup(shared.digraph_off, digraph_names(keys, start)))
     sd = np.exp(th[:, P["log_sd"]] + 0.5 * (fx[:, 1] + fx[:, 2])[text_idx])
     if shared.class_scale is not None:
         sd = sd * shared.class_scale[cls]
@@ -263,6 +266,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     h_sd = np.exp(th[:, P["log_h_sd"]] + 0.5 * (fx[:, 4] + fx[:, 5])[text_idx])
     if shared.hold_scale is not None:
         h_sd = h_sd * shared.hold_scale[ctx.hold_kind]
+    hold_off = hold_off + lookup(shared.key_hold_off, key_names(keys))
     hold = np.minimum(np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * h_sd), MAX_HOLD_MS)
     # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
     # then strikes again, so the interval is at least the hold plus a short release gap

@@ -138,6 +138,8 @@ class TypingProfile:
             "text_effects": None if self.shared.text_cov is None else [_r(r) for r in self.shared.text_cov],
             "error_spread_over_texts": float(self.shared.err_text_sd),
             "hold_spread_by_kind": None if self.shared.hold_scale is None else _r(self.shared.hold_scale),
+            "digraph_offsets": self.shared.digraph_off or {},
+            "key_hold_offsets": self.shared.key_hold_off or {},
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
         }
@@ -184,7 +186,9 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
                         np.asarray(d["pause_shape"], float), np.asarray(d["class_spread"], float),
                         None if d.get("text_effects") is None else np.asarray(d["text_effects"], float),
                         float(d.get("error_spread_over_texts", 0.0)),
-                        None if d.get("hold_spread_by_kind") is None else np.asarray(d["hold_spread_by_kind"], float))
+                        None if d.get("hold_spread_by_kind") is None else np.asarray(d["hold_spread_by_kind"], float),
+                        {str(k): float(v) for k, v in d.get("digraph_offsets", {}).items()},
+                        {str(k): float(v) for k, v in d.get("key_hold_offsets", {}).items()})
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
     except (KeyError, TypeError, ValueError):

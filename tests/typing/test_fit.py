@@ -47,3 +47,9 @@ def test_fit_recovers_known_parameters():
     # corrected-error rate (one Backspace burst per corrected typo)
     rate = np.mean(expit(got[:, P["logit_err"]]))
     assert 0.025 < rate < 0.055
+    # which two keys follow each other, and which key is held: the population offsets come back
+    for fitted, truth_off in ((res.shared.digraph_off, prof.shared.digraph_off),
+                              (res.shared.key_hold_off, prof.shared.key_hold_off)):
+        common = sorted(set(fitted) & set(truth_off))
+        assert len(common) >= 15
+        assert np.corrcoef([fitted[k] for k in common], [truth_off[k] for k in common])[0, 1] > 0.6
