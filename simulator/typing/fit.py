@@ -279,12 +279,9 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     valid_t = text_n >= 3
     # tempo: keystroke-weighted, so short fragments (an e-mail address, a one-word reply) do not set it
     mu, _ = _group_mean(text_int[valid_t], text_user[valid_t], nu, text_n[valid_t])
-    n_texts = np.bincount(text_user[valid_t], minlength=nu)
     resid = y - fitted - text_int[st.text]
     var_u, _ = _group_mean(resid ** 2, st.user, nu, w)
     sd_u = np.sqrt(np.maximum(var_u, 1e-4))
-    tv, _ = _group_mean((text_int[valid_t] - mu[text_user[valid_t]]) ** 2, text_user[valid_t], nu)
-    noise = sd_u ** 2 * _group_mean(1.0 / np.maximum(text_n[valid_t], 1), text_user[valid_t], nu)[0]
     theta[:, P["mu"]] = mu
     # pauses, final definition: the generator's -- residual above PAUSE_THRESHOLD_SD x the typist's
     # (geometric-mean) spread -- so the core shape ends exactly where pauses begin
@@ -306,7 +303,6 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     theta[:, P["skew"]] = np.log(hi / lo)
     groups, shape_mu = _speed_groups(mu)
     core_q = _group_quantiles(std_resid, (w > 0), groups[st.user], len(shape_mu))
-    theta[:, P["log_text_sd"]] = np.log(np.sqrt(np.maximum(tv * n_texts / np.maximum(n_texts - 1, 1) - noise, 0.03 ** 2)))
     # AR(1) of the core residuals within texts
     r0 = np.where(w > 0, resid, 0.0)
     pair = (w > 0) & np.r_[False, w[:-1] > 0] & ~st.start
@@ -337,8 +333,11 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
 
     # -- holds -------------------------------------------------------------------------------------
     hold = st.release - st.press
-    hm = np.isfinite(hold) & (hold > 1) & (hold < MAX_HOLD_MS)
-    lh = np.log(np.where(hm, hold, 1.0))
+    # CapsLock on some systems is reported down and up within a millisecond: those holds are kept
+    # (a per-typist level of the CapsLock kind), other sub-millisecond holds are capture noise
+    caps_key = ctx.hold_kind == HOLD_KINDS.index("capslock")
+    hm = np.isfinite(hold) & ((hold > 1) | (caps_key & (hold >= 0))) & (hold < MAX_HOLD_MS)
+    lh = np.log(np.where(hm, np.maximum(hold, 0.5), 1.0))
     # each key has its own hold (left-hand and little-finger keys are held longer): population
     # offsets against the text's mean hold of that key kind, then holds are measured net of them
     names = key_names(st.key)
@@ -357,7 +356,6 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     hfit = base + np.c_[np.zeros(nu), theta[:, HOLD_COLS]][st.user, ctx.hold_kind]
     h_text, h_n = _group_mean(lh - hfit, st.text, nt, hm.astype(float))
     hres = lh - hfit - h_text[st.text]
-    hvar, _ = _group_mean(hres ** 2, st.user, nu, hm.astype(float))
     # spreads differ by key kind (a Space is struck the same way every time, letters vary with the
     # finger): a population scale per kind, normalised to mean square one over typing keys
     kind_scale = np.ones(len(HOLD_KINDS))
@@ -371,11 +369,9 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     h_lo, h_hi, h_std = _two_piece(hres / kind_scale[ctx.hold_kind], hm, st.user, nu)
     theta[:, P["log_h_sd"]] = 0.5 * np.log(h_lo * h_hi)
     theta[:, P["h_skew"]] = np.log(h_hi / h_lo)
-    hv = valid_t & (h_n >= 3)
-    htv, _ = _group_mean(h_text[hv] ** 2, text_user[hv], nu)
-    hnoise = hvar * _group_mean(1.0 / np.maximum(h_n[hv], 1), text_user[hv], nu)[0]
-    theta[:, P["log_h_text_sd"]] = 0.5 * np.log(np.maximum(htv - hnoise, 0.02 ** 2))
-    text_cov = _text_cov(y - fitted - mu[st.user], ok, lh - hfit, hm, st.text, st.user, st.start, nu)
+    text_cov, text_sd = _text_cov(y - fitted - mu[st.user], ok, lh - hfit, hm, st.text, st.user, st.start, nu)
+    theta[:, P["log_text_sd"]] = np.log(np.maximum(text_sd[:, 0], 0.03))
+    theta[:, P["log_h_text_sd"]] = np.log(np.maximum(text_sd[:, 1], 0.02))
     typing_keys = hm & (ctx.hold_kind != 2)
     hold_q = _group_quantiles(h_std, typing_keys, groups[st.user], len(shape_mu)) if typing_keys.sum() > 50 else None
     bk_m = hm & (ctx.hold_kind == 2)
@@ -513,20 +509,23 @@ def _half_stats(e: np.ndarray, m: np.ndarray, text: np.ndarray, half: np.ndarray
     return out
 
 
-def _text_cov(e, ok, eh, hm, text, user, start, nu) -> np.ndarray | None:
-    """Covariance over texts of how each text differs from its typist's usual (model.TEXT_EFFECTS).
+def _text_cov(e, ok, eh, hm, text, user, start, nu) -> tuple[np.ndarray | None, np.ndarray]:
+    """Covariance over texts of how each text differs from its typist's usual (model.TEXT_EFFECTS),
+    and each typist's own spread of text tempo and hold level (shrunk to the pooled one).
 
-    Measured on two interleaved halves of each text (odd and even keystrokes): the sampling noise
-    of the two halves is independent, so their cross-covariance is that of the texts' true effects
-    alone -- a plain covariance of per-text statistics would add the noise of short texts, and the
-    generator adds that noise again when it types them.
+    Measured on the two halves of each text (first and second): the sampling noise of the halves
+    is independent, so their cross-covariance is that of the texts' true effects alone -- a plain
+    covariance of per-text statistics adds the noise of short texts and of the rhythm's drift
+    within a text (the AR(1) core), and the generator adds both again when it types them.
     """
     pos = np.arange(len(text)) - np.maximum.accumulate(np.where(start, np.arange(len(text)), 0))
-    half = pos % 2
+    length = np.bincount(text)[text]
+    half = (2 * pos >= length).astype(int)
     s = np.concatenate([_half_stats(e, ok, text, half), _half_stats(eh, hm, text, half)], axis=2)
     good = np.all(np.isfinite(s), axis=(1, 2))
+    sd_u = np.full((nu, 2), np.nan)
     if good.sum() < 30:
-        return None
+        return None, np.full((nu, 2), 0.1)
     tu = np.zeros(text.max() + 1, int)
     tu[text] = user
     a, b, u = s[good, 0], s[good, 1], tu[good]
@@ -537,7 +536,12 @@ def _text_cov(e, ok, eh, hm, text, user, start, nu) -> np.ndarray | None:
                 / np.maximum(cnt, 1))[u]
     c = (a.T @ b + b.T @ a) / (2 * (len(a) - 1))
     w, v = np.linalg.eigh(c)
-    return (v * np.maximum(w, 0.0)) @ v.T
+    cov = (v * np.maximum(w, 0.0)) @ v.T
+    for j, col in enumerate((0, 3)):  # tempo and hold level: per typist, 5 texts' worth of the pooled value
+        cross = a[:, col] * b[:, col]
+        var, _ = _shrunk(cross, u, nu, max(float(np.mean(cross)), 0.0), k=5)
+        sd_u[:, j] = np.sqrt(np.maximum(var, 0.0))
+    return cov, sd_u
 
 
 def _two_piece(r: np.ndarray, ok: np.ndarray, user: np.ndarray, nu: int, k: float = SHRINK):

@@ -124,8 +124,10 @@ def test_holds_stay_within_what_people_do_even_for_extreme_texts():
 
 def test_texts_of_one_typist_differ_in_shape_not_only_in_tempo(aalto):
     """Recorded texts of one person differ in how spread out their intervals are; the generator draws
-    each text's spread below and above the median (model.TEXT_EFFECTS), so the widths vary over texts
-    more than sampling noise alone gives."""
+    each text's spread below and above the median (model.TEXT_EFFECTS), so with those effects the
+    widths vary over texts more than sampling noise alone gives."""
+    import copy
+
     t = person(aalto, np.random.default_rng(3))
     text = SENTENCES[0] * 3
 
@@ -138,9 +140,9 @@ def test_texts_of_one_typist_differ_in_shape_not_only_in_tempo(aalto):
             w.append((p50 - p10, p90 - p50))
         return np.std(np.log(np.array(w)), axis=0)
 
-    import copy
-
-    fixed = copy.deepcopy(aalto)
-    fixed.shared.text_cov = np.diag(np.diag(aalto.shared.text_cov) * [1, 0, 0, 1, 0, 0])
-    assert aalto.shared.text_cov is not None
-    assert np.all(widths(aalto) > widths(fixed) * 1.03)
+    assert aalto.shared.text_cov is not None and np.all(np.diag(aalto.shared.text_cov) > 0)
+    tempo = np.diag(aalto.shared.text_cov)[[0, 3]]
+    fixed, varied = copy.deepcopy(aalto), copy.deepcopy(aalto)
+    fixed.shared.text_cov = np.diag([tempo[0], 0, 0, tempo[1], 0, 0])
+    varied.shared.text_cov = np.diag([tempo[0], 0.3 ** 2, 0.3 ** 2, tempo[1], 0, 0])
+    assert np.all(widths(varied) > widths(fixed) * 1.1)
