@@ -52,10 +52,17 @@ class Population:
         corr = np.corrcoef(z.T) if n > 2 else np.eye(theta.shape[1])
         corr = np.nan_to_num(corr)
         np.fill_diagonal(corr, 1.0)
-        # shrink toward independence as much as the number of typists asks for (22 typists cannot
-        # support a 45-dimensional correlation); keeps it well inside positive definite
-        lam = float(np.clip(theta.shape[1] / (theta.shape[1] + n), 0.05, 0.8))
-        return Population(q, (1 - lam) * corr + lam * np.eye(len(corr)))
+        # 22 typists cannot support a 50-dimensional correlation, but shrinking it toward independence
+        # makes new typists combinations nobody has (a fast rhythm with a slow typist's hesitations)
+        # that look like no one in particular; keep the main axes along which typists differ (one per
+        # three typists) and make the rest independent, so new people vary the way recorded ones do
+        k = int(np.clip(n // 3, 1, len(corr)))
+        w, v = np.linalg.eigh(corr)
+        w, v = w[::-1][:k], v[:, ::-1][:, :k]
+        low = (v * np.maximum(w, 0.0)) @ v.T
+        low = low * np.minimum(1.0, 0.98 / np.maximum(np.diag(low), 1e-12))[:, None] ** 0.5 \
+            * np.minimum(1.0, 0.98 / np.maximum(np.diag(low), 1e-12))[None, :] ** 0.5
+        return Population(q, low + np.diag(1.0 - np.diag(low)))
 
     def normal_scores(self, rng: np.random.Generator, k: int) -> np.ndarray:
         return rng.standard_normal((k, len(self.corr))) @ np.linalg.cholesky(self.corr).T
