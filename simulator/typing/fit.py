@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.typing.context import CLASSES, HOLD_KINDS, digraph_names, key_names, keystroke_context, lookup, name_offsets
+from simulator.typing.context import (
+    CLASSES, HOLD_KINDS, digraph_names, key_names, keystroke_context, lookup, name_offsets,
+)
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
 from simulator.typing.params import (
@@ -458,8 +460,9 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     theta[:, P["log_detect"]] += d_detect
     theta[:, P["atanh_rho_h"]] += _calibrate_hold_link(records, ui, theta, shared, layout)
     theta += _calibrate_class_medians(records, ui, theta, shared, layout)
-    theta += _calibrate_spreads(records, ui, theta, shared, layout)
+    # the far tail first: the spread calibration then widens each typist's core to the recorded width
     theta[:, P["pause_scale"]] += _calibrate_pause_tail(records, ui, theta, shared, layout)
+    theta += _calibrate_spreads(records, ui, theta, shared, layout)
 
     mean = theta.mean(0)
     cov = np.cov(theta.T) if nu > 2 else np.diag(np.full(len(PARAMS), 1e-4))
@@ -601,6 +604,36 @@ def _clocks(records: list[Keystrokes], ui: dict[str, int], nu: int) -> tuple[np.
     return out, integer
 
 
+@dataclass
+class _Retyping:
+    """Recorded texts and the fitted typists who wrote them, to be typed again by the generator.
+
+    Every calibration below compares a statistic of the recording with the same statistic of its
+    re-typing and moves some parameters by the difference: the fit estimates pieces one at a time,
+    and only the generator shows what they add up to.
+    """
+
+    recs: list[Keystrokes]
+    texts: list[str]
+    rows: np.ndarray  # each text's typist: a row of theta
+
+    def type(self, theta: np.ndarray, shared: Shared, layout: Layout, seed: int) -> list:
+        typists = [Typist(r.user, theta[u]) for r, u in zip(self.recs, self.rows)]
+        return synthesise(self.texts, typists, shared, layout, np.random.default_rng(seed))
+
+
+def _retyping(recs: list[Keystrokes], ui: dict[str, int], layout: Layout, min_keys: int = 0) -> _Retyping:
+    texts = [intended_text(r, layout) for r in recs]
+    keep = [i for i, t in enumerate(texts) if t and recs[i].user in ui and len(recs[i]) >= min_keys]
+    return _Retyping([recs[i] for i in keep], [texts[i] for i in keep],
+                     np.array([ui[recs[i].user] for i in keep], int))
+
+
+def _random_texts(records: list[Keystrokes], n: int, seed: int) -> list[Keystrokes]:
+    pick = np.random.default_rng(seed).choice(len(records), size=min(n, len(records)), replace=False)
+    return [records[i] for i in sorted(pick)]
+
+
 def _hold_next_corr(recs) -> float:
     """Mean over texts of corr(log hold of a key, log interval to the next key), all keys."""
     out = []
@@ -622,21 +655,15 @@ def _calibrate_hold_link(records, ui, theta, shared, layout, n_texts: int = 400)
     longer and followed by a slower word start; a repeated key must come up first), so the
     residual link estimated alone double-counts it; one simulation measures the structural part.
     """
-    rng = np.random.default_rng(2)
-    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
-    recs = [records[i] for i in sorted(pick)]
-    texts = [intended_text(r, layout) for r in recs]
-    keep = [i for i, t in enumerate(texts) if t]
-    if not keep:
+    rt = _retyping(_random_texts(records, n_texts, 2), ui, layout)
+    if not rt.texts:
         return 0.0
-    real = _hold_next_corr([recs[i] for i in keep])
+    real = _hold_next_corr(rt.recs)
     shift = 0.0
     for _ in range(2):
         th = theta.copy()
         th[:, P["atanh_rho_h"]] += shift
-        typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
-        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(3))
-        gen = _hold_next_corr([e.to_keystrokes() for e in ev])
+        gen = _hold_next_corr([e.to_keystrokes() for e in rt.type(th, shared, layout, 3)])
         shift += real - gen
     return float(np.clip(shift, -0.5, 0.5))
 
@@ -683,19 +710,14 @@ def _calibrate_class_medians(records, ui, theta, shared, layout, n_texts: int = 
     the others then lands off in its median, which is what detectors compare (e.g. alternating vs
     same-hand). One simulation of the same texts by the same typists measures and removes that.
     """
-    rng = np.random.default_rng(4)
-    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
-    recs = [records[i] for i in sorted(pick)]
-    texts = [intended_text(r, layout) for r in recs]
-    keep = [i for i, t in enumerate(texts) if t]
+    rt = _retyping(_random_texts(records, n_texts, 4), ui, layout)
     delta = np.zeros(theta.shape[1])
-    if not keep:
+    if not rt.texts:
         return delta
-    real = _class_medians([recs[i] for i in keep], layout)
+    real = _class_medians(rt.recs, layout)
     nc, nh = len(CLASSES), len(HOLD_KINDS)
     for _ in range(2):
-        typists = [Typist(recs[i].user, theta[ui[recs[i].user]] + delta) for i in keep]
-        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(5))
+        ev = rt.type(theta + delta, shared, layout, 5)
         d = np.nan_to_num(real - _class_medians([e.to_keystrokes() for e in ev], layout))
         delta[P["mu"]] += d[0]
         delta[CLASS_COLS] += d[1:nc] - d[0]
@@ -724,15 +746,14 @@ def _calibrate_spreads(records, ui, theta, shared, layout, rounds: int = 3) -> n
     The fitted spreads describe residuals after context effects and per-text intercepts; what a
     text shows also holds its context mix, pauses and Shift events, and in recordings slow typists
     widen only on the slow side. One simulation per round of every text by its own typist measures
-    the difference, and the spreads are moved by it (damped: context spread does not scale).
+    the difference, and the spreads are moved by a little more than it (context spread does not scale).
     """
-    texts = [intended_text(r, layout) for r in records]
-    keep = [i for i, t in enumerate(texts) if t and len(r_ := records[i]) >= 11 and r_.user in ui]
+    rt = _retyping(records, ui, layout, min_keys=11)
     delta = np.zeros_like(theta)
-    if len(keep) < 20:
+    if len(rt.texts) < 20:
         return delta
-    users = np.array([ui[records[i].user] for i in keep])
-    real = _text_widths([records[i] for i in keep])
+    users = rt.rows
+    real = _text_widths(rt.recs)
     nu = len(theta)
 
     def per_user(wd):
@@ -744,8 +765,7 @@ def _calibrate_spreads(records, ui, theta, shared, layout, rounds: int = 3) -> n
 
     r_u = per_user(real)
     for k in range(rounds):
-        typists = [Typist(records[i].user, theta[users[j]] + delta[users[j]]) for j, i in enumerate(keep)]
-        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(6 + k))
+        ev = rt.type(theta + delta, shared, layout, 6 + k)
         g_u = per_user(_text_widths([e.to_keystrokes() for e in ev]))
         d = np.nan_to_num(np.log(np.maximum(r_u, 1e-3) / np.maximum(g_u, 1e-3)))
         d_lo, d_hi = 1.3 * d[:, 0], 1.3 * d[:, 1]
@@ -768,21 +788,15 @@ def _calibrate_pause_tail(records, ui, theta, shared, layout, n_texts: int = 800
     intervals, which also lifts each text's mean interval). Bisection on one simulation of the same
     texts by the same typists per step.
     """
-    rng = np.random.default_rng(9)
-    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
-    recs = [records[i] for i in sorted(pick)]
-    texts = [intended_text(r, layout) for r in recs]
-    keep = [i for i, t in enumerate(texts) if t and recs[i].user in ui]
-    real = _long_share([recs[i] for i in keep])
-    if len(keep) < 50 or real <= 0:
+    rt = _retyping(_random_texts(records, n_texts, 9), ui, layout)
+    real = _long_share(rt.recs)
+    if len(rt.texts) < 50 or real <= 0:
         return 0.0
 
     def gen(shift):
         th = theta.copy()
         th[:, P["pause_scale"]] += shift
-        typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
-        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(10))
-        return _long_share([e.to_keystrokes() for e in ev])
+        return _long_share([e.to_keystrokes() for e in rt.type(th, shared, layout, 10)])
 
     lo, hi = -1.5, 0.5
     for _ in range(6):
@@ -842,19 +856,14 @@ def _calibrate_error_spread(records, ui, theta, shared, layout, n_texts: int = 8
         count += sum(r.user == u for r in records)
         if count >= n_texts:
             break
-    recs = [r for r in records if r.user in picked]
-    texts = [intended_text(r, layout) for r in recs]
-    keep = [i for i, t in enumerate(texts) if t]
-    if len(keep) < 50:
+    rt = _retyping([r for r in records if r.user in picked], ui, layout)
+    if len(rt.texts) < 50:
         return 0.0
-    who = np.array([recs[i].user for i in keep])
-    k, n = _burst_counts([recs[i].key for i in keep])
-    real = _excess_dispersion(k, n, who)
+    k, n = _burst_counts([r.key for r in rt.recs])
+    real = _excess_dispersion(k, n, rt.rows)
     shared.err_text_sd = 0.0
-    typists = [Typist(recs[i].user, theta[ui[recs[i].user]]) for i in keep]
-    ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(8))
-    gk, gn = _burst_counts([e.key[e.type == "down"] for e in ev])
-    gen = _excess_dispersion(gk, gn, who)
+    gk, gn = _burst_counts([e.key[e.type == "down"] for e in rt.type(theta, shared, layout, 8)])
+    gen = _excess_dispersion(gk, gn, rt.rows)
     return float(np.sqrt(np.log1p(np.clip(real - gen, 0.0, 3.0))))
 
 
@@ -867,22 +876,16 @@ def _calibrate_errors(records, ui, theta, shared, layout, n_texts: int = 400, ro
     simulation of the same texts by the same typists, compared with the recording, closes the gap.
     Matching bursts (not Backspace presses) keeps how many texts go without any correction.
     """
-    rng = np.random.default_rng(0)
-    pick = rng.choice(len(records), size=min(n_texts, len(records)), replace=False)
-    recs = [records[i] for i in sorted(pick)]
-    texts = [intended_text(r, layout) for r in recs]
-    keep = [i for i, t in enumerate(texts) if t]
-    if not keep:
+    rt = _retyping(_random_texts(records, n_texts, 0), ui, layout)
+    if not rt.texts:
         return 0.0, 0.0
-    rate, length = _bursts([recs[i].key for i in keep])
+    rate, length = _bursts([r.key for r in rt.recs])
     shift = np.zeros(2)
     for _ in range(rounds):
         th = theta.copy()
         th[:, P["logit_err"]] += shift[0]
         th[:, P["log_detect"]] += shift[1]
-        typists = [Typist(recs[i].user, th[ui[recs[i].user]]) for i in keep]
-        ev = synthesise([texts[i] for i in keep], typists, shared, layout, np.random.default_rng(1))
-        g_rate, g_len = _bursts([e.key[e.type == "down"] for e in ev])
+        g_rate, g_len = _bursts([e.key[e.type == "down"] for e in rt.type(th, shared, layout, 1)])
         if g_rate <= 0 or rate <= 0:
             break
         shift[0] += np.log(rate / g_rate)
