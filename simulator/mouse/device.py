@@ -17,6 +17,7 @@ import numpy as np
 
 from simulator.mouse.motor import MotorPlan
 from simulator.mouse.profile import Device
+from simulator.mouse.shape import HOLD_FACTOR
 
 
 NAMED_DEVICES = {
@@ -38,8 +39,13 @@ class Captured:
     offsets: np.ndarray
 
 
-def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start: bool = False):
-    """Stamps (and the true times the events were sampled at) covering [0, t_end] for each movement."""
+def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start: bool = False,
+            first_gap: np.ndarray | None = None):
+    """Stamps (and the true times the events were sampled at) covering [0, t_end] for each movement.
+
+    ``first_gap`` (with ``from_start``): the gap from each movement's first event to its second
+    (drawn from the device's own law of first gaps); later stamps follow at the device's gaps.
+    """
     n = len(t_end)
     gq = dev.gap_q
     mean_gap = float(np.mean(gq))
@@ -58,6 +64,14 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start
     if from_start:  # the first event is the movement's first sample (t = 0), as the cut rule defines it
         phase[:] = 0.0
     stamp = np.repeat(phase, cnt) + within - np.repeat(gaps[starts], cnt)
+    if from_start and first_gap is not None:
+        # the second event comes after the movement's own first gap (any phase of the clock, or a hold)
+        sec = starts + 1
+        shift = np.repeat(np.asarray(first_gap, float) - gaps[sec], cnt)
+        shift[starts] = 0.0
+        stamp = stamp + shift
+        gaps = gaps.copy()
+        gaps[sec] = np.where(first_gap <= HOLD_FACTOR * med, first_gap, med)
     # keep stamps before the end plus the first one at/after it (the one that sees the pointer at rest)
     before = stamp < np.repeat(t_end, cnt)
     before[starts] = True  # every movement has at least its first stamp
@@ -102,6 +116,17 @@ def _stamps(dev: Device, t_end: np.ndarray, rng: np.random.Generator, from_start
     return mov[rep], st, true_t
 
 
+def _t_first_px(plan: MotorPlan, ids: np.ndarray) -> np.ndarray:
+    """Time (ms) at which each movement's motor plan has covered about one pixel of its path."""
+    S = plan.S[ids]
+    need = np.minimum(1.0 / np.maximum(plan.D[ids], 1.0), 1.0)[:, None]
+    j = np.clip(np.argmax(S >= need, 1), 1, S.shape[1] - 1)
+    r = np.arange(len(ids))
+    s0, s1 = S[r, j - 1], S[r, j]
+    f = np.clip((need[:, 0] - s0) / np.maximum(s1 - s0, 1e-12), 0, 1)
+    return (j - 1 + f) / (S.shape[1] - 1) * plan.T[ids]
+
+
 def capture(plan: MotorPlan, dev_of: np.ndarray, devices: list[Device], x0, y0, fx, fy,
             rng: np.random.Generator) -> Captured:
     """Sample the motor plan through each movement's device; first sample (x0, y0) at t = 0, last (fx, fy).
@@ -112,16 +137,27 @@ def capture(plan: MotorPlan, dev_of: np.ndarray, devices: list[Device], x0, y0, 
     """
     n = len(plan.sx)
     parts = []
+    hold = np.zeros(n)
     for di, dev in enumerate(devices):
         ids = np.flatnonzero(dev_of == di)
         if len(ids) == 0:
             continue
-        m, st, tt = _stamps(dev, plan.t_end[ids], rng, from_start=True)
+        g1 = None
+        if dev.first_q is not None:
+            # the first Move is a touch: a first gap much longer than the clock's is a still hand before
+            # the motion proper (the fitted law of movements starts after it: see shape.normalise)
+            g1 = dev.first_q[rng.integers(0, len(dev.first_q), len(ids))]
+            med = float(np.median(dev.gap_q))
+            # the hold ends when the hand has moved a pixel by the next stamp (not one clock gap into a
+            # slow start that a stack would not report: that stretched the recorded first gaps further)
+            start = np.maximum(med, _t_first_px(plan, ids))
+            hold[ids] = np.where(g1 > HOLD_FACTOR * med, np.maximum(g1 - start, 0.0), 0.0)
+        m, st, tt = _stamps(dev, plan.t_end[ids] + hold[ids], rng, from_start=True, first_gap=g1)
         parts.append((ids[m], st, tt, np.full(len(m), dev.integer_px)))
     mov = np.concatenate([p[0] for p in parts])
     order = np.argsort(mov, kind="stable")
     mov, stamp, true_t, integer = (np.concatenate([p[i] for p in parts])[order] for i in range(4))
-    x, y = plan.position(mov, true_t)
+    x, y = plan.position(mov, true_t - hold[mov])
     is_last = np.r_[mov[1:] != mov[:-1], True]
     head = np.r_[True, mov[1:] != mov[:-1]]
     fi = np.flatnonzero(head)

@@ -27,6 +27,8 @@ MIN_MOVES = 5
 K_PATH = 20       # PCA components of the path curve (20 vs 12: better on a validation split of training data)
 K_SPEED = 12      # and of the root speed curve
 N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
+
+
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
     data = Path(data)
     if fmt == "sapimouse":
@@ -64,11 +66,13 @@ def read_hcisim(data: Path) -> list[PointerLog]:
 
 def fit_device(mv: Movements, name: str) -> Device:
     """Gaps between distinct stamps while moving (the device regime), clock tick, events per stamp."""
-    gaps, runs, n_st, n_sh = [], [], [], []
+    gaps, runs, n_st, n_sh, first = [], [], [], [], []
     for i in range(len(mv)):
         t = mv.one(i)[0]
         d = np.diff(t)
         gaps.append(d[d > 0])
+        if len(gaps[-1]):
+            first.append(t[np.argmax(t > t[0])] - t[0])
         edges = np.flatnonzero(np.r_[True, d > 0, True])
         runs.append(np.diff(edges))
         n_st.append(len(runs[-1]))
@@ -83,9 +87,12 @@ def fit_device(mv: Movements, name: str) -> Device:
     tick = RDP_TICK_MS if np.mean(off <= 0.7) > 0.95 else 1.0
     r = np.concatenate(runs)
     per = np.array([np.mean(r == 1), np.mean(r == 2), np.mean(r >= 3)]) + 1e-6
+    # the first gap is its own law: the first Move comes at any phase of the clock (short gaps), and a
+    # third of SapiMouse movements start with a touch, then a still hand (a long first gap)
+    fq = np.quantile(first, (np.arange(32) + 0.5) / 32) if len(first) >= 10 else None
     # mid-quantiles: each of the 64 values stands for 1/64 of the gaps (no extreme min/max entries)
     return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True,
-                  share_conc=_share_concentration(np.array(n_st, float), np.array(n_sh, float)))
+                  share_conc=_share_concentration(np.array(n_st, float), np.array(n_sh, float)), first_q=fq)
 
 
 def _share_concentration(n: np.ndarray, s: np.ndarray) -> float:

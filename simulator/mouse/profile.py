@@ -43,17 +43,22 @@ class Device:
     integer_px: bool = True
     age_ms: float = 4.0         # positions are up to this old at their stamp (USB polling behind the frame clock)
     share_conc: float = 1.0     # Beta concentration of the per-movement share of co-stamped stamps (small: bursty)
+    first_q: np.ndarray | None = None  # quantiles of a movement's first gap (ms): phase of the clock, or a start hold
 
     def to_json(self) -> dict:
-        return {"name": self.name, "gap_q": _r(self.gap_q, 3), "per_stamp": _r(self.per_stamp, 5),
-                "tick_ms": self.tick_ms, "integer_px": self.integer_px, "age_ms": self.age_ms,
-                "share_conc": round(float(self.share_conc), 4)}
+        d = {"name": self.name, "gap_q": _r(self.gap_q, 3), "per_stamp": _r(self.per_stamp, 5),
+             "tick_ms": self.tick_ms, "integer_px": self.integer_px, "age_ms": self.age_ms,
+             "share_conc": round(float(self.share_conc), 4)}
+        if self.first_q is not None:
+            d["first_q"] = _r(self.first_q, 1)
+        return d
 
     @classmethod
     def from_json(cls, d: dict) -> Device:
         return cls(d["name"], np.asarray(d["gap_q"], float), np.asarray(d["per_stamp"], float),
                    float(d.get("tick_ms", 1.0)), bool(d.get("integer_px", True)), float(d.get("age_ms", 4.0)),
-                   float(d.get("share_conc", 1.0)))
+                   float(d.get("share_conc", 1.0)),
+                   np.asarray(d["first_q"], float) if d.get("first_q") is not None else None)
 
 
 @dataclass

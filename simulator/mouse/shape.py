@@ -82,6 +82,13 @@ def with_holds(t: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray,
     return (np.insert(t, k + 1, t[k + 1] - g), np.insert(x, k + 1, x[k]), np.insert(y, k + 1, y[k]))
 
 
+def _start_hold(t: np.ndarray) -> bool:
+    """Whether a movement's first gap is a still hand (as `with_holds` reads it)."""
+    d = np.diff(t)
+    pos = d[d > 0]
+    return len(pos) > 0 and d[0] > HOLD_FACTOR * float(np.median(pos))
+
+
 def still_latent(r: np.ndarray, depth: float = 0.35) -> np.ndarray:
     """Root speeds with still cells replaced by negative values that deepen inside a run of them.
 
@@ -116,6 +123,10 @@ def normalise(t_ms, x, y, offsets, press_x, press_y):
     for i in range(n):
         a, b = offsets[i], offsets[i + 1]
         tt, xx, yy = with_holds(t_ms[a:b], x[a:b], y[a:b])
+        if len(tt) > b - a and _start_hold(t_ms[a:b]):
+            # a touch, then a still hand: the motion proper starts after the hold (the device layer
+            # draws the first gap, hold included, from its own fitted law)
+            tt, xx, yy = tt[1:], xx[1:], yy[1:]
         tt = spread_costamped(tt)
         tt = tt - tt[0]
         xx, yy = xx - x[a], yy - y[a]
