@@ -140,6 +140,27 @@ def _user_offsets(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarra
     return offsets, B + 1e-6 * np.eye(len(B))
 
 
+def _user_scales(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per-user log spread of residuals ``R`` (about the user's offset) relative to everyone's, shrunk
+    by how much data a user has, and the SD of the true log spreads between users.
+
+    A person is not only where their movements sit on average but how much they vary: some make
+    every movement alike, some are jerky and wander. An offset alone gives everyone the population's
+    variety. The log of a sample variance from n values has sampling variance about 2 / (n - 1)
+    (halved for a log SD), which is taken out of the between-user variance and sets the shrinkage.
+    """
+    uu = np.unique(users)
+    n_u = np.array([np.sum(users == u) for u in uu], float)
+    var_u = np.stack([R[users == u].var(0, ddof=1) for u in uu])
+    pooled = np.average(var_u, axis=0, weights=n_u - 1)
+    raw = 0.5 * np.log(np.maximum(var_u, 1e-12) / np.maximum(pooled, 1e-12))
+    raw -= np.average(raw, axis=0, weights=n_u)
+    noise = 0.5 / (n_u - 1)
+    tau2 = np.maximum(np.average(raw ** 2, axis=0, weights=n_u) - np.average(noise, weights=n_u), 0.0)
+    k = tau2[None] / (tau2[None] + noise[:, None])
+    return {str(u): k[i] * raw[i] for i, u in enumerate(uu)}, np.sqrt(tau2)
+
+
 def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable[[int, int], None] | None = None,
                   seed: int = 0) -> MouseProfile:
     """Fit a profile to cut movements (all of them: split before calling if you hold data out)."""
@@ -173,7 +194,11 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         progress(3, total)
     A = np.stack([alpha[u] for u in users])
     mix = fit_mixture(np.column_stack([X, G - A]), N_COMPONENTS, rng)
-    shape = ShapeModel(pm, pb, sm, sb, mix)
+    # generated variables stay inside what people did (a Gaussian tail drawn far out is a movement
+    # nobody makes: a 3,000 px detour, a flick at twice the fastest recorded speed)
+    bounds = np.quantile(G, [0.001, 0.999], axis=0)
+    shape = ShapeModel(pm, pb, sm, sb, mix, bounds)
+    log_scale, pop_scale_sd = _user_scales(G - A - cond_mean(conditional(mix), X), users)
     devices = {u: fit_device(mv.subset(users == u), f"{profile_id}:{u}") for u in alpha}
     if progress:
         progress(4, total)
@@ -182,7 +207,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
             "grid": {"time": GRID, "path": PATH_PTS}, "pca": {"path": kp, "speed": ks},
             "mixture_components": int(len(mix.w))}
     prof = MouseProfile(profile_id, "", meta, shape, alpha, devices, np.zeros(G.shape[1]), pop_cov, extras,
-                        {u: float(np.sum(users == u)) for u in alpha})
+                        {u: float(np.sum(users == u)) for u in alpha}, log_scale, pop_scale_sd)
     if progress:
         progress(total, total)
     return prof

@@ -70,6 +70,7 @@ class ShapeModel:
     speed_mean: np.ndarray      # (GRID - 1,)
     speed_basis: np.ndarray     # (Ks, GRID - 1)
     mixture: Mixture
+    bounds: np.ndarray | None = None   # (2, n_gen): the range of the generated variables seen in fitting
     _cond: Conditional | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -90,7 +91,8 @@ class ShapeModel:
                 "mix_w": _r(m.w, 6), "mix_mu": _r(m.mu, 5),
                 # covariances as Cholesky factors (lower triangles, 6 significant digits): half the size,
                 # and positive definite whatever the rounding
-                "mix_chol": [_g(np.linalg.cholesky(c)[np.tril_indices(len(c))]) for c in m.cov]}
+                "mix_chol": [_g(np.linalg.cholesky(c)[np.tril_indices(len(c))]) for c in m.cov],
+                **({"bounds": _r(self.bounds, 4)} if self.bounds is not None else {})}
 
     @classmethod
     def from_json(cls, d: dict) -> ShapeModel:
@@ -105,17 +107,20 @@ class ShapeModel:
         pm, sm = np.asarray(d["path_mean"], float), np.asarray(d["speed_mean"], float)
         return cls(pm, np.asarray(d["path_basis"], float).reshape(-1, len(pm)),
                    sm, np.asarray(d["speed_basis"], float).reshape(-1, len(sm)),
-                   Mixture(np.asarray(d["mix_w"], float), mu, cov))
+                   Mixture(np.asarray(d["mix_w"], float), mu, cov),
+                   np.asarray(d["bounds"], float) if "bounds" in d else None)
 
 
 @dataclass
 class MouseUser:
-    """One person: an offset of the generated variables (`alpha`) and a capture device."""
+    """One person: an offset of the generated variables (`alpha`), how widely their movements vary
+    around it (`log_scale`, per variable; None: as the population), and a capture device."""
 
     id: str
     alpha: np.ndarray
     device: Device
     synthetic: bool = False
+    log_scale: np.ndarray | None = None
 
 
 @dataclass
@@ -130,6 +135,8 @@ class MouseProfile:
     pop_cov: np.ndarray
     extras: dict = field(default_factory=dict)   # scalar model constants (documented in docs/mouse.md)
     weights: dict[str, float] = field(default_factory=dict)  # movements per user: the device mix
+    log_scale: dict[str, np.ndarray] = field(default_factory=dict)  # per fitted user: log spread per variable
+    pop_log_scale_sd: np.ndarray | None = None   # spread of log_scale between people (new people draw from it)
     _factor: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -140,7 +147,7 @@ class MouseProfile:
         uid = str(uid)
         if uid not in self.alpha:
             raise HcisimError(f"mouse profile {self.id!r} has no user {uid!r} (users: {', '.join(self.users)})")
-        return MouseUser(uid, self.alpha[uid], self.devices[uid])
+        return MouseUser(uid, self.alpha[uid], self.devices[uid], log_scale=self.log_scale.get(uid))
 
     def draw(self, rng: np.random.Generator) -> MouseUser:
         """A new synthetic person: an offset from the population law, a device from the fitted mix."""
@@ -148,7 +155,7 @@ class MouseProfile:
         users = list(self.alpha)  # file order (sorted keys): deterministic, no per-call sort
         w = np.array([float(self.weights.get(u, 1.0)) for u in users])
         dev = self.devices[users[int(rng.choice(len(users), p=w / w.sum()))]]
-        return MouseUser("synthetic", alpha, dev, synthetic=True)
+        return MouseUser("synthetic", alpha, dev, synthetic=True, log_scale=self._draw_scales(rng, 1)[0])
 
     def draw_many(self, rng: np.random.Generator, k: int) -> list[MouseUser]:
         """``k`` new synthetic people whose devices follow the fitted mix as closely as k allows.
@@ -163,7 +170,15 @@ class MouseProfile:
         pick = np.minimum(np.searchsorted(np.cumsum(w / w.sum()), pos), len(users) - 1)
         pick = pick[rng.permutation(k)]
         A = self.pop_mean + rng.standard_normal((k, len(self.pop_mean))) @ self._pop_factor().T
-        return [MouseUser("synthetic", A[i], self.devices[users[int(pick[i])]], synthetic=True) for i in range(k)]
+        S = self._draw_scales(rng, k)
+        return [MouseUser("synthetic", A[i], self.devices[users[int(pick[i])]], synthetic=True, log_scale=S[i])
+                for i in range(k)]
+
+    def _draw_scales(self, rng: np.random.Generator, k: int) -> list[np.ndarray | None]:
+        """New people's spreads: independent normal log-scales with the between-people SD per variable."""
+        if self.pop_log_scale_sd is None:
+            return [None] * k
+        return list(rng.standard_normal((k, len(self.pop_log_scale_sd))) * self.pop_log_scale_sd)
 
     def _pop_factor(self) -> np.ndarray:
         """F with F F' = pop_cov (eigen-decomposition: the rounded, low-rank covariance need not be PD)."""
@@ -179,7 +194,10 @@ class MouseProfile:
             "shape": self.shape.to_json(), "pop_mean": _r(self.pop_mean, 5), "pop_cov": _r(self.pop_cov, 6),
             "extras": self.extras,
             "users": {u: {"alpha": _r(self.alpha[u], 5), "device": self.devices[u].to_json(),
-                          "weight": float(self.weights.get(u, 1.0))} for u in self.users},
+                          "weight": float(self.weights.get(u, 1.0)),
+                          **({"log_scale": _r(self.log_scale[u], 4)} if u in self.log_scale else {})}
+                      for u in self.users},
+            **({"pop_log_scale_sd": _r(self.pop_log_scale_sd, 4)} if self.pop_log_scale_sd is not None else {}),
         }
 
 
@@ -223,7 +241,9 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             alpha={u: np.asarray(v["alpha"], float) for u, v in users.items()},
             devices={u: Device.from_json(v["device"]) for u, v in users.items()},
             pop_mean=np.asarray(d["pop_mean"], float), pop_cov=np.asarray(d["pop_cov"], float),
-            extras=dict(d.get("extras", {})), weights={u: float(v.get("weight", 1.0)) for u, v in users.items()})
+            extras=dict(d.get("extras", {})), weights={u: float(v.get("weight", 1.0)) for u, v in users.items()},
+            log_scale={u: np.asarray(v["log_scale"], float) for u, v in users.items() if "log_scale" in v},
+            pop_log_scale_sd=np.asarray(d["pop_log_scale_sd"], float) if "pop_log_scale_sd" in d else None)
     except (ValueError, KeyError, TypeError, IndexError) as e:
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
 

@@ -16,7 +16,7 @@ from simulator.errors import HcisimError
 from simulator.mouse.device import NAMED_DEVICES, capture
 from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
-from simulator.mouse.shape import cond_vars, sample
+from simulator.mouse.shape import cond_mean, cond_vars, sample
 from simulator.readers.common import MIN_DIST_PX
 from simulator.rng import rng_for
 
@@ -80,7 +80,7 @@ def _device_mix(profile: MouseProfile, name: str) -> Device:
 
 
 def draw_params(profile: MouseProfile, alphas: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator,
-                width=None, height=None) -> np.ndarray:
+                width=None, height=None, log_scales: np.ndarray | None = None) -> np.ndarray:
     """Per-movement vectors [log T, path coefs, speed coefs]: a new draw of the learned law given the
     task's distance and direction, plus the person's offset; a known target size slows the movement
     by the Fitts slope per bit of difficulty (relative to a reference target)."""
@@ -90,7 +90,14 @@ def draw_params(profile: MouseProfile, alphas: np.ndarray, sx, sy, ex, ey, rng: 
     # the law was learned on movements of >= 20 px (the cut rule); a smaller nudge is drawn as a
     # 20 px movement (shape and timing) and scaled down to its distance
     logD = np.clip(np.log(D), np.log(MIN_DIST_PX), np.log(4000.0))
-    z = sample(profile.shape.cond, cond_vars(logD, np.arctan2(dy, dx)), rng) + alphas
+    X = cond_vars(logD, np.arctan2(dy, dx))
+    z = sample(profile.shape.cond, X, rng)
+    if log_scales is not None:  # the person's own spread about the law's conditional mean
+        m = cond_mean(profile.shape.cond, X)
+        z = m + (z - m) * np.exp(log_scales)
+    z = z + alphas
+    if profile.shape.bounds is not None:
+        z = np.clip(z, profile.shape.bounds[0], profile.shape.bounds[1])
     if width is not None:
         D = np.exp(logD)
         w = np.fmin(np.asarray(width, float), np.asarray(height, float) if height is not None else np.inf)
@@ -182,7 +189,10 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     integer = np.array([d.integer_px for d in devs])[dev_of]
     ex, ey, fx, fy, missed = _aim(x1, y1, width, height, rng, integer)
     alphas = np.stack([p.alpha for p in uniq])[who]
-    z = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height)
+    scales = None
+    if any(p.log_scale is not None for p in uniq):
+        scales = np.stack([p.log_scale if p.log_scale is not None else np.zeros(len(p.alpha)) for p in uniq])[who]
+    z = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height, scales)
     plan = plan_motor(z, profile.shape, x0, y0, ex, ey, rng, profile.extras, fx, fy)
     px = np.where(missed, fx, ex)
     py = np.where(missed, fy, ey)
