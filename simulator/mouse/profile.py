@@ -175,10 +175,12 @@ class MouseProfile:
                 for i in range(k)]
 
     def _draw_scales(self, rng: np.random.Generator, k: int) -> list[np.ndarray | None]:
-        """New people's spreads: independent normal log-scales with the between-people SD per variable."""
+        """New people's spreads: normal log-scales with the between-people SD per variable, held within
+        1.5 SD (further out the drawn person moves like nobody recorded)."""
         if self.pop_log_scale_sd is None:
             return [None] * k
-        return list(rng.standard_normal((k, len(self.pop_log_scale_sd))) * self.pop_log_scale_sd)
+        sd = self.pop_log_scale_sd
+        return list(np.clip(rng.standard_normal((k, len(sd))), -1.5, 1.5) * sd)
 
     def _pop_factor(self) -> np.ndarray:
         """F with F F' = pop_cov (eigen-decomposition: the rounded, low-rank covariance need not be PD)."""
