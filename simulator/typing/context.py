@@ -143,11 +143,10 @@ def key_names(keys: np.ndarray) -> np.ndarray:
     return np.array([k.lower() if isinstance(k, str) and len(k) == 1 else "" for k in keys], dtype=object)
 
 
-def digraph_names(keys: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Each keystroke's digraph -- the previous character and this one, lower case -- or '' at a text's
-    start and next to named keys. Which two keys follow each other matters beyond the digraph class:
-    'th' and 'he' are practised, 'ws' and 'ce' are not."""
-    names = key_names(keys)
+def digraph_names(names: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Each keystroke's digraph from its `key_names` -- the previous character and this one, lower case --
+    or '' at a text's start and next to named keys. Which two keys follow each other matters beyond the
+    digraph class: 'th' and 'he' are practised, 'ws' and 'ce' are not."""
     prev = np.r_[np.array([""], dtype=object), names[:-1]]
     ok = (names != "") & (prev != "") & ~np.asarray(start, bool)
     out = np.full(len(names), "", dtype=object)

@@ -248,8 +248,10 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
         pause = ok & (resid > PAUSE_THRESHOLD_SD * mad[st.user])
     # which two keys follow each other matters beyond their class (population offsets, shrunk
     # to the class); from here on intervals are measured net of them
-    digraph_off = name_offsets(digraph_names(st.key, st.start), resid, ok & ~pause)
-    y = y - lookup(digraph_off, digraph_names(st.key, st.start))
+    names = key_names(st.key)
+    digraphs = digraph_names(names, st.start)
+    digraph_off = name_offsets(digraphs, resid, ok & ~pause)
+    y = y - lookup(digraph_off, digraphs)
     if progress:
         progress(1, 4)
 
@@ -342,7 +344,6 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     lh = np.log(np.where(hm, np.maximum(hold, 0.5), 1.0))
     # each key has its own hold (left-hand and little-finger keys are held longer): population
     # offsets against the text's mean hold of that key kind, then holds are measured net of them
-    names = key_names(st.key)
     grp = st.text * len(HOLD_KINDS) + ctx.hold_kind
     gm, _ = _group_mean(lh, grp, nt * len(HOLD_KINDS), hm.astype(float))
     key_hold_off = name_offsets(names, lh - gm[grp], hm & (ctx.hold_kind != 2))
@@ -392,9 +393,11 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
 
     # -- Shift and CapsLock ------------------------------------------------------------------------
     lead_u, lead_v, lag_u, lag_v, side_u, side_v, caps_u, runs_u, first_u, first_v = _shift_timing(records, ui, layout)
-    for (uu, vv, mcol, scol, pm_, ps_) in ((lead_u, lead_v, "lead_logit", "log_lead_sd", 0.0, 1.0),
-                                          (lag_u, lag_v, "lag_mu", "log_lag_sd", np.log(80.0), 0.6)):
-        lv = logit(np.clip(vv, 0.02, 0.98)) if mcol == "lead_logit" else np.log(np.clip(vv, 1.0, 3000.0))
+    lead_scale = lambda v: logit(np.clip(v, 0.02, 0.98))  # noqa: E731  (a share of the gap)
+    lag_scale = lambda v: np.log(np.clip(v, 1.0, 3000.0))  # noqa: E731  (ms)
+    for (uu, vv, to, mcol, scol, pm_, ps_) in ((lead_u, lead_v, lead_scale, "lead_logit", "log_lead_sd", 0.0, 1.0),
+                                              (lag_u, lag_v, lag_scale, "lag_mu", "log_lag_sd", np.log(80.0), 0.6)):
+        lv = to(vv)
         pm_ = lv.mean() if len(lv) > 10 else pm_
         ps_ = lv.std() if len(lv) > 10 else ps_
         theta[:, P[mcol]] = _shrunk(lv, uu, nu, pm_, k=8, speed=mu)[0]
@@ -526,7 +529,6 @@ def _text_cov(e, ok, eh, hm, text, user, start, nu) -> tuple[np.ndarray | None, 
     half = (2 * pos >= length).astype(int)
     s = np.concatenate([_half_stats(e, ok, text, half), _half_stats(eh, hm, text, half)], axis=2)
     good = np.all(np.isfinite(s), axis=(1, 2))
-    sd_u = np.full((nu, 2), np.nan)
     if good.sum() < 30:
         return None, np.full((nu, 2), 0.1)
     tu = np.zeros(text.max() + 1, int)
@@ -540,6 +542,7 @@ def _text_cov(e, ok, eh, hm, text, user, start, nu) -> tuple[np.ndarray | None, 
     c = (a.T @ b + b.T @ a) / (2 * (len(a) - 1))
     w, v = np.linalg.eigh(c)
     cov = (v * np.maximum(w, 0.0)) @ v.T
+    sd_u = np.empty((nu, 2))
     for j, col in enumerate((0, 3)):  # tempo and hold level: per typist, 5 texts' worth of the pooled value
         cross = a[:, col] * b[:, col]
         var, _ = _shrunk(cross, u, nu, max(float(np.mean(cross)), 0.0), k=5)
@@ -808,27 +811,22 @@ def _calibrate_pause_tail(records, ui, theta, shared, layout, n_texts: int = 800
     return 0.5 * (lo + hi)
 
 
-def _bursts(keys_list) -> tuple[float, float]:
-    """Backspace bursts per typed character, and mean burst length."""
-    n = bursts = presses = 0
-    for keys in keys_list:
-        k = keys[~np.isin(keys, list(MODIFIERS))]
-        b = k == "Backspace"
-        n += int((~b).sum())
-        presses += int(b.sum())
-        bursts += int(np.sum(b & ~np.r_[False, b[:-1]]))
-    return bursts / max(n, 1), presses / max(bursts, 1)
-
-
-def _burst_counts(keys_list) -> tuple[np.ndarray, np.ndarray]:
-    """Per text: Backspace bursts, and characters typed."""
-    k, n = [], []
+def _burst_counts(keys_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: Backspace bursts, characters typed, and Backspace presses."""
+    k, n, p = [], [], []
     for keys in keys_list:
         kk = keys[~np.isin(keys, list(MODIFIERS))]
         b = kk == "Backspace"
         k.append(np.sum(b & ~np.r_[False, b[:-1]]))
         n.append(np.sum(~b))
-    return np.asarray(k, float), np.asarray(n, float)
+        p.append(np.sum(b))
+    return np.asarray(k, float), np.asarray(n, float), np.asarray(p, float)
+
+
+def _bursts(keys_list) -> tuple[float, float]:
+    """Backspace bursts per typed character, and mean burst length."""
+    k, n, p = (float(a.sum()) for a in _burst_counts(keys_list))
+    return k / max(n, 1), p / max(k, 1)
 
 
 def _excess_dispersion(k: np.ndarray, n: np.ndarray, user: np.ndarray) -> float:
@@ -846,7 +844,7 @@ def _calibrate_error_spread(records, ui, theta, shared, layout, n_texts: int = 8
     Recorded counts are about Poisson at the typist's rate; the generator's are more regular (a
     Bernoulli chance per eligible character, no new error inside a correction), so texts without any
     correction come too rarely. Measured on all texts of randomly chosen typists, the same estimator
-    on both sides, so its small-sample bias cancels.
+    on both sides, so its small-sample bias cancels; ``shared`` is typed as built, without a multiplier.
     """
     rng = np.random.default_rng(7)
     users = rng.permutation(sorted({r.user for r in records if r.user in ui}))
@@ -859,10 +857,9 @@ def _calibrate_error_spread(records, ui, theta, shared, layout, n_texts: int = 8
     rt = _retyping([r for r in records if r.user in picked], ui, layout)
     if len(rt.texts) < 50:
         return 0.0
-    k, n = _burst_counts([r.key for r in rt.recs])
+    k, n, _ = _burst_counts([r.key for r in rt.recs])
     real = _excess_dispersion(k, n, rt.rows)
-    shared.err_text_sd = 0.0
-    gk, gn = _burst_counts([e.key[e.type == "down"] for e in rt.type(theta, shared, layout, 8)])
+    gk, gn, _ = _burst_counts([e.key[e.type == "down"] for e in rt.type(theta, shared, layout, 8)])
     gen = _excess_dispersion(gk, gn, rt.rows)
     return float(np.sqrt(np.log1p(np.clip(real - gen, 0.0, 3.0))))
 

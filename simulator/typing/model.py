@@ -226,8 +226,9 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
               ctx.first_word, ctx.last_word]
     fx = _text_effects(shared, theta, rng)
     text_eff = fx[:, 0]
+    names = key_names(keys)
     mean = (th[:, P["mu"]] + text_eff[text_idx] + class_off + np.einsum("ij,ij->i", X, th[:, B_COLS[:-1]])
-            + lookup(shared.digraph_off, digraph_names(keys, start)))
+            + lookup(shared.digraph_off, digraph_names(names, start)))
     sd = np.exp(th[:, P["log_sd"]] + 0.5 * (fx[:, 1] + fx[:, 2])[text_idx])
     if shared.class_scale is not None:
         sd = sd * shared.class_scale[cls]
@@ -266,7 +267,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     h_sd = np.exp(th[:, P["log_h_sd"]] + 0.5 * (fx[:, 4] + fx[:, 5])[text_idx])
     if shared.hold_scale is not None:
         h_sd = h_sd * shared.hold_scale[ctx.hold_kind]
-    hold_off = hold_off + lookup(shared.key_hold_off, key_names(keys))
+    hold_off = hold_off + lookup(shared.key_hold_off, names)
     hold = np.minimum(np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * h_sd), MAX_HOLD_MS)
     # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
     # then strikes again, so the interval is at least the hold plus a short release gap

@@ -60,8 +60,8 @@ class Population:
         w, v = np.linalg.eigh(corr)
         w, v = w[::-1][:k], v[:, ::-1][:, :k]
         low = (v * np.maximum(w, 0.0)) @ v.T
-        low = low * np.minimum(1.0, 0.98 / np.maximum(np.diag(low), 1e-12))[:, None] ** 0.5 \
-            * np.minimum(1.0, 0.98 / np.maximum(np.diag(low), 1e-12))[None, :] ** 0.5
+        s = np.minimum(1.0, 0.98 / np.maximum(np.diag(low), 1e-12)) ** 0.5  # no variable's shared part above 0.98
+        low = low * s[:, None] * s[None, :]
         return Population(q, low + np.diag(1.0 - np.diag(low)))
 
     def normal_scores(self, rng: np.random.Generator, k: int) -> np.ndarray:
@@ -209,10 +209,8 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
 
 def save_profile(profile: TypingProfile, out: Path) -> Path:
     """Write atomically (temp file in the same folder, then rename) and return the path."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(profile.to_json(), indent=1, sort_keys=False).encode()
-    write_atomic(out, data)
+    out = write_atomic(out, data)
     profile.sha256 = hashlib.sha256(data).hexdigest()
     profile.path = out
     return out
