@@ -1,12 +1,26 @@
 """Kinematic features of movements, as published mouse-dynamics detectors compute them.
 
-Used by the realism benchmark's discriminator and the tests. Sampling-interval
-features are listed apart so the benchmark can report with and without them.
+Used by the realism benchmark's discriminator, the fidelity report and the tests;
+synthesis will score many candidate movements with it, so the whole CSR batch is
+computed at once with segment reductions (no per-movement Python loop).
+Sampling-interval features are listed apart so the benchmark can report with and
+without them.
+
+Per movement of n >= 3 samples (times t, positions x, y):
+``dt = max(diff t, 1)``, segment lengths ``seg``, speed ``v = seg / dt`` (n-1
+values), acceleration ``a = diff v / dt[1:]`` (n-2), jerk ``j = diff a / dt[2:]``
+(n-3, or one 0 when n == 3). ``D`` is the start-to-end distance, ``dev`` the signed
+distance of each sample from the start-end line (0 when D == 0), heading changes
+are taken over non-zero segments only (one 0 when fewer than two), medians follow
+``np.median`` (mean of the two middle values for even counts) and the velocity
+peak is the first maximum.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from simulator.errors import HcisimError
 
 TIMING = ("dt_mean", "dt_std", "dt_median", "dt_max", "dt_zero_frac", "dt_long_frac", "n_samples")
 KINEMATIC = (
@@ -17,49 +31,171 @@ KINEMATIC = (
 NAMES = KINEMATIC + TIMING
 
 
-def features_one(t: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    dt_raw = np.diff(t)
-    dt = np.maximum(dt_raw, 1.0)
-    dx, dy = np.diff(x), np.diff(y)
-    seg = np.hypot(dx, dy)
-    T = max(t[-1] - t[0], 1.0)
-    L = seg.sum()
-    D = np.hypot(x[-1] - x[0], y[-1] - y[0])
-    v = seg / dt
-    a = np.diff(v) / dt[1:] if len(v) > 1 else np.zeros(1)
-    j = np.diff(a) / dt[2:] if len(a) > 1 else np.zeros(1)
-    if len(a) == 0:
-        a = np.zeros(1)
-    if len(j) == 0:
-        j = np.zeros(1)
-    vmax = v.max() if len(v) else 0.0
-    pk = (v[1:-1] > v[:-2]) & (v[1:-1] >= v[2:]) & (v[1:-1] > 0.1 * vmax) if len(v) > 2 else np.zeros(0, bool)
-    ip = int(np.argmax(v)) if len(v) else 0
-    t_peak = (t[ip] + t[ip + 1]) / 2 - t[0] if len(v) else 0.0
-    if D > 0:
-        dev = ((x - x[0]) * (y[-1] - y[0]) - (y - y[0]) * (x[-1] - x[0])) / D
-    else:
-        dev = np.zeros(len(x))
-    ang = np.arctan2(dy[seg > 0], dx[seg > 0])
-    dang = np.abs(np.angle(np.exp(1j * np.diff(ang)))) if len(ang) > 1 else np.zeros(1)
-    rem = np.hypot(x[-1] - x, y[-1] - y)
-    near = np.flatnonzero(rem <= 0.1 * max(D, 1.0))
-    end_phase = (t[-1] - t[near[0]]) / T if len(near) else 0.0
-    med = np.median(dt_raw) if len(dt_raw) else 0.0
-    pause = dt_raw[dt_raw > max(3 * med, 50.0)].sum() / T if len(dt_raw) else 0.0
-    return np.array([
-        T, L, D / max(L, 1e-9), L / T, vmax, v.std(), np.median(v), np.abs(a).mean(), np.abs(a).max(), a.std(),
-        np.abs(j).mean(), np.abs(j).max(), pk.sum(), t_peak / T, np.abs(dev).max() / max(D, 1.0),
-        np.abs(dev).mean() / max(D, 1.0), dang.mean(), dang.std(), end_phase, pause,
-        dt_raw.mean(), dt_raw.std(), med, dt_raw.max(), np.mean(dt_raw == 0), np.mean(dt_raw > 50), len(t),
-    ], float)
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    off = np.zeros(len(counts) + 1, np.intp)
+    np.cumsum(counts, out=off[1:])
+    return off
+
+
+def _sum(vals: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(seg, weights=vals, minlength=n)
+
+
+def _mean_std(vals: np.ndarray, seg: np.ndarray, cnt: np.ndarray,
+              empty: float = np.nan) -> tuple[np.ndarray, np.ndarray]:
+    """Per-segment mean and population std (two passes, like np.std); ``empty`` where a segment has no values."""
+    has = cnt > 0
+    div = np.where(has, cnt, 1)
+    mean = _sum(vals, seg, len(cnt)) / div
+    std = np.sqrt(_sum((vals - mean[seg]) ** 2, seg, len(cnt)) / div)
+    return np.where(has, mean, empty), np.where(has, std, empty)
+
+
+def _max(vals: np.ndarray, off: np.ndarray, empty: float = np.nan) -> np.ndarray:
+    """Per-segment max (NaN propagates); ``empty`` for empty segments, which reduceat cannot express."""
+    out = np.full(len(off) - 1, empty)
+    nz = off[1:] > off[:-1]
+    if nz.any():
+        out[nz] = np.maximum.reduceat(vals, off[:-1][nz])
+    return out
+
+
+def _median(vals: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """np.median of each non-empty segment (mean of the two middle values for even counts; NaN if any NaN).
+
+    Segments are bucketed by length rounded up to a power of two, padded with +inf
+    into one 2-D array per bucket and sorted along rows: several times faster
+    than a global lexsort of (segment, value).
+    """
+    cnt = np.diff(off)
+    out = np.empty(len(cnt))
+    width = np.left_shift(1, np.ceil(np.log2(np.maximum(cnt, 1))).astype(np.int64))
+    for w in np.unique(width):
+        sel = np.flatnonzero(width == w)
+        c = cnt[sel]
+        rows = np.repeat(np.arange(len(sel)), c)
+        cols = np.arange(rows.size) - np.repeat(_offsets(c)[:-1], c)
+        pad = np.full((len(sel), int(w)), np.inf)
+        pad[rows, cols] = vals[np.repeat(off[:-1][sel], c) + cols]
+        pad.sort(axis=1)  # NaN sorts last, after the +inf padding
+        r = np.arange(len(sel))
+        lo, hi = pad[r, (c - 1) // 2], pad[r, c // 2]
+        out[sel] = np.where(np.isnan(pad[:, -1]), np.nan, np.where(c % 2 == 1, lo, (lo + hi) / 2))
+    return out
+
+
+def _within(off: np.ndarray) -> np.ndarray:
+    """Mask over ``np.diff`` of a CSR array with non-empty segments: True where both ends are in one segment."""
+    keep = np.ones(max(off[-1] - 1, 0), bool)
+    keep[off[1:-1] - 1] = False
+    return keep
 
 
 def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """(N, len(NAMES)) features of movements in CSR layout (movements with < 3 samples give NaN rows)."""
-    out = np.full((len(offsets) - 1, len(NAMES)), np.nan)
-    for i in range(len(offsets) - 1):
-        a, b = offsets[i], offsets[i + 1]
-        if b - a >= 3:
-            out[i] = features_one(t[a:b], x[a:b], y[a:b])
+    offsets = np.asarray(offsets)
+    t, x, y = (np.asarray(c, float) for c in (t, x, y))
+    if offsets.ndim != 1 or len(offsets) == 0 or not np.issubdtype(offsets.dtype, np.integer):
+        raise HcisimError("movement offsets must be a non-empty 1-D integer array")
+    if not len(t) == len(x) == len(y):
+        raise HcisimError(f"movement t, x, y differ in length ({len(t)}, {len(x)}, {len(y)})")
+    counts = np.diff(offsets)
+    ok = counts >= 3
+    out = np.full((len(counts), len(NAMES)), np.nan)
+    if not ok.any():
+        return out
+    if offsets[:-1][ok].min() < 0 or offsets[1:][ok].max() > len(t):
+        raise HcisimError(f"movement offsets point outside the {len(t)} samples")
+
+    # gather the movements that get features into one contiguous batch
+    n = counts[ok].astype(np.intp)
+    N = len(n)
+    off = _offsets(n)
+    idx = np.arange(off[-1]) + np.repeat(offsets[:-1][ok] - off[:-1], n)
+    t, x, y = t[idx], x[idx], y[idx]
+    first, last = off[:-1], off[1:] - 1
+    ids = np.arange(N)
+    seg0 = np.repeat(ids, n)
+
+    # level 1: per step between consecutive samples (n - 1 per movement)
+    cnt1 = n - 1
+    off1 = off - np.arange(N + 1)
+    seg1 = np.repeat(ids, cnt1)
+    keep1 = _within(off)
+    dt_raw = np.diff(t)[keep1]
+    dt = np.maximum(dt_raw, 1.0)
+    dx, dy = np.diff(x)[keep1], np.diff(y)[keep1]
+    seg = np.hypot(dx, dy)
+    T = np.maximum(t[last] - t[first], 1.0)
+    L = _sum(seg, seg1, N)
+    ex, ey = x[last] - x[first], y[last] - y[first]
+    D = np.hypot(ex, ey)
+    Dn = np.maximum(D, 1.0)
+    v = seg / dt
+    vmax = _max(v, off1)
+    _, v_std = _mean_std(v, seg1, cnt1)
+
+    # level 2: acceleration (n - 2 >= 1 per movement), each divided by the later step's dt
+    cnt2 = n - 2
+    seg2 = np.repeat(ids, cnt2)
+    keep2 = _within(off1)
+    dt2 = dt[1:][keep2]
+    a = np.diff(v)[keep2] / dt2
+    aa = np.abs(a)
+    _, a_std = _mean_std(a, seg2, cnt2)
+    a_mean = _sum(aa, seg2, N) / cnt2
+
+    # level 3: jerk (n - 3 >= 0 per movement; a movement without any gets 0)
+    cnt3 = n - 3
+    keep3 = _within(off - 2 * np.arange(N + 1))
+    jj = np.abs(np.diff(a)[keep3] / dt2[1:][keep3])
+    j_mean = np.where(cnt3 > 0, _sum(jj, np.repeat(ids, cnt3), N) / np.maximum(cnt3, 1), 0.0)
+    j_max = _max(jj, off - 3 * np.arange(N + 1), empty=0.0)
+
+    # velocity peaks: interior steps above both neighbours (>= the next) and 10 % of the top speed
+    inner = np.ones(len(v), bool)
+    inner[first - np.arange(N)] = False
+    inner[last - np.arange(1, N + 1)] = False
+    vm = v[1:-1]
+    pk = inner[1:-1] & (vm > v[:-2]) & (vm >= v[2:]) & (vm > np.repeat(0.1 * vmax, cnt1)[1:-1])
+    n_peaks = _sum(pk, seg1[1:-1], N)
+    # first step reaching the max (a NaN speed is the max, as np.argmax has it)
+    top = (v == np.repeat(vmax, cnt1)) | np.isnan(v)
+    ip = np.minimum.reduceat(np.where(top, np.arange(len(v)), len(v)), off1[:-1]) + ids  # its first sample
+    t_peak = (t[ip] + t[ip + 1]) / 2 - t[first]
+
+    # deviation from the start-end line
+    Dpos = D > 0
+    cross = (x - np.repeat(x[first], n)) * np.repeat(ey, n) - (y - np.repeat(y[first], n)) * np.repeat(ex, n)
+    dev = np.abs(np.where(np.repeat(Dpos, n), cross / np.repeat(np.where(Dpos, D, 1.0), n), 0.0))
+    dev_max = _max(dev, off) / Dn
+    dev_mean = _sum(dev, seg0, N) / n / Dn
+
+    # heading changes between consecutive non-zero segments
+    moving = seg > 0
+    ang = np.arctan2(dy[moving], dx[moving])
+    sega = seg1[moving]
+    pa = np.flatnonzero(sega[:-1] == sega[1:])
+    dang = np.abs(ang[pa + 1] - ang[pa])  # in [0, 2 pi): fold to the smaller turn, |angle(exp(1j d))|
+    dang = np.where(dang > np.pi, 2 * np.pi - dang, dang)
+    dang_mean, dang_std = _mean_std(dang, sega[pa], np.bincount(sega[pa], minlength=N), empty=0.0)
+
+    # end phase: from the first sample within 10 % of D of the end
+    rem = np.hypot(np.repeat(x[last], n) - x, np.repeat(y[last], n) - y)
+    near = np.minimum.reduceat(np.where(rem <= np.repeat(0.1 * Dn, n), np.arange(len(x)), len(x)), first)
+    found = near < len(x)
+    end_phase = np.where(found, (t[last] - t[np.where(found, near, 0)]) / T, 0.0)
+
+    # sampling intervals
+    dt_med = _median(dt_raw, off1)
+    pause = _sum(np.where(dt_raw > np.repeat(np.maximum(3 * dt_med, 50.0), cnt1), dt_raw, 0.0), seg1, N) / T
+    dt_mean, dt_std = _mean_std(dt_raw, seg1, cnt1)
+
+    out[ok] = np.column_stack([
+        T, L, D / np.maximum(L, 1e-9), L / T, vmax, v_std, _median(v, off1), a_mean,
+        _max(aa, off1 - np.arange(N + 1)), a_std, j_mean, j_max, n_peaks, t_peak / T, dev_max, dev_mean,
+        dang_mean, dang_std, end_phase, pause,
+        dt_mean, dt_std, dt_med, _max(dt_raw, off1), _sum(dt_raw == 0, seg1, N) / cnt1,
+        _sum(dt_raw > 50, seg1, N) / cnt1, n,
+    ])
     return out

@@ -6,8 +6,10 @@ root speed curve (`simulator.mouse.shape`); PCA bases of both; per-user
 offsets of [log T, coefficients] from the population's conditional mean,
 shrunk by how much data each user has (empirical Bayes); a Gaussian mixture
 over [log D, direction | log T, coefficients] with the offsets removed; the
-population law of the offsets; each user's capture device. Generation never
-reads recorded movements: only these fitted numbers ship.
+population law of the offsets; each user's capture device; last, a realism
+critic (recorded vs the law's own movements, `simulator.critic`) that synthesis
+uses to choose among candidate draws. Generation never reads recorded
+movements: only these fitted numbers ship.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.critic import Critic, fit_critic
 from simulator.errors import HcisimError
+from simulator.mouse.features import features
 from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
 from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
+from simulator.mouse.synth import PERSON_BLOCK, synth_moves
 from simulator.readers.common import Movements, PointerLog, cut_movements
 
 RDP_TICK_MS = 1000.0 / 64
@@ -27,6 +32,7 @@ MIN_MOVES = 5
 K_PATH = 20       # PCA components of the path curve (20 vs 12: better on a validation split of training data)
 K_SPEED = 12      # and of the root speed curve
 N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
+CRITIC_MOVES = 6000  # recorded movements (and as many generated) the realism critic is fitted on
 
 
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
@@ -173,7 +179,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         raise HcisimError(f"too few movements per user to fit (need >= {MIN_MOVES} for at least one user)")
     mv = mv.subset(keep)
     users = users[keep]
-    total = 5
+    total = 6
     rng = np.random.default_rng(seed)
     path, speed, logT, logD, th = normalise(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
     n = len(mv)
@@ -209,8 +215,29 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     prof = MouseProfile(profile_id, "", meta, shape, alpha, devices, np.zeros(G.shape[1]), pop_cov, extras,
                         {u: float(np.sum(users == u)) for u in alpha}, log_scale, pop_scale_sd)
     if progress:
+        progress(5, total)
+    prof.critic = fit_movement_critic(prof, mv, rng)
+    prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
+                           "candidates": prof.critic.candidates}
+    if progress:
         progress(total, total)
     return prof
+
+
+def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> Critic:
+    """The realism critic (simulator/critic.py): recorded movements' kinematic features against the
+    law's own movements for the same (start, press) pairs, moved by new people drawn from the
+    population in blocks, as `hcisim synth-moves` does."""
+    idx = np.sort(rng.permutation(len(mv))[:CRITIC_MOVES])
+    sub = mv.subset(idx)
+    x0, y0 = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
+    people = prof.draw_many(rng, -(-len(sub) // PERSON_BLOCK))
+    who = [people[i // PERSON_BLOCK] for i in range(len(sub))]
+    gen = synth_moves(x0, y0, sub.press_x, sub.press_y, profile=prof, rng=rng, user=who, candidates=1)
+    F_rec = features(sub.t_ms, sub.x, sub.y, sub.offsets)
+    F_gen = features(gen.t_ms, gen.x, gen.y, gen.offsets)
+    return fit_critic(F_rec[~np.isnan(F_rec).all(1)], F_gen[~np.isnan(F_gen).all(1)],
+                      seed=int(rng.integers(2 ** 31)))
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,

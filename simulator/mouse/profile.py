@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.atomic import write_atomic
+from simulator.critic import Critic
 from simulator.errors import HcisimError
 from simulator.mouse.shape import Conditional, Mixture, conditional
 
@@ -137,6 +138,7 @@ class MouseProfile:
     weights: dict[str, float] = field(default_factory=dict)  # movements per user: the device mix
     log_scale: dict[str, np.ndarray] = field(default_factory=dict)  # per fitted user: log spread per variable
     pop_log_scale_sd: np.ndarray | None = None   # spread of log_scale between people (new people draw from it)
+    critic: Critic | None = None   # realism critic over movement features (simulator/critic.py); None: no resampling
     _factor: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -200,6 +202,7 @@ class MouseProfile:
                           **({"log_scale": _r(self.log_scale[u], 4)} if u in self.log_scale else {})}
                       for u in self.users},
             **({"pop_log_scale_sd": _r(self.pop_log_scale_sd, 4)} if self.pop_log_scale_sd is not None else {}),
+            **({"critic": self.critic.to_json()} if self.critic is not None else {}),
         }
 
 
@@ -245,7 +248,8 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             pop_mean=np.asarray(d["pop_mean"], float), pop_cov=np.asarray(d["pop_cov"], float),
             extras=dict(d.get("extras", {})), weights={u: float(v.get("weight", 1.0)) for u, v in users.items()},
             log_scale={u: np.asarray(v["log_scale"], float) for u, v in users.items() if "log_scale" in v},
-            pop_log_scale_sd=np.asarray(d["pop_log_scale_sd"], float) if "pop_log_scale_sd" in d else None)
+            pop_log_scale_sd=np.asarray(d["pop_log_scale_sd"], float) if "pop_log_scale_sd" in d else None,
+            critic=Critic.from_json(d["critic"]) if "critic" in d else None)
     except (ValueError, KeyError, TypeError, IndexError) as e:
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
 

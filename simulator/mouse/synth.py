@@ -13,7 +13,9 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import atomic_path
 from simulator.errors import HcisimError
+from simulator.critic import resample
 from simulator.mouse.device import NAMED_DEVICES, capture
+from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
@@ -42,6 +44,16 @@ class MoveBatch:
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
+
+    def take(self, idx: np.ndarray) -> MoveBatch:
+        """The movements ``idx`` (in that order) as a new batch."""
+        idx = np.asarray(idx, np.int64)
+        lens = np.diff(self.offsets)[idx]
+        offsets = np.r_[0, np.cumsum(lens)].astype(np.int64)
+        rows = np.repeat(self.offsets[idx] - offsets[:-1], lens) + np.arange(offsets[-1])
+        return MoveBatch(self.t_ms[rows], self.x[rows], self.y[rows], offsets, self.missed[idx],
+                         self.n_submovements[idx], self.press_x[idx], self.press_y[idx],
+                         [self.user[i] for i in idx])
 
     def one(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = self.offsets[i], self.offsets[i + 1]
@@ -143,13 +155,15 @@ def _aim(x1, y1, width, height, rng: np.random.Generator, integer: np.ndarray):
 
 def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfile | str = "sapimouse",
                 rng: np.random.Generator, user: str | MouseUser | Sequence | None = None,
-                device: str | Device | None = None) -> MoveBatch:
+                device: str | Device | None = None, candidates: int | None = None) -> MoveBatch:
     """N pointing movements from (x0, y0) to targets centred at (x1, y1), vectorised.
 
     ``user``: None draws one new synthetic person for the batch, a user id or
     `MouseUser` moves "as that user", a sequence gives one per movement.
     ``width``/``height`` (NaN = unknown) make the press land inside the target,
     with Fitts scatter: an aim outside is labelled ``missed`` and corrected.
+    ``candidates``: draws per movement among which the profile's realism critic
+    picks one (simulator/critic.py); None: the critic's own number, 1: the law alone.
     """
     profile = load_profile(profile)
     x0, y0, x1, y1 = (np.atleast_1d(np.asarray(v, float)) for v in (x0, y0, x1, y1))
@@ -159,24 +173,53 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     if n == 0:
         z = np.zeros(0)
         return MoveBatch(z, z, z, np.zeros(1, np.int64), np.zeros(0, bool), np.zeros(0, int), z, z, [])
-    if isinstance(user, (list, tuple, np.ndarray)):
-        if len(user) != n:
-            raise HcisimError(f"{len(user)} users given for {n} movements")
-        # the same person object repeats (synth-moves: one per block of pairs): resolve each once
-        # (ids by value, MouseUser objects by identity -- the sequence holds them -- and None: a new person each)
-        seen: dict = {}
-        uniq: list[MouseUser] = []
-        who = np.empty(n, np.int64)
-        for i, u in enumerate(user):
-            key = ("id", str(u)) if isinstance(u, (str, int, np.integer)) else ("new", i) if u is None else id(u)
-            j = seen.get(key)
-            if j is None:
-                j = seen[key] = len(uniq)
-                uniq.append(person(profile, rng, u))
-            who[i] = j
-    else:
-        uniq = [person(profile, rng, user)]
-        who = np.zeros(n, np.int64)
+    uniq, who = _people(profile, user, n, rng)
+    devs, dev_of = _devices(profile, uniq, who, device)
+    integer = np.array([d.integer_px for d in devs])[dev_of]
+    # where the press lands (and whether the first aim misses) is drawn once per movement: the
+    # critic chooses how the hand gets there, never the Fitts scatter or the miss rate
+    aim = _aim(x1, y1, width, height, rng, integer)
+    alphas = np.stack([p.alpha for p in uniq])[who]
+    scales = None
+    if any(p.log_scale is not None for p in uniq):
+        scales = np.stack([p.log_scale if p.log_scale is not None else np.zeros(len(p.alpha)) for p in uniq])[who]
+    k = 1 if profile.critic is None else profile.critic.candidates if candidates is None else max(int(candidates), 1)
+    rep = np.repeat(np.arange(n), k)
+    sizes = [None if v is None else np.broadcast_to(np.asarray(v, float), (n,))[rep] for v in (width, height)]
+    batch = _draw(profile, x0[rep], y0[rep], *(v[rep] for v in aim), *sizes, alphas[rep],
+                  None if scales is None else scales[rep], devs, dev_of[rep], rng)
+    batch.user = [uniq[j].id for j in who[rep]]
+    if k == 1:
+        return batch
+    F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
+    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F)).reshape(n, k)
+    return batch.take(np.arange(n) * k + resample(scores, rng))
+
+
+def _people(profile: MouseProfile, user, n: int, rng: np.random.Generator) -> tuple[list[MouseUser], np.ndarray]:
+    """The distinct people moving and, per movement, which of them (an index into the list)."""
+    if not isinstance(user, (list, tuple, np.ndarray)):
+        return [person(profile, rng, user)], np.zeros(n, np.int64)
+    if len(user) != n:
+        raise HcisimError(f"{len(user)} users given for {n} movements")
+    # the same person object repeats (synth-moves: one per block of pairs): resolve each once
+    # (ids by value, MouseUser objects by identity -- the sequence holds them -- and None: a new person each)
+    seen: dict = {}
+    uniq: list[MouseUser] = []
+    who = np.empty(n, np.int64)
+    for i, u in enumerate(user):
+        key = ("id", str(u)) if isinstance(u, (str, int, np.integer)) else ("new", i) if u is None else id(u)
+        j = seen.get(key)
+        if j is None:
+            j = seen[key] = len(uniq)
+            uniq.append(person(profile, rng, u))
+        who[i] = j
+    return uniq, who
+
+
+def _devices(profile: MouseProfile, uniq: list[MouseUser], who: np.ndarray,
+             device: str | Device | None) -> tuple[list[Device], np.ndarray]:
+    """The distinct capture devices and, per movement, which of them records it."""
     devs: list[Device] = []
     dev_key: dict[int, int] = {}
     dev_of_person = np.empty(len(uniq), np.int64)
@@ -185,20 +228,18 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
         dev_of_person[j] = dev_key.setdefault(id(dv), len(devs))
         if dev_of_person[j] == len(devs):
             devs.append(dv)
-    dev_of = dev_of_person[who]
-    integer = np.array([d.integer_px for d in devs])[dev_of]
-    ex, ey, fx, fy, missed = _aim(x1, y1, width, height, rng, integer)
-    alphas = np.stack([p.alpha for p in uniq])[who]
-    scales = None
-    if any(p.log_scale is not None for p in uniq):
-        scales = np.stack([p.log_scale if p.log_scale is not None else np.zeros(len(p.alpha)) for p in uniq])[who]
+    return devs, dev_of_person[who]
+
+
+def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, alphas: np.ndarray,
+          scales: np.ndarray | None, devs: list[Device], dev_of: np.ndarray, rng: np.random.Generator) -> MoveBatch:
+    """One draw of the law per movement towards its aimed point (and correction), captured by its device."""
     z = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height, scales)
     plan = plan_motor(z, profile.shape, x0, y0, ex, ey, rng, profile.extras, fx, fy)
     px = np.where(missed, fx, ex)
     py = np.where(missed, fy, ey)
     cap = capture(plan, dev_of, devs, x0, y0, px, py, rng)
-    return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py,
-                     [uniq[j].id for j in who])
+    return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py, [])
 
 
 # -- the file contract ------------------------------------------------------------

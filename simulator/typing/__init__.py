@@ -17,7 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from simulator.critic import resample
 from simulator.errors import HcisimError
+from simulator.typing.features import feature_matrix
 from simulator.typing.io import fit_profile, synth_typing_file
 from simulator.typing.layout import code_for, get_layout
 from simulator.typing.model import synthesise
@@ -43,12 +45,15 @@ def person(profile: TypingProfile | str, rng: np.random.Generator, user: str | N
 
 def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.random.Generator,
                  users: Sequence[str | Typist | None] | None = None, uncorrected_errors: bool = True,
-                 layout: str = "qwerty-us", skill: float | None = None) -> list[KeyEvents]:
+                 layout: str = "qwerty-us", skill: float | None = None,
+                 candidates: int | None = None) -> list[KeyEvents]:
     """Key events typing each text.
 
     ``users[i]`` is a typist id of the profile, a `Typist` from `person`, or None for a new typist
     drawn from the population (with ``skill`` as a speed z-score if given). With
     ``uncorrected_errors=False`` every typo is corrected, so the events type exactly the text.
+    ``candidates``: draws per text among which the profile's realism critic picks one
+    (simulator/critic.py); None: the critic's own number, 1: the model alone.
     """
     profile = load_profile(profile)
     lay = get_layout(layout)
@@ -66,4 +71,12 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     typists = [u if isinstance(u, Typist) else next(fresh) if u is None else profile.typist(str(u)) for u in users]
     if not texts:
         return []
-    return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    k = 1 if profile.critic is None else profile.critic.candidates if candidates is None else max(int(candidates), 1)
+    if k == 1:
+        return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    # k draws of each text by the same typist; the critic keeps one, weighted by how recorded it looks
+    drawn = synthesise([s for s in texts for _ in range(k)], [t for t in typists for _ in range(k)],
+                       profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    F = feature_matrix([e.to_keystrokes() for e in drawn], lay)
+    pick = resample(profile.critic.score(F).reshape(len(texts), k), rng)
+    return [drawn[i * k + int(j)] for i, j in enumerate(pick)]

@@ -155,13 +155,14 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
     """
     from simulator.typing import splits
+    from simulator.typing.realism import fit_typing_critic
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
-    n_steps = 3
+    n_steps = 4
     step = lambda k: progress(k, n_steps) if progress else None  # noqa: E731
     records = read_records(data, fmt)
     step(1)
@@ -195,9 +196,12 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=layout.name, mean=res.mean, cov=res.cov,
                          shared=res.shared, population=Population.from_typists(theta), user_params=users,
                          metadata=meta, stats=res.stats)
+    step(3)
+    prof.critic = fit_typing_critic(prof, records)
+    meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
     save_profile(prof, out)
     if report:
         from simulator.typing.report import write_fit_report
         write_fit_report(prof, records, out.with_suffix(".html"))
-    step(3)
+    step(4)
     return out

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from simulator.critic import Critic
 from simulator.errors import HcisimError
 from simulator.typing.model import KINDS, QUANTILE_LEVELS, Shared
 from simulator.typing.params import CLOCKS, P, PARAMS, Typist
@@ -86,6 +87,7 @@ class TypingProfile:
     metadata: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
     path: Path | None = None
+    critic: Critic | None = None   # realism critic over per-text features (simulator/critic.py); None: no resampling
 
     @property
     def users(self) -> list[str]:
@@ -149,6 +151,7 @@ class TypingProfile:
             "key_hold_offsets": self.shared.key_hold_off or {},
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
+            **({"critic": self.critic.to_json()} if self.critic is not None else {}),
         }
 
 
@@ -198,13 +201,14 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
                         {str(k): float(v) for k, v in d.get("key_hold_offsets", {}).items()})
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
+        critic = Critic.from_json(d["critic"]) if d.get("critic") else None
     except (KeyError, TypeError, ValueError):
         raise HcisimError(f"{path}: typing profile is incomplete or damaged") from None
     return TypingProfile(
         id=d["id"], sha256=hashlib.sha256(raw).hexdigest(), layout=d.get("layout", "qwerty-us"),
         mean=mean, cov=cov, shared=shared, population=population,
         user_params={u: np.asarray(v, float) for u, v in d.get("users", {}).items()},
-        metadata=d.get("metadata", {}), stats=d.get("fit_stats", {}), path=path)
+        metadata=d.get("metadata", {}), stats=d.get("fit_stats", {}), path=path, critic=critic)
 
 
 def save_profile(profile: TypingProfile, out: Path) -> Path:

@@ -1,0 +1,140 @@
+"""A fitted realism critic: the density ratio of recorded to generated items, for resampling.
+
+Why: the motor and typing models are parametric laws fitted to recorded people; whatever
+they get slightly wrong (a too-even rhythm, too-wiggly short paths) shows up in the
+features a detector reads. A classifier trained to tell the fitting data from the model's
+own output estimates, through its logit, the log density ratio log p_recorded(f) / p_model(f)
+of an item's features f. Drawing K candidates per item and keeping one with probability
+proportional to that ratio (sampling-importance-resampling) moves the generated distribution
+towards the recorded one -- the idea of discriminator rejection sampling (Azadi et al.,
+ICLR 2019) and Metropolis-Hastings GANs (Turner et al., ICML 2019) -- without ever copying
+a recorded item: candidates are new draws of the model, the critic only chooses among them.
+
+The critic is deliberately low-capacity (logistic regression on standardised features and
+their pairwise products: in effect a ratio of two Gaussians in a transformed feature space),
+regularised by cross-validation, so it corrects the shape of feature distributions and cannot
+memorise recorded items. Scoring is pure numpy; fitting uses scikit-learn's solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CANDIDATES = 8
+"""Candidates per item at synthesis: the effective sample size of the resampling is ~4-6 of 8 on
+the shipped profiles; 16 gained nothing measurable on the validation splits."""
+C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
+"""Inverse L2 strengths tried by cross-validation (small data -> strong regularisation)."""
+
+
+def _transform(F: np.ndarray, fill: np.ndarray, log_cols: np.ndarray) -> np.ndarray:
+    """Missing features (NaN: e.g. no Shift in a text) take the fitted median; skewed
+    non-negative ones are read as log(1 + f)."""
+    X = np.array(F, float)
+    bad = ~np.isfinite(X)
+    X[bad] = np.broadcast_to(fill, X.shape)[bad]
+    X[:, log_cols] = np.log1p(np.maximum(X[:, log_cols], 0.0))
+    return X
+
+
+def _expand(Z: np.ndarray) -> np.ndarray:
+    """Features and their pairwise products (upper triangle incl. squares)."""
+    i, j = np.triu_indices(Z.shape[1])
+    return np.hstack([Z, Z[:, i] * Z[:, j]])
+
+
+@dataclass
+class Critic:
+    """Log density ratio of recorded over generated items, as a function of their features.
+
+    ``log_cols``: features read as log(1 + f) (non-negative, skewed ones); ``mu``/``sd``
+    standardise the transformed features, ``mu2``/``sd2`` their quadratic expansion; ``w``, ``b``
+    the logistic weights. ``candidates``: how many draws synthesis resamples from.
+    """
+
+    log_cols: np.ndarray
+    fill: np.ndarray
+    mu: np.ndarray
+    sd: np.ndarray
+    mu2: np.ndarray
+    sd2: np.ndarray
+    w: np.ndarray
+    b: float
+    candidates: int = CANDIDATES
+    C: float = 0.0
+
+    def _design(self, F: np.ndarray) -> np.ndarray:
+        Z = np.clip((_transform(F, self.fill, self.log_cols) - self.mu) / self.sd, -8.0, 8.0)
+        return (_expand(Z) - self.mu2) / self.sd2
+
+    def score(self, F: np.ndarray) -> np.ndarray:
+        """log p_recorded / p_model (up to a constant) of each row of features ``F``."""
+        return self._design(F) @ self.w + self.b
+
+    def to_json(self) -> dict:
+        r = lambda a: np.round(np.asarray(a, float), 6).tolist()  # noqa: E731
+        return {"log_cols": np.flatnonzero(self.log_cols).tolist(), "n": int(len(self.mu)), "fill": r(self.fill),
+                "mu": r(self.mu), "sd": r(self.sd), "mu2": r(self.mu2), "sd2": r(self.sd2), "w": r(self.w),
+                "b": round(float(self.b), 6), "candidates": int(self.candidates), "C": float(self.C)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Critic:
+        log_cols = np.zeros(int(d["n"]), bool)
+        log_cols[np.asarray(d["log_cols"], int)] = True
+        a = lambda k: np.asarray(d[k], float)  # noqa: E731
+        return cls(log_cols, a("fill"), a("mu"), a("sd"), a("mu2"), a("sd2"), a("w"), float(d["b"]),
+                   int(d.get("candidates", CANDIDATES)), float(d.get("C", 0.0)))
+
+
+def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
+               candidates: int = CANDIDATES) -> Critic:
+    """Fit the critic on features of recorded items and of the model's items for the same tasks.
+
+    The classes are weighted equally whatever their sizes, so the logit estimates the density
+    ratio; the L2 strength is chosen by 3-fold cross-validated log-loss.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    F = np.vstack([F_recorded, F_model]).astype(float)
+    y = np.r_[np.ones(len(F_recorded)), np.zeros(len(F_model))]
+    fin = np.isfinite(F)
+    fill = np.array([np.median(F[fin[:, k], k]) if fin[:, k].any() else 0.0 for k in range(F.shape[1])])
+    lo = np.where(fin, F, np.inf).min(0)
+    hi = np.where(fin, F, -np.inf).max(0)
+    log_cols = (lo >= 0) & (hi > 0) & np.isfinite(lo)
+    X = _transform(F, fill, log_cols)
+    mu = X.mean(0)
+    sd = X.std(0)
+    sd[sd < 1e-9] = 1.0
+    Q = _expand(np.clip((X - mu) / sd, -8.0, 8.0))
+    mu2 = Q.mean(0)
+    sd2 = Q.std(0)
+    sd2[sd2 < 1e-9] = 1.0
+    Q = (Q - mu2) / sd2
+    weight = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    best = (np.inf, C_GRID[0])
+    folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+    for C in C_GRID:
+        loss = 0.0
+        for tr, te in folds.split(Q, y):
+            m = LogisticRegression(C=C, max_iter=2000).fit(Q[tr], y[tr], sample_weight=weight[tr])
+            p = np.clip(m.predict_proba(Q[te])[:, 1], 1e-9, 1 - 1e-9)
+            loss -= np.sum(weight[te] * (y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p)))
+        if loss < best[0]:
+            best = (loss, C)
+    m = LogisticRegression(C=best[1], max_iter=4000).fit(Q, y, sample_weight=weight)
+    return Critic(log_cols, fill, mu, sd, mu2, sd2, m.coef_[0].copy(), float(m.intercept_[0]), candidates, best[1])
+
+
+def resample(scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per row of (N, K) log-ratio scores, the index of one candidate drawn with probability
+    proportional to exp(score) (non-finite scores are never drawn unless a row has no other)."""
+    s = np.where(np.isfinite(scores), scores, -np.inf)
+    top = np.max(s, axis=1, keepdims=True)
+    w = np.where(np.isfinite(top), np.exp(s - np.where(np.isfinite(top), top, 0.0)), 1.0)
+    cum = np.cumsum(w, axis=1)
+    u = rng.random((len(s), 1)) * cum[:, -1:]
+    return np.minimum((cum <= u).sum(axis=1), s.shape[1] - 1)
