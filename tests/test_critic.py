@@ -121,3 +121,27 @@ def test_typing_synthesis_keeps_the_candidates_the_critic_prefers():
         return np.median([(len(e.t_ms) / 2) / (e.t_ms[-1] / 1000) for e in ev])
 
     assert speed(8) > 1.1 * speed(1)  # the K draws share a typist: only text-to-text spread to pick from
+
+
+def test_person_tilts_move_each_person_towards_their_own_records():
+    from simulator.critic import fit_tilts
+
+    rng = np.random.default_rng(7)
+    # two recorded people on either side of the population; the model makes everyone alike
+    rec = np.vstack([_gauss(rng, 400, -0.6, 1.0), _gauss(rng, 400, 0.6, 1.0)])
+    who = np.array(["a"] * 400 + ["b"] * 400)
+    model = _gauss(rng, 800, 0.0, 1.0)
+    c = fit_critic(rec, model, seed=0, candidates=16)
+    c.tilt = fit_tilts(c, rec, who, model, who)
+    assert set(c.tilt) == {"a", "b"}
+    for person, sign in (("a", -1), ("b", 1)):
+        cand = _gauss(rng, 2000 * 16, 0.0, 1.0).reshape(2000, 16, 3)
+        s = c.score(cand.reshape(-1, 3), [person] * (2000 * 16)).reshape(2000, 16)
+        kept = cand[np.arange(2000), resample(s, rng)]
+        assert np.all(sign * kept.mean(0) > 0.3)
+    # without a person (a new one) the population critic alone: no side is taken
+    cand = _gauss(rng, 2000 * 16, 0.0, 1.0).reshape(2000, 16, 3)
+    kept = cand[np.arange(2000), resample(c.score(cand.reshape(-1, 3)).reshape(2000, 16), rng)]
+    assert np.all(np.abs(kept.mean(0)) < 0.15)
+    assert np.allclose(Critic.from_json(c.to_json()).score(model[:20], ["a"] * 20), c.score(model[:20], ["a"] * 20),
+                       atol=1e-3)

@@ -192,7 +192,7 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     if k == 1:
         return batch
     F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
-    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F)).reshape(n, k)
+    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F, batch.user)).reshape(n, k)
     return batch.take(np.arange(n) * k + resample(scores, rng))
 
 

@@ -155,7 +155,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
     """
     from simulator.typing import splits
-    from simulator.typing.realism import fit_typing_critic
+    from simulator.typing.realism import fit_typing_critic, fit_typing_tilts
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
@@ -198,6 +198,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
                          metadata=meta, stats=res.stats)
     step(3)
     prof.critic = fit_typing_critic(prof, records)
+    fit_typing_tilts(prof, records)
     meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
     save_profile(prof, out)
     if report:

@@ -58,8 +58,10 @@ def test_synthesis_draws_first_gaps_from_the_device():
     rng = np.random.default_rng(2)
     ang = rng.uniform(0, 2 * np.pi, n)
     D = rng.uniform(150, 600, n)
+    # the law alone (candidates=1): the profile's critic was fitted on its own devices, not this one,
+    # and would choose among the draws
     b = synth_moves(np.full(n, 800.0), np.full(n, 500.0), 800 + D * np.cos(ang), 500 + D * np.sin(ang),
-                    profile=prof, rng=rng, device=dev)
+                    profile=prof, rng=rng, device=dev, candidates=1)
     first = b.t_ms[b.offsets[:-1] + 1]
     assert abs(np.mean(first >= 200) - 10 / 32) < 0.07
     # after the hold the pointer has moved (the second event is the motion's, not an unreported still one)
