@@ -1,11 +1,14 @@
-"""Throughput of ``hcisim synth-moves``: movements/s, vectorised vs a per-sample Python loop of the same model.
+"""Throughput of ``hcisim synth-moves``: movements/s with the realism critic, the law alone vectorised, and a
+per-sample Python loop of the law.
 
 ``python benchmarks/mouse_throughput.py [--n 10000]``. The loop baseline
 evaluates the same motor plan sample by sample (the same learned curves and
 device stamps) in plain Python, as a straightforward implementation would; it
-runs on a subset and is scaled to movements/s.
-Both are timed best-of-3 (``--repeat``) because the machine is shared.
-Target: >= 20,000 movements/s on one core.
+runs on a subset and is scaled to movements/s. The critic draws each movement
+16 times and scores the draws, so its cost is reported against the law alone.
+All are timed best-of-3 (``--repeat``) because the machine is shared.
+Targets: 10,000 pairs "well under a minute" on one core (the synth-moves contract; read: < 20 s), and the law
+alone >= 20,000 movements/s.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.mouse import load_profile, synth_moves_file  # noqa: E402
+from simulator.mouse import load_profile, synth_moves, synth_moves_file  # noqa: E402
 from simulator.mouse.motor import plan_motor  # noqa: E402
 from simulator.mouse.shape import GRID, PATH_PTS  # noqa: E402
 from simulator.mouse.synth import draw_params  # noqa: E402
@@ -77,19 +80,26 @@ def main() -> None:
             t0 = time.perf_counter()
             rows = synth_moves_file(csv, Path(d) / "out.parquet", profile=args.profile, seed=0)
             t_vec = min(t_vec, time.perf_counter() - t0)
+    t_law = np.inf
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        synth_moves(*pairs.T, profile=prof, rng=np.random.default_rng(0), candidates=1)
+        t_law = min(t_law, time.perf_counter() - t0)
     t_loop = np.inf
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         loop_rows = loop_baseline(prof, pairs[: args.loop_n], np.random.default_rng(1))
         t_loop = min(t_loop, time.perf_counter() - t0)
     vec_rate = args.n / t_vec
+    law_rate = args.n / t_law
     loop_rate = args.loop_n / t_loop
-    print(f"synth-moves (file, vectorised): {args.n} movements, {rows} samples in {t_vec:.2f} s "
-          f"-> {vec_rate:,.0f} movements/s")
-    print(f"per-sample Python loop:         {args.loop_n} movements, {loop_rows} samples in {t_loop:.2f} s "
+    print(f"synth-moves file (critic, 16 draws): {args.n} movements, {rows} samples in {t_vec:.2f} s "
+          f"-> {vec_rate:,.0f} movements/s   target < 20 s: {'met' if t_vec < 20 else 'NOT met'}")
+    print(f"the law alone, vectorised:           {args.n} movements in {t_law:.2f} s -> {law_rate:,.0f} movements/s"
+          f"   target >= 20,000/s: {'met' if law_rate >= 20000 else 'NOT met'}")
+    print(f"per-sample Python loop of the law:   {args.loop_n} movements, {loop_rows} samples in {t_loop:.2f} s "
           f"-> {loop_rate:,.0f} movements/s")
-    print(f"ratio: {vec_rate / loop_rate:.1f}x   target >= 20,000 movements/s: "
-          f"{'met' if vec_rate >= 20000 else 'NOT met'}")
+    print(f"ratios: law vectorised / loop {law_rate / loop_rate:.1f}x; critic costs {t_vec / t_law:.1f}x the law")
 
 
 if __name__ == "__main__":

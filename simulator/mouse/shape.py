@@ -257,7 +257,9 @@ def responsibilities(cd: Conditional, X: np.ndarray) -> np.ndarray:
 def cond_mean(cd: Conditional, X: np.ndarray) -> np.ndarray:
     """E[generated vars | X] (mixture of the components' conditional means)."""
     r = responsibilities(cd, X)
-    return np.einsum("nc,ncp->np", r, cd.b[None] + np.einsum("nq,cqp->ncp", X, cd.A))
+    n, (C, q, p) = len(X), cd.A.shape
+    # sum_c r_c (b_c + X A_c) as two matmuls, never the (n, C, p) tensor (16 candidates x 10,000 rows)
+    return r @ cd.b + (r[:, :, None] * X[:, None, :]).reshape(n, C * q) @ cd.A.reshape(C * q, p)
 
 
 def sample(cd: Conditional, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
