@@ -18,7 +18,6 @@ memorise recorded items. Scoring is pure numpy; fitting uses scikit-learn's solv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,7 +54,7 @@ class Critic:
     standardise the transformed features, ``mu2``/``sd2`` their quadratic expansion; ``w``, ``b``
     the logistic weights. ``candidates``: how many draws synthesis resamples from. ``tilt``: per
     fitted person, a linear term on the standardised features that moves that person's output
-    towards their own recorded items (see `fit_tilts`).
+    towards their own recorded items (see `fit_tilts`); new people have none.
     """
 
     log_cols: np.ndarray
@@ -73,15 +72,14 @@ class Critic:
     def standardise(self, F: np.ndarray) -> np.ndarray:
         return np.clip((_transform(F, self.fill, self.log_cols) - self.mu) / self.sd, -8.0, 8.0)
 
-    def score(self, F: np.ndarray, people: Sequence[str] | None = None) -> np.ndarray:
-        """log p_recorded / p_model (up to a constant) of each row of features ``F``; with
-        ``people`` (one id per row), plus each fitted person's own tilt."""
+    def score(self, F: np.ndarray, tilt: np.ndarray | None = None) -> np.ndarray:
+        """log p_recorded / p_model (up to a constant) of each row of features ``F``, plus, with
+        ``tilt`` (one row per row of F: the person's tilt, zeros for none), the person's own term."""
         Z = self.standardise(F)
         lin, A, const = self._quadratic()
         s = Z @ lin + np.einsum("ij,ij->i", Z @ A, Z) + const
-        if people is not None and self.tilt:
-            none = np.zeros(Z.shape[1])
-            s = s + np.einsum("ij,ij->i", Z, np.stack([self.tilt.get(str(p), none) for p in people]))
+        if tilt is not None:
+            s = s + np.einsum("ij,ij->i", Z, tilt)
         return s
 
     def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:

@@ -122,6 +122,7 @@ class MouseUser:
     device: Device
     synthetic: bool = False
     log_scale: np.ndarray | None = None
+    tilt: np.ndarray | None = None   # their term of the realism critic (simulator/critic.py)
 
 
 @dataclass
@@ -149,7 +150,8 @@ class MouseProfile:
         uid = str(uid)
         if uid not in self.alpha:
             raise HcisimError(f"mouse profile {self.id!r} has no user {uid!r} (users: {', '.join(self.users)})")
-        return MouseUser(uid, self.alpha[uid], self.devices[uid], log_scale=self.log_scale.get(uid))
+        return MouseUser(uid, self.alpha[uid], self.devices[uid], log_scale=self.log_scale.get(uid),
+                         tilt=self.critic.tilt.get(uid) if self.critic is not None else None)
 
     def draw(self, rng: np.random.Generator) -> MouseUser:
         """A new synthetic person: an offset from the population law, a device from the fitted mix."""

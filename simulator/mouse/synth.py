@@ -192,7 +192,9 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     if k == 1:
         return batch
     F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
-    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F, batch.user)).reshape(n, k)
+    none = np.zeros(F.shape[1])
+    tilt = np.stack([none if p.tilt is None else p.tilt for p in uniq])[who[rep]]
+    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F, tilt)).reshape(n, k)
     return batch.take(np.arange(n) * k + resample(scores, rng))
 
 

@@ -78,6 +78,7 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     drawn = synthesise([s for s in texts for _ in range(k)], [t for t in typists for _ in range(k)],
                        profile.shared, lay, rng, uncorrected=uncorrected_errors)
     F = feature_matrix([e.to_keystrokes() for e in drawn], lay)
-    people = [t.id for t in typists for _ in range(k)]
-    pick = resample(profile.critic.score(F, people).reshape(len(texts), k), rng)
+    none = np.zeros(F.shape[1])
+    tilt = np.stack([none if t.tilt is None else t.tilt for t in typists for _ in range(k)])
+    pick = resample(profile.critic.score(F, tilt).reshape(len(texts), k), rng)
     return [drawn[i * k + int(j)] for i, j in enumerate(pick)]

@@ -59,6 +59,7 @@ class Typist:
 
     id: str
     theta: np.ndarray
+    tilt: np.ndarray | None = None   # their term of the profile's realism critic (simulator/critic.py)
 
     def __getitem__(self, name: str) -> float:
         return float(self.theta[P[name]])

@@ -97,7 +97,7 @@ class TypingProfile:
         if user not in self.user_params:
             known = ", ".join(self.users[:30]) or "none: this profile is a population only"
             raise HcisimError(f"unknown typist {user!r} for typing profile {self.id} (known: {known})")
-        return Typist(user, self.user_params[user])
+        return Typist(user, self.user_params[user], self.critic.tilt.get(user) if self.critic is not None else None)
 
     def draw(self, rng: np.random.Generator, skill: float | None = None) -> Typist:
         """A new synthetic typist from the population (see `draw_many`)."""
