@@ -26,6 +26,8 @@ CANDIDATES = 16
 """Candidates per item at synthesis. For the population critic alone 8 did as well as 16 on the
 validation splits; a person's tilt (below) needs the room: re-identifying augmented SapiMouse
 people rose from 77 % to 82 % with 16 (real held-out sessions: 89 %)."""
+MIN_CRITIC_ITEMS = 30
+"""Recorded (and generated) items a critic needs at least; with fewer a profile has none."""
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 """Inverse L2 strengths tried by cross-validation (small data -> strong regularisation)."""
 
@@ -111,14 +113,18 @@ class Critic:
 
 
 def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
-               candidates: int = CANDIDATES) -> Critic:
+               candidates: int = CANDIDATES) -> Critic | None:
     """Fit the critic on features of recorded items and of the model's items for the same tasks.
 
     The classes are weighted equally whatever their sizes, so the logit estimates the density
-    ratio; the L2 strength is chosen by 3-fold cross-validated log-loss.
+    ratio; the L2 strength is chosen by 3-fold cross-validated log-loss. Fewer than
+    MIN_CRITIC_ITEMS recorded items tell too little: None (the model alone).
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
+
+    if len(F_recorded) < MIN_CRITIC_ITEMS or len(F_model) < MIN_CRITIC_ITEMS:
+        return None
 
     F = np.vstack([F_recorded, F_model]).astype(float)
     y = np.r_[np.ones(len(F_recorded)), np.zeros(len(F_model))]

@@ -147,3 +147,9 @@ def test_person_tilts_move_each_person_towards_their_own_records():
     assert np.allclose(back.score(model[:20], np.tile(back.tilt["a"], (20, 1))),
                        c.score(model[:20], np.tile(c.tilt["a"], (20, 1))), atol=1e-3)
 
+
+
+def test_too_few_items_give_no_critic():
+    rng = np.random.default_rng(8)
+    assert fit_critic(_gauss(rng, 12, 0.0, 1.0), _gauss(rng, 12, 0.5, 1.0)) is None
+    assert fit_critic(_gauss(rng, 40, 0.0, 1.0), _gauss(rng, 40, 0.5, 1.0)) is not None

@@ -219,15 +219,16 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     if progress:
         progress(5, total)
     prof.critic = fit_movement_critic(prof, mv, rng)
-    prof.critic.tilt = fit_person_tilts(prof, mv, rng)
-    prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
-                           "candidates": prof.critic.candidates}
+    if prof.critic is not None:
+        prof.critic.tilt = fit_person_tilts(prof, mv, rng)
+        prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
+                               "candidates": prof.critic.candidates}
     if progress:
         progress(total, total)
     return prof
 
 
-def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> Critic:
+def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> Critic | None:
     """The realism critic (simulator/critic.py): recorded movements' kinematic features against the
     law's own movements for the same (start, press) pairs, moved by new people drawn from the
     population in blocks, as `hcisim synth-moves` does."""

@@ -199,7 +199,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     step(3)
     prof.critic = fit_typing_critic(prof, records)
     fit_typing_tilts(prof, records)
-    meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
+    if prof.critic is not None:
+        meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
     save_profile(prof, out)
     if report:
         from simulator.typing.report import write_fit_report

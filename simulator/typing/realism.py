@@ -28,7 +28,7 @@ TILT_TEXTS = 100
 TILT_ROUNDS = 8
 
 
-def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> Critic:
+def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> Critic | None:
     from simulator.typing import synth_typing
 
     rng = rng_for(seed, "typing-critic")
