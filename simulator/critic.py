@@ -18,6 +18,7 @@ memorise recorded items. Scoring is pure numpy; fitting uses scikit-learn's solv
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,6 +161,9 @@ def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
 TILT_PRIOR = 5
 """A person's tilt is shrunk by n / (n + TILT_PRIOR): a handful of items say little about them."""
 TILT_RIDGE = 0.1
+TILT_ROUNDS = 8
+"""Resampling K draws moves the output only part of the way a tilt asks: what is left is measured and
+added again this many times."""
 
 
 def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: np.ndarray,
@@ -188,6 +192,37 @@ def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: 
         d = (means[u] - Zg[gen_people == u].mean(0)) * n / (n + TILT_PRIOR)
         out[u] = np.linalg.solve(S, d)
     return out
+
+
+def fit_tilts_in_rounds(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray,
+                        generate: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
+    """Set ``critic.tilt`` by TILT_ROUNDS rounds of `fit_tilts`, each adding what the previous ones left.
+
+    ``generate()`` makes the recorded items' tasks again as their people, through the critic as it
+    stands (the caller's profile holds this critic), and returns (features, people)."""
+    critic.tilt = {}
+    for _ in range(TILT_ROUNDS):
+        step = fit_tilts(critic, F_rec, rec_people, *generate())
+        critic.tilt = {u: critic.tilt.get(u, 0.0) + t for u, t in step.items()}
+
+
+def candidates_for(critic: Critic | None, candidates: int | None) -> int:
+    """Draws per item: 1 without a critic, else the number asked for (at least 1) or the critic's own."""
+    if critic is None:
+        return 1
+    return critic.candidates if candidates is None else max(int(candidates), 1)
+
+
+def choose(critic: Critic, F: np.ndarray, tilts: Sequence[np.ndarray | None], k: int,
+           rng: np.random.Generator) -> np.ndarray:
+    """For items drawn ``k`` times each (rows i*k .. i*k+k-1 of ``F``), the row index of the kept draw.
+
+    ``tilts``: per row, its person's tilt (None: a new person, none). A draw whose features are all
+    undefined (a movement of fewer than three samples) is never kept while another one can be."""
+    none = np.zeros(F.shape[1])
+    score = critic.score(F, np.stack([none if t is None else t for t in tilts]))
+    score = np.where(np.isnan(F).all(axis=1), -np.inf, score).reshape(-1, k)
+    return np.arange(len(score)) * k + resample(score, rng)
 
 
 def resample(scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:

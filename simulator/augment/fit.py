@@ -65,7 +65,7 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted
     from simulator.typing.fit import fit_records
     from simulator.typing.layout import get_layout
     from simulator.typing.profile import Population, TypingProfile
-    from simulator.typing.realism import fit_typing_critic, fit_typing_tilts
+    from simulator.typing.realism import fit_typing_critic
 
     records = [r for r in records if len(r) >= 2]
     if len(records) < MIN_TYPING_RECORDS:
@@ -79,8 +79,7 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted
                          metadata={**meta, "typists": len(res.users), "texts": len(records),
                                    "per_typist_params": True},
                          stats=res.stats)
-    prof.critic = fit_typing_critic(prof, records)
-    fit_typing_tilts(prof, records)
+    fit_typing_critic(prof, records)
     data = json.dumps(prof.to_json(), indent=1).encode()
     prof.sha256 = hashlib.sha256(data).hexdigest()
     return Fitted("typing", prof, data)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.critic import Critic, fit_critic, fit_tilts
+from simulator.critic import Critic, fit_critic, fit_tilts_in_rounds
 from simulator.errors import HcisimError
 from simulator.mouse.features import features
 from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
@@ -34,7 +34,6 @@ K_SPEED = 12      # and of the root speed curve
 N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
 CRITIC_MOVES = 6000  # recorded movements (and as many generated) the realism critic is fitted on
 TILT_MOVES = 300     # movements per user for their tilt of the critic
-TILT_ROUNDS = 8
 
 
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
@@ -220,7 +219,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         progress(5, total)
     prof.critic = fit_movement_critic(prof, mv, rng)
     if prof.critic is not None:
-        prof.critic.tilt = fit_person_tilts(prof, mv, rng)
+        fit_person_tilts(prof, mv, rng)
         prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
                                "candidates": prof.critic.candidates}
     if progress:
@@ -244,22 +243,19 @@ def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Genera
                       seed=int(rng.integers(2 ** 31)))
 
 
-def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Each fitted user's tilt of the critic (`simulator.critic.fit_tilts`) from up to TILT_MOVES of
-    their movements, recorded and as the profile generates them for that user. Resampling K draws
-    moves the output only part of the way a tilt asks, so what is left is measured and added again
-    (TILT_ROUNDS times)."""
+def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> None:
+    """Each fitted user's tilt of the profile's critic (`simulator.critic.fit_tilts_in_rounds`) from up
+    to TILT_MOVES of their movements, recorded and as the profile generates them for that user."""
     users = mv.user.astype(str)
     idx = np.sort(np.concatenate([rng.permutation(np.flatnonzero(users == u))[:TILT_MOVES] for u in prof.alpha]))
     sub = mv.subset(idx)
-    F_rec = features(sub.t_ms, sub.x, sub.y, sub.offsets)
     x0, y0 = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
-    for _ in range(TILT_ROUNDS):
+
+    def generate() -> tuple[np.ndarray, np.ndarray]:
         gen = synth_moves(x0, y0, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
-        step = fit_tilts(prof.critic, F_rec, users[idx], features(gen.t_ms, gen.x, gen.y, gen.offsets),
-                         np.asarray(gen.user))
-        prof.critic.tilt = {u: prof.critic.tilt.get(u, 0.0) + t for u, t in step.items()}
-    return prof.critic.tilt
+        return features(gen.t_ms, gen.x, gen.y, gen.offsets), np.asarray(gen.user)
+
+    fit_tilts_in_rounds(prof.critic, features(sub.t_ms, sub.x, sub.y, sub.offsets), users[idx], generate)
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import atomic_path
 from simulator.errors import HcisimError
-from simulator.critic import resample
+from simulator.critic import candidates_for, choose
 from simulator.mouse.device import NAMED_DEVICES, capture
 from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
@@ -183,19 +183,15 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     scales = None
     if any(p.log_scale is not None for p in uniq):
         scales = np.stack([p.log_scale if p.log_scale is not None else np.zeros(len(p.alpha)) for p in uniq])[who]
-    k = 1 if profile.critic is None else profile.critic.candidates if candidates is None else max(int(candidates), 1)
+    k = candidates_for(profile.critic, candidates)
     rep = np.repeat(np.arange(n), k)
     sizes = [None if v is None else np.broadcast_to(np.asarray(v, float), (n,))[rep] for v in (width, height)]
     batch = _draw(profile, x0[rep], y0[rep], *(v[rep] for v in aim), *sizes, alphas[rep],
-                  None if scales is None else scales[rep], devs, dev_of[rep], rng)
-    batch.user = [uniq[j].id for j in who[rep]]
+                  None if scales is None else scales[rep], devs, dev_of[rep], [uniq[j].id for j in who[rep]], rng)
     if k == 1:
         return batch
     F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
-    none = np.zeros(F.shape[1])
-    tilt = np.stack([none if p.tilt is None else p.tilt for p in uniq])[who[rep]]
-    scores = np.where(np.isnan(F).all(axis=1), -np.inf, profile.critic.score(F, tilt)).reshape(n, k)
-    return batch.take(np.arange(n) * k + resample(scores, rng))
+    return batch.take(choose(profile.critic, F, [uniq[j].tilt for j in who[rep]], k, rng))
 
 
 def _people(profile: MouseProfile, user, n: int, rng: np.random.Generator) -> tuple[list[MouseUser], np.ndarray]:
@@ -234,14 +230,15 @@ def _devices(profile: MouseProfile, uniq: list[MouseUser], who: np.ndarray,
 
 
 def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, alphas: np.ndarray,
-          scales: np.ndarray | None, devs: list[Device], dev_of: np.ndarray, rng: np.random.Generator) -> MoveBatch:
+          scales: np.ndarray | None, devs: list[Device], dev_of: np.ndarray, users: list[str],
+          rng: np.random.Generator) -> MoveBatch:
     """One draw of the law per movement towards its aimed point (and correction), captured by its device."""
     z = draw_params(profile, alphas, x0, y0, ex, ey, rng, width, height, scales)
     plan = plan_motor(z, profile.shape, x0, y0, ex, ey, rng, profile.extras, fx, fy)
     px = np.where(missed, fx, ex)
     py = np.where(missed, fy, ey)
     cap = capture(plan, dev_of, devs, x0, y0, px, py, rng)
-    return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py, [])
+    return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py, users)
 
 
 # -- the file contract ------------------------------------------------------------

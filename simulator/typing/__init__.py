@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from simulator.critic import resample
+from simulator.critic import candidates_for, choose
 from simulator.errors import HcisimError
 from simulator.typing.features import feature_matrix
 from simulator.typing.io import fit_profile, synth_typing_file
@@ -71,14 +71,12 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     typists = [u if isinstance(u, Typist) else next(fresh) if u is None else profile.typist(str(u)) for u in users]
     if not texts:
         return []
-    k = 1 if profile.critic is None else profile.critic.candidates if candidates is None else max(int(candidates), 1)
+    k = candidates_for(profile.critic, candidates)
     if k == 1:
         return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)
     # k draws of each text by the same typist; the critic keeps one, weighted by how recorded it looks
-    drawn = synthesise([s for s in texts for _ in range(k)], [t for t in typists for _ in range(k)],
-                       profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    who = [t for t in typists for _ in range(k)]
+    drawn = synthesise([s for s in texts for _ in range(k)], who, profile.shared, lay, rng,
+                       uncorrected=uncorrected_errors)
     F = feature_matrix([e.to_keystrokes() for e in drawn], lay)
-    none = np.zeros(F.shape[1])
-    tilt = np.stack([none if t.tilt is None else t.tilt for t in typists for _ in range(k)])
-    pick = resample(profile.critic.score(F, tilt).reshape(len(texts), k), rng)
-    return [drawn[i * k + int(j)] for i, j in enumerate(pick)]
+    return [drawn[int(i)] for i in choose(profile.critic, F, [t.tilt for t in who], k, rng)]

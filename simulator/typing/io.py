@@ -155,7 +155,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
     """
     from simulator.typing import splits
-    from simulator.typing.realism import fit_typing_critic, fit_typing_tilts
+    from simulator.typing.realism import fit_typing_critic
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
@@ -197,8 +197,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
                          shared=res.shared, population=Population.from_typists(theta), user_params=users,
                          metadata=meta, stats=res.stats)
     step(3)
-    prof.critic = fit_typing_critic(prof, records)
-    fit_typing_tilts(prof, records)
+    fit_typing_critic(prof, records)
     if prof.critic is not None:
         meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
     save_profile(prof, out)

@@ -2,15 +2,16 @@
 
 Fitted last, from the profile just fitted (see `simulator.critic` for why and how synthesis
 uses it). New typists drawn from the population type each sampled recorded text twice, so the
-generated side of the ratio is estimated from more draws than the recorded side has texts. Profiles that keep their typists then
-get each typist's tilt of the critic, so texts typed "as" a typist keep what sets them apart.
+generated side of the ratio is estimated from more draws than the recorded side has texts. Profiles
+that keep their typists then get each typist's tilt of the critic, so texts typed "as" a typist keep
+what sets them apart.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulator.critic import Critic, fit_critic, fit_tilts
+from simulator.critic import fit_critic, fit_tilts_in_rounds
 from simulator.rng import rng_for
 from simulator.typing.features import feature_matrix
 from simulator.typing.layout import get_layout
@@ -25,44 +26,34 @@ MIN_CRITIC_KEYS = 5
 """Shorter texts tell little (most features undefined) and are left out of the fit."""
 TILT_TEXTS = 100
 """Texts per typist for their tilt of the critic."""
-TILT_ROUNDS = 8
 
 
-def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> Critic | None:
+def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> None:
+    """Set ``profile.critic`` (None with too few usable texts) and, for the typists the profile keeps,
+    their tilts (`simulator.critic.fit_tilts_in_rounds`) from up to TILT_TEXTS of their texts."""
     from simulator.typing import synth_typing
 
-    rng = rng_for(seed, "typing-critic")
     lay = get_layout(profile.layout)
     texts = [intended_text(r, lay) for r in records]
     keep = np.flatnonzero([len(r) >= MIN_CRITIC_KEYS and len(s) >= 3 for r, s in zip(records, texts)])
+
+    rng = rng_for(seed, "typing-critic")
     idx = np.sort(rng.permutation(keep)[:CRITIC_TEXTS])
-    chosen = [texts[i] for i in idx for _ in range(DRAWS_PER_TEXT)]
-    ev = synth_typing(chosen, profile=profile, rng=rng, candidates=1)
+    ev = synth_typing([texts[i] for i in idx for _ in range(DRAWS_PER_TEXT)], profile=profile, rng=rng,
+                      candidates=1)
     F_rec = feature_matrix([records[i] for i in idx], lay)
     F_gen = feature_matrix([e.to_keystrokes() for e in ev], lay)
-    return fit_critic(F_rec, F_gen, seed=int(rng.integers(2 ** 31)))
-
-
-def fit_typing_tilts(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> dict[str, np.ndarray]:
-    """Each kept typist's tilt of the profile's critic (`simulator.critic.fit_tilts`): up to TILT_TEXTS
-    of their texts, recorded and typed by them with the critic; what resampling leaves of a tilt is
-    measured and added again (TILT_ROUNDS times). No kept typists (a population profile): none."""
-    from simulator.typing import synth_typing
+    profile.critic = fit_critic(F_rec, F_gen, seed=int(rng.integers(2 ** 31)))
 
     rng = rng_for(seed, "typing-tilts")
-    lay = get_layout(profile.layout)
-    texts = [intended_text(r, lay) for r in records]
     users = np.array([r.user for r in records])
-    ok = np.array([len(r) >= MIN_CRITIC_KEYS and len(s) >= 3 for r, s in zip(records, texts)], bool)
-    mine = [rng.permutation(np.flatnonzero(ok & (users == u)))[:TILT_TEXTS] for u in profile.user_params]
+    mine = [rng.permutation(keep[users[keep] == u])[:TILT_TEXTS] for u in profile.user_params]
     idx = np.sort(np.concatenate([np.zeros(0, int), *mine]).astype(int))
     if profile.critic is None or len(idx) == 0:
-        return {}
-    F_rec = feature_matrix([records[i] for i in idx], lay)
-    profile.critic.tilt = {}
-    for _ in range(TILT_ROUNDS):
+        return
+
+    def generate() -> tuple[np.ndarray, np.ndarray]:
         ev = synth_typing([texts[i] for i in idx], profile=profile, rng=rng, users=list(users[idx]))
-        step = fit_tilts(profile.critic, F_rec, users[idx], feature_matrix([e.to_keystrokes() for e in ev], lay),
-                         users[idx])
-        profile.critic.tilt = {u: profile.critic.tilt.get(u, 0.0) + t for u, t in step.items()}
-    return profile.critic.tilt
+        return feature_matrix([e.to_keystrokes() for e in ev], lay), users[idx]
+
+    fit_tilts_in_rounds(profile.critic, feature_matrix([records[i] for i in idx], lay), users[idx], generate)
