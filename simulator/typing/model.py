@@ -71,8 +71,6 @@ class Shared:
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
-        from scipy.special import ndtri
-
         q = ndtri(QUANTILE_LEVELS)[None, :]
         return Shared(np.asarray(kind_p, float), q, q, np.zeros(1), np.eye(len(CLOCKS))[0], False,
                       MAX_IKI_MS, None, np.exp(ndtri(QUANTILE_LEVELS) - 1.0))
