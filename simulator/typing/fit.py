@@ -20,6 +20,7 @@ from simulator.typing.context import (
     CLASSES, HOLD_KINDS, digraph_names, key_names, keystroke_context, lookup, name_offsets,
 )
 from simulator.typing.layout import LEFT, Layout
+from simulator.typing import autorepeat
 from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, logit,
@@ -44,6 +45,7 @@ class Stream:
     text: np.ndarray
     user: np.ndarray
     start: np.ndarray
+    held: np.ndarray     # a press of a Backspace held down to auto-repeat (its first press or an OS repeat)
 
 
 @dataclass
@@ -56,11 +58,12 @@ class FitResult:
 
 
 def _stream(records: list[Keystrokes], user_index: dict[str, int]) -> Stream:
-    keys, press, rel, text, user = [], [], [], [], []
+    keys, press, rel, text, user, held_ = [], [], [], [], [], []
     for j, r in enumerate(records):
         m = ~np.isin(r.key, list(MODIFIERS))
         if m.sum() < 2:
             continue
+        held_.append(autorepeat.held(r)[m])
         keys.append(r.key[m])
         press.append(r.press_ms[m])
         rel.append(r.release_ms[m])
@@ -68,7 +71,7 @@ def _stream(records: list[Keystrokes], user_index: dict[str, int]) -> Stream:
         user.append(np.full(m.sum(), user_index[r.user]))
     text_arr = np.concatenate(text)
     return Stream(np.concatenate(keys), np.concatenate(press), np.concatenate(rel), text_arr,
-                  np.concatenate(user), np.r_[True, text_arr[1:] != text_arr[:-1]])
+                  np.concatenate(user), np.r_[True, text_arr[1:] != text_arr[:-1]], np.concatenate(held_))
 
 
 def _group_mean(values, groups, n, weights=None):
@@ -229,7 +232,9 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     nt = len(records)
     ctx = keystroke_context(st.key, st.start, layout)
     iki = np.diff(st.press, prepend=st.press[0])
-    ok = ~st.start & (iki >= 5) & (iki <= MAX_IKI_MS) & (ctx.cls >= 0)
+    # OS repeats are the machine's timing, not the typist's (fitted apart: simulator.typing.autorepeat)
+    repeat = st.held & np.r_[False, st.held[:-1] & ~st.start[1:]]
+    ok = ~st.start & (iki >= 5) & (iki <= MAX_IKI_MS) & (ctx.cls >= 0) & ~repeat
     y = np.log(np.clip(iki, 5, None))
     theta = np.zeros((nu, len(PARAMS)))
 
@@ -340,7 +345,7 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
     # CapsLock on some systems is reported down and up within a millisecond: those holds are kept
     # (a per-typist level of the CapsLock kind), other sub-millisecond holds are capture noise
     caps_key = ctx.hold_kind == HOLD_KINDS.index("capslock")
-    hm = np.isfinite(hold) & ((hold > 1) | (caps_key & (hold >= 0))) & (hold < MAX_HOLD_MS)
+    hm = np.isfinite(hold) & ((hold > 1) | (caps_key & (hold >= 0))) & (hold < MAX_HOLD_MS) & ~st.held
     lh = np.log(np.where(hm, np.maximum(hold, 0.5), 1.0))
     # each key has its own hold (left-hand and little-finger keys are held longer): population
     # offsets against the text's mean hold of that key kind, then holds are measured net of them
@@ -456,7 +461,7 @@ def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> Fit
         hold_q = np.repeat(Shared.gaussian(kind_p).hold_q, len(shape_mu), axis=0)
     shared = Shared(kind_p, core_q, hold_q, shape_mu, clock_p / clock_p.sum(), integer_ms,
                     float(np.ceil(np.max(iki[ok]) / 100) * 100), bksp_hold_q, pause_q, class_scale, text_cov,
-                    0.0, kind_scale, digraph_off, key_hold_off)
+                    0.0, kind_scale, digraph_off, key_hold_off, autorepeat.fit_autorepeat(records))
     d_err, d_detect = _calibrate_errors(records, ui, theta, shared, layout)
     shared.err_text_sd = _calibrate_error_spread(records, ui, theta, shared, layout)
     theta[:, P["logit_err"]] += d_err

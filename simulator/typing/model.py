@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from simulator.typing.autorepeat import AutoRepeat, hold_bursts
 from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.params import (
@@ -68,6 +69,7 @@ class Shared:
     hold_scale: np.ndarray = None       # spread multiplier of holds per key kind (HOLD_KINDS)
     digraph_off: dict = None            # log-interval offset per digraph beyond its class ('th': -0.2)
     key_hold_off: dict = None           # log-hold offset per key beyond its kind ('a': +0.15)
+    autorepeat: AutoRepeat | None = None  # Backspace held down to auto-repeat (None: always tapped)
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
@@ -248,6 +250,8 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     post = np.r_[False, pause[:-1]] & ~start
     log_iki = mean + resid + post * th[:, P["b_post_pause"]]
     iki = np.where(start, 0.0, np.exp(np.minimum(log_iki, np.log(shared.max_iki_ms))))
+    # long deletions: some bursts are one Backspace held down to auto-repeat (OS delay, then its rate)
+    iki, rep, rep_lag = hold_bursts(shared.autorepeat, keys, start, iki, rng, MAX_HOLD_MS)
 
     # --- holds --------------------------------------------------------------------------------
     hold_off = np.c_[np.zeros(len(theta)), theta[:, HOLD_COLS]][text_idx, ctx.hold_kind]
@@ -270,11 +274,26 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
     # then strikes again, so the interval is at least the hold plus a short release gap
     codes = np.array([_code(k, layout) for k in keys], dtype=object)
-    again = np.r_[False, (codes[1:] == codes[:-1]) & ~start[1:]]
+    again = np.r_[False, (codes[1:] == codes[:-1]) & ~start[1:]] & ~rep
     lift = np.exp(np.log(RELEASE_GAP_MS) + 0.4 * rng.standard_normal(n))
     iki = np.where(again, np.maximum(iki, np.r_[0.0, hold[:-1]] + lift), iki)
+    if rep.any():
+        # a held run's one release ends all its presses: the next key comes after it (the finger leaves
+        # Backspace first), and each press of the run is held until then
+        run_end = np.flatnonzero(rep & ~np.r_[rep[1:], False])
+        nxt = run_end + 1
+        ok = nxt < n
+        nxt = nxt[ok & ~start[np.minimum(nxt, n - 1)]]
+        iki[nxt] = np.maximum(iki[nxt], rep_lag[nxt - 1] + lift[nxt])
     t = np.cumsum(iki)
     t -= np.repeat(t[start], np.diff(np.r_[np.flatnonzero(start), n]))
+    if rep.any():
+        first = np.flatnonzero(~rep & np.r_[rep[1:], False])
+        run = np.cumsum(~rep) - 1  # each repeat belongs to the last non-repeat press before it
+        end_t = np.full(n, np.nan)
+        end_t[run[run_end]] = t[run_end] + rep_lag[run_end]
+        in_run = rep | np.isin(np.arange(n), first)
+        hold = np.where(in_run, end_t[run] - t, hold)
 
     # --- Shift around runs of shifted characters -------------------------------------------------
     s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))
@@ -296,23 +315,24 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     sh_code = np.where(right, "ShiftRight", "ShiftLeft").astype(object)
 
     # --- assemble and order events ----------------------------------------------------------------
-    downs = np.r_[t, sh_down]
-    ups = _release_before_repress(downs, np.r_[t + hold, sh_up], np.r_[text_idx, text_idx[s_start]],
-                                  np.r_[codes, sh_code])
-    ev_t = np.r_[downs[:n], ups[:n], downs[n:], ups[n:]]
-    ev_text = np.r_[text_idx, text_idx, text_idx[s_start], text_idx[s_start]]
-    ev_type = np.r_[np.full(n, "down", object), np.full(n, "up", object),
-                    np.full(len(s_start), "down", object), np.full(len(s_start), "up", object)]
-    ev_key = np.r_[keys, keys, np.full(len(s_start), "Shift", object), np.full(len(s_start), "Shift", object)]
-    ev_code = np.r_[codes, codes, sh_code, sh_code]
-    ev_err = np.r_[err, err, np.zeros(2 * len(s_start), bool)]
-    ev_cor = np.r_[cor, cor, np.zeros(2 * len(s_start), bool)]
+    # an OS repeat is a down without an up of its own (its run's first press carries the release)
+    u = np.flatnonzero(~rep)
+    m, ns = len(u), len(s_start)
+    ups = _release_before_repress(np.r_[t[u], sh_down], np.r_[t[u] + hold[u], sh_up],
+                                  np.r_[text_idx[u], text_idx[s_start]], np.r_[codes[u], sh_code])
+    ev_t = np.r_[t, ups[:m], sh_down, ups[m:]]
+    ev_text = np.r_[text_idx, text_idx[u], text_idx[s_start], text_idx[s_start]]
+    ev_type = np.r_[np.full(n, "down", object), np.full(m, "up", object),
+                    np.full(ns, "down", object), np.full(ns, "up", object)]
+    ev_key = np.r_[keys, keys[u], np.full(ns, "Shift", object), np.full(ns, "Shift", object)]
+    ev_code = np.r_[codes, codes[u], sh_code, sh_code]
+    ev_err = np.r_[err, err[u], np.zeros(2 * ns, bool)]
+    ev_cor = np.r_[cor, cor[u], np.zeros(2 * ns, bool)]
     ev_true = ev_t
     ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
     # the clock's jitter must not report a release before its own press (a very short tap on a coarse grid)
-    ns = len(s_start)
-    ev_t[n:2 * n] = np.maximum(ev_t[n:2 * n], ev_t[:n])
-    ev_t[2 * n + ns:] = np.maximum(ev_t[2 * n + ns:], ev_t[2 * n:2 * n + ns])
+    ev_t[n:n + m] = np.maximum(ev_t[n:n + m], ev_t[u])
+    ev_t[n + m + ns:] = np.maximum(ev_t[n + m + ns:], ev_t[n + m:n + m + ns])
     order = np.lexsort((np.arange(len(ev_t)), ev_true, ev_t, ev_text))  # ties on the clock keep the true order
     ev_t, ev_text = ev_t[order], ev_text[order]
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])

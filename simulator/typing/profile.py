@@ -18,6 +18,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from simulator.critic import Critic
+from simulator.typing.autorepeat import AutoRepeat
 from simulator.errors import HcisimError
 from simulator.typing.model import KINDS, QUANTILE_LEVELS, Shared
 from simulator.typing.params import CLOCKS, P, PARAMS, Typist
@@ -149,6 +150,7 @@ class TypingProfile:
             "hold_spread_by_kind": None if self.shared.hold_scale is None else _r(self.shared.hold_scale),
             "digraph_offsets": self.shared.digraph_off or {},
             "key_hold_offsets": self.shared.key_hold_off or {},
+            "backspace_autorepeat": None if self.shared.autorepeat is None else self.shared.autorepeat.to_json(),
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
             **({"critic": self.critic.to_json()} if self.critic is not None else {}),
@@ -198,7 +200,8 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
                         float(d.get("error_spread_over_texts", 0.0)),
                         None if d.get("hold_spread_by_kind") is None else np.asarray(d["hold_spread_by_kind"], float),
                         {str(k): float(v) for k, v in d.get("digraph_offsets", {}).items()},
-                        {str(k): float(v) for k, v in d.get("key_hold_offsets", {}).items()})
+                        {str(k): float(v) for k, v in d.get("key_hold_offsets", {}).items()},
+                        AutoRepeat.from_json(d["backspace_autorepeat"]) if d.get("backspace_autorepeat") else None)
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
         critic = Critic.from_json(d["critic"]) if d.get("critic") else None

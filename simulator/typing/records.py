@@ -53,12 +53,15 @@ class KeyEvents:
         return len(self.t_ms)
 
     def to_keystrokes(self, text_id: str = "") -> Keystrokes:
-        """Pair downs with ups (same code, FIFO) into press/release rows."""
+        """Pair downs with ups (same code; one up ends every pending down of it) into press/release rows."""
         return pair_events(self.t_ms, self.type, self.key, self.code, user=self.user, text_id=text_id)
 
 
 def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") -> Keystrokes:
-    """Turn a down/up event stream into press rows with release times (unreleased: +100 ms)."""
+    """Turn a down/up event stream into press rows with release times (unreleased: +100 ms).
+
+    A key that goes down again before it comes up is auto-repeating (the OS sends the repeats): its
+    one release ends every pending press of it, as the OS-log readers pair them."""
     t_ms = np.asarray(t_ms, float)
     open_: dict[object, list[int]] = {}
     press, release, key, code = [], [], [], []
@@ -70,8 +73,9 @@ def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") 
             release.append(np.nan)
             key.append(k)
             code.append(c)
-        elif open_.get(ident):
-            release[open_[ident].pop(0)] = t
+        else:
+            for j in open_.pop(ident, ()):
+                release[j] = t
     rel = np.asarray(release, float)
     pr = np.asarray(press, float)
     rel = np.where(np.isnan(rel), pr + 100.0, rel)
