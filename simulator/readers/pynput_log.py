@@ -20,6 +20,11 @@ from simulator.errors import HcisimError
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
+HOLD_LIMIT_MS = 2_000.0
+"""Longest believable hold of a key that is tapped."""
+HELD_LIMIT_MS = 10_000.0
+"""Longest believable hold of Backspace (held down to auto-repeat)."""
+
 _NAMED = {
     "space": " ", "backspace": "Backspace", "shift": "Shift", "shift_r": "Shift", "shift_l": "Shift",
     "enter": "Enter", "caps_lock": "CapsLock", "tab": "Tab", "ctrl": "Control", "ctrl_l": "Control",
@@ -100,7 +105,10 @@ def read_log(f: Path) -> Keystrokes:
     order = np.argsort(pr, kind="stable")
     pr, rel = pr[order], rel[order]
     t0 = pr[0] if len(pr) else 0.0
-    rel = np.where((rel - pr > 2000) | (rel < pr), np.nan, rel)
+    # a release this long after its press is a lost pairing (logs cut into segments), not a hold --
+    # except Backspace, which people hold down to auto-repeat through long deletions (up to ~9 s here)
+    limit = np.where(np.asarray(keys, dtype=object)[order] == "Backspace", HELD_LIMIT_MS, HOLD_LIMIT_MS)
+    rel = np.where((rel - pr > limit) | (rel < pr), np.nan, rel)
     return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0,
                       np.asarray(keys, dtype=object)[order], np.asarray(codes, dtype=object)[order])
 

@@ -23,6 +23,8 @@ LEVELS = np.linspace(0.0, 1.0, 21)
 """Quantile levels of the stored timing laws (coarse: they are machine settings plus a little jitter)."""
 MIN_HELD_RUNS = 20
 """Fewer held runs than this in the data: no auto-repeat is fitted (the model taps every Backspace)."""
+MAX_QUANTILE = 0.99
+"""The longest generated run is this quantile of the recorded run durations."""
 MAX_REPEAT_GAP_MS = 700.0
 """A same-key press this soon after a press whose release is unknown counts as a repeat."""
 
@@ -36,16 +38,17 @@ class AutoRepeat:
     delay_q: np.ndarray       # first press -> first repeat (ms), quantiles at LEVELS
     rate_q: np.ndarray        # between later repeats (ms)
     lag_q: np.ndarray         # last repeat -> release (ms)
+    max_ms: float = 2_000.0   # longest hold of a run (first press -> release): past it people let go
 
     def to_json(self) -> dict:
         r = lambda v: [float(f"{x:.6g}") for x in np.asarray(v, float)]  # noqa: E731
         return {"logit": [float(f"{self.logit_a:.6g}"), float(f"{self.logit_b:.6g}")], "delay_ms": r(self.delay_q),
-                "rate_ms": r(self.rate_q), "release_lag_ms": r(self.lag_q)}
+                "rate_ms": r(self.rate_q), "release_lag_ms": r(self.lag_q), "max_ms": float(f"{self.max_ms:.6g}")}
 
     @staticmethod
     def from_json(d: dict) -> AutoRepeat:
         return AutoRepeat(float(d["logit"][0]), float(d["logit"][1]), np.asarray(d["delay_ms"], float),
-                          np.asarray(d["rate_ms"], float), np.asarray(d["release_lag_ms"], float))
+                          np.asarray(d["rate_ms"], float), np.asarray(d["release_lag_ms"], float), float(d["max_ms"]))
 
 
 def repeats(rec: Keystrokes) -> np.ndarray:
@@ -74,7 +77,7 @@ def _runs(is_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fit_autorepeat(records: list[Keystrokes]) -> AutoRepeat | None:
     """Held-run share by burst length (logistic in log length) and pooled repeat timing; None when
     the data has fewer than MIN_HELD_RUNS held runs (browser transcription data has almost none)."""
-    lens, was_held, delay, rate, lag = [], [], [], [], []
+    lens, was_held, delay, rate, lag, dur = [], [], [], [], [], []
     for r in records:
         if len(r) < 2:
             continue
@@ -91,13 +94,15 @@ def fit_autorepeat(records: list[Keystrokes]) -> AutoRepeat | None:
             end = r.release_ms[s + n - 1] - r.press_ms[s + n - 1]
             if np.isfinite(end) and end >= 0:
                 lag.append(end)
+                dur.append(r.release_ms[s + n - 1] - r.press_ms[s - 1])
     if sum(was_held) < MIN_HELD_RUNS or len(delay) < MIN_HELD_RUNS:
         return None
     x, y = np.log(np.asarray(lens, float)), np.asarray(was_held, float)
     a, b = _logistic(x, y)
     rate_q = np.quantile(rate, LEVELS) if len(rate) >= MIN_HELD_RUNS else np.quantile(delay, LEVELS) / 4
     lag_q = np.quantile(lag, LEVELS) if len(lag) >= MIN_HELD_RUNS else 0.5 * rate_q
-    return AutoRepeat(a, b, np.quantile(delay, LEVELS), rate_q, lag_q)
+    longest = float(np.quantile(dur, MAX_QUANTILE)) if len(dur) >= MIN_HELD_RUNS else 2_000.0
+    return AutoRepeat(a, b, np.quantile(delay, LEVELS), rate_q, lag_q, longest)
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float, float]:
@@ -116,7 +121,7 @@ def _logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float,
 
 
 def hold_bursts(ar: AutoRepeat | None, keys: np.ndarray, start: np.ndarray, iki: np.ndarray,
-                rng: np.random.Generator, max_hold_ms: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Choose which Backspace bursts are held and retime them: returns (iki, repeat mask, lag).
 
     ``iki`` of the repeats becomes the OS delay then its rate; ``lag`` (per press, 0 elsewhere) is
@@ -144,9 +149,9 @@ def hold_bursts(ar: AutoRepeat | None, keys: np.ndarray, start: np.ndarray, iki:
     draw = lambda q, m: np.interp(rng.random(m), LEVELS, q)  # noqa: E731
     gap = np.where(first, draw(ar.delay_q, len(idx)), draw(ar.rate_q, len(idx)))
     run_lag = draw(ar.lag_q, len(s))
-    # nobody holds a key longer than max_hold_ms: past it they let go and press again (taps)
+    # nobody holds it longer than the data's longest runs: past that they let go and press again (taps)
     since = np.cumsum(gap) - np.repeat(np.cumsum(gap)[np.cumsum(ln - 1) - 1] - np.bincount(run, gap, len(s)), ln - 1)
-    ok = since + run_lag[run] <= max_hold_ms
+    ok = since + run_lag[run] <= ar.max_ms
     idx, gap, run = idx[ok], gap[ok], run[ok]
     iki = iki.copy()
     iki[idx] = gap

@@ -30,7 +30,8 @@ RELEASE_GAP_MS = 30.0
 MAX_IKI_MS = 10_000.0
 """Longest press-to-press interval inside a text the fit considers."""
 MAX_HOLD_MS = 2_000.0
-"""Longest key hold the fit considers (a Backspace held to auto-repeat reaches this); generated holds stop here."""
+"""Longest hold of a tapped key the fit considers; generated taps stop here (a Backspace held down to
+auto-repeat has its own fitted limit, `simulator.typing.autorepeat`)."""
 KINDS = ("substitution", "insertion", "omission", "transposition")
 
 
@@ -251,7 +252,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     log_iki = mean + resid + post * th[:, P["b_post_pause"]]
     iki = np.where(start, 0.0, np.exp(np.minimum(log_iki, np.log(shared.max_iki_ms))))
     # long deletions: some bursts are one Backspace held down to auto-repeat (OS delay, then its rate)
-    iki, rep, rep_lag = hold_bursts(shared.autorepeat, keys, start, iki, rng, MAX_HOLD_MS)
+    iki, rep, rep_lag = hold_bursts(shared.autorepeat, keys, start, iki, rng)
 
     # --- holds --------------------------------------------------------------------------------
     hold_off = np.c_[np.zeros(len(theta)), theta[:, HOLD_COLS]][text_idx, ctx.hold_kind]
