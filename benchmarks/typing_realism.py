@@ -7,7 +7,10 @@ typist) the same texts are typed again by each generator -- hcisim (the shipped 
 typist for free text), pyautogui-style fixed interval, Playwright-style fixed delay, uniform random
 delays, i.i.d. lognormal -- and a gradient-boosting discriminator on per-text keystroke features
 (simulator.typing.features) is scored by ROC AUC with 5-fold cross-validation grouped by text
-(0.5: indistinguishable, 1.0: always caught). Also prints population figures of hcisim typing
+(0.5: indistinguishable, 1.0: always caught). A first reference row scores held-out texts against
+other recorded texts (Aalto: one text each of training participants; free text: the same typists'
+training segments): the folds are not grouped by person, so a person's other texts help tell theirs
+apart, and even recorded people do not score 0.5 -- that row is what a perfect generator would score. Also prints population figures of hcisim typing
 against Dhakal et al. (2018) and writes an HTML report with the distributions.
 """
 
@@ -41,6 +44,9 @@ DATA = REPO.parent / "shared" / "data"
 DHAKAL = {"mean IKI (ms)": (238.7, 111.6), "rollover (% keystrokes)": 25.0,
           "corrected errors (% keystrokes)": 6.3, "uncorrected errors (% chars)": 1.2}
 MIN_KEYS = 15
+REFERENCE = "recorded people (reference)"
+REFERENCE_WHAT = ("Aalto: one text each of other participants; free text: the same typists' training segments. "
+                  "The folds are not grouped by person, so a person's other texts help tell theirs apart")
 
 
 # -- baseline generators: what automation uses today ---------------------------------------------
@@ -110,6 +116,42 @@ def held_out_aalto(n_users: int) -> list[Keystrokes]:
 def held_out_freetext() -> list[Keystrokes]:
     return [r for r in read_pynput(DATA / "typing-free-text") if splits.freetext_is_test(r.text_id)
             and len(r) >= MIN_KEYS]
+
+
+def other_people_aalto(n: int, seed: int) -> list[Keystrokes]:
+    """One text each of up to ``n`` training participants: recorded typing at its most varied (as hcisim's
+    one new typist per text), so real-vs-this is what a perfect population generator would score."""
+    train = [u for u in aalto_users(DATA / "aalto-typing" / "files") if not splits.aalto_is_test(u)]
+    rng = np.random.default_rng([seed, 7])
+    pick = set(rng.permutation(train)[:n].tolist())
+    by: dict[str, list[Keystrokes]] = {}
+    for r in read_aalto(DATA / "aalto-typing" / "files", users=pick):
+        if len(r) >= MIN_KEYS:
+            by.setdefault(r.user, []).append(r)
+    return [v[int(rng.integers(len(v)))] for _, v in sorted(by.items())]
+
+
+def other_texts_freetext(real: list[Keystrokes], seed: int) -> list[Keystrokes]:
+    """Training segments of the same typists, as many per typist as they have held out (where they have them)."""
+    rng = np.random.default_rng([seed, 7])
+    by: dict[str, list[Keystrokes]] = {}
+    for r in read_pynput(DATA / "typing-free-text"):
+        if not splits.freetext_is_test(r.text_id) and len(r) >= MIN_KEYS:
+            by.setdefault(r.user, []).append(r)
+    out = []
+    for u in sorted({r.user for r in real}):
+        pool = by.get(u, [])
+        k = min(sum(r.user == u for r in real), len(pool))
+        out += [pool[i] for i in rng.permutation(len(pool))[:k]]
+    return out
+
+
+def reference_auc(real: list[Keystrokes], other: list[Keystrokes], seed: int) -> float:
+    """AUC of held-out texts vs other recorded texts (same number, a random subset of the held-out side)."""
+    n = min(len(real), len(other))
+    rng = np.random.default_rng([seed, 8])
+    sub = [real[i] for i in np.sort(rng.permutation(len(real))[:n])]
+    return auc(feature_matrix(sub), feature_matrix([other[i] for i in rng.permutation(len(other))[:n]]), seed)
 
 
 def generate(real: list[Keystrokes], profile, seed: int, per_typist: bool) -> tuple[dict, list]:
@@ -197,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, recs in gens.items():
             results[ds][name] = auc(rf, feature_matrix(recs), args.seed)
         results[ds]["_n"] = len(real)
+        other = other_people_aalto(len(real), args.seed) if ds == "aalto" else other_texts_freetext(real, args.seed)
+        results[ds][REFERENCE] = reference_auc(real, other, args.seed)
         imp = importances(rf, feature_matrix(gens["hcisim"]))[:8]
         figs = comparison_plots(real, {"hcisim": gens["hcisim"], "iid lognormal": gens["iid lognormal"]})
         real_fig = population_figures(real, [r.intended for r in real] if ds == "aalto" else None,
@@ -209,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
                          + table([[k, f"{v:.3f}"] for k, v in imp], ["feature", "AUC"])))
         print(f"[{time.time() - t0:5.0f} s] {ds}: {len(real)} held-out texts done", file=sys.stderr)
 
-    names = ["hcisim", *BASELINES]
+    names = [REFERENCE, "hcisim", *BASELINES]
     print("\nROC AUC of a gradient-boosting discriminator, recorded (held out) vs generated; 5-fold CV")
+    print(f"(first row: held-out texts vs other recorded ones -- {REFERENCE_WHAT} -- what a perfect generator scores)")
     print(f"{'generator':28s}" + "".join(f"{ds + ' (n=' + str(results[ds]['_n']) + ')':>22s}" for ds in results))
     rows = []
     for g in names:
