@@ -10,8 +10,9 @@ delays, i.i.d. lognormal -- and a gradient-boosting discriminator on per-text ke
 (0.5: indistinguishable, 1.0: always caught). A first reference row scores held-out texts against
 other recorded texts (Aalto: one text each of training participants; free text: the same typists'
 training segments): the folds are not grouped by person, so a person's other texts help tell theirs
-apart, and even recorded people do not score 0.5 -- that row is what a perfect generator would score. Also prints population figures of hcisim typing
-against Dhakal et al. (2018) and writes an HTML report with the distributions.
+apart, and even recorded people do not score 0.5 -- that row is what a perfect generator would score.
+Also prints population figures of hcisim typing against Dhakal et al. (2018) and writes an HTML
+report with the distributions.
 """
 
 from __future__ import annotations

@@ -107,10 +107,10 @@ def read_log(f: Path) -> Keystrokes:
     t0 = pr[0] if len(pr) else 0.0
     # a release this long after its press is a lost pairing (logs cut into segments), not a hold --
     # except Backspace, which people hold down to auto-repeat through long deletions (up to ~9 s here)
-    limit = np.where(np.asarray(keys, dtype=object)[order] == "Backspace", HELD_LIMIT_MS, HOLD_LIMIT_MS)
+    keys = np.asarray(keys, dtype=object)[order]
+    limit = np.where(keys == "Backspace", HELD_LIMIT_MS, HOLD_LIMIT_MS)
     rel = np.where((rel - pr > limit) | (rel < pr), np.nan, rel)
-    return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0,
-                      np.asarray(keys, dtype=object)[order], np.asarray(codes, dtype=object)[order])
+    return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0, keys, np.asarray(codes, dtype=object)[order])
 
 
 def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS) -> list[Keystrokes]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.typing.params import expit
 from simulator.typing.records import Keystrokes
 
 KEY = "Backspace"
@@ -61,17 +62,18 @@ def repeats(rec: Keystrokes) -> np.ndarray:
     return same & (k == KEY) & (prev_down | prev_unknown)
 
 
-def held(rec: Keystrokes) -> np.ndarray:
-    """Per press: part of a held run (the first press of the run and its repeats)."""
-    rep = repeats(rec)
+def held(rep: np.ndarray) -> np.ndarray:
+    """Per press, given the `repeats` mask: part of a held run (the run's first press or a repeat)."""
     return rep | np.r_[rep[1:], False]
 
 
-def _runs(is_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and lengths of maximal runs of True."""
-    d = np.diff(np.r_[0, is_key.astype(np.int8), 0])
-    s, e = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-    return s, e - s
+def _runs(mask: np.ndarray, breaks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of maximal runs of True, cut where ``breaks`` is True (a new text)."""
+    begins = mask & ~np.r_[False, mask[:-1]]
+    if breaks is not None:
+        begins |= mask & breaks
+    s = np.flatnonzero(begins)
+    return s, np.bincount(np.cumsum(begins)[mask] - 1, minlength=len(s))
 
 
 def fit_autorepeat(records: list[Keystrokes]) -> AutoRepeat | None:
@@ -110,7 +112,7 @@ def _logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float,
     X = np.c_[np.ones(len(x)), x]
     w = np.zeros(2)
     for _ in range(50):
-        p = 1 / (1 + np.exp(-X @ w))
+        p = expit(X @ w)
         g = X.T @ (y - p) - ridge * w
         H = (X * (p * (1 - p))[:, None]).T @ X + ridge * np.eye(2)
         step = np.linalg.solve(H, g)
@@ -131,26 +133,24 @@ def hold_bursts(ar: AutoRepeat | None, keys: np.ndarray, start: np.ndarray, iki:
     lag = np.zeros(n)
     if ar is None or n == 0:
         return iki, rep, lag
-    # runs of Backspace inside one text
-    is_b = keys == KEY
-    begins = is_b & (start | ~np.r_[False, is_b[:-1]])  # a run never spans two texts
-    s = np.flatnonzero(begins)
-    ln = np.bincount(np.cumsum(begins)[is_b] - 1, minlength=len(s))
-    cand = ln >= 2
-    s, ln = s[cand], ln[cand]
-    p = 1 / (1 + np.exp(-(ar.logit_a + ar.logit_b * np.log(ln))))
-    keep = rng.random(len(s)) < p
+    s, ln = _runs(keys == KEY, start)  # runs of Backspace inside one text
+    s, ln = s[ln >= 2], ln[ln >= 2]
+    keep = rng.random(len(s)) < expit(ar.logit_a + ar.logit_b * np.log(ln))
     s, ln = s[keep], ln[keep]
     if len(s) == 0:
         return iki, rep, lag
-    idx = np.repeat(s, ln - 1) + (np.arange((ln - 1).sum()) - np.repeat(np.cumsum(ln - 1) - (ln - 1), ln - 1)) + 1
-    run = np.repeat(np.arange(len(s)), ln - 1)
-    first = np.r_[True, run[1:] != run[:-1]]  # the first repeat of each run
+    # the repeats: every press of a held run after its first, numbered within their run
+    nrep = ln - 1
+    off = np.cumsum(nrep) - nrep
+    run = np.repeat(np.arange(len(s)), nrep)
+    within = np.arange(nrep.sum()) - off[run]
+    idx = s[run] + 1 + within
     draw = lambda q, m: np.interp(rng.random(m), LEVELS, q)  # noqa: E731
-    gap = np.where(first, draw(ar.delay_q, len(idx)), draw(ar.rate_q, len(idx)))
+    gap = np.where(within == 0, draw(ar.delay_q, len(idx)), draw(ar.rate_q, len(idx)))
     run_lag = draw(ar.lag_q, len(s))
     # nobody holds it longer than the data's longest runs: past that they let go and press again (taps)
-    since = np.cumsum(gap) - np.repeat(np.cumsum(gap)[np.cumsum(ln - 1) - 1] - np.bincount(run, gap, len(s)), ln - 1)
+    cs = np.cumsum(gap)
+    since = cs - (cs[off] - gap[off])[run]
     ok = since + run_lag[run] <= ar.max_ms
     idx, gap, run = idx[ok], gap[ok], run[ok]
     iki = iki.copy()

@@ -63,7 +63,7 @@ def _stream(records: list[Keystrokes], user_index: dict[str, int]) -> Stream:
         m = ~np.isin(r.key, list(MODIFIERS))
         if m.sum() < 2:
             continue
-        held_.append(autorepeat.held(r)[m])
+        held_.append(autorepeat.held(autorepeat.repeats(r))[m])
         keys.append(r.key[m])
         press.append(r.press_ms[m])
         rel.append(r.release_ms[m])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from simulator.typing.autorepeat import AutoRepeat, hold_bursts
+from simulator.typing.autorepeat import AutoRepeat, hold_bursts, held
 from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing.params import (
@@ -282,19 +282,16 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
         # a held run's one release ends all its presses: the next key comes after it (the finger leaves
         # Backspace first), and each press of the run is held until then
         run_end = np.flatnonzero(rep & ~np.r_[rep[1:], False])
-        nxt = run_end + 1
-        ok = nxt < n
-        nxt = nxt[ok & ~start[np.minimum(nxt, n - 1)]]
+        nxt = run_end[run_end + 1 < n] + 1
+        nxt = nxt[~start[nxt]]
         iki[nxt] = np.maximum(iki[nxt], rep_lag[nxt - 1] + lift[nxt])
     t = np.cumsum(iki)
     t -= np.repeat(t[start], np.diff(np.r_[np.flatnonzero(start), n]))
     if rep.any():
-        first = np.flatnonzero(~rep & np.r_[rep[1:], False])
         run = np.cumsum(~rep) - 1  # each repeat belongs to the last non-repeat press before it
         end_t = np.full(n, np.nan)
         end_t[run[run_end]] = t[run_end] + rep_lag[run_end]
-        in_run = rep | np.isin(np.arange(n), first)
-        hold = np.where(in_run, end_t[run] - t, hold)
+        hold = np.where(held(rep), end_t[run] - t, hold)
 
     # --- Shift around runs of shifted characters -------------------------------------------------
     s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))

@@ -112,7 +112,7 @@ def test_holds_stay_within_what_people_do_even_for_extreme_texts():
     """Per-text effects and the Backspace shape multiply; no draw may hold a key for minutes."""
     from simulator.typing.model import MAX_HOLD_MS
 
-    from simulator.typing.autorepeat import held
+    from simulator.typing.autorepeat import held, repeats
 
     prof = load_profile("freetext")
     texts = ["a sense of foreboding for tghe Coach himself, at the results of his"] * 400
@@ -120,7 +120,7 @@ def test_holds_stay_within_what_people_do_even_for_extreme_texts():
     for e in ev:
         k = e.to_keystrokes()
         hold = k.release_ms - k.press_ms
-        run = held(k)  # a Backspace held down to auto-repeat: as long as the data's long runs, no longer
+        run = held(repeats(k))  # a Backspace held down to auto-repeat: as long as the data's long runs, no longer
         assert np.all(hold[run] <= prof.shared.autorepeat.max_ms + 1.0)
         keys = (k.key != "Shift") & ~run  # Shift spans the keys it shifts and the gap before them
         assert np.sum(keys) and np.all(hold[keys] <= MAX_HOLD_MS + 1.0)
