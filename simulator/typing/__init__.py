@@ -66,16 +66,19 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
         if not isinstance(s, str) or not s:
             raise HcisimError(f"text {i} is empty: nothing to type")
         lay.check(s)
-    # new typists are drawn together (one per text without a user), profile typists looked up
-    fresh = iter(profile.draw_many(rng, sum(u is None for u in users), skill=skill))
-    typists = [u if isinstance(u, Typist) else next(fresh) if u is None else profile.typist(str(u)) for u in users]
     if not texts:
         return []
     k = candidates_for(profile.critic, candidates)
+    # each draw of a text without a user is typed by a new typist of its own, so the critic's choice
+    # among the k draws also chooses who types it: its ratio was fitted against new typists' texts, and
+    # resampling the (typist, text) pair corrects how the population combines typists' traits, which
+    # draws by one typist cannot; a given typist's k draws are all theirs
+    fresh = iter(profile.draw_many(rng, k * sum(u is None for u in users), skill=skill))
+    who = [next(fresh) if u is None else u if isinstance(u, Typist) else profile.typist(str(u))
+           for u in users for _ in range(k)]
     if k == 1:
-        return synthesise(texts, typists, profile.shared, lay, rng, uncorrected=uncorrected_errors)
-    # k draws of each text by the same typist; the critic keeps one, weighted by how recorded it looks
-    who = [t for t in typists for _ in range(k)]
+        return synthesise(texts, who, profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    # k draws of each text; the critic keeps one, weighted by how recorded it looks
     drawn = synthesise([s for s in texts for _ in range(k)], who, profile.shared, lay, rng,
                        uncorrected=uncorrected_errors)
     F = feature_matrix([e.to_keystrokes() for e in drawn], lay)
