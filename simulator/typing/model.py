@@ -44,6 +44,26 @@ QUANTILE_LEVELS = np.r_[0.0005, 0.001, 0.0025, np.linspace(0.005, 0.995, 199), 0
 """Levels at which the shapes of standardised residuals are stored."""
 
 
+EDGE_KEYS = 3
+"""A text's first and last this many intervals are its edges: people pause there more (composing the
+first words, reading over before sending) than context alone says."""
+SHORT_TEXT_KEYS = 40
+"""Texts of fewer keystrokes are short: in composition they are typed more hesitantly throughout."""
+
+
+def text_place(start: np.ndarray) -> np.ndarray:
+    """Per keystroke of texts laid end to end (``start`` marks each text's first key), where in its text
+    it is: 1 in the first EDGE_KEYS intervals, 2 in the last EDGE_KEYS (a short text's are both: last
+    wins), 3 elsewhere in a text of fewer than SHORT_TEXT_KEYS keystrokes, 0 elsewhere."""
+    n = len(start)
+    first = np.flatnonzero(start)
+    length = np.diff(np.r_[first, n])
+    pos = np.arange(n) - np.repeat(first, length)
+    left = np.repeat(length, length) - 1 - pos
+    short = np.repeat(length < SHORT_TEXT_KEYS, length)
+    return np.where(left < EDGE_KEYS, 2, np.where((pos >= 1) & (pos <= EDGE_KEYS), 1, np.where(short, 3, 0)))
+
+
 @dataclass
 class Shared:
     """Population-level parts every typist of a profile shares.
@@ -71,6 +91,7 @@ class Shared:
     digraph_off: dict = None            # log-interval offset per digraph beyond its class ('th': -0.2)
     key_hold_off: dict = None           # log-hold offset per key beyond its kind ('a': +0.15)
     autorepeat: AutoRepeat | None = None  # Backspace held down to auto-repeat (None: always tapped)
+    place_pause_off: np.ndarray = None  # pause log-odds offsets by place in the text (see text_place)
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
@@ -238,7 +259,10 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     core = _ar1(z, phi, start)
     resid = _two_piece(core, shared.core_q, shared.shape_mu, th[:, P["mu"]],
                        th[:, P["skew"]] + (fx[:, 2] - fx[:, 1])[text_idx]) * sd
-    p_pause = expit(th[np.arange(n), np.asarray(PAUSE_COLS)[ctx.pause_ctx]])
+    logit_pause = th[np.arange(n), np.asarray(PAUSE_COLS)[ctx.pause_ctx]]
+    if shared.place_pause_off is not None:
+        logit_pause = logit_pause + shared.place_pause_off[text_place(start)]
+    p_pause = expit(logit_pause)
     pause = (rng.random(n) < p_pause) & ~start
     # pause length past the threshold: the data's shape times the typist's scale, truncated so no
     # interval exceeds the longest the data has inside a text

@@ -151,6 +151,7 @@ class TypingProfile:
             "digraph_offsets": self.shared.digraph_off or {},
             "key_hold_offsets": self.shared.key_hold_off or {},
             "backspace_autorepeat": None if self.shared.autorepeat is None else self.shared.autorepeat.to_json(),
+            "place_pause_offsets": None if self.shared.place_pause_off is None else _r(self.shared.place_pause_off),
             "users": {u: _r(v) for u, v in self.user_params.items()},
             "metadata": self.metadata, "fit_stats": self.stats,
             **({"critic": self.critic.to_json()} if self.critic is not None else {}),
@@ -201,7 +202,8 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
                         None if d.get("hold_spread_by_kind") is None else np.asarray(d["hold_spread_by_kind"], float),
                         {str(k): float(v) for k, v in d.get("digraph_offsets", {}).items()},
                         {str(k): float(v) for k, v in d.get("key_hold_offsets", {}).items()},
-                        AutoRepeat.from_json(d["backspace_autorepeat"]) if d.get("backspace_autorepeat") else None)
+                        AutoRepeat.from_json(d["backspace_autorepeat"]) if d.get("backspace_autorepeat") else None,
+                        None if d.get("place_pause_offsets") is None else np.asarray(d["place_pause_offsets"], float))
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
         critic = Critic.from_json(d["critic"]) if d.get("critic") else None

@@ -150,3 +150,37 @@ def test_texts_of_one_typist_differ_in_shape_not_only_in_tempo(aalto):
     fixed.shared.text_cov = np.diag([tempo[0], 0, 0, tempo[1], 0, 0])
     varied.shared.text_cov = np.diag([tempo[0], 0.3 ** 2, 0.3 ** 2, tempo[1], 0, 0])
     assert np.all(widths(varied) > widths(fixed) * 1.1)
+
+
+def test_text_place_marks_edges_and_short_texts():
+    from simulator.typing.model import EDGE_KEYS, SHORT_TEXT_KEYS, text_place
+
+    long_n, short_n = SHORT_TEXT_KEYS + 10, 12
+    start = np.zeros(long_n + short_n, bool)
+    start[[0, long_n]] = True
+    place = text_place(start)
+    lo, sh = place[:long_n], place[long_n:]
+    assert lo[0] == 0 and np.all(lo[1:EDGE_KEYS + 1] == 1) and np.all(lo[-EDGE_KEYS:] == 2)
+    assert np.all(lo[EDGE_KEYS + 1:-EDGE_KEYS] == 0)
+    assert np.all(sh[1:EDGE_KEYS + 1] == 1) and np.all(sh[-EDGE_KEYS:] == 2) and np.all(sh[EDGE_KEYS + 1:-EDGE_KEYS] == 3)
+
+
+def test_texts_pause_more_where_the_place_offsets_say(aalto):
+    import copy
+
+    prof = copy.deepcopy(aalto)
+    text = "the quick brown fox jumps over the lazy dog and then it runs far away from here"
+    typist = person(prof, np.random.default_rng(0))
+
+    def edge_share(off):
+        prof.shared.place_pause_off = np.asarray(off, float)
+        ev = synth_typing([text] * 300, profile=prof, rng=np.random.default_rng(1), users=[typist] * 300,
+                          uncorrected_errors=False, candidates=1)
+        k = n = 0
+        for e in ev:
+            d = np.diff(np.sort(e.to_keystrokes().press_ms))
+            k += np.sum(d[-3:] > 500)
+            n += 3
+        return k / n
+
+    assert edge_share([0, 0, 2.0, 0]) > 1.5 * edge_share([0, 0, 0, 0])
