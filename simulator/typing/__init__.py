@@ -74,8 +74,12 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     # resampling the (typist, text) pair corrects how the population combines typists' traits, which
     # draws by one typist cannot; a given typist's k draws are all theirs
     fresh = iter(profile.draw_many(rng, k * sum(u is None for u in users), skill=skill))
-    who = [next(fresh) if u is None else u if isinstance(u, Typist) else profile.typist(str(u))
-           for u in users for _ in range(k)]
+    who: list[Typist] = []
+    for u in users:
+        if u is None:
+            who += [next(fresh) for _ in range(k)]
+        else:
+            who += [u if isinstance(u, Typist) else profile.typist(str(u))] * k
     if k == 1:
         return synthesise(texts, who, profile.shared, lay, rng, uncorrected=uncorrected_errors)
     # k draws of each text; the critic keeps one, weighted by how recorded it looks

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from simulator.typing.context import (
 )
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing import autorepeat
-from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise, text_place
+from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise, PLACES, text_place
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, logit,
 )
@@ -796,15 +796,13 @@ PLACE_PAUSE_MS = 500.0
 
 def _place_pause_counts(recs) -> tuple[np.ndarray, np.ndarray]:
     """Pauses over PLACE_PAUSE_MS and intervals by place in the text (see `text_place`)."""
-    k, n = np.zeros(4), np.zeros(4)
-    for r in recs:
-        d = np.r_[0.0, np.diff(np.sort(r.press_ms))]
-        st = np.zeros(len(d), bool)
-        st[0] = True
-        e = text_place(st)
-        k += np.bincount(e[1:], d[1:] > PLACE_PAUSE_MS, minlength=4)
-        n += np.bincount(e[1:], minlength=4)
-    return k, n
+    press = [np.sort(r.press_ms) for r in recs]
+    start = np.concatenate([np.arange(len(p)) == 0 for p in press])
+    d = np.concatenate([np.r_[0.0, np.diff(p)] if len(p) else p for p in press])
+    place = text_place(start)[~start]
+    d = d[~start]
+    return (np.bincount(place, d > PLACE_PAUSE_MS, minlength=PLACES).astype(float),
+            np.bincount(place, minlength=PLACES).astype(float))
 
 
 def _calibrate_place_pauses(records, ui, theta, shared, layout, n_texts: int = 1500,
@@ -822,18 +820,18 @@ def _calibrate_place_pauses(records, ui, theta, shared, layout, n_texts: int = 1
     k_r, n_r = _place_pause_counts(rt.recs)
     if len(rt.texts) < 50 or np.any(n_r < 50):
         return None
-    lodds = lambda k, n: np.log((k + 0.5) / (n - k + 0.5))  # noqa: E731
+    rate_logit = logit((k_r + 0.5) / (n_r + 1.0))
 
     def miss(off: np.ndarray, seed: int) -> np.ndarray:
-        shared.place_pause_off = off
-        k_g, n_g = _place_pause_counts([e.to_keystrokes() for e in rt.type(theta, shared, layout, seed)])
-        d = lodds(k_r, n_r) - lodds(k_g, n_g)
+        typed = rt.type(theta, replace(shared, place_pause_off=off), layout, seed)
+        k_g, n_g = _place_pause_counts([e.to_keystrokes() for e in typed])
+        d = rate_logit - logit((k_g + 0.5) / (n_g + 1.0))
         return d - d[0]
 
     # secant steps per place: a pause logit moves the share of intervals over 500 ms by less than
     # itself (not every pause is that long, and slow typists' ordinary intervals are), so plain steps
     # of the difference fall short
-    off, d = np.zeros(4), miss(np.zeros(4), 30)
+    off, d = np.zeros(PLACES), miss(np.zeros(PLACES), 30)
     step = d.copy()
     for j in range(1, rounds):
         new = np.clip(off + step, -3.0, 3.0)
@@ -841,7 +839,6 @@ def _calibrate_place_pauses(records, ui, theta, shared, layout, n_texts: int = 1
         slope = np.clip((d - d_new) / np.where(np.abs(new - off) > 1e-9, new - off, 1.0), 0.2, 1.5)
         off, d = new, d_new
         step = d / slope
-    shared.place_pause_off = None
     out = np.clip(off, -3.0, 3.0)
     out[0] = 0.0
     return out

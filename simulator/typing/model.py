@@ -49,6 +49,8 @@ EDGE_KEYS = 3
 first words, reading over before sending) than context alone says."""
 SHORT_TEXT_KEYS = 40
 """Texts of fewer keystrokes are short: in composition they are typed more hesitantly throughout."""
+PLACES = 4
+"""How many places `text_place` tells apart (``Shared.place_pause_off`` has one offset per place)."""
 
 
 def text_place(start: np.ndarray) -> np.ndarray:
