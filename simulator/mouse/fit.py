@@ -32,7 +32,8 @@ MIN_MOVES = 5
 K_PATH = 20       # PCA components of the path curve (20 vs 12: better on a validation split of training data)
 K_SPEED = 12      # and of the root speed curve
 N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
-CRITIC_MOVES = 6000  # recorded movements (and as many generated) the realism critic is fitted on
+CRITIC_MOVES = 20000  # recorded movements the realism critic is fitted on (at most)
+CRITIC_DRAWS = 2      # the law's movements per recorded one in the critic's fit: its side of the ratio is the noisier
 TILT_MOVES = 300     # movements per user for their tilt of the critic
 
 
@@ -234,9 +235,10 @@ def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Genera
     idx = np.sort(rng.permutation(len(mv))[:CRITIC_MOVES])
     sub = mv.subset(idx)
     x0, y0 = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
-    people = prof.draw_many(rng, -(-len(sub) // PERSON_BLOCK))
-    who = [people[i // PERSON_BLOCK] for i in range(len(sub))]
-    gen = synth_moves(x0, y0, sub.press_x, sub.press_y, profile=prof, rng=rng, user=who, candidates=1)
+    x0, y0, x1, y1 = (np.tile(v, CRITIC_DRAWS) for v in (x0, y0, sub.press_x, sub.press_y))
+    people = prof.draw_many(rng, -(-len(x0) // PERSON_BLOCK))
+    who = [people[i // PERSON_BLOCK] for i in range(len(x0))]
+    gen = synth_moves(x0, y0, x1, y1, profile=prof, rng=rng, user=who, candidates=1)
     F_rec = features(sub.t_ms, sub.x, sub.y, sub.offsets)
     F_gen = features(gen.t_ms, gen.x, gen.y, gen.offsets)
     return fit_critic(F_rec[~np.isnan(F_rec).all(1)], F_gen[~np.isnan(F_gen).all(1)],
