@@ -296,9 +296,10 @@ def _quadratic_val_loss(critic: Critic, Z: np.ndarray, y: np.ndarray, weight: np
 TILT_PRIOR = 5
 """A person's tilt is shrunk by n / (n + TILT_PRIOR): a handful of items say little about them."""
 TILT_RIDGE = 0.1
-TILT_ROUNDS = 8
+TILT_ROUNDS = 16
 """Resampling K draws moves the output only part of the way a tilt asks: what is left is measured and
-added again this many times."""
+added again this many times. With the critic's trees pulling towards the population, 8 rounds left
+augmented SapiMouse people re-identified at 79 % (real held-out sessions 89 %); 16 rounds, 84 %."""
 
 
 def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: np.ndarray,
