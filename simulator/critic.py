@@ -285,7 +285,7 @@ def _fit_trees(critic: Critic, F: np.ndarray, y: np.ndarray, weight: np.ndarray,
             best, best_n = loss, gb.n_estimators
     if best_n == 0 or not np.isfinite(best) or best >= _quadratic_val_loss(critic, Z[val], y[val], weight[val]):
         return None
-    return Trees.from_sklearn(gb.estimators_[:best_n, 0], TREE_RATE)
+    return Trees.from_sklearn(gb.estimators_[:best_n, 0], TREE_RATE, TREE_DEPTH)
 
 
 def _quadratic_val_loss(critic: Critic, Z: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
