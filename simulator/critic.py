@@ -296,10 +296,9 @@ def _quadratic_val_loss(critic: Critic, Z: np.ndarray, y: np.ndarray, weight: np
 TILT_PRIOR = 5
 """A person's tilt is shrunk by n / (n + TILT_PRIOR): a handful of items say little about them."""
 TILT_RIDGE = 0.1
-TILT_ROUNDS = 16
+TILT_ROUNDS = 8
 """Resampling K draws moves the output only part of the way a tilt asks: what is left is measured and
-added again this many times. With the critic's trees pulling towards the population, 8 rounds left
-augmented SapiMouse people re-identified at 79 % (real held-out sessions 89 %); 16 rounds, 84 %."""
+added again this many times (a model may ask for more: see the mouse's)."""
 
 
 def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: np.ndarray,
@@ -331,13 +330,13 @@ def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: 
 
 
 def fit_tilts_in_rounds(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray,
-                        generate: Callable[[], tuple[np.ndarray, np.ndarray]]) -> None:
-    """Set ``critic.tilt`` by TILT_ROUNDS rounds of `fit_tilts`, each adding what the previous ones left.
+                        generate: Callable[[], tuple[np.ndarray, np.ndarray]], rounds: int = TILT_ROUNDS) -> None:
+    """Set ``critic.tilt`` by ``rounds`` rounds of `fit_tilts`, each adding what the previous ones left.
 
     ``generate()`` makes the recorded items' tasks again as their people, through the critic as it
     stands (the caller's profile holds this critic), and returns (features, people)."""
     critic.tilt = {}
-    for _ in range(TILT_ROUNDS):
+    for _ in range(rounds):
         step = fit_tilts(critic, F_rec, rec_people, *generate())
         critic.tilt = {u: critic.tilt.get(u, 0.0) + t for u, t in step.items()}
 
