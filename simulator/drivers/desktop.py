@@ -133,7 +133,7 @@ class DesktopDriver:
         self._epoch0_ms = time.time() * 1000.0
         import mss
 
-        self._mss = mss.mss()
+        self._mss = mss.MSS()
         stack.callback(self._mss.close)
         stack.callback(self._stop_app)
 
