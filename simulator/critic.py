@@ -272,25 +272,21 @@ def _fit_trees(critic: Critic, F: np.ndarray, y: np.ndarray, weight: np.ndarray,
     gb = GradientBoostingClassifier(learning_rate=TREE_RATE, n_estimators=0, max_depth=TREE_DEPTH,
                                     min_samples_leaf=40, init=_Fixed(critic), random_state=seed, warm_start=True)
 
-    def val_loss() -> float:
-        s = gb.decision_function(Z[val])
-        return float(np.sum(weight[val] * np.logaddexp(0.0, np.where(y[val] == 1, -s, s))))
-
     best, best_n = np.inf, 0
     while gb.n_estimators < MAX_TREES and gb.n_estimators - best_n < TREE_PATIENCE:
         gb.set_params(n_estimators=gb.n_estimators + TREE_BATCH)
         gb.fit(Z[~val], y[~val], sample_weight=weight[~val])
-        loss = val_loss()
+        loss = _log_loss(gb.decision_function(Z[val]), y[val], weight[val])
         if loss < best * (1 - 1e-6):
             best, best_n = loss, gb.n_estimators
-    if best_n == 0 or not np.isfinite(best) or best >= _quadratic_val_loss(critic, Z[val], y[val], weight[val]):
+    if best_n == 0 or best >= _log_loss(critic._quadratic_score(Z[val]), y[val], weight[val]):
         return None
     return Trees.from_sklearn(gb.estimators_[:best_n, 0], TREE_RATE, TREE_DEPTH)
 
 
-def _quadratic_val_loss(critic: Critic, Z: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
-    s = critic._quadratic_score(Z)
-    return float(np.sum(weight * np.logaddexp(0.0, np.where(y == 1, -s, s))))
+def _log_loss(score: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
+    """Weighted log-loss of log-odds scores for labels y (1 = recorded)."""
+    return float(np.sum(weight * np.logaddexp(0.0, np.where(y == 1, -score, score))))
 
 
 TILT_PRIOR = 5

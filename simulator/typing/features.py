@@ -54,9 +54,9 @@ def text_features(r: Keystrokes, layout: Layout | None = None) -> np.ndarray:
     else:
         acf = np.nan
     hm = np.isfinite(rel[:-1] - press[:-1])
-    lh_next = np.log(np.clip(rel[:-1] - press[:-1], 1, None))[hm] if n > 3 else np.zeros(0)
-    hic = (float(np.corrcoef(lh_next, li[hm])[0, 1])
-           if len(lh_next) > 3 and np.ptp(lh_next) > 0 and np.ptp(li[hm]) > 0 else np.nan)  # undefined if constant
+    lh_key = np.log(np.clip(rel[:-1] - press[:-1], 1, None))[hm] if n > 3 else np.zeros(0)  # each key's hold
+    hic = (float(np.corrcoef(lh_key, li[hm])[0, 1])
+           if len(lh_key) > 3 and np.ptp(lh_key) > 0 and np.ptp(li[hm]) > 0 else np.nan)  # undefined if constant
     return np.array([
         n, (n - 1) / dur * 1000 if dur and dur > 0 else np.nan,
         *np.percentile(li, PCTS), li.mean(), li.std(),

@@ -21,7 +21,9 @@ from simulator.typing.context import (
 )
 from simulator.typing.layout import LEFT, Layout
 from simulator.typing import autorepeat
-from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared, synthesise, PLACES, text_place
+from simulator.typing.model import (
+    KINDS, MAX_HOLD_MS, MAX_IKI_MS, PLACES, QUANTILE_LEVELS, Shared, synthesise, text_place,
+)
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, logit,
 )
