@@ -129,7 +129,9 @@ class Critic:
     standardise the transformed features, ``mu2``/``sd2`` their quadratic expansion; ``w``, ``b``
     the logistic weights. ``candidates``: how many draws synthesis resamples from. ``tilt``: per
     fitted person, a linear term on the standardised features that moves that person's output
-    towards their own recorded items (see `fit_tilts`); new people have none.
+    towards their own recorded items (see `fit_tilts`); new people have none. ``correction``: a
+    further critic fitted on recorded items against what this one chooses (see `fit_critic_in_stages`);
+    its score adds to this one's.
     """
 
     log_cols: np.ndarray
@@ -144,6 +146,7 @@ class Critic:
     C: float = 0.0
     tilt: dict[str, np.ndarray] = field(default_factory=dict)
     trees: Trees | None = None
+    correction: Critic | None = None
 
     def standardise(self, F: np.ndarray) -> np.ndarray:
         return np.clip((_transform(F, self.fill, self.log_cols) - self.mu) / self.sd, -8.0, 8.0)
@@ -157,6 +160,8 @@ class Critic:
             s = s + self.trees(Z)
         if tilt is not None:
             s = s + np.einsum("ij,ij->i", Z, tilt)
+        if self.correction is not None:
+            s = s + self.correction.score(F)
         return s
 
     def _quadratic_score(self, Z: np.ndarray) -> np.ndarray:
@@ -180,7 +185,8 @@ class Critic:
                 "mu": r(self.mu), "sd": r(self.sd), "mu2": r(self.mu2), "sd2": r(self.sd2), "w": r(self.w),
                 "b": round(float(self.b), 6), "candidates": int(self.candidates), "C": float(self.C),
                 **({"tilt": {u: r(t) for u, t in sorted(self.tilt.items())}} if self.tilt else {}),
-                **({"trees": self.trees.to_json()} if self.trees is not None else {})}
+                **({"trees": self.trees.to_json()} if self.trees is not None else {}),
+                **({"correction": self.correction.to_json()} if self.correction is not None else {})}
 
     @classmethod
     def from_json(cls, d: dict) -> Critic:
@@ -190,7 +196,8 @@ class Critic:
         return cls(log_cols, a("fill"), a("mu"), a("sd"), a("mu2"), a("sd2"), a("w"), float(d["b"]),
                    int(d.get("candidates", CANDIDATES)), float(d.get("C", 0.0)),
                    {str(u): np.asarray(t, float) for u, t in d.get("tilt", {}).items()},
-                   Trees.from_json(d["trees"]) if d.get("trees") else None)
+                   Trees.from_json(d["trees"]) if d.get("trees") else None,
+                   cls.from_json(d["correction"]) if d.get("correction") else None)
 
 
 def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
@@ -237,6 +244,33 @@ def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
     m = LogisticRegression(C=best[1], max_iter=4000).fit(Q, y, sample_weight=weight)
     critic = Critic(log_cols, fill, mu, sd, mu2, sd2, m.coef_[0].copy(), float(m.intercept_[0]), candidates, best[1])
     critic.trees = _fit_trees(critic, F, y, weight, seed)
+    return critic
+
+
+STAGES = 3
+"""Critics in a chain (`fit_critic_in_stages`): the first, then corrections. Mouse validation split
+(seeds 0 / 1): SapiMouse 0.718 / 0.730 with one stage, 0.710 / 0.710 with two, 0.705 / 0.701 with three;
+Balabit 0.680 / 0.663 -> 0.637 / 0.640 with three."""
+
+
+def fit_critic_in_stages(F_recorded: np.ndarray, generate: Callable[[Critic | None], np.ndarray], seed: int = 0,
+                         stages: int = STAGES, candidates: int = CANDIDATES) -> Critic | None:
+    """A critic, then ``stages - 1`` corrections, each fitted on the recorded items against what the
+    chain so far chooses: ``generate(critic)`` makes the model's items for the recorded items' tasks
+    through ``critic`` (None: the model alone) and returns their features.
+
+    Why: choosing one of K draws by the critic's ratio does not produce exactly the ratio's target
+    (K is finite, the ratio is an estimate: over-confident in some places, blind in others); what the
+    chosen items still get wrong is measured on them and added as another log ratio, as boosting adds
+    to what is left. Each stage is a critic of the same modest capacity, so none can memorise an item.
+    """
+    critic = fit_critic(F_recorded, generate(None), seed, candidates)
+    last = critic
+    for stage in range(1, stages):
+        if last is None:
+            break
+        last.correction = fit_critic(F_recorded, generate(critic), seed + stage, candidates)
+        last = last.correction
     return critic
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.critic import Critic, fit_critic, fit_tilts_in_rounds
+from simulator.critic import Critic, fit_critic_in_stages, fit_tilts_in_rounds
 from simulator.errors import HcisimError
 from simulator.mouse.features import features
 from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
@@ -234,20 +234,25 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
 
 
 def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> Critic | None:
-    """The realism critic (simulator/critic.py): recorded movements' kinematic features against the
-    law's own movements for the same (start, press) pairs, moved by new people drawn from the
-    population in blocks, as `hcisim synth-moves` does."""
+    """The realism critic (simulator/critic.py), in stages: recorded movements' kinematic features
+    against the profile's own movements for the same (start, press) pairs, moved by new people drawn
+    from the population in blocks, as `hcisim synth-moves` does (first by the law alone, then through
+    the critic as fitted so far, set as ``prof.critic`` while it generates)."""
     idx = np.sort(rng.permutation(len(mv))[:CRITIC_MOVES])
     sub = mv.subset(idx)
     x0, y0 = sub.x[sub.offsets[:-1]], sub.y[sub.offsets[:-1]]
     x0, y0, x1, y1 = (np.tile(v, CRITIC_DRAWS) for v in (x0, y0, sub.press_x, sub.press_y))
-    people = prof.draw_many(rng, -(-len(x0) // PERSON_BLOCK))
-    who = [people[i // PERSON_BLOCK] for i in range(len(x0))]
-    gen = synth_moves(x0, y0, x1, y1, profile=prof, rng=rng, user=who, candidates=1)
     F_rec = features(sub.t_ms, sub.x, sub.y, sub.offsets)
-    F_gen = features(gen.t_ms, gen.x, gen.y, gen.offsets)
-    return fit_critic(F_rec[~np.isnan(F_rec).all(1)], F_gen[~np.isnan(F_gen).all(1)],
-                      seed=int(rng.integers(2 ** 31)))
+
+    def generate(critic: Critic | None) -> np.ndarray:
+        prof.critic = critic
+        people = prof.draw_many(rng, -(-len(x0) // PERSON_BLOCK))
+        who = [people[i // PERSON_BLOCK] for i in range(len(x0))]
+        gen = synth_moves(x0, y0, x1, y1, profile=prof, rng=rng, user=who)
+        F = features(gen.t_ms, gen.x, gen.y, gen.offsets)
+        return F[~np.isnan(F).all(1)]
+
+    return fit_critic_in_stages(F_rec[~np.isnan(F_rec).all(1)], generate, seed=int(rng.integers(2 ** 31)))
 
 
 def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> None:

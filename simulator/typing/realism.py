@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.critic import fit_critic, fit_tilts_in_rounds
+from simulator.critic import Critic, fit_critic_in_stages, fit_tilts_in_rounds
 from simulator.rng import rng_for
 from simulator.typing.features import feature_matrix
 from simulator.typing.layout import get_layout
@@ -39,11 +39,14 @@ def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: i
 
     rng = rng_for(seed, "typing-critic")
     idx = np.sort(rng.permutation(keep)[:CRITIC_TEXTS])
-    ev = synth_typing([texts[i] for i in idx for _ in range(DRAWS_PER_TEXT)], profile=profile, rng=rng,
-                      candidates=1)
+    drawn = [texts[i] for i in idx for _ in range(DRAWS_PER_TEXT)]
+
+    def generate(critic: Critic | None) -> np.ndarray:
+        profile.critic = critic
+        return feature_matrix([e.to_keystrokes() for e in synth_typing(drawn, profile=profile, rng=rng)], lay)
+
     F_rec = feature_matrix([records[i] for i in idx], lay)
-    F_gen = feature_matrix([e.to_keystrokes() for e in ev], lay)
-    profile.critic = fit_critic(F_rec, F_gen, seed=int(rng.integers(2 ** 31)))
+    profile.critic = fit_critic_in_stages(F_rec, generate, seed=int(rng.integers(2 ** 31)))
 
     rng = rng_for(seed, "typing-tilts")
     users = np.array([r.user for r in records])
