@@ -175,8 +175,11 @@ def _user_scales(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarray
 
 
 def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable[[int, int], None] | None = None,
-                  seed: int = 0) -> MouseProfile:
-    """Fit a profile to cut movements (all of them: split before calling if you hold data out)."""
+                  seed: int = 0, critic: bool = True) -> MouseProfile:
+    """Fit a profile to cut movements (all of them: split before calling if you hold data out).
+
+    ``critic=False`` fits the law and the devices only (seconds instead of minutes; synthesis then
+    draws each movement once), for studying the law itself."""
     if len(mv) == 0:
         raise HcisimError("no pointing movements found (runs of moves ending in a left press, >= 4 samples, >= 20 px)")
     users = mv.user.astype(str)
@@ -223,7 +226,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
                         {u: float(np.sum(users == u)) for u in alpha}, log_scale, pop_scale_sd)
     if progress:
         progress(5, total)
-    prof.critic = fit_movement_critic(prof, mv, rng)
+    prof.critic = fit_movement_critic(prof, mv, rng) if critic else None
     if prof.critic is not None:
         fit_person_tilts(prof, mv, rng)
         prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
