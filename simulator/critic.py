@@ -403,6 +403,20 @@ def fit_tilts_in_rounds(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarra
         critic.tilt = {u: critic.tilt.get(u, 0.0) + t for u, t in step.items()}
 
 
+def draw_tilt(critic: Critic | None, rng: np.random.Generator) -> np.ndarray | None:
+    """A tilt for a new person: a normal draw with the fitted people's mean tilt and covariance
+    (m + sum_i w_i (t_i - m) / sqrt(n - 1), w ~ N(0, I): that covariance exactly, no decomposition).
+
+    Why: without one, every new person is pulled towards the population alike, and an identification
+    model trained on the recorded people gives all those alike people to the same recorded one. None
+    when fewer than two people have a tilt."""
+    if critic is None or len(critic.tilt) < 2:
+        return None
+    T = np.stack([critic.tilt[u] for u in sorted(critic.tilt)])
+    m = T.mean(0)
+    return m + rng.standard_normal(len(T)) @ (T - m) / np.sqrt(len(T) - 1)
+
+
 def candidates_for(critic: Critic | None, candidates: int | None) -> int:
     """Draws per item: 1 without a critic, else the number asked for (at least 1) or the critic's own."""
     if critic is None:

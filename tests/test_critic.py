@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.critic import Critic, Trees, _Fixed, fit_critic, fit_critic_in_stages, resample
+from simulator.critic import Critic, Trees, _Fixed, draw_tilt, fit_critic, fit_critic_in_stages, resample
 
 
 def _gauss(rng, n, mean, sd):
@@ -213,3 +213,16 @@ def test_too_few_items_give_no_critic():
     rng = np.random.default_rng(8)
     assert fit_critic(_gauss(rng, 12, 0.0, 1.0), _gauss(rng, 12, 0.5, 1.0)) is None
     assert fit_critic(_gauss(rng, 40, 0.0, 1.0), _gauss(rng, 40, 0.5, 1.0)) is not None
+
+
+def test_new_people_tilts_vary_as_the_fitted_peoples_do():
+    rng = np.random.default_rng(9)
+    c = fit_critic(_gauss(rng, 500, 0.0, 1.0), _gauss(rng, 500, 0.3, 1.0), seed=0)
+    assert draw_tilt(c, rng) is None  # nobody fitted: no law of tilts
+    c.tilt = {"a": np.array([1.0, 0.0, 0.0])}
+    assert draw_tilt(c, rng) is None
+    c.tilt = {str(i): t for i, t in enumerate(rng.normal([0.5, -1.0, 0.0], [0.2, 1.0, 0.5], size=(12, 3)))}
+    T = np.stack(list(c.tilt.values()))
+    D = np.stack([draw_tilt(c, rng) for _ in range(20000)])
+    assert np.allclose(D.mean(0), T.mean(0), atol=0.03)
+    assert np.allclose(np.cov(D.T), np.cov(T.T), atol=0.05)

@@ -11,7 +11,9 @@ fitted on the dataset itself whose users are the dataset's people:
 - ``people="same"``: session as the recorded session's person (their motor and typing parameters,
   their pauses);
 - ``people="new"``: each session by a new person drawn from the population fitted to them, with
-  pauses drawn from everyone's (so nobody's personal timing leaks into a "new" person).
+  pauses drawn from everyone's (so nobody's personal timing leaks into a "new" person) and a tilt
+  of the realism critic of their own, drawn as the fitted people's tilts vary
+  (`simulator.critic.draw_tilt`).
 
 Privacy guard (`simulator.augment.guard`): a generated movement or typed segment that lies closer
 to a recorded one than recordings of other sessions usually do is redrawn -- same task, fresh
@@ -29,7 +31,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ import pyarrow as pa
 from simulator.augment.fit import Fitted, fit_mouse, fit_typing
 from simulator.augment.guard import ROUNDS, GuardCount, Guards, movements_too_close, round_rng, segments_too_close
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
+from simulator.critic import draw_tilt
 from simulator.augment.texts import matched_text, new_faker
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
@@ -301,10 +304,15 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
     n_mouse = sum(k == "mouse" for k, _ in order)
     n_typing = len(order) - n_mouse
     mouse_user = typist = None
+    # a new person also gets a tilt of the critic of their own, drawn as the fitted people's vary
     if n_mouse:
         mouse_user = mouse_model.person(models.mouse, r_person, st.person if same else None)
+        if not same:
+            mouse_user = replace(mouse_user, tilt=draw_tilt(models.mouse.critic, r_person))
     if n_typing:
         typist = typing_model.person(models.typing, r_person, st.person if same else None)
+        if not same:
+            typist = replace(typist, tilt=draw_tilt(models.typing.critic, r_person))
     counts = counts if counts is not None else {}
     texts = None
     keep_m = keep_t = np.zeros(0, bool)
