@@ -32,6 +32,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -42,10 +43,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from simulator.augment.fit import fit_mouse, fit_typing  # noqa: E402
+from simulator.critic import draw_tilt  # noqa: E402
 from simulator.fidelity.identify import train_identifier  # noqa: E402
 from simulator.fidelity.privacy import MAX_TRAIN  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
+
+
+def new_people(prof, rng: np.random.Generator, k: int) -> list:
+    """k new people as `hcisim augment --people new` draws them."""
+    return [replace(p, tilt=draw_tilt(prof.critic, rng)) for p in prof.draw_many(rng, k)]
 
 
 def log(msg: str) -> None:
@@ -78,7 +85,7 @@ def typing_trial(by_user: dict, n_rec: int, n_new: int, rng: np.random.Generator
     ident = identifier(feature_matrix(fit), np.array([r.user for r in fit]), rng)
     real = [r for u in new for r in by_user[u]]
     sessions = np.array([r.user for r in real])
-    typist = dict(zip(new, prof.draw_many(rng, len(new))))
+    typist = dict(zip(new, new_people(prof, rng, len(new))))
     ev = synth_typing(texts_of(real), profile=prof, rng=rng, users=[typist[s] for s in sessions])
     synth = [e.to_keystrokes() for e in ev]
     return (max_share_over_chance(ident.sessions(feature_matrix(real), sessions), n_rec),
@@ -119,7 +126,7 @@ def mouse_trial(logs: dict, rng: np.random.Generator) -> tuple[float, float]:
     real = cut_movements([lg for u in new for lg in logs[u]])
     sessions = real.session.astype(str)
     x0, y0 = real.x[real.offsets[:-1]], real.y[real.offsets[:-1]]
-    who = dict(zip(new, prof.draw_many(rng, len(new))))
+    who = dict(zip(new, new_people(prof, rng, len(new))))
     gen = synth_moves(x0, y0, real.press_x, real.press_y, profile=prof, rng=rng,
                       user=[who[u] for u in real.user.astype(str)])
     return (max_share_over_chance(ident.sessions(features(real.t_ms, real.x, real.y, real.offsets), sessions), half),
