@@ -32,7 +32,6 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -43,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from simulator.augment.fit import fit_mouse, fit_typing  # noqa: E402
-from simulator.critic import draw_tilt  # noqa: E402
+from simulator.augment.generate import as_new_person  # noqa: E402
 from simulator.fidelity.identify import train_identifier  # noqa: E402
 from simulator.fidelity.privacy import MAX_TRAIN  # noqa: E402
 
@@ -52,7 +51,7 @@ DATA = REPO.parent / "shared" / "data"
 
 def new_people(prof, rng: np.random.Generator, k: int) -> list:
     """k new people as `hcisim augment --people new` draws them."""
-    return [replace(p, tilt=draw_tilt(prof.critic, rng)) for p in prof.draw_many(rng, k)]
+    return [as_new_person(p, prof.critic, rng) for p in prof.draw_many(rng, k)]
 
 
 def log(msg: str) -> None:

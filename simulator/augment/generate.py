@@ -33,6 +33,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -40,8 +41,8 @@ import pyarrow as pa
 from simulator.augment.fit import Fitted, fit_mouse, fit_typing
 from simulator.augment.guard import ROUNDS, GuardCount, Guards, movements_too_close, round_rng, segments_too_close
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
-from simulator.critic import draw_tilt
 from simulator.augment.texts import matched_text, new_faker
+from simulator.critic import Critic, draw_tilt
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
@@ -50,6 +51,7 @@ from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, session_seed
 
 PEOPLE = ("same", "new")
+P = TypeVar("P")
 MODALITIES = ("all", "mouse", "typing")
 DIST_JITTER = 0.15      # log-sd of a resampled pointing distance
 ANGLE_JITTER = 0.20     # sd (rad) of its direction
@@ -222,6 +224,13 @@ def _guard_typing(typed: list, texts: list[str], models: Models, typist, ss: np.
     return ~bad
 
 
+def as_new_person(person: P, critic: Critic | None, rng: np.random.Generator) -> P:
+    """A person drawn from the population (a `MouseUser` or `Typist`) as ``--people new`` makes them: with
+    a tilt of the realism critic of their own, drawn as the fitted people's tilts vary. Without one every
+    new person is pulled towards the population alike (see `simulator.critic.draw_tilt`)."""
+    return replace(person, tilt=draw_tilt(critic, rng))
+
+
 def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
     """``n`` pointing tasks resampled from the session's recorded ones, chained: each starts where the last ended."""
     pick = rng.integers(len(st.pointing), size=n)
@@ -304,15 +313,14 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
     n_mouse = sum(k == "mouse" for k, _ in order)
     n_typing = len(order) - n_mouse
     mouse_user = typist = None
-    # a new person also gets a tilt of the critic of their own, drawn as the fitted people's vary
     if n_mouse:
         mouse_user = mouse_model.person(models.mouse, r_person, st.person if same else None)
         if not same:
-            mouse_user = replace(mouse_user, tilt=draw_tilt(models.mouse.critic, r_person))
+            mouse_user = as_new_person(mouse_user, models.mouse.critic, r_person)
     if n_typing:
         typist = typing_model.person(models.typing, r_person, st.person if same else None)
         if not same:
-            typist = replace(typist, tilt=draw_tilt(models.typing.critic, r_person))
+            typist = as_new_person(typist, models.typing.critic, r_person)
     counts = counts if counts is not None else {}
     texts = None
     keep_m = keep_t = np.zeros(0, bool)
