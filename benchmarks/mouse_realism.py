@@ -308,7 +308,7 @@ def main() -> None:
         mv = mv.subset(idx)
         pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
         prof = load_profile(name)
-        device = _device_mix(prof, name)
+        device = _device_mix(prof)
         gens = {"real": (mv.t_ms, mv.x, mv.y, mv.offsets), "hcisim": run_hcisim(pairs, name, args.seed)}
         if not args.no_peers:
             for g, fn in PEERS.items():

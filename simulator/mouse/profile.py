@@ -11,7 +11,12 @@ A profile is one small JSON file (see `simulator.mouse.shape` for the model):
   a new synthetic person draws an offset from N(pop_mean, pop_cov), the law of
   the users' offsets;
 - ``devices``: each user's capture device (sampling gaps, clock tick, events per
-  stamp); a synthetic person gets one from the fitted mix.
+  stamp, the law of a movement's first gap). A synthetic person gets the pooled
+  device of a capture regime (users whose clocks run alike: 60 Hz browser
+  frames, 125 Hz, RDP batches), picked with the regime's share of the data --
+  never one recorded person's own device: with it, an identification model named
+  the recorded person a new one's device came from at 3.5 x chance (their first
+  gaps hold how they start a movement, their clock's jitter is their machine's).
 """
 
 from __future__ import annotations
@@ -112,6 +117,46 @@ class ShapeModel:
                    np.asarray(d["bounds"], float) if "bounds" in d else None)
 
 
+REGIME_RATIO = 1.25
+"""Users' devices are one capture regime while their median gaps differ by less than this factor."""
+
+
+def _weighted_quantiles(values: list[np.ndarray], weights: np.ndarray, n: int) -> np.ndarray:
+    """n mid-quantiles of the union of quantile arrays, array i weighted by weights[i] (spread over its entries)."""
+    v = np.concatenate(values)
+    w = np.concatenate([np.full(len(a), wi / len(a)) for a, wi in zip(values, weights)])
+    o = np.argsort(v, kind="stable")
+    cw = np.cumsum(w[o]) / w.sum()
+    return v[o][np.minimum(np.searchsorted(cw, (np.arange(n) + 0.5) / n), len(v) - 1)]
+
+
+def pool_devices(devices: list[Device], weights: np.ndarray, name: str) -> Device:
+    """One device standing for several users' (their fitted laws pooled, each user weighted by ``weights``)."""
+    w = np.asarray(weights, float) / np.sum(weights)
+    firsts = [(d.first_q, wi) for d, wi in zip(devices, w) if d.first_q is not None]
+    first_q = (_weighted_quantiles([f for f, _ in firsts], np.array([wi for _, wi in firsts]), len(firsts[0][0]))
+               if firsts else None)
+    per = np.sum([wi * d.per_stamp for d, wi in zip(devices, w)], axis=0)
+    return Device(name, _weighted_quantiles([d.gap_q for d in devices], w, len(devices[0].gap_q)), per / per.sum(),
+                  devices[0].tick_ms, all(d.integer_px for d in devices),
+                  float(np.sum([wi * d.age_ms for d, wi in zip(devices, w)])),
+                  float(np.exp(np.sum([wi * np.log(d.share_conc) for d, wi in zip(devices, w)]))), first_q)
+
+
+def capture_regimes(devices: dict[str, Device]) -> list[list[str]]:
+    """Users grouped by capture regime: same clock tick and pixels, median gaps within REGIME_RATIO in a chain."""
+    by: dict[tuple, list[str]] = {}
+    for u, d in devices.items():
+        by.setdefault((d.tick_ms, d.integer_px), []).append(u)
+    out = []
+    for users in by.values():
+        users = sorted(users, key=lambda u: (float(np.median(devices[u].gap_q)), _natural(u)))
+        med = np.array([float(np.median(devices[u].gap_q)) for u in users])
+        cut = np.flatnonzero(med[1:] > REGIME_RATIO * np.maximum(med[:-1], 1e-9)) + 1
+        out += [list(g) for g in np.split(np.array(users, dtype=object), cut)]
+    return sorted(out, key=lambda g: (float(np.median(devices[g[0]].gap_q)), _natural(g[0])))
+
+
 @dataclass
 class MouseUser:
     """One person: an offset of the generated variables (`alpha`), how widely their movements vary
@@ -141,6 +186,7 @@ class MouseProfile:
     pop_log_scale_sd: np.ndarray | None = None   # spread of log_scale between people (new people draw from it)
     critic: Critic | None = None   # realism critic over movement features (simulator/critic.py); None: no resampling
     _factor: tuple | None = field(default=None, repr=False, compare=False)
+    _pools: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def users(self) -> list[str]:
@@ -156,27 +202,38 @@ class MouseProfile:
     def draw(self, rng: np.random.Generator) -> MouseUser:
         """A new synthetic person: an offset from the population law, a device from the fitted mix."""
         alpha = self.pop_mean + self._pop_factor() @ rng.standard_normal(len(self.pop_mean))
-        users = list(self.alpha)  # file order (sorted keys): deterministic, no per-call sort
-        w = np.array([float(self.weights.get(u, 1.0)) for u in users])
-        dev = self.devices[users[int(rng.choice(len(users), p=w / w.sum()))]]
+        devs, w = self.new_person_devices()
+        dev = devs[int(rng.choice(len(devs), p=w))]
         return MouseUser("synthetic", alpha, dev, synthetic=True, log_scale=self._draw_scales(rng, 1)[0])
 
     def draw_many(self, rng: np.random.Generator, k: int) -> list[MouseUser]:
         """``k`` new synthetic people whose devices follow the fitted mix as closely as k allows.
 
-        Devices are picked by systematic sampling over the users' weights (then
+        Devices are picked by systematic sampling over the regimes' shares (then
         shuffled), so a file of a few dozen people has the population's device
         mix rather than a lucky or unlucky draw of it; offsets are independent draws.
         """
-        users = list(self.alpha)
-        w = np.array([float(self.weights.get(u, 1.0)) for u in users])
+        devs, w = self.new_person_devices()
         pos = (rng.uniform() + np.arange(k)) / k
-        pick = np.minimum(np.searchsorted(np.cumsum(w / w.sum()), pos), len(users) - 1)
+        pick = np.minimum(np.searchsorted(np.cumsum(w), pos), len(devs) - 1)
         pick = pick[rng.permutation(k)]
         A = self.pop_mean + rng.standard_normal((k, len(self.pop_mean))) @ self._pop_factor().T
         S = self._draw_scales(rng, k)
-        return [MouseUser("synthetic", A[i], self.devices[users[int(pick[i])]], synthetic=True, log_scale=S[i])
-                for i in range(k)]
+        return [MouseUser("synthetic", A[i], devs[int(pick[i])], synthetic=True, log_scale=S[i]) for i in range(k)]
+
+    def new_person_devices(self) -> tuple[list[Device], np.ndarray]:
+        """The devices new people get -- one pooled device per capture regime (see the module docstring) --
+        and each regime's share of the data."""
+        key = (id(self.devices), len(self.devices), id(self.weights))
+        if self._pools is None or self._pools[0] != key:
+            devs, share = [], []
+            for j, g in enumerate(capture_regimes(self.devices)):
+                w = np.array([float(self.weights.get(u, 1.0)) for u in g])
+                med = float(np.median(self.devices[g[len(g) // 2]].gap_q))
+                devs.append(pool_devices([self.devices[u] for u in g], w, f"{self.id}:regime{j}~{med:.0f}ms"))
+                share.append(w.sum())
+            self._pools = (key, devs, np.array(share) / np.sum(share))
+        return self._pools[1], self._pools[2]
 
     def _draw_scales(self, rng: np.random.Generator, k: int) -> list[np.ndarray | None]:
         """New people's spreads: normal log-scales with the between-people SD per variable, held within

@@ -79,16 +79,14 @@ def resolve_device(profile: MouseProfile, device: str | Device | None, fallback:
     if device in NAMED_DEVICES:
         return NAMED_DEVICES[device]
     if device in ("sapimouse", "balabit"):
-        other = load_profile(device)
-        return other.devices[other.users[0]] if device == "sapimouse" else _device_mix(other, "balabit")
+        return _device_mix(load_profile(device))
     raise HcisimError(f"unknown mouse device {device!r} (known: {', '.join([*NAMED_DEVICES, 'sapimouse', 'balabit'])})")
 
 
-def _device_mix(profile: MouseProfile, name: str) -> Device:
-    """The most common fitted device of a profile (its users' median gaps)."""
-    devs = [profile.devices[u] for u in profile.users]
-    med = np.array([np.median(d.gap_q) for d in devs])
-    return devs[int(np.argsort(med)[len(med) // 2])]
+def _device_mix(profile: MouseProfile) -> Device:
+    """A profile's typical capture: the pooled device of its largest capture regime."""
+    devs, share = profile.new_person_devices()
+    return devs[int(np.argmax(share))]
 
 
 def draw_params(profile: MouseProfile, alphas: np.ndarray, sx, sy, ex, ey, rng: np.random.Generator,

@@ -48,13 +48,23 @@ def test_conditional_mixture_learns_a_relation():
 
 def test_a_file_of_people_has_the_fitted_device_mix():
     from simulator.mouse import load_profile
+    from simulator.mouse.profile import capture_regimes
 
     prof = load_profile("balabit")
     k = 60
     people = prof.draw_many(np.random.default_rng(3), k)
-    w = np.array([prof.weights[u] for u in prof.alpha])
-    expected = k * w / w.sum()
-    got = np.array([sum(p.device is prof.devices[u] for p in people) for u in prof.alpha])
-    assert np.all(np.abs(got - expected) <= 1.0)
+    devs, share = prof.new_person_devices()
+    groups = capture_regimes(prof.devices)
+    assert len(devs) == len(groups) >= 2 and max(len(g) for g in groups) >= 2  # RDP batches, the ~16 ms users
+    w = np.array([sum(prof.weights[u] for u in g) for g in groups])
+    assert np.allclose(share, w / w.sum())
+    got = np.array([sum(p.device is d for p in people) for d in devs])
+    assert np.all(np.abs(got - k * share) <= 1.0)
+    # a new person's device is their capture regime's, pooled, never one recorded person's own
+    assert not any(p.device is own for p in people for own in prof.devices.values())
+    big = groups[int(np.argmax([len(g) for g in groups]))]
+    pooled = devs[int(np.argmax([len(g) for g in groups]))]
+    assert not any(np.array_equal(pooled.first_q, prof.devices[u].first_q) for u in big)
+    assert not any(np.array_equal(pooled.gap_q, prof.devices[u].gap_q) for u in big)
     # offsets are individual draws: no two people alike
     assert len({p.alpha.tobytes() for p in people}) == k
