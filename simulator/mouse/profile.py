@@ -131,16 +131,28 @@ def _weighted_quantiles(values: list[np.ndarray], weights: np.ndarray, n: int) -
 
 
 def pool_devices(devices: list[Device], weights: np.ndarray, name: str) -> Device:
-    """One device standing for several users' (their fitted laws pooled, each user weighted by ``weights``)."""
+    """One device standing for several users' (their fitted laws pooled, each user weighted by ``weights``).
+
+    The share of co-stamped events is a Beta law per movement around each user's share; the pooled law
+    keeps the mixture's mean and variance (users differ in how bursty their RDP delivery was, and a
+    single Beta at the average concentration would make every movement look like the average user)."""
     w = np.asarray(weights, float) / np.sum(weights)
     firsts = [(d.first_q, wi) for d, wi in zip(devices, w) if d.first_q is not None]
     first_q = (_weighted_quantiles([f for f, _ in firsts], np.array([wi for _, wi in firsts]), len(firsts[0][0]))
                if firsts else None)
-    per = np.sum([wi * d.per_stamp for d, wi in zip(devices, w)], axis=0)
-    return Device(name, _weighted_quantiles([d.gap_q for d in devices], w, len(devices[0].gap_q)), per / per.sum(),
-                  devices[0].tick_ms, all(d.integer_px for d in devices),
-                  float(np.sum([wi * d.age_ms for d, wi in zip(devices, w)])),
-                  float(np.exp(np.sum([wi * np.log(d.share_conc) for d, wi in zip(devices, w)]))), first_q)
+    per = np.array([d.per_stamp / d.per_stamp.sum() for d in devices])
+    p_u = 1.0 - per[:, 0]
+    c_u = np.array([d.share_conc for d in devices])
+    p = float(w @ p_u)
+    var = float(w @ (p_u * (1 - p_u) / (c_u + 1) + p_u ** 2)) - p * p
+    conc = float(np.clip(p * (1 - p) / var - 1.0, 0.05, 1000.0)) if var > 1e-12 else float(np.exp(w @ np.log(c_u)))
+    # among shared stamps, how many events share one: the users' conditional laws, weighted by their sharing
+    ws = w * p_u
+    more = (ws @ (per[:, 1:] / np.maximum(p_u[:, None], 1e-12))) / ws.sum() if ws.sum() > 0 else np.array([1.0, 0.0])
+    pooled = np.r_[1.0 - p, p * more]
+    return Device(name, _weighted_quantiles([d.gap_q for d in devices], w, len(devices[0].gap_q)),
+                  pooled / pooled.sum(), devices[0].tick_ms, all(d.integer_px for d in devices),
+                  float(w @ np.array([d.age_ms for d in devices])), conc, first_q)
 
 
 def capture_regimes(devices: dict[str, Device]) -> list[list[str]]:
