@@ -137,9 +137,9 @@ def pool_devices(devices: list[Device], weights: np.ndarray, name: str) -> Devic
     keeps the mixture's mean and variance (users differ in how bursty their RDP delivery was, and a
     single Beta at the average concentration would make every movement look like the average user)."""
     w = np.asarray(weights, float) / np.sum(weights)
-    firsts = [(d.first_q, wi) for d, wi in zip(devices, w) if d.first_q is not None]
-    first_q = (_weighted_quantiles([f for f, _ in firsts], np.array([wi for _, wi in firsts]), len(firsts[0][0]))
-               if firsts else None)
+    has = np.array([d.first_q is not None for d in devices])
+    firsts = [d.first_q for d in devices if d.first_q is not None]
+    first_q = _weighted_quantiles(firsts, w[has], len(firsts[0])) if firsts else None
     per = np.array([d.per_stamp / d.per_stamp.sum() for d in devices])
     p_u = 1.0 - per[:, 0]
     c_u = np.array([d.share_conc for d in devices])
@@ -157,16 +157,16 @@ def pool_devices(devices: list[Device], weights: np.ndarray, name: str) -> Devic
 
 def capture_regimes(devices: dict[str, Device]) -> list[list[str]]:
     """Users grouped by capture regime: same clock tick and pixels, median gaps within REGIME_RATIO in a chain."""
+    med = {u: float(np.median(d.gap_q)) for u, d in devices.items()}
     by: dict[tuple, list[str]] = {}
-    for u, d in devices.items():
-        by.setdefault((d.tick_ms, d.integer_px), []).append(u)
+    for u in sorted(devices, key=lambda u: (med[u], _natural(u))):
+        by.setdefault((devices[u].tick_ms, devices[u].integer_px), []).append(u)
     out = []
     for users in by.values():
-        users = sorted(users, key=lambda u: (float(np.median(devices[u].gap_q)), _natural(u)))
-        med = np.array([float(np.median(devices[u].gap_q)) for u in users])
-        cut = np.flatnonzero(med[1:] > REGIME_RATIO * np.maximum(med[:-1], 1e-9)) + 1
+        m = np.array([med[u] for u in users])
+        cut = np.flatnonzero(m[1:] > REGIME_RATIO * np.maximum(m[:-1], 1e-9)) + 1
         out += [list(g) for g in np.split(np.array(users, dtype=object), cut)]
-    return sorted(out, key=lambda g: (float(np.median(devices[g[0]].gap_q)), _natural(g[0])))
+    return sorted(out, key=lambda g: (med[g[0]], _natural(g[0])))
 
 
 @dataclass
@@ -212,7 +212,7 @@ class MouseProfile:
                          tilt=self.critic.tilt.get(uid) if self.critic is not None else None)
 
     def draw(self, rng: np.random.Generator) -> MouseUser:
-        """A new synthetic person: an offset from the population law, a device from the fitted mix."""
+        """A new synthetic person: an offset from the population law, a capture regime's pooled device."""
         alpha = self.pop_mean + self._pop_factor() @ rng.standard_normal(len(self.pop_mean))
         devs, w = self.new_person_devices()
         dev = devs[int(rng.choice(len(devs), p=w))]
