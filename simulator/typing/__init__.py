@@ -26,7 +26,7 @@ from simulator.typing.model import synthesise
 from simulator.typing.params import Typist
 from simulator.typing.profile import TypingProfile, load_profile
 from simulator.typing.records import KeyEvents, Keystrokes
-from simulator.typing.text import apply_key_events
+from simulator.typing.text import apply_key_events, normalise_newlines
 
 __all__ = [
     "KeyEvents", "Keystrokes", "Typist", "TypingProfile", "apply_key_events", "code_for", "fit_profile",
@@ -57,7 +57,7 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     """
     profile = load_profile(profile)
     lay = get_layout(layout)
-    texts = list(texts)
+    texts = [normalise_newlines(s) if isinstance(s, str) else s for s in texts]
     if users is None:
         users = [None] * len(texts)
     if len(users) != len(texts):

@@ -64,7 +64,7 @@ def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) 
     n = len(keys)
     start = np.asarray(text_start, bool)
     uniq, inv = np.unique(keys.astype(str), return_inverse=True)
-    info = [layout.keys.get(u) for u in uniq]
+    info = [layout.key(u) for u in uniq]
     hand = np.array([k.hand if k else -1 for k in info])[inv]
     finger = np.array([k.finger if k else -1 for k in info])[inv]
     row = np.array([k.row if k else -1 for k in info])[inv]

@@ -38,7 +38,7 @@ def text_features(r: Keystrokes, layout: Layout | None = None) -> np.ndarray:
     lh = np.log(hold) if len(hold) else np.array([np.nan])
     dur = press[-1] - press[0] if n > 1 else np.nan
     roll = float(np.mean(press[1:] < rel[:-1])) if n > 1 else np.nan
-    hands = np.array([getattr(layout.keys.get(k), "hand", -1) if k != " " else -1 for k in key])
+    hands = np.array([getattr(layout.key(k), "hand", -1) if k != " " else -1 for k in key])
     letter = np.array([isinstance(k, str) and len(k) == 1 and k.isalpha() for k in key])
     both = letter[1:] & letter[:-1]
     alt = both & (hands[1:] != hands[:-1]) & np.isin(hands[1:], (LEFT, RIGHT))

@@ -141,7 +141,7 @@ def _shift_timing(records: list[Keystrokes], user_index: dict[str, int], layout:
             if not len(after):
                 continue
             nxt = after[0]
-            k = layout.keys.get(keys[nxt])
+            k = layout.key(keys[nxt])
             if k is None or not k.shift:
                 continue
             runs_u.append(u)

@@ -21,6 +21,7 @@ from simulator.typing.fit import fit_records
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import Keystrokes, pair_events
+from simulator.typing.text import normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
 OUT_SCHEMA = pa.schema([
@@ -68,7 +69,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
             raise HcisimError(f"{path}: text {tid!r} (line {n}) is empty")
         u = r.get("user")
         ids.append(tid)
-        texts.append(text)
+        texts.append(normalise_newlines(text))
         users.append(u if u not in (None, "") else None)
     return ids, texts, users
 
@@ -84,10 +85,13 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
 
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)
-    for tid, u in zip(ids, users):
-        if u is not None and u not in prof.user_params:
-            known = ", ".join(prof.users) or "none: this profile is a population only"
-            raise HcisimError(f"text {tid!r}: unknown user {u!r} for typing profile {prof.id} (known: {known})")
+    for i, (tid, u) in enumerate(zip(ids, users)):
+        if u is not None:
+            try:
+                users[i] = prof.resolve_user(u)
+            except HcisimError:
+                known = ", ".join(prof.users) or "none: this profile is a population only"
+                raise HcisimError(f"text {tid!r}: unknown user {u!r} for typing profile {prof.id} (known: {known})") from None
     lay = get_layout(prof.layout)
     for tid, s in zip(ids, texts):
         try:

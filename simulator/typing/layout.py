@@ -7,6 +7,7 @@ and keyboard-neighbour typos come from geometry. A new layout is one more table 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,22 +29,38 @@ class KeyInfo:
     x: float           # key centre in key widths (row stagger included)
 
 
+_LOOKALIKE = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
+              "\u201e": '"', "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+              "\u2026": ".", "\u00a0": " ", "\u00ab": "<", "\u00bb": ">", "\u00df": "s", "\u00e6": "a", "\u00c6": "A",
+              "\u00f8": "o", "\u00d8": "O", "\u0153": "o", "\u0152": "O"}
+"""Characters off the layout timed as the key people reach for to make them (a typographic quote where
+the apostrophe is, a ligature on its first letter's key)."""
+
+
 @dataclass(frozen=True)
 class Layout:
     name: str
     keys: dict[str, KeyInfo]
 
-    def info(self, ch: str) -> KeyInfo:
-        try:
-            return self.keys[ch]
-        except KeyError:
-            raise HcisimError(f"layout {self.name} cannot type character {ch!r}") from None
+    def key(self, ch: str) -> KeyInfo | None:
+        """The key that types character ``ch``; None for named keys (``Backspace``, ``Enter``, ...).
+
+        A printable character the layout has no key for (``é``, ``ç``, a typographic quote, an emoji)
+        is still typed, as one key event whose DOM ``key`` is the character -- how a dead key, Option
+        or AltGr combination or input method delivers it -- and timed as the key it is made on (the
+        base letter, the look-alike's key); with no such key, as a far top-row symbol key. Such keys
+        have no DOM ``code`` and no typo neighbours."""
+        k = self.keys.get(ch)
+        if k is not None or len(ch) != 1 or unicodedata.category(ch) in ("Cc", "Cs"):
+            return k
+        return _off_layout(self, ch)
 
     def check(self, text: str) -> None:
-        """Raise one clear line naming the first character this layout cannot type."""
+        """Raise one clear line naming the first character no key can type (a control character)."""
         for ch in text:
-            if ch not in self.keys:
-                raise HcisimError(f"layout {self.name} cannot type character {ch!r} (U+{ord(ch):04X})")
+            if self.key(ch) is None:
+                raise HcisimError(f"layout {self.name} cannot type character {ch!r} (U+{ord(ch):04X}): "
+                                  "a control character")
 
     @property
     def letters(self) -> list[str]:
@@ -54,6 +71,14 @@ class Layout:
 
         Space's neighbours are the bottom-row letters a thumb or finger slips onto."""
         return _neighbours(self.name).get(ch, [])
+
+
+def _off_layout(layout: Layout, ch: str) -> KeyInfo:
+    base = _LOOKALIKE.get(ch) or unicodedata.normalize("NFKD", ch)[:1]
+    k = layout.keys.get(base)
+    if k is not None and base != ch:
+        return KeyInfo(ch, "", k.shift, k.hand, k.finger, k.row, k.x)
+    return KeyInfo(ch, "", False, RIGHT, 9, 0, 12.0)
 
 
 # QWERTY US rows: (unshifted, shifted, code suffixes, row stagger)
@@ -86,6 +111,7 @@ def _qwerty_us() -> Layout:
             keys[b] = KeyInfo(b, code, True, hand, f, r, i + stagger)
     keys[" "] = KeyInfo(" ", "Space", False, THUMB, 4, 4, 6.5)
     keys["\n"] = KeyInfo("\n", "Enter", False, RIGHT, 9, 2, 13.0)
+    keys["\t"] = KeyInfo("\t", "Tab", False, LEFT, 0, 1, 0.0)
     return Layout("qwerty-us", keys)
 
 
@@ -103,7 +129,7 @@ def get_layout(name: str = "qwerty-us") -> Layout:
 def _neighbours(name: str) -> dict[str, list[str]]:
     lay = get_layout(name)
     out: dict[str, list[str]] = {}
-    chars = [c for c, k in lay.keys.items() if k.row < 4]
+    chars = [c for c, k in lay.keys.items() if k.row < 4 and c.isprintable()]
     for c in chars:
         k = lay.keys[c]
         out[c] = [d for d in chars

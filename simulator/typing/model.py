@@ -226,6 +226,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     lens = np.array([len(k) for k, _, _ in seqs])
     keys = np.array([k for ks, _, _ in seqs for k in ks], dtype=object)
     keys[keys == "\n"] = "Enter"
+    keys[keys == "\t"] = "Tab"
     err = np.array([e for _, es, _ in seqs for e in es], bool)
     cor = np.array([c for _, _, cs in seqs for c in cs], bool)
     text_idx = np.repeat(np.arange(len(texts)), lens)
@@ -333,7 +334,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     lag = np.exp(th[s_end, P["lag_mu"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
     lag = np.where(has_next, np.minimum(lag, gap_after - 1.0), lag)  # up before the next key goes down
     sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(lag, 1.0)
-    left = np.array([getattr(layout.keys.get(k), "hand", -1) == LEFT for k in keys[s_start]], bool)
+    left = np.array([getattr(layout.key(k), "hand", -1) == LEFT for k in keys[s_start]], bool)
     p_r = expit(ts[:, P["logit_rshift"]])
     right = rng.random(len(s_start)) < np.where(left, p_r, 0.1 * p_r)
     sh_code = np.where(right, "ShiftRight", "ShiftLeft").astype(object)
@@ -432,7 +433,7 @@ def _capture_clock(t: np.ndarray, grid: np.ndarray, n_texts: int, text: np.ndarr
 
 
 def _code(key: str, layout: Layout) -> str | None:
-    if key in ("Backspace", "CapsLock", "Enter"):
+    if key in ("Backspace", "CapsLock", "Enter", "Tab"):
         return key
-    k = layout.keys.get(key)
-    return k.code if k is not None else None
+    k = layout.key(key)
+    return k.code or None if k is not None else None

@@ -95,10 +95,21 @@ class TypingProfile:
         return list(self.user_params)
 
     def typist(self, user: str) -> Typist:
-        if user not in self.user_params:
-            known = ", ".join(self.users[:30]) or "none: this profile is a population only"
-            raise HcisimError(f"unknown typist {user!r} for typing profile {self.id} (known: {known})")
+        """A fitted typist by id. Ids are file-name text ("01"); a number naming exactly one typist ("1",
+        as a spreadsheet or a CSV reader that parses numbers writes "01") finds them too."""
+        user = self.resolve_user(user)
         return Typist(user, self.user_params[user], self.critic.tilt.get(user) if self.critic is not None else None)
+
+    def resolve_user(self, user: str) -> str:
+        """The profile's id for ``user`` (see `typist`); one clear error line if there is none."""
+        user = str(user).strip()
+        if user in self.user_params:
+            return user
+        same = [u for u in self.user_params if user.isdigit() and u.isdigit() and int(u) == int(user)]
+        if len(same) == 1:
+            return same[0]
+        known = ", ".join(self.users[:30]) or "none: this profile is a population only"
+        raise HcisimError(f"unknown typist {user!r} for typing profile {self.id} (known: {known})")
 
     def draw(self, rng: np.random.Generator, skill: float | None = None) -> Typist:
         """A new synthetic typist from the population (see `draw_many`)."""

@@ -22,7 +22,7 @@ def _rows(events):
 def apply_key_events(events) -> str:
     """The text an empty field holds after ``events`` (KeyEvents, a dict of arrays, or an Arrow table).
 
-    Handles characters, Enter (newline), Backspace (deletes before the caret), Shift/CapsLock (no
+    Handles characters, Enter (newline), Tab (a tab), Backspace (deletes before the caret), Shift/CapsLock (no
     text of their own) and shortcuts (ignored); the caret stays at the end (arrow keys are ignored).
     """
     out: list[str] = []
@@ -44,13 +44,20 @@ def apply_key_events(events) -> str:
                 out.pop()
         elif key == "Enter":
             out.append("\n")
+        elif key == "Tab":
+            out.append("\t")
         elif len(key) == 1:
             out.append(key)
     return "".join(out)
 
 
+def normalise_newlines(text: str) -> str:
+    """Windows and old Mac line ends as the newline a text field holds (Enter types it)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def intended_text(record, layout) -> str:
     """What a recorded text was meant to say: the prompt if known, else what its keys typed
-    (characters the layout cannot type dropped)."""
+    (characters off the layout dropped, and tabs: in the recorded forms Tab moved the focus)."""
     s = record.intended or apply_key_events({"type": ["down"] * len(record), "key": record.key})
-    return "".join(c for c in s if c in layout.keys).strip()
+    return "".join(c for c in s if c in layout.keys and c != "\t").strip()
