@@ -255,6 +255,7 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
         if "Empty CSV" in msg or path.stat().st_size == 0:
             raise HcisimError(f"{path}: empty pairs file (expected header pair_id,x0,y0,x1,y1)") from None
         raise HcisimError(f"{path}: not a readable CSV ({msg})") from None
+    tab = tab.rename_columns([c.strip() for c in tab.column_names])  # "pair_id, x0, ..." as typed by hand
     missing = [c for c in REQUIRED if c not in tab.column_names]
     if missing:
         raise HcisimError(f"{path}: missing column(s) {', '.join(missing)} (need pair_id,x0,y0,x1,y1[,width,height])")

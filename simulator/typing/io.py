@@ -49,7 +49,8 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
-            fields = reader.fieldnames or []
+            reader.fieldnames = [c.strip() for c in reader.fieldnames or []]  # "text_id, text" typed by hand
+            fields = reader.fieldnames
             rows = list(reader)
     except UnicodeDecodeError:
         raise HcisimError(f"{path}: not UTF-8 text") from None

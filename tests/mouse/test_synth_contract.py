@@ -69,3 +69,14 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
         digest.append(hashlib.sha256((tmp_path / f"{name}.parquet").read_bytes()).hexdigest())
     assert digest[0] == digest[1]
     assert digest[0] != digest[2]
+
+
+def test_header_spaces_and_a_byte_order_mark_are_read(tmp_path):
+    """Hand-written and spreadsheet-exported pairs files: "pair_id, x0, ..." and a UTF-8 BOM."""
+    for name, text in (("spaces.csv", "pair_id, x0, y0, x1, y1\n7,0,0,300,200\n"),
+                       ("bom.csv", "\ufeffpair_id,x0,y0,x1,y1\r\n7,0,0,300,200\r\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        out = tmp_path / f"{name}.parquet"
+        assert synth_moves_file(tmp_path / name, out) > 2
+        t = pq.read_table(out)
+        assert t.column_names == ["pair_id", "t_ms", "x", "y"] and set(t["pair_id"].to_pylist()) == {7}

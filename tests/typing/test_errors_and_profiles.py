@@ -105,3 +105,10 @@ def test_typists_differ_from_each_other_and_from_the_population():
     assert np.median(med[fast]) < 0.75 * np.median(med[slow])
     # population draws spread wider over texts than one typist does
     assert np.std(np.log(med[None])) > np.std(np.log(med[fast]))
+
+
+def test_header_spaces_are_read(tmp_path):
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("text_id, text, user\na,hello there,01\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    assert synth_typing_file(csv_path, out, profile="freetext") > 0
