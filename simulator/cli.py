@@ -163,7 +163,7 @@ def synth_moves(
     """Synthesise one pointing movement per (start, end) pair."""
     from simulator import mouse
 
-    rows = mouse.synth_moves_file(pairs, out_path, profile=profile, seed=seed)
+    rows = _with_progress("synthesising movements", mouse.synth_moves_file, pairs, out_path, profile=profile, seed=seed)
     out.print(f"{rows} samples written to {out_path}", highlight=False)
 
 
@@ -177,7 +177,7 @@ def synth_typing(
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
 
-    rows = typing_model.synth_typing_file(texts, out_path, profile=profile, seed=seed)
+    rows = _with_progress("typing texts", typing_model.synth_typing_file, texts, out_path, profile=profile, seed=seed)
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 

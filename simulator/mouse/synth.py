@@ -26,6 +26,8 @@ SD_PER_WIDTH = 1 / 4.133
 """Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
 PERSON_BLOCK = 20
 """synth-moves treats each block of this many pairs as one new synthetic person's session."""
+CHUNK_PAIRS = 2000
+"""synth-moves makes this many pairs at a time (a multiple of PERSON_BLOCK: a person's pairs stay together)."""
 
 
 @dataclass
@@ -281,24 +283,42 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
     return tab["pair_id"].combine_chunks(), cols
 
 
-def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0) -> int:
+def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
+                     progress=None) -> int:
     """``hcisim synth-moves``: one movement per pair, rows grouped by pair in input order; returns rows written.
 
     Each block of PERSON_BLOCK pairs is moved by a new synthetic person drawn
     from the population, so a file of pairs covers many people, as recorded data does.
+    Pairs are made CHUNK_PAIRS at a time, each chunk from its own branch of the seed's
+    RNG tree, and written as one row group: memory stays bounded (~330 MB a chunk:
+    16 candidates per movement) however long the file, and the bytes do not depend
+    on how much memory the machine has. ``progress(done, total)`` is told after each chunk.
     """
     prof = load_profile(profile)
     ids, c = read_pairs(pairs_csv)
     n = len(ids)
-    rng = rng_for(seed, "synth-moves")
-    people = prof.draw_many(rng, -(-n // PERSON_BLOCK))
-    users = [people[i // PERSON_BLOCK] for i in range(n)]
-    batch = synth_moves(c["x0"], c["y0"], c["x1"], c["y1"], c.get("width"), c.get("height"),
-                        profile=prof, rng=rng, user=users)
-    counts = np.diff(batch.offsets)
-    table = pa.table({"pair_id": ids.take(pa.array(np.repeat(np.arange(n), counts))),
-                      "t_ms": pa.array(batch.t_ms, pa.float64()), "x": pa.array(batch.x, pa.float64()),
-                      "y": pa.array(batch.y, pa.float64())})
+    people = prof.draw_many(rng_for(seed, "synth-moves"), -(-n // PERSON_BLOCK))
+    rows = 0
     with atomic_path(out) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
-    return table.num_rows
+        writer = None
+        try:
+            for k, a in enumerate(range(0, n, CHUNK_PAIRS)):
+                b = min(a + CHUNK_PAIRS, n)
+                part = {key: v[a:b] for key, v in c.items()}
+                batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"),
+                                    part.get("height"), profile=prof, rng=rng_for(seed, "synth-moves", k),
+                                    user=[people[i // PERSON_BLOCK] for i in range(a, b)])
+                counts = np.diff(batch.offsets)
+                table = pa.table({"pair_id": ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
+                                  "t_ms": pa.array(batch.t_ms, pa.float64()), "x": pa.array(batch.x, pa.float64()),
+                                  "y": pa.array(batch.y, pa.float64())})
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+                rows += table.num_rows
+                if progress:
+                    progress(b, n)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows

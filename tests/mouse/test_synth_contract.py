@@ -80,3 +80,20 @@ def test_header_spaces_and_a_byte_order_mark_are_read(tmp_path):
         assert synth_moves_file(tmp_path / name, out) > 2
         t = pq.read_table(out)
         assert t.column_names == ["pair_id", "t_ms", "x", "y"] and set(t["pair_id"].to_pylist()) == {7}
+
+
+def test_long_files_are_made_in_chunks_with_progress(tmp_path, monkeypatch):
+    """Chunks bound memory; a person's pairs never straddle two chunks; the bytes are the seed's alone."""
+    import simulator.mouse.synth as synth
+
+    monkeypatch.setattr(synth, "CHUNK_PAIRS", 2 * synth.PERSON_BLOCK)
+    rng = np.random.default_rng(1)
+    rows = "".join(f"{i},{a:.0f},{b:.0f},{c:.0f},{d:.0f}\n" for i, (a, b, c, d) in enumerate(rng.uniform(0, 900, (90, 4))))
+    pairs = _write(tmp_path, "pair_id,x0,y0,x1,y1\n" + rows)
+    seen = []
+    synth_moves_file(pairs, tmp_path / "a.parquet", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(40, 90), (80, 90), (90, 90)]
+    assert pq.ParquetFile(tmp_path / "a.parquet").num_row_groups == 3
+    assert pq.read_table(tmp_path / "a.parquet")["pair_id"].unique().to_pylist() == list(range(90))
+    synth_moves_file(pairs, tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()

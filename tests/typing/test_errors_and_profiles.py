@@ -112,3 +112,21 @@ def test_header_spaces_are_read(tmp_path):
     csv_path.write_text("text_id, text, user\na,hello there,01\n", encoding="utf-8")
     out = tmp_path / "o.parquet"
     assert synth_typing_file(csv_path, out, profile="freetext") > 0
+
+
+def test_long_files_are_typed_in_chunks_with_progress(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    import simulator.typing.io as tio
+
+    monkeypatch.setattr(tio, "CHUNK_TEXTS", 4)
+    rows = [(f"t{i}", f"text number {i}", "") for i in range(10)]
+    csv_path = write_csv(tmp_path / "t.csv", rows, "text_id,text,user")
+    seen = []
+    synth_typing_file(csv_path, tmp_path / "a.parquet", profile="freetext",
+                      progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(4, 10), (8, 10), (10, 10)]
+    assert pq.ParquetFile(tmp_path / "a.parquet").num_row_groups == 3
+    assert pq.read_table(tmp_path / "a.parquet")["text_id"].unique().to_pylist() == [r[0] for r in rows]
+    synth_typing_file(csv_path, tmp_path / "b.parquet", profile="freetext")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
