@@ -127,6 +127,7 @@ ROWS = [
     ("re-id top-1 synth", "reid_top1_synth"),
     ("re-id top-1 real held-out", "reid_top1_real"),
     ("max share / chance (new <= 2)", "reid_max_share_over_chance"),
+    ("  the same by chance alone (95 %)", "reid_max_share_over_chance_null"),
     ("DCR share below real p1 (0)", "dcr_frac_below_p1"),
 ]
 

@@ -63,6 +63,8 @@ METRICS: dict[str, str] = {
     "reid_max_share": "largest share of SYNTH sessions attributed to one recorded person",
     "reid_chance": "1 / number of recorded people",
     "reid_max_share_over_chance": "reid_max_share / reid_chance (1 = chance)",
+    "reid_max_share_over_chance_null": "95th percentile of reid_max_share_over_chance if every session went to a "
+                                       "person drawn at random: what chance alone gives with this many sessions",
 }
 
 
@@ -105,7 +107,8 @@ class ModalityResult:
             r = p.reid
             if r is not None:
                 m.update(reid_max_share=r.max_share_session, reid_chance=r.chance,
-                         reid_max_share_over_chance=r.max_share_over_chance, reid_top1_synth=r.top1_synth_session,
+                         reid_max_share_over_chance=r.max_share_over_chance,
+                         reid_max_share_over_chance_null=r.max_share_over_chance_null, reid_top1_synth=r.top1_synth_session,
                          reid_top1_real=r.top1_real_session,
                          reid_top1_gap=(r.top1_real_session - r.top1_synth_session
                                         if r.top1_real_session is not None and r.top1_synth_session is not None

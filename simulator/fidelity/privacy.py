@@ -48,6 +48,10 @@ class ReIdentification:
     top1_real_session: float | None
     top1_real_item: float | None
     attribution: dict[str, int]
+    max_share_over_chance_null: float = float("nan")
+
+    # Why the null: with S sessions over N people even a perfectly even attribution has a largest share
+    # above chance (27 sessions over 27 people: 3-4 x chance), so the figure is read against it.
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -247,4 +251,13 @@ def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people
         real_s = session_accuracy(ident.sessions(r.X, r.session), r.session, r.person)
         real_i = float(np.mean(ident.items(r.X) == r.person.astype(str)))
     return ReIdentification("same" if same else "new", len(people), chance, share_s, share_i, share_s / chance,
-                            top_s, top_i, real_s, real_i, counts)
+                            top_s, top_i, real_s, real_i, counts, uniform_max_share_over_chance(len(sess_pred), len(people)))
+
+
+def uniform_max_share_over_chance(sessions: int, people: int, q: float = 0.95, draws: int = 2000) -> float:
+    """The ``q`` quantile of (largest share of ``sessions`` on one of ``people``) / chance when every session
+    goes to a person drawn uniformly: what sampling alone gives a perfectly even attribution."""
+    if sessions < 1 or people < 1:
+        return float("nan")
+    counts = np.random.default_rng(0).multinomial(sessions, np.full(people, 1.0 / people), size=draws)
+    return float(np.quantile(counts.max(axis=1), q) / sessions * people)

@@ -123,12 +123,16 @@ def _reid(r: ModalityResult) -> str:
     ax.bar(range(len(people)), [rid.attribution[k] / total for k in people])
     ax.axhline(rid.chance, color="k", ls="--", lw=1, label="chance (1 / people)")
     ax.axhline(2 * rid.chance, color="r", ls=":", lw=1, label="2 × chance")
+    if np.isfinite(rid.max_share_over_chance_null):
+        ax.axhline(rid.max_share_over_chance_null * rid.chance, color="0.5", ls="-.", lw=1,
+                   label="largest share by chance alone (95 %)")
     ax.set_xticks(range(len(people)), people, rotation=90, fontsize=7)
     ax.set(ylabel="share of SYNTH sessions", title=f"{r.modality}: whom SYNTH is attributed to ({rid.mode} people)")
     ax.legend(fontsize=8)
     meaning = ("Which recorded person a user-identification model trained on the fitting data names for each SYNTH "
                "session: for new people the bars should stay near the dashed chance line, with no person drawing "
-               "much more than that; for `--people same` output, each person should draw their own sessions.")
+               "much more than that (with few sessions the largest bar of a perfectly even attribution still "
+               "rises to the dash-dotted line); for `--people same` output, each person should draw their own sessions.")
     return _figure(png(fig), meaning)
 
 

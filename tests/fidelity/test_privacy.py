@@ -44,6 +44,18 @@ def test_new_people_spread_over_recorded_people_unless_they_are_one_of_them(fx, 
     assert collapsed.max_share_over_chance >= 4  # half or more of all sessions named as one person
 
 
+def test_the_chance_null_of_the_largest_share_shrinks_with_more_sessions(fx):
+    from simulator.fidelity.privacy import uniform_max_share_over_chance
+
+    few, many = uniform_max_share_over_chance(27, 27), uniform_max_share_over_chance(20000, 27)
+    assert 4.0 <= few <= 6.0  # 27 sessions over 27 people: a few land on one person by chance
+    assert 1.0 < many < 1.15
+    assert uniform_max_share_over_chance(270, 27) < few
+    rid = fx.result("new", "fit").modalities["mouse"].privacy.reid
+    assert rid.max_share_over_chance_null == uniform_max_share_over_chance(16, 8)
+    assert "mouse.reid_max_share_over_chance_null" in fx.result("new", "fit").metrics()
+
+
 def test_without_fitting_data_privacy_is_skipped_with_a_note(fx):
     r = fx.result("copy_real")
     assert all(m.privacy is None for m in r.modalities.values())
