@@ -22,7 +22,8 @@ held-out splits are never read), and puts synthetic new people through the same 
   real new person, making the same movements (start and press points) in two sessions.
 
 Printed per trial: the largest share of sessions attributed to one recorded person, over chance, for
-real new people and for synthetic new people. Equal numbers of people and sessions on both sides, so
+real new people and for synthetic new people, and the 95th percentile of that figure when every session
+goes to a recorded person drawn at random (what sampling alone gives with this many sessions). Equal numbers of people and sessions on both sides, so
 the two are comparable; with few new people (27 for the mouse) the largest share is noisy.
 """
 
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from simulator.augment.fit import fit_mouse, fit_typing  # noqa: E402
 from simulator.augment.generate import as_new_person  # noqa: E402
 from simulator.fidelity.identify import train_identifier  # noqa: E402
-from simulator.fidelity.privacy import MAX_TRAIN  # noqa: E402
+from simulator.fidelity.privacy import MAX_TRAIN, uniform_max_share_over_chance  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 
@@ -158,20 +159,23 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=("mouse", "typing"))
     args = ap.parse_args()
-    results = {}
+    results, nulls = {}, {}
     if args.only in (None, "typing"):
-        results[f"typing (Aalto: {args.recorded} recorded, {args.new} new)"] = typing_reference(
-            args.trials, args.recorded, args.new, args.seed)
+        name = f"typing (Aalto: {args.recorded} recorded, {args.new} new)"
+        results[name] = typing_reference(args.trials, args.recorded, args.new, args.seed)
+        nulls[name] = uniform_max_share_over_chance(args.new, args.recorded)  # one session per new person
     if args.only in (None, "mouse"):
-        results["mouse (SapiMouse: 27 recorded, 27 new)"] = mouse_reference(args.trials, args.seed)
+        name = "mouse (SapiMouse: 27 recorded, 27 new)"
+        results[name] = mouse_reference(args.trials, args.seed)
+        nulls[name] = uniform_max_share_over_chance(54, 27)  # a 3- and a 1-minute session per new person
     print("\nLargest share of new people's sessions attributed to one recorded person / chance "
           "(issue 12's target for --people new: <= 2)\n")
-    print("| data | real new people | synthetic new people |")
-    print("|---|---|---|")
+    print("| data | real new people | synthetic new people | chance alone (95 %) |")
+    print("|---|---|---|---|")
     for name, rows in results.items():
         r, s = np.array(rows).T
         cells = [f"{np.mean(v):.2f} ({', '.join(f'{x:.1f}' for x in v)})" for v in (r, s)]
-        print(f"| {name} | {cells[0]} | {cells[1]} |")
+        print(f"| {name} | {cells[0]} | {cells[1]} | {nulls[name]:.2f} |")
 
 
 if __name__ == "__main__":
