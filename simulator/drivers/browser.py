@@ -23,7 +23,7 @@ from simulator.drivers.base import Target, sleep_until
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
-from simulator.typing.layout import get_layout
+from simulator.typing.layout import composed
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,12 +49,6 @@ _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "k
                    "keyup": "key_up"}
 # Playwright names for DOM key values that differ.
 _PW_KEYS = {" ": "Space"}
-
-
-def _composed(key: str) -> bool:
-    """A character no US key makes (é, ’, an emoji): Playwright's keyboard does not know it, so it arrives
-    as text input (no key events), as from a dead key or an input method."""
-    return len(key) == 1 and key not in get_layout("qwerty-us").keys
 
 
 def launch_chromium(playwright, *, headless: bool = True):
@@ -200,11 +194,11 @@ class BrowserDriver:
             elif kind == "wheel":
                 mouse.wheel(float(np.nan_to_num(plan.dx[i])), float(plan.dy[i]))
             elif kind == "key_down":
-                if _composed(plan.key[i]):
-                    keyboard.insert_text(plan.key[i])  # as a dead key or input method delivers it
+                if composed(plan.key[i]):  # Playwright's keyboard has no key for it: text input
+                    keyboard.insert_text(plan.key[i])
                 else:
                     keyboard.down(_PW_KEYS.get(plan.key[i], plan.key[i]))
-            elif kind == "key_up" and not _composed(plan.key[i]):
+            elif kind == "key_up" and not composed(plan.key[i]):
                 keyboard.up(_PW_KEYS.get(plan.key[i], plan.key[i]))
         return actual
 

@@ -25,6 +25,7 @@ from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
+from simulator.typing.layout import composed
 
 APP_START_TIMEOUT_S = 15.0
 _PYAUTOGUI_KEYS = {
@@ -234,11 +235,20 @@ class DesktopDriver:
                 gui.scroll(-int(np.sign(plan.dy[i])) or -1, _pause=False)
             elif kind in ("key_down", "key_up"):
                 key = plan.key[i]
+                if composed(key):
+                    if kind == "key_down":  # a character no US key makes: typed as xdotool remaps a key for it
+                        self._type_composed(key)
+                    continue
                 if key == "Shift":
                     self._shift = kind == "key_down"
                 name = pyautogui_key(key, self._shift and key != "Shift")
                 (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
         return actual
+
+    def _type_composed(self, ch: str) -> None:
+        """One character pyautogui has no key for (é, ’, an emoji), as a dead key or input method delivers it."""
+        subprocess.run(["xdotool", "type", "--", ch], env={**os.environ, "DISPLAY": self.display},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=5, check=False)
 
     def screenshot(self) -> bytes | None:
         import mss.tools

@@ -149,6 +149,12 @@ NAMED_CODES = {
 }
 
 
+def composed(key: str, layout: str = "qwerty-us") -> bool:
+    """A DOM key that is a character no key of ``layout`` makes (é, ’, an emoji): drivers deliver it as
+    text input, as a dead key or input method does, since their keyboards have no key to press for it."""
+    return len(key) == 1 and key not in get_layout(layout).keys
+
+
 def code_for(name: str, layout: str = "qwerty-us") -> str | None:
     """DOM ``code`` for a DOM ``key`` value (a character or a key name) on ``layout``; None if unknown."""
     if name in NAMED_CODES:
