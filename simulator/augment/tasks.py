@@ -18,7 +18,7 @@ import pyarrow as pa
 from simulator.dataset import Dataset
 from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
 from simulator.typing.records import Keystrokes, pair_events
-from simulator.typing.text import apply_key_events
+from simulator.typing.text import recorded_text
 
 MAX_COORD = 10000.0
 """Recorded positions beyond this are capture glitches (Balabit's screen edges), not positions."""
@@ -235,7 +235,7 @@ def typed_segments(log: Keystrokes) -> tuple[list[Keystrokes], list[Segment]]:
     for r in recs:
         rows = keep[pos:pos + len(r)]
         pos += len(r)
-        text = apply_key_events({"type": ["down"] * len(r), "key": list(r.key)})
+        text = recorded_text(r.key)
         rel = log.release_ms[rows]
         end = float(np.nanmax(np.r_[log.press_ms[rows], rel]))
         out.append(Segment(len(text), TextMix.of(text), int(rows[-1]) + 1 in enter_at,

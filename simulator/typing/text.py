@@ -56,8 +56,14 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def recorded_text(keys) -> str:
+    """What a recorded key stream typed into its field. Tab presses type nothing here: in the recorded
+    forms they moved the focus to the next field."""
+    return apply_key_events({"type": ["down"] * len(keys), "key": list(keys)}).replace("\t", "")
+
+
 def intended_text(record, layout) -> str:
     """What a recorded text was meant to say: the prompt if known, else what its keys typed
-    (characters off the layout dropped, and tabs: in the recorded forms Tab moved the focus)."""
-    s = record.intended or apply_key_events({"type": ["down"] * len(record), "key": record.key})
-    return "".join(c for c in s if c in layout.keys and c != "\t").strip()
+    (characters off the layout dropped)."""
+    s = record.intended or recorded_text(record.key)
+    return "".join(c for c in s if c in layout.keys).strip()
