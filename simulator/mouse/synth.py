@@ -298,27 +298,20 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     ids, c = read_pairs(pairs_csv)
     n = len(ids)
     people = prof.draw_many(rng_for(seed, "synth-moves"), -(-n // PERSON_BLOCK))
+    schema = pa.schema([("pair_id", ids.type), ("t_ms", pa.float64()), ("x", pa.float64()), ("y", pa.float64())])
     rows = 0
-    with atomic_path(out) as tmp:
-        writer = None
-        try:
-            for k, a in enumerate(range(0, n, CHUNK_PAIRS)):
-                b = min(a + CHUNK_PAIRS, n)
-                part = {key: v[a:b] for key, v in c.items()}
-                batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"),
-                                    part.get("height"), profile=prof, rng=rng_for(seed, "synth-moves", k),
-                                    user=[people[i // PERSON_BLOCK] for i in range(a, b)])
-                counts = np.diff(batch.offsets)
-                table = pa.table({"pair_id": ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
-                                  "t_ms": pa.array(batch.t_ms, pa.float64()), "x": pa.array(batch.x, pa.float64()),
-                                  "y": pa.array(batch.y, pa.float64())})
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-                writer.write_table(table)
-                rows += table.num_rows
-                if progress:
-                    progress(b, n)
-        finally:
-            if writer is not None:
-                writer.close()
+    with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for k, a in enumerate(range(0, n, CHUNK_PAIRS)):
+            b = min(a + CHUNK_PAIRS, n)
+            part = {key: v[a:b] for key, v in c.items()}
+            batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
+                                profile=prof, rng=rng_for(seed, "synth-moves", k),
+                                user=[people[i // PERSON_BLOCK] for i in range(a, b)])
+            counts = np.diff(batch.offsets)
+            writer.write_table(pa.table([ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
+                                         pa.array(batch.t_ms, pa.float64()), pa.array(batch.x, pa.float64()),
+                                         pa.array(batch.y, pa.float64())], schema=schema))
+            rows += int(counts.sum())
+            if progress:
+                progress(b, n)
     return rows
