@@ -91,8 +91,9 @@ def test_faulty_loggers_are_caught(desktop_run, tmp_path):
     assert any(f.startswith("privacy leak") for f in leaky.failures)
 
 
-def test_characters_no_us_key_makes_reach_the_tk_field(tmp_path):
-    """é, typographic quotes and ß have no key on the US layout pyautogui presses: they go through xdotool."""
+def test_characters_no_us_key_makes_reach_the_tk_field(desktop_run):
+    """é, typographic quotes and ß have no key on the US layout pyautogui presses: they go through xdotool.
+    On the module's display (pyautogui binds to the display it is first imported with)."""
     import numpy as np
 
     from simulator import plan as P
@@ -101,29 +102,23 @@ def test_characters_no_us_key_makes_reach_the_tk_field(tmp_path):
     from simulator.typing import synth_typing
 
     text = "Zoë ’O’ Straße"
-    old = os.environ.get("DISPLAY")
-    os.environ.pop("DISPLAY", None)
-    try:
-        with contextlib.ExitStack() as stack:
-            d = DesktopDriver(None, stack)
-            d.start_session("s")
-            name, submit = d.locate(role("textbox", "Name")), d.locate(role("button", "Submit"))
-            ev = synth_typing([text], profile="aalto", rng=np.random.default_rng(1), uncorrected_errors=False)[0]
-            nx, ny = name.box.x + name.box.w / 2, name.box.y + name.box.h / 2
-            sx, sy = submit.box.x + submit.box.w / 2, submit.box.y + submit.box.h / 2
-            t_end = float(ev.t_ms[-1]) + 700.0
-            plan = P.Plan.concat([P.moves(np.array([10.0]), np.array([nx]), np.array([ny])),
-                                  P.press_release(60.0, 80.0, nx, ny),
-                                  P.keys(ev.t_ms + 600.0, ev.type, ev.key, ev.code),
-                                  P.moves(np.array([t_end]), np.array([sx]), np.array([sy])),
-                                  P.press_release(t_end + 50.0, 80.0, sx, sy)])
-            d._t0 = time.perf_counter()
-            d.dispatch(plan)
-            deadline = time.monotonic() + 5
-            while not (d.app_state() or {}).get("submissions") and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert d.app_state()["fields"]["name"] == text
-            d.end_session()
-    finally:
-        if old is not None:
-            os.environ["DISPLAY"] = old
+    with contextlib.ExitStack() as stack:
+        d = DesktopDriver(None, stack)
+        d.start_session("s")
+        name, submit = d.locate(role("textbox", "Name")), d.locate(role("button", "Submit"))
+        ev = synth_typing([text], profile="aalto", rng=np.random.default_rng(1), uncorrected_errors=False)[0]
+        nx, ny = name.box.x + name.box.w / 2, name.box.y + name.box.h / 2
+        sx, sy = submit.box.x + submit.box.w / 2, submit.box.y + submit.box.h / 2
+        t_end = float(ev.t_ms[-1]) + 700.0
+        plan = P.Plan.concat([P.moves(np.array([10.0]), np.array([nx]), np.array([ny])),
+                              P.press_release(60.0, 80.0, nx, ny),
+                              P.keys(ev.t_ms + 600.0, ev.type, ev.key, ev.code),
+                              P.moves(np.array([t_end]), np.array([sx]), np.array([sy])),
+                              P.press_release(t_end + 50.0, 80.0, sx, sy)])
+        d._t0 = time.perf_counter()
+        d.dispatch(plan)
+        deadline = time.monotonic() + 5
+        while not (d.app_state() or {}).get("submissions") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert d.app_state()["fields"]["name"] == text
+        d.end_session()
