@@ -1,6 +1,6 @@
 """Typing realism benchmark: can a keystroke-dynamics detector tell generated typing from people?
 
-    .venv/bin/python benchmarks/typing_realism.py [--aalto-users 120] [--out typing_realism.html]
+    .venv/bin/python benchmarks/typing_realism.py [--aalto-users 120] [--seed 0] [--sweep] [--out typing_realism.html]
 
 For each data set (Aalto transcription: held-out participants; free text: held-out segments of each
 typist) the same texts are typed again by each generator -- hcisim (the shipped profile; the same
@@ -10,7 +10,9 @@ delays, i.i.d. lognormal -- and a gradient-boosting discriminator on per-text ke
 (0.5: indistinguishable, 1.0: always caught). A first reference row scores held-out texts against
 other recorded texts (Aalto: one text each of training participants; free text: the same typists'
 training segments): the folds are not grouped by person, so a person's other texts help tell theirs
-apart, and even recorded people do not score 0.5 -- that row is what a perfect generator would score.
+apart, and even recorded people do not score 0.5 -- that row is what a perfect generator would score (at its
+own ~4.6 texts per person: the leak grows with texts per person, which ``--sweep`` measures). Each cell also
+gives the AUC with folds grouped by person, where that leak is gone.
 Also prints population figures of hcisim typing against Dhakal et al. (2018) and writes an HTML
 report with the distributions.
 """
