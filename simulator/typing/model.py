@@ -18,7 +18,7 @@ from scipy.special import ndtr, ndtri
 
 from simulator.typing.autorepeat import AutoRepeat, hold_bursts, held
 from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
-from simulator.typing.layout import LEFT, Layout
+from simulator.typing.layout import LEFT, Layout, code_for
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
 )
@@ -301,8 +301,10 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     hold = np.minimum(np.exp(th[:, P["h_mu"]] + hold_off + h_text[text_idx] + h_shaped * h_sd), MAX_HOLD_MS)
     # a key pressed again (double letters, Backspace bursts) must come up first: the finger lifts,
     # then strikes again, so the interval is at least the hold plus a short release gap
-    codes = np.array([_code(k, layout) for k in keys], dtype=object)
-    again = np.r_[False, (codes[1:] == codes[:-1]) & ~start[1:]] & ~rep
+    codes = np.array([code_for(k, layout.name) for k in keys], dtype=object)
+    # which physical key: its code, or for a character no key makes (no code) the character itself
+    phys = np.where(codes == None, keys, codes)  # noqa: E711 (elementwise)
+    again = np.r_[False, (phys[1:] == phys[:-1]) & ~start[1:]] & ~rep
     lift = np.exp(np.log(RELEASE_GAP_MS) + 0.4 * rng.standard_normal(n))
     iki = np.where(again, np.maximum(iki, np.r_[0.0, hold[:-1]] + lift), iki)
     if rep.any():
@@ -344,7 +346,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     u = np.flatnonzero(~rep)
     m, ns = len(u), len(s_start)
     ups = _release_before_repress(np.r_[t[u], sh_down], np.r_[t[u] + hold[u], sh_up],
-                                  np.r_[text_idx[u], text_idx[s_start]], np.r_[codes[u], sh_code])
+                                  np.r_[text_idx[u], text_idx[s_start]], np.r_[phys[u], sh_code])
     ev_t = np.r_[t, ups[:m], sh_down, ups[m:]]
     ev_text = np.r_[text_idx, text_idx[u], text_idx[s_start], text_idx[s_start]]
     ev_type = np.r_[np.full(n, "down", object), np.full(m, "up", object),
@@ -430,10 +432,3 @@ def _capture_clock(t: np.ndarray, grid: np.ndarray, n_texts: int, text: np.ndarr
     if integer_ms:
         return np.round(q)
     return np.round(q + np.where(grid > 1, rng.normal(0.0, 0.2, len(q)), 0.0), 3)
-
-
-def _code(key: str, layout: Layout) -> str | None:
-    if key in ("Backspace", "CapsLock", "Enter", "Tab"):
-        return key
-    k = layout.key(key)
-    return k.code or None if k is not None else None
