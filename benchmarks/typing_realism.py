@@ -123,16 +123,24 @@ def held_out_freetext() -> list[Keystrokes]:
             and len(r) >= MIN_KEYS]
 
 
+def aalto_training_users() -> list[str]:
+    return [u for u in aalto_users(DATA / "aalto-typing" / "files") if not splits.aalto_is_test(u)]
+
+
+def aalto_texts_by_person(users: set[str]) -> dict[str, list[Keystrokes]]:
+    """The texts (of at least MIN_KEYS keys) of these Aalto participants, per participant."""
+    by: dict[str, list[Keystrokes]] = {}
+    for r in read_aalto(DATA / "aalto-typing" / "files", users=users):
+        if len(r) >= MIN_KEYS:
+            by.setdefault(r.user, []).append(r)
+    return by
+
+
 def other_people_aalto(n: int, seed: int) -> list[Keystrokes]:
     """One text each of up to ``n`` training participants: recorded typing at its most varied (as hcisim's
     one new typist per text), so real-vs-this is what a perfect population generator would score."""
-    train = [u for u in aalto_users(DATA / "aalto-typing" / "files") if not splits.aalto_is_test(u)]
     rng = np.random.default_rng([seed, 7])
-    pick = set(rng.permutation(train)[:n].tolist())
-    by: dict[str, list[Keystrokes]] = {}
-    for r in read_aalto(DATA / "aalto-typing" / "files", users=pick):
-        if len(r) >= MIN_KEYS:
-            by.setdefault(r.user, []).append(r)
+    by = aalto_texts_by_person(set(rng.permutation(aalto_training_users())[:n].tolist()))
     return [v[int(rng.integers(len(v)))] for _, v in sorted(by.items())]
 
 
@@ -170,11 +178,7 @@ def per_person_sweep(real: list[Keystrokes], gen: list[Keystrokes], seed: int, r
     and of hcisim (the same texts retyped), each a mean over ``reps`` random picks. The reference can
     only be measured while the training participants suffice; the full table's hcisim figure has all
     of each person's texts."""
-    train = [u for u in aalto_users(DATA / "aalto-typing" / "files") if not splits.aalto_is_test(u)]
-    pool: dict[str, list[Keystrokes]] = {}
-    for r in read_aalto(DATA / "aalto-typing" / "files", users=set(train)):
-        if len(r) >= MIN_KEYS:
-            pool.setdefault(r.user, []).append(r)
+    pool = aalto_texts_by_person(set(aalto_training_users()))
     names = sorted(pool)
     users = np.array([r.user for r in real])
     people = sorted(set(users.tolist()))

@@ -48,10 +48,9 @@ class ReIdentification:
     top1_real_session: float | None
     top1_real_item: float | None
     attribution: dict[str, int]
+    # what chance alone gives max_share_over_chance (`uniform_max_share_over_chance`): even a perfectly
+    # even attribution puts more than 1/N on someone (27 sessions over 27 people: 5 x at the 95th percentile)
     max_share_over_chance_null: float = float("nan")
-
-    # Why the null: with S sessions over N people even a perfectly even attribution has a largest share
-    # above chance (27 sessions over 27 people: 3-4 x chance), so the figure is read against it.
 
     def to_dict(self) -> dict:
         return asdict(self)
