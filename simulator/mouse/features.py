@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.errors import HcisimError
+from simulator.segments import csr_offsets, mean_std, median, seg_max, seg_sum
 
 TIMING = ("dt_mean", "dt_std", "dt_median", "dt_max", "dt_zero_frac", "dt_long_frac", "n_samples")
 KINEMATIC = (
@@ -29,59 +30,6 @@ KINEMATIC = (
     "end_phase_frac", "pause_frac",
 )
 NAMES = KINEMATIC + TIMING
-
-
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    off = np.zeros(len(counts) + 1, np.intp)
-    np.cumsum(counts, out=off[1:])
-    return off
-
-
-def _sum(vals: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(seg, weights=vals, minlength=n)
-
-
-def _mean_std(vals: np.ndarray, seg: np.ndarray, cnt: np.ndarray,
-              empty: float = np.nan) -> tuple[np.ndarray, np.ndarray]:
-    """Per-segment mean and population std (two passes, like np.std); ``empty`` where a segment has no values."""
-    has = cnt > 0
-    div = np.where(has, cnt, 1)
-    mean = _sum(vals, seg, len(cnt)) / div
-    std = np.sqrt(_sum((vals - mean[seg]) ** 2, seg, len(cnt)) / div)
-    return np.where(has, mean, empty), np.where(has, std, empty)
-
-
-def _max(vals: np.ndarray, off: np.ndarray, empty: float = np.nan) -> np.ndarray:
-    """Per-segment max (NaN propagates); ``empty`` for empty segments, which reduceat cannot express."""
-    out = np.full(len(off) - 1, empty)
-    nz = off[1:] > off[:-1]
-    if nz.any():
-        out[nz] = np.maximum.reduceat(vals, off[:-1][nz])
-    return out
-
-
-def _median(vals: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """np.median of each non-empty segment (mean of the two middle values for even counts; NaN if any NaN).
-
-    Segments are bucketed by length rounded up to a power of two, padded with +inf
-    into one 2-D array per bucket and sorted along rows: several times faster
-    than a global lexsort of (segment, value).
-    """
-    cnt = np.diff(off)
-    out = np.empty(len(cnt))
-    width = np.left_shift(1, np.ceil(np.log2(np.maximum(cnt, 1))).astype(np.int64))
-    for w in np.unique(width):
-        sel = np.flatnonzero(width == w)
-        c = cnt[sel]
-        rows = np.repeat(np.arange(len(sel)), c)
-        cols = np.arange(rows.size) - np.repeat(_offsets(c)[:-1], c)
-        pad = np.full((len(sel), int(w)), np.inf)
-        pad[rows, cols] = vals[np.repeat(off[:-1][sel], c) + cols]
-        pad.sort(axis=1)  # NaN sorts last, after the +inf padding
-        r = np.arange(len(sel))
-        lo, hi = pad[r, (c - 1) // 2], pad[r, c // 2]
-        out[sel] = np.where(np.isnan(pad[:, -1]), np.nan, np.where(c % 2 == 1, lo, (lo + hi) / 2))
-    return out
 
 
 def _within(off: np.ndarray) -> np.ndarray:
@@ -110,7 +58,7 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     # gather the movements that get features into one contiguous batch
     n = counts[ok].astype(np.intp)
     N = len(n)
-    off = _offsets(n)
+    off = csr_offsets(n)
     idx = np.arange(off[-1]) + np.repeat(offsets[:-1][ok] - off[:-1], n)
     t, x, y = t[idx], x[idx], y[idx]
     first, last = off[:-1], off[1:] - 1
@@ -127,13 +75,13 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     dx, dy = np.diff(x)[keep1], np.diff(y)[keep1]
     seg = np.hypot(dx, dy)
     T = np.maximum(t[last] - t[first], 1.0)
-    L = _sum(seg, seg1, N)
+    L = seg_sum(seg, seg1, N)
     ex, ey = x[last] - x[first], y[last] - y[first]
     D = np.hypot(ex, ey)
     Dn = np.maximum(D, 1.0)
     v = seg / dt
-    vmax = _max(v, off1)
-    _, v_std = _mean_std(v, seg1, cnt1)
+    vmax = seg_max(v, off1)
+    _, v_std = mean_std(v, seg1, cnt1)
 
     # level 2: acceleration (n - 2 >= 1 per movement), each divided by the later step's dt
     cnt2 = n - 2
@@ -142,15 +90,15 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     dt2 = dt[1:][keep2]
     a = np.diff(v)[keep2] / dt2
     aa = np.abs(a)
-    _, a_std = _mean_std(a, seg2, cnt2)
-    a_mean = _sum(aa, seg2, N) / cnt2
+    _, a_std = mean_std(a, seg2, cnt2)
+    a_mean = seg_sum(aa, seg2, N) / cnt2
 
     # level 3: jerk (n - 3 >= 0 per movement; a movement without any gets 0)
     cnt3 = n - 3
     keep3 = _within(off - 2 * np.arange(N + 1))
     jj = np.abs(np.diff(a)[keep3] / dt2[1:][keep3])
-    j_mean = np.where(cnt3 > 0, _sum(jj, np.repeat(ids, cnt3), N) / np.maximum(cnt3, 1), 0.0)
-    j_max = _max(jj, off - 3 * np.arange(N + 1), empty=0.0)
+    j_mean = np.where(cnt3 > 0, seg_sum(jj, np.repeat(ids, cnt3), N) / np.maximum(cnt3, 1), 0.0)
+    j_max = seg_max(jj, off - 3 * np.arange(N + 1), empty=0.0)
 
     # velocity peaks: interior steps above both neighbours (>= the next) and 10 % of the top speed
     inner = np.ones(len(v), bool)
@@ -158,7 +106,7 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     inner[last - np.arange(1, N + 1)] = False
     vm = v[1:-1]
     pk = inner[1:-1] & (vm > v[:-2]) & (vm >= v[2:]) & (vm > np.repeat(0.1 * vmax, cnt1)[1:-1])
-    n_peaks = _sum(pk, seg1[1:-1], N)
+    n_peaks = seg_sum(pk, seg1[1:-1], N)
     # first step reaching the max (a NaN speed is the max, as np.argmax has it)
     top = (v == np.repeat(vmax, cnt1)) | np.isnan(v)
     ip = np.minimum.reduceat(np.where(top, np.arange(len(v)), len(v)), off1[:-1]) + ids  # its first sample
@@ -168,8 +116,8 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     Dpos = D > 0
     cross = (x - np.repeat(x[first], n)) * np.repeat(ey, n) - (y - np.repeat(y[first], n)) * np.repeat(ex, n)
     dev = np.abs(np.where(np.repeat(Dpos, n), cross / np.repeat(np.where(Dpos, D, 1.0), n), 0.0))
-    dev_max = _max(dev, off) / Dn
-    dev_mean = _sum(dev, seg0, N) / n / Dn
+    dev_max = seg_max(dev, off) / Dn
+    dev_mean = seg_sum(dev, seg0, N) / n / Dn
 
     # heading changes between consecutive non-zero segments
     moving = seg > 0
@@ -178,7 +126,7 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     pa = np.flatnonzero(sega[:-1] == sega[1:])
     dang = np.abs(ang[pa + 1] - ang[pa])  # in [0, 2 pi): fold to the smaller turn, |angle(exp(1j d))|
     dang = np.where(dang > np.pi, 2 * np.pi - dang, dang)
-    dang_mean, dang_std = _mean_std(dang, sega[pa], np.bincount(sega[pa], minlength=N), empty=0.0)
+    dang_mean, dang_std = mean_std(dang, sega[pa], np.bincount(sega[pa], minlength=N), empty=0.0)
 
     # end phase: from the first sample within 10 % of D of the end
     rem = np.hypot(np.repeat(x[last], n) - x, np.repeat(y[last], n) - y)
@@ -187,15 +135,15 @@ def features(t: np.ndarray, x: np.ndarray, y: np.ndarray, offsets: np.ndarray) -
     end_phase = np.where(found, (t[last] - t[np.where(found, near, 0)]) / T, 0.0)
 
     # sampling intervals
-    dt_med = _median(dt_raw, off1)
-    pause = _sum(np.where(dt_raw > np.repeat(np.maximum(3 * dt_med, 50.0), cnt1), dt_raw, 0.0), seg1, N) / T
-    dt_mean, dt_std = _mean_std(dt_raw, seg1, cnt1)
+    dt_med = median(dt_raw, off1)
+    pause = seg_sum(np.where(dt_raw > np.repeat(np.maximum(3 * dt_med, 50.0), cnt1), dt_raw, 0.0), seg1, N) / T
+    dt_mean, dt_std = mean_std(dt_raw, seg1, cnt1)
 
     out[ok] = np.column_stack([
-        T, L, D / np.maximum(L, 1e-9), L / T, vmax, v_std, _median(v, off1), a_mean,
-        _max(aa, off1 - np.arange(N + 1)), a_std, j_mean, j_max, n_peaks, t_peak / T, dev_max, dev_mean,
+        T, L, D / np.maximum(L, 1e-9), L / T, vmax, v_std, median(v, off1), a_mean,
+        seg_max(aa, off1 - np.arange(N + 1)), a_std, j_mean, j_max, n_peaks, t_peak / T, dev_max, dev_mean,
         dang_mean, dang_std, end_phase, pause,
-        dt_mean, dt_std, dt_med, _max(dt_raw, off1), _sum(dt_raw == 0, seg1, N) / cnt1,
-        _sum(dt_raw > 50, seg1, N) / cnt1, n,
+        dt_mean, dt_std, dt_med, seg_max(dt_raw, off1), seg_sum(dt_raw == 0, seg1, N) / cnt1,
+        seg_sum(dt_raw > 50, seg1, N) / cnt1, n,
     ])
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.typing.layout import LEFT, RIGHT, Layout, get_layout
+from simulator.segments import csr_offsets, mean_std, median, percentiles, seg_max, seg_sum
 from simulator.typing.records import Keystrokes
 
 PCTS = (5, 10, 25, 50, 75, 90, 95)
@@ -22,52 +23,94 @@ FEATURES = (
 )
 
 
-def _ratio(a, b):
-    return float(np.median(a) / np.median(b)) if len(a) and len(b) else np.nan
-
-
-def text_features(r: Keystrokes, layout: Layout | None = None) -> np.ndarray:
-    layout = layout or get_layout()
-    o = np.argsort(r.press_ms, kind="stable")
-    press, rel, key = r.press_ms[o], r.release_ms[o], r.key[o]
-    n = len(press)
-    iki = np.diff(press)
-    hold = rel - press
-    hold = hold[np.isfinite(hold) & (hold > 0)]
-    li = np.log(np.clip(iki, 1, None)) if len(iki) else np.array([np.nan])
-    lh = np.log(hold) if len(hold) else np.array([np.nan])
-    dur = press[-1] - press[0] if n > 1 else np.nan
-    roll = float(np.mean(press[1:] < rel[:-1])) if n > 1 else np.nan
-    hands = np.array([getattr(layout.key(k), "hand", -1) if k != " " else -1 for k in key])
-    letter = np.array([isinstance(k, str) and len(k) == 1 and k.isalpha() for k in key])
-    both = letter[1:] & letter[:-1]
-    alt = both & (hands[1:] != hands[:-1]) & np.isin(hands[1:], (LEFT, RIGHT))
-    same = both & (hands[1:] == hands[:-1])
-    space = key == " "
-    around_space = space[1:] | space[:-1]
-    shift = key == "Shift"
-    sl = np.flatnonzero(shift[:-1])
-    lead = press[sl + 1] - press[sl]
-    if len(li) > 2:
-        a, b = li[1:] - li.mean(), li[:-1] - li.mean()
-        acf = float(np.sum(a * b) / max(np.sum((li - li.mean()) ** 2), 1e-9))
-    else:
-        acf = np.nan
-    hm = np.isfinite(rel[:-1] - press[:-1])
-    lh_key = np.log(np.clip(rel[:-1] - press[:-1], 1, None))[hm] if n > 3 else np.zeros(0)  # each key's hold
-    hic = (float(np.corrcoef(lh_key, li[hm])[0, 1])
-           if len(lh_key) > 3 and np.ptp(lh_key) > 0 and np.ptp(li[hm]) > 0 else np.nan)  # undefined if constant
-    return np.array([
-        n, (n - 1) / dur * 1000 if dur and dur > 0 else np.nan,
-        *np.percentile(li, PCTS), li.mean(), li.std(),
-        *np.percentile(lh, PCTS), lh.mean(), lh.std(),
-        roll, np.mean(iki > 500) if len(iki) else np.nan, np.mean(iki > 1000) if len(iki) else np.nan,
-        np.mean(iki > 2000) if len(iki) else np.nan,
-        np.mean(key == "Backspace"), np.mean(shift), np.mean(key == "CapsLock"),
-        _ratio(iki[alt], iki[same]), _ratio(iki[around_space], iki[both]),
-        float(np.median(lead)) if len(lead) else np.nan, acf, hic,
-    ], float)
+def _hands_and_letters(keys: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Per key: the hand that types it (-1 for Space and keys off the layout) and whether it is a letter."""
+    hand, letter = {}, {}
+    for k in set(keys.tolist()):
+        hand[k] = getattr(layout.key(k), "hand", -1) if k != " " else -1
+        letter[k] = isinstance(k, str) and len(k) == 1 and k.isalpha()
+    return (np.fromiter((hand[k] for k in keys), np.int64, len(keys)),
+            np.fromiter((letter[k] for k in keys), bool, len(keys)))
 
 
 def feature_matrix(records: list[Keystrokes], layout: Layout | None = None) -> np.ndarray:
-    return np.stack([text_features(r, layout) for r in records]) if records else np.zeros((0, len(FEATURES)))
+    """(texts, len(FEATURES)): each text's features, NaN where one is undefined (no Shift, too few keys).
+
+    All texts are reduced together (`simulator.segments`): the typing critic scores 16 drawn texts per
+    text, and a loop over texts took almost half of synth-typing's time."""
+    layout = layout or get_layout()
+    R = len(records)
+    if R == 0:
+        return np.zeros((0, len(FEATURES)))
+    n = np.array([len(r) for r in records], np.intp)
+    rec = np.repeat(np.arange(R), n)
+    o = np.lexsort((np.concatenate([r.press_ms for r in records]).astype(float), rec))  # stable: ties keep order
+    press = np.concatenate([r.press_ms for r in records]).astype(float)[o]
+    rel = np.concatenate([r.release_ms for r in records]).astype(float)[o]
+    key = np.concatenate([np.asarray(r.key, dtype=object) for r in records])[o]
+    off = csr_offsets(n)
+    nan = np.full(R, np.nan)
+
+    # keys
+    hold = rel - press
+    ok_hold = np.isfinite(hold) & (hold > 0)
+    lh = np.log(hold[ok_hold])
+    lh_off = csr_offsets(seg_sum(ok_hold, rec, R).astype(np.intp))
+    lh_mean, lh_sd = mean_std(lh, rec[ok_hold], np.diff(lh_off))
+    hands, letter = _hands_and_letters(key, layout)
+    space, shift = key == " ", key == "Shift"
+
+    # consecutive pairs of keys within a text: the press-to-press interval and what it joins
+    within = np.ones(max(len(press) - 1, 0), bool)
+    within[off[1:-1][(off[1:-1] > 0) & (off[1:-1] < len(press))] - 1] = False
+    first = np.flatnonzero(within)              # index of a pair's first key
+    pr = rec[first]
+    m = np.maximum(n - 1, 0)                    # pairs per text
+    p_off = csr_offsets(m)
+    iki = press[first + 1] - press[first]
+    li = np.log(np.clip(iki, 1, None))
+    li_mean, li_sd = mean_std(li, pr, m)
+    both = letter[first + 1] & letter[first]
+    alt = both & (hands[first + 1] != hands[first]) & np.isin(hands[first + 1], (LEFT, RIGHT))
+    same = both & (hands[first + 1] == hands[first])
+    around_space = space[first + 1] | space[first]
+
+    def med(mask: np.ndarray) -> np.ndarray:
+        return median(iki[mask], csr_offsets(seg_sum(mask, pr, R).astype(np.intp)))
+
+    def share(flags: np.ndarray, seg: np.ndarray, cnt: np.ndarray) -> np.ndarray:
+        return np.where(cnt > 0, seg_sum(flags, seg, R) / np.maximum(cnt, 1), np.nan)
+
+    ends = np.append(press, np.nan)            # so empty texts index safely
+    dur = np.where(n > 1, ends[np.maximum(off[1:] - 1, 0)] - ends[off[:-1]], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kps = np.where(dur > 0, (n - 1) / dur * 1000, np.nan)
+        # lag-1 autocorrelation of log intervals (texts with 3+ intervals)
+        dev = li - li_mean[pr]
+        lag = pr[1:] == pr[:-1]                 # pairs j and j + 1 of one text
+        num = seg_sum((dev[1:] * dev[:-1])[lag], pr[1:][lag], R)
+        den = np.maximum(seg_sum(dev ** 2, pr, R), 1e-9)
+        acf = np.where(m > 2, num / den, np.nan)
+        # correlation of a key's hold with the interval to the next press (texts of 4+ keys)
+        h1 = rel[first] - press[first]
+        hm = np.isfinite(h1) & (n[pr] > 3)
+        x, y, s = np.log(np.clip(h1[hm], 1, None)), li[hm], pr[hm]
+        c = seg_sum(np.ones(len(s)), s, R)
+        xm, ym = seg_sum(x, s, R) / np.maximum(c, 1), seg_sum(y, s, R) / np.maximum(c, 1)
+        sxy = seg_sum((x - xm[s]) * (y - ym[s]), s, R)
+        sxx, syy = seg_sum((x - xm[s]) ** 2, s, R), seg_sum((y - ym[s]) ** 2, s, R)
+        s_off = csr_offsets(c.astype(np.intp))
+        varies = (seg_max(x, s_off) > -seg_max(-x, s_off)) & (seg_max(y, s_off) > -seg_max(-y, s_off))
+        hic = np.where((c > 3) & varies, sxy / np.sqrt(sxx * syy), np.nan)
+        alt_same = med(alt) / med(same)
+        boundary = med(around_space) / med(both)
+
+    return np.column_stack([
+        n, kps,
+        percentiles(li, p_off, PCTS), li_mean, li_sd,
+        percentiles(lh, lh_off, PCTS), lh_mean, lh_sd,
+        np.where(n > 1, share(press[first + 1] < rel[first], pr, m), nan),
+        share(iki > 500, pr, m), share(iki > 1000, pr, m), share(iki > 2000, pr, m),
+        share(key == "Backspace", rec, n), share(shift, rec, n), share(key == "CapsLock", rec, n),
+        alt_same, boundary, med(shift[first]), acf, hic,
+    ]).astype(float)
