@@ -93,9 +93,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         if u is not None:
             try:
                 users[i] = prof.resolve_user(u)
-            except HcisimError:
-                known = ", ".join(prof.users) or "none: this profile is a population only"
-                raise HcisimError(f"text {tid!r}: unknown user {u!r} for typing profile {prof.id} (known: {known})") from None
+            except HcisimError as e:
+                raise HcisimError(f"text {tid!r}: {e}") from None
     lay = get_layout(prof.layout)
     for tid, s in zip(ids, texts):
         try:

@@ -109,7 +109,7 @@ class TypingProfile:
         if len(same) == 1:
             return same[0]
         known = ", ".join(self.users[:30]) or "none: this profile is a population only"
-        raise HcisimError(f"unknown typist {user!r} for typing profile {self.id} (known: {known})")
+        raise HcisimError(f"unknown user {user!r} for typing profile {self.id} (known: {known})")
 
     def draw(self, rng: np.random.Generator, skill: float | None = None) -> Typist:
         """A new synthetic typist from the population (see `draw_many`)."""

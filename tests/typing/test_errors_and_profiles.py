@@ -70,7 +70,7 @@ def test_any_printable_text_types_exactly(tmp_path):
 def test_typist_ids_match_as_numbers_when_unambiguous(tmp_path):
     prof = load_profile("freetext")
     assert prof.resolve_user("1") == "01" and prof.resolve_user("02") == "2" and prof.resolve_user(" 05 ") == "05"
-    with pytest.raises(HcisimError, match="unknown typist"):
+    with pytest.raises(HcisimError, match="unknown user"):
         prof.resolve_user("7")
     csv_path = write_csv(tmp_path / "t.csv", [("a", "hello", "1")], "text_id,text,user")
     assert synth_typing_file(csv_path, tmp_path / "o.parquet", profile="freetext") > 0
