@@ -149,14 +149,15 @@ def run_peer(fn, pairs, device, rng):
     return np.concatenate(ts), np.concatenate(xs), np.concatenate(ys), np.r_[0, np.cumsum(lens)]
 
 
-def run_hcisim(pairs, profile, seed):
+def run_hcisim(pairs, profile, seed, candidates=None):
+    """hcisim through the synth-moves contract; ``candidates=1`` is the fast path without the critic."""
     import pyarrow.parquet as pq
     with tempfile.TemporaryDirectory() as d:
         csv = Path(d) / "pairs.csv"
         rows = "\n".join(f"{i},{a:.0f},{b:.0f},{c:.0f},{e:.0f}" for i, (a, b, c, e) in enumerate(pairs))
         csv.write_text("pair_id,x0,y0,x1,y1\n" + rows + "\n")
         out = Path(d) / "out.parquet"
-        synth_moves_file(csv, out, profile=profile, seed=seed)
+        synth_moves_file(csv, out, profile=profile, seed=seed, candidates=candidates)
         tab = pq.read_table(out)
     pid = tab["pair_id"].to_numpy()
     counts = np.bincount(pid, minlength=len(pairs))
@@ -309,7 +310,8 @@ def main() -> None:
         pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
         prof = load_profile(name)
         device = _device_mix(prof)
-        gens = {"real": (mv.t_ms, mv.x, mv.y, mv.offsets), "hcisim": run_hcisim(pairs, name, args.seed)}
+        gens = {"real": (mv.t_ms, mv.x, mv.y, mv.offsets), "hcisim": run_hcisim(pairs, name, args.seed),
+                "hcisim --candidates 1": run_hcisim(pairs, name, args.seed, candidates=1)}
         if not args.no_peers:
             for g, fn in PEERS.items():
                 gens[g] = run_peer(fn, pairs, device, rng)
@@ -330,10 +332,10 @@ def main() -> None:
                     f"the 1st percentile of held-out-real-to-training distances ({q01:.4f}; hcisim median "
                     f"{med:.4f}); target <= ~1 %")
         plots(name, gens, pairs, parts)
-    head = f"{'data set':<10} {'generator':<14} {'AUC':>6} {'EER':>6} {'AUC kin':>8} {'EER kin':>8}  top features"
+    head = f"{'data set':<10} {'generator':<22} {'AUC':>6} {'EER':>6} {'AUC kin':>8} {'EER kin':>8}  top features"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r[0]:<10} {r[1]:<14} {r[2]:6.3f} {r[3]:6.3f} {r[4]:8.3f} {r[5]:8.3f}  {r[6]}")
+        lines.append(f"{r[0]:<10} {r[1]:<22} {r[2]:6.3f} {r[3]:6.3f} {r[4]:8.3f} {r[5]:8.3f}  {r[6]}")
     table = "\n".join(lines)
     print(table)
     print("\n".join(["privacy (normalised path, nearest training movement):", *priv]))

@@ -48,6 +48,7 @@ DHAKAL = {"mean IKI (ms)": (238.7, 111.6), "rollover (% keystrokes)": 25.0,
           "corrected errors (% keystrokes)": 6.3, "uncorrected errors (% chars)": 1.2}
 MIN_KEYS = 15
 REFERENCE = "recorded people (reference)"
+FAST = "hcisim --candidates 1"  # the critic skipped: what the fast path costs in realism
 BY_PERSON_WHY = ("with folds by text, a held-out person's ~15 texts train the discriminator on their own "
                  "cluster, which no generator of new people can match, and that leak grows with texts per person")
 REFERENCE_WHAT = ("Aalto: one text each of other participants; free text: the same typists' training segments. "
@@ -207,7 +208,8 @@ def generate(real: list[Keystrokes], profile, seed: int, per_typist: bool) -> tu
     real = [real[i] for i in keep]
     users = [r.user if per_typist else None for r in real]
     ev = synth_typing(texts, profile=profile, rng=np.random.default_rng(seed), users=users)
-    gens = {"hcisim": [e.to_keystrokes() for e in ev]}
+    fast = synth_typing(texts, profile=profile, rng=np.random.default_rng(seed), users=users, candidates=1)
+    gens = {"hcisim": [e.to_keystrokes() for e in ev], FAST: [e.to_keystrokes() for e in fast]}
     for name, fn in BASELINES.items():
         rng = np.random.default_rng([seed, len(name)])
         gens[name] = [fn(s, rng) for s in texts]
@@ -312,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                          + table([[k, f"{v:.3f}"] for k, v in imp], ["feature", "AUC"])))
         print(f"[{time.time() - t0:5.0f} s] {ds}: {len(real)} held-out texts done", file=sys.stderr)
 
-    names = [REFERENCE, "hcisim", *BASELINES]
+    names = [REFERENCE, "hcisim", FAST, *BASELINES]
     print("\nROC AUC of a gradient-boosting discriminator, recorded (held out) vs generated; 5-fold CV")
     print(f"(first row: held-out texts vs other recorded ones -- {REFERENCE_WHAT} -- what a perfect generator scores)")
     print("(second figure: folds grouped by person -- the discriminator never trains on texts of a person it is")

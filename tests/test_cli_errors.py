@@ -58,3 +58,15 @@ def test_no_display(monkeypatch):
 
 def test_bad_dataset_for_inspect(tmp_path):
     one_line_error(hcisim("inspect", str(tmp_path)), "not a dataset (no manifest.json)")
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (("fit", "typing", "--data", ".", "--format", "nosuch", "--out", "x.json"), ("'--format'", "'nosuch'", "aalto")),
+    (("fit", "mouse", "--data", ".", "--format", "nosuch", "--out", "x.json"), ("'--format'", "sapimouse")),
+    (("synth-moves", "--pairs", "p.csv", "--out", "o.parquet", "--candidates", "0"), ("'--candidates'", "1")),
+    (("synth-typing", "--out", "o.parquet"), ("Missing option '--texts'", "hcisim synth-typing --help")),
+    (("no-such-command",), ("No such command 'no-such-command'",)),
+])
+def test_usage_errors_are_one_line(tmp_path, args, fragments):
+    """Click's own usage message is three lines with a blank one; ours is the error and where to look."""
+    one_line_error(hcisim(*args), *fragments, code=2)

@@ -97,3 +97,21 @@ def test_long_files_are_made_in_chunks_with_progress(tmp_path, monkeypatch):
     assert pq.read_table(tmp_path / "a.parquet")["pair_id"].unique().to_pylist() == list(range(90))
     synth_moves_file(pairs, tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+def test_candidates_one_is_the_law_alone_and_deterministic(tmp_path, monkeypatch):
+    """``--candidates 1`` never asks the critic (the fast path) and is as reproducible as the default."""
+    import simulator.mouse.synth as synth
+
+    pairs = _write(tmp_path, PAIRS)
+    synth_moves_file(pairs, tmp_path / "critic.parquet", seed=5)
+
+    def no_critic(*a, **k):
+        raise AssertionError("the critic was consulted")
+
+    monkeypatch.setattr(synth, "choose", no_critic)
+    for name in ("a", "b"):
+        synth_moves_file(pairs, tmp_path / f"{name}.parquet", seed=5, candidates=1)
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    assert (tmp_path / "a.parquet").read_bytes() != (tmp_path / "critic.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "a.parquet")["pair_id"].unique().to_pylist() == ["p7", "a1", "zz", "b2"]
