@@ -44,8 +44,9 @@ def feature_matrix(records: list[Keystrokes], layout: Layout | None = None) -> n
         return np.zeros((0, len(FEATURES)))
     n = np.array([len(r) for r in records], np.intp)
     rec = np.repeat(np.arange(R), n)
-    o = np.lexsort((np.concatenate([r.press_ms for r in records]).astype(float), rec))  # stable: ties keep order
-    press = np.concatenate([r.press_ms for r in records]).astype(float)[o]
+    press = np.concatenate([r.press_ms for r in records]).astype(float)
+    o = np.lexsort((press, rec))                # by text, then press time; stable: ties keep their order
+    press = press[o]
     rel = np.concatenate([r.release_ms for r in records]).astype(float)[o]
     key = np.concatenate([np.asarray(r.key, dtype=object) for r in records])[o]
     off = csr_offsets(n)
@@ -61,9 +62,7 @@ def feature_matrix(records: list[Keystrokes], layout: Layout | None = None) -> n
     space, shift = key == " ", key == "Shift"
 
     # consecutive pairs of keys within a text: the press-to-press interval and what it joins
-    within = np.ones(max(len(press) - 1, 0), bool)
-    within[off[1:-1][(off[1:-1] > 0) & (off[1:-1] < len(press))] - 1] = False
-    first = np.flatnonzero(within)              # index of a pair's first key
+    first = np.flatnonzero(rec[1:] == rec[:-1])  # index of a pair's first key
     pr = rec[first]
     m = np.maximum(n - 1, 0)                    # pairs per text
     p_off = csr_offsets(m)
