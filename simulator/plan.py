@@ -50,13 +50,6 @@ class Plan:
             return Plan()
         return Plan(**{c: np.concatenate([getattr(p, c) for p in plans]) for c in Plan.COLUMNS})
 
-    @staticmethod
-    def merge(plans: list["Plan"]) -> "Plan":
-        """Interleave plans by time (stable), e.g. a held key during a drag."""
-        p = Plan.concat(plans)
-        order = np.argsort(p.t_ms, kind="stable")
-        return Plan(**{c: getattr(p, c)[order] for c in Plan.COLUMNS})
-
 
 def _filled(n: int, value, dtype=_OBJ) -> np.ndarray:
     a = np.empty(n, dtype=dtype)
