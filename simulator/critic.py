@@ -197,12 +197,15 @@ class Critic:
         return s
 
     def _quadratic_score(self, Z: np.ndarray) -> np.ndarray:
-        lin, A, const = self._quadratic()
+        lin, A, const = self._quadratic
         return Z @ lin + np.einsum("ij,ij->i", Z @ A, Z) + const
 
+    @cached_property
     def _quadratic(self) -> tuple[np.ndarray, np.ndarray, float]:
         """The weights of the expanded features folded into z'lin + z'Az + const: the same score
-        without building the (n, d + d(d+1)/2) expansion (16 candidates x 10,000 movements)."""
+        without building the (n, d + d(d+1)/2) expansion (16 candidates x 10,000 movements). Cached:
+        offline sessions score one movement's 16 draws at a time, thousands of times (the weights are
+        never changed after fitting)."""
         d = len(self.mu)
         w = self.w / self.sd2
         i, j = np.triu_indices(d)
