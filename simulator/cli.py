@@ -39,6 +39,17 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _candidates(item: str, speedup: str):
+    """The --candidates option of a synth command (measured speed-ups: docs/mouse.md, docs/typing.md)."""
+    return Annotated[int | None, typer.Option(
+        min=1, help=f"Draws of each {item} the profile's realism critic chooses among (default: the profile's, "
+                    f"16). 1 skips the critic: {speedup} faster, less realistic.")]
+
+
+MovementCandidates = _candidates("movement", "~40x")
+TextCandidates = _candidates("text", "~20x")
+
+
 def _progress():
     """A progress bar on stderr that stays quiet when stderr is not a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -159,9 +170,7 @@ def synth_moves(
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "sapimouse",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
-    candidates: Annotated[int | None, typer.Option(
-        min=1, help="Draws of each movement the profile's realism critic chooses among (default: the profile's, "
-                    "16). 1 skips the critic: ~20x faster, less realistic.")] = None,
+    candidates: MovementCandidates = None,
 ) -> None:
     """Synthesise one pointing movement per (start, end) pair."""
     from simulator import mouse
@@ -177,9 +186,7 @@ def synth_typing(
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "aalto",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
-    candidates: Annotated[int | None, typer.Option(
-        min=1, help="Draws of each text the profile's realism critic chooses among (default: the profile's, "
-                    "16). 1 skips the critic: ~8x faster, less realistic.")] = None,
+    candidates: TextCandidates = None,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model

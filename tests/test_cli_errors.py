@@ -67,6 +67,6 @@ def test_bad_dataset_for_inspect(tmp_path):
     (("synth-typing", "--out", "o.parquet"), ("Missing option '--texts'", "hcisim synth-typing --help")),
     (("no-such-command",), ("No such command 'no-such-command'",)),
 ])
-def test_usage_errors_are_one_line(tmp_path, args, fragments):
+def test_usage_errors_are_one_line(args, fragments):
     """Click's own usage message is three lines with a blank one; ours is the error and where to look."""
     one_line_error(hcisim(*args), *fragments, code=2)
