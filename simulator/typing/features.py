@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.typing.layout import LEFT, RIGHT, Layout, get_layout
 from simulator.segments import csr_offsets, mean_std, median, percentiles, seg_max, seg_sum
+from simulator.typing.layout import LEFT, RIGHT, Layout, get_layout
 from simulator.typing.records import Keystrokes
 
 PCTS = (5, 10, 25, 50, 75, 90, 95)
@@ -50,7 +50,6 @@ def feature_matrix(records: list[Keystrokes], layout: Layout | None = None) -> n
     rel = np.concatenate([r.release_ms for r in records]).astype(float)[o]
     key = np.concatenate([np.asarray(r.key, dtype=object) for r in records])[o]
     off = csr_offsets(n)
-    nan = np.full(R, np.nan)
 
     # keys
     hold = rel - press
@@ -108,7 +107,7 @@ def feature_matrix(records: list[Keystrokes], layout: Layout | None = None) -> n
         n, kps,
         percentiles(li, p_off, PCTS), li_mean, li_sd,
         percentiles(lh, lh_off, PCTS), lh_mean, lh_sd,
-        np.where(n > 1, share(press[first + 1] < rel[first], pr, m), nan),
+        share(press[first + 1] < rel[first], pr, m),  # rollover; NaN below two keys (no pairs)
         share(iki > 500, pr, m), share(iki > 1000, pr, m), share(iki > 2000, pr, m),
         share(key == "Backspace", rec, n), share(shift, rec, n), share(key == "CapsLock", rec, n),
         alt_same, boundary, med(shift[first]), acf, hic,
