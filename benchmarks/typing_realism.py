@@ -160,20 +160,19 @@ def other_texts_freetext(real: list[Keystrokes], seed: int) -> list[Keystrokes]:
     return out
 
 
-def reference_auc(real: list[Keystrokes], other: list[Keystrokes], seed: int, by_person: bool = False) -> float:
-    """AUC of held-out texts vs other recorded texts (same number, a random subset of the held-out side).
-    ``by_person``: folds grouped by person on both sides (see `auc`)."""
+def reference_aucs(real: list[Keystrokes], other: list[Keystrokes], seed: int) -> tuple[float, float]:
+    """AUC of held-out texts vs other recorded texts (same number, a random subset of the held-out side),
+    with folds by text and with folds grouped by person on both sides (see `auc`)."""
     n = min(len(real), len(other))
     rng = np.random.default_rng([seed, 8])
     sub = [real[i] for i in np.sort(rng.permutation(len(real))[:n])]
     oth = [other[i] for i in rng.permutation(len(other))[:n]]
-    groups = None
-    if by_person:
-        groups = _person_index([r.user for r in sub] + [r.user for r in oth])  # free text: the same typists
-    return auc(feature_matrix(sub), feature_matrix(oth), seed, groups)
+    fs, fo = feature_matrix(sub), feature_matrix(oth)
+    person = _person_index([r.user for r in sub] + [r.user for r in oth])  # free text: the same typists
+    return auc(fs, fo, seed), auc(fs, fo, seed, person)
 
 
-def per_person_sweep(real: list[Keystrokes], gen: list[Keystrokes], seed: int, reps: int = 3) -> list[tuple]:
+def per_person_sweep(real: list[Keystrokes], rf: np.ndarray, gf: np.ndarray, seed: int, reps: int = 3) -> list[tuple]:
     """How the person leak grows with texts per held-out person (Aalto): for 1, 2, ... texts of each
     held-out participant, the AUC of recorded people (as many training participants, one text each)
     and of hcisim (the same texts retyped), each a mean over ``reps`` random picks. The reference can
@@ -183,7 +182,6 @@ def per_person_sweep(real: list[Keystrokes], gen: list[Keystrokes], seed: int, r
     names = sorted(pool)
     users = np.array([r.user for r in real])
     people = sorted(set(users.tolist()))
-    rf, gf = feature_matrix(real), feature_matrix(gen)
     out = []
     for k in range(1, len(names) // len(people) + 1):
         ref, hc = [], []
@@ -292,17 +290,16 @@ def main(argv: list[str] | None = None) -> int:
         rf = feature_matrix(real)
         person = _person_index([r.user for r in real])
         results[ds], by_person[ds] = {}, {}
-        for name, recs in gens.items():
-            gf = feature_matrix(recs)
+        feats = {name: feature_matrix(recs) for name, recs in gens.items()}
+        for name, gf in feats.items():
             results[ds][name] = auc(rf, gf, args.seed)
             by_person[ds][name] = auc(rf, gf, args.seed, np.r_[person, person])  # a retyped text goes with its typist's
         results[ds]["_n"] = len(real)
         if ds == "aalto" and args.sweep:
-            sweep = per_person_sweep(real, gens["hcisim"], args.seed)
+            sweep = per_person_sweep(real, rf, feats["hcisim"], args.seed)
         other = other_people_aalto(len(real), args.seed) if ds == "aalto" else other_texts_freetext(real, args.seed)
-        results[ds][REFERENCE] = reference_auc(real, other, args.seed)
-        by_person[ds][REFERENCE] = reference_auc(real, other, args.seed, by_person=True)
-        imp = importances(rf, feature_matrix(gens["hcisim"]))[:8]
+        results[ds][REFERENCE], by_person[ds][REFERENCE] = reference_aucs(real, other, args.seed)
+        imp = importances(rf, feats["hcisim"])[:8]
         figs = comparison_plots(real, {"hcisim": gens["hcisim"], "iid lognormal": gens["iid lognormal"]})
         real_fig = population_figures(real, [r.intended for r in real] if ds == "aalto" else None,
                                       [r.submitted for r in real] if ds == "aalto" else None)
