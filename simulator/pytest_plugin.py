@@ -3,7 +3,9 @@
 ``hcisim_dataset(scenario, sessions=1, seed=0, driver="offline", ...)`` returns
 a `Dataset`, generating it once per key -- scenario, seed, sessions, driver,
 hcisim version and the profiles' hashes -- into pytest's cache directory, so
-a second test run (or a second test asking for the same data) reuses it.
+a second test run (or a second test asking for the same data) reuses it. With the
+cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
+datasets go to the session's temporary directory: reused within the run only.
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
 
 
 @pytest.fixture
-def hcisim_dataset(request) -> Callable[..., "object"]:
+def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     from simulator.dataset import read_dataset
     from simulator.runner import RunConfig, run
 
-    cache = Path(request.config.cache.mkdir("hcisim-datasets"))
+    store = getattr(request.config, "cache", None)
+    if store is not None:
+        cache = Path(store.mkdir("hcisim-datasets"))
+    else:
+        cache = tmp_path_factory.getbasetemp() / "hcisim-datasets"
 
     def make(scenario: str, sessions: int = 1, seed: int = 0, driver: str = "offline",
              profile: str = "sapimouse", typing_profile: str = "aalto"):

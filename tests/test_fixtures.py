@@ -23,3 +23,19 @@ def test_fixtures_are_read_by_the_plugin(hcisim_dataset):
     assert ds.root == again.root and ds.events.num_rows > 100
     kinds = set(ds.actions.column("kind").to_pylist())
     assert {"type", "click", "select"} <= kinds
+
+
+def test_plugin_works_without_pytests_cache(tmp_path):
+    """Read-only checkouts run pytest with ``-p no:cacheprovider``; the fixture must not need the cache."""
+    import subprocess
+    import sys
+
+    (tmp_path / "test_uses_plugin.py").write_text(
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('login', sessions=1, seed=2)\n"
+        "    assert ds.root == hcisim_dataset('login', sessions=1, seed=2).root\n"
+        "    assert ds.events.num_rows > 10\n")
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert not (tmp_path / ".pytest_cache").exists()
