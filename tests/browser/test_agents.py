@@ -1,5 +1,8 @@
 """A real agent loop in Chromium: the scripted agent reproduces the reference, the flawed one is caught."""
 
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
 import pytest
 
 from replay.agents import FlawedAgent, ScriptedAgent, run_agent
@@ -8,13 +11,18 @@ from replay.compare import compare
 pytestmark = pytest.mark.browser
 
 
+def _run(agent, out: Path) -> Path:
+    return run_agent(agent, "event_dialog", out, seed=3).out
+
+
 @pytest.fixture(scope="module")
 def agent_runs(web_runs, tmp_path_factory):
+    """Both agents side by side, one browser per CI core (an agent's session is mostly waiting)."""
     root = tmp_path_factory.mktemp("agents")
-    good = run_agent(ScriptedAgent(), "event_dialog", root / "scripted", seed=3)
-    bad = run_agent(FlawedAgent(), "event_dialog", root / "flawed", seed=3)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        good, bad = pool.map(_run, (ScriptedAgent(), FlawedAgent()), (root / "scripted", root / "flawed"))
     ref = web_runs["event_dialog"].dataset
-    return compare(ref, good.out), compare(ref, bad.out)
+    return compare(ref, good), compare(ref, bad)
 
 
 def test_scripted_agent_succeeds(agent_runs):
