@@ -10,36 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
-from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
+from simulator.readers.common import MOVE, OTHER, PointerLog, read_state_csv
 
 COLUMNS = ["record timestamp", "client timestamp", "button", "state", "x", "y"]
 MAX_COORD = 10000.0  # the data's rare huge edge coordinates are not positions
 
 
 def read_file(path: Path, user: str, session: str) -> PointerLog:
-    try:
-        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"x": "float64", "y": "float64", "client timestamp": "float64"}))
-    except Exception as e:
-        raise HcisimError(f"{path}: not a Balabit session file ({str(e).splitlines()[0]})") from None
-    missing = [c for c in COLUMNS if c not in tab.column_names]
-    if missing:
-        raise HcisimError(f"{path}: not a Balabit session file, missing column(s) {', '.join(missing)}")
-    t = tab["client timestamp"].to_numpy(zero_copy_only=False) * 1000.0
-    x = tab["x"].to_numpy(zero_copy_only=False)
-    y = tab["y"].to_numpy(zero_copy_only=False)
-    state = np.asarray(tab["state"].to_pylist(), dtype=object)
-    button = np.asarray(tab["button"].to_pylist(), dtype=object)
-    kind = np.full(len(t), OTHER, np.int8)
-    kind[state == "Move"] = MOVE
-    kind[(state == "Pressed") & (button == "Left")] = PRESS_LEFT
-    kind[state == "Released"] = RELEASE
+    t, x, y, kind = read_state_csv(path, "Balabit session file", COLUMNS)
     bad = (np.abs(x) > MAX_COORD) | (np.abs(y) > MAX_COORD)
     kind[bad & (kind == MOVE)] = OTHER
-    return PointerLog(user, session, t, x, y, kind)
+    return PointerLog(user, session, t * 1000.0, x, y, kind)
 
 
 def read_balabit(root: Path, users: set[str] | None = None) -> list[PointerLog]:

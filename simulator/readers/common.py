@@ -9,8 +9,12 @@ judged against.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pyarrow.csv as pacsv
+
+from simulator.errors import HcisimError
 
 MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
 """Event kinds: a pointer move, a left-button press, any button release, anything else
@@ -19,6 +23,30 @@ MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
 GAP_MS = 1000.0
 MIN_SAMPLES = 4
 MIN_DIST_PX = 20.0
+
+
+def read_state_csv(path: Path, what: str, columns: list[str]) -> tuple[np.ndarray, ...]:
+    """``client timestamp, button, state, x, y`` rows (the Balabit challenge's layout, which SapiMouse
+    adopted) as times in the file's unit, positions and event kinds, in file order.
+
+    ``what`` names the format in the one-line error a malformed or foreign file gets.
+    """
+    try:
+        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={"x": "float64", "y": "float64", "client timestamp": "float64"}))
+    except Exception as e:  # pyarrow raises several types for malformed CSV
+        raise HcisimError(f"{path}: not a {what} ({str(e).splitlines()[0]})") from None
+    missing = [c for c in columns if c not in tab.column_names]
+    if missing:
+        raise HcisimError(f"{path}: not a {what}, missing column(s) {', '.join(missing)}")
+    state = np.asarray(tab["state"].to_pylist(), dtype=object)
+    button = np.asarray(tab["button"].to_pylist(), dtype=object)
+    kind = np.full(tab.num_rows, OTHER, np.int8)
+    kind[state == "Move"] = MOVE
+    kind[(state == "Pressed") & (button == "Left")] = PRESS_LEFT
+    kind[state == "Released"] = RELEASE
+    t, x, y = (tab[c].to_numpy(zero_copy_only=False) for c in ("client timestamp", "x", "y"))
+    return t, x, y, kind
 
 
 @dataclass

@@ -10,10 +10,9 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
-from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
+from simulator.readers.common import PointerLog, read_state_csv
 
 COLUMNS = ["client timestamp", "button", "state", "x", "y"]
 
@@ -24,24 +23,9 @@ def subject_of(folder: str) -> str:
 
 
 def read_file(path: Path, user: str, session: str) -> PointerLog:
-    try:
-        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"x": "float64", "y": "float64", "client timestamp": "float64"}))
-    except Exception as e:  # pyarrow raises several types for malformed CSV
-        raise HcisimError(f"{path}: not a SapiMouse CSV ({str(e).splitlines()[0]})") from None
-    missing = [c for c in COLUMNS if c not in tab.column_names]
-    if missing:
-        raise HcisimError(f"{path}: not a SapiMouse CSV, missing column(s) {', '.join(missing)}")
-    t = tab["client timestamp"].to_numpy(zero_copy_only=False)
-    state = np.asarray(tab["state"].to_pylist(), dtype=object)
-    button = np.asarray(tab["button"].to_pylist(), dtype=object)
-    kind = np.full(len(t), OTHER, np.int8)
-    kind[state == "Move"] = MOVE
-    kind[(state == "Pressed") & (button == "Left")] = PRESS_LEFT
-    kind[state == "Released"] = RELEASE
+    t, x, y, kind = read_state_csv(path, "SapiMouse CSV", COLUMNS)
     order = np.argsort(t, kind="stable")
-    return PointerLog(user, session, t[order], tab["x"].to_numpy(zero_copy_only=False)[order],
-                      tab["y"].to_numpy(zero_copy_only=False)[order], kind[order])
+    return PointerLog(user, session, t[order], x[order], y[order], kind[order])
 
 
 def read_sapimouse(root: Path, users: set[str] | None = None) -> list[PointerLog]:
