@@ -25,6 +25,7 @@ import numpy as np
 
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
+from simulator.jsonl import read_jsonl
 from simulator.typing import code_for
 
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
@@ -92,13 +93,7 @@ def read_captured(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Path
     raw: list[dict[str, Any]] = []
     try:
         if fmt in ("jsonl", "xrecord"):
-            with open(path, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if line.strip():
-                        try:
-                            raw.append(json.loads(line))
-                        except json.JSONDecodeError:
-                            raise HcisimError(f"{path}: line {n} is not JSON") from None
+            raw = read_jsonl(path)
         else:
             with open(path, newline="", encoding="utf-8") as fh:
                 raw = list(csv.DictReader(fh))

@@ -19,18 +19,13 @@ from typing import Any
 
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.errors import HcisimError
+from simulator.jsonl import read_jsonl
 
 DRAG_PX = 12.0
 
 
 def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) -> Path:
-    rows = []
-    with open(log, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # a line cut short by a kill
+    rows = read_jsonl(log, cut_short_ok=True)  # a line cut short by a kill
     if not rows:
         raise HcisimError(f"{log}: nothing was recorded")
     t0 = rows[0]["t"]

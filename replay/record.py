@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from simulator.drivers.browser import BrowserDriver, received_row
 from simulator.errors import HcisimError
+from simulator.jsonl import read_jsonl
 
 JOURNAL = "journal.jsonl"
 
@@ -59,14 +60,7 @@ def read_journal(root: Path) -> list[dict[str, Any]]:
     path = root / JOURNAL
     if not path.is_file():
         raise HcisimError(f"{root}: no recording journal")
-    records = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # the last line of a killed recorder may be cut short
-    return records
+    return read_jsonl(path, cut_short_ok=True)  # the last line of a killed recorder may be cut short
 
 
 class RecordingDriver(BrowserDriver):

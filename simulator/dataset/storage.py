@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.errors import HcisimError
+from simulator.jsonl import read_jsonl
 
 STORAGES = ("parquet", "jsonl")
 SUFFIX = {"parquet": ".parquet", "jsonl": ".jsonl"}
@@ -45,15 +46,7 @@ def read_table(path: Path, schema: pa.Schema, storage: str) -> pa.Table:
         if storage == "parquet":
             table = pq.read_table(path)
         elif storage == "jsonl":
-            rows = []
-            with open(path, encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, 1):
-                    if line.strip():
-                        try:
-                            rows.append(json.loads(line))
-                        except json.JSONDecodeError:
-                            raise HcisimError(f"{path.name}: line {lineno} is not valid JSON") from None
-            return pa.Table.from_pylist(rows, schema=schema)
+            return pa.Table.from_pylist(read_jsonl(path), schema=schema)
         else:
             raise HcisimError(f"unknown storage {storage!r}")
     except (pa.ArrowInvalid, OSError) as exc:

@@ -70,4 +70,4 @@ def test_malformed_log_is_one_clear_line(truth, tmp_path):
     bad.write_text('{"t": 1, "type": "move"}\nnot json\n')
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
                         str(bad), "--format", "jsonl"], capture_output=True, text=True)
-    assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}: line 2 is not JSON"
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}:2: not valid JSON (Expecting value)"
