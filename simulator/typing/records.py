@@ -13,6 +13,9 @@ import numpy as np
 
 _OBJ = object
 
+MODIFIERS = frozenset({"Shift", "Control", "Alt", "Meta", "AltGraph", "Fn", "Unidentified"})
+"""Keys that change what others type or type nothing the model times (left out of intervals and digraphs)."""
+
 
 @dataclass
 class Keystrokes:

@@ -16,7 +16,7 @@ from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.layout import get_layout
 from simulator.atomic import write_atomic
-from simulator.typing.records import Keystrokes
+from simulator.typing.records import MODIFIERS, Keystrokes
 from simulator.typing.text import intended_text
 
 REPORT_TEXTS = 300
@@ -47,7 +47,7 @@ def class_medians(records: list[Keystrokes]) -> np.ndarray:
     lay = get_layout()
     keys, press, start = [], [], []
     for r in records:
-        m = ~np.isin(r.key, ["Shift", "Control", "Alt", "Meta", "Unidentified"])
+        m = ~np.isin(r.key, list(MODIFIERS))
         if m.sum() < 2:
             continue
         keys.append(r.key[m])

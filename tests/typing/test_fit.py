@@ -5,7 +5,8 @@ import copy
 import numpy as np
 
 from simulator.typing import load_profile, synth_typing
-from simulator.typing.fit import _place_pause_counts, fit_records
+from simulator.typing.calibrate import _place_pause_counts
+from simulator.typing.fit import fit_records
 from simulator.typing.layout import get_layout
 from simulator.typing.model import synthesise
 from simulator.typing.params import P, Typist, expit
