@@ -25,6 +25,8 @@ from simulator.dataset import read_dataset, summarize  # noqa: E402
 
 MAX_SESSIONS = 3
 MAX_OVERLAYS = 12
+DISPATCH = ("dispatch_error_ms_p50", "dispatch_error_ms_p99", "dispatch_error_ms_max")
+PROFILE_ROLE = {"mouse": "the fitted model that moved the pointer", "typing": "the fitted model that typed"}
 
 
 def figure_png(fig) -> str:
@@ -92,14 +94,12 @@ def _timing_plots(ds) -> list[str]:
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
     same = (sid[1:] == sid[:-1]) & moves[1:] & moves[:-1]
     dt = np.diff(t)[same]
-    axes[0].hist(np.clip(dt, 0, 150), bins=75, color="#29335c")
-    axes[0].set(title="pointer sampling interval (ms)", xlabel="ms")
+    _clipped_hist(axes[0], dt, 150, 75, "#29335c", "pointer sampling interval (ms)", "ms")
     x = ev.column("x").to_numpy(zero_copy_only=False)
     y = ev.column("y").to_numpy(zero_copy_only=False)
     ok = same & (np.diff(t) > 0)
     speed = np.hypot(np.diff(x), np.diff(y))[ok] / np.diff(t)[ok] * 1000
-    axes[1].hist(np.clip(speed, 0, 4000), bins=80, color="#e4572e")
-    axes[1].set(title="pointer speed (px/s)", xlabel="px/s")
+    _clipped_hist(axes[1], speed, 4000, 80, "#e4572e", "pointer speed (px/s)", "px/s")
     planned = ev.column("planned_t_ms").to_numpy(zero_copy_only=False)
     err = (t - planned)[~np.isnan(planned)]
     if len(err):
@@ -127,26 +127,64 @@ def _timing_plots(ds) -> list[str]:
                 elif k in downs:
                     holds.append(tt - downs.pop(k))
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-        axes[0].hist(np.clip(holds, 0, 300), bins=60, color="#29335c")
-        axes[0].set(title=f"key hold (ms), median {np.median(holds):.0f}", xlabel="ms")
-        axes[1].hist(np.clip(ikis, 0, 1000), bins=80, color="#e4572e")
-        axes[1].set(title=f"press-to-press interval (ms), median {np.median(ikis):.0f}", xlabel="ms")
+        _clipped_hist(axes[0], holds, 300, 60, "#29335c", f"key hold (ms), median {np.median(holds):.0f}", "ms")
+        _clipped_hist(axes[1], ikis, 1000, 80, "#e4572e",
+                      f"press-to-press interval (ms), median {np.median(ikis):.0f}", "ms")
         plots.append(img(figure_png(fig), "typing timing"))
     return plots
+
+
+def _ratio(st: dict, part: str, whole: str) -> str | None:
+    return f"{st[part]} / {st[whole]}" if part in st and whole in st else None
+
+
+def _summary(s) -> str:
+    """What the run was and whether the app received what was intended, each figure with its meaning."""
+    st = s.stats or {}
+    prof = s.profiles or {}
+    rows = [
+        ("scenario", s.scenario, "the script that was run"),
+        ("driver", s.driver, "browser (Chromium), desktop (X) or offline (no app)"),
+        ("seed", s.seed, "the same seed gives the same content and motion"),
+        ("sessions", _ratio(st, "sessions_completed", "sessions_requested") or s.sessions, "completed / requested"),
+        *((f"{k} profile", f"{v.get('id', '?')} ({str(v.get('sha256', ''))[:12]})", PROFILE_ROLE.get(k, ""))
+          for k, v in prof.items() if isinstance(v, dict)),
+        ("presses on target", _ratio(st, "clicks_on_target", "clicks_checked"),
+         "intended presses the app received on the intended element"),
+        ("texts exact", _ratio(st, "texts_exact", "texts_checked"),
+         "typed fields that ended with exactly the intended text"),
+        ("dispatch error p50 / p99 / max", " / ".join(f"{st[k]:.2f}" for k in DISPATCH) + " ms"
+         if all(k in st for k in DISPATCH) else None, "how late events were sent against their planned time"),
+    ]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td><td>{html.escape(m)}</td></tr>"
+                   for k, v, m in rows if v is not None)
+    full = json.dumps({"scenario": s.scenario, "driver": s.driver, "seed": s.seed, "profiles": s.profiles,
+                       "stats": s.stats}, indent=1)
+    return (f"<table class='summary'>{body}</table>"
+            f"<details><summary>manifest (run parameters and all statistics)</summary><pre>{html.escape(full)}</pre>"
+            "</details>")
+
+
+def _clipped_hist(ax, values, top: float, bins: int, color: str, title: str, unit: str) -> None:
+    """A histogram whose last bin holds everything above ``top`` (said in the axis label)."""
+    v = np.asarray(values, float)
+    ax.hist(np.clip(v, 0, top), bins=bins, color=color)
+    over = float(np.mean(v > top)) if len(v) else 0.0
+    ax.set(title=title, xlabel=f"{unit} (last bin: over {top:g}, {over:.1%})" if over > 0 else unit)
 
 
 def render(root: Path) -> str:
     ds = read_dataset(root)
     s = summarize(ds)
-    head = json.dumps({"scenario": s.scenario, "driver": s.driver, "seed": s.seed, "profiles": s.profiles,
-                       "stats": s.stats}, indent=1)
     parts = [
         "<!doctype html><meta charset='utf-8'><title>hcisim report</title>",
         "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}img{max-width:100%;margin:4px}"
-        ".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background:#f4f4f4;padding:1em}</style>",
+        ".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background:#f4f4f4;padding:1em}"
+        ".summary{border-collapse:collapse;margin-bottom:1em}.summary th{text-align:left;padding:2px 1em 2px 0}"
+        ".summary td{padding:2px 1em 2px 0}.summary td:last-child{color:#666}</style>",
         f"<h1>hcisim dataset report</h1><p>{html.escape(str(root))}: {s.sessions} session(s), {s.events} events, "
         f"{s.actions} actions, {s.frames} frames.</p>",
-        f"<pre>{html.escape(head)}</pre>",
+        _summary(s),
         "<h2>Timing and motion</h2>", *_timing_plots(ds),
     ]
     for sid in ds.sessions[:MAX_SESSIONS]:

@@ -1,0 +1,43 @@
+"""`hcisim report`: a summary a person reads at a glance, plots, paths over screenshots, the actions."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from simulator.dataset import read_dataset, summarize
+from simulator.report.html import _summary
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
+
+
+def _rows(page: str) -> dict[str, str]:
+    return dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td>", page))
+
+
+def test_report_of_a_dataset_summarises_plots_and_lists_actions(tmp_path):
+    out = tmp_path / "r.html"
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "report", str(FIXTURE), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text()
+    ds = read_dataset(FIXTURE)
+    rows = _rows(page)
+    assert rows["scenario"] == ds.manifest.scenario and rows["driver"] == "offline"
+    assert rows["seed"] == str(ds.manifest.seed)
+    assert rows["mouse profile"].startswith(ds.manifest.profiles["mouse"]["id"] + " (")
+    assert "dispatch error p50 / p99 / max" not in rows  # an offline run sends nothing
+    assert page.count("<img") >= 2 and "data:image/png;base64," in page
+    assert page.count("</tr>") > ds.actions.num_rows  # summary rows plus one row per action
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_live_run_figures_are_read_as_ratios_and_times():
+    s = summarize(read_dataset(FIXTURE))
+    s.stats = {"clicks_checked": 15, "clicks_on_target": 14, "texts_checked": 10, "texts_exact": 10,
+               "sessions_requested": 2, "sessions_completed": 1, "dispatch_error_ms_p50": 0.047,
+               "dispatch_error_ms_p99": 2.439, "dispatch_error_ms_max": 5.4}
+    rows = _rows(_summary(s))
+    assert rows["presses on target"] == "14 / 15" and rows["texts exact"] == "10 / 10"
+    assert rows["sessions"] == "1 / 2"
+    assert rows["dispatch error p50 / p99 / max"] == "0.05 / 2.44 / 5.40 ms"
