@@ -2,7 +2,10 @@
 
 KS is the largest gap between the two empirical CDFs (0 = same distribution, 1 = disjoint), scale
 free, so it orders features worst first. Wasserstein-1 is divided by REAL's standard deviation so
-it reads as "how many REAL standard deviations the distribution has to move".
+it reads as "how many REAL standard deviations the distribution has to move" -- by SYNTH's where
+REAL is constant (SapiMouse never stamps two events alike, so its share of shared stamps is always
+0, and any synthetic one made the figure infinite); infinite only when both sides are constant and
+differ.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def feature_distances(X_real: np.ndarray, X_synth: np.ndarray, names: tuple[str,
             warnings.simplefilter("ignore", RuntimeWarning)
             ks = ks_2samp(a, b)
         w = float(wasserstein_distance(a, b))
-        sd = float(np.std(a))
+        sd = float(np.std(a)) or float(np.std(b))
         out.append(FeatureDistance(name, float(ks.statistic), float(ks.pvalue), w, w / sd if sd > 0 else
                                    (0.0 if w == 0 else float("inf")), float(np.median(a)), float(np.median(b))))
     out.sort(key=lambda d: (-d.ks, -d.wasserstein_sd, d.name))

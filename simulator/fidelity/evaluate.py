@@ -39,7 +39,8 @@ METRICS: dict[str, str] = {
     "auc_ci_high": "upper end of the AUC's 95 % interval",
     "eer": "equal error rate of the discriminator (0.5 = indistinguishable)",
     "ks_max": "largest per-feature Kolmogorov-Smirnov statistic",
-    "wasserstein_max": "largest per-feature Wasserstein distance, in REAL standard deviations",
+    "wasserstein_max": "largest per-feature Wasserstein distance, in REAL standard deviations "
+                       "(SYNTH's if REAL is constant)",
     "precision": "share of SYNTH items inside REAL's k-NN balls",
     "recall": "share of REAL items inside SYNTH's k-NN balls",
     "density": "mean number of REAL balls a SYNTH item falls in, over k (about 1 when alike)",
@@ -108,7 +109,8 @@ class ModalityResult:
             if r is not None:
                 m.update(reid_max_share=r.max_share_session, reid_chance=r.chance,
                          reid_max_share_over_chance=r.max_share_over_chance,
-                         reid_max_share_over_chance_null=r.max_share_over_chance_null, reid_top1_synth=r.top1_synth_session,
+                         reid_max_share_over_chance_null=r.max_share_over_chance_null,
+                         reid_top1_synth=r.top1_synth_session,
                          reid_top1_real=r.top1_real_session,
                          reid_top1_gap=(r.top1_real_session - r.top1_synth_session
                                         if r.top1_real_session is not None and r.top1_synth_session is not None

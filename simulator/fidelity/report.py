@@ -26,7 +26,7 @@ def _fmt(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return "nan" if not np.isfinite(v) else f"{v:.3f}"
+        return f"{v:.3f}" if np.isfinite(v) else str(v)  # nan, inf, -inf as such
     return html.escape(str(v))
 
 

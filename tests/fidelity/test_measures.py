@@ -70,3 +70,14 @@ def test_feature_distances_put_the_changed_feature_first():
     assert [x.name for x in d][0] == "y"
     assert d[0].ks > 0.3 and d[0].wasserstein_sd > 0.8
     assert all(x.ks < 0.15 for x in d[1:])
+
+
+def test_a_feature_constant_in_real_is_measured_in_synths_spread():
+    """SapiMouse never shares a stamp (always 0); a few synthetic shared stamps must not read as infinitely far."""
+    rng = np.random.default_rng(6)
+    a = np.c_[rng.normal(size=400), np.zeros(400), np.full(400, 2.0)]
+    b = np.c_[rng.normal(size=400), np.where(rng.random(400) < 0.02, 0.1, 0.0), np.full(400, 3.0)]
+    d = {x.name: x for x in feature_distances(a, b, ("x", "rare", "moved"))}
+    assert 0 < d["rare"].wasserstein_sd < 1 and np.isfinite(d["rare"].wasserstein_sd)
+    assert d["moved"].wasserstein_sd == float("inf")  # two different constants: disjoint
+    assert d["x"].wasserstein_sd < 0.3
