@@ -242,7 +242,7 @@ def plots(name, gens, pairs, report_parts):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from simulator.mouse.report import png
+    from simulator.report.page import figure
 
     D = np.hypot(pairs[:, 2] - pairs[:, 0], pairs[:, 3] - pairs[:, 1])
     ID = np.log2(D / 20 + 1)
@@ -265,7 +265,7 @@ def plots(name, gens, pairs, report_parts):
     axs[2].set(title="max path deviation / distance")
     axs[3].set(title="sampling intervals (ms)", yscale="log")
     axs[0].legend(fontsize=8)
-    report_parts.append(f"<h2>{name}</h2>" + png(fig))
+    report_parts.append(f"<h2>{name}</h2>" + figure(fig))
 
 
 REFERENCE = "recorded (ref)"
@@ -341,9 +341,10 @@ def main() -> None:
     print("\n".join(["privacy (normalised path, nearest training movement):", *priv]))
     print(f"({args.n} held-out movements per data set; 'kin' = without sampling-interval features; "
           f"{time.time() - t_start:.0f} s)")
-    from simulator.mouse.report import write_html
     import html
-    write_html(args.report, "hcisim mouse realism benchmark",
+
+    from simulator.report.page import write_page
+    write_page(args.report, "hcisim mouse realism benchmark",
                f"<pre>{html.escape(table)}\n\n{html.escape(chr(10).join(priv))}</pre>"
                "<p>AUC 0.5 = a discriminator cannot tell generated from real.</p>"
                + "".join(parts))

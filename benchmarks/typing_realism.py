@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import html
 import os
 import sys
 import time
@@ -40,8 +41,8 @@ from simulator.typing import splits  # noqa: E402
 from simulator.typing.features import FEATURES, feature_matrix  # noqa: E402
 from simulator.typing.layout import get_layout  # noqa: E402
 from simulator.typing.records import Keystrokes  # noqa: E402
-from simulator.typing.report import comparison_plots, page, table, texts_of, write_html  # noqa: E402
-from simulator.typing.report import img  # noqa: E402
+from simulator.report.page import img, table, write_page  # noqa: E402
+from simulator.typing.report import comparison_plots, texts_of  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 DHAKAL = {"mean IKI (ms)": (238.7, 111.6), "rollover (% keystrokes)": 25.0,
@@ -339,14 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\nFree text (held-out segments): recorded vs hcisim")
     for k in ("mean IKI (ms)", "rollover (% keystrokes)", "corrected errors (% keystrokes)"):
         print(f"{k:34s}{fmt_fig(ft_real[k]):>16s}{fmt_fig(ft_gen[k]):>16s}")
-    html_ = page("hcisim typing realism", [
+    sections = [
         ("ROC AUC (0.5 = indistinguishable): folds by text / folds by person",
          table(rows, ["generator", *[f"{d} (n={results[d]['_n']})" for d in results]])
          + f"<p>Folds by person: {BY_PERSON_WHY}.</p>"),
         ("population figures (Aalto held out) vs Dhakal et al. 2018",
          table(pop_rows, ["figure", "published", "recorded", "hcisim"])),
-        *sections])
-    write_html(html_, args.out)
+        *sections]
+    write_page(args.out, "hcisim typing realism", "".join(f"<h2>{html.escape(h)}</h2>{c}" for h, c in sections))
     print(f"\nreport: {args.out}  ({time.time() - t0:.0f} s)")
     return 0
 

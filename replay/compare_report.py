@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset  # noqa: E402
-from simulator.report.html import figure_png, img  # noqa: E402
+from simulator.report.page import figure, table, write_page  # noqa: E402
 from replay.compare import Comparison  # noqa: E402
 
 
@@ -35,14 +35,8 @@ def write_compare_report(reference: Path, candidate: Path, result: Comparison, o
         ax.plot(x, y, "-", color=color, lw=1.2, alpha=0.85, label=label)
     ax.legend()
     ax.set_axis_off()
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                   for k, v in vars(result).items())
-    page = ("<!doctype html><meta charset='utf-8'><title>hcisim compare</title>"
-            "<style>body{font-family:system-ui,sans-serif;margin:2em}img{max-width:100%}</style>"
-            f"<h1>Compare</h1><p>reference {html.escape(str(reference))}<br>candidate {html.escape(str(candidate))}</p>"
+    scores = [[k, v if isinstance(v, (int, float)) or v is None else str(v)] for k, v in vars(result).items()]
+    body = (f"<p>reference {html.escape(str(reference))}<br>candidate {html.escape(str(candidate))}</p>"
             f"<h2>First divergence</h2><p>{html.escape(result.first_divergence or 'none')}</p>"
-            f"{img(figure_png(fig), 'pointer paths')}<h2>Scores</h2><table border=1 cellspacing=0>{rows}</table>")
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+            f"{figure(fig, 'pointer paths')}<h2>Scores</h2>{table(scores, ['score', 'value'])}")
+    return write_page(out, "hcisim compare", body)

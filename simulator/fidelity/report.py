@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.fidelity.evaluate import METRICS, FidelityResult, ModalityResult
-from simulator.mouse.report import png, write_html
+from simulator.report.page import figure, table, write_page
 
 
 def _plt():
@@ -22,20 +22,6 @@ def _figure(img: str, meaning: str) -> str:
     return f"<figure>{img}<figcaption>{html.escape(meaning)}</figcaption></figure>"
 
 
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}" if np.isfinite(v) else str(v)  # nan, inf, -inf as such
-    return html.escape(str(v))
-
-
-def _table(rows: list[list], header: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
 def _roc(r: ModalityResult) -> str:
     from sklearn.metrics import roc_curve
 
@@ -47,7 +33,7 @@ def _roc(r: ModalityResult) -> str:
     ax.set(xlabel="false positive rate (REAL called SYNTH)", ylabel="true positive rate (SYNTH caught)",
            title=f"{r.modality}: REAL vs SYNTH discriminator")
     ax.legend(loc="lower right", fontsize=8)
-    return _figure(png(fig), "The discriminator's ROC curve: the closer it hugs the dashed diagonal, the less a "
+    return _figure(figure(fig), "The discriminator's ROC curve: the closer it hugs the dashed diagonal, the less a "
                              "gradient-boosting detector can tell SYNTH from REAL (AUC 0.5 = indistinguishable, 1 = "
                              "always caught).")
 
@@ -73,7 +59,7 @@ def _worst(r: ModalityResult) -> str:
         ax.axis("off")
     axs.flat[0].legend(fontsize=8)
     fig.tight_layout()
-    return _figure(png(fig), "The features whose distributions differ most between REAL and SYNTH (largest KS "
+    return _figure(figure(fig), "The features whose distributions differ most between REAL and SYNTH (largest KS "
                              "first): where the generator still gives itself away.")
 
 
@@ -87,7 +73,7 @@ def _prdc(r: ModalityResult) -> str:
     for i, v in enumerate(vals):
         ax.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=9)
     ax.set(ylim=(0, max(1.15, max(vals) + 0.15)), title=f"{r.modality}: diversity (k={d.k}, {d.n} items per side)")
-    return _figure(png(fig), "Blue: how much of SYNTH lies where REAL does (faithfulness); orange: how much of REAL "
+    return _figure(figure(fig), "Blue: how much of SYNTH lies where REAL does (faithfulness); orange: how much of REAL "
                              "SYNTH reaches (diversity) — a generator of one average person keeps blue high while "
                              "orange falls.")
 
@@ -106,7 +92,7 @@ def _dcr(r: ModalityResult) -> str:
     ax.axvline(p.p1, color="k", ls="--", lw=1, label="REAL's 1st percentile")
     ax.set(xlabel="distance to the closest fitting record", title=f"{r.modality}: distance to closest record")
     ax.legend(fontsize=8)
-    return _figure(png(fig), "Distance from each item to its closest record in the fitting data: SYNTH should sit "
+    return _figure(figure(fig), "Distance from each item to its closest record in the fitting data: SYNTH should sit "
                              "where REAL held-out data sits, not to its left; anything left of the dashed line is "
                              "closer to a recorded item than almost all real data is (a near copy).")
 
@@ -133,7 +119,7 @@ def _reid(r: ModalityResult) -> str:
                "session: for new people the bars should stay near the dashed chance line, with no person drawing "
                "much more than that (with few sessions the largest bar of a perfectly even attribution still "
                "rises to the dash-dotted line); for `--people same` output, each person should draw their own sessions.")
-    return _figure(png(fig), meaning)
+    return _figure(figure(fig), meaning)
 
 
 def _utility(r: ModalityResult) -> str:
@@ -150,19 +136,19 @@ def _utility(r: ModalityResult) -> str:
     ax.axhline(u.chance, color="k", ls="--", lw=1, label="chance")
     ax.set(ylim=(0, 1.05), ylabel="session top-1 accuracy", title=f"{r.modality}: {u.task} ({u.people} people)")
     ax.legend(fontsize=8)
-    return _figure(png(fig), "Accuracy on REAL sessions of a user-identification model trained on SYNTH against one "
+    return _figure(figure(fig), "Accuracy on REAL sessions of a user-identification model trained on SYNTH against one "
                              "trained on real recordings: equal bars mean SYNTH can stand in for real training data.")
 
 
 def _section(r: ModalityResult) -> str:
     m = r.metrics()
     rows = [[k, m[k], METRICS[k]] for k in METRICS if k in m]
-    dist = _table([[d.name, d.ks, d.wasserstein_sd, d.real_median, d.synth_median] for d in r.distances],
+    dist = table([[d.name, d.ks, d.wasserstein_sd, d.real_median, d.synth_median] for d in r.distances],
                   ["feature", "KS", "Wasserstein (REAL sd)", "REAL median", "SYNTH median"])
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.notes)
     return (f"<h2>{r.modality}: {r.n_real} REAL items ({r.people_real} people), {r.n_synth} SYNTH items "
             f"({r.people_synth} people)</h2>" + (f"<ul>{notes}</ul>" if notes else "")
-            + _table(rows, [f"{r.modality}.measure", "value", "meaning"])
+            + table(rows, [f"{r.modality}.measure", "value", "meaning"])
             + "<h3>Fidelity</h3>" + _roc(r) + _worst(r)
             + "<h3>Diversity</h3>" + _prdc(r)
             + ("<h3>Utility</h3>" + _utility(r) if r.utility else "")
@@ -172,12 +158,12 @@ def _section(r: ModalityResult) -> str:
 
 def write_report(result: FidelityResult, out_html: Path) -> Path:
     """Write the report atomically; returns its path."""
-    head = _table([["REAL", result.real], ["SYNTH", result.synth], ["fitting data", result.fitting or "–"],
-                   ["seed", result.seed]], ["", ""])
+    head = table([["REAL", result.real], ["SYNTH", result.synth], ["fitting data", result.fitting or "–"],
+                   ["seed", result.seed]], None)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
     body = (head + (f"<ul>{notes}</ul>" if notes else "")
             + "<p>Fidelity: can SYNTH be told from REAL? Diversity: does SYNTH cover all of REAL? Utility: does a "
               "model trained on SYNTH work on REAL? Privacy: does SYNTH give away the recordings it was fitted "
               "on? See docs/fidelity.md for how to read each number.</p>"
             + "".join(_section(r) for r in result.modalities.values()))
-    return write_html(Path(out_html), "hcisim fidelity report", body)
+    return write_page(Path(out_html), "hcisim fidelity report", body)

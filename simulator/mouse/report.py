@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 import numpy as np
 
-from simulator.atomic import write_atomic
 from simulator.mouse.profile import MouseProfile
 from simulator.readers.common import Movements
-
-
-def png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-    plt.close(fig)
-    return f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
-
-
-def write_html(path: Path, title: str, body: str) -> Path:
-    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-           "<style>body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse}"
-           "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}img{max-width:100%}</style></head>"
-           f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
-    return write_atomic(path, doc)
-
+from simulator.report.page import figure, write_page
 
 REPORT_FEATURES = ("duration", "straightness", "dev_max", "v_median", "t_peak_frac", "end_phase_frac",
                    "angle_change_std", "n_peaks", "dt_max")
@@ -65,7 +46,7 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
         ax.hist(g[np.isfinite(g)], bins, alpha=0.5, density=True, label="hcisim")
         ax.set_title(name)
     axs[0, 0].legend()
-    parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + png(fig))
+    parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + figure(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))
     D = np.hypot(sub.press_x - sx, sub.press_y - sy)
     axs[0].scatter(D, F_real[:, 0], s=2, alpha=0.3, label="recorded")
@@ -78,5 +59,5 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     axs[1].hist(g_r, bins, alpha=0.5, density=True, label="recorded")
     axs[1].hist(g_s, bins, alpha=0.5, density=True, label="hcisim")
     axs[1].set(xlabel="gap between events (ms)")
-    parts.append("<h2>Duration vs distance; sampling gaps</h2>" + png(fig))
-    return write_html(path, f"mouse fit report: {prof.id}", "".join(parts))
+    parts.append("<h2>Duration vs distance; sampling gaps</h2>" + figure(fig))
+    return write_page(path, f"mouse fit report: {prof.id}", "".join(parts))

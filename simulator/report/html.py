@@ -8,9 +8,7 @@ be mailed or attached to a CI run.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from pathlib import Path
 
@@ -22,22 +20,12 @@ import numpy as np  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
+from simulator.report.page import figure, table, write_page  # noqa: E402
 
 MAX_SESSIONS = 3
 MAX_OVERLAYS = 12
 DISPATCH = ("dispatch_error_ms_p50", "dispatch_error_ms_p99", "dispatch_error_ms_max")
 PROFILE_ROLE = {"mouse": "the fitted model that moved the pointer", "typing": "the fitted model that typed"}
-
-
-def figure_png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def img(b64: str, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
 
 
 def _overlays(ds, sid: str) -> list[str]:
@@ -74,7 +62,7 @@ def _overlays(ds, sid: str) -> list[str]:
                                        ec="#17bebb", lw=1.5, ls="--"))
         ax.set_axis_off()
         ax.set_title(f"#{a} {row['step']} [{row['outcome']}]", fontsize=8)
-        out.append(img(figure_png(fig), row["step"] or ""))
+        out.append(figure(fig, row["step"] or ""))
     return out
 
 
@@ -108,7 +96,7 @@ def _timing_plots(ds) -> list[str]:
     else:
         axes[2].text(0.5, 0.5, "offline run: no dispatch timing", ha="center")
         axes[2].set_axis_off()
-    plots.append(img(figure_png(fig), "pointer timing"))
+    plots.append(figure(fig, "pointer timing"))
 
     keys = np.isin(types, ["key_down", "key_up"])
     if keys.any():
@@ -130,7 +118,7 @@ def _timing_plots(ds) -> list[str]:
         _clipped_hist(axes[0], holds, 300, 60, "#29335c", f"key hold (ms), median {np.median(holds):.0f}", "ms")
         _clipped_hist(axes[1], ikis, 1000, 80, "#e4572e",
                       f"press-to-press interval (ms), median {np.median(ikis):.0f}", "ms")
-        plots.append(img(figure_png(fig), "typing timing"))
+        plots.append(figure(fig, "typing timing"))
     return plots
 
 
@@ -173,16 +161,15 @@ def _clipped_hist(ax, values, top: float, bins: int, color: str, title: str, uni
     ax.set(title=title, xlabel=f"{unit} (last bin: over {top:g}, {over:.1%})" if over > 0 else unit)
 
 
+STYLE = (".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background:#f4f4f4;padding:1em}"
+         ".summary td,.summary th{border:none;text-align:left;padding:2px 1em 2px 0}.summary td:last-child{color:#666}")
+
+
 def render(root: Path) -> str:
     ds = read_dataset(root)
     s = summarize(ds)
     parts = [
-        "<!doctype html><meta charset='utf-8'><title>hcisim report</title>",
-        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}img{max-width:100%;margin:4px}"
-        ".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background:#f4f4f4;padding:1em}"
-        ".summary{border-collapse:collapse;margin-bottom:1em}.summary th{text-align:left;padding:2px 1em 2px 0}"
-        ".summary td{padding:2px 1em 2px 0}.summary td:last-child{color:#666}</style>",
-        f"<h1>hcisim dataset report</h1><p>{html.escape(str(root))}: {s.sessions} session(s), {s.events} events, "
+        f"<p>{html.escape(str(root))}: {s.sessions} session(s), {s.events} events, "
         f"{s.actions} actions, {s.frames} frames.</p>",
         _summary(s),
         "<h2>Timing and motion</h2>", *_timing_plots(ds),
@@ -192,21 +179,13 @@ def render(root: Path) -> str:
         if overlays:
             parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>",
                       "<div class='grid'>", *overlays, "</div>"]
-    ac = ds.actions.to_pylist()[:400]
-    rows = "".join(
-        f"<tr><td>{html.escape(a['session_id'])}</td><td>{a['action_id']}</td><td>{a['parent_id'] or ''}</td>"
-        f"<td>{html.escape(a['kind'])}</td><td>{a['t_start_ms']:.0f}</td><td>{a['t_end_ms']:.0f}</td>"
-        f"<td>{html.escape(a['step'] or '')}</td><td>{html.escape(a['outcome'] or '')}</td></tr>" for a in ac)
-    parts.append("<h2>Actions (ground truth)</h2><table border=1 cellspacing=0 cellpadding=3><tr><th>session</th>"
-                 "<th>id</th><th>parent</th><th>kind</th><th>start ms</th><th>end ms</th><th>step</th>"
-                 f"<th>outcome</th></tr>{rows}</table>")
+    actions = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
+                round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""] for a in ds.actions.to_pylist()[:400]]
+    parts.append("<h2>Actions (ground truth)</h2>" + table(
+        actions, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]))
     return "\n".join(parts)
 
 
 def write_report(root: Path, out: Path | None = None) -> Path:
     out = Path(out) if out else Path(root) / "report.html"
-    page = render(Path(root))
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_page(out, "hcisim dataset report", render(Path(root)), STYLE)

@@ -6,16 +6,14 @@ distributions, digraph-class medians, error/correction rates, recorded vs genera
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
 
-from simulator.report.html import figure_png, img
+from simulator.report.page import figure_png, img, table, write_page
 from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.layout import get_layout
-from simulator.atomic import write_atomic
 from simulator.typing.records import MODIFIERS, Keystrokes
 from simulator.typing.text import intended_text
 
@@ -115,24 +113,6 @@ def generate_like(profile, records: list[Keystrokes], seed: int = 0) -> tuple[li
     return real, [e.to_keystrokes() for e in ev]
 
 
-def page(title: str, sections: list[tuple[str, str]]) -> str:
-    body = "".join(f"<h2>{html.escape(h)}</h2>{content}" for h, content in sections)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head>"
-            f"<body><h1>{html.escape(title)}</h1>{body}</body></html>")
-
-
-def table(rows: list[list], header: list[str]) -> str:
-    th = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{th}</tr>{trs}</table>"
-
-
-def write_html(text: str, out: Path) -> Path:
-    return write_atomic(out, text)
-
-
 def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(records), size=min(REPORT_TEXTS, len(records)), replace=False)
@@ -142,10 +122,7 @@ def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
              if not isinstance(v, dict)]
     effects = [[k, f"{v:+.3f}"] for k, v in profile.stats.get("population_effects", {}).items()]
     meta = [[k, v] for k, v in profile.metadata.items()]
-    sections = [
-        ("profile", table(meta, ["field", "value"])),
-        ("data", table(stats, ["statistic", "value"])),
-        ("population effects on log press-to-press interval", table(effects, ["effect", "coefficient"])),
-        (f"recorded vs generated ({len(real)} texts)", "".join(img(f, "plot") for f in figs)),
-    ]
-    return write_html(page(f"typing profile {profile.id}", sections), out)
+    body = (f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'value'])}"
+            "<h2>population effects on log press-to-press interval</h2>" + table(effects, ["effect", "coefficient"])
+            + f"<h2>recorded vs generated ({len(real)} texts)</h2>" + "".join(img(f, "plot") for f in figs))
+    return write_page(out, f"typing profile {profile.id}", body)
