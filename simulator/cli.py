@@ -14,14 +14,41 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from simulator import __version__
 from simulator.errors import HcisimError
 
+SECTIONS = {
+    "Generate data": ("scenarios", "run", "demo", "report", "validate", "inspect"),
+    "Models fitted on recorded people": ("fit", "synth-moves", "synth-typing"),
+    "Record, replay, test agents and capture stacks": ("record", "replay", "export", "demo-app", "locate",
+                                                        "agent-run", "compare", "audit"),
+    "Augment scarce recordings and prove it": ("import", "augment", "fidelity"),
+}
+
+
+class _Sections(TyperGroup):
+    """``hcisim --help`` lists the commands by workflow rather than in the order they are defined."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        placed = {n for group in SECTIONS.values() for n in group}
+        sections = [*SECTIONS.items(), ("Other", tuple(n for n in names if n not in placed))]
+        for title, group in sections:  # each command's first sentence whole, wrapped
+            rows = [(n, self.commands[n].get_short_help_str(200)) for n in group if n in self.commands
+                    and not self.commands[n].hidden]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 app = typer.Typer(
+    cls=_Sections,
     name="hcisim",
     help=(
         "Generate realistic human computer-use data (mouse, keyboard, screenshots) by driving real apps "
