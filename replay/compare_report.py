@@ -35,8 +35,7 @@ def write_compare_report(reference: Path, candidate: Path, result: Comparison, o
         ax.plot(x, y, "-", color=color, lw=1.2, alpha=0.85, label=label)
     ax.legend()
     ax.set_axis_off()
-    scores = [[k, v if isinstance(v, (int, float)) or v is None else str(v)] for k, v in vars(result).items()]
     body = (f"<p>reference {html.escape(str(reference))}<br>candidate {html.escape(str(candidate))}</p>"
             f"<h2>First divergence</h2><p>{html.escape(result.first_divergence or 'none')}</p>"
-            f"{figure(fig, 'pointer paths')}<h2>Scores</h2>{table(scores, ['score', 'value'])}")
+            f"{figure(fig, 'pointer paths')}<h2>Scores</h2>{table(list(vars(result).items()), ['score', 'value'])}")
     return write_page(out, "hcisim compare", body)

@@ -30,3 +30,12 @@ def test_binary_is_not_text(tmp_path):
     p.write_bytes(b'{"a": 1}\n\xff\xfe\x00garbage\n')
     with pytest.raises(HcisimError, match="not UTF-8 text"):
         read_jsonl(p)
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    """Readers that check each value (locate's descriptors) name the file's own line numbers."""
+    from simulator.jsonl import numbered_lines
+
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"a": 1}\n\n{"a": 2}\n')
+    assert list(numbered_lines(p)) == [(1, {"a": 1}), (3, {"a": 2})]

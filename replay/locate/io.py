@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 from simulator.atomic import write_atomic
 from simulator.errors import HcisimError
+from simulator.jsonl import numbered_lines
 from replay.locate.match import Located, locate
 
 HEADER = ("target_id", "candidate_id", "score")
@@ -22,17 +22,7 @@ def read_descriptors(path: Path) -> list[dict[str, Any]]:
         raise HcisimError(f"{path}: no such file")
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise HcisimError(f"{path}: not UTF-8 text") from None
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise HcisimError(f"{path}:{no}: not valid JSON ({exc.msg})") from None
+    for no, d in numbered_lines(path):
         if not isinstance(d, dict):
             raise HcisimError(f"{path}:{no}: expected a JSON object, got {type(d).__name__}")
         for key in ("id", "page"):
