@@ -45,7 +45,7 @@ def person(profile: TypingProfile | str, rng: np.random.Generator, user: str | N
 
 def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.random.Generator,
                  users: Sequence[str | Typist | None] | None = None, uncorrected_errors: bool = True,
-                 layout: str = "qwerty-us", skill: float | None = None,
+                 layout: str | None = None, skill: float | None = None,
                  candidates: int | None = None) -> list[KeyEvents]:
     """Key events typing each text.
 
@@ -53,10 +53,11 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     drawn from the population (with ``skill`` as a speed z-score if given). With
     ``uncorrected_errors=False`` every typo is corrected, so the events type exactly the text.
     ``candidates``: draws per text among which the profile's realism critic picks one
-    (simulator/critic.py); None: the critic's own number, 1: the model alone.
+    (simulator/critic.py); None: the critic's own number, 1: the model alone. ``layout``: the keyboard
+    typed on (`simulator.typing.layout.LAYOUTS`; default: the profile's) -- timing follows where each key is.
     """
     profile = load_profile(profile)
-    lay = get_layout(layout)
+    lay = get_layout(layout or profile.layout)
     texts = [normalise_newlines(s) if isinstance(s, str) else s for s in texts]
     if users is None:
         users = [None] * len(texts)

@@ -52,6 +52,7 @@ class Context:
     last_word: np.ndarray    # inside a text's last word and what follows it (checking, finishing)
     hold_kind: np.ndarray    # index into HOLD_KINDS
     is_char: np.ndarray      # a printable character on the layout
+    altgr: np.ndarray        # made with AltGr held (held around it as Shift is; slower as shifted keys are)
 
 
 def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) -> Context:
@@ -69,6 +70,7 @@ def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) 
     finger = np.array([k.finger if k else -1 for k in info])[inv]
     row = np.array([k.row if k else -1 for k in info])[inv]
     shifted = np.array([bool(k and k.shift) for k in info])[inv]
+    altgr = np.array([bool(k and k.altgr) for k in info])[inv]
     is_char = np.array([k is not None and u != "\n" for u, k in zip(uniq, info)])[inv]
     is_letter = np.array([len(u) == 1 and u.isalpha() for u in uniq])[inv]
     is_space = keys == " "
@@ -135,7 +137,7 @@ def keystroke_context(keys: np.ndarray, text_start: np.ndarray, layout: Layout) 
     hold_kind[named] = 4
     hold_kind[keys == "CapsLock"] = 5
     return Context(cls, row_diff, wordpos, frequent, shifted, is_char & ~is_letter & ~is_space, pause_ctx,
-                   first, first_word, last_word, hold_kind, is_char)
+                   first, first_word, last_word, hold_kind, is_char, altgr)
 
 
 def key_names(keys: np.ndarray) -> np.ndarray:

@@ -103,7 +103,7 @@ def _design(ctx, post_pause):
     onehot = np.zeros((len(cls), len(CLASSES) - 1))
     m = cls > 0
     onehot[np.flatnonzero(m), cls[m] - 1] = 1.0
-    return np.c_[onehot, ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, ctx.shifted, ctx.nonletter,
+    return np.c_[onehot, ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, ctx.shifted | ctx.altgr, ctx.nonletter,
                  ctx.first, ctx.first_word, ctx.last_word, post_pause]
 
 

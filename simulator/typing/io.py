@@ -78,13 +78,14 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
 
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0,
-                      progress=None, candidates: int | None = None) -> int:
+                      progress=None, candidates: int | None = None, layout: str | None = None) -> int:
     """``hcisim synth-typing``: one row per key event, grouped by text in input order; returns rows written.
 
     Texts are typed CHUNK_TEXTS at a time, each chunk from its own branch of the seed's RNG tree, and
     written as one row group: memory stays bounded (16 candidate typings of every text are held while
     the critic chooses: ~1.5 GB per 1,000 texts unchunked). ``progress(done, total)`` after each chunk.
-    ``candidates``: typings per text the realism critic chooses among (`synth_typing`).
+    ``candidates``: typings per text the realism critic chooses among (`synth_typing`); ``layout``: the
+    keyboard typed on (default: the profile's).
     """
     from simulator.typing import synth_typing
 
@@ -96,7 +97,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
                 users[i] = prof.resolve_user(u)
             except HcisimError as e:
                 raise HcisimError(f"text {tid!r}: {e}") from None
-    lay = get_layout(prof.layout)
+    lay = get_layout(layout or prof.layout)
     for tid, s in zip(ids, texts):
         try:
             lay.check(s)
@@ -107,7 +108,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
             b = min(a + CHUNK_TEXTS, n)
             events = synth_typing(texts[a:b], profile=prof, rng=rng_for(seed, "synth-typing", k), users=users[a:b],
-                                  layout=prof.layout, candidates=candidates)
+                                  layout=lay.name, candidates=candidates)
             lens = [len(e) for e in events]
             table = pa.table({
                 "text_id": pa.array(np.repeat(np.array(ids[a:b], dtype=object), lens), pa.string()),
@@ -164,8 +165,11 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
-                profile_id: str | None = None, report: bool = True) -> Path:
+                profile_id: str | None = None, report: bool = True, layout: str = "qwerty-us") -> Path:
     """``hcisim fit typing``: read, fit, write the profile (atomically) and an HTML fit report beside it.
+
+    ``layout``: the keyboard the recorded people typed on, which places each character's key (its
+    hand, finger and row); the profile keeps it as the layout it types on by default.
 
     ``holdout=True`` leaves out the standard held-out part (`simulator.typing.splits`) and says so in
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
@@ -175,6 +179,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
+    lay = get_layout(layout)
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
@@ -190,8 +195,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     records = [r for r in records if len(r) >= 2]
     if len(records) < 3:
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} texts with 2+ keystrokes)")
-    layout = get_layout("qwerty-us")
-    res = fit_records(records, layout)
+    res = fit_records(records, lay)
     step(2)
     users = res.users if len(res.users) <= USERS_KEPT_UP_TO else {}
     meta = {
@@ -209,7 +213,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     elif fmt == "pynput" and "free" in str(data).lower():
         meta["credit"] = FREETEXT_CREDIT
     theta = np.stack(list(res.users.values()))
-    prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=layout.name, mean=res.mean, cov=res.cov,
+    prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=lay.name, mean=res.mean, cov=res.cov,
                          shared=res.shared, population=Population.from_typists(theta), user_params=users,
                          metadata=meta, stats=res.stats)
     step(3)

@@ -27,6 +27,7 @@ class KeyInfo:
     finger: int        # 0..4 left pinky..thumb, 5..9 right thumb..pinky
     row: int           # 0 digits, 1 top, 2 home, 3 bottom, 4 space
     x: float           # key centre in key widths (row stagger included)
+    altgr: bool = False  # made with AltGr (AltRight) held: ``@`` on German and French keyboards
 
 
 _LOOKALIKE = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
@@ -77,45 +78,74 @@ def _off_layout(layout: Layout, ch: str) -> KeyInfo:
     base = _LOOKALIKE.get(ch) or unicodedata.normalize("NFKD", ch)[:1]
     k = layout.keys.get(base)
     if k is not None and base != ch:
-        return KeyInfo(ch, "", k.shift, k.hand, k.finger, k.row, k.x)
+        return KeyInfo(ch, "", k.shift, k.hand, k.finger, k.row, k.x, k.altgr)
     return KeyInfo(ch, "", False, RIGHT, 9, 0, 12.0)
 
 
-# QWERTY US rows: (unshifted, shifted, code suffixes, row stagger)
-_US_ROWS = [
-    ("`1234567890-=", "~!@#$%^&*()_+",
-     ["Backquote"] + [f"Digit{d}" for d in "1234567890"] + ["Minus", "Equal"], 0.0),
-    ("qwertyuiop[]\\", "QWERTYUIOP{}|",
-     [f"Key{c}" for c in "QWERTYUIOP"] + ["BracketLeft", "BracketRight", "Backslash"], 1.5),
-    ("asdfghjkl;'", "ASDFGHJKL:\"",
-     [f"Key{c}" for c in "ASDFGHJKL"] + ["Semicolon", "Quote"], 1.75),
-    ("zxcvbnm,./", "ZXCVBNM<>?",
-     [f"Key{c}" for c in "ZXCVBNM"] + ["Comma", "Period", "Slash"], 2.25),
-]
-# touch-typing finger by column index within each row (QWERTY US)
-_US_FINGERS = [
-    [0, 0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9],
-    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9, 9],
-    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9],
-    [0, 1, 2, 3, 3, 6, 6, 7, 8, 9],
-]
+# Physical keys by row, as DOM ``code`` names them: ANSI (US) boards have a wide Backslash key at the end of
+# the top row; ISO (European) boards have it at the end of the home row and one more key, IntlBackslash, left of
+# Z. Rows: (codes, row stagger of the first key in key widths, touch-typing finger by column).
+_DIGITS = (["Backquote"] + [f"Digit{d}" for d in "1234567890"] + ["Minus", "Equal"], 0.0,
+           [0, 0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9])
+_TOP = ([f"Key{c}" for c in "QWERTYUIOP"] + ["BracketLeft", "BracketRight"], 1.5, [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9, 9])
+_HOME = ([f"Key{c}" for c in "ASDFGHJKL"] + ["Semicolon", "Quote"], 1.75, [0, 1, 2, 3, 3, 6, 6, 7, 8, 9, 9])
+_BOTTOM = ([f"Key{c}" for c in "ZXCVBNM"] + ["Comma", "Period", "Slash"], 2.25, [0, 1, 2, 3, 3, 6, 6, 7, 8, 9])
+_ANSI = [_DIGITS, (_TOP[0] + ["Backslash"], _TOP[1], _TOP[2] + [9]), _HOME, _BOTTOM]
+_ISO = [_DIGITS, _TOP, (_HOME[0] + ["Backslash"], _HOME[1], _HOME[2] + [9]),
+        (["IntlBackslash"] + _BOTTOM[0], _BOTTOM[1] - 1.0, [0] + _BOTTOM[2])]
 
 
-def _qwerty_us() -> Layout:
+def _board(name: str, physical: list, printed: list[tuple[str, str]], altgr: dict[str, str]) -> Layout:
+    """A layout from what is printed on each row's keys: (unshifted, shifted) strings as long as the row,
+    a space where Shift makes nothing; ``altgr`` maps a character to the code of the key AltGr makes it on.
+    A character keeps its first way of being made (unshifted, then shifted, then AltGr)."""
     keys: dict[str, KeyInfo] = {}
-    for r, (lo, hi, codes, stagger) in enumerate(_US_ROWS):
+    where: dict[str, KeyInfo] = {}
+    for r, ((codes, stagger, fingers), (lo, hi)) in enumerate(zip(physical, printed)):
+        assert len(lo) == len(hi) == len(codes), (name, r)
         for i, (a, b, code) in enumerate(zip(lo, hi, codes)):
-            f = _US_FINGERS[r][i]
+            f = fingers[i]
             hand = LEFT if f < 5 else RIGHT
-            keys[a] = KeyInfo(a, code, False, hand, f, r, i + stagger)
-            keys[b] = KeyInfo(b, code, True, hand, f, r, i + stagger)
+            where[code] = KeyInfo(a, code, False, hand, f, r, i + stagger)
+            keys.setdefault(a, where[code])
+            if b != " ":
+                keys.setdefault(b, KeyInfo(b, code, True, hand, f, r, i + stagger))
+    for ch, code in altgr.items():
+        k = where[code]
+        keys.setdefault(ch, KeyInfo(ch, code, False, k.hand, k.finger, k.row, k.x, altgr=True))
     keys[" "] = KeyInfo(" ", "Space", False, THUMB, 4, 4, 6.5)
     keys["\n"] = KeyInfo("\n", "Enter", False, RIGHT, 9, 2, 13.0)
     keys["\t"] = KeyInfo("\t", "Tab", False, LEFT, 0, 1, 0.0)
-    return Layout("qwerty-us", keys)
+    return Layout(name, keys)
 
 
-_LAYOUTS = {"qwerty-us": _qwerty_us}
+def _qwerty_us() -> Layout:
+    return _board("qwerty-us", _ANSI, [("`1234567890-=", "~!@#$%^&*()_+"), ("qwertyuiop[]\\", "QWERTYUIOP{}|"),
+                                        ("asdfghjkl;'", 'ASDFGHJKL:"'), ("zxcvbnm,./", "ZXCVBNM<>?")], {})
+
+
+def _qwertz_de() -> Layout:
+    """German (T1): Z and Y swapped, umlauts and ß on their own keys, @ { [ ] } \\ ~ | € with AltGr.
+    The dead keys (^, ´, `) are timed as one press of their key."""
+    return _board("qwertz-de", _ISO, [("^1234567890ß´", '°!"§$%&/()=?`'), ("qwertzuiopü+", "QWERTZUIOPÜ*"),
+                                      ("asdfghjklöä#", "ASDFGHJKLÖÄ'"), ("<yxcvbnm,.-", ">YXCVBNM;:_")],
+                  {"@": "KeyQ", "€": "KeyE", "²": "Digit2", "³": "Digit3", "{": "Digit7", "[": "Digit8",
+                   "]": "Digit9", "}": "Digit0", "\\": "Minus", "~": "BracketRight", "|": "IntlBackslash",
+                   "µ": "KeyM"})
+
+
+def _azerty_fr() -> Layout:
+    """French: A/Q and Z/W swapped, M on the home row, digits with Shift, accented letters on the digit
+    row, # { [ | ` \\ @ ] } € with AltGr. The dead keys (^, ¨) are timed as one press of their key."""
+    return _board("azerty-fr", _ISO, [("²&é\"'(-è_çà)=", " 1234567890°+"), ("azertyuiop^$", "AZERTYUIOP¨£"),
+                                      ("qsdfghjklmù*", "QSDFGHJKLM%µ"), ("<wxcvbn,;:!", ">WXCVBN?./§")],
+                  {"~": "Digit2", "#": "Digit3", "{": "Digit4", "[": "Digit5", "|": "Digit6", "`": "Digit7",
+                   "\\": "Digit8", "@": "Digit0", "]": "Minus", "}": "Equal", "€": "KeyE", "¤": "BracketRight"})
+
+
+_LAYOUTS = {"qwerty-us": _qwerty_us, "qwertz-de": _qwertz_de, "azerty-fr": _azerty_fr}
+LAYOUTS = tuple(_LAYOUTS)
+"""Keyboard layouts by name: what ``--layout`` accepts."""
 
 
 @lru_cache(maxsize=None)
@@ -129,7 +159,7 @@ def get_layout(name: str = "qwerty-us") -> Layout:
 def _neighbours(name: str) -> dict[str, list[str]]:
     lay = get_layout(name)
     out: dict[str, list[str]] = {}
-    chars = [c for c, k in lay.keys.items() if k.row < 4 and c.isprintable()]
+    chars = [c for c, k in lay.keys.items() if k.row < 4 and c.isprintable() and not k.altgr]
     for c in chars:
         k = lay.keys[c]
         out[c] = [d for d in chars

@@ -247,7 +247,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     # --- when: press-to-press intervals -------------------------------------------------------
     cls = np.where(ctx.cls < 0, 0, ctx.cls)
     class_off = np.c_[np.zeros(len(theta)), theta[:, CLASS_COLS]][text_idx, cls]
-    X = np.c_[ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, shifted, ctx.nonletter, ctx.first,
+    X = np.c_[ctx.row_diff, np.log1p(ctx.wordpos), ctx.frequent, shifted | ctx.altgr, ctx.nonletter, ctx.first,
               ctx.first_word, ctx.last_word]
     fx = _text_effects(shared, theta, rng)
     text_eff = fx[:, 0]
@@ -322,37 +322,32 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
         end_t[run[run_end]] = t[run_end] + rep_lag[run_end]
         hold = np.where(held(rep), end_t[run] - t, hold)
 
-    # --- Shift around runs of shifted characters -------------------------------------------------
-    s_start = np.flatnonzero(shifted & ~(np.r_[False, shifted[:-1]] & ~start))
-    s_end = np.flatnonzero(shifted & ~np.r_[shifted[1:] & ~start[1:], False])
-    ts = th[s_start]
-    # Shift goes down a fitted fraction into the gap before its key, up a fitted time after the last key it shifts
-    f = expit(ts[:, P["lead_logit"]] + np.exp(ts[:, P["log_lead_sd"]]) * rng.standard_normal(len(s_start)))
-    first = np.exp(ts[:, P["first_lead_mu"]] + np.exp(ts[:, P["log_first_lead_sd"]]) * rng.standard_normal(len(s_start)))
-    lead = np.where(start[s_start], first, f * iki[s_start])  # a text's first key: no gap to sit in
-    nxt = np.minimum(s_end + 1, n - 1)
-    has_next = (s_end + 1 < n) & ~start[nxt]
-    gap_after = np.where(has_next, t[nxt] - t[s_end], 1.5 * np.exp(th[s_end, P["mu"]]))
-    lag = np.exp(th[s_end, P["lag_mu"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
-    lag = np.where(has_next, np.minimum(lag, gap_after - 1.0), lag)  # up before the next key goes down
-    sh_down, sh_up = t[s_start] - lead, t[s_end] + np.maximum(lag, 1.0)
+    # --- Shift around runs of shifted characters, AltGr around runs of AltGr characters ----------
+    s_start, sh_down, sh_up = _modifier_runs(shifted, start, t, iki, th, rng)
     left = np.array([getattr(layout.key(k), "hand", -1) == LEFT for k in keys[s_start]], bool)
-    p_r = expit(ts[:, P["logit_rshift"]])
+    p_r = expit(th[s_start, P["logit_rshift"]])
     right = rng.random(len(s_start)) < np.where(left, p_r, 0.1 * p_r)
-    sh_code = np.where(right, "ShiftRight", "ShiftLeft").astype(object)
+    mod_at, mod_down, mod_up = s_start, sh_down, sh_up
+    mod_key = np.full(len(s_start), "Shift", object)
+    mod_code = np.where(right, "ShiftRight", "ShiftLeft").astype(object)
+    if ctx.altgr.any():  # (a US layout has none: its typing draws nothing more)
+        a_start, ag_down, ag_up = _modifier_runs(ctx.altgr, start, t, iki, th, rng)
+        mod_at, mod_down, mod_up = np.r_[mod_at, a_start], np.r_[mod_down, ag_down], np.r_[mod_up, ag_up]
+        mod_key = np.r_[mod_key, np.full(len(a_start), "AltGraph", object)]
+        mod_code = np.r_[mod_code, np.full(len(a_start), "AltRight", object)]
 
     # --- assemble and order events ----------------------------------------------------------------
     # an OS repeat is a down without an up of its own (its run's first press carries the release)
     u = np.flatnonzero(~rep)
-    m, ns = len(u), len(s_start)
-    ups = _release_before_repress(np.r_[t[u], sh_down], np.r_[t[u] + hold[u], sh_up],
-                                  np.r_[text_idx[u], text_idx[s_start]], np.r_[phys[u], sh_code])
-    ev_t = np.r_[t, ups[:m], sh_down, ups[m:]]
-    ev_text = np.r_[text_idx, text_idx[u], text_idx[s_start], text_idx[s_start]]
+    m, ns = len(u), len(mod_at)
+    ups = _release_before_repress(np.r_[t[u], mod_down], np.r_[t[u] + hold[u], mod_up],
+                                  np.r_[text_idx[u], text_idx[mod_at]], np.r_[phys[u], mod_code])
+    ev_t = np.r_[t, ups[:m], mod_down, ups[m:]]
+    ev_text = np.r_[text_idx, text_idx[u], text_idx[mod_at], text_idx[mod_at]]
     ev_type = np.r_[np.full(n, "down", object), np.full(m, "up", object),
                     np.full(ns, "down", object), np.full(ns, "up", object)]
-    ev_key = np.r_[keys, keys[u], np.full(ns, "Shift", object), np.full(ns, "Shift", object)]
-    ev_code = np.r_[codes, codes[u], sh_code, sh_code]
+    ev_key = np.r_[keys, keys[u], mod_key, mod_key]
+    ev_code = np.r_[codes, codes[u], mod_code, mod_code]
     ev_err = np.r_[err, err[u], np.zeros(2 * ns, bool)]
     ev_cor = np.r_[cor, cor[u], np.zeros(2 * ns, bool)]
     ev_true = ev_t
@@ -372,6 +367,27 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
                              correction=ev_cor[o], text=apply_key_events(d), intended=texts[j],
                              user=typists[j].id))
     return out
+
+
+def _modifier_runs(mask: np.ndarray, start: np.ndarray, t: np.ndarray, iki: np.ndarray, th: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A modifier held around each run of keystrokes in ``mask`` (a run ends with its text): the run's first
+    keystroke, and the modifier's press and release times. Pressed a fitted fraction into the gap before
+    the run's first key (a text's first key has no gap: a fitted lead of its own), released a fitted time
+    after the run's last key went down and before the next key goes down -- Shift's laws, which AltGr follows."""
+    s_start = np.flatnonzero(mask & ~(np.r_[False, mask[:-1]] & ~start))
+    s_end = np.flatnonzero(mask & ~np.r_[mask[1:] & ~start[1:], False])
+    n = len(t)
+    ts = th[s_start]
+    f = expit(ts[:, P["lead_logit"]] + np.exp(ts[:, P["log_lead_sd"]]) * rng.standard_normal(len(s_start)))
+    first = np.exp(ts[:, P["first_lead_mu"]] + np.exp(ts[:, P["log_first_lead_sd"]]) * rng.standard_normal(len(s_start)))
+    lead = np.where(start[s_start], first, f * iki[s_start])
+    nxt = np.minimum(s_end + 1, n - 1)
+    has_next = (s_end + 1 < n) & ~start[nxt]
+    gap_after = np.where(has_next, t[nxt] - t[s_end], 1.5 * np.exp(th[s_end, P["mu"]]))
+    lag = np.exp(th[s_end, P["lag_mu"]] + np.exp(th[s_end, P["log_lag_sd"]]) * rng.standard_normal(len(s_end)))
+    lag = np.where(has_next, np.minimum(lag, gap_after - 1.0), lag)
+    return s_start, t[s_start] - lead, t[s_end] + np.maximum(lag, 1.0)
 
 
 def _text_effects(shared: Shared, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:

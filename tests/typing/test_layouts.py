@@ -1,0 +1,118 @@
+"""Keyboard layouts other than US: where keys are, what needs Shift or AltGr, and that timing follows the keys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from simulator.typing import apply_key_events, synth_typing
+from simulator.typing.layout import LAYOUTS, get_layout
+from tests.helpers import hcisim, one_line_error
+
+
+def _typed(text: str, layout: str, seed: int = 0):
+    (e,) = synth_typing([text], profile="aalto", rng=np.random.default_rng(seed), layout=layout,
+                        uncorrected_errors=False)
+    return e
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_character_of_the_layout_is_typed_exactly(name):
+    lay = get_layout(name)
+    chars = "".join(c for c in lay.keys if c.isprintable() and c != " ")
+    text = " ".join(chars[i:i + 6] for i in range(0, len(chars), 6))
+    e = _typed(text, name)
+    assert apply_key_events(e) == text
+    downs = e.key[e.type == "down"]
+    for ch in set(text) - {" "}:  # each character's press carries its key's code on this layout
+        assert set(e.code[(e.type == "down") & (e.key == ch)]) == {lay.key(ch).code}, ch
+    assert ("AltGraph" in set(downs)) == any(k.altgr for k in lay.keys.values())
+
+
+def test_keys_are_where_each_layout_puts_them():
+    de, fr, us = (get_layout(n) for n in ("qwertz-de", "azerty-fr", "qwerty-us"))
+    assert (us.key("z").code, de.key("z").code, fr.key("z").code) == ("KeyZ", "KeyY", "KeyW")
+    assert de.key("ü").code == "BracketLeft" and not de.key("ü").shift
+    assert fr.key("1").shift and not fr.key("é").shift and not us.key("1").shift
+    assert de.key("@").altgr and de.key("@").code == "KeyQ" and us.key("@").shift and not us.key("@").altgr
+    assert de.key("<").code == "IntlBackslash" and us.key("<").code == "Comma"
+    assert set(de.neighbours("z")) >= {"t", "u"} and "x" not in de.neighbours("z")
+    assert not any(de.key(n).altgr for c in de.keys for n in de.neighbours(c))  # no typo needs AltGr
+
+
+def test_modifiers_are_held_around_the_keys_that_need_them():
+    e = _typed("Mail an info@firma.de, Nr. 12", "qwertz-de")
+    order = list(zip(e.type, e.key))
+    at = order.index(("down", "@"))
+    assert order.index(("down", "AltGraph")) < at < order.index(("up", "AltGraph"))
+    assert e.code[e.key == "AltGraph"].tolist() == ["AltRight", "AltRight"]
+    f = _typed("code 12", "azerty-fr")  # French digits need Shift
+    fo = list(zip(f.type, f.key))
+    assert fo.index(("down", "Shift")) < fo.index(("down", "1")) < fo.index(("down", "2")) < fo.index(("up", "Shift"))
+    u = _typed("code 12", "qwerty-us")
+    assert "Shift" not in set(u.key)
+
+
+def test_timing_follows_where_the_keys_are():
+    """``a`` then ``z`` is one finger on US (pinky, two rows), two hands on German (z is right of t): people
+    are slower on the first, so the model must be too, for the same typists and text."""
+    texts = ["az " * 12] * 40
+
+    def a_to_z(layout):
+        ev = synth_typing(texts, profile="aalto", rng=np.random.default_rng(5), layout=layout,
+                          uncorrected_errors=False, candidates=1)
+        gaps = []
+        for e in ev:
+            d = e.type == "down"
+            k, t = e.key[d], e.t_ms[d]
+            gaps += list(t[1:][(k[:-1] == "a") & (k[1:] == "z")] - t[:-1][(k[:-1] == "a") & (k[1:] == "z")])
+        return np.median(gaps)
+
+    assert a_to_z("qwerty-us") > 1.15 * a_to_z("qwertz-de")
+
+
+def test_cli_layout_option_and_unknown_layout(tmp_path):
+    texts = tmp_path / "t.csv"
+    texts.write_text("text_id,text\n1,zwei Tassen\n", encoding="utf-8")
+    out = tmp_path / "k.parquet"
+    r = hcisim("synth-typing", "--texts", texts, "--out", out, "--layout", "qwertz-de")
+    assert r.returncode == 0, r.stderr
+    t = pq.read_table(out).to_pydict()
+    assert {c for k, c in zip(t["key"], t["code"]) if k == "z"} == {"KeyY"}
+    bad = tmp_path / "bad.parquet"
+    r = hcisim("synth-typing", "--texts", texts, "--out", bad, "--layout", "dvorak")
+    one_line_error(r, "unknown keyboard layout 'dvorak'", "qwertz-de", code=2)
+    assert not bad.exists()
+
+
+def test_a_profile_fitted_on_a_german_keyboard_types_on_it(tmp_path):
+    from simulator.dataset import Manifest, write_dataset
+    from simulator.typing import fit_profile, load_profile
+
+    texts = ["Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich."] * 12
+    events, t0 = [], 0.0
+    for e in synth_typing(texts, profile="aalto", rng=np.random.default_rng(2), layout="qwertz-de"):
+        events += [dict(session_id="s1", seq=len(events) + i, t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
+                        key=k, code=c) for i, (t, ty, k, c) in enumerate(zip(e.t_ms, e.type, e.key, e.code))]
+        t0 += e.t_ms[-1] + 8000.0  # a break longer than the segmenting pause: one text each
+    data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
+    r = hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json", "--layout", "xx")
+    one_line_error(r, "unknown keyboard layout 'xx'", code=2)
+    assert not (tmp_path / "p.json").exists()
+    prof = load_profile(fit_profile(data, "hcisim", tmp_path / "de.json", layout="qwertz-de", report=False))
+    assert prof.layout == "qwertz-de"
+    (typed,) = synth_typing(["zu"], profile=prof, rng=np.random.default_rng(0), uncorrected_errors=False)
+    assert typed.code[typed.key == "z"].tolist() == ["KeyY", "KeyY"]
+    # a run types on the profile's layout: offline it is ground truth; the live drivers press US keys only
+    r = hcisim("run", "login", "--driver", "browser", "--typing-profile", tmp_path / "de.json", "--out", tmp_path / "b")
+    one_line_error(r, "types on qwertz-de", "US keyboard", code=2)
+    r = hcisim("run", "login", "--driver", "offline", "--typing-profile", tmp_path / "de.json", "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    from simulator.dataset import read_dataset
+
+    ev = read_dataset(tmp_path / "o").table("events").to_pydict()
+    de = get_layout("qwertz-de")
+    typed = [(k, c) for t, k, c in zip(ev["type"], ev["key"], ev["code"]) if t == "key_down" and k and k in de.keys]
+    assert len({k for k, _ in typed if k.isalpha()}) >= 5
+    assert all(c == de.key(k).code for k, c in typed)
+    assert any(c != get_layout("qwerty-us").key(k).code for k, c in typed)  # keys that moved were typed
