@@ -189,7 +189,9 @@ def fit_typing(
     data: Annotated[Path, typer.Option(help="Recorded data: a folder or file.")],
     format: Annotated[TypingFormat, typer.Option("--format", help="Format of the recorded data.")],
     out_path: Annotated[Path, typer.Option("--out", help="Profile file to write (.json).")],
-    layout: Annotated[str, typer.Option(help=_layout_help("the recorded people typed on"))] = "qwerty-us",
+    layout: Annotated[Optional[str], typer.Option(
+        help=_layout_help("the recorded people typed on (default: read from the key codes recorded, else US)"))]
+    = None,
 ) -> None:
     """Fit a typing profile (timing, errors, per-typist) and write a fit report beside it."""
     from simulator import typing as typing_model

@@ -62,8 +62,7 @@ def fit_mouse(logs: list[PointerLog], profile_id: str, meta: dict, seed: int = 0
 
 def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted:
     """A typing profile that keeps every person of the records as a typist."""
-    from simulator.typing.fit import fit_records
-    from simulator.typing.layout import get_layout
+    from simulator.typing.fit import fit_records, recorded_layout
     from simulator.typing.profile import Population, TypingProfile
     from simulator.typing.realism import fit_typing_critic
 
@@ -71,13 +70,13 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted
     if len(records) < MIN_TYPING_RECORDS:
         raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with 2+ keystrokes; "
                           f"need {MIN_TYPING_RECORDS})")
-    layout = get_layout("qwerty-us")
+    layout, layout_from = recorded_layout(records)
     res = fit_records(records, layout)
     theta = np.stack(list(res.users.values()))
     prof = TypingProfile(id=profile_id, sha256="", layout=layout.name, mean=res.mean, cov=res.cov, shared=res.shared,
                          population=Population.from_typists(theta), user_params=dict(res.users),
                          metadata={**meta, "typists": len(res.users), "texts": len(records),
-                                   "per_typist_params": True},
+                                   "per_typist_params": True, "layout_from": layout_from},
                          stats=res.stats)
     fit_typing_critic(prof, records)
     data = json.dumps(prof.to_json(), indent=1).encode()

@@ -21,7 +21,7 @@ from simulator.typing.context import (
 )
 from simulator.typing import autorepeat
 from simulator.typing.calibrate import calibrate
-from simulator.typing.layout import LEFT, Layout
+from simulator.typing.layout import LEFT, Layout, get_layout, infer_layout
 from simulator.typing.model import KINDS, MAX_HOLD_MS, MAX_IKI_MS, QUANTILE_LEVELS, Shared
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PARAMS, PAUSE_COLS, PAUSE_THRESHOLD_SD, logit,
@@ -220,6 +220,15 @@ def _uncorrected(records: list[Keystrokes], user_index: dict[str, int], n_users:
                 kinds["omission"] += la
                 errs[u] += la
     return errs, chars, kinds
+
+
+def recorded_layout(records: list[Keystrokes], given: str | None = None) -> tuple[Layout, str]:
+    """The keyboard the records were typed on and how that is known: ``given``, read from the key codes the
+    events name (a German ``z`` is ``KeyY``), or US by default (pynput logs name no codes)."""
+    if given:
+        return get_layout(given), "given"
+    found = infer_layout((k for r in records for k in r.key), (c for r in records for c in r.code))
+    return get_layout(found or "qwerty-us"), "key codes" if found else "default (no key codes recorded)"
 
 
 def fit_records(records: list[Keystrokes], layout: Layout, progress=None) -> FitResult:

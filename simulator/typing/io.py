@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from simulator.atomic import atomic_path
 from simulator.errors import HcisimError
 from simulator.rng import rng_for
-from simulator.typing.fit import fit_records
+from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import Keystrokes, pair_events
@@ -165,11 +165,12 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
-                profile_id: str | None = None, report: bool = True, layout: str = "qwerty-us") -> Path:
+                profile_id: str | None = None, report: bool = True, layout: str | None = None) -> Path:
     """``hcisim fit typing``: read, fit, write the profile (atomically) and an HTML fit report beside it.
 
     ``layout``: the keyboard the recorded people typed on, which places each character's key (its
-    hand, finger and row); the profile keeps it as the layout it types on by default.
+    hand, finger and row); None: read from the key codes the events name, else US. The profile keeps it
+    as the layout it types on by default.
 
     ``holdout=True`` leaves out the standard held-out part (`simulator.typing.splits`) and says so in
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
@@ -179,7 +180,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
-    lay = get_layout(layout)
+    if layout:
+        get_layout(layout)  # an unknown name fails before any reading
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
@@ -195,6 +197,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     records = [r for r in records if len(r) >= 2]
     if len(records) < 3:
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} texts with 2+ keystrokes)")
+    lay, layout_from = recorded_layout(records, layout)
     res = fit_records(records, lay)
     step(2)
     users = res.users if len(res.users) <= USERS_KEPT_UP_TO else {}
@@ -202,7 +205,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         "source_format": fmt, "source": Path(data).name,
         "fitted": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d"),
         "held_out": held, "typists": len(res.users), "texts": len(records),
-        "per_typist_params": bool(users),
+        "per_typist_params": bool(users), "layout_from": layout_from,
         "task": {"aalto": "transcription of shown sentences", "pynput": "free composition",
                  "hcisim": "hcisim-recorded sessions"}[fmt],
         "capture": {"aalto": "browser (JavaScript keydown/keyup)", "pynput": "OS-level (pynput listener)",

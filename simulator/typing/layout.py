@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 from simulator.errors import HcisimError
@@ -153,6 +155,22 @@ def get_layout(name: str = "qwerty-us") -> Layout:
     if name not in _LAYOUTS:
         raise HcisimError(f"unknown keyboard layout {name!r} (known: {', '.join(sorted(_LAYOUTS))})")
     return _LAYOUTS[name]()
+
+
+def infer_layout(keys: Iterable, codes: Iterable) -> str | None:
+    """The layout a recording was typed on, from what its key events name: the one whose table disagrees
+    with the fewest (character, code) pairs (ties go to the earlier of LAYOUTS, US first: most keys sit in
+    the same place on every layout). None when no press names both a character and its code (pynput logs)."""
+    pairs = Counter((k, c) for k, c in zip(keys, codes)
+                    if isinstance(k, str) and len(k) == 1 and isinstance(c, str) and c)
+    if not pairs:
+        return None
+
+    def disagreements(name: str) -> int:
+        lay = get_layout(name)
+        return sum(n for (k, c), n in pairs.items() if k in lay.keys and lay.keys[k].code != c)
+
+    return min(LAYOUTS, key=disagreements)
 
 
 @lru_cache(maxsize=None)

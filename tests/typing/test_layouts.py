@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from simulator.typing import apply_key_events, synth_typing
-from simulator.typing.layout import LAYOUTS, get_layout
+from simulator.typing.layout import LAYOUTS, get_layout, infer_layout
 from tests.helpers import hcisim, one_line_error
 
 
@@ -38,6 +38,13 @@ def test_keys_are_where_each_layout_puts_them():
     assert de.key("<").code == "IntlBackslash" and us.key("<").code == "Comma"
     assert set(de.neighbours("z")) >= {"t", "u"} and "x" not in de.neighbours("z")
     assert not any(de.key(n).altgr for c in de.keys for n in de.neighbours(c))  # no typo needs AltGr
+
+
+def test_the_layout_is_read_from_the_codes_a_recording_names():
+    assert infer_layout(["h", "a", "l", "l", "o"], ["KeyH", "KeyA", "KeyL", "KeyL", "KeyO"]) == "qwerty-us"
+    assert infer_layout(["z", "w", "e", "i"], ["KeyY", "KeyW", "KeyE", "KeyI"]) == "qwertz-de"
+    assert infer_layout(["z", "a", "1"], ["KeyW", "KeyQ", "Digit1"]) == "azerty-fr"
+    assert infer_layout(["a", "Shift"], [None, "ShiftLeft"]) is None  # pynput logs name no codes
 
 
 def test_modifiers_are_held_around_the_keys_that_need_them():
@@ -99,8 +106,10 @@ def test_a_profile_fitted_on_a_german_keyboard_types_on_it(tmp_path):
     r = hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json", "--layout", "xx")
     one_line_error(r, "unknown keyboard layout 'xx'", code=2)
     assert not (tmp_path / "p.json").exists()
-    prof = load_profile(fit_profile(data, "hcisim", tmp_path / "de.json", layout="qwertz-de", report=False))
-    assert prof.layout == "qwertz-de"
+    prof = load_profile(fit_profile(data, "hcisim", tmp_path / "de.json", report=False))
+    assert prof.layout == "qwertz-de" and prof.metadata["layout_from"] == "key codes"  # read from KeyY for z
+    given = load_profile(fit_profile(data, "hcisim", tmp_path / "fr.json", layout="azerty-fr", report=False))
+    assert given.layout == "azerty-fr" and given.metadata["layout_from"] == "given"
     (typed,) = synth_typing(["zu"], profile=prof, rng=np.random.default_rng(0), uncorrected_errors=False)
     assert typed.code[typed.key == "z"].tolist() == ["KeyY", "KeyY"]
     # a run types on the profile's layout: offline it is ground truth; the live drivers press US keys only
