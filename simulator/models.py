@@ -17,15 +17,6 @@ from simulator import mouse, typing as typing_model
 from simulator.locate import Box
 from simulator.plan import Plan, keys
 
-# DOM KeyboardEvent.code for the named keys the runner presses itself.
-_NAMED_CODES = {
-    "Tab": "Tab", "Enter": "Enter", "Escape": "Escape", "Backspace": "Backspace", "Delete": "Delete",
-    "ArrowDown": "ArrowDown", "ArrowUp": "ArrowUp", "ArrowLeft": "ArrowLeft", "ArrowRight": "ArrowRight",
-    "Control": "ControlLeft", "Shift": "ShiftLeft", "Alt": "AltLeft", "Meta": "MetaLeft", " ": "Space",
-    "Home": "Home", "End": "End", "PageDown": "PageDown", "PageUp": "PageUp",
-}
-
-
 @dataclass
 class Trajectory:
     t_ms: np.ndarray
@@ -82,11 +73,9 @@ class Models:
                                        uncorrected_errors=False)[0]
         return keys(ev.t_ms, ev.type, ev.key, ev.code)
 
-    @staticmethod
-    def code_for(name: str) -> str | None:
-        if name in _NAMED_CODES:
-            return _NAMED_CODES[name]
-        return typing_model.code_for(name)
+    def code_for(self, name: str) -> str | None:
+        """DOM ``code`` of a key the runner presses itself (a hotkey), on the typist's keyboard."""
+        return typing_model.code_for(name, self.typing.layout)
 
 
 class DirectModels:
@@ -117,6 +106,6 @@ class DirectModels:
     def typing_events(self, text: str, person, rng) -> Plan:
         t = np.repeat(np.arange(len(text)) * self.KEY_DELAY_MS, 2) + np.tile([0.0, 5.0], len(text))
         chars = [c for c in text for _ in (0, 1)]
-        return keys(t, ["down", "up"] * len(text), chars, [Models.code_for(c) for c in chars])
+        return keys(t, ["down", "up"] * len(text), chars, [typing_model.code_for(c) for c in chars])
 
-    code_for = staticmethod(Models.code_for)
+    code_for = staticmethod(typing_model.code_for)

@@ -126,11 +126,11 @@ class SessionRunner:
         self.scenario: Scenario = scenario or load_scenario(cfg.scenario)
         self.models = DirectModels() if cfg.direct_input else Models(cfg.mouse_profile, cfg.typing_profile)
         layout = getattr(getattr(self.models, "typing", None), "layout", "qwerty-us")
-        if cfg.driver in ("browser", "desktop") and layout != "qwerty-us":
-            # the live drivers press keys through a US keymap (Playwright's keyboard, pyautogui on Xvfb): a
-            # German z would reach the app as KeyZ while the ground truth says KeyY
-            raise HcisimError(f"typing profile {cfg.typing_profile} types on {layout}: the {cfg.driver} driver "
-                              "presses keys of a US keyboard only (use --driver offline, or synth-typing --layout)")
+        if cfg.driver == "desktop" and layout != "qwerty-us":
+            # pyautogui presses keys through Xvfb's US keymap: a German z would reach the app as the US z key
+            # while the ground truth says KeyY
+            raise HcisimError(f"typing profile {cfg.typing_profile} types on {layout}: the desktop driver "
+                              "presses keys of a US keyboard only (use --driver browser or offline)")
         self._stack = contextlib.ExitStack()
         self.layout_recorder = None
         try:

@@ -23,7 +23,6 @@ from simulator.drivers.base import Target, sleep_until
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
-from simulator.typing.layout import composed
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,7 +47,43 @@ _BUTTONS = {0: "left", 1: "middle", 2: "right"}
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
 # Playwright names for DOM key values that differ.
-_PW_KEYS = {" ": "Space"}
+# What Chromium reports as KeyboardEvent.keyCode (Windows virtual keys): named keys by name, printed keys by
+# their letter (ASCII), digit-row position or physical key.
+_VK_NAMED = {"Backspace": 8, "Tab": 9, "Enter": 13, "Shift": 16, "Control": 17, "Alt": 18, "CapsLock": 20,
+             "Escape": 27, "PageUp": 33, "PageDown": 34, "End": 35, "Home": 36, "ArrowLeft": 37, "ArrowUp": 38,
+             "ArrowRight": 39, "ArrowDown": 40, "Insert": 45, "Delete": 46, "Meta": 91, "AltGraph": 225}
+_VK_CODE = {"Space": 32, "Semicolon": 186, "Equal": 187, "Comma": 188, "Minus": 189, "Period": 190, "Slash": 191,
+            "Backquote": 192, "BracketLeft": 219, "Backslash": 220, "BracketRight": 221, "Quote": 222,
+            "IntlBackslash": 226}
+_MODIFIER_BITS = {"Alt": 1, "Control": 2, "Meta": 4, "Shift": 8}
+
+
+def key_event(down: bool, key: str, code: str | None, held: set[str], repeat: bool = False) -> dict[str, Any]:
+    """The CDP ``Input.dispatchKeyEvent`` a keyboard sends for one planned key event, with the planned
+    ``code`` -- wherever the typist's layout puts the key (a German ``z`` is ``KeyY``), left or right Shift --
+    which Playwright's keyboard cannot send (its keys are a US board's, its Shift always the left one).
+    ``held``: modifiers down at that moment, this key included when it is one. Like a real keyboard, a
+    character typed with Control, Alt or Meta held sends no text (a shortcut)."""
+    if key in _VK_NAMED:
+        vk = _VK_NAMED[key]
+    elif len(key) == 1 and key.isascii() and key.isalpha():
+        vk = ord(key.upper())
+    elif (code or "").startswith("Digit"):
+        vk = ord(code[-1])
+    else:
+        vk = _VK_CODE.get(code or "", 0)
+    side = 0
+    if key in _MODIFIER_BITS or key == "AltGraph":  # KeyboardEvent.location: which of the pair
+        side = 2 if (code or "").endswith("Right") else 1
+    ev: dict[str, Any] = {"type": "keyUp", "key": key, "code": code or "", "windowsVirtualKeyCode": vk,
+                          "modifiers": sum(bit for name, bit in _MODIFIER_BITS.items() if name in held),
+                          "location": side}
+    if down:
+        text = "\r" if key == "Enter" else key if len(key) == 1 else ""
+        if held & {"Control", "Alt", "Meta"}:
+            text = ""
+        ev.update(type="keyDown" if text else "rawKeyDown", text=text, unmodifiedText=text, autoRepeat=repeat)
+    return ev
 
 
 def launch_chromium(playwright, *, headless: bool = True):
@@ -96,6 +131,7 @@ class BrowserDriver:
         self._layout = layout_recorder
         self._context = None
         self.page = None
+        self._cdp = None
         self._t0 = 0.0
         self._epoch0_ms = 0.0
         self._received: list[dict] = []
@@ -107,6 +143,9 @@ class BrowserDriver:
         self._context = self._browser.new_context(viewport={"width": self.viewport[0], "height": self.viewport[1]})
         self._context.add_init_script(f"window.__hcisimSensitive = {json.dumps(self._sensitive)};\n{CAPTURE_JS}")
         self.page = self._context.new_page()
+        self._cdp = self._context.new_cdp_session(self.page)
+        self._modifiers: set[str] = set()
+        self._keys_down: set[tuple] = set()
         self._received = []
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -172,7 +211,7 @@ class BrowserDriver:
     def dispatch(self, plan: Plan) -> np.ndarray:
         """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         actual = np.empty(len(plan))
-        mouse, keyboard = self.page.mouse, self.page.keyboard
+        mouse = self.page.mouse
         n = len(plan)
         for i in range(n):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
@@ -193,14 +232,24 @@ class BrowserDriver:
                 mouse.up(button=plan.button[i] or "left")
             elif kind == "wheel":
                 mouse.wheel(float(np.nan_to_num(plan.dx[i])), float(plan.dy[i]))
-            elif kind == "key_down":
-                if composed(plan.key[i]):  # Playwright's keyboard has no key for it: text input
-                    keyboard.insert_text(plan.key[i])
-                else:
-                    keyboard.down(_PW_KEYS.get(plan.key[i], plan.key[i]))
-            elif kind == "key_up" and not composed(plan.key[i]):
-                keyboard.up(_PW_KEYS.get(plan.key[i], plan.key[i]))
+            elif kind in ("key_down", "key_up"):
+                code = plan.code[i]
+                self._key(kind == "key_down", plan.key[i], code if isinstance(code, str) else None)
         return actual
+
+    def _key(self, down: bool, key: str, code: str | None) -> None:
+        """One planned key event. A character no key makes (planned without a code: é on a US board, an
+        emoji) arrives as text input, as a dead key or input method delivers it; every other key is sent
+        with its planned key and code (`key_event`)."""
+        if len(key) == 1 and not code:
+            if down:
+                self.page.keyboard.insert_text(key)
+            return
+        repeat = down and (code, key) in self._keys_down
+        (self._keys_down.add if down else self._keys_down.discard)((code, key))
+        if key in _MODIFIER_BITS:
+            (self._modifiers.add if down else self._modifiers.discard)(key)
+        self._cdp.send("Input.dispatchKeyEvent", key_event(down, key, code, self._modifiers, repeat))
 
     def screenshot(self) -> bytes | None:
         try:

@@ -222,12 +222,14 @@ def _uncorrected(records: list[Keystrokes], user_index: dict[str, int], n_users:
     return errs, chars, kinds
 
 
-def recorded_layout(records: list[Keystrokes], given: str | None = None) -> tuple[Layout, str]:
+def recorded_layout(records: list[Keystrokes], given: str | None = None, codes_recorded: bool = True
+                    ) -> tuple[Layout, str]:
     """The keyboard the records were typed on and how that is known: ``given``, read from the key codes the
-    events name (a German ``z`` is ``KeyY``), or US by default (pynput logs name no codes)."""
+    events name (a German ``z`` is ``KeyY``), or US by default -- also when the source records no codes of
+    its own (``codes_recorded=False``: the Aalto and pynput readers fill codes in from the US table)."""
     if given:
         return get_layout(given), "given"
-    found = infer_layout((k for r in records for k in r.key), (c for r in records for c in r.code))
+    found = codes_recorded and infer_layout((k for r in records for k in r.key), (c for r in records for c in r.code))
     return get_layout(found or "qwerty-us"), "key codes" if found else "default (no key codes recorded)"
 
 

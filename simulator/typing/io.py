@@ -197,7 +197,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     records = [r for r in records if len(r) >= 2]
     if len(records) < 3:
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} texts with 2+ keystrokes)")
-    lay, layout_from = recorded_layout(records, layout)
+    lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
     res = fit_records(records, lay)
     step(2)
     users = res.users if len(res.users) <= USERS_KEPT_UP_TO else {}

@@ -194,6 +194,7 @@ NAMED_CODES = {
     "Tab": "Tab", "Control": "ControlLeft", "Alt": "AltLeft", "Meta": "MetaLeft",
     "ArrowLeft": "ArrowLeft", "ArrowRight": "ArrowRight", "ArrowUp": "ArrowUp", "ArrowDown": "ArrowDown",
     "Delete": "Delete", "Escape": "Escape", "Home": "Home", "End": "End", "Insert": "Insert",
+    "PageUp": "PageUp", "PageDown": "PageDown", "AltGraph": "AltRight",
 }
 
 

@@ -27,3 +27,42 @@ def test_accents_typographic_quotes_and_emoji_arrive_in_the_field():
         d.end_session()
     finally:
         d.close()
+
+
+def test_the_page_receives_each_planned_key_with_its_code_on_a_german_keyboard():
+    """Keys arrive where the typist's layout puts them (z as KeyY, @ with AltGr) and with the planned Shift side."""
+    text = "Zürich: Grüße an info@straße.de {ja}, Nr. 12!"
+    ev = synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(4), layout="qwertz-de",
+                      uncorrected_errors=False)[0]
+    plan = P.keys(ev.t_ms + 50.0, ev.type, ev.key, ev.code)
+    d = BrowserDriver()
+    try:
+        d.start_session("s")
+        d.page.set_content("<textarea id='t' autofocus></textarea><script>window.got = [];"
+                           "for (const t of ['keydown', 'keyup']) addEventListener(t, e => got.push([t, e.key, e.code]));"
+                           "</script>")
+        d.page.click("#t")
+        d._t0 = time.perf_counter()
+        d.dispatch(plan)
+        assert d.page.input_value("#t") == text
+        got = d.page.evaluate("got")
+        d.end_session()
+    finally:
+        d.close()
+    planned = [["keydown" if t == "down" else "keyup", k, c] for t, k, c in zip(ev.type, ev.key, ev.code)]
+    assert got == planned
+    assert ["keydown", "Z", "KeyY"] in got and ["keydown", "AltGraph", "AltRight"] in got
+
+
+def test_key_events_carry_what_a_keyboard_would_send():
+    from simulator.drivers.browser import key_event
+
+    a = key_event(True, "a", "KeyQ", set())  # French a
+    assert (a["type"], a["text"], a["code"], a["windowsVirtualKeyCode"], a["modifiers"]) == ("keyDown", "a", "KeyQ", 65, 0)
+    one = key_event(True, "1", "Digit1", {"Shift"})  # French 1: Shift held
+    assert one["modifiers"] == 8 and one["windowsVirtualKeyCode"] == 49 and one["text"] == "1"
+    assert key_event(True, "Shift", "ShiftRight", {"Shift"})["location"] == 2
+    assert key_event(True, "c", "KeyC", {"Control"})["text"] == ""  # a shortcut types nothing
+    assert key_event(True, "Enter", "Enter", set())["text"] == "\r"
+    up = key_event(False, "Backspace", "Backspace", set())
+    assert up["type"] == "keyUp" and "text" not in up and up["windowsVirtualKeyCode"] == 8
