@@ -27,6 +27,7 @@ from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from simulator.jsonl import read_jsonl
 from simulator.typing import code_for
+from simulator.typing.layout import infer_layout
 
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
 MATCH_WINDOW_MS = 250.0
@@ -134,11 +135,15 @@ def _drop_still_moves(events: list[dict]) -> list[dict]:
     return out
 
 
-def _same_key(t: dict, c: dict) -> bool:
-    """Same key; a release may name the key as the modifiers of that moment make it (DOM ``keyup`` does),
-    so releases compare the physical key."""
+def _same_key(t: dict, c: dict, layout: str) -> bool:
+    """Same key; a release may name the key as the modifiers of that moment make it (DOM ``keyup`` does:
+    ``q`` for an ``@`` whose AltGr went up first), so releases compare the physical key -- the truth's
+    recorded code, the capture's own code or where the truth's keyboard ``layout`` has its key."""
     a, b = t["key"] or "", c["key"] or ""
-    return a == b or (t["type"] == "key_up" and code_for(a) is not None and code_for(a) == code_for(b))
+    if a == b:
+        return True
+    phys = t.get("code") or code_for(a, layout)
+    return t["type"] == "key_up" and phys is not None and phys == (c.get("code") or code_for(b, layout))
 
 
 def _canaries(truth) -> list[str]:
@@ -201,8 +206,9 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     sensitive = {a["action_id"] for a in truth_ds.actions.to_pylist()
                  if a["session_id"] == sid and json.loads(a.get("params") or "{}").get("sensitive")}
     truth = _drop_still_moves([dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"],
-                                    key=r["key"], masked_ok=r["action_id"] in sensitive)
+                                    key=r["key"], code=r.get("code"), masked_ok=r["action_id"] in sensitive)
                                for r in truth_ds.events.to_pylist() if r["session_id"] == sid])
+    layout = infer_layout((t["key"] for t in truth), (t["code"] for t in truth)) or "qwerty-us"
     cap_all, files = read_captured(captured, fmt)
     shots = sorted(e["t_ms"] for e in cap_all if e["type"] == "screenshot")
     cap = _drop_still_moves(sorted((e for e in cap_all if e["type"] != "screenshot"), key=lambda e: e["t_ms"]))
@@ -225,7 +231,7 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     resid = np.array([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs])
     # A key typed into a sensitive field may be masked by a privacy-respecting logger: that is no error.
     key_errors = [f"{truth[i]['key']!r} captured as {cap[j]['key']!r}" for i, j in pairs
-                  if truth[i]["type"].startswith("key") and not _same_key(truth[i], cap[j])
+                  if truth[i]["type"].startswith("key") and not _same_key(truth[i], cap[j], layout)
                   and not (truth[i]["masked_ok"] and cap[j]["key"] in MASKS)]
     res = AuditResult(
         truth_events=len(truth), captured_events=len(cap), matched=len(pairs), missing=len(truth) - len(pairs),

@@ -71,3 +71,17 @@ def test_malformed_log_is_one_clear_line(truth, tmp_path):
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
                         str(bad), "--format", "jsonl"], capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}:2: not valid JSON (Expecting value)"
+
+
+def test_releases_compare_the_physical_key_on_the_truths_keyboard():
+    """A release is named as the modifiers of that moment make it: ``q`` for a German ``@`` whose AltGr went up first."""
+    from replay.audit import _same_key
+
+    def up(key, code=None):
+        return {"type": "key_up", "key": key, "code": code}
+
+    assert _same_key(up("@", "KeyQ"), {"key": "q"}, "qwertz-de")
+    assert _same_key(up("Z", "KeyY"), {"key": "z"}, "qwertz-de")
+    assert not _same_key(up("Z", "KeyY"), {"key": "y"}, "qwertz-de")
+    assert _same_key(up("A"), {"key": "a"}, "qwerty-us") and not _same_key(up("A"), {"key": "s"}, "qwerty-us")
+    assert not _same_key({"type": "key_down", "key": "A", "code": "KeyA"}, {"key": "a"}, "qwerty-us")
