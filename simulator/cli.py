@@ -368,6 +368,8 @@ def run(
     workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
     profile: Annotated[str, typer.Option(help="Mouse profile (name or file).")] = "sapimouse",
     typing_profile: Annotated[str, typer.Option(help="Typing profile (name or file).")] = "aalto",
+    keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
+    = None,
     url: Annotated[Optional[str], typer.Option(help="Your own app's URL instead of the bundled demo.")] = None,
     app_version: Annotated[str, typer.Option(help="Bundled web app build: v1 or v2.")] = "v1",
     headed: Annotated[bool, typer.Option(help="Show the browser window (needs a display).")] = False,
@@ -395,7 +397,8 @@ def run(
                     workers=workers, mouse_profile=profile, typing_profile=typing_profile, url=url,
                     app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
                     periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite,
-                    engine=(engine or Engine.local).value, address=address, shard_size=shard_size)
+                    engine=(engine or Engine.local).value, address=address, shard_size=shard_size,
+                    keyboard=keyboard)
     if engine is not None and driver != Driver.offline:
         raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)

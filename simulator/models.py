@@ -16,6 +16,7 @@ import numpy as np
 from simulator import mouse, typing as typing_model
 from simulator.locate import Box
 from simulator.plan import Plan, keys
+from simulator.typing.layout import get_layout
 
 @dataclass
 class Trajectory:
@@ -38,15 +39,17 @@ class SessionPerson:
 
 class Models:
     def __init__(self, mouse_profile: str = "sapimouse", typing_profile: str = "aalto",
-                 mouse_user: str | None = None, typing_user: str | None = None) -> None:
+                 mouse_user: str | None = None, typing_user: str | None = None, keyboard: str | None = None) -> None:
         self.mouse = mouse.load_profile(mouse_profile)
         self.typing = typing_model.load_profile(typing_profile)
         self.mouse_user = mouse_user
         self.typing_user = typing_user
+        self.keyboard = get_layout(keyboard or self.typing.layout).name
+        """The keyboard layout typed on: ``keyboard`` or the typing profile's own."""
 
     def provenance(self) -> dict[str, dict[str, str]]:
         return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256},
-                "typing": {"id": self.typing.id, "sha256": self.typing.sha256}}
+                "typing": {"id": self.typing.id, "sha256": self.typing.sha256, "keyboard": self.keyboard}}
 
     def draw_person(self, rng: np.random.Generator) -> SessionPerson:
         mu = mouse.person(self.mouse, rng, user=self.mouse_user)
@@ -70,12 +73,12 @@ class Models:
 
     def typing_events(self, text: str, person: SessionPerson, rng: np.random.Generator) -> Plan:
         ev = typing_model.synth_typing([text], profile=self.typing, rng=rng, users=[person.typing_user],
-                                       uncorrected_errors=False)[0]
+                                       uncorrected_errors=False, layout=self.keyboard)[0]
         return keys(ev.t_ms, ev.type, ev.key, ev.code)
 
     def code_for(self, name: str) -> str | None:
         """DOM ``code`` of a key the runner presses itself (a hotkey), on the typist's keyboard."""
-        return typing_model.code_for(name, self.typing.layout)
+        return typing_model.code_for(name, self.keyboard)
 
 
 class DirectModels:

@@ -59,6 +59,8 @@ class RunConfig:
     """Browser, one session: also record it as a person's session would be (for replay tests and audits)."""
     direct_input: bool = False
     """Straight, instant pointer moves and fixed-rhythm typing, as automation does (no fitted models)."""
+    keyboard: str | None = None
+    """Keyboard layout typed on (`simulator.typing.layout.LAYOUTS`); None: the typing profile's."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -124,12 +126,13 @@ class SessionRunner:
     def __init__(self, cfg: RunConfig, scenario: Scenario | None = None) -> None:
         self.cfg = cfg
         self.scenario: Scenario = scenario or load_scenario(cfg.scenario)
-        self.models = DirectModels() if cfg.direct_input else Models(cfg.mouse_profile, cfg.typing_profile)
-        layout = getattr(getattr(self.models, "typing", None), "layout", "qwerty-us")
+        self.models = (DirectModels() if cfg.direct_input
+                       else Models(cfg.mouse_profile, cfg.typing_profile, keyboard=cfg.keyboard))
+        layout = getattr(self.models, "keyboard", "qwerty-us")
         if cfg.driver == "desktop" and layout != "qwerty-us":
             # pyautogui presses keys through Xvfb's US keymap: a German z would reach the app as the US z key
             # while the ground truth says KeyY
-            raise HcisimError(f"typing profile {cfg.typing_profile} types on {layout}: the desktop driver "
+            raise HcisimError(f"this run types on a {layout} keyboard: the desktop driver "
                               "presses keys of a US keyboard only (use --driver browser or offline)")
         self._stack = contextlib.ExitStack()
         self.layout_recorder = None

@@ -115,7 +115,10 @@ def test_a_profile_fitted_on_a_german_keyboard_types_on_it(tmp_path):
     # a run types on the profile's layout (the browser sends each key's code: tests/browser); pyautogui
     # presses keys through Xvfb's US keymap, so the desktop driver refuses
     r = hcisim("run", "desktop_form", "--driver", "desktop", "--typing-profile", tmp_path / "de.json", "--out", tmp_path / "b")
-    one_line_error(r, "types on qwertz-de", "US keyboard", code=2)
+    one_line_error(r, "qwertz-de keyboard", "US keyboard", code=2)
+    r = hcisim("run", "login", "--keyboard", "dvorak", "--out", tmp_path / "d")
+    one_line_error(r, "unknown keyboard layout 'dvorak'", code=2)
+    assert not (tmp_path / "d").exists()
     r = hcisim("run", "login", "--driver", "offline", "--typing-profile", tmp_path / "de.json", "--out", tmp_path / "o")
     assert r.returncode == 0, r.stderr
     from simulator.dataset import read_dataset
@@ -126,3 +129,26 @@ def test_a_profile_fitted_on_a_german_keyboard_types_on_it(tmp_path):
     assert len({k for k, _ in typed if k.isalpha()}) >= 5
     assert all(c == de.key(k).code for k, c in typed)
     assert any(c != get_layout("qwerty-us").key(k).code for k, c in typed)  # keys that moved were typed
+
+
+def test_a_run_types_on_the_keyboard_asked_for_and_says_so(tmp_path):
+    """`run --keyboard` types the population's typists on another layout: same content, keys where that layout has them."""
+    from simulator.dataset import read_dataset
+
+    def typed(keyboard):
+        args = ["--keyboard", keyboard] if keyboard else []
+        r = hcisim("run", "login", "--sessions", "2", "--seed", "3", "--out", tmp_path / str(keyboard), *args)
+        assert r.returncode == 0, r.stderr
+        ds = read_dataset(tmp_path / str(keyboard))
+        ev = ds.table("events").to_pydict()
+        downs = [(k, c) for t, k, c in zip(ev["type"], ev["key"], ev["code"]) if t == "key_down" and k and len(k) == 1]
+        texts = [a["text_intended"] for a in ds.table("actions").to_pylist() if a["kind"] == "type"]
+        return downs, texts, ds.manifest.profiles["typing"]["keyboard"]
+
+    _, us_texts, us_kb = typed(None)
+    fr, fr_texts, fr_kb = typed("azerty-fr")
+    assert (us_kb, fr_kb) == ("qwerty-us", "azerty-fr")
+    assert fr_texts == us_texts and len(fr_texts) >= 4  # the same content, typed on another keyboard
+    az = get_layout("azerty-fr")
+    assert all(c == az.key(k).code for k, c in fr if k in az.keys)
+    assert any(c != get_layout("qwerty-us").key(k).code for k, c in fr if k in az.keys)
