@@ -28,6 +28,7 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError
 from simulator.runner import timing_stats
+from simulator.typing.layout import code_for, infer_layout
 from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
@@ -131,6 +132,9 @@ class Replayer:
         self.ev = {c: np.asarray(ev.column(c).to_numpy(zero_copy_only=False)) for c in ("t_ms", "x", "y")}
         self.ev["type"] = np.asarray(ev.column("type").to_pylist(), dtype=object)
         self.ev["key"] = np.asarray(ev.column("key").to_pylist(), dtype=object)
+        self.ev["code"] = np.asarray(ev.column("code").to_pylist(), dtype=object)
+        # the keyboard the session was typed on, for keys whose code the recording does not name
+        self.keyboard = infer_layout(self.ev["key"], self.ev["code"]) or "qwerty-us"
         self.headless = headless
         self.events: list[tuple[P.Plan, np.ndarray, int]] = []
         self.pngs: list[tuple[str, bytes]] = []
@@ -188,13 +192,16 @@ class Replayer:
         t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
         sel = np.isin(ty, ["key_down", "key_up"]) & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
         now = self.driver.now_ms() + 20.0
-        keys = list(key[sel])
+        keys, codes = list(key[sel]), list(self.ev["code"][sel])
         params = json.loads(a.get("params") or "{}")
         if params.get("sensitive") or any(k == "•" for k in keys):
             # The secret was never stored: type a stand-in of the same length with the recorded rhythm.
+            codes = [None if k == "•" else c for k, c in zip(keys, codes)]
             keys = ["x" if k == "•" else k for k in keys]
+        # each key pressed where it was recorded (its code), else where the session's keyboard has it
+        codes = [c or code_for(k, self.keyboard) for k, c in zip(keys, codes)]
         rel = (t[sel] - (t[sel][0] if sel.any() else 0.0)) / (self.speed if self.timing != "fast" else 4.0)
-        return P.keys(now + rel, ["down" if k == "key_down" else "up" for k in ty[sel]], keys, [None] * len(keys))
+        return P.keys(now + rel, ["down" if k == "key_down" else "up" for k in ty[sel]], keys, codes)
 
     def _scroll_into_view(self, loc: L.Locator, action_id: int, rounds: int = 6):
         """Wheel the page (or the element's scroll container, with the pointer over it) until it shows."""

@@ -86,3 +86,13 @@ def test_unchanged_app_gets_the_final_values_and_timing(web_runs, tmp_path):
                      timing="original", speed=2.0).run()
     assert r.final_values and all(c.ok for c in r.final_values)
     assert r.timing["dispatch_error_ms_p99"] <= 16.7
+
+
+def test_replayed_typing_arrives_as_key_presses(replays):
+    """Replayed text is pressed key by key where it was recorded (the page sees keydowns, not only input)."""
+    ds = read_dataset(replays["v1", "login"].out)
+    sent = [k for t, k in zip(ds.events.column("type").to_pylist(), ds.events.column("key").to_pylist())
+            if t == "key_down" and k and len(k) == 1]
+    rc = ds.table("received").to_pydict()
+    got = [k for t, k in zip(rc["type"], rc["key"]) if t == "key_down" and k and len(k) == 1]
+    assert len(sent) >= 8 and len(got) == len(sent)
