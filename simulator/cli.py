@@ -189,14 +189,14 @@ def fit_typing(
     data: Annotated[Path, typer.Option(help="Recorded data: a folder or file.")],
     format: Annotated[TypingFormat, typer.Option("--format", help="Format of the recorded data.")],
     out_path: Annotated[Path, typer.Option("--out", help="Profile file to write (.json).")],
-    layout: Annotated[Optional[str], typer.Option(
+    keyboard: Annotated[Optional[str], typer.Option(
         help=_layout_help("the recorded people typed on (default: read from the key codes recorded, else US)"))]
     = None,
 ) -> None:
     """Fit a typing profile (timing, errors, per-typist) and write a fit report beside it."""
     from simulator import typing as typing_model
 
-    path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path, layout=layout)
+    path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path, layout=keyboard)
     out.print(f"profile written to {path}", highlight=False)
 
 
@@ -223,14 +223,14 @@ def synth_typing(
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "aalto",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
     candidates: TextCandidates = None,
-    layout: Annotated[Optional[str], typer.Option(
+    keyboard: Annotated[Optional[str], typer.Option(
         help=_layout_help("to type on (default: the profile's); timing follows each key's place"))] = None,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
 
     rows = _with_progress("typing texts", typing_model.synth_typing_file, texts, out_path, profile=profile, seed=seed,
-                           candidates=candidates, layout=layout)
+                           candidates=candidates, layout=keyboard)
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 

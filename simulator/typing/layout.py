@@ -147,7 +147,7 @@ def _azerty_fr() -> Layout:
 
 _LAYOUTS = {"qwerty-us": _qwerty_us, "qwertz-de": _qwertz_de, "azerty-fr": _azerty_fr}
 LAYOUTS = tuple(_LAYOUTS)
-"""Keyboard layouts by name: what ``--layout`` accepts."""
+"""Keyboard layouts by name: what ``--keyboard`` accepts."""
 
 
 @lru_cache(maxsize=None)

@@ -82,12 +82,12 @@ def test_cli_layout_option_and_unknown_layout(tmp_path):
     texts = tmp_path / "t.csv"
     texts.write_text("text_id,text\n1,zwei Tassen\n", encoding="utf-8")
     out = tmp_path / "k.parquet"
-    r = hcisim("synth-typing", "--texts", texts, "--out", out, "--layout", "qwertz-de")
+    r = hcisim("synth-typing", "--texts", texts, "--out", out, "--keyboard", "qwertz-de")
     assert r.returncode == 0, r.stderr
     t = pq.read_table(out).to_pydict()
     assert {c for k, c in zip(t["key"], t["code"]) if k == "z"} == {"KeyY"}
     bad = tmp_path / "bad.parquet"
-    r = hcisim("synth-typing", "--texts", texts, "--out", bad, "--layout", "dvorak")
+    r = hcisim("synth-typing", "--texts", texts, "--out", bad, "--keyboard", "dvorak")
     one_line_error(r, "unknown keyboard layout 'dvorak'", "qwertz-de", code=2)
     assert not bad.exists()
 
@@ -103,7 +103,7 @@ def test_a_profile_fitted_on_a_german_keyboard_types_on_it(tmp_path):
                         key=k, code=c) for i, (t, ty, k, c) in enumerate(zip(e.t_ms, e.type, e.key, e.code))]
         t0 += e.t_ms[-1] + 8000.0  # a break longer than the segmenting pause: one text each
     data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
-    r = hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json", "--layout", "xx")
+    r = hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json", "--keyboard", "xx")
     one_line_error(r, "unknown keyboard layout 'xx'", code=2)
     assert not (tmp_path / "p.json").exists()
     prof = load_profile(fit_profile(data, "hcisim", tmp_path / "de.json", report=False))
