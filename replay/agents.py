@@ -34,6 +34,7 @@ from typing import Any, Callable
 from simulator import locate as L
 from simulator.errors import HcisimError
 from simulator.scenario import Actor, Scenario, load_scenario
+from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.task import Task, parse_instruction, task_for
 from replay.locate import CANDIDATES_JS
 
@@ -126,10 +127,11 @@ def act(actor: Actor, action: dict[str, Any]) -> None:
         raise HcisimError(f"unknown agent action {kind!r}")
 
 
-def agent_scenario(agent: Agent, scenario: str, seed: int, max_steps: int = 60) -> Scenario:
+def agent_scenario(agent: Agent, scenario: str, seed: int, max_steps: int = 60,
+                   locale: str = DEFAULT_LOCALE) -> Scenario:
     """The bundled scenario's task, solved by ``agent`` instead of the script."""
     base = load_scenario(scenario)
-    task = task_for(base, seed)
+    task = task_for(base, seed, locale=locale)
 
     def run(actor: Actor) -> None:
         for step in range(max_steps):
@@ -216,12 +218,12 @@ class FlawedAgent(ScriptedAgent):
 
 def run_agent(agent: Agent, scenario: str, out: Path, *, seed: int = 0, humanlike: bool = True,
               url: str | None = None, app_version: str = "v1", max_steps: int = 60, overwrite: bool = False,
-              progress=None):
+              progress=None, locale: str = DEFAULT_LOCALE):
     from simulator.runner import RunConfig, run
 
-    scen = agent_scenario(agent, scenario, seed, max_steps)
+    scen = agent_scenario(agent, scenario, seed, max_steps, check_locale(locale))
     cfg = RunConfig(scenario=scenario, driver="browser", sessions=1, seed=seed, out=out, url=url,
-                    app_version=app_version, overwrite=overwrite, direct_input=not humanlike)
+                    app_version=app_version, overwrite=overwrite, direct_input=not humanlike, locale=locale)
     try:
         return run(cfg, progress, scenario_obj=scen)
     finally:

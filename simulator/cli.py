@@ -77,6 +77,9 @@ MovementCandidates = _candidates("movement", "~40x")
 TextCandidates = _candidates("text", "~20x")
 
 
+_LOCALE_HELP = "Faker locale of what people type and pick (names, addresses, text), e.g. de_DE, fr_FR."
+
+
 def _layout_help(what: str) -> str:
     from simulator.typing.layout import LAYOUTS
 
@@ -88,7 +91,7 @@ def _progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err, transient=True)
+                    console=err, transient=True, disable=not err.is_terminal)
 
 
 def _with_progress(description: str, fn, *args, **kwargs):
@@ -370,6 +373,7 @@ def run(
     typing_profile: Annotated[str, typer.Option(help="Typing profile (name or file).")] = "aalto",
     keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
     = None,
+    locale: Annotated[str, typer.Option(help=_LOCALE_HELP)] = "en_US",
     url: Annotated[Optional[str], typer.Option(help="Your own app's URL instead of the bundled demo.")] = None,
     app_version: Annotated[str, typer.Option(help="Bundled web app build: v1 or v2.")] = "v1",
     headed: Annotated[bool, typer.Option(help="Show the browser window (needs a display).")] = False,
@@ -398,7 +402,7 @@ def run(
                     app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
                     periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite,
                     engine=(engine or Engine.local).value, address=address, shard_size=shard_size,
-                    keyboard=keyboard)
+                    keyboard=keyboard, locale=locale)
     if engine is not None and driver != Driver.offline:
         raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
@@ -579,6 +583,7 @@ def agent_run(
     agent_cmd: Annotated[Optional[str], typer.Option(help="Agent program speaking JSON lines on stdin/stdout.")]
     = None,
     seed: Annotated[int, typer.Option(help="Seed of the task's content (same as the reference run).")] = 0,
+    locale: Annotated[str, typer.Option(help=_LOCALE_HELP + " Same as the reference run.")] = "en_US",
     humanlike: Annotated[bool, typer.Option(help="Carry out the agent's actions with the fitted motion and "
                                                  "typing models (--no-humanlike: straight, instant input).")] = True,
     max_steps: Annotated[int, typer.Option(help="Give up after this many agent steps.")] = 60,
@@ -591,7 +596,7 @@ def agent_run(
         raise HcisimError("give exactly one of --agent module:callable or --agent-cmd COMMAND")
     fn = load_agent(agent) if agent else CommandAgent(agent_cmd)
     res = _with_progress("agent", run_agent, fn, scenario, out_dir, seed=seed, humanlike=humanlike,
-                         max_steps=max_steps, overwrite=overwrite)
+                         max_steps=max_steps, overwrite=overwrite, locale=locale)
     out.print(f"agent session: {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.agreement import Agreement, check as check_agreement
 from simulator.dataset.schema import ACTIONS, EVENTS, FRAMES
+from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
@@ -61,6 +62,8 @@ class RunConfig:
     """Straight, instant pointer moves and fixed-rhythm typing, as automation does (no fitted models)."""
     keyboard: str | None = None
     """Keyboard layout typed on (`simulator.typing.layout.LAYOUTS`); None: the typing profile's."""
+    locale: str = DEFAULT_LOCALE
+    """Faker locale of the content people type and pick (names, addresses, text)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -126,6 +129,7 @@ class SessionRunner:
     def __init__(self, cfg: RunConfig, scenario: Scenario | None = None) -> None:
         self.cfg = cfg
         self.scenario: Scenario = scenario or load_scenario(cfg.scenario)
+        check_locale(cfg.locale)
         self.models = (DirectModels() if cfg.direct_input
                        else Models(cfg.mouse_profile, cfg.typing_profile, keyboard=cfg.keyboard))
         layout = getattr(self.models, "keyboard", "qwerty-us")
@@ -191,7 +195,7 @@ class SessionRunner:
         self.driver.start_session(sid)
         actor = Actor(self.driver, self.models, session_seed(self.cfg.seed, k), sid, base_url=self.base_url,
                       screenshots=self.cfg.screenshots if self.driver.live else "none",
-                      periodic_ms=self.cfg.periodic_ms)
+                      periodic_ms=self.cfg.periodic_ms, locale=self.cfg.locale)
         try:
             actor.open(self.scenario.start)
             self.scenario.run(actor)
@@ -267,7 +271,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     manifest = Manifest(driver=cfg.driver, coordinate_space=runner.driver.coordinate_space, seed=cfg.seed,
                         scenario=runner.scenario.name, command=cfg.command, profiles=runner.models.provenance(),
                         viewport={"width": runner.driver.viewport[0], "height": runner.driver.viewport[1]},
-                        device={"name": runner.driver.device}, storage=cfg.storage)
+                        device={"name": runner.driver.device}, storage=cfg.storage,
+                        source={"content_locale": cfg.locale})
     errors: list[np.ndarray] = []
     agreement = Agreement()
     final_states: dict[str, Any] = {}

@@ -23,10 +23,10 @@ from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
-from faker import Faker
 
 from simulator import plan as P
 from simulator import locate
+from simulator.content import DEFAULT_LOCALE, session_faker
 from simulator.drivers.base import Driver, Target
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
@@ -100,7 +100,7 @@ class Actor:
 
     def __init__(self, driver: Driver, models: Models, seed: np.random.SeedSequence, session_id: str,
                  *, base_url: str = "", screenshots: str = "actions", periodic_ms: float = 0.0,
-                 tab_prob: float = 0.3) -> None:
+                 tab_prob: float = 0.3, locale: str = DEFAULT_LOCALE) -> None:
         self.driver = driver
         self.models = models
         self.session_id = session_id
@@ -112,8 +112,7 @@ class Actor:
         self.motion_rng = component_rng(seed, "mouse")
         self.typing_rng = component_rng(seed, "typing")
         self.person: SessionPerson = models.draw_person(component_rng(seed, "person"))
-        self.fake = Faker("en_US")
-        self.fake.seed_instance(int(component_rng(seed, "content").integers(2**31)))
+        self.fake = session_faker(seed, locale)
         w, h = driver.viewport
         # A pointer rests on a whole pixel: a fractional start would be a move that no logger can see.
         start = np.round(np.array([w, h]) * self.rng.uniform(0.3, 0.7, size=2))

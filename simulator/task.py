@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from faker import Faker
-
 from simulator import locate as L
-from simulator.rng import component_rng, session_seed
+from simulator.content import DEFAULT_LOCALE, session_faker
+from simulator.rng import session_seed
 from simulator.scenario import Scenario
 
 
@@ -95,10 +94,9 @@ def parse_instruction(line: str) -> dict:
 class TaskWriter:
     """The Actor's API, writing instructions instead of acting."""
 
-    def __init__(self, scenario: Scenario, seed: int, session_index: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int, session_index: int = 0, locale: str = DEFAULT_LOCALE) -> None:
         ss = session_seed(seed, session_index)
-        self.fake = Faker("en_US")
-        self.fake.seed_instance(int(component_rng(ss, "content").integers(2**31)))
+        self.fake = session_faker(ss, locale)
         self.task = Task(scenario.name, scenario.start)
 
     def _add(self, **step) -> None:
@@ -142,7 +140,7 @@ class TaskWriter:
         pass
 
 
-def task_for(scenario: Scenario, seed: int, session_index: int = 0) -> Task:
-    writer = TaskWriter(scenario, seed, session_index)
+def task_for(scenario: Scenario, seed: int, session_index: int = 0, locale: str = DEFAULT_LOCALE) -> Task:
+    writer = TaskWriter(scenario, seed, session_index, locale)
     scenario.run(writer)
     return writer.task

@@ -53,7 +53,7 @@ def config_key(cfg) -> str:
 
     ident = {"scenario": cfg.scenario, "driver": cfg.driver, "seed": cfg.seed, "sessions": cfg.sessions,
              "shard_size": cfg.shard_size, "mouse": cfg.mouse_profile, "typing": cfg.typing_profile,
-             "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "version": __version__}
+             "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "locale": cfg.locale, "version": __version__}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -230,7 +230,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                         scenario=probe.scenario.name, command=cfg.command, profiles=probe.models.provenance(),
                         viewport={"width": probe.driver.viewport[0], "height": probe.driver.viewport[1]},
                         device={"name": probe.driver.device}, storage=cfg.storage,
-                        sessions=[session_id(k) for k in range(cfg.sessions)],
+                        sessions=[session_id(k) for k in range(cfg.sessions)], source={"content_locale": cfg.locale},
                         stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
                                "shards_reused": reused})
     return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,
