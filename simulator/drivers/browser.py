@@ -46,7 +46,6 @@ INSPECT_ALL_JS = f"""() => {{
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
-# Playwright names for DOM key values that differ.
 # What Chromium reports as KeyboardEvent.keyCode (Windows virtual keys): named keys by name, printed keys by
 # their letter (ASCII), digit-row position or physical key.
 _VK_NAMED = {"Backspace": 8, "Tab": 9, "Enter": 13, "Shift": 16, "Control": 17, "Alt": 18, "CapsLock": 20,
@@ -145,7 +144,7 @@ class BrowserDriver:
         self.page = self._context.new_page()
         self._cdp = self._context.new_cdp_session(self.page)
         self._modifiers: set[str] = set()
-        self._keys_down: set[tuple] = set()
+        self._keys_down: set[str] = set()
         self._received = []
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -245,8 +244,9 @@ class BrowserDriver:
             if down:
                 self.page.keyboard.insert_text(key)
             return
-        repeat = down and (code, key) in self._keys_down
-        (self._keys_down.add if down else self._keys_down.discard)((code, key))
+        held = code or key  # one physical key, whatever character it makes at release
+        repeat = down and held in self._keys_down
+        (self._keys_down.add if down else self._keys_down.discard)(held)
         if key in _MODIFIER_BITS:
             (self._modifiers.add if down else self._modifiers.discard)(key)
         self._cdp.send("Input.dispatchKeyEvent", key_event(down, key, code, self._modifiers, repeat))
