@@ -18,6 +18,7 @@ from simulator.locate import Box
 from simulator.plan import Plan, keys
 from simulator.typing.layout import get_layout
 
+
 @dataclass
 class Trajectory:
     t_ms: np.ndarray

@@ -5,8 +5,8 @@ kinds -- keyboard-neighbour substitution, insertion, omission, transposition -- 
 characters later and corrected with a Backspace burst and re-typing, a few left in, CapsLock
 toggles for capitals), then *when* (log press-to-press intervals from digraph class, word position,
 frequent-word bursts and Shift, an AR(1) core with a per-text tempo, pauses by context with a slower
-key after them; log holds by key kind; Shift pressed a fitted fraction into the gap before its key and
-released a fitted time after the last key it shifts). The timing stage is vectorised over all keystrokes of all texts at once.
+key after them; log holds by key kind; Shift (and AltGr on layouts that have it) pressed a fitted fraction
+into the gap before its key and released a fitted time after the last key it modifies). The timing stage is vectorised over all keystrokes of all texts at once.
 """
 
 from __future__ import annotations
