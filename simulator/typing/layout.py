@@ -2,15 +2,16 @@
 
 The timing model never looks at characters directly: it asks the layout for the hand, finger and
 row of each key so that digraph classes (same finger, same hand, alternating hands, row distance)
-and keyboard-neighbour typos come from geometry. A new layout is one more table here.
+and keyboard-neighbour typos come from geometry. Layouts: US (an ANSI board), German and French (ISO
+boards, with AltGr); a new one is one more table of what is printed on each row (`_board`).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from simulator.errors import HcisimError
@@ -160,7 +161,7 @@ def get_layout(name: str = "qwerty-us") -> Layout:
 def infer_layout(keys: Iterable, codes: Iterable) -> str | None:
     """The layout a recording was typed on, from what its key events name: the one whose table disagrees
     with the fewest (character, code) pairs (ties go to the earlier of LAYOUTS, US first: most keys sit in
-    the same place on every layout). None when no press names both a character and its code (pynput logs)."""
+    the same place on every layout). None when no press names both a character and its code."""
     pairs = Counter((k, c) for k, c in zip(keys, codes)
                     if isinstance(k, str) and len(k) == 1 and isinstance(c, str) and c)
     if not pairs:
