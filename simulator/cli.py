@@ -210,12 +210,15 @@ def synth_moves(
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "sapimouse",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
     candidates: MovementCandidates = None,
+    device: Annotated[Optional[str], typer.Option(
+        help="Capture device for every movement: usb125 (125 Hz USB mouse), raf60 (60 Hz browser), sapimouse or "
+             "balabit (those data sets' typical capture). Default: each synthetic person's own, as fitted.")] = None,
 ) -> None:
     """Synthesise one pointing movement per (start, end) pair."""
     from simulator import mouse
 
     rows = _with_progress("synthesising movements", mouse.synth_moves_file, pairs, out_path, profile=profile, seed=seed,
-                           candidates=candidates)
+                           candidates=candidates, device=device)
     out.print(f"{rows} samples written to {out_path}", highlight=False)
 
 

@@ -284,7 +284,7 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
-                     progress=None, candidates: int | None = None) -> int:
+                     progress=None, candidates: int | None = None, device: str | None = None) -> int:
     """``hcisim synth-moves``: one movement per pair, rows grouped by pair in input order; returns rows written.
 
     Each block of PERSON_BLOCK pairs is moved by a new synthetic person drawn
@@ -293,9 +293,13 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     RNG tree, and written as one row group: memory stays bounded (~170 MB a chunk:
     16 candidates per movement) however long the file, and the bytes do not depend
     on how much memory the machine has. ``progress(done, total)`` is told after each chunk.
-    ``candidates``: draws per movement the realism critic chooses among (`synth_moves`).
+    ``candidates``: draws per movement the realism critic chooses among (`synth_moves`). ``device``: one
+    capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
+    person's own.
     """
     prof = load_profile(profile)
+    if device is not None:
+        resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading
     ids, c = read_pairs(pairs_csv)
     n = len(ids)
     people = prof.draw_many(rng_for(seed, "synth-moves"), -(-n // PERSON_BLOCK))
@@ -307,7 +311,8 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
             part = {key: v[a:b] for key, v in c.items()}
             batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
                                 profile=prof, rng=rng_for(seed, "synth-moves", k),
-                                user=[people[i // PERSON_BLOCK] for i in range(a, b)], candidates=candidates)
+                                user=[people[i // PERSON_BLOCK] for i in range(a, b)], candidates=candidates,
+                                device=device)
             counts = np.diff(batch.offsets)
             writer.write_table(pa.table([ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
                                          pa.array(batch.t_ms, pa.float64()), pa.array(batch.x, pa.float64()),

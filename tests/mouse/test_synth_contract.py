@@ -115,3 +115,24 @@ def test_candidates_one_is_the_law_alone_and_deterministic(tmp_path, monkeypatch
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     assert (tmp_path / "a.parquet").read_bytes() != (tmp_path / "critic.parquet").read_bytes()
     assert pq.read_table(tmp_path / "a.parquet")["pair_id"].unique().to_pylist() == ["p7", "a1", "zz", "b2"]
+
+
+def test_a_device_chosen_for_every_movement_samples_at_its_rate(tmp_path):
+    """``--device usb125`` captures every movement at ~8 ms, ``raf60`` at a frame; an unknown name is one line."""
+    pairs = _write(tmp_path, "pair_id,x0,y0,x1,y1\n" + "".join(f"{i},{100 + i},{200 + 3 * i},900,650\n"
+                                                                 for i in range(60)))
+
+    def median_gap(device):
+        out = tmp_path / f"{device}.parquet"
+        synth_moves_file(pairs, out, seed=2, device=device)
+        t = pq.read_table(out)
+        pid, tm = np.asarray(t["pair_id"].to_pylist()), t["t_ms"].to_numpy()
+        return float(np.median(np.diff(tm)[pid[1:] == pid[:-1]]))
+
+    assert median_gap("usb125") == pytest.approx(8.0, abs=0.5)
+    assert median_gap("raf60") == pytest.approx(16.5, abs=0.6)
+    from tests.helpers import hcisim, one_line_error
+
+    r = hcisim("synth-moves", "--pairs", pairs, "--out", tmp_path / "x.parquet", "--device", "mouse3")
+    one_line_error(r, "unknown mouse device 'mouse3'", "usb125", code=2)
+    assert not (tmp_path / "x.parquet").exists()
