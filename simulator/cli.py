@@ -205,7 +205,7 @@ def fit_typing(
 
 @app.command("synth-moves")
 def synth_moves(
-    pairs: Annotated[Path, typer.Option(help="CSV with pair_id,x0,y0,x1,y1[,width,height].")],
+    pairs: Annotated[Path, typer.Option(help="CSV with pair_id,x0,y0,x1,y1[,width,height][,user].")],
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "sapimouse",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,

@@ -246,12 +246,16 @@ def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, 
 REQUIRED = ("pair_id", "x0", "y0", "x1", "y1")
 
 
-def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
+def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | None] | None]:
+    """Pair ids, the numeric columns, and the optional ``user`` column (text: ``01`` stays ``01``; empty: a new
+    synthetic person) or None without one."""
     path = Path(path)
     if not path.is_file():
         raise HcisimError(f"{path}: no such pairs file")
     try:
-        tab = pacsv.read_csv(path)
+        # user ids are names as the data set writes them: read as text whatever the header's spacing
+        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in ("user", " user", "user ")}))
     except pa.ArrowInvalid as e:
         msg = str(e).splitlines()[0]
         if "Empty CSV" in msg or path.stat().st_size == 0:
@@ -280,7 +284,10 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray]]:
         cols[c] = a
     if tab["pair_id"].null_count:
         raise HcisimError(f"{path}: column pair_id has empty values")
-    return tab["pair_id"].combine_chunks(), cols
+    users = None
+    if "user" in tab.column_names:
+        users = [u.strip() if u and u.strip() else None for u in tab["user"].to_pylist()]
+    return tab["pair_id"].combine_chunks(), cols, users
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
@@ -288,7 +295,8 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     """``hcisim synth-moves``: one movement per pair, rows grouped by pair in input order; returns rows written.
 
     Each block of PERSON_BLOCK pairs is moved by a new synthetic person drawn
-    from the population, so a file of pairs covers many people, as recorded data does.
+    from the population, so a file of pairs covers many people, as recorded data does; a pair whose
+    optional ``user`` column names one of the profile's users is moved as that user.
     Pairs are made CHUNK_PAIRS at a time, each chunk from its own branch of the seed's
     RNG tree, and written as one row group: memory stays bounded (~170 MB a chunk:
     16 candidates per movement) however long the file, and the bytes do not depend
@@ -300,9 +308,16 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     prof = load_profile(profile)
     if device is not None:
         resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading
-    ids, c = read_pairs(pairs_csv)
+    ids, c, named = read_pairs(pairs_csv)
     n = len(ids)
     people = prof.draw_many(rng_for(seed, "synth-moves"), -(-n // PERSON_BLOCK))
+    who = [people[i // PERSON_BLOCK] for i in range(n)]
+    for i, u in enumerate(named or []):
+        if u is not None:
+            try:
+                who[i] = prof.user(u).id  # moved "as that user" (ids are resolved once per chunk)
+            except HcisimError as e:
+                raise HcisimError(f"pair {ids[i].as_py()!r}: {e}") from None
     schema = pa.schema([("pair_id", ids.type), ("t_ms", pa.float64()), ("x", pa.float64()), ("y", pa.float64())])
     rows = 0
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
@@ -311,7 +326,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
             part = {key: v[a:b] for key, v in c.items()}
             batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
                                 profile=prof, rng=rng_for(seed, "synth-moves", k),
-                                user=[people[i // PERSON_BLOCK] for i in range(a, b)], candidates=candidates,
+                                user=who[a:b], candidates=candidates,
                                 device=device)
             counts = np.diff(batch.offsets)
             writer.write_table(pa.table([ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),

@@ -136,3 +136,22 @@ def test_a_device_chosen_for_every_movement_samples_at_its_rate(tmp_path):
     r = hcisim("synth-moves", "--pairs", pairs, "--out", tmp_path / "x.parquet", "--device", "mouse3")
     one_line_error(r, "unknown mouse device 'mouse3'", "usb125", code=2)
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_a_user_column_moves_a_pair_as_that_recorded_user(tmp_path):
+    """SapiMouse user 11 was captured at 125 Hz and user 1 at 60 Hz: pairs named for them are sampled so."""
+    rows = "".join(f"{i},{100 + i},{200 + 3 * i},900,650,{'11' if i < 30 else '1'}\n" for i in range(60))
+    pairs = _write(tmp_path, "pair_id,x0,y0,x1,y1,user\n" + rows)
+    out = tmp_path / "users.parquet"
+    synth_moves_file(pairs, out, seed=4)
+    t = pq.read_table(out)
+    pid, tm = np.asarray(t["pair_id"].to_pylist()), t["t_ms"].to_numpy()
+    gap = np.diff(tm)
+    same = pid[1:] == pid[:-1]
+    assert np.median(gap[same & (pid[1:] < 30)]) == pytest.approx(8.0, abs=1.0)
+    assert np.median(gap[same & (pid[1:] >= 30)]) == pytest.approx(17.0, abs=1.0)
+    from tests.helpers import hcisim, one_line_error
+
+    bad = _write(tmp_path, "pair_id,x0,y0,x1,y1,user\nq,1,2,300,400,999\n")
+    r = hcisim("synth-moves", "--pairs", bad, "--out", tmp_path / "x.parquet")
+    one_line_error(r, "pair 'q'", "no user '999'", code=2)
