@@ -231,12 +231,15 @@ def synth_typing(
     candidates: TextCandidates = None,
     keyboard: Annotated[Optional[str], typer.Option(
         help=_layout_help("to type on (default: the profile's); timing follows each key's place"))] = None,
+    skill: Annotated[Optional[float], typer.Option(
+        help="Speed of the new typists (texts without a user) as a population z-score: +1 is one SD faster, "
+             "with the holds, errors and pauses that go with that speed in the data.")] = None,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
 
     rows = _with_progress("typing texts", typing_model.synth_typing_file, texts, out_path, profile=profile, seed=seed,
-                           candidates=candidates, layout=keyboard)
+                           candidates=candidates, layout=keyboard, skill=skill)
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 

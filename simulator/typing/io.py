@@ -78,14 +78,15 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
 
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0,
-                      progress=None, candidates: int | None = None, layout: str | None = None) -> int:
+                      progress=None, candidates: int | None = None, layout: str | None = None,
+                      skill: float | None = None) -> int:
     """``hcisim synth-typing``: one row per key event, grouped by text in input order; returns rows written.
 
     Texts are typed CHUNK_TEXTS at a time, each chunk from its own branch of the seed's RNG tree, and
     written as one row group: memory stays bounded (16 candidate typings of every text are held while
     the critic chooses: ~1.5 GB per 1,000 texts unchunked). ``progress(done, total)`` after each chunk.
     ``candidates``: typings per text the realism critic chooses among (`synth_typing`); ``layout``: the
-    keyboard typed on (default: the profile's).
+    keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score.
     """
     from simulator.typing import synth_typing
 
@@ -108,7 +109,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
             b = min(a + CHUNK_TEXTS, n)
             events = synth_typing(texts[a:b], profile=prof, rng=rng_for(seed, "synth-typing", k), users=users[a:b],
-                                  layout=lay.name, candidates=candidates)
+                                  layout=lay.name, candidates=candidates, skill=skill)
             lens = [len(e) for e in events]
             table = pa.table({
                 "text_id": pa.array(np.repeat(np.array(ids[a:b], dtype=object), lens), pa.string()),

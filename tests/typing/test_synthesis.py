@@ -184,3 +184,16 @@ def test_texts_pause_more_where_the_place_offsets_say(aalto):
         return k / n
 
     assert edge_share([0, 0, 2.0, 0]) > 1.5 * edge_share([0, 0, 0, 0])
+
+
+def test_synth_typing_skill_option_sets_the_new_typists_speed(tmp_path):
+    texts = write_csv(tmp_path / "t.csv", [(i, SENTENCES[i % len(SENTENCES)], "") for i in range(30)])
+
+    def ms_per_key(skill):
+        out = tmp_path / f"{skill}.parquet"
+        synth_typing_file(texts, out, seed=1, skill=skill, candidates=1)
+        t = pq.read_table(out).to_pydict()
+        tid, tm = np.array(t["text_id"]), np.array(t["t_ms"])
+        return sum(tm[tid == i].max() for i in set(tid)) / (np.array(t["type"]) == "down").sum()
+
+    assert ms_per_key(1.5) < 0.75 * ms_per_key(0.0) < 0.75 * 0.75 * ms_per_key(-1.5)
