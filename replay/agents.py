@@ -218,12 +218,13 @@ class FlawedAgent(ScriptedAgent):
 
 def run_agent(agent: Agent, scenario: str, out: Path, *, seed: int = 0, humanlike: bool = True,
               url: str | None = None, app_version: str = "v1", max_steps: int = 60, overwrite: bool = False,
-              progress=None, locale: str = DEFAULT_LOCALE):
+              progress=None, locale: str = DEFAULT_LOCALE, keyboard: str | None = None):
     from simulator.runner import RunConfig, run
 
     scen = agent_scenario(agent, scenario, seed, max_steps, check_locale(locale))
     cfg = RunConfig(scenario=scenario, driver="browser", sessions=1, seed=seed, out=out, url=url,
-                    app_version=app_version, overwrite=overwrite, direct_input=not humanlike, locale=locale)
+                    app_version=app_version, overwrite=overwrite, direct_input=not humanlike, locale=locale,
+                    keyboard=keyboard)
     try:
         return run(cfg, progress, scenario_obj=scen)
     finally:

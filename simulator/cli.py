@@ -590,6 +590,8 @@ def agent_run(
     = None,
     seed: Annotated[int, typer.Option(help="Seed of the task's content (same as the reference run).")] = 0,
     locale: Annotated[str, typer.Option(help=_LOCALE_HELP + " Same as the reference run.")] = "en_US",
+    keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
+    = None,
     humanlike: Annotated[bool, typer.Option(help="Carry out the agent's actions with the fitted motion and "
                                                  "typing models (--no-humanlike: straight, instant input).")] = True,
     max_steps: Annotated[int, typer.Option(help="Give up after this many agent steps.")] = 60,
@@ -602,7 +604,7 @@ def agent_run(
         raise HcisimError("give exactly one of --agent module:callable or --agent-cmd COMMAND")
     fn = load_agent(agent) if agent else CommandAgent(agent_cmd)
     res = _with_progress("agent", run_agent, fn, scenario, out_dir, seed=seed, humanlike=humanlike,
-                         max_steps=max_steps, overwrite=overwrite, locale=locale)
+                         max_steps=max_steps, overwrite=overwrite, locale=locale, keyboard=keyboard)
     out.print(f"agent session: {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
 
 
