@@ -77,6 +77,23 @@ MovementCandidates = _candidates("movement", "~40x")
 TextCandidates = _candidates("text", "~20x")
 
 
+def _viewport(text: str | None, driver: str) -> dict:
+    """``--viewport WxH`` as RunConfig's ``viewport``: browser runs only (offline runs take their layout
+    snapshot's size, the desktop its X screen's)."""
+    if text is None:
+        return {}
+    if driver != "browser":
+        raise HcisimError("--viewport applies to browser runs (an offline run has its layout snapshot's size, "
+                          "a desktop run the X screen's)")
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise HcisimError(f"--viewport {text!r}: expected WIDTHxHEIGHT in px, e.g. 1920x1080") from None
+    if not (240 <= w <= 7680 and 240 <= h <= 4320):
+        raise HcisimError(f"--viewport {text!r}: width 240-7680 and height 240-4320 px")
+    return {"viewport": (w, h)}
+
+
 _LOCALE_HELP = "Faker locale of what people type and pick (names, addresses, text), e.g. de_DE, fr_FR."
 
 
@@ -380,6 +397,8 @@ def run(
     keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
     = None,
     locale: Annotated[str, typer.Option(help=_LOCALE_HELP)] = "en_US",
+    viewport: Annotated[Optional[str], typer.Option(
+        help="Browser: page size WIDTHxHEIGHT in CSS px (default 1280x800), e.g. 1920x1080 or 390x844.")] = None,
     url: Annotated[Optional[str], typer.Option(help="Your own app's URL instead of the bundled demo.")] = None,
     app_version: Annotated[str, typer.Option(help="Bundled web app build: v1 or v2.")] = "v1",
     headed: Annotated[bool, typer.Option(help="Show the browser window (needs a display).")] = False,
@@ -408,7 +427,7 @@ def run(
                     app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
                     periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite,
                     engine=(engine or Engine.local).value, address=address, shard_size=shard_size,
-                    keyboard=keyboard, locale=locale)
+                    keyboard=keyboard, locale=locale, **_viewport(viewport, driver.value))
     if engine is not None and driver != Driver.offline:
         raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)

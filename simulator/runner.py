@@ -64,6 +64,8 @@ class RunConfig:
     """Keyboard layout typed on (`simulator.typing.layout.LAYOUTS`); None: the typing profile's."""
     locale: str = DEFAULT_LOCALE
     """Faker locale of the content people type and pick (names, addresses, text)."""
+    viewport: tuple[int, int] = (1280, 800)
+    """Browser: the page's size in CSS px (offline runs take their layout snapshot's; the desktop, Xvfb's screen)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -166,16 +168,17 @@ class SessionRunner:
             from simulator.drivers.offline import LayoutRecorder
 
             if cfg.save_layout:
-                self.layout_recorder = LayoutRecorder((1280, 800))
+                self.layout_recorder = LayoutRecorder(cfg.viewport)
             if cfg.record_to is not None:
                 from replay.record import RecordingDriver
 
                 if cfg.sessions != 1:
                     raise HcisimError("recording a generated run needs --sessions 1")
-                driver = RecordingDriver(cfg.record_to, headless=not cfg.headed)
+                driver = RecordingDriver(cfg.record_to, headless=not cfg.headed, viewport=cfg.viewport)
                 self._stack.callback(driver.finish)
                 return driver
-            driver = BrowserDriver(headless=not cfg.headed, layout_recorder=self.layout_recorder)
+            driver = BrowserDriver(headless=not cfg.headed, layout_recorder=self.layout_recorder,
+                                   viewport=cfg.viewport)
             self._stack.callback(driver.close)
             return driver
         if cfg.driver == "desktop":
