@@ -172,14 +172,16 @@ def mouse_items(root: Path, people: dict[str, str]) -> Items | None:
 
 
 def typing_items(root: Path, people: dict[str, str]) -> Items | None:
+    from simulator.typing.fit import recorded_layout
     from simulator.typing.io import read_hcisim as read_segments
 
     records = [r for r in read_segments(root) if len(r) >= MIN_KEYS]
     if not records:
         return None
     sessions = np.array([str(r.user) for r in records], dtype=object)  # the reader names typists by session
-    return Items("typing", tuple(TYPING_FEATURES), feature_matrix(records), segment_vectors(records), sessions,
-                 _persons(sessions, people))
+    layout, _ = recorded_layout(records)  # hands and letters where the keyboard typed on has them
+    return Items("typing", tuple(TYPING_FEATURES), feature_matrix(records, layout), segment_vectors(records),
+                 sessions, _persons(sessions, people))
 
 
 def load_items(root: Path | str) -> DatasetItems:
