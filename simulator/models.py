@@ -91,8 +91,11 @@ class DirectModels:
 
     KEY_DELAY_MS = 30.0
 
+    def __init__(self, keyboard: str | None = None) -> None:
+        self.keyboard = get_layout(keyboard or "qwerty-us").name
+
     def provenance(self) -> dict[str, dict[str, str]]:
-        return {"mouse": {"id": "direct", "sha256": ""}, "typing": {"id": "direct", "sha256": ""}}
+        return {"mouse": {"id": "direct", "sha256": ""}, "typing": {"id": "direct", "sha256": "", "keyboard": self.keyboard}}
 
     def draw_person(self, rng: np.random.Generator) -> SessionPerson:
         return SessionPerson(mouse_id="direct", typing_id="direct")
@@ -110,6 +113,7 @@ class DirectModels:
     def typing_events(self, text: str, person, rng) -> Plan:
         t = np.repeat(np.arange(len(text)) * self.KEY_DELAY_MS, 2) + np.tile([0.0, 5.0], len(text))
         chars = [c for c in text for _ in (0, 1)]
-        return keys(t, ["down", "up"] * len(text), chars, [typing_model.code_for(c) for c in chars])
+        return keys(t, ["down", "up"] * len(text), chars, [self.code_for(c) for c in chars])
 
-    code_for = staticmethod(typing_model.code_for)
+    def code_for(self, name: str) -> str | None:
+        return typing_model.code_for(name, self.keyboard)

@@ -132,9 +132,9 @@ class SessionRunner:
         self.cfg = cfg
         self.scenario: Scenario = scenario or load_scenario(cfg.scenario)
         check_locale(cfg.locale)
-        self.models = (DirectModels() if cfg.direct_input
+        self.models = (DirectModels(keyboard=cfg.keyboard) if cfg.direct_input
                        else Models(cfg.mouse_profile, cfg.typing_profile, keyboard=cfg.keyboard))
-        layout = getattr(self.models, "keyboard", "qwerty-us")
+        layout = self.models.keyboard
         if cfg.driver == "desktop" and layout != "qwerty-us":
             # pyautogui presses keys through Xvfb's US keymap: a German z would reach the app as the US z key
             # while the ground truth says KeyY

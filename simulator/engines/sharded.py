@@ -53,7 +53,8 @@ def config_key(cfg) -> str:
 
     ident = {"scenario": cfg.scenario, "driver": cfg.driver, "seed": cfg.seed, "sessions": cfg.sessions,
              "shard_size": cfg.shard_size, "mouse": cfg.mouse_profile, "typing": cfg.typing_profile,
-             "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "locale": cfg.locale, "version": __version__}
+             "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "locale": cfg.locale,
+             "version": __version__}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
 
 
