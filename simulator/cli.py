@@ -405,7 +405,7 @@ def run(
     storage: Annotated[Storage, typer.Option(help="Table storage.")] = Storage.parquet,
     screenshots: Annotated[Shots, typer.Option(help="Screenshots at each action, only periodic, or none.")]
     = Shots.actions,
-    periodic_ms: Annotated[float, typer.Option(help="Also take a screenshot every N ms of idle time (0: off).")]
+    periodic_ms: Annotated[float, typer.Option(help="Also a screenshot every N ms while the person is idle (0: off).")]
     = 0.0,
     layout: Annotated[Optional[Path], typer.Option(help="Layout snapshot for the offline driver.")] = None,
     save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +28,7 @@ import numpy as np
 from simulator import plan as P
 from simulator import locate
 from simulator.content import DEFAULT_LOCALE, session_faker
-from simulator.drivers.base import Driver, Target
+from simulator.drivers.base import Driver, Target, sleep_until
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.models import Models, SessionPerson
@@ -369,15 +370,33 @@ class Actor:
         self._idle(None, P.think_ms(self.rng, words) * scale)
 
     def _idle(self, a: int | None, ms: float) -> None:
-        """Let ``ms`` pass; the hand rests with small drift, as people's do while looking."""
-        start = self.t
+        """Let ``ms`` pass; the hand rests with small drift, as people's do while looking.
+
+        With ``periodic_ms`` a live run also takes a screenshot every ``periodic_ms`` through the idle time,
+        as a capture stack's timer would; the drift moves go out in the pieces between the frames. Not while
+        the pointer travels or keys go down: a Chromium screenshot takes tens of ms and would delay them."""
+        start, end = self.t, self.t + ms
         t, x, y = self.models.idle(self.pointer, ms, self.person, self.motion_rng, self.driver.device)
+        t = t + start
         if len(t) and a is not None:
             x, y = self._on_screen(x, y)
-            self._dispatch(P.moves(t + start, x, y), a)
             self.pointer = (float(x[-1]), float(y[-1]))
-        self.t = max(self.t, start + ms)
-        self._periodic_frame(a)
+        else:
+            t, x, y = t[:0], x[:0], y[:0]
+        if self.periodic_ms > 0 and self.screenshots != "none" and self.driver.live:
+            due = max(self._last_frame_t + self.periodic_ms, start)
+            while due < end:
+                now = t < due
+                self._dispatch(P.moves(t[now], x[now], y[now]), a)
+                t, x, y = t[~now], x[~now], y[~now]
+                wait_ms = due - self.driver.now_ms()
+                if wait_ms > 0:
+                    sleep_until(time.perf_counter() + wait_ms / 1000.0)
+                self.t = max(self.t, due)
+                self._frame(a, "periodic")
+                due += self.periodic_ms  # a timer's rhythm: a slow screenshot does not push the next one
+        self._dispatch(P.moves(t, x, y), a)
+        self.t = max(self.t, end)
 
     # -- bookkeeping -------------------------------------------------------------
     def _begin(self, kind: str, loc: Locator | None, step: str | None = None, *, parent: int | None = None) -> int:
@@ -449,6 +468,3 @@ class Actor:
         self.rec.pngs.append((rel, png))
         self._last_frame_t = self.t
 
-    def _periodic_frame(self, a: int | None) -> None:
-        if self.periodic_ms > 0 and self.t - self._last_frame_t >= self.periodic_ms:
-            self._frame(a, "periodic")
