@@ -71,8 +71,9 @@ class RecordingDriver(BrowserDriver):
     """
 
     def __init__(self, out: Path, *, headless: bool = True, sensitive_selectors: list[str] | None = None,
-                 viewport: tuple[int, int] = (1280, 800)) -> None:
-        super().__init__(headless=headless, viewport=viewport, sensitive_selectors=sensitive_selectors)
+                 viewport: tuple[int, int] = (1280, 800), layout_recorder: Any = None) -> None:
+        super().__init__(headless=headless, viewport=viewport, sensitive_selectors=sensitive_selectors,
+                         layout_recorder=layout_recorder)
         self.out = Path(out)
         self.journal = Journal(journal_dir(self.out))
         self._want_frame = False

@@ -174,7 +174,8 @@ class SessionRunner:
 
                 if cfg.sessions != 1:
                     raise HcisimError("recording a generated run needs --sessions 1")
-                driver = RecordingDriver(cfg.record_to, headless=not cfg.headed, viewport=cfg.viewport)
+                driver = RecordingDriver(cfg.record_to, headless=not cfg.headed, viewport=cfg.viewport,
+                                         layout_recorder=self.layout_recorder)
                 self._stack.callback(driver.finish)
                 return driver
             driver = BrowserDriver(headless=not cfg.headed, layout_recorder=self.layout_recorder,

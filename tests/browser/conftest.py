@@ -19,18 +19,24 @@ from simulator.scenario import list_scenarios
 WEB_SCENARIOS = [s.name for s in list_scenarios() if s.app == "web"]
 
 
+PERIODIC_MS = 400.0
+"""login also takes periodic screenshots and saves a layout snapshot (tests/browser/test_periodic_frames.py)."""
+
+
 @dataclass
 class WebRun:
     scenario: str
     dataset: Path
     recording: Path
     stats: dict
+    layout: Path | None
 
 
 def _generate(name: str, root: Path) -> WebRun:
+    extra = {"periodic_ms": PERIODIC_MS, "save_layout": root / "login-layout.json"} if name == "login" else {}
     res = run(RunConfig(scenario=name, driver="browser", sessions=1, seed=3, out=root / name,
-                        record_to=root / f"{name}-recording", command=["pytest"]))
-    return WebRun(name, res.out, root / f"{name}-recording", res.stats)
+                        record_to=root / f"{name}-recording", command=["pytest"], **extra))
+    return WebRun(name, res.out, root / f"{name}-recording", res.stats, extra.get("save_layout"))
 
 
 @pytest.fixture(scope="session")
