@@ -194,6 +194,15 @@ class SessionRunner:
             return OfflineDriver(load_layout(Path(layout)))
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
 
+    def manifest(self, **more: Any) -> Manifest:
+        """The run's manifest as far as its configuration, driver and models say (the in-process and the
+        sharded engine both start from it)."""
+        cfg, d = self.cfg, self.driver
+        return Manifest(driver=cfg.driver, coordinate_space=d.coordinate_space, seed=cfg.seed,
+                        scenario=self.scenario.name, command=cfg.command, profiles=self.models.provenance(),
+                        viewport={"width": d.viewport[0], "height": d.viewport[1]}, device={"name": d.device},
+                        storage=cfg.storage, source={"content_locale": cfg.locale}, **more)
+
     def run_session(self, k: int) -> SessionResult:
         sid = session_id(k)
         self.driver.start_session(sid)
@@ -272,11 +281,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
             raise HcisimError("--shard-size must be at least 1")
         return run_sharded(cfg, progress)
     runner = SessionRunner(cfg, scenario_obj)
-    manifest = Manifest(driver=cfg.driver, coordinate_space=runner.driver.coordinate_space, seed=cfg.seed,
-                        scenario=runner.scenario.name, command=cfg.command, profiles=runner.models.provenance(),
-                        viewport={"width": runner.driver.viewport[0], "height": runner.driver.viewport[1]},
-                        device={"name": runner.driver.device}, storage=cfg.storage,
-                        source={"content_locale": cfg.locale})
+    manifest = runner.manifest()
     errors: list[np.ndarray] = []
     agreement = Agreement()
     final_states: dict[str, Any] = {}

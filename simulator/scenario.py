@@ -467,4 +467,3 @@ class Actor:
                                     height=self.driver.viewport[1]))
         self.rec.pngs.append((rel, png))
         self._last_frame_t = self.t
-

@@ -227,13 +227,9 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         detail = "; ".join(f"shard {i} ({shard_name(i)}): {msg}" for i, msg in sorted(failures.items()))
         raise HcisimError(f"{len(failures)} shard(s) failed after {RETRIES} retries -- {detail}; "
                           f"{len(receipts)} completed shard(s) are kept in {stage}; run the same command to resume")
-    manifest = Manifest(driver=cfg.driver, coordinate_space=probe.driver.coordinate_space, seed=cfg.seed,
-                        scenario=probe.scenario.name, command=cfg.command, profiles=probe.models.provenance(),
-                        viewport={"width": probe.driver.viewport[0], "height": probe.driver.viewport[1]},
-                        device={"name": probe.driver.device}, storage=cfg.storage,
-                        sessions=[session_id(k) for k in range(cfg.sessions)], source={"content_locale": cfg.locale},
-                        stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
-                               "shards_reused": reused})
+    manifest = probe.manifest(sessions=[session_id(k) for k in range(cfg.sessions)],
+                              stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
+                                     "shards_reused": reused})
     return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,
                      sum(r.files.get("events.parquet", r.files.get("events.jsonl", {})).get("rows", 0)
                          for r in receipts.values()),
