@@ -287,10 +287,8 @@ class Replayer:
             self.driver.page.wait_for_timeout(min(a["t_end_ms"] - a["t_start_ms"], 3000) / self.speed
                                               if self.timing != "fast" else 10)
             return
-        if kind == "key":
-            combo = a.get("text_intended") or ""
-            if combo:
-                self.driver.page.keyboard.press(combo if combo != " " else "Space")
+        if kind == "key":  # the recorded presses, with their codes, as typing is replayed
+            self._send(self._key_plan(a), step.action_id)
             return
         if kind == "scroll":
             dy = params.get("dy")
