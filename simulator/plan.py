@@ -112,3 +112,26 @@ def reading_ms(rng: np.random.Generator, n_words: int) -> float:
 def click_hold_ms(rng: np.random.Generator) -> float:
     """How long a mouse button stays down in a click (median ~100 ms in browser-captured clicks)."""
     return float(np.clip(rng.lognormal(np.log(100.0), 0.35), 40.0, 400.0))
+
+
+def inside_boxes(x: np.ndarray, y: np.ndarray, boxes) -> np.ndarray:
+    """Which points (x, y) lie in at least one of ``boxes`` (anything with x, y, w, h)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.zeros(len(x), bool)
+    for b in boxes:
+        ok |= (x >= b.x) & (x <= b.x + b.w) & (y >= b.y) & (y <= b.y + b.h)
+    return ok
+
+
+def clamp_into(x: np.ndarray, y: np.ndarray, boxes) -> tuple[np.ndarray, np.ndarray]:
+    """Each point outside every box moved to the nearest point of the nearest box (a hand sliding along an edge)."""
+    x, y = np.asarray(x, float).copy(), np.asarray(y, float).copy()
+    out = ~inside_boxes(x, y, boxes)
+    if not out.any() or not boxes:
+        return x, y
+    cx = np.stack([np.clip(x[out], b.x, b.x + b.w) for b in boxes])
+    cy = np.stack([np.clip(y[out], b.y, b.y + b.h) for b in boxes])
+    best = np.argmin((cx - x[out]) ** 2 + (cy - y[out]) ** 2, axis=0)
+    cols = np.arange(out.sum())
+    x[out], y[out] = cx[best, cols], cy[best, cols]
+    return x, y

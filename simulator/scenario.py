@@ -37,6 +37,8 @@ from simulator.rng import component_rng
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 MAX_SCROLL_ROUNDS = 8
+MAX_PATH_DRAWS = 30
+"""Paths drawn at most for a move that must stay inside an open menu (see ``Actor._move_to``)."""
 
 
 class StepError(HcisimError):
@@ -238,7 +240,7 @@ class Actor:
         self._dispatch(P.make(t_down, "down", x=self.pointer[0], y=self.pointer[1], button="left"), a)
         self.t = t_down + self.rng.lognormal(np.log(180.0), 0.3)
         dest = self.driver.locate(dst)
-        self._move_to(dest.box, a, held="left")
+        self._move_to(dest.box, a)
         self.t += P.click_hold_ms(self.rng) * 0.8
         self._dispatch(P.make(self.t, "up", x=self.pointer[0], y=self.pointer[1], button="left"), a)
         self._end(a, target=source, outcome="miss_corrected" if missed else "ok",
@@ -271,7 +273,7 @@ class Actor:
         """Bring ``loc`` into view, think, and move the pointer onto it; True when the first aim missed."""
         target = self._scroll_into_view(loc, a)
         self._think(target)
-        missed = self._move_to(target.box, a)
+        missed = self._move_to(target.box, a, within=target.keep_within)
         return target, missed
 
     def _scroll_into_view(self, loc: Locator, a: int) -> Target:
@@ -298,10 +300,23 @@ class Actor:
             target = again
         return target
 
-    def _move_to(self, box: Box, a: int, *, held: str | None = None) -> bool:
+    def _move_to(self, box: Box, a: int, *, within: tuple[Box, ...] = ()) -> bool:
+        """Move onto ``box``; with ``within``, on a path that stays inside those boxes (an open menu).
+
+        The motor model's paths come from recorded pointing, which includes wandering before the aim;
+        on an open menu that wander would switch or close it. Paths are drawn again until one stays
+        (a person who knows the menu is open keeps to it); after MAX_PATH_DRAWS the last slides along
+        the edges.
+        """
         self._sync_clock()  # locating took real time: plan from now, not from before it
-        traj = self.models.pointing(self.pointer, box, self.person, self.motion_rng, self.driver.device)
-        x, y = self._on_screen(traj.x, traj.y)
+        keep = within if within and P.inside_boxes([self.pointer[0]], [self.pointer[1]], within)[0] else ()
+        for _ in range(MAX_PATH_DRAWS if keep else 1):
+            traj = self.models.pointing(self.pointer, box, self.person, self.motion_rng, self.driver.device)
+            x, y = self._on_screen(traj.x, traj.y)
+            if not keep or P.inside_boxes(x, y, keep).all():
+                break
+        else:
+            x, y = P.clamp_into(x, y, keep)
         self._dispatch(P.moves(traj.t_ms + self.t, x, y), a)
         self.pointer = (float(x[-1]), float(y[-1]))
         return bool(traj.missed)

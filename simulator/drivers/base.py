@@ -55,6 +55,9 @@ class Target:
     options: list[str] = field(default_factory=list)
     """For select/combobox: option labels in display order."""
     selected_index: int = -1
+    keep_within: tuple[Box, ...] = ()
+    """Where the pointer must stay on its way here (any of these boxes): an open menu switches or closes
+    when the pointer crosses its neighbours on the menu bar, so a person stays on the menu."""
 
     def descriptor(self) -> dict[str, Any]:
         return {"selector": self.selector, "role": self.role, "name": self.name, "text": self.text,

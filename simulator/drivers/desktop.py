@@ -84,10 +84,16 @@ def tk_widgets(state: dict[str, Any]) -> list[dict[str, Any]]:
     for title, menu in state.get("menus", {}).get("entries", {}).items():
         out.append({"name": f"menu-{title}", "role": "menuitem", "label": title, "text": title, "kind": "button",
                     "box": [menu["x"], menu["y"], menu["w"], menu["h"]]})
+        items = [b for label, b in menu.get("items", {}).items() if label]
+        if items:
+            top = min(menu["y"] + menu["h"], *(b["y"] for b in items))  # from the bar down: no gap to cross
+            bottom = max(b["y"] + b["h"] for b in items)
+            dropdown = [min(b["x"] for b in items), top, max(b["w"] for b in items), bottom - top]
         for label, b in menu.get("items", {}).items():
             if label:
                 out.append({"name": f"menu-{title}-{label}", "role": "menuitem", "label": label, "text": label,
-                            "kind": "button", "box": [b["x"], b["y"], b["w"], b["h"]]})
+                            "kind": "button", "box": [b["x"], b["y"], b["w"], b["h"]],
+                            "keep_within": [[menu["x"], menu["y"], menu["w"], menu["h"]], dropdown]})
     return out
 
 
@@ -209,7 +215,8 @@ class DesktopDriver:
         return Target(box=box, visible=True, kind=w.get("kind", "other"), role=w.get("role"),
                       name=w.get("label") or w.get("text"), text=w.get("text"), selector=w.get("name"),
                       label=w.get("label"), id=w.get("name"), words_on_screen=len(widgets),
-                      options=list(w.get("options", [])), selected_index=int(w.get("selected_index", -1)))
+                      options=list(w.get("options", [])), selected_index=int(w.get("selected_index", -1)),
+                      keep_within=tuple(Box(*map(float, b)) for b in w.get("keep_within", ())))
 
     def describe_at(self, x: float, y: float) -> Target | None:
         for w in self._widgets():
