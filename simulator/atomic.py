@@ -29,6 +29,8 @@ def file_mode() -> int:
 def atomic_path(out: Path | str) -> Iterator[Path]:
     """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""
     out = Path(out)
+    if out.is_dir():
+        raise HcisimError(f"{out}: is a folder; name a file to write")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

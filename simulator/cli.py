@@ -75,6 +75,7 @@ def _candidates(item: str, speedup: str):
 
 MovementCandidates = _candidates("movement", "~40x")
 TextCandidates = _candidates("text", "~20x")
+Overwrite = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
 
 
 def _viewport(text: str | None, driver: str) -> dict:
@@ -225,7 +226,7 @@ def synth_moves(
     pairs: Annotated[Path, typer.Option(help="CSV with pair_id,x0,y0,x1,y1[,width,height][,user].")],
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "sapimouse",
-    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same bytes.")] = 0,
     candidates: MovementCandidates = None,
     device: Annotated[Optional[str], typer.Option(
         help="Capture device for every movement: usb125 (125 Hz USB mouse), raf60 (60 Hz browser), sapimouse or "
@@ -244,13 +245,13 @@ def synth_typing(
     texts: Annotated[Path, typer.Option(help="CSV with text_id,text[,user].")],
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "aalto",
-    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same bytes.")] = 0,
     candidates: TextCandidates = None,
     keyboard: Annotated[Optional[str], typer.Option(
         help=_layout_help("to type on (default: the profile's); timing follows each key's place"))] = None,
     skill: Annotated[Optional[float], typer.Option(
-        help="Speed of the new typists (texts without a user) as a population z-score: +1 is one SD faster, "
-             "with the holds, errors and pauses that go with that speed in the data.")] = None,
+        help="Speed of the new typists (texts without a user) as a population z-score, -2.5 to 2.5: "
+             "+1 is one SD faster, with the holds, errors and pauses that go with that speed in the data.")] = None,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
@@ -269,6 +270,7 @@ def import_(
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
     sessions: Annotated[Optional[str], typer.Option(help="Only sessions whose id or path matches this glob.")]
     = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Convert a shared data set's format into an hcisim dataset: every event, one session per recording."""
     from simulator.augment import import_dataset
@@ -276,7 +278,7 @@ def import_(
 
     check_format(format)  # before the progress bar, so a typo is one clean line
     m = _with_progress(f"importing {format}", import_dataset, format, src, out_dir, sessions=sessions,
-                       command=["hcisim", *sys.argv[1:]])
+                       command=["hcisim", *sys.argv[1:]], overwrite=overwrite)
     out.print(f"{len(m.sessions)} session(s) of {len(set(m.people.values()))} people written to {out_dir}",
               highlight=False)
 
@@ -288,8 +290,9 @@ def augment(
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
     people: Annotated[str, typer.Option(help="same: as each recorded person; new: new people from their "
                                              "population.")] = "same",
-    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same bytes.")] = 0,
     modality: Annotated[str, typer.Option(help="all, mouse or typing: what to fit and generate.")] = "all",
+    overwrite: Overwrite = False,
 ) -> None:
     """Fit the dataset's people and generate FACTOR x as many sessions with the same task structure."""
     from simulator.augment import augment_dataset
@@ -297,7 +300,7 @@ def augment(
 
     check_options(factor, people, modality)
     m = _with_progress("augmenting", augment_dataset, dataset, out_dir, factor=factor, people=people, seed=seed,
-                       modality=modality, command=["hcisim", *sys.argv[1:]])
+                       modality=modality, command=["hcisim", *sys.argv[1:]], overwrite=overwrite)
     out.print(f"{len(m.sessions)} session(s) written to {out_dir} (people: {people}, profiles: "
               f"{', '.join(m.profiles) or 'none'})", highlight=False)
     left = m.stats.get("sessions_left_out") or {}
@@ -314,7 +317,7 @@ def fidelity(
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write every number as JSON here.")]
     = None,
     fitting: Annotated[Optional[Path], typer.Option(help="The data SYNTH was fitted on (enables privacy).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the subsampling, folds and bootstrap.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the subsampling, folds and bootstrap.")] = 0,
     fail_under: Annotated[Optional[list[str]], typer.Option(help="NAME=X: exit 1 when measure NAME is below X "
                                                                  "(e.g. coverage=0.85; repeatable).")] = None,
     fail_over: Annotated[Optional[list[str]], typer.Option(help="NAME=X: exit 1 when measure NAME is above X "
@@ -389,9 +392,9 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
     driver: Annotated[Driver, typer.Option(help="browser (Chromium), desktop (X app) or offline (no app).")]
     = Driver.offline,
-    sessions: Annotated[int, typer.Option(help="Number of sessions.")] = 1,
-    seed: Annotated[int, typer.Option(help="Run seed; session k depends on (seed, k) only.")] = 0,
-    workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+    sessions: Annotated[int, typer.Option(min=1, help="Number of sessions.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Run seed; session k depends on (seed, k) only.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Parallel worker processes.")] = 1,
     profile: Annotated[str, typer.Option(help="Mouse profile (name or file).")] = "sapimouse",
     typing_profile: Annotated[str, typer.Option(help="Typing profile (name or file).")] = "aalto",
     keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
@@ -405,15 +408,15 @@ def run(
     storage: Annotated[Storage, typer.Option(help="Table storage.")] = Storage.parquet,
     screenshots: Annotated[Shots, typer.Option(help="Screenshots at each action, only periodic, or none.")]
     = Shots.actions,
-    periodic_ms: Annotated[float, typer.Option(help="Also a screenshot every N ms while the person is idle (0: off).")]
+    periodic_ms: Annotated[float, typer.Option(min=0.0, help="Also a screenshot every N ms while the person is idle (0: off).")]
     = 0.0,
     layout: Annotated[Optional[Path], typer.Option(help="Layout snapshot for the offline driver.")] = None,
     save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]
     = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    overwrite: Overwrite = False,
     engine: Annotated[Optional[Engine], typer.Option(help="Offline runs: local process pool or Ray.")] = None,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray).")] = None,
-    shard_size: Annotated[int, typer.Option(help="Offline runs: sessions per shard (resumable unit).")] = 100,
+    shard_size: Annotated[int, typer.Option(min=1, help="Offline runs: sessions per shard (resumable unit).")] = 100,
 ) -> None:
     """Play a scenario against a real app (or offline) and write a labelled dataset.
 
@@ -607,14 +610,14 @@ def agent_run(
     agent: Annotated[Optional[str], typer.Option(help="Python agent as module:callable.")] = None,
     agent_cmd: Annotated[Optional[str], typer.Option(help="Agent program speaking JSON lines on stdin/stdout.")]
     = None,
-    seed: Annotated[int, typer.Option(help="Seed of the task's content (same as the reference run).")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the task's content (same as the reference run).")] = 0,
     locale: Annotated[str, typer.Option(help=_LOCALE_HELP + " Same as the reference run.")] = "en_US",
     keyboard: Annotated[Optional[str], typer.Option(help=_layout_help("typed on (default: the typing profile's)"))]
     = None,
     humanlike: Annotated[bool, typer.Option(help="Carry out the agent's actions with the fitted motion and "
                                                  "typing models (--no-humanlike: straight, instant input).")] = True,
     max_steps: Annotated[int, typer.Option(help="Give up after this many agent steps.")] = 60,
-    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    overwrite: Overwrite = False,
 ) -> None:
     """Run an agent on a bundled task in Chromium and record its session as a dataset."""
     from replay.agents import CommandAgent, load_agent, run_agent

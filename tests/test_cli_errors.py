@@ -63,10 +63,26 @@ def test_bad_dataset_for_inspect(tmp_path):
 @pytest.mark.parametrize("args, fragments", [
     (("fit", "typing", "--data", ".", "--format", "nosuch", "--out", "x.json"), ("'--format'", "'nosuch'", "aalto")),
     (("fit", "mouse", "--data", ".", "--format", "nosuch", "--out", "x.json"), ("'--format'", "sapimouse")),
-    (("synth-moves", "--pairs", "p.csv", "--out", "o.parquet", "--candidates", "0"), ("'--candidates'", "1")),
-    (("synth-typing", "--out", "o.parquet"), ("Missing option '--texts'", "hcisim synth-typing --help")),
+    (("synth-moves", "--pairs", "p.csv", "--out", "{tmp}/o.parquet", "--candidates", "0"), ("'--candidates'", "1")),
+    (("synth-typing", "--out", "{tmp}/o.parquet"), ("Missing option '--texts'", "hcisim synth-typing --help")),
     (("no-such-command",), ("No such command 'no-such-command'",)),
 ])
 def test_usage_errors_are_one_line(args, fragments):
     """Click's own usage message is three lines with a blank one; ours is the error and where to look."""
     one_line_error(hcisim(*args), *fragments, code=2)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}/o.parquet", "--seed", "-1"], ["--seed", "greater than or equal to 0"]),
+    (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}"], ["is a folder; name a file to write"]),
+    (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "nan"], ["skill nan is outside"]),
+    (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "4"], ["skill 4.0 is outside -2.5..2.5"]),
+    (["run", "login", "--out", "{tmp}/o", "--workers", "0"], ["--workers", "greater than or equal to 1"]),
+    (["run", "login", "--out", "{tmp}/o", "--periodic-ms", "-5"], ["--periodic-ms"]),
+])
+def test_values_out_of_range_are_refused_before_any_work(tmp_path, args, fragments):
+    (tmp_path / "p.csv").write_text("pair_id,x0,y0,x1,y1\n1,0,0,100,100\n")
+    (tmp_path / "t.csv").write_text("text_id,text\n1,hello\n")
+    args = [a.format(pairs=tmp_path / "p.csv", texts=tmp_path / "t.csv", tmp=tmp_path) for a in args]
+    one_line_error(hcisim(*args), *fragments, code=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "t.csv"]  # nothing written, nothing left

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.dataset.schema import EVENTS
@@ -95,34 +94,21 @@ def _events(n: int, sid: str, t: np.ndarray, device, type_, **cols) -> pa.Table:
             "type": pa.array(type_, pa.string())}
     for name in ("x", "y", "button", "key", "code", "dx", "dy"):
         typ = EVENTS.field(name).type
-        data[name] = pa.array(cols[name], typ) if name in cols else pa.nulls(n, typ)
+        # from_pandas: a NaN (no wheel delta on a move) is stored as null, as every other dataset has it
+        data[name] = pa.array(cols[name], typ, from_pandas=True) if name in cols else pa.nulls(n, typ)
     data["action_id"] = pa.nulls(n, pa.int64())
     data["planned_t_ms"] = pa.nulls(n, pa.float64())
     return pa.table(data, schema=EVENTS)
 
 
-def _read_pointer_csv(f: Path, time_col: str, what: str) -> pa.Table:
-    try:
-        tab = pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
-            column_types={"x": "float64", "y": "float64", time_col: "float64", "button": "string",
-                          "state": "string"}))
-    except (pa.ArrowInvalid, OSError) as e:
-        raise HcisimError(f"{f}: not a {what} file ({str(e).splitlines()[0]})") from None
-    missing = [c for c in (time_col, "button", "state", "x", "y") if c not in tab.column_names]
-    if missing:
-        raise HcisimError(f"{f}: not a {what} file, missing column(s) {', '.join(missing)}")
-    return tab
-
-
 def _pointer(f: Path, sid: str, fmt: str) -> pa.Table:
     """SapiMouse and Balabit rows -> events: Move/Drag are moves, Pressed/Released downs/ups, Scroll wheel."""
-    time_col, scale = ("client timestamp", 1.0) if fmt == "sapimouse" else ("client timestamp", 1000.0)
-    tab = _read_pointer_csv(f, time_col, "SapiMouse CSV" if fmt == "sapimouse" else "Balabit session")
-    t = tab[time_col].to_numpy(zero_copy_only=False) * scale
+    from simulator.readers import balabit, sapimouse
+
+    tab = (sapimouse if fmt == "sapimouse" else balabit).read_rows(f)
+    t = tab["client timestamp"].to_numpy(zero_copy_only=False) * (1.0 if fmt == "sapimouse" else 1000.0)
     if len(t) == 0:
         raise HcisimError(f"{f}: no rows")
-    if not np.all(np.isfinite(t)):
-        raise HcisimError(f"{f}: rows without a time stamp")
     order = np.argsort(t, kind="stable")  # both data sets are in time order already; a stable sort keeps it so
     t = t[order] - t[order][0]
     state = np.asarray(tab["state"].to_pylist(), dtype=object)[order]

@@ -285,7 +285,9 @@ def parse_thresholds(specs: list[str] | None, kind: str) -> list[Threshold]:
         try:
             limit = float(value)
         except ValueError:
-            raise HcisimError(f"--fail-{kind} {spec!r}: {value!r} is not a number") from None
+            limit = float("nan")
+        if not np.isfinite(limit):  # a NaN limit would make every comparison false: a gate that never shuts
+            raise HcisimError(f"--fail-{kind} {spec!r}: {value!r} is not a finite number")
         mod, dot, measure = name.rpartition(".")
         if measure not in METRICS or (dot and mod not in MODALITIES):
             raise HcisimError(f"--fail-{kind} {spec!r}: unknown measure {name!r} (measures: {', '.join(METRICS)}; "
@@ -302,10 +304,10 @@ def check_thresholds(result: FidelityResult, thresholds: list[Threshold]) -> lis
         names = [th.name] if "." in th.name else [f"{m}.{th.name}" for m in result.modalities]
         for name in names:
             v = metrics.get(name)
-            if v is None:
+            if v is None or v != v:  # absent or NaN: a gate must not pass on what it could not see
                 problems.append(f"{name} was not measured ({th.flag})")
             elif (th.kind == "under" and v < th.limit) or (th.kind == "over" and v > th.limit):
-                problems.append(f"{name} = {v:.4g} is {'below' if th.kind == 'under' else 'above'} {th.limit:g} "
+                problems.append(f"{name} = {v:.6g} is {'below' if th.kind == 'under' else 'above'} {th.limit:g} "
                                 f"({th.flag})")
     return problems
 

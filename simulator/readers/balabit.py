@@ -12,14 +12,21 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
-from simulator.readers.common import MOVE, OTHER, PointerLog, read_state_csv
+import pyarrow as pa
+
+from simulator.readers.common import MOVE, OTHER, PointerLog, pointer_states, read_pointer_csv
 
 COLUMNS = ["record timestamp", "client timestamp", "button", "state", "x", "y"]
 MAX_COORD = 10000.0  # the data's rare huge edge coordinates are not positions
 
 
+def read_rows(path: Path) -> pa.Table:
+    """One Balabit session file, checked (times in seconds)."""
+    return read_pointer_csv(path, "Balabit session file", COLUMNS)
+
+
 def read_file(path: Path, user: str, session: str) -> PointerLog:
-    t, x, y, kind = read_state_csv(path, "Balabit session file", COLUMNS)
+    t, x, y, kind = pointer_states(read_rows(path))
     bad = (np.abs(x) > MAX_COORD) | (np.abs(y) > MAX_COORD)
     kind[bad & (kind == MOVE)] = OTHER
     return PointerLog(user, session, t * 1000.0, x, y, kind)

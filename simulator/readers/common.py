@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
@@ -25,20 +26,33 @@ MIN_SAMPLES = 4
 MIN_DIST_PX = 20.0
 
 
-def read_state_csv(path: Path, what: str, columns: list[str]) -> tuple[np.ndarray, ...]:
-    """``client timestamp, button, state, x, y`` rows (the Balabit challenge's layout, which SapiMouse
-    adopted) as times in the file's unit, positions and event kinds, in file order.
-
-    ``what`` names the format in the one-line error a malformed or foreign file gets.
+def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[str, ...] = ()) -> pa.Table:
+    """The rows of a ``client timestamp, button, state, x, y`` CSV (the Balabit challenge's layout, which
+    SapiMouse adopted), checked: every column of the format, none of ``foreign`` (the other format's own:
+    SapiMouse and Balabit differ only by Balabit's ``record timestamp``, and in time unit), finite times and
+    positions. ``what`` names the format in the one-line error a malformed or foreign file gets.
     """
     try:
         tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"x": "float64", "y": "float64", "client timestamp": "float64"}))
+            column_types={"x": "float64", "y": "float64", "client timestamp": "float64", "button": "string",
+                          "state": "string"}))
     except Exception as e:  # pyarrow raises several types for malformed CSV
         raise HcisimError(f"{path}: not a {what} ({str(e).splitlines()[0]})") from None
     missing = [c for c in columns if c not in tab.column_names]
     if missing:
         raise HcisimError(f"{path}: not a {what}, missing column(s) {', '.join(missing)}")
+    alien = [c for c in foreign if c in tab.column_names]
+    if alien:
+        raise HcisimError(f"{path}: not a {what}: it has column(s) {', '.join(alien)} of another format")
+    for c in ("client timestamp", "x", "y"):
+        v = tab[c].to_numpy(zero_copy_only=False)
+        if not np.isfinite(v).all():
+            raise HcisimError(f"{path}: row {int(np.flatnonzero(~np.isfinite(v))[0]) + 2} has no number in {c!r}")
+    return tab
+
+
+def pointer_states(tab: pa.Table) -> tuple[np.ndarray, ...]:
+    """A checked pointer table as times in the file's unit, positions and event kinds, in file order."""
     state = np.asarray(tab["state"].to_pylist(), dtype=object)
     button = np.asarray(tab["button"].to_pylist(), dtype=object)
     kind = np.full(tab.num_rows, OTHER, np.int8)

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
-from simulator.readers.common import PointerLog, read_state_csv
+import pyarrow as pa
+
+from simulator.readers.common import PointerLog, pointer_states, read_pointer_csv
 
 COLUMNS = ["client timestamp", "button", "state", "x", "y"]
 
@@ -22,8 +24,13 @@ def subject_of(folder: str) -> str:
     return m.group(1) if m else folder
 
 
+def read_rows(path: Path) -> pa.Table:
+    """One SapiMouse CSV, checked (a Balabit file, whose times are seconds, is refused)."""
+    return read_pointer_csv(path, "SapiMouse CSV", COLUMNS, foreign=("record timestamp",))
+
+
 def read_file(path: Path, user: str, session: str) -> PointerLog:
-    t, x, y, kind = read_state_csv(path, "SapiMouse CSV", COLUMNS)
+    t, x, y, kind = pointer_states(read_rows(path))
     order = np.argsort(t, kind="stable")
     return PointerLog(user, session, t[order], x[order], y[order], kind[order])
 

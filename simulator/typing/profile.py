@@ -27,6 +27,8 @@ from simulator.atomic import write_atomic
 FORMAT = "hcisim-typing-profile"
 VERSION = 1
 SHIPPED = ("aalto", "freetext")
+SKILL_RANGE = 2.5
+"""Speed z-scores ``skill`` may take: beyond 2.5 SD the data holds hardly anyone to condition on."""
 
 
 POP_LEVELS = np.linspace(0.0, 1.0, 41)
@@ -129,7 +131,9 @@ class TypingProfile:
         else:
             i = P["mu"]
             rest = np.r_[0:i, i + 1:len(PARAMS)]
-            zi = -float(np.clip(skill, -2.5, 2.5))  # faster = lower log interval
+            if not -SKILL_RANGE <= skill <= SKILL_RANGE:  # NaN fails too
+                raise HcisimError(f"skill {skill} is outside -{SKILL_RANGE}..{SKILL_RANGE} (population z-scores)")
+            zi = -float(skill)  # faster = lower log interval
             ccov = R[np.ix_(rest, rest)] - np.outer(R[rest, i], R[i, rest])
             ccov = (ccov + ccov.T) / 2 + np.eye(len(rest)) * 1e-9
             z = np.empty((k, len(PARAMS)))

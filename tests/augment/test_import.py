@@ -110,3 +110,26 @@ def test_wrong_format_for_the_files_is_one_line(shared_data, tmp_path):
     one_line_error(hcisim("import", shared_data / "typing-free-text" / "Twitter" / "t_05.csv", "--format",
                           "sapimouse", "--out", tmp_path / "o"), "not a SapiMouse CSV")
     assert not (tmp_path / "o").exists()
+
+
+def test_the_other_mouse_format_is_refused_not_rescaled(shared_data, tmp_path):
+    """SapiMouse and Balabit share their columns but not their time unit (ms vs s): read as the other,
+    a session would come out 1,000 times too long (or short), so each refuses the other's files."""
+    sapi = shared_data / "sapimouse" / "user1"
+    bala = next((shared_data / "balabit-mouse" / "training_files" / "user12").iterdir())
+    one_line_error(hcisim("import", sapi, "--format", "balabit", "--out", tmp_path / "a"),
+                   "not a Balabit session file, missing column(s) record timestamp")
+    one_line_error(hcisim("import", bala, "--format", "sapimouse", "--out", tmp_path / "b"),
+                   "not a SapiMouse CSV: it has column(s) record timestamp of another format")
+    bad = tmp_path / "nan.csv"
+    bad.write_text("client timestamp,button,state,x,y\n0,NoButton,Move,1,1\n10,NoButton,Move,NaN,2\n")
+    one_line_error(hcisim("import", bad, "--format", "sapimouse", "--out", tmp_path / "c"),
+                   "row 3 has no number in 'x'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nan.csv"]
+
+
+def test_moves_have_no_wheel_delta_rather_than_a_nan_one(shared_data, tmp_path):
+    assert hcisim("import", shared_data / "sapimouse" / "user1", "--format", "sapimouse",
+                  "--out", tmp_path / "d").returncode == 0
+    ev = read_dataset(tmp_path / "d").events
+    assert ev.column("dx").null_count == ev.num_rows and ev.column("dy").null_count == ev.num_rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 
 import pytest
 
@@ -43,9 +44,14 @@ def test_a_threshold_on_a_measure_that_was_not_taken_fails(fx):
     problems = check_thresholds(r, parse_thresholds(["mouse.mia_auc=0.6"], "over"))
     assert problems == ["mouse.mia_auc was not measured (--fail-over mouse.mia_auc=0.6)"]
     assert check_thresholds(r, parse_thresholds(["auc=0.6"], "over")) == []
+    r = deepcopy(r)
+    r.modalities["mouse"].c2st.auc = float("nan")  # a measure that came out NaN was not taken either
+    assert check_thresholds(r, parse_thresholds(["mouse.auc=0.6"], "over")) == [
+        "mouse.auc was not measured (--fail-over mouse.auc=0.6)"]
 
 
-@pytest.mark.parametrize("spec, fragment", [("auc", "expected NAME=VALUE"), ("auc=high", "not a number"),
+@pytest.mark.parametrize("spec, fragment", [("auc", "expected NAME=VALUE"), ("auc=high", "not a finite number"),
+                                            ("auc=nan", "not a finite number"), ("auc=inf", "not a finite number"),
                                             ("mouse.nope=1", "unknown measure"), ("keyboard.auc=1", "unknown")])
 def test_malformed_thresholds_are_refused(spec, fragment):
     with pytest.raises(HcisimError, match=fragment):
@@ -71,7 +77,7 @@ def test_bad_input_is_refused_in_one_line(fx, tmp_path):
     # through the command: one line, exit 2, nothing written
     one_line_error(hcisim("fidelity", real, empty, "--out", tmp_path / "r.html"), "empty dataset")
     one_line_error(hcisim("fidelity", real, real, "--out", tmp_path / "r.html", "--fail-under", "auc=high"),
-                   "not a number")
+                   "not a finite number")
     assert not (tmp_path / "r.html").exists()
 
 
