@@ -200,7 +200,7 @@ class Actor:
             if typed != text:
                 outcome = "text_mismatch"
         self._end(a, target=target, outcome=outcome, text_typed=typed if typed is not None else text,
-                  text_intended=text, sensitive=target.kind == "password")
+                  text_intended=text, sensitive=target.sensitive)
 
     def check(self, loc: Locator, on: bool = True) -> None:
         target = self.driver.locate(loc)

@@ -55,6 +55,9 @@ class Target:
     options: list[str] = field(default_factory=list)
     """For select/combobox: option labels in display order."""
     selected_index: int = -1
+    sensitive: bool = False
+    """A password or other field whose value must never be stored (capture.js's rule: password inputs,
+    ``autocomplete`` cc-*/one-time-code/passwords, anything inside ``[data-private]``, ``--sensitive``)."""
     keep_within: tuple[Box, ...] = ()
     """Where the pointer must stay on its way here (any of these boxes): an open menu switches or closes
     when the pointer crosses its neighbours on the menu bar, so a person stays on the menu."""

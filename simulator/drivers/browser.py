@@ -305,4 +305,5 @@ def target_from_info(info: dict) -> Target:
         words_on_screen=int(info.get("wordsOnScreen") or 0), checked=info.get("checked"),
         focused=bool(info.get("focused")), next_in_tab_order=bool(info.get("nextInTabOrder")),
         options=list(info.get("options") or []), selected_index=int(info.get("selectedIndex", -1)),
+        sensitive=bool(info.get("sensitive", info["kind"] == "password")),
     )

@@ -216,6 +216,7 @@ class DesktopDriver:
                       name=w.get("label") or w.get("text"), text=w.get("text"), selector=w.get("name"),
                       label=w.get("label"), id=w.get("name"), words_on_screen=len(widgets),
                       options=list(w.get("options", [])), selected_index=int(w.get("selected_index", -1)),
+                      sensitive=w.get("kind") == "password",
                       keep_within=tuple(Box(*map(float, b)) for b in w.get("keep_within", ())))
 
     def describe_at(self, x: float, y: float) -> Target | None:

@@ -66,7 +66,7 @@ class LayoutRecorder:
             "id": info["id"], "testid": info["testid"],
             "options": info["options"], "selected_index": info["selectedIndex"], "checked": info["checked"],
             "words_on_screen": info["wordsOnScreen"], "tab_prev": info["tabPrev"],
-            "page_max_scroll": info["pageMaxScroll"],
+            "page_max_scroll": info["pageMaxScroll"], "sensitive": bool(info.get("sensitive")),
         }
         if info["containerBox"]:
             cx, cy, cw, ch = info["containerBox"]
@@ -191,6 +191,7 @@ class OfflineDriver:
             checked=e["checked"], focused=self._focused is not None and self._focused == e["selector"],
             next_in_tab_order=self._focused is not None and e["tab_prev"] == self._focused,
             options=list(e["options"]), selected_index=e["selected_index"],
+            sensitive=bool(e.get("sensitive", e["kind"] == "password")),  # snapshots from before the field
         )
 
     # -- events ---------------------------------------------------------------

@@ -65,3 +65,11 @@ def test_final_state_and_screenshots(web_runs):
     assert typed["City"] in json.dumps(state)
     kinds = set(ds.frames.column("kind").to_pylist())
     assert {"before", "after"} <= kinds
+
+
+def test_every_field_the_page_keeps_private_is_labelled_sensitive(web_runs):
+    """The ground truth marks what capture.js masks (password, autocomplete=cc-number, [data-private]),
+    so an audit expects those keys masked and looks for their values as leaks."""
+    ds = read_dataset(web_runs["checkout_form"].dataset)
+    typed = {a["target_name"]: json.loads(a["params"]) for a in ds.actions.to_pylist() if a["kind"] == "type"}
+    assert {n for n, p in typed.items() if p.get("sensitive")} == {"Password", "Card number", "Delivery notes"}

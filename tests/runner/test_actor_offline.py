@@ -1,5 +1,7 @@
 """The runner's humanlike behaviour and labelling, with stand-in models and the offline driver."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,17 @@ def test_unknown_locator_names_itself():
     actor, _ = make_actor()
     with pytest.raises(HcisimError, match=r'role=button\[name="Nope"\] is not in the layout snapshot'):
         actor.click(locate.role("button", "Nope"))
+
+
+def test_offline_runs_label_the_same_fields_sensitive_as_the_browser():
+    """The layout snapshot keeps what inspect.js said of each field, so an offline checkout labels the card
+    number and the private notes as the browser run does, not only the password."""
+    from pathlib import Path
+
+    from simulator.dataset import read_dataset
+
+    ds = read_dataset(Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline")
+    typed = [(a["target_name"], json.loads(a["params"]).get("sensitive", False))
+             for a in ds.actions.to_pylist() if a["kind"] == "type"]
+    assert {n for n, s in typed if s} == {"Password", "Card number", "Delivery notes"}
+    assert {n for n, s in typed if not s} >= {"City", "Username"}
