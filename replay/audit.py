@@ -78,19 +78,24 @@ def _norm_type(t: str) -> str:
     return _TYPE_ALIASES.get(t, t)
 
 
-def read_captured(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Path]]:
-    """Captured events as dicts with t_ms, type, x, y, button, key; plus every file to scan for leaks."""
+def read_captured(path: Path, fmt: str, session: str | None = None
+                  ) -> tuple[list[dict[str, Any]], list[Path], bool]:
+    """Captured events as dicts with t_ms, type, x, y, button, key; every file to scan for leaks; and
+    whether the times are wall-clock (epoch ms), as logs' are and a live hcisim dataset's can be made."""
     if fmt not in FORMATS:
         raise HcisimError(f"unknown capture format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise HcisimError(f"{path}: no such captured log")
     if fmt == "hcisim":
         ds = read_dataset(path)
-        rows = ds.events.to_pylist()
-        shots = ds.frames.to_pylist()
-        events = [dict(t_ms=r["t_ms"], type=r["type"], x=r["x"], y=r["y"], button=r["button"], key=r["key"])
-                  for r in rows] + [dict(t_ms=f["t_ms"], type="screenshot") for f in shots]
-        return events, [p for p in path.rglob("*") if p.is_file()]
+        sid = session if session in ds.sessions else ds.sessions[0] if ds.sessions else None
+        epoch0 = (ds.manifest.stats.get("session_start_epoch_ms") or {}).get(sid)
+        shift = epoch0 or 0.0  # a dataset's times are its session's: to the epoch when it knows its start
+        events = [dict(t_ms=r["t_ms"] + shift, type=r["type"], x=r["x"], y=r["y"], button=r["button"],
+                       key=r["key"]) for r in ds.events.to_pylist() if r["session_id"] == sid]
+        events += [dict(t_ms=f["t_ms"] + shift, type="screenshot") for f in ds.frames.to_pylist()
+                   if f["session_id"] == sid]
+        return events, [p for p in path.rglob("*") if p.is_file()], epoch0 is not None
     raw: list[dict[str, Any]] = []
     try:
         if fmt in ("jsonl", "xrecord"):
@@ -102,22 +107,23 @@ def read_captured(path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[Path
         raise HcisimError(f"{path}: not a text log") from None
     events = []
     for n, r in enumerate(raw, 1):
-        if "t_ms" in r and r["t_ms"] not in ("", None):
-            t = float(r["t_ms"])
-        elif "t" in r and r["t"] not in ("", None):
-            t = float(r["t"]) * 1000.0
-        else:
+        def num(k: str) -> float | None:
+            v = r.get(k)
+            try:
+                return None if v in ("", None) else float(v)
+            except (TypeError, ValueError):
+                raise HcisimError(f"{path}: event {n} has {k} {v!r}, not a number") from None
+
+        t_ms, t_s = num("t_ms"), num("t")
+        if t_ms is None and t_s is None:
             raise HcisimError(f"{path}: event {n} has no time (t or t_ms)")
+        t = t_ms if t_ms is not None else t_s * 1000.0
         if "type" not in r:
             raise HcisimError(f"{path}: event {n} has no type")
 
-        def num(k: str) -> float | None:
-            v = r.get(k)
-            return None if v in ("", None) else float(v)
-
         events.append(dict(t_ms=t, type=_norm_type(r["type"]), x=num("x"), y=num("y"),
                            button=r.get("button") or None, key=r.get("key") or None))
-    return events, [path]
+    return events, [path], True
 
 
 def _drop_still_moves(events: list[dict]) -> list[dict]:
@@ -209,12 +215,12 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
                                     key=r["key"], code=r.get("code"), masked_ok=r["action_id"] in sensitive)
                                for r in truth_ds.events.to_pylist() if r["session_id"] == sid])
     layout = infer_layout((t["key"] for t in truth), (t["code"] for t in truth)) or "qwerty-us"
-    cap_all, files = read_captured(captured, fmt)
+    cap_all, files, wall_clock = read_captured(captured, fmt, sid)
     shots = sorted(e["t_ms"] for e in cap_all if e["type"] == "screenshot")
     cap = _drop_still_moves(sorted((e for e in cap_all if e["type"] != "screenshot"), key=lambda e: e["t_ms"]))
     # Captured times are wall-clock (epoch) when the truth knows its session's epoch start; the offset is
     # then a real clock error. Without it only the offset's spread (jitter) is meaningful.
-    if epoch0 is not None:
+    if epoch0 is not None and wall_clock:
         truth = [{**t, "t_ms": t["t_ms"] + epoch0} for t in truth]
     offset = _offset(truth, cap)
     pairs = _match(truth, cap, offset)

@@ -85,3 +85,18 @@ def test_releases_compare_the_physical_key_on_the_truths_keyboard():
     assert not _same_key(up("Z", "KeyY"), {"key": "y"}, "qwertz-de")
     assert _same_key(up("A"), {"key": "a"}, "qwerty-us") and not _same_key(up("A"), {"key": "s"}, "qwerty-us")
     assert not _same_key({"type": "key_down", "key": "A", "code": "KeyA"}, {"key": "a"}, "qwerty-us")
+
+
+def test_an_hcisim_dataset_as_the_capture_is_on_its_own_sessions_clock(truth, tmp_path):
+    """A capture saved as an hcisim dataset (e.g. by `hcisim record`) has session times: with its own
+    wall-clock start it lines up with the truth (it was a -1.8e12 ms 'offset' before)."""
+    r = audit(truth, truth, "hcisim")
+    assert abs(r.clock_offset_ms) < 1.0 and r.missing == 0 and r.extra == 0 and r.key_errors == []
+
+
+def test_a_non_numeric_field_in_a_csv_log_is_one_line(truth, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t_ms,type,x,y\n1,move,a,b\n")
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
+                        str(bad), "--format", "csv"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}: event 1 has x 'a', not a number"
