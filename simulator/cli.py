@@ -8,6 +8,7 @@ its traceback.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import asdict
 from enum import Enum
@@ -455,16 +456,17 @@ def report(
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo dataset.")] = Path("out/demo"),
-    driver: Annotated[Driver, typer.Option(help="Driver for the demo run.")] = Driver.browser,
+    driver: Annotated[Driver, typer.Option(help="browser or offline: the web checkout; desktop: the Tk app's "
+                                                "form on X.")] = Driver.browser,
 ) -> None:
     """The main job end to end on the bundled default: run the default scenario, validate, report."""
     from simulator.dataset import validate_dataset
     from simulator.report.html import write_report
     from simulator.runner import RunConfig, run as run_scenario
 
-    cfg = RunConfig(scenario=DEFAULT_SCENARIO, driver=driver.value, sessions=1, seed=1, out=out_dir,
-                    overwrite=True)
-    res = _with_progress(f"{DEFAULT_SCENARIO} ({driver.value})", run_scenario, cfg)
+    scenario = DEMO_SCENARIOS[driver.value]
+    cfg = RunConfig(scenario=scenario, driver=driver.value, sessions=1, seed=1, out=out_dir, overwrite=True)
+    res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
     problems = validate_dataset(res.out)
     if problems:
         raise HcisimError(f"the demo dataset is invalid: {problems[0]}")
@@ -474,7 +476,8 @@ def demo(
     for k, v in res.stats.items():
         out.print(f"  {k}: {v}", highlight=False)
     out.print(f"report:  {html}  (open it in a browser)", highlight=False)
-    out.print(f"look at it: .venv/bin/hcisim inspect {res.out}", highlight=False)
+    me = sys.argv[0] if Path(sys.argv[0]).name == "hcisim" else "hcisim"  # as invoked, from wherever
+    out.print(f"look at it: {shlex.quote(me)} inspect {shlex.quote(str(res.out))}", highlight=False)
 
 
 # -- record and replay ----------------------------------------------------------
@@ -695,7 +698,8 @@ def audit(
         raise typer.Exit(1)
 
 
-DEFAULT_SCENARIO = "checkout_form"
+DEMO_SCENARIOS = {"browser": "checkout_form", "offline": "checkout_form", "desktop": "desktop_form"}
+"""What `hcisim demo` runs on each driver: the web checkout, or the Tk app's form on X."""
 
 
 def main() -> None:
