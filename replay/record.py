@@ -63,6 +63,24 @@ def read_journal(root: Path) -> list[dict[str, Any]]:
     return read_jsonl(path, cut_short_ok=True)  # the last line of a killed recorder may be cut short
 
 
+def mask_png(png: bytes, boxes: list[list[float]], viewport: tuple[int, int], pad: float = 2.0) -> bytes:
+    """``png`` with each box (x, y, w, h in viewport px) filled solid grey, scaled to the image's pixels."""
+    if not boxes:
+        return png
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    sx, sy = img.width / viewport[0], img.height / viewport[1]
+    draw = ImageDraw.Draw(img)
+    for x, y, w, h in boxes:
+        draw.rectangle([(x - pad) * sx, (y - pad) * sy, (x + w + pad) * sx, (y + h + pad) * sy], fill=(128, 128, 128))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 class RecordingDriver(BrowserDriver):
     """A browser driver whose page streams everything it receives to a journal.
 
@@ -114,6 +132,24 @@ class RecordingDriver(BrowserDriver):
                 self._frames += 1
                 self.journal.add_frame(f"{self._frames:05d}.png", png, time.time() * 1000.0, "after")
 
+    def screenshot(self) -> bytes | None:
+        """The page with every sensitive field painted over: a screenshot is a copy of what is typed too.
+
+        Boxes are read just before and just after the shot, so a field that moved in between is covered
+        at both places.
+        """
+        boxes = self._sensitive_boxes()
+        png = super().screenshot()
+        if png is None:
+            return None
+        return mask_png(png, boxes + self._sensitive_boxes(), self.viewport)
+
+    def _sensitive_boxes(self) -> list[list[float]]:
+        try:
+            return self.page.evaluate("() => window.__hcisim ? window.__hcisim.sensitiveBoxes() : []") or []
+        except Exception:
+            return []
+
     def dispatch(self, plan):
         actual = super().dispatch(plan)
         self.poll()
@@ -129,6 +165,17 @@ class RecordingDriver(BrowserDriver):
             self._context.close()
         self._context = self.page = None
         return self._received_table()
+
+    def abandon(self) -> None:
+        """Close the browser after a failure. A journal holding nothing the person did (the page never
+        loaded) is removed, so a retry to the same ``--out`` starts clean; one with input stays for ``recover``."""
+        try:
+            self.close()
+        except Exception:
+            pass
+        self.journal.close()
+        if all(r.get("type") in ("session", "navigate", "frame") for r in read_journal(self.journal.root)):
+            shutil.rmtree(self.journal.root, ignore_errors=True)
 
     def finish(self) -> Path:
         """Close the browser and turn the journal into the dataset at ``out``."""
@@ -184,5 +231,6 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
         if driver.closed:
             pass  # the person closed the browser window mid-call
         else:
+            driver.abandon()
             raise
     return driver.finish()

@@ -86,3 +86,10 @@ def test_values_out_of_range_are_refused_before_any_work(tmp_path, args, fragmen
     args = [a.format(pairs=tmp_path / "p.csv", texts=tmp_path / "t.csv", tmp=tmp_path) for a in args]
     one_line_error(hcisim(*args), *fragments, code=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "t.csv"]  # nothing written, nothing left
+
+
+@pytest.mark.browser
+def test_a_recording_that_never_started_leaves_nothing_to_trip_a_retry(tmp_path):
+    one_line_error(hcisim("record", "--headless", "--url", "http://127.0.0.1:9/", "--out", tmp_path / "r"),
+                   "app not reachable at http://127.0.0.1:9/")
+    assert list(tmp_path.iterdir()) == []  # no journal: the same --out records cleanly next time

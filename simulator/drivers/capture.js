@@ -5,7 +5,8 @@
 (() => {
   if (window.__hcisim) return;
   const KEY = "__hcisim_pending";
-  const SENSITIVE_AUTOCOMPLETE = /^(current-password|new-password|one-time-code|cc-|credit-card)/;
+  // autocomplete is a list of tokens ("section-a billing cc-number"), matched case-insensitively (HTML)
+  const SENSITIVE_AUTOCOMPLETE = /^(current-password|new-password|one-time-code|cc-.*|credit-card.*)$/i;
   const extraSensitive = (window.__hcisimSensitive || []);
   const log = [];
   try {  // events captured on a page that navigated away before they were collected
@@ -59,7 +60,7 @@
         .filter(Boolean).map(n => n.textContent.trim()).join(" ");
     }
     if (!name) name = labelOf(el);
-    if (!name && NAMED_BY_CONTENT.includes(role)) name = (el.textContent || "").trim();
+    if (!name && NAMED_BY_CONTENT.includes(role)) name = (publicText(el, false) || "").trim();
     return name || el.getAttribute("placeholder") || el.getAttribute("title") || null;
   }
 
@@ -109,7 +110,7 @@
       const o = el.selectedOptions && el.selectedOptions[0];
       return o ? squash(o.textContent, 200) : null;
     }
-    return squash(el.innerText, 200);
+    return squash(publicText(el, true), 200);
   }
 
   function attrsOf(el, secret) {
@@ -137,6 +138,7 @@
       let own = "";
       for (const c of el.childNodes) if (c.nodeType === 3) own += c.textContent;
       own = squash(own, 80);
+      if (own && isSensitive(el)) continue;  // a private editor's words are no one's neighbour
       if (!own && el.localName === "input") own = squash(el.getAttribute("placeholder") || "", 80);
       if (!own) continue;
       const r = el.getBoundingClientRect();
@@ -172,7 +174,7 @@
     const xpath = xpathOf(el);
     return {
       id: xpath, page: location.pathname, tag: el.localName, attrs: attrsOf(el, secret),
-      text: secret ? null : squash(el.textContent, 200), visible_text: visibleTextOf(el, secret),
+      text: secret ? null : squash(publicText(el, false), 200), visible_text: visibleTextOf(el, secret),
       role, name: nameOf(el, role), label: labelOf(el), xpath, idxpath: idxpathOf(el), css: cssPath(el),
       box, neighbors: neighborsOf(el, box), is_button: isButton(el),
       // Conveniences hcisim's own readers use: the test id, the input type, whether values are withheld,
@@ -182,13 +184,47 @@
     };
   }
 
+  // A field is sensitive, and so is everything inside one (the text of a private contenteditable).
   function isSensitive(el) {
     if (!(el instanceof Element)) return false;
     if (el.type === "password") return true;
     if (el.closest("[data-private]")) return true;
-    const ac = (el.getAttribute("autocomplete") || "").trim();
-    if (SENSITIVE_AUTOCOMPLETE.test(ac)) return true;
-    return extraSensitive.some(sel => { try { return el.matches(sel); } catch (e) { return false; } });
+    const ac = (el.getAttribute("autocomplete") || "").trim().split(/\s+/);
+    if (ac.some(t => SENSITIVE_AUTOCOMPLETE.test(t))) return true;
+    return extraSensitive.some(sel => { try { return !!el.closest(sel); } catch (e) { return false; } });
+  }
+
+  function sensitiveInside(el) {
+    const sels = ["[data-private]", "[contenteditable]", ...extraSensitive];
+    return sels.some(sel => { try { return Array.from(el.querySelectorAll(sel)).some(isSensitive); }
+                              catch (e) { return false; } });
+  }
+
+  // An element's text without what its sensitive descendants hold (a container's textContent would
+  // carry a private editor's words into the descriptor of whatever was clicked around it).
+  function publicText(el, visible) {
+    if (!sensitiveInside(el)) return visible ? el.innerText : el.textContent;
+    let out = "";
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) if (!isSensitive(n.parentElement)) out += n.textContent + " ";
+    return out;
+  }
+
+  // Boxes (viewport px) of every sensitive field on screen: the recorder paints them over in screenshots.
+  function sensitiveBoxes() {
+    const sels = ["input", "textarea", "select", "[contenteditable]", "[data-private]", ...extraSensitive];
+    const seen = new Set(), out = [];
+    for (const sel of sels) {
+      let els = [];
+      try { els = document.querySelectorAll(sel); } catch (e) { continue; }
+      for (const el of els) {
+        if (seen.has(el) || !isSensitive(el)) continue;
+        seen.add(el);
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) out.push([r.left, r.top, r.width, r.height]);
+      }
+    }
+    return out;
   }
 
   function push(rec) {
@@ -246,6 +282,7 @@
   window.__hcisim = {
     cssPath,
     isSensitive,
+    sensitiveBoxes,
     describe,
     describeAll(els) { return Array.from(els, describe); },
     roleOf,
