@@ -204,8 +204,12 @@ def recover(out: Path) -> Path | None:
 
 
 def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: list[str] | None = None,
-           duration_s: float | None = None, drive: Callable[[RecordingDriver], None] | None = None) -> Path:
-    """Record until the browser closes, Ctrl-C, ``duration_s`` passes, or ``drive`` returns."""
+           duration_s: float | None = None, drive: Callable[[RecordingDriver], None] | None = None,
+           started: Callable[[], None] | None = None) -> Path:
+    """Record until the browser closes, Ctrl-C, ``duration_s`` passes, or ``drive`` returns.
+
+    ``started`` is called once the page has loaded (where the CLI says "recording...").
+    """
     out = Path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
@@ -218,6 +222,8 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
     try:
         driver.start_session("r00000")
         driver.goto(url)
+        if started is not None:
+            started()
         if drive is not None:
             drive(driver)
         else:

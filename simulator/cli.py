@@ -506,8 +506,9 @@ def record(
         raise HcisimError("give --url URL to record a browser session (or --desktop)")
     from replay.record import record as record_session
 
-    err.print("recording... close the browser or press Ctrl-C to stop", highlight=False)
-    path = record_session(url, out_dir, headless=headless, sensitive_selectors=sensitive or [], duration_s=duration)
+    path = record_session(url, out_dir, headless=headless, sensitive_selectors=sensitive or [], duration_s=duration,
+                          started=lambda: err.print("recording... close the browser or press Ctrl-C to stop",
+                                                    highlight=False))
     out.print(f"recording saved to {path}", highlight=False)
 
 
