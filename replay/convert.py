@@ -136,7 +136,9 @@ def derive_actions(records: list[dict[str, Any]], sid: str, t0: float) -> list[d
             desc = r.get("desc") or {}
             if desc.get("tag") == "select":
                 d.close_typing()
-                d.add("select", t, t, desc, text_typed=r.get("value"), text_intended=r.get("value"))
+                # the option's label, as a person reads it and replay picks it (its value may be a code: "no")
+                label = desc.get("visible_text") or r.get("value")
+                d.add("select", t, t, desc, text_typed=label, text_intended=label, params={"value": r.get("value")})
             elif d.typing is not None and d.typing["css"] == desc.get("css"):
                 d.typing.update(value=r.get("value"), length=r.get("value_len") or 0)
         elif typ == "wheel":

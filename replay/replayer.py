@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from playwright.sync_api import Error as PlaywrightError
 
 from simulator import locate as L
 from simulator import plan as P
@@ -34,6 +35,36 @@ from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descripto
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
 _POINTER_KINDS = ("click", "double_click", "right_click", "hover")
+CAUSED_WITHIN_MS = 3000.0
+"""A recorded navigation this soon after the step before it was caused by that step (a link, a submit):
+the replay waits for the build to navigate instead of sending the browser there."""
+NAVIGATION_WAIT_MS = 5000.0
+CHECKPOINT_FIELDS = {"url": ("path",), "text_present": ("text",), "element_visible": ("locator",),
+                     "field_value": ("locator", "value")}
+
+
+def check_checkpoints(checkpoints: Any, n_steps: int) -> list[dict[str, Any]]:
+    """A checkpoints file's list, checked before the browser starts: known kinds with their fields, and
+    ``after_step`` one of the replay's steps (1..n) or ``"end"``; a checkpoint that can never run is an error,
+    not a silent pass."""
+    if not isinstance(checkpoints, list):
+        raise HcisimError("checkpoints: expected a JSON list of objects")
+    for n, c in enumerate(checkpoints, 1):
+        if not isinstance(c, dict):
+            raise HcisimError(f"checkpoint {n}: expected an object, got {type(c).__name__}")
+        kind = c.get("kind")
+        if kind not in CHECKPOINT_FIELDS:
+            raise HcisimError(f"checkpoint {n}: unknown kind {kind!r} (use one of {', '.join(CHECKPOINT_FIELDS)})")
+        missing = [f for f in CHECKPOINT_FIELDS[kind] if not isinstance(c.get(f), str)]
+        if missing:
+            raise HcisimError(f"checkpoint {n} ({kind}): needs {', '.join(missing)} (text)")
+        if "locator" in CHECKPOINT_FIELDS[kind]:
+            L.parse(c["locator"])  # a malformed locator is said now, not after the whole replay
+        after = c.get("after_step")
+        if after not in (None, "end") and not (isinstance(after, int) and 1 <= after <= n_steps):
+            raise HcisimError(f"checkpoint {n}: after_step {after!r} is not a step of this replay (1-{n_steps} "
+                              f"or \"end\")")
+    return checkpoints
 
 
 @dataclass
@@ -57,6 +88,10 @@ class StepResult:
     before_frame: str | None = None
     after_frame: str | None = None
     recorded_frame: str | None = None
+    t_start_ms: float | None = None
+    t_end_ms: float | None = None
+    box: tuple[float, float, float, float] | None = None
+    """Where the step's element was on this build (the replay dataset's actions say this, not the recording's)."""
 
 
 @dataclass
@@ -114,7 +149,7 @@ def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.nd
 class Replayer:
     def __init__(self, source: Path, url: str, out: Path, *, timing: str = "original", speed: float = 1.0,
                  headless: bool = True, checkpoints: list[dict[str, Any]] | None = None,
-                 models: Any = None) -> None:
+                 models: Any = None, overwrite: bool = False) -> None:
         if timing not in TIMINGS:
             raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
         if speed <= 0:
@@ -122,8 +157,12 @@ class Replayer:
         self.ds = read_dataset(source)
         if self.ds.actions.num_rows == 0:
             raise HcisimError(f"{source}: the recording has no actions to replay")
-        self.url, self.out, self.timing, self.speed = url, Path(out), timing, speed
-        self.user_checkpoints = checkpoints or []
+        out = Path(out)
+        if out.resolve() == Path(source).resolve():
+            raise HcisimError(f"{out} is the dataset being replayed; choose another --out")
+        if out.exists() and not overwrite:
+            raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
+        self.url, self.out, self.timing, self.speed = url, out, timing, speed
         self.models = models
         self.sid = self.ds.sessions[0]
         self.actions = [a for a in self.ds.actions.filter(pc.equal(self.ds.actions.column("session_id"), self.sid))
@@ -135,6 +174,8 @@ class Replayer:
         self.ev["code"] = np.asarray(ev.column("code").to_pylist(), dtype=object)
         # the keyboard the session was typed on, for keys whose code the recording does not name
         self.keyboard = infer_layout(self.ev["key"], self.ev["code"]) or "qwerty-us"
+        self.top = [a for a in self.actions if a["parent_id"] is None]
+        self.user_checkpoints = check_checkpoints(checkpoints or [], len(self.top))
         self.headless = headless
         self.events: list[tuple[P.Plan, np.ndarray, int]] = []
         self.pngs: list[tuple[str, bytes]] = []
@@ -235,7 +276,7 @@ class Replayer:
 
     # -- the loop ----------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
-        top = [a for a in self.actions if a["parent_id"] is None]
+        top = self.top
         self.driver = BrowserDriver(headless=self.headless)
         steps: list[StepResult] = []
         final: list[Checkpoint] = []
@@ -247,10 +288,12 @@ class Replayer:
             for i, a in enumerate(top):
                 step = StepResult(i, a["action_id"], a["kind"], a["step"] or a["kind"])
                 step.recorded_frame = self._recorded_frame(a["action_id"])
+                step.t_start_ms = self.driver.now_ms()
                 try:
                     self._do(a, step, prev_end)
                 except HcisimError as exc:
                     step.status, step.message = "failed", str(exc)
+                step.t_end_ms = max(self.driver.now_ms(), step.t_start_ms)
                 self._user_checkpoints(i, step)
                 step.after_frame = self._shot(step, "after")
                 steps.append(step)
@@ -278,9 +321,17 @@ class Replayer:
             if url is None:
                 return
             target = map_url(url, self.url) if "://" in url else self.url.rstrip("/") + url
-            if first or urlsplit(self.driver.page.url).path != urlsplit(target).path:
+            path = urlsplit(target).path
+            caused = (not first and not (a.get("step") or "").startswith("goto ")
+                      and a["t_start_ms"] - prev_end <= CAUSED_WITHIN_MS)
+            if caused:  # the click (or key) before it navigated: this build must do so too, not be sent there
+                try:
+                    self.driver.page.wait_for_url(lambda u: urlsplit(u).path == path, timeout=NAVIGATION_WAIT_MS)
+                except PlaywrightError:
+                    pass  # the checkpoint below fails
+            elif first or urlsplit(self.driver.page.url).path != path:
                 self.driver.goto(target)
-            step.checkpoints.append(Checkpoint("url", urlsplit(self.driver.page.url).path == urlsplit(target).path,
+            step.checkpoints.append(Checkpoint("url", urlsplit(self.driver.page.url).path == path,
                                                self.driver.page.url))
             return
         if kind in ("wait", "read"):
@@ -314,6 +365,7 @@ class Replayer:
         loc = L.css(match.candidate["css"])
         target = self._scroll_into_view(loc, step.action_id)
         step.before_frame = self._shot(step, "before")
+        step.box = target.box.as_tuple()
         step.checkpoints.append(Checkpoint("element_visible", target.visible, match.candidate["css"]))
         if kind in _POINTER_KINDS:
             self._click_at(a, prev_end, target.box, step.action_id)
@@ -329,7 +381,11 @@ class Replayer:
             option = a.get("text_intended") or a.get("text_typed")
             if target.kind == "select":
                 self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
-                self.driver.page.locator(match.candidate["css"]).select_option(label=option)
+                try:
+                    self.driver.page.locator(match.candidate["css"]).select_option(label=option,
+                                                                                  timeout=NAVIGATION_WAIT_MS)
+                except PlaywrightError:
+                    raise HcisimError(f"step {step.index + 1} ({step.step}): no option {option!r}") from None
                 self.driver.page.keyboard.press("Escape")
             else:
                 self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
@@ -388,8 +444,8 @@ class Replayer:
         kind = c.get("kind")
         if kind == "url":
             return Checkpoint(f"url {c['path']}", urlsplit(page.url).path == c["path"], page.url)
-        if kind == "text_present":
-            present = page.get_by_text(c["text"]).count() > 0
+        if kind == "text_present":  # on screen, as a person would check: hidden text does not count
+            present = page.get_by_text(c["text"]).filter(visible=True).count() > 0
             return Checkpoint(f"text {c['text']!r}", present)
         if kind in ("element_visible", "field_value"):
             loc = L.parse(c["locator"])
@@ -401,7 +457,7 @@ class Replayer:
                 return Checkpoint(f"visible {c['locator']}", True)
             value = self.driver.field_value(loc)
             return Checkpoint(f"value {c['locator']}", value == c["value"], repr(value))
-        raise HcisimError(f"unknown checkpoint kind {kind!r} (url, text_present, element_visible, field_value)")
+        raise AssertionError(kind)  # check_checkpoints let it through
 
     def _write(self, result: ReplayResult, received) -> None:
         from simulator.runner import Recorded, events_table
@@ -416,7 +472,10 @@ class Replayer:
             params = json.loads(row.get("params") or "{}")
             params["replay"] = {"status": s.status, "strategy": s.strategy, "score": s.score, "message": s.message,
                                 "checkpoints": [asdict(c) for c in s.checkpoints]}
-            row.update(parent_id=None, outcome=s.status, params=json.dumps(params, sort_keys=True))
+            row.update(parent_id=None, outcome=s.status, params=json.dumps(params, sort_keys=True),
+                       t_start_ms=s.t_start_ms, t_end_ms=s.t_end_ms)
+            bx = s.box or (None,) * 4  # this build's box; none where no element was acted on
+            row.update(box_x=bx[0], box_y=bx[1], box_w=bx[2], box_h=bx[3])
             actions.append(row)
         ids = {s.action_id for s in result.steps}
         manifest = Manifest(driver="replay", coordinate_space="viewport_css_px", scenario=self.ds.manifest.scenario,
@@ -424,7 +483,7 @@ class Replayer:
                             stats=result.timing | {"steps": len(result.steps),
                                                    "steps_failed": sum(s.status == "failed" for s in result.steps),
                                                    "passed": result.passed})
-        with DatasetWriter(self.out, manifest, overwrite=True) as w:
+        with DatasetWriter(self.out, manifest, overwrite=True) as w:  # refused up front unless --overwrite
             w.add_session(self.sid, events=events.filter(pc.is_in(events.column("action_id"),
                                                                   value_set=pa.array(sorted(ids)))),
                           actions=actions, frames=self.frames, received=received)

@@ -528,6 +528,7 @@ def replay(
     speed: Annotated[float, typer.Option(help="Speed factor for original timing.")] = 1.0,
     checkpoints: Annotated[Optional[Path], typer.Option(help="JSON list of extra checkpoints.")] = None,
     headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    overwrite: Overwrite = False,
 ) -> None:
     """Replay a session against a build; exit 0 only when every step and checkpoint passed."""
     from replay.report import print_summary, write_replay_report
@@ -539,14 +540,15 @@ def replay(
             extra = json.loads(checkpoints.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise HcisimError(f"{checkpoints}: cannot read checkpoints ({exc})") from None
-    target = out_dir or dataset.with_name(dataset.name + "-replay")
+    target = out_dir or dataset.resolve().with_name(dataset.resolve().name + "-replay")
     models = None
     if timing == Timing.model:
         from simulator.models import Models
 
         models = Models()
     result = _with_progress("replaying", Replayer(dataset, url, target, timing=timing.value, speed=speed,
-                                                  headless=not headed, checkpoints=extra, models=models).run)
+                                                  headless=not headed, checkpoints=extra, models=models,
+                                                  overwrite=overwrite).run)
     print_summary(result, out)
     html = write_replay_report(result)
     out.print(f"replay dataset: {result.out}\nreport: {html}", highlight=False)

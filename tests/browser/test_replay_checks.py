@@ -1,0 +1,112 @@
+"""Replay fails where the build does: a link that no longer navigates, text that is not on screen.
+
+A recording made for real in Chromium on a two-page site, replayed on that site and on a broken build
+of it (the link does nothing and sits lower on the page).
+"""
+
+import contextlib
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from replay.record import record
+from replay.replayer import Replayer
+from simulator.dataset import read_dataset
+from simulator.errors import HcisimError
+
+pytestmark = pytest.mark.browser
+
+PAGE_A = """<!doctype html><title>A</title>
+<label for="cty">Country</label> <select id="cty"><option value="fr">France</option><option value="no">Norway</option>
+</select>
+<p id="done" hidden>Order complete</p>
+<div style="margin-top: {gap}px"><a id="go" href="{href}">Continue</a></div>"""
+PAGE_B = "<!doctype html><title>B</title><h1>Page B</h1>"
+
+
+@contextlib.contextmanager
+def site(root, *, broken: bool):
+    root.mkdir()
+    (root / "a.html").write_text(PAGE_A.format(gap=220 if broken else 20,
+                                               href="javascript:void(0)" if broken else "b.html"))
+    (root / "b.html").write_text(PAGE_B)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
+    httpd.RequestHandlerClass.log_message = lambda *a: None
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("replaychecks")
+
+    def drive(d):
+        p = d.page
+        p.select_option("#cty", label="Norway")  # value "no": replay must pick it by its label
+        p.wait_for_timeout(200)
+        p.click("#go")
+        p.wait_for_url("**/b.html")
+        p.wait_for_timeout(300)
+        d.poll()
+
+    with site(root / "good", broken=False) as url:
+        rec = record(f"{url}/a.html", root / "rec", headless=True, drive=drive)
+        ok = Replayer(rec, url, root / "replay-good", timing="fast").run()
+        hidden = Replayer(rec, url, root / "replay-hidden", timing="fast",
+                          checkpoints=[{"after_step": 2, "kind": "text_present", "text": "Order complete"}]).run()
+    with site(root / "broken", broken=True) as url:
+        broken = Replayer(rec, url, root / "replay-broken", timing="fast").run()
+    return rec, ok, hidden, broken
+
+
+def test_replay_on_the_same_site_passes_with_the_option_picked_by_label(recorded):
+    rec, ok, _, _ = recorded
+    kinds = [a["kind"] for a in read_dataset(rec).actions.to_pylist()]
+    assert kinds.count("select") == 1 and kinds.count("navigate") == 2
+    sel = next(a for a in read_dataset(rec).actions.to_pylist() if a["kind"] == "select")
+    assert sel["text_intended"] == "Norway"
+    assert ok.passed, [(s.step, s.status, s.message, s.checkpoints) for s in ok.steps]
+
+
+def test_a_link_that_no_longer_navigates_fails_the_replay(recorded):
+    _, _, _, broken = recorded
+    assert not broken.passed
+    nav = [s for s in broken.steps if s.kind == "navigate"][-1]
+    assert not all(c.ok for c in nav.checkpoints), nav  # the replay waited for b.html and did not go there
+
+
+def test_text_that_is_hidden_is_not_present(recorded):
+    _, _, hidden, _ = recorded
+    assert not hidden.passed
+    check = [c for s in hidden.steps for c in s.checkpoints if c.name.startswith("text")]
+    assert len(check) == 1 and not check[0].ok
+
+
+def test_the_replay_dataset_says_where_and_when_this_build_was_acted_on(recorded):
+    rec, ok, _, broken = recorded
+    rec_click = next(a for a in read_dataset(rec).actions.to_pylist() if a["kind"] == "click")
+    rep_click = next(a for a in read_dataset(broken.out).actions.to_pylist() if a["kind"] == "click")
+    assert rep_click["box_y"] == pytest.approx(rec_click["box_y"] + 200, abs=2)  # the broken build's link is lower
+    steps = read_dataset(ok.out).actions.to_pylist()
+    assert all(a["t_start_ms"] <= a["t_end_ms"] for a in steps)
+    assert [a["t_start_ms"] for a in steps] != [a["t_start_ms"] for a in read_dataset(rec).actions.to_pylist()
+                                               if a["parent_id"] is None]
+
+
+def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded, tmp_path):
+    rec = recorded[0]
+    for cps, msg in [({"kind": "url"}, "expected a JSON list"), ([{"kind": "url"}], "needs path"),
+                     ([{"kind": "nope"}], "unknown kind"),
+                     ([{"kind": "text_present", "text": "x", "after_step": 99}], "not a step of this replay")]:
+        with pytest.raises(HcisimError, match=msg):
+            Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", checkpoints=cps)
+    with pytest.raises(HcisimError, match="is the dataset being replayed"):
+        Replayer(rec, "http://127.0.0.1:9", rec, overwrite=True)
+    (tmp_path / "o").mkdir()
+    with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
+        Replayer(rec, "http://127.0.0.1:9", tmp_path / "o")
