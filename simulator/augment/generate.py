@@ -56,6 +56,7 @@ MODALITIES = ("all", "mouse", "typing")
 DIST_JITTER = 0.15      # log-sd of a resampled pointing distance
 ANGLE_JITTER = 0.20     # sd (rad) of its direction
 SIZE_JITTER = 0.10      # log-sd of its target size
+FIT_TRIES = 20          # recorded tasks tried for one that fits inside the area from where the pointer is
 TIME_JITTER = 0.10      # log-sd of a resampled pause, dwell or hold
 DEFAULTS = {"gap:mouse": 600.0, "gap:enter": 1500.0, "gap:pause": 8000.0, "dwell": 60.0, "hold": 100.0}
 """Used only when a dataset has none of these (e.g. no releases recorded)."""
@@ -120,16 +121,19 @@ class Moves:
     press_x: np.ndarray
     press_y: np.ndarray
     missed: np.ndarray
+    bounds: tuple[float, float, float, float]
+    """The area the person's pointer covered, standing for their screen: paths and presses stop at its edges."""
 
     @staticmethod
-    def of(batch) -> "Moves":
+    def of(batch, bounds: tuple[float, float, float, float]) -> "Moves":
+        x0, y0, x1, y1 = bounds
         parts = [batch.one(i) for i in range(len(batch))]
-        return Moves([p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts],
-                     np.asarray(batch.press_x, float).copy(), np.asarray(batch.press_y, float).copy(),
-                     np.asarray(batch.missed, bool).copy())
+        return Moves([p[0] for p in parts], [np.clip(p[1], x0, x1) for p in parts],
+                     [np.clip(p[2], y0, y1) for p in parts], np.clip(np.asarray(batch.press_x, float), x0, x1),
+                     np.clip(np.asarray(batch.press_y, float), y0, y1), np.asarray(batch.missed, bool).copy(), bounds)
 
     def replace(self, idx: np.ndarray, batch) -> None:
-        new = Moves.of(batch)
+        new = Moves.of(batch, self.bounds)
         for j, i in enumerate(idx):
             self.t[i], self.x[i], self.y[i] = new.t[j], new.x[j], new.y[j]
         self.press_x[idx], self.press_y[idx], self.missed[idx] = new.press_x, new.press_y, new.missed
@@ -137,8 +141,9 @@ class Moves:
 
 def written_paths(moves: Moves, keep: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
     """Each kept movement as it is written: pulled, fading out along the way, to start exactly where the
-    last press was (the aim scatter moved it off the planned start); None for a movement left out. After
-    a left-out movement the next one starts at its own planned start (the pointer jumps there)."""
+    last press was (the aim scatter moved it off the planned start), inside the bounds; None for a movement
+    left out. After a left-out movement the next one starts at its own planned start (the pointer jumps there)."""
+    x0, y0, x1, y1 = moves.bounds
     out: list = []
     prev = None
     for i in range(len(moves.t)):
@@ -151,7 +156,7 @@ def written_paths(moves: Moves, keep: np.ndarray) -> list[tuple[np.ndarray, np.n
             fade = 1 - (tm - tm[0]) / max(tm[-1] - tm[0], 1e-9)
             xm += np.rint((prev[0] - xm[0]) * fade)
             ym += np.rint((prev[1] - ym[0]) * fade)
-        out.append((tm, xm, ym))
+        out.append((tm, np.clip(xm, x0, x1), np.clip(ym, y0, y1)))
         prev = (float(moves.press_x[i]), float(moves.press_y[i]))
     return out
 
@@ -231,26 +236,51 @@ def as_new_person(person: P, critic: Critic | None, rng: np.random.Generator) ->
     return replace(person, tilt=draw_tilt(critic, rng))
 
 
+def _same_length(dx: float, dy: float):
+    """The vector, its mirror images, then its rotations by growing angles either way (16 steps)."""
+    yield from ((dx, dy), (-dx, dy), (dx, -dy), (-dx, -dy))
+    r, a = float(np.hypot(dx, dy)), float(np.arctan2(dy, dx))
+    for k in range(1, 9):
+        for sign in (1, -1):
+            yield r * np.cos(a + sign * k * np.pi / 8), r * np.sin(a + sign * k * np.pi / 8)
+
+
 def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
-    """``n`` pointing tasks resampled from the session's recorded ones, chained: each starts where the last ended."""
-    pick = rng.integers(len(st.pointing), size=n)
-    rec = [st.pointing[i] for i in pick]
-    vx = np.array([p.press[0] - p.start[0] for p in rec])
-    vy = np.array([p.press[1] - p.start[1] for p in rec])
-    dist = np.hypot(vx, vy) * np.exp(rng.normal(0, DIST_JITTER, n))
-    ang = np.arctan2(vy, vx) + rng.normal(0, ANGLE_JITTER, n)
-    size = np.array([p.size for p in rec], float) * np.exp(rng.normal(0, SIZE_JITTER, (n, 1)))
+    """``n`` pointing tasks resampled from the session's recorded ones, chained: each starts where the last ended.
+
+    A task keeps its recorded distance and direction (jittered) where that ends inside the area the person's
+    pointer covered; else its mirror image across one or both axes, or the nearest direction that fits;
+    else (longer than the area allows from here) another recorded task -- never an end pushed onto the area's
+    edge, and distances as the person's.
+    """
     x0b, y0b, x1b, y1b = st.bounds
+
+    def draw(k: int):
+        rec = [st.pointing[i] for i in rng.integers(len(st.pointing), size=k)]
+        vx = np.array([p.press[0] - p.start[0] for p in rec])
+        vy = np.array([p.press[1] - p.start[1] for p in rec])
+        dist = np.hypot(vx, vy) * np.exp(rng.normal(0, DIST_JITTER, k))
+        ang = np.arctan2(vy, vx) + rng.normal(0, ANGLE_JITTER, k)
+        size = np.array([p.size for p in rec], float) * np.exp(rng.normal(0, SIZE_JITTER, (k, 1)))
+        return dist * np.cos(ang), dist * np.sin(ang), size
+
+    def inside(x: float, y: float) -> bool:
+        return x0b <= x <= x1b and y0b <= y <= y1b
+
+    vx, vy, size = draw(n)
     first = st.pointing[int(rng.integers(len(st.pointing)))].start
-    cx = float(np.clip(first[0] + rng.normal(0, 0.02 * max(x1b - x0b, 1)), x0b, x1b))
-    cy = float(np.clip(first[1] + rng.normal(0, 0.02 * max(y1b - y0b, 1)), y0b, y1b))
+    cx = float(np.clip(np.rint(first[0] + rng.normal(0, 0.02 * max(x1b - x0b, 1))), x0b, x1b))
+    cy = float(np.clip(np.rint(first[1] + rng.normal(0, 0.02 * max(y1b - y0b, 1))), y0b, y1b))
     sx, sy, ex, ey = (np.empty(n) for _ in range(4))
     for i in range(n):
-        dx, dy = dist[i] * np.cos(ang[i]), dist[i] * np.sin(ang[i])
-        if not x0b <= cx + dx <= x1b:   # reflect off the edges of the area the person used
-            dx = -dx
-        if not y0b <= cy + dy <= y1b:
-            dy = -dy
+        dx, dy = vx[i], vy[i]
+        for _ in range(FIT_TRIES):
+            fit = next(((a, b) for a, b in _same_length(dx, dy) if inside(cx + a, cy + b)), None)
+            if fit is not None:
+                dx, dy = fit
+                break
+            nx, ny, ns = draw(1)
+            dx, dy, size[i] = nx[0], ny[0], ns[0]
         sx[i], sy[i] = cx, cy
         ex[i] = float(np.clip(np.rint(cx + dx), x0b, x1b))
         ey[i] = float(np.clip(np.rint(cy + dy), y0b, y1b))
@@ -328,7 +358,7 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
         plan = _pointing_plan(st, n_mouse, r_tasks)
         sx, sy, ex, ey, w, h = plan
         moves = Moves.of(mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse,
-                                                 rng=component_rng(ss, "mouse"), user=mouse_user))
+                                                 rng=component_rng(ss, "mouse"), user=mouse_user), st.bounds)
         paths, keep_m = _guard_moves(moves, plan, models, mouse_user, ss, counts.setdefault("mouse", GuardCount()))
         dwell = pools.draw(pool_key, "dwell", r_pause, n_mouse)
         hold = pools.draw(pool_key, "hold", r_pause, n_mouse)

@@ -78,6 +78,30 @@ def test_task_structure_is_kept_but_not_copied(same_out, mouse_ds):
     assert np.mean([s in rec_starts for s in gen_starts]) < 0.2  # resampled with jitter, not copied
 
 
+def test_pointing_stays_on_the_area_the_person_used_without_piling_on_its_edges(same_out, mouse_ds):
+    """The recorded area stands for the person's screen: no sample beyond it, and no more presses exactly
+    on its edge than the recording has (a long task near an edge used to be clipped onto it)."""
+    src, gen = read_dataset(mouse_ds), read_dataset(same_out)
+    people = gen.manifest.people
+
+    def by_person(ds, mapping):
+        out: dict = {}
+        for e in ds.events.to_pylist():
+            if e["x"] is not None:
+                out.setdefault(mapping[e["session_id"]], []).append((e["x"], e["y"], e["type"] == "down"))
+        return {p: np.array(v) for p, v in out.items()}
+
+    rec, syn = by_person(src, src.manifest.people), by_person(gen, people)
+    for person, r in rec.items():
+        x0, y0 = r[:, :2].min(axis=0)
+        x1, y1 = r[:, :2].max(axis=0)
+        s = syn[person]
+        assert (s[:, 0] >= x0).all() and (s[:, 0] <= x1).all() and (s[:, 1] >= y0).all() and (s[:, 1] <= y1).all()
+        on_edge = lambda a: np.mean(np.isin(a[:, 0], [x0, x1]) | np.isin(a[:, 1], [y0, y1]))
+        presses_r, presses_s = r[r[:, 2] == 1], s[s[:, 2] == 1]
+        assert on_edge(presses_s) <= on_edge(presses_r) + 0.02, person
+
+
 def test_new_people_are_nobody_recorded(mouse_ds, tmp_path):
     out = tmp_path / "new"
     augment_dataset(mouse_ds, out, factor=2, people="new", seed=1)

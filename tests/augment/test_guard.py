@@ -42,14 +42,19 @@ def guard_stats(out: Path, modality: str) -> dict:
     return read_dataset(out).manifest.stats["privacy_guard"][modality]
 
 
-def mouse_copier(fitting: Path, share: float):
-    """A generator that replays recorded movements (consecutive ones, shifted by OFFSET) for ``share`` of
-    the movements asked for and moves genuinely otherwise; which ones it copies comes from its rng."""
+def mouse_copier(fitting: Path, share: float, offset=OFFSET):
+    """A generator that replays recorded movements (consecutive ones of the person it is asked to move as,
+    shifted by ``offset``) for ``share`` of the movements asked for and moves genuinely otherwise; which
+    ones it copies comes from its rng."""
     genuine = simulator.mouse.synth_moves
-    rec = cut_movements(read_pointer_logs(fitting))
+    everyone = cut_movements(read_pointer_logs(fitting))
+    people = read_dataset(fitting).manifest.people
+    person = np.array([people.get(str(sid), str(sid)) for sid in everyone.session], dtype=object)
 
     def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile, rng, user=None, device=None):
         copy = rng.random(len(x0)) < share  # drawn first: which ones does not depend on the model's draws
+        mine = person == getattr(user, "id", None)
+        rec = everyone.subset(mine) if mine.any() else everyone
         first = int(rng.integers(len(rec)))
         real = genuine(x0, y0, x1, y1, width, height, profile=profile, rng=rng, user=user)
         n = len(real)
@@ -58,8 +63,8 @@ def mouse_copier(fitting: Path, share: float):
             if copy[i]:
                 j = (first + i) % len(rec)
                 t, x, y = rec.one(j)
-                parts.append((t, x + OFFSET[0], y + OFFSET[1]))
-                px[i], py[i] = rec.press_x[j] + OFFSET[0], rec.press_y[j] + OFFSET[1]
+                parts.append((t, x + offset[0], y + offset[1]))
+                px[i], py[i] = rec.press_x[j] + offset[0], rec.press_y[j] + offset[1]
             else:
                 parts.append(real.one(i))
         lens = [len(p[0]) for p in parts]
@@ -131,7 +136,9 @@ def test_a_copying_generator_is_caught_and_nothing_close_is_written(modality, mo
 
 
 def test_a_generator_that_only_copies_has_everything_left_out(mouse_ds, tmp_path, monkeypatch):
-    monkeypatch.setattr(simulator.mouse, "synth_moves", mouse_copier(mouse_ds, share=1.0))
+    # the person's own movements where they were: a shifted copy could leave the area the person used,
+    # where the pointer stops at the edge and the copy is no longer one
+    monkeypatch.setattr(simulator.mouse, "synth_moves", mouse_copier(mouse_ds, share=1.0, offset=(0.0, 0.0)))
     out = tmp_path / "out"
     augment_dataset(mouse_ds, out, factor=1, people="same", seed=4)
     st = guard_stats(out, "mouse")
