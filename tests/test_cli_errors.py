@@ -1,5 +1,7 @@
 """Mistakes a user will make end in one clear line and a non-zero exit, without a traceback."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import hcisim, one_line_error
@@ -93,3 +95,17 @@ def test_a_recording_that_never_started_leaves_nothing_to_trip_a_retry(tmp_path)
     one_line_error(hcisim("record", "--headless", "--url", "http://127.0.0.1:9/", "--out", tmp_path / "r"),
                    "app not reachable at http://127.0.0.1:9/")
     assert list(tmp_path.iterdir()) == []  # no journal: the same --out records cleanly next time
+
+
+def test_a_run_its_layout_cannot_play_fails_once_and_leaves_nothing_to_resume(tmp_path):
+    """A scenario step the layout snapshot lacks fails the same way every time: no retries, no staging
+    folder telling the user to resume."""
+    login_layout = Path(__file__).resolve().parents[1] / "scenarios" / "layouts" / "login.json"
+    one_line_error(hcisim("run", "checkout_form", "--layout", login_layout, "--out", tmp_path / "o"),
+                   "is not in the layout snapshot", code=2)
+    (tmp_path / "afile").write_text("")
+    one_line_error(hcisim("run", "login", "--out", tmp_path / "afile" / "x"), "cannot write there", code=2)
+    (tmp_path / "list.json").write_text("[]")
+    one_line_error(hcisim("run", "login", "--layout", tmp_path / "list.json", "--out", tmp_path / "p"),
+                   "not a layout snapshot", code=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "list.json"]

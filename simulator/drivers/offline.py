@@ -96,7 +96,7 @@ def load_layout(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise HcisimError(f"{path}: not a valid layout file ({exc})") from None
-    if data.get("version") != LAYOUT_VERSION or "pages" not in data:
+    if not isinstance(data, dict) or data.get("version") != LAYOUT_VERSION or "pages" not in data:
         raise HcisimError(f"{path}: not a layout snapshot of version {LAYOUT_VERSION}")
     return data
 

@@ -188,7 +188,10 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
     stage = staging_dir(out)
-    stage.mkdir(parents=True, exist_ok=True)
+    try:
+        stage.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
     key = config_key(cfg)
     ranges = shard_ranges(cfg.sessions, cfg.shard_size)
     receipts: dict[int, ShardReceipt] = {}
@@ -202,6 +205,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     if progress:
         progress(done_sessions, cfg.sessions)
     failures: dict[int, str] = {}
+    mistakes: list[str] = []  # HcisimError: the run's own inputs (a scenario the layout cannot play), not bad luck
     if todo:
         engine = RayEngine(cfg.workers, cfg.address) if cfg.engine == "ray" else LocalEngine(cfg.workers)
         try:
@@ -217,12 +221,21 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                             progress(done_sessions, cfg.sessions)
                     except Exception as exc:  # a shard's failure is reported by id, the others go on
                         attempts[i] += 1
-                        if attempts[i] <= RETRIES:
+                        cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
+                        if isinstance(cause, HcisimError):
+                            mistakes.append(str(cause))
+                            failures[i] = str(cause)
+                        elif attempts[i] <= RETRIES:
                             running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
                         else:
                             failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
         finally:
             engine.close()
+    if mistakes:  # the same again on every retry and every resume: say it once, keep only real work
+        if not receipts:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise HcisimError(mistakes[0])
+        raise HcisimError(f"{mistakes[0]}; {len(receipts)} completed shard(s) are kept in {stage}")
     if failures:
         detail = "; ".join(f"shard {i} ({shard_name(i)}): {msg}" for i, msg in sorted(failures.items()))
         raise HcisimError(f"{len(failures)} shard(s) failed after {RETRIES} retries -- {detail}; "
