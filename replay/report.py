@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
 from replay.replayer import ReplayResult
 
@@ -19,7 +20,7 @@ def print_summary(result: ReplayResult, console) -> None:
         t.add_column(col)
     for s in result.steps:
         cps = ", ".join(f"{c.name}{'' if c.ok else ' FAILED'}" for c in s.checkpoints)
-        t.add_row(str(s.index + 1), s.step[:60], f"[{STATUS_STYLE.get(s.status, 'white')}]{s.status}[/]",
+        t.add_row(str(s.index + 1), s.step[:60], Text(s.status, style=STATUS_STYLE.get(s.status, "white")),
                   s.strategy or "", "" if s.score is None else f"{s.score:.1f}", cps or s.message[:60])
     console.print(t)
     for c in result.final_values:

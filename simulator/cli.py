@@ -19,6 +19,7 @@ import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from simulator import __version__
@@ -63,8 +64,10 @@ app = typer.Typer(
 fit_app = typer.Typer(help="Fit a model profile from recorded human data.", no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
 
-out = Console()
-err = Console(stderr=True)
+# No markup: what is printed holds locators such as role=button[name="Confirm"], which rich would
+# read as a style tag and drop. Styles are given as arguments instead.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 
 def _candidates(item: str, speedup: str):
@@ -158,8 +161,9 @@ def inspect(
     if as_json:
         print(json.dumps(asdict(s), indent=2))
         return
-    out.print(f"[bold]{s.root}[/]  driver={s.driver} scenario={s.scenario} seed={s.seed} "
-              f"storage={s.storage} coords={s.coordinate_space}", highlight=False)
+    out.print(Text.assemble((str(s.root), "bold"), f"  driver={s.driver} scenario={s.scenario} seed={s.seed} "
+                                                   f"storage={s.storage} coords={s.coordinate_space}"),
+              highlight=False)
     out.print(f"{s.sessions} session(s), {s.events} events, {s.actions} actions, {s.frames} frames")
     if s.duration_ms:
         d = s.duration_ms

@@ -38,3 +38,19 @@ def test_text_f1_grades_typos():
     assert token_f1("hello", "hello") == 1.0
     assert 0.0 < token_f1("hello", "hlelo") < 1.0
     assert token_f1("abc", "xyz") == 0.0
+
+
+def test_the_cli_prints_locators_whole(tmp_path):
+    """Steps are named by locators such as role=button[name="Cancel"]; a console reading [...] as a style
+    tag printed 'click role=button -> click role=button'."""
+    import subprocess
+    import sys
+
+    ref = write_session(tmp_path / "ref", REFERENCE)
+    flawed = copy.deepcopy(REFERENCE)
+    flawed[2].update(target_name="Cancel", target_selector='css=#cancel', target_testid="cancel",
+                     step='click role=button[name="Cancel"]')
+    cand = write_session(tmp_path / "cand", flawed)
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "compare", str(ref), str(cand)], capture_output=True,
+                       text=True, env={"COLUMNS": "400", "PATH": ""})
+    assert 'click role=button[name="Cancel"]' in r.stdout, r.stdout
