@@ -89,6 +89,15 @@ def _check_events(ev: pa.Table, actions: pa.Table | None) -> list[str]:
     t = ev.column("t_ms").to_numpy()
     if np.isnan(t).any():
         problems.append("events: t_ms has NaN values")
+    typ = ev.column("type").to_numpy(zero_copy_only=False)
+    pointer = np.isin(typ, ("move", "down", "up"))
+    x = ev.column("x").to_numpy(zero_copy_only=False).astype(float)
+    y = ev.column("y").to_numpy(zero_copy_only=False).astype(float)
+    lost = pointer & ~(np.isfinite(x) & np.isfinite(y))
+    if lost.any():
+        i = int(np.flatnonzero(lost)[0])
+        problems.append(f"events: {int(lost.sum())} pointer event(s) without a position (x/y null or NaN), "
+                        f"first in session {sid[i]} at seq {seq[i]}")
     order = np.lexsort((seq, sid))
     s_sid, s_seq, s_t = sid[order], seq[order], t[order]
     same = s_sid[1:] == s_sid[:-1]

@@ -282,6 +282,14 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
         elif not np.all(np.isfinite(a)):
             raise HcisimError(f"{path}: column {c} has empty/NaN values (row {int(np.argmax(~np.isfinite(a))) + 2})")
         cols[c] = a
+    if ("width" in cols) != ("height" in cols):
+        raise HcisimError(f"{path}: column {'height' if 'width' in cols else 'width'} is missing: a target size "
+                          f"needs both width and height")
+    if "width" in cols:
+        half = np.isnan(cols["width"]) != np.isnan(cols["height"])
+        if half.any():
+            raise HcisimError(f"{path}: row {int(np.argmax(half)) + 2} gives only one of width and height "
+                              f"(both, or neither for an unknown size)")
     if tab["pair_id"].null_count:
         raise HcisimError(f"{path}: column pair_id has empty values")
     users = None

@@ -72,6 +72,15 @@ def test_dangling_action_id(ds):
     assert validate_dataset(ds) == ["events: action_id with no matching action: s0/99"]
 
 
+def test_pointer_event_without_a_position(ds):
+    def mutate(rows):
+        i = next(i for i, r in enumerate(rows) if r["type"] == "move")
+        rows[i]["x"] = float("nan")
+    _rewrite_events(ds, mutate)
+    problems = validate_dataset(ds)
+    assert len(problems) == 1 and problems[0].startswith("events: 1 pointer event(s) without a position")
+
+
 def test_non_positive_box(ds):
     rows = pq.read_table(ds / "actions.parquet").to_pylist()
     rows[0]["box_w"] = 0.0

@@ -15,6 +15,8 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("", "empty pairs file"),
     ("pair_id,x0,y0,x1,y1\n", "no pairs"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,-3,4\n", "non-positive target size"),
+    ("pair_id,x0,y0,x1,y1,width\n1,0,0,5,5,30\n", "column height is missing"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,9,9,,20\n", "row 3 gives only one of width"),
 ])
 def test_bad_pairs(tmp_path, text, message):
     p = tmp_path / "pairs.csv"
