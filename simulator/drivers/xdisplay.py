@@ -34,13 +34,20 @@ def _free_display_number() -> int:
 
 
 def _ensure_xauthority(stack: contextlib.ExitStack) -> None:
-    """pyautogui (via Xlib) needs XAUTHORITY to name an existing file, even an empty one."""
+    """pyautogui (via Xlib) needs XAUTHORITY to name an existing file.
+
+    Ours holds one entry for no display (Xvfb runs without access control): python-xlib prints a warning
+    on every connection to a display whose authority file is empty.
+    """
     current = os.environ.get("XAUTHORITY")
     if current and Path(current).is_file():
         return
     tmpdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-x-"))
     path = Path(tmpdir) / "Xauthority"
-    path.touch()
+    field = lambda b: len(b).to_bytes(2, "big") + b  # noqa: E731  (the file's counted strings)
+    family_local = (256).to_bytes(2, "big")
+    path.write_bytes(family_local + field(b"hcisim") + field(b"none") + field(b"MIT-MAGIC-COOKIE-1")
+                     + field(os.urandom(16)))
     os.environ["XAUTHORITY"] = str(path)
 
 
