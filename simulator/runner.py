@@ -190,6 +190,9 @@ class SessionRunner:
         if cfg.driver == "offline":
             from simulator.drivers.offline import OfflineDriver, load_layout
 
+            if cfg.layout is None and self.scenario.app == "desktop":
+                raise HcisimError(f"scenario {self.scenario.name} drives the desktop app: run it with --driver desktop "
+                                  f"(offline runs replay a browser page's layout snapshot)")
             layout = cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json"
             return OfflineDriver(load_layout(Path(layout)))
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")

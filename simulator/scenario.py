@@ -221,8 +221,9 @@ class Actor:
             self._select_by_keys(a, loc, target, goal)
         else:
             self._select_by_pointer(a, loc, option)
+        shown = self.driver.field_value(loc)  # None where the driver cannot read it (offline): as planned
         self._end(a, target=target, outcome="miss_corrected" if missed else "ok", text_intended=option,
-                  text_typed=self.driver.field_value(loc))
+                  text_typed=shown if shown is not None else option)
 
     def scroll(self, to: Locator | None = None, *, dy: float | None = None) -> None:
         a = self._begin("scroll", to, "scroll" if to is None else None)
