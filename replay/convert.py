@@ -156,6 +156,17 @@ def derive_actions(records: list[dict[str, Any]], sid: str, t0: float) -> list[d
     return d.actions
 
 
+CAUSED_WITHIN_MS = 3000.0
+"""A recorded navigation this soon after the step before it was caused by that step (a link, a submit)."""
+
+
+def navigation_was_caused(action: dict[str, Any], prev_end_ms: float) -> bool:
+    """Did the step before this navigate action cause it? Then a replay (or an exported test) waits for the
+    build to navigate by itself instead of sending the browser there; an explicit ``goto`` never is."""
+    return (action["kind"] == "navigate" and not (action.get("step") or "").startswith("goto ")
+            and action["t_start_ms"] - prev_end_ms <= CAUSED_WITHIN_MS)
+
+
 def journal_to_dataset(root: Path, out: Path) -> Path:
     records = read_journal(root)
     start = next((r for r in records if r["type"] == "session"), None)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow.compute as pc
 
+from simulator.atomic import write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
+from replay.convert import navigation_was_caused
 from replay.locate import descriptor_of_action
 
 FORMATS = ("playwright", "rrweb")
@@ -52,13 +55,19 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         "",
         "def run(page):",
     ]
+    if not actions:
+        raise HcisimError(f"{root}: session {sid} has no actions to export")
     body = []
+    prev_end = None
     for a in actions:
         params = json.loads(a.get("params") or "{}")
         kind = a["kind"]
+        after, prev_end = prev_end, a["t_end_ms"]
         if kind == "navigate":
             url = params.get("url") or (a["step"][5:] if (a["step"] or "").startswith("goto ") else None)
-            if url:
+            if url and after is not None and navigation_was_caused(a, after):  # the click before it must do it
+                body.append(f"page.wait_for_url({'**' + urlsplit(url).path!r})")
+            elif url:
                 body.append(f"page.goto({url!r})")
             continue
         if kind in ("wait", "read"):
@@ -118,8 +127,10 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
     vp = ds.manifest.viewport or {"width": 1280, "height": 800}
     ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid)).to_pylist()
     t0 = epoch_ms
+    actions = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
+    first_url = next((json.loads(a["params"] or "{}").get("url") for a in actions if a["kind"] == "navigate"), None)
     out: list[dict[str, Any]] = [
-        {"type": _META, "data": {"href": "about:blank", "width": vp["width"], "height": vp["height"]},
+        {"type": _META, "data": {"href": first_url or "about:blank", "width": vp["width"], "height": vp["height"]},
          "timestamp": t0},
         {"type": _FULL, "timestamp": t0, "data": {"initialOffset": {"top": 0, "left": 0}, "node": {
             "type": 0, "id": 1, "childNodes": [{"type": 2, "id": 2, "tagName": "html", "attributes": {},
@@ -154,7 +165,7 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
             flush_moves(t)
             scroll_y = max(0.0, scroll_y + float(np.nan_to_num(e["dy"])))
             out.append({"type": _INCR, "timestamp": t, "data": {"source": _SCROLL, "id": 1, "x": 0, "y": scroll_y}})
-    for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist():
+    for a in actions:
         if a["kind"] == "type" and a.get("text_typed") is not None:
             out.append({"type": _INCR, "timestamp": t0 + a["t_end_ms"],
                         "data": {"source": _INPUT, "id": 3, "text": a["text_typed"], "isChecked": False}})
@@ -168,7 +179,4 @@ def export(root: Path, to: str, out: Path, session: str | None = None) -> Path:
     if to not in FORMATS:
         raise HcisimError(f"unknown export format {to!r}: use one of {', '.join(FORMATS)}")
     text = to_playwright(root, session) if to == "playwright" else json.dumps(to_rrweb(root, session))
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_atomic(out, text)

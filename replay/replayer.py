@@ -30,17 +30,19 @@ from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError
 from simulator.runner import timing_stats
 from simulator.typing.layout import code_for, infer_layout
+from replay.convert import navigation_was_caused
 from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
 _POINTER_KINDS = ("click", "double_click", "right_click", "hover")
-CAUSED_WITHIN_MS = 3000.0
-"""A recorded navigation this soon after the step before it was caused by that step (a link, a submit):
-the replay waits for the build to navigate instead of sending the browser there."""
 NAVIGATION_WAIT_MS = 5000.0
 CHECKPOINT_FIELDS = {"url": ("path",), "text_present": ("text",), "element_visible": ("locator",),
                      "field_value": ("locator", "value")}
+
+
+class AppUnreachable(HcisimError):
+    """The build's first page did not load: no step can be replayed."""
 
 
 def check_checkpoints(checkpoints: Any, n_steps: int) -> list[dict[str, Any]]:
@@ -291,6 +293,8 @@ class Replayer:
                 step.t_start_ms = self.driver.now_ms()
                 try:
                     self._do(a, step, prev_end)
+                except AppUnreachable:
+                    raise
                 except HcisimError as exc:
                     step.status, step.message = "failed", str(exc)
                 step.t_end_ms = max(self.driver.now_ms(), step.t_start_ms)
@@ -322,14 +326,17 @@ class Replayer:
                 return
             target = map_url(url, self.url) if "://" in url else self.url.rstrip("/") + url
             path = urlsplit(target).path
-            caused = (not first and not (a.get("step") or "").startswith("goto ")
-                      and a["t_start_ms"] - prev_end <= CAUSED_WITHIN_MS)
-            if caused:  # the click (or key) before it navigated: this build must do so too, not be sent there
+            if not first and navigation_was_caused(a, prev_end):  # the click (or key) before it navigated: this build must do so too, not be sent there
                 try:
                     self.driver.page.wait_for_url(lambda u: urlsplit(u).path == path, timeout=NAVIGATION_WAIT_MS)
                 except PlaywrightError:
                     pass  # the checkpoint below fails
-            elif first or urlsplit(self.driver.page.url).path != path:
+            elif first:  # nothing to replay on an app that is not there: the whole replay stops, in one line
+                try:
+                    self.driver.goto(target)
+                except HcisimError as exc:
+                    raise AppUnreachable(str(exc)) from None
+            elif urlsplit(self.driver.page.url).path != path:
                 self.driver.goto(target)
             step.checkpoints.append(Checkpoint("url", urlsplit(self.driver.page.url).path == path,
                                                self.driver.page.url))

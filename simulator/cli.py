@@ -496,7 +496,8 @@ def record(
     = False,
     sensitive: Annotated[Optional[list[str]], typer.Option(help="CSS selector of a field whose value must never "
                                                                  "be stored (repeatable).")] = None,
-    duration: Annotated[Optional[float], typer.Option(help="Stop after this many seconds.")] = None,
+    duration: Annotated[Optional[float], typer.Option(min=0.0, help="Stop after this many seconds (0: no limit).")]
+    = None,
 ) -> None:
     """Record a person's session in Chromium (or X input with --desktop); ends on Ctrl-C or when the browser closes."""
     if desktop:

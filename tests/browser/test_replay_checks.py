@@ -110,3 +110,39 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
     (tmp_path / "o").mkdir()
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
         Replayer(rec, "http://127.0.0.1:9", tmp_path / "o")
+
+
+
+def _run_export(source: str, recorded_origin: str, url: str) -> bool:
+    """Run an exported script's ``run(page)`` in Chromium against ``url``'s copy of the site; True when it
+    completes (a locator or a navigation that never comes fails it)."""
+    from playwright.sync_api import Error, sync_playwright
+
+    from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
+
+    ns: dict = {}
+    exec(compile(source.replace(recorded_origin, url), "exported", "exec"), ns)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(4000)
+        try:
+            ns["run"](page)
+            return True
+        except Error:
+            return False
+        finally:
+            browser.close()
+
+
+def test_an_exported_script_passes_on_the_site_and_fails_where_the_link_is_dead(recorded, tmp_path):
+    from replay.export import export
+
+    source = export(recorded[0], "playwright", tmp_path / "test_site.py").read_text()
+    assert "select_option(label='Norway')" in source and "wait_for_url('**/b.html')" in source
+    assert source.count("page.goto(") == 1  # only the start: the link must navigate by itself
+    origin = next(ln for ln in source.splitlines() if "page.goto(" in ln).split("'")[1].rsplit("/", 1)[0]
+    with site(tmp_path / "good", broken=False) as url:
+        assert _run_export(source, origin, url)
+    with site(tmp_path / "broken", broken=True) as url:
+        assert not _run_export(source, origin, url)
