@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.dataset import DatasetWriter, Manifest
+from simulator.drivers.browser import received_row
 from simulator.errors import HcisimError
 from replay.locate.descriptor import html_id_of, normalize, testid_of
 from replay.record import read_journal
@@ -184,11 +185,7 @@ def journal_to_dataset(root: Path, out: Path) -> Path:
                                button=_BUTTONS.get(button) if typ in ("down", "up") else None,
                                key=r.get("key"), code=r.get("code"), dx=r.get("dx"), dy=r.get("dy")))
         if r["type"] not in ("frame", "navigate"):
-            received.append(dict(session_id=sid, seq=len(received), t_ms=float(r["t"]) - t0,
-                                 type={"mousemove": "move", "mousedown": "down", "mouseup": "up",
-                                       "keydown": "key_down", "keyup": "key_up"}.get(r["type"], r["type"]),
-                                 x=r.get("x"), y=r.get("y"), key=r.get("key"), code=r.get("code"),
-                                 target=r.get("target"), value_len=r.get("value_len")))
+            received.append({**received_row(r, sid, t0), "seq": len(received)})  # as a generated run's
     actions = derive_actions(body, sid, t0)
     manifest = Manifest(driver="recorder", coordinate_space="viewport_css_px", command=["hcisim", "record"],
                         viewport={"width": start["viewport"][0], "height": start["viewport"][1]},

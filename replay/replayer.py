@@ -151,7 +151,7 @@ def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.nd
 class Replayer:
     def __init__(self, source: Path, url: str, out: Path, *, timing: str = "original", speed: float = 1.0,
                  headless: bool = True, checkpoints: list[dict[str, Any]] | None = None,
-                 models: Any = None, overwrite: bool = False) -> None:
+                 models: Any = None, overwrite: bool = False, command: list[str] | None = None) -> None:
         if timing not in TIMINGS:
             raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
         if speed <= 0:
@@ -165,6 +165,7 @@ class Replayer:
         if out.exists() and not overwrite:
             raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
         self.url, self.out, self.timing, self.speed = url, out, timing, speed
+        self.command = command or ["hcisim", "replay", str(source), "--url", url, "--out", str(out)]
         self.models = models
         self.sid = self.ds.sessions[0]
         self.actions = [a for a in self.ds.actions.filter(pc.equal(self.ds.actions.column("session_id"), self.sid))
@@ -486,6 +487,7 @@ class Replayer:
             actions.append(row)
         ids = {s.action_id for s in result.steps}
         manifest = Manifest(driver="replay", coordinate_space="viewport_css_px", scenario=self.ds.manifest.scenario,
+                            command=self.command,
                             seed=self.ds.manifest.seed, device={"name": "raf60"},
                             stats=result.timing | {"steps": len(result.steps),
                                                    "steps_failed": sum(s.status == "failed" for s in result.steps),

@@ -553,7 +553,7 @@ def replay(
         models = Models()
     result = _with_progress("replaying", Replayer(dataset, url, target, timing=timing.value, speed=speed,
                                                   headless=not headed, checkpoints=extra, models=models,
-                                                  overwrite=overwrite).run)
+                                                  overwrite=overwrite, command=["hcisim", *sys.argv[1:]]).run)
     print_summary(result, out)
     html = write_replay_report(result)
     out.print(f"replay dataset: {result.out}\nreport: {html}", highlight=False)
@@ -585,10 +585,10 @@ def demo_app(
     """Serve the bundled demo web app on loopback until Ctrl-C."""
     import time
 
-    from scenarios.apps.web.server import serve
+    from scenarios.apps.web.server import HOME, serve
 
     with serve(version_, port) as server:
-        out.print(f"demo app {version_} at {server.url}  (Ctrl-C to stop)", highlight=False)
+        out.print(f"demo app {version_} at {server.url}{HOME}  (Ctrl-C to stop)", highlight=False)
         while True:
             time.sleep(3600)
 

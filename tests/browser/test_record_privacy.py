@@ -55,6 +55,7 @@ def test_private_fields_stay_out_of_tables_descriptors_and_screenshots(tmp_path)
     card_keys = [r["key"] for r in ds.received.to_pylist() if r["type"] == "key_down" and r["target"] and
                  "form-card" in r["target"]]
     assert len(card_keys) == len(CARD) and set(card_keys) == {"•"}
+    assert {r["button"] for r in ds.received.to_pylist() if r["type"] == "down"} == {"left"}  # as generated runs
     clicks = {a["target_name"]: a for a in ds.actions.to_pylist() if a["kind"] == "click"}
     assert "Save draft" in clicks  # the neighbour whose descriptor used to carry the editor's words
     # the screenshot's card field is painted over, where the page itself shows the digits
