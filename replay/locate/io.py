@@ -21,7 +21,7 @@ def read_descriptors(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise HcisimError(f"{path}: no such file")
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for no, d in numbered_lines(path):
         if not isinstance(d, dict):
             raise HcisimError(f"{path}:{no}: expected a JSON object, got {type(d).__name__}")
@@ -29,9 +29,9 @@ def read_descriptors(path: Path) -> list[dict[str, Any]]:
             if d.get(key) is None or isinstance(d.get(key), (dict, list)) or str(d.get(key)) == "":
                 raise HcisimError(f"{path}:{no}: the descriptor has no {key!r}")
         d["id"], d["page"] = str(d["id"]), str(d["page"])
-        if d["id"] in seen:
-            raise HcisimError(f"{path}:{no}: id {d['id']!r} is used twice in the file")
-        seen.add(d["id"])
+        if (d["page"], d["id"]) in seen:  # elements are matched page by page: ids need only differ within one
+            raise HcisimError(f"{path}:{no}: id {d['id']!r} is used twice on page {d['page']!r}")
+        seen.add((d["page"], d["id"]))
         out.append(d)
     return out
 

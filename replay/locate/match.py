@@ -162,7 +162,8 @@ def free_margin(L: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if m:
         rest[np.arange(n), best] = -np.inf
     second = rest.max(axis=1) if m > 1 else np.full(n, -np.inf)
-    margin = np.minimum(top - second, MARGIN_CAP)
+    with np.errstate(invalid="ignore"):  # -inf - -inf (nothing left to choose): NaN, capped below as before
+        margin = np.minimum(top - second, MARGIN_CAP)
     return best, np.where(np.isfinite(margin), margin, MARGIN_CAP)
 
 
