@@ -41,6 +41,13 @@ CHECKPOINT_FIELDS = {"url": ("path",), "text_present": ("text",), "element_visib
                      "field_value": ("locator", "value")}
 
 
+def _same_handle(desc: dict[str, Any], cand: dict[str, Any], strategy: str) -> bool:
+    """Is the test id (or HTML id) that found the element spelled exactly as recorded? The matcher also
+    equates naming styles (search-submit, searchSubmit): found, but renamed."""
+    attr = "data-testid" if strategy == "testid" else "id"
+    return ((desc.get("attrs") or {}).get(attr) or None) == ((cand.get("attrs") or {}).get(attr) or None)
+
+
 class AppUnreachable(HcisimError):
     """The build's first page did not load: no step can be replayed."""
 
@@ -368,8 +375,8 @@ class Replayer:
             raise HcisimError(f"step {step.index + 1} ({step.step}): element not found "
                               f"(best score {match.score:.2f}, needs {THRESHOLD:.2f})")
         step.strategy, step.score = match.strategy, round(match.score, 2)
-        if match.strategy not in STABLE_STRATEGIES:
-            step.status = "retargeted"
+        if match.strategy not in STABLE_STRATEGIES or not _same_handle(desc, match.candidate, match.strategy):
+            step.status = "retargeted"  # a test written against the old handle would not find it
         loc = L.css(match.candidate["css"])
         target = self._scroll_into_view(loc, step.action_id)
         step.before_frame = self._shot(step, "before")

@@ -226,8 +226,6 @@ def _strategy(model: Model, blocks: list[np.ndarray], i: int, j: int) -> str:
     return strategy_of(model, blocks[i // BLOCK][:, i % BLOCK, j])
 
 
-
-
 def strategy_of(model: Model, f: np.ndarray) -> str:
     """Named as QA would: testid, id, else the strongest kind of evidence; agreeing words are named by the most
     specific handle that agrees (label, then role + accessible name, then text)."""
