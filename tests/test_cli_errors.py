@@ -32,7 +32,7 @@ def test_locator_that_matches_nothing_names_step_and_locator(tmp_path):
     script.write_text('"""A script with a wrong label."""\nfrom simulator.locate import label\nAPP = "web"\n'
                       'START = "/login"\n\ndef run(s):\n    s.type(label("Username"), "ann")\n'
                       '    s.type(label("Pasword"), "x")\n')
-    r = hcisim("run", str(script), "--driver", "browser", "--sessions", "2", "--out", str(tmp_path / "o"))
+    r = hcisim("run", str(script), "--driver", "browser", "--out", str(tmp_path / "o"))
     one_line_error(r, "session s00000, step 2", 'label="Pasword" matches nothing')
 
 

@@ -68,12 +68,12 @@ def test_replay_on_v2_finds_moved_and_renamed_elements(replays):
             passed += s.status != "failed" and all(c.ok for c in s.checkpoints)
     assert passed / total >= 0.95, (passed, total)
     assert any(s.status == "retargeted" for n in WEB_SCENARIOS for s in replays["v2", n].steps)
-    # v2 respells some test ids (search-submit -> searchSubmit): found by them, but a test naming the old
-    # one would break, so those steps are retargeted; on v1 every step found by its test id is ok
-    by_testid = {v: [s.status for n in WEB_SCENARIOS for s in replays[v, n].steps if s.strategy == "testid"]
+    # v2 respells some ids (search-submit -> searchSubmit): found by them, but a test naming the old one
+    # would break, so those steps are retargeted; on v1 every step found by its test id or id is ok
+    by_handle = {v: [s.status for n in WEB_SCENARIOS for s in replays[v, n].steps if s.strategy in ("testid", "id")]
                  for v in ("v1", "v2")}
-    assert by_testid["v1"] and set(by_testid["v1"]) == {"ok"}
-    assert set(by_testid["v2"]) == {"ok", "retargeted"}
+    assert by_handle["v1"] and set(by_handle["v1"]) == {"ok"}
+    assert set(by_handle["v2"]) == {"ok", "retargeted"}
 
 
 def test_removed_button_is_the_first_divergence(replays):
