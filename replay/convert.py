@@ -197,7 +197,8 @@ def journal_to_dataset(root: Path, out: Path) -> Path:
                 png = (root / "frames" / r["file"]).read_bytes()
                 rel = w.add_file(f"frames/{sid}/{r['file']}", png)
                 t = float(r["t"]) - t0
-                before = [a["action_id"] for a in actions if a["t_start_ms"] <= t]
+                # the click or change that asked for the screenshot, not the navigation it started a moment later
+                before = [a["action_id"] for a in actions if a["t_start_ms"] <= t and a["kind"] != "navigate"]
                 frames.append(dict(session_id=sid, frame_id=len(frames), t_ms=t,
                                    action_id=before[-1] if before else None, kind=r.get("kind", "after"),
                                    path=rel, width=start["viewport"][0], height=start["viewport"][1]))

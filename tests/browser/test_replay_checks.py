@@ -69,6 +69,9 @@ def test_replay_on_the_same_site_passes_with_the_option_picked_by_label(recorded
     assert kinds.count("select") == 1 and kinds.count("navigate") == 2
     sel = next(a for a in read_dataset(rec).actions.to_pylist() if a["kind"] == "select")
     assert sel["text_intended"] == "Norway"
+    # the screenshot the click asked for is the click's, though the navigation it caused began first
+    click = next(a for a in read_dataset(rec).actions.to_pylist() if a["kind"] == "click")
+    assert click["action_id"] in set(read_dataset(rec).frames.column("action_id").to_pylist())
     assert ok.passed, [(s.step, s.status, s.message, s.checkpoints) for s in ok.steps]
 
 
