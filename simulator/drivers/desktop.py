@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from simulator.drivers.base import Target, sleep_until
+from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
@@ -146,6 +148,7 @@ class DesktopDriver:
 
     # -- app lifecycle ---------------------------------------------------------
     def start_session(self, session_id: str) -> None:
+        self._session = session_id
         self._stop_app()
         self._state_file.unlink(missing_ok=True)
         env = {**os.environ, "DISPLAY": self.display}
@@ -180,10 +183,15 @@ class DesktopDriver:
                 self._proc.kill()
         self._proc = None
 
-    def end_session(self) -> None:
+    def end_session(self) -> pa.Table:
+        """Stop the app; what it received: every press with the widget, row or menu entry it landed on."""
+        time.sleep(0.1)  # the app writes its state once a press is handled
         self._final = self._state()
         self._stop_app()
-        return None
+        rows = [{"session_id": self._session, "seq": i, "t_ms": p["t"] - self._epoch0_ms, "type": "down",
+                 "x": float(p["x"]), "y": float(p["y"]), "button": p["button"], "target": p["target"]}
+                for i, p in enumerate((self._final or {}).get("presses", []))]
+        return pa.Table.from_pylist(rows, schema=RECEIVED) if rows else RECEIVED.empty_table()
 
     def close(self) -> None:
         self._stop_app()

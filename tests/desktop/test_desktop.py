@@ -55,6 +55,19 @@ def test_app_received_what_was_intended(desktop_run):
     assert state["list"]["selected_item"] is not None
 
 
+def test_every_press_is_checked_against_what_the_app_received(desktop_run):
+    """The Tk app logs each press with the widget, list row or menu entry under it; the run's agreement
+    check holds every click of the ground truth to it (a press that switched the open menu instead of
+    choosing About would be named here)."""
+    res, _ = desktop_run
+    ds = read_dataset(res.out)
+    clicks = [a for a in ds.actions.to_pylist() if a["kind"] == "click"]
+    assert res.stats["clicks_checked"] == len(clicks) >= 6
+    assert res.stats["clicks_on_target"] == res.stats["clicks_checked"]
+    got = [r["target"] for r in ds.received.to_pylist()]
+    assert "menu-Help" in got and "menu-Help-About" in got and "about_ok" in got
+
+
 def test_desktop_timing_within_5_ms(desktop_run):
     res, _ = desktop_run
     assert res.stats["dispatch_error_ms_p99"] <= 5.0, res.stats

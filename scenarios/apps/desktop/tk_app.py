@@ -8,10 +8,12 @@ a fixed geometry (800x600+0+0) so targets sit where a driver expects them.
 
 What the app saw is written to ``--state-file`` as JSON (atomically: temp file then
 ``os.replace``) once the window is mapped, after every submit, menu action and
-About dialog, and on close. It holds the field values -- for the password only its
-length, so the file can sit beside a dataset without leaking the secret -- the
-selected list item, the menu actions taken, and the root-window geometry of every
-widget and menu entry, so a driver can aim at targets without guessing.
+About dialog, every mouse press, and on close. It holds the field values -- for the
+password only its length, so the file can sit beside a dataset without leaking the
+secret -- the selected list item, the menu actions taken, every press the app received
+(wall-clock time and the widget, list row or menu entry under it: what a driver checks
+its ground truth against), and the root-window geometry of every widget and menu entry,
+so a driver can aim at targets without guessing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import tkinter as tk
 from pathlib import Path
 from typing import Any, Callable
@@ -57,6 +60,7 @@ class DemoApp:
         self.state_file = state_file
         self.writes = 0
         self.menu_actions: list[str] = []
+        self.presses: list[dict[str, Any]] = []
         self.submissions: list[dict[str, Any]] = []
         self.about: tk.Toplevel | None = None
 
@@ -79,6 +83,7 @@ class DemoApp:
         root.bind("<Return>", lambda e: self.submit() if e.widget is not self.widgets["list"] else None)
         self._mapped_once = False
         root.bind("<Map>", self._on_map, add="+")
+        root.bind_all("<ButtonPress>", self._on_press, add="+")
 
     # -- building -------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -220,6 +225,29 @@ class DemoApp:
             self.root.after(50, lambda: self.write_state("mapped"))
 
     # -- what the app saw --------------------------------------------------------
+    def _on_press(self, event: tk.Event) -> None:
+        self.presses.append({"t": time.time() * 1000.0, "button": {1: "left", 2: "middle", 3: "right"}.get(
+            event.num, "other"), "x": event.x_root, "y": event.y_root, "target": self._pressed(event)})
+        self.root.after_idle(lambda: self.write_state("press"))  # after Tk has handled the press itself
+
+    def _pressed(self, event: tk.Event) -> str | None:
+        """The name a driver locates the pressed thing by: a widget, ``item-K``, ``menu-T`` or ``menu-T-L``."""
+        w = event.widget
+        if isinstance(w, str):  # Tk's on-screen clones of the menu bar and of a posted dropdown
+            try:
+                label = self.root.tk.eval(f"{w} entrycget [{w} index @{event.x},{event.y}] -label")
+            except tk.TclError:
+                return None
+            if label in self.menus:
+                return f"menu-{label}"
+            for title, menu in self.menus.items():
+                if any(menu.entrycget(k, "label") == label for k in range(int(menu.index("end")) + 1)):
+                    return f"menu-{title}-{label}"
+            return None
+        if w is self.widgets.get("list"):
+            return f"item-{int(w.nearest(event.y))}"  # type: ignore[attr-defined]
+        return next((name for name, x in self.widgets.items() if x is w), None)
+
     def state(self, reason: str) -> dict[str, Any]:
         self.root.update_idletasks()
         index, item = self.selected()
@@ -230,6 +258,7 @@ class DemoApp:
             "list": {"selected_index": index, "selected_item": item, "count": len(ITEMS),
                      "first_visible": int(lst.nearest(0)), **self._row_geometry()},  # type: ignore[attr-defined]
             "submissions": list(self.submissions), "menu_actions": list(self.menu_actions),
+            "presses": list(self.presses),
             "about_open": self.about is not None, "status": self.status.get(),
             "window": _box(self.root), "widgets": {k: _box(w) for k, w in self.widgets.items() if w.winfo_exists()},
             "menus": self._menu_geometry(),
