@@ -94,7 +94,8 @@ def _timing_plots(ds) -> list[str]:
         axes[2].hist(err, bins=60, color="#17bebb")
         axes[2].set(title=f"dispatch error actual-planned (p99 {np.percentile(err, 99):.1f} ms)", xlabel="ms")
     else:
-        axes[2].text(0.5, 0.5, "offline run: no dispatch timing", ha="center")
+        axes[2].text(0.5, 0.5, "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)",
+                     ha="center")
         axes[2].set_axis_off()
     plots.append(figure(fig, "pointer timing"))
 
