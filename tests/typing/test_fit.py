@@ -31,7 +31,7 @@ def test_fit_recovers_known_parameters():
         truth[f"u{k}"] = th
         texts += SENTENCES * 12
         users += [Typist(f"u{k}", th)] * (len(SENTENCES) * 12)
-    ev = synth_typing(texts, profile=prof, rng=rng, users=users)
+    ev = synth_typing(texts, profile=prof, rng=rng, users=users, candidates=1)  # the law with the known parameters
     recs = []
     for j, (e, s) in enumerate(zip(ev, texts)):
         r = e.to_keystrokes(text_id=str(j))

@@ -136,7 +136,8 @@ def test_texts_of_one_typist_differ_in_shape_not_only_in_tempo(aalto):
     text = SENTENCES[0] * 3
 
     def widths(profile):
-        ev = synth_typing([text] * 300, profile=profile, rng=np.random.default_rng(4), users=[t] * 300)
+        ev = synth_typing([text] * 300, profile=profile, rng=np.random.default_rng(4), users=[t] * 300,
+                          candidates=1)  # the law's text effects, not the critic's choice among draws
         w = []
         for e in ev:
             li = np.log(np.maximum(np.diff(np.sort(e.to_keystrokes().press_ms)), 1.0))
