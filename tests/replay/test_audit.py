@@ -96,4 +96,3 @@ def test_an_hcisim_dataset_as_the_capture_is_on_its_own_sessions_clock(truth, tm
     wall-clock start it lines up with the truth (it was a -1.8e12 ms 'offset' before)."""
     r = audit(truth, truth, "hcisim")
     assert abs(r.clock_offset_ms) < 1.0 and r.missing == 0 and r.extra == 0 and r.key_errors == []
-
