@@ -272,6 +272,15 @@ class DesktopDriver:
         shot = self._mss.grab(self._mss.monitors[1])
         return mss.tools.to_png(shot.rgb, shot.size)
 
-    def field_value(self, loc: Locator) -> None:
-        """Unknown while typing: the Tk app publishes field values on submit (see ``app_state``)."""
-        return None
+    def field_value(self, loc: Locator) -> str | None:
+        """What the app's field holds now, from its state file (rewritten after every key): read until two reads
+        agree, so the last key is in. None for the password (the app publishes only its length) and non-fields."""
+        before = None
+        for _ in range(10):
+            state = self._state() or {}
+            if before is not None and state.get("writes") == before.get("writes"):
+                break
+            before = state
+            time.sleep(0.03)
+        found = [w for w in tk_widgets(before or {}) if _matches(loc, w)]
+        return found[0].get("value") if found else None

@@ -134,4 +134,7 @@ def test_characters_no_us_key_makes_reach_the_tk_field(desktop_run):
         while not (d.app_state() or {}).get("submissions") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert d.app_state()["fields"]["name"] == text
+        # what the ground truth's text_typed reads: the field's value as the app holds it, never a password's
+        assert d.field_value(role("textbox", "Name")) == text
+        assert d.field_value(role("textbox", "Password")) is None
         d.end_session()

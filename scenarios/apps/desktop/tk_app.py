@@ -8,7 +8,7 @@ a fixed geometry (800x600+0+0) so targets sit where a driver expects them.
 
 What the app saw is written to ``--state-file`` as JSON (atomically: temp file then
 ``os.replace``) once the window is mapped, after every submit, menu action and
-About dialog, every mouse press, and on close. It holds the field values -- for the
+About dialog, every mouse press and key release, and on close. It holds the field values -- for the
 password only its length, so the file can sit beside a dataset without leaking the
 secret -- the selected list item, the menu actions taken, every press the app received
 (wall-clock time and the widget, list row or menu entry under it: what a driver checks
@@ -84,6 +84,7 @@ class DemoApp:
         self._mapped_once = False
         root.bind("<Map>", self._on_map, add="+")
         root.bind_all("<ButtonPress>", self._on_press, add="+")
+        root.bind_all("<KeyRelease>", lambda e: self.root.after_idle(lambda: self.write_state("key")), add="+")
 
     # -- building -------------------------------------------------------------
     def _build_menu(self) -> None:
