@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from simulator.dataset.reader import Dataset
 from simulator.dataset.schema import ACTION_KINDS, DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
@@ -32,7 +33,13 @@ def validate_dataset(root: Path | str) -> list[str]:
             continue
         actual = sha256_file(path)
         if actual != entry.sha256:
-            problems.append(f"{rel}: checksum mismatch (manifest {entry.sha256[:12]}…, file {actual[:12]}…)")
+            why = ""
+            if path.suffix == ".parquet":  # say what a reader will meet: a changed file, or one cut short
+                try:
+                    pq.read_metadata(path)
+                except (pa.ArrowInvalid, OSError):
+                    why = "; not a readable Parquet file (truncated or corrupt)"
+            problems.append(f"{rel}: checksum mismatch (manifest {entry.sha256[:12]}…, file {actual[:12]}…){why}")
     for name in ("events", "actions"):
         if name not in m.tables:
             problems.append(f"manifest lists no {name} table")

@@ -50,6 +50,13 @@ def test_truncated_parquet(ds):
     assert problems[0].startswith("events.parquet: not a readable parquet file")
 
 
+def test_a_truncated_file_is_named_as_such_beside_its_checksum(ds):
+    data = (ds / "events.parquet").read_bytes()
+    (ds / "events.parquet").write_bytes(data[: len(data) // 2])
+    (problem,) = validate_dataset(ds)
+    assert problem.startswith("events.parquet: checksum mismatch") and problem.endswith("(truncated or corrupt)")
+
+
 def test_checksum_mismatch(ds):
     (ds / "frames/s0/000000.png").write_bytes(b"not the screenshot")
     assert validate_dataset(ds) == [
