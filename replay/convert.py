@@ -187,7 +187,8 @@ def journal_to_dataset(root: Path, out: Path) -> Path:
         if r["type"] not in ("frame", "navigate"):
             received.append({**received_row(r, sid, t0), "seq": len(received)})  # as a generated run's
     actions = derive_actions(body, sid, t0)
-    manifest = Manifest(driver="recorder", coordinate_space="viewport_css_px", command=["hcisim", "record"],
+    manifest = Manifest(driver="recorder", coordinate_space="viewport_css_px",
+                        command=start.get("command") or ["hcisim", "record"],  # journals of older versions: none
                         viewport={"width": start["viewport"][0], "height": start["viewport"][1]},
                         device={"name": "chromium-events"}, sessions=[sid])
     with DatasetWriter(out, manifest) as w:

@@ -89,10 +89,12 @@ class RecordingDriver(BrowserDriver):
     """
 
     def __init__(self, out: Path, *, headless: bool = True, sensitive_selectors: list[str] | None = None,
-                 viewport: tuple[int, int] = (1280, 800), layout_recorder: Any = None) -> None:
+                 viewport: tuple[int, int] = (1280, 800), layout_recorder: Any = None,
+                 command: list[str] | None = None) -> None:
         super().__init__(headless=headless, viewport=viewport, sensitive_selectors=sensitive_selectors,
                          layout_recorder=layout_recorder)
         self.out = Path(out)
+        self.command = command or ["hcisim", "record", "--out", str(out)]
         self.journal = Journal(journal_dir(self.out))
         self._want_frame = False
         self._frames = 0
@@ -101,7 +103,7 @@ class RecordingDriver(BrowserDriver):
     def start_session(self, session_id: str) -> None:
         super().start_session(session_id)
         self.journal.write([{"type": "session", "t": self._epoch0_ms, "viewport": list(self.viewport),
-                             "session_id": session_id}])
+                             "session_id": session_id, "command": self.command}])
         self._context.expose_binding("__hcisimSink", lambda source, batch: self._sink(batch))
         self.page.on("framenavigated", lambda frame: self._navigated(frame))
         self.page.on("close", lambda page: setattr(self, "closed", True))
@@ -205,7 +207,7 @@ def recover(out: Path) -> Path | None:
 
 def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: list[str] | None = None,
            duration_s: float | None = None, drive: Callable[[RecordingDriver], None] | None = None,
-           started: Callable[[], None] | None = None) -> Path:
+           started: Callable[[], None] | None = None, command: list[str] | None = None) -> Path:
     """Record until the browser closes, Ctrl-C, ``duration_s`` passes, or ``drive`` returns.
 
     ``started`` is called once the page has loaded (where the CLI says "recording...").
@@ -218,7 +220,8 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
                           f"another --out")
     if not headless and not os.environ.get("DISPLAY"):
         raise HcisimError("no display for a headed browser: set DISPLAY, or pass --headless")
-    driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors)
+    driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors,
+                             command=command or ["hcisim", "record", "--url", url, "--out", str(out)])
     try:
         driver.start_session("r00000")
         driver.goto(url)

@@ -513,7 +513,7 @@ def record(
 
     path = record_session(url, out_dir, headless=headless, sensitive_selectors=sensitive or [], duration_s=duration,
                           started=lambda: err.print("recording... close the browser or press Ctrl-C to stop",
-                                                    highlight=False))
+                                                    highlight=False), command=["hcisim", *sys.argv[1:]])
     out.print(f"recording saved to {path}", highlight=False)
 
 

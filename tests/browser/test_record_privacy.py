@@ -50,6 +50,7 @@ def test_private_fields_stay_out_of_tables_descriptors_and_screenshots(tmp_path)
         path = record(f"{server.url}/form", tmp_path / "rec", headless=True, drive=drive,
                       sensitive_selectors=["#editor-body"])
     ds = read_dataset(path)
+    assert ds.manifest.command[:3] == ["hcisim", "record", "--url"]  # how it was recorded, the URL included
     tables = json.dumps([t.to_pylist() for t in (ds.events, ds.actions, ds.received)], default=str)
     assert CARD not in tables and NOTE not in tables and "Zebra" not in tables
     card_keys = [r["key"] for r in ds.received.to_pylist() if r["type"] == "key_down" and r["target"] and
