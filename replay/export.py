@@ -58,14 +58,14 @@ def to_playwright(root: Path, session: str | None = None) -> str:
     if not actions:
         raise HcisimError(f"{root}: session {sid} has no actions to export")
     body = []
-    prev_end = None
+    prev_end = -np.inf
     for a in actions:
         params = json.loads(a.get("params") or "{}")
         kind = a["kind"]
         after, prev_end = prev_end, a["t_end_ms"]
         if kind == "navigate":
             url = params.get("url") or (a["step"][5:] if (a["step"] or "").startswith("goto ") else None)
-            if url and after is not None and navigation_was_caused(a, after):  # the click before it must do it
+            if url and navigation_was_caused(a, after):  # the click before it must do it
                 body.append(f"page.wait_for_url({'**' + urlsplit(url).path!r})")
             elif url:
                 body.append(f"page.goto({url!r})")

@@ -36,7 +36,8 @@ from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descripto
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
 _POINTER_KINDS = ("click", "double_click", "right_click", "hover")
-NAVIGATION_WAIT_MS = 5000.0
+BUILD_WAIT_MS = 5000.0
+"""How long replay waits for the build to do what the recording shows: navigate, offer an option."""
 CHECKPOINT_FIELDS = {"url": ("path",), "text_present": ("text",), "element_visible": ("locator",),
                      "field_value": ("locator", "value")}
 
@@ -334,9 +335,10 @@ class Replayer:
                 return
             target = map_url(url, self.url) if "://" in url else self.url.rstrip("/") + url
             path = urlsplit(target).path
-            if not first and navigation_was_caused(a, prev_end):  # the click (or key) before it navigated: this build must do so too, not be sent there
+            if not first and navigation_was_caused(a, prev_end):
+                # the click (or key) before it navigated: this build must do so too, not be sent there
                 try:
-                    self.driver.page.wait_for_url(lambda u: urlsplit(u).path == path, timeout=NAVIGATION_WAIT_MS)
+                    self.driver.page.wait_for_url(lambda u: urlsplit(u).path == path, timeout=BUILD_WAIT_MS)
                 except PlaywrightError:
                     pass  # the checkpoint below fails
             elif first:  # nothing to replay on an app that is not there: the whole replay stops, in one line
@@ -398,7 +400,7 @@ class Replayer:
                 self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
                 try:
                     self.driver.page.locator(match.candidate["css"]).select_option(label=option,
-                                                                                  timeout=NAVIGATION_WAIT_MS)
+                                                                                  timeout=BUILD_WAIT_MS)
                 except PlaywrightError:
                     raise HcisimError(f"step {step.index + 1} ({step.step}): no option {option!r}") from None
                 self.driver.page.keyboard.press("Escape")

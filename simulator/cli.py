@@ -413,8 +413,8 @@ def run(
     storage: Annotated[Storage, typer.Option(help="Table storage.")] = Storage.parquet,
     screenshots: Annotated[Shots, typer.Option(help="Screenshots at each action, only periodic, or none.")]
     = Shots.actions,
-    periodic_ms: Annotated[float, typer.Option(min=0.0, help="Also a screenshot every N ms while the person is idle (0: off).")]
-    = 0.0,
+    periodic_ms: Annotated[float, typer.Option(
+        min=0.0, help="Also a screenshot every N ms while the person is idle (0: off).")] = 0.0,
     layout: Annotated[Optional[Path], typer.Option(help="Layout snapshot for the offline driver.")] = None,
     save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]
     = None,
@@ -545,7 +545,8 @@ def replay(
             extra = json.loads(checkpoints.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise HcisimError(f"{checkpoints}: cannot read checkpoints ({exc})") from None
-    target = out_dir or dataset.resolve().with_name(dataset.resolve().name + "-replay")
+    source = dataset.resolve()  # "." has no name of its own to build the default --out from
+    target = out_dir or source.with_name(source.name + "-replay")
     models = None
     if timing == Timing.model:
         from simulator.models import Models

@@ -95,7 +95,8 @@ class DirectModels:
         self.keyboard = get_layout(keyboard or "qwerty-us").name
 
     def provenance(self) -> dict[str, dict[str, str]]:
-        return {"mouse": {"id": "direct", "sha256": ""}, "typing": {"id": "direct", "sha256": "", "keyboard": self.keyboard}}
+        return {"mouse": {"id": "direct", "sha256": ""},
+                "typing": {"id": "direct", "sha256": "", "keyboard": self.keyboard}}
 
     def draw_person(self, rng: np.random.Generator) -> SessionPerson:
         return SessionPerson(mouse_id="direct", typing_id="direct")

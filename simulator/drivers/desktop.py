@@ -183,14 +183,26 @@ class DesktopDriver:
                 self._proc.kill()
         self._proc = None
 
+    def _settled_state(self, wait_s: float = 0.0) -> dict[str, Any]:
+        """The app's state once it has caught up: after ``wait_s``, read until two reads 30 ms apart agree (the
+        app rewrites its state after every press and key, once Tk has handled it)."""
+        time.sleep(wait_s)
+        state = self._state() or {}
+        for _ in range(10):
+            time.sleep(0.03)
+            again = self._state() or {}
+            if again.get("writes") == state.get("writes"):
+                break
+            state = again
+        return state
+
     def end_session(self) -> pa.Table:
         """Stop the app; what it received: every press with the widget, row or menu entry it landed on."""
-        time.sleep(0.1)  # the app writes its state once a press is handled
-        self._final = self._state()
+        self._final = self._settled_state(wait_s=0.1)
         self._stop_app()
         rows = [{"session_id": self._session, "seq": i, "t_ms": p["t"] - self._epoch0_ms, "type": "down",
                  "x": float(p["x"]), "y": float(p["y"]), "button": p["button"], "target": p["target"]}
-                for i, p in enumerate((self._final or {}).get("presses", []))]
+                for i, p in enumerate(self._final.get("presses", []))]
         return pa.Table.from_pylist(rows, schema=RECEIVED) if rows else RECEIVED.empty_table()
 
     def close(self) -> None:
@@ -273,14 +285,7 @@ class DesktopDriver:
         return mss.tools.to_png(shot.rgb, shot.size)
 
     def field_value(self, loc: Locator) -> str | None:
-        """What the app's field holds now, from its state file (rewritten after every key): read until two reads
-        agree, so the last key is in. None for the password (the app publishes only its length) and non-fields."""
-        before = None
-        for _ in range(10):
-            state = self._state() or {}
-            if before is not None and state.get("writes") == before.get("writes"):
-                break
-            before = state
-            time.sleep(0.03)
-        found = [w for w in tk_widgets(before or {}) if _matches(loc, w)]
+        """What the app's field holds now, from its settled state (the last key is in). None for the password
+        (the app publishes only its length) and for what is not a field."""
+        found = [w for w in tk_widgets(self._settled_state()) if _matches(loc, w)]
         return found[0].get("value") if found else None

@@ -89,7 +89,8 @@
   const words = (region.innerText || "").split(/\s+/).filter(Boolean).length;
   return {
     box: [r.left, r.top, r.width, r.height], visible, scrollDy, scrollAt, kind, role, name, text,
-    label: h.describe(el).label, id: el.id || null, sensitive: h.isSensitive(el), testid: el.getAttribute("data-testid"),
+    label: h.describe(el).label, id: el.id || null, sensitive: h.isSensitive(el),
+    testid: el.getAttribute("data-testid"),
     selector: cssPath(el), checked: ("checked" in el && ["checkbox", "radio"].includes(type)) ? el.checked : null,
     focused: active === el, nextInTabOrder: idx > 0 && tabbables[idx - 1] === active,
     tabPrev: idx > 0 ? cssPath(tabbables[idx - 1]) : null,

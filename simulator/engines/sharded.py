@@ -224,7 +224,6 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                         cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
                         if isinstance(cause, HcisimError):
                             mistakes.append(str(cause))
-                            failures[i] = str(cause)
                         elif attempts[i] <= RETRIES:
                             running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
                         else:

@@ -8,12 +8,12 @@ a fixed geometry (800x600+0+0) so targets sit where a driver expects them.
 
 What the app saw is written to ``--state-file`` as JSON (atomically: temp file then
 ``os.replace``) once the window is mapped, after every submit, menu action and
-About dialog, every mouse press and key release, and on close. It holds the field values -- for the
-password only its length, so the file can sit beside a dataset without leaking the
-secret -- the selected list item, the menu actions taken, every press the app received
-(wall-clock time and the widget, list row or menu entry under it: what a driver checks
-its ground truth against), and the root-window geometry of every widget and menu entry,
-so a driver can aim at targets without guessing.
+About dialog, every mouse press and key release, and on close. It holds the field
+values -- for the password only its length, so the file can sit beside a dataset
+without leaking the secret -- the selected list item, the menu actions taken, every
+press the app received (wall-clock time and the widget, list row or menu entry under
+it: what a driver checks its ground truth against), and the root-window geometry of
+every widget and menu entry, so a driver can aim at targets without guessing.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ ITEMS = [f"Item {i:02d} · {word}" for i, word in enumerate(
     ("alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa "
      "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basil cedar dune ember fern "
      "garnet heath iris jade kelp lotus maple nutmeg").split(), start=1)]
+BUTTONS = {1: "left", 2: "middle", 3: "right"}
+"""X button numbers as the dataset names them."""
 SAMPLE = {"name": "Ada Lovelace", "email": "ada@example.org"}
 
 
@@ -227,8 +229,8 @@ class DemoApp:
 
     # -- what the app saw --------------------------------------------------------
     def _on_press(self, event: tk.Event) -> None:
-        self.presses.append({"t": time.time() * 1000.0, "button": {1: "left", 2: "middle", 3: "right"}.get(
-            event.num, "other"), "x": event.x_root, "y": event.y_root, "target": self._pressed(event)})
+        self.presses.append({"t": time.time() * 1000.0, "button": BUTTONS.get(event.num, "other"),
+                             "x": event.x_root, "y": event.y_root, "target": self._pressed(event)})
         self.root.after_idle(lambda: self.write_state("press"))  # after Tk has handled the press itself
 
     def _pressed(self, event: tk.Event) -> str | None:
