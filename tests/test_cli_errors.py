@@ -75,10 +75,12 @@ def test_usage_errors_are_one_line(args, fragments):
 
 
 @pytest.mark.parametrize("args, fragments", [
-    (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}/o.parquet", "--seed", "-1"], ["--seed", "greater than or equal to 0"]),
+    (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}/o.parquet", "--seed", "-1"],
+     ["--seed", "greater than or equal to 0"]),
     (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}"], ["is a folder; name a file to write"]),
     (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "nan"], ["skill nan is outside"]),
-    (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "4"], ["skill 4.0 is outside -2.5..2.5"]),
+    (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "4"],
+     ["skill 4.0 is outside -2.5..2.5"]),
     (["run", "login", "--out", "{tmp}/o", "--workers", "0"], ["--workers", "greater than or equal to 1"]),
     (["run", "login", "--out", "{tmp}/o", "--periodic-ms", "-5"], ["--periodic-ms"]),
 ])
