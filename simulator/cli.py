@@ -8,7 +8,9 @@ its traceback.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import signal
 import sys
 from dataclasses import asdict
 from enum import Enum
@@ -66,8 +68,8 @@ app.add_typer(fit_app, name="fit")
 
 # No markup: what is printed holds locators such as role=button[name="Confirm"], which rich would
 # read as a style tag and drop. Styles are given as arguments instead.
-out = Console(markup=False)
-err = Console(stderr=True, markup=False)
+out = Console(markup=False, soft_wrap=True)  # a long path stays one line for scripts reading stdout
+err = Console(stderr=True, markup=False, soft_wrap=True)
 
 
 def _candidates(item: str, speedup: str):
@@ -711,9 +713,25 @@ DEMO_SCENARIOS = {"browser": "checkout_form", "offline": "checkout_form", "deskt
 """What `hcisim demo` runs on each driver: the web checkout, or the Tk app's form on X."""
 
 
+def _stop_on_sigterm() -> None:
+    """Let `kill` (a CI timeout, a supervisor) stop a command as Ctrl-C does: the exception unwinds through the
+    writers, which throw their temporary directories away, and a recorder saves what it has. Processes forked
+    from this one (worker pools) keep the default: they die at once, and their parent cleans up."""
+    parent = os.getpid()
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != parent:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
     from typer.exceptions import TyperException  # click's exceptions as typer vendors them
 
+    _stop_on_sigterm()
     try:
         code = app(prog_name="hcisim", standalone_mode=False)  # usage errors come here, to be said in one line
     except TyperException as exc:              # unknown command or option, a bad or missing value
@@ -727,8 +745,9 @@ def main() -> None:
         print(f"error: {exc}", file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, typer.Abort):
-        print("interrupted", file=sys.stderr)
         code = 130
+    if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
+        print("interrupted", file=sys.stderr)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -1,5 +1,9 @@
 """Mistakes a user will make end in one clear line and a non-zero exit, without a traceback."""
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +123,21 @@ def test_replay_against_an_app_that_is_not_there_is_one_line(tmp_path):
     one_line_error(hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--out", tmp_path / "r"),
                    "app not reachable at http://127.0.0.1:9/", code=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_terminated_import_leaves_nothing_half_written(tmp_path, shared_data):
+    """`kill` (a CI timeout, a supervisor) stops a command as Ctrl-C does: one line, exit 130, and the dataset it
+    was writing is neither published nor left as a temporary directory."""
+    out = tmp_path / "imported"
+    p = subprocess.Popen([sys.executable, "-m", "simulator.cli", "import", "--format", "sapimouse",
+                          str(shared_data / "sapimouse"), "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".imported.tmp-*")) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert p.poll() is None, "the import ended before it could be stopped"
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert err.strip() == "interrupted"
+    assert sorted(x.name for x in tmp_path.iterdir()) == []

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset.schema import RECEIVED
-from simulator.drivers.base import Target, sleep_until
+from simulator.drivers.base import Target, no_gc_pauses, sleep_until
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
@@ -207,6 +207,7 @@ class BrowserDriver:
         element = handle.as_element()
         return target_from_info(element.evaluate(INSPECT_JS)) if element is not None else None
 
+    @no_gc_pauses()
     def dispatch(self, plan: Plan) -> np.ndarray:
         """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         actual = np.empty(len(plan))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from simulator.drivers.base import Target, sleep_until
+from simulator.drivers.base import Target, no_gc_pauses, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
@@ -245,6 +245,7 @@ class DesktopDriver:
                 return self.locate(Locator("testid", w["name"], exact=True))
         return None
 
+    @no_gc_pauses()
     def dispatch(self, plan: Plan) -> np.ndarray:
         gui = self.gui
         actual = np.empty(len(plan))

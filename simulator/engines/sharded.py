@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -228,6 +229,9 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                             running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
                         else:
                             failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
+            print(f"finished shards are kept in {stage}; run the same command to resume", file=sys.stderr)
+            raise
         finally:
             engine.close()
     if mistakes:  # the same again on every retry and every resume: say it once, keep only real work
