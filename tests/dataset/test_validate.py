@@ -64,6 +64,16 @@ def test_checksum_mismatch(ds):
     ] != []
 
 
+def test_an_edited_file_is_still_checked_for_content(ds):
+    """A checksum mismatch says the file changed; what changed in it is still worth saying."""
+    manifest = (ds / "manifest.json").read_text()
+    _rewrite_events(ds, lambda rows: rows[3].update(t_ms=1.0))
+    (ds / "manifest.json").write_text(manifest)  # the edit without its checksum
+    problems = validate_dataset(ds)
+    assert problems[0].startswith("events.parquet: checksum mismatch") and "truncated" not in problems[0]
+    assert problems[1:] == ["events: time goes backwards in session s0 at seq 3 (33.200 ms then 1.000 ms)"]
+
+
 def test_non_monotonic_time(ds):
     def mutate(rows):
         rows[3]["t_ms"] = 1.0  # earlier than the event before it
