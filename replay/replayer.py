@@ -25,7 +25,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from simulator import locate as L
 from simulator import plan as P
-from simulator.dataset import DatasetWriter, Manifest, read_dataset
+from simulator.dataset import DatasetWriter, Manifest, check_out, read_dataset
 from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError
 from simulator.runner import timing_stats
@@ -170,8 +170,7 @@ class Replayer:
         out = Path(out)
         if out.resolve() == Path(source).resolve():
             raise HcisimError(f"{out} is the dataset being replayed; choose another --out")
-        if out.exists() and not overwrite:
-            raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
+        check_out(out, overwrite)
         self.url, self.out, self.timing, self.speed = url, out, timing, speed
         self.command = command or ["hcisim", "replay", str(source), "--url", url, "--out", str(out)]
         self.models = models

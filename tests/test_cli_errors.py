@@ -141,3 +141,13 @@ def test_a_terminated_import_leaves_nothing_half_written(tmp_path, shared_data):
     assert p.returncode == 130
     assert err.strip() == "interrupted"
     assert sorted(x.name for x in tmp_path.iterdir()) == []
+
+
+def test_overwrite_refuses_a_folder_that_is_not_a_dataset(tmp_path):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("code")
+    one_line_error(hcisim("run", "login", "--sessions", "1", "--out", project, "--overwrite"),
+                   f"{project} is not a dataset", "--overwrite replaces only datasets")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+    assert (project / "src" / "main.py").read_text() == "code"

@@ -38,6 +38,38 @@ def _to_table(name: str, rows: Rows) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+def check_out(out: Path, overwrite: bool) -> Path:
+    """Refuse an ``--out`` whose writing would lose something that is not a dataset.
+
+    An empty folder (``mktemp -d``) is taken as it is; anything else that exists is replaced only with
+    ``overwrite`` and only when it is a dataset (it holds a manifest) -- never a project folder, a file, the
+    working folder or one above it.
+    """
+    out = Path(out)
+    where = out.resolve()
+    if where == where.parent or where == Path.cwd().resolve() or where in Path.cwd().resolve().parents:
+        raise HcisimError(f"{out}: the working folder or one above it cannot be replaced by a dataset; "
+                          f"name a new folder for --out")
+    if not (out.exists() or out.is_symlink()) or (out.is_dir() and not any(out.iterdir())):
+        return out
+    if not overwrite:
+        raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
+    if out.is_symlink() or not (out / MANIFEST_NAME).is_file():
+        raise HcisimError(f"{out} is not a dataset (no {MANIFEST_NAME}); --overwrite replaces only datasets")
+    return out
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Rename a finished temporary directory to ``out``, the dataset or empty folder there set aside first."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 class DatasetWriter:
     """Collect a dataset's tables and frames, then publish them in one rename.
 
@@ -48,9 +80,7 @@ class DatasetWriter:
     def __init__(self, out: Path, manifest: Manifest, *, overwrite: bool = False) -> None:
         if manifest.storage not in STORAGES:
             raise HcisimError(f"unknown storage {manifest.storage!r}: use one of {', '.join(STORAGES)}")
-        self.out = Path(out)
-        if self.out.exists() and not overwrite and (not self.out.is_dir() or any(self.out.iterdir())):
-            raise HcisimError(f"{self.out} already exists; choose another --out or pass --overwrite")
+        self.out = check_out(out, overwrite)
         self.manifest = manifest
         self.overwrite = overwrite
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -128,13 +158,7 @@ class DatasetWriter:
         (self.tmp / MANIFEST_NAME).write_text(m.to_json(), encoding="utf-8")
 
     def _publish(self) -> None:
-        old = None
-        if self.out.exists():
-            old = self.out.parent / f".{self.out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(self.out, old)
-        os.replace(self.tmp, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        publish(self.tmp, check_out(self.out, self.overwrite))  # checked again: time has passed
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -33,6 +33,7 @@ import pyarrow as pa
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import sha256_file, write_table
+from simulator.dataset.writer import check_out, publish
 from simulator.errors import HcisimError
 
 ENGINES = ("local", "ray")
@@ -184,9 +185,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         raise HcisimError(f"unknown engine {cfg.engine!r}: use one of {', '.join(ENGINES)}")
     if cfg.driver != "offline":
         raise HcisimError("sharded generation runs the offline driver (use --driver offline)")
-    out = Path(cfg.out)
-    if out.exists() and not cfg.overwrite:
-        raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
+    out = check_out(Path(cfg.out), cfg.overwrite)
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
     stage = staging_dir(out)
     try:
@@ -272,13 +271,6 @@ def _assemble(stage: Path, out: Path, manifest: Manifest, receipts: dict[int, Sh
     manifest.files = dict(sorted(manifest.files.items()))
     manifest.created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     (final_tmp / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
-    if out.exists():
-        if not overwrite:
-            raise HcisimError(f"{out} already exists")
-        old = out.parent / f".{out.name}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-        shutil.rmtree(old, ignore_errors=True)
-    os.replace(final_tmp, out)
+    publish(final_tmp, check_out(out, overwrite))
     shutil.rmtree(stage, ignore_errors=True)
     return out

@@ -52,11 +52,11 @@ def sample_manifest(storage: str = "parquet") -> Manifest:
                     screen={"width": 1280, "height": 800}, device={"name": "test"})
 
 
-def write_sample(path, storage: str = "parquet"):
+def write_sample(path, storage: str = "parquet", overwrite: bool = False):
     from simulator.dataset import DatasetWriter
 
     tables = sample_tables()
-    with DatasetWriter(path, sample_manifest(storage)) as w:
+    with DatasetWriter(path, sample_manifest(storage), overwrite=overwrite) as w:
         for sid in ("s0", "s1"):
             w.add_session(sid, **{k: [r for r in v if r["session_id"] == sid] for k, v in tables.items()})
             w.add_file(f"frames/{sid}/000000.png", tiny_png())

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -52,3 +53,30 @@ def test_refuses_to_overwrite_without_permission(tmp_path):
     root = write_sample(tmp_path / "ds")
     with pytest.raises(HcisimError, match="already exists"):
         write_sample(root)
+
+
+def test_overwrite_replaces_datasets_and_empty_folders_only(tmp_path, monkeypatch):
+    """--overwrite must never cost someone a folder that is not a dataset (a project, a thesis) or a file."""
+    from simulator.errors import HcisimError
+
+    root = write_sample(tmp_path / "ds")
+    write_sample(root, overwrite=True)  # a dataset is replaced
+    assert validate_dataset(root) == [] and not list(tmp_path.glob(".ds.*"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert validate_dataset(write_sample(empty)) == []  # an empty folder (mktemp -d) is taken as it is
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("code")
+    note = tmp_path / "note.txt"
+    note.write_text("words")
+    for precious in (project, note):
+        with pytest.raises(HcisimError, match="is not a dataset"):
+            write_sample(precious, overwrite=True)
+    assert (project / "src" / "main.py").read_text() == "code" and note.read_text() == "words"
+    monkeypatch.chdir(project / "src")
+    for here in (".", "..", project / "src", "/"):
+        with pytest.raises(HcisimError, match="working folder or one above it"):
+            write_sample(Path(here), overwrite=True)
+    assert (project / "src" / "main.py").read_text() == "code"
+    assert sorted(p.name for p in project.iterdir()) == ["src"]  # no staging or temporary folders left
