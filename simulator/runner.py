@@ -22,6 +22,7 @@ import pyarrow as pa
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.agreement import Agreement, check as check_agreement
 from simulator.dataset.schema import ACTIONS, EVENTS, FRAMES
+from simulator.dataset.storage import sha256_file
 from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
@@ -142,6 +143,7 @@ class SessionRunner:
                               "presses keys of a US keyboard only (use --driver browser or offline)")
         self._stack = contextlib.ExitStack()
         self.layout_recorder = None
+        self.layout_path: Path | None = None
         try:
             self.base_url = self._start_app()
             self.driver = self._make_driver()
@@ -193,9 +195,16 @@ class SessionRunner:
             if cfg.layout is None and self.scenario.app == "desktop":
                 raise HcisimError(f"scenario {self.scenario.name} drives the desktop app: run it with --driver desktop "
                                   f"(offline runs replay a browser page's layout snapshot)")
-            layout = cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json"
-            return OfflineDriver(load_layout(Path(layout)))
+            self.layout_path = Path(cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json")
+            return OfflineDriver(load_layout(self.layout_path))
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
+
+    def inputs(self) -> dict[str, Any]:
+        """The files this runner generates from, by content: a scenario script, layout or profile edited under
+        the same name is another input (a resumed run must not mix shards of both)."""
+        return {"scenario": sha256_file(self.scenario.path),
+                "layout": sha256_file(self.layout_path) if self.layout_path else None,
+                "profiles": self.models.provenance()}
 
     def manifest(self, **more: Any) -> Manifest:
         """The run's manifest as far as its configuration, driver and models say (the in-process and the

@@ -49,15 +49,23 @@ class ShardReceipt:
     config_key: str
 
 
-def config_key(cfg) -> str:
-    """What must match for a shard written earlier to be reused."""
+def _digest(ident: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _settings(cfg) -> dict[str, Any]:
     from simulator import __version__
 
-    ident = {"scenario": cfg.scenario, "driver": cfg.driver, "seed": cfg.seed, "sessions": cfg.sessions,
-             "shard_size": cfg.shard_size, "mouse": cfg.mouse_profile, "typing": cfg.typing_profile,
-             "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "locale": cfg.locale,
-             "version": __version__}
-    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+    return {"scenario": cfg.scenario, "driver": cfg.driver, "seed": cfg.seed, "sessions": cfg.sessions,
+            "shard_size": cfg.shard_size, "mouse": cfg.mouse_profile, "typing": cfg.typing_profile,
+            "storage": cfg.storage, "layout": str(cfg.layout), "keyboard": cfg.keyboard, "locale": cfg.locale,
+            "version": __version__}
+
+
+def config_key(cfg, runner) -> str:
+    """What must match for a shard written earlier to be reused: the settings, and the content of the files
+    ``runner`` loaded."""
+    return _digest({**_settings(cfg), "inputs": runner.inputs()})
 
 
 def staging_dir(out: Path) -> Path:
@@ -78,7 +86,7 @@ _RUNNERS: dict[str, Any] = {}
 def _runner(cfg):
     from simulator.runner import SessionRunner
 
-    key = config_key(cfg)
+    key = _digest(_settings(cfg))
     if key not in _RUNNERS:
         _RUNNERS.clear()
         _RUNNERS[key] = SessionRunner(cfg)
@@ -104,7 +112,7 @@ def run_shard(cfg, shard: int, sessions: list[int], stage: str) -> ShardReceipt:
         write_table(path, table, cfg.storage)
         files[f"{name}{suffix}"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
                                     "rows": table.num_rows}
-    receipt = ShardReceipt(shard, [r.session_id for r in results], files, config_key(cfg))
+    receipt = ShardReceipt(shard, [r.session_id for r in results], files, config_key(cfg, runner))
     (tmp / RECEIPT).write_text(json.dumps(asdict(receipt), sort_keys=True))
     shutil.rmtree(root, ignore_errors=True)
     os.replace(tmp, root)
@@ -186,13 +194,14 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     if cfg.driver != "offline":
         raise HcisimError("sharded generation runs the offline driver (use --driver offline)")
     out = check_out(Path(cfg.out), cfg.overwrite)
+    _RUNNERS.clear()  # a runner kept from an earlier run in this process may hold a script edited since
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
     stage = staging_dir(out)
     try:
         stage.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
-    key = config_key(cfg)
+    key = config_key(cfg, probe)
     ranges = shard_ranges(cfg.sessions, cfg.shard_size)
     receipts: dict[int, ShardReceipt] = {}
     for i in range(len(ranges)):

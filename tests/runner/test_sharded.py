@@ -83,3 +83,23 @@ def test_killed_run_resumes_to_the_identical_dataset(tmp_path):
     assert data_files(out) == data_files(whole)
     assert read_dataset(out).manifest.stats["shards_reused"] == len(kept)
     assert not stage.exists()
+
+
+def test_a_resume_does_not_reuse_shards_of_an_edited_script(tmp_path):
+    """The resume key holds the script's content, not its name: shards made before an edit are made again."""
+    from simulator.engines.sharded import run_shard, staging_dir
+
+    script = tmp_path / "sign_in.py"
+    original = (Path(__file__).parents[2] / "scenarios" / "login.py").read_text()
+    script.write_text(original.replace("f.user_name()", '"old-name"'))
+    layout = Path(__file__).parents[2] / "scenarios" / "layouts" / "login.json"
+    out = tmp_path / "out"
+    cfg = RunConfig(scenario=str(script), driver="offline", sessions=4, seed=3, out=out, shard_size=2,
+                    layout=layout)
+    run_shard(cfg, 0, [0, 1], str(staging_dir(out)))  # a run that stopped after its first shard
+    script.write_text(original.replace("f.user_name()", '"new-name"'))
+    run(cfg)
+    typed = {a["text_intended"] for a in read_dataset(out).actions.to_pylist()
+             if a["kind"] == "type" and a["target_name"] == "Username"}
+    assert typed == {"new-name"}
+    assert read_dataset(out).manifest.stats["shards_reused"] == 0
