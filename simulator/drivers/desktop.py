@@ -30,6 +30,7 @@ from simulator.plan import Plan
 from simulator.typing.layout import composed
 
 APP_START_TIMEOUT_S = 15.0
+LOCATE_TIMEOUT_S = 5.0  # as the browser driver waits for an element
 _PYAUTOGUI_KEYS = {
     "Shift": "shift", "Control": "ctrl", "Alt": "alt", "Meta": "win", "Enter": "enter", "Tab": "tab",
     "Backspace": "backspace", "Escape": "esc", "Delete": "delete", " ": "space", "ArrowDown": "down",
@@ -226,8 +227,14 @@ class DesktopDriver:
         return tk_widgets(self._state() or {})
 
     def locate(self, loc: Locator) -> Target:
+        """The first widget ``loc`` matches, waiting for it as Playwright's locators do: a dialog the last
+        press opened appears in the app's state only once Tk has drawn it."""
+        deadline = time.monotonic() + LOCATE_TIMEOUT_S
         widgets = self._widgets()
         found = [w for w in widgets if _matches(loc, w)]
+        while not found and time.monotonic() < deadline:
+            widgets = tk_widgets(self._settled_state(wait_s=0.05))
+            found = [w for w in widgets if _matches(loc, w)]
         if not found:
             raise HcisimError(f"{loc} matches no widget of the desktop app")
         w = found[0]

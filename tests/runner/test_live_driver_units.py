@@ -1,5 +1,6 @@
-"""Timed dispatch holds the cyclic garbage collector: a full collection in a long-lived process (8-47 ms measured
-in this suite) would otherwise send a frame's events late."""
+"""Units of the live drivers' timing, without a display: timed dispatch holds the cyclic garbage collector (a full
+collection in a long-lived process, 8-47 ms measured in this suite, would send a frame's events late), and the
+desktop driver waits for widgets as Playwright waits for elements."""
 
 import gc
 import time
@@ -55,3 +56,21 @@ def test_the_desktop_driver_sends_a_plan_with_the_collector_held():
     driver.dispatch(plan)
     assert driver.gui.collector_on == [False] * n
     assert gc.isenabled()
+
+
+def test_the_desktop_driver_waits_for_a_widget_the_last_press_opened(tmp_path):
+    """Tk draws a dialog a few tens of ms after the press that opens it; locate waits as Playwright does (a
+    screenshot's delay used to hide this: `--screenshots none` failed on the About dialog's OK)."""
+    import json
+    import threading
+
+    from simulator.locate import Locator
+
+    driver = object.__new__(DesktopDriver)
+    driver._state_file = tmp_path / "state.json"
+    before = {"writes": 1, "widgets": {"name_entry": {"x": 10, "y": 10, "w": 100, "h": 20}}}
+    after = {"writes": 2, "widgets": {**before["widgets"], "about_ok": {"x": 50, "y": 60, "w": 40, "h": 20}}}
+    driver._state_file.write_text(json.dumps(before))
+    threading.Timer(0.3, lambda: driver._state_file.write_text(json.dumps(after))).start()
+    target = driver.locate(Locator("testid", "about_ok", exact=True))
+    assert (target.box.x, target.box.y) == (50.0, 60.0)
