@@ -68,6 +68,9 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
         tid, text = r.get("text_id"), r.get("text")
         if tid is None or text is None:
             raise HcisimError(f"{path}: line {n} has too few columns")
+        if r.get(None):  # csv puts fields beyond the header under None: an unquoted comma cut the text
+            raise HcisimError(f"{path}: line {n} has more fields than the header (quote a text that holds "
+                              f'commas: "Hello, world")')
         if text == "":
             raise HcisimError(f"{path}: text {tid!r} (line {n}) is empty")
         u = r.get("user")

@@ -30,6 +30,14 @@ def test_bad_texts_fail_with_one_line_and_no_output(tmp_path, rows, header, matc
     assert leftovers(tmp_path) == []
 
 
+def test_an_unquoted_comma_is_refused_not_typed_up_to(tmp_path):
+    """csv would put the text's second half in an unnamed field and type "Hello" with exit 0."""
+    (tmp_path / "t.csv").write_text("text_id,text\n1,Hello, world\n")
+    with pytest.raises(HcisimError, match=r"line 2 has more fields than the header \(quote a text"):
+        synth_typing_file(tmp_path / "t.csv", tmp_path / "out.parquet", profile="aalto")
+    assert leftovers(tmp_path) == []
+
+
 def test_unknown_profile_and_format(tmp_path):
     with pytest.raises(HcisimError, match="unknown typing profile"):
         load_profile("nonexistent-profile")
