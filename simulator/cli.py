@@ -259,12 +259,16 @@ def synth_typing(
     skill: Annotated[Optional[float], typer.Option(
         help="Speed of the new typists (texts without a user) as a population z-score, -2.5 to 2.5: "
              "+1 is one SD faster, with the holds, errors and pauses that go with that speed in the data.")] = None,
+    uncorrected: Annotated[bool, typer.Option(
+        "--uncorrected-errors/--no-uncorrected-errors",
+        help="Leave the share of typos people leave (default), or correct every one so the events type exactly "
+             "each text (form filling).")] = True,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
 
     rows = _with_progress("typing texts", typing_model.synth_typing_file, texts, out_path, profile=profile, seed=seed,
-                           candidates=candidates, layout=keyboard, skill=skill)
+                           candidates=candidates, layout=keyboard, skill=skill, uncorrected_errors=uncorrected)
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 

@@ -82,14 +82,15 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0,
                       progress=None, candidates: int | None = None, layout: str | None = None,
-                      skill: float | None = None) -> int:
+                      skill: float | None = None, uncorrected_errors: bool = True) -> int:
     """``hcisim synth-typing``: one row per key event, grouped by text in input order; returns rows written.
 
     Texts are typed CHUNK_TEXTS at a time, each chunk from its own branch of the seed's RNG tree, and
     written as one row group: memory stays bounded (16 candidate typings of every text are held while
     the critic chooses: ~1.5 GB per 1,000 texts unchunked). ``progress(done, total)`` after each chunk.
     ``candidates``: typings per text the realism critic chooses among (`synth_typing`); ``layout``: the
-    keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score.
+    keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score;
+    ``uncorrected_errors=False``: every typo corrected, each text typed exactly.
     """
     from simulator.typing import synth_typing
 
@@ -112,7 +113,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
             b = min(a + CHUNK_TEXTS, n)
             events = synth_typing(texts[a:b], profile=prof, rng=rng_for(seed, "synth-typing", k), users=users[a:b],
-                                  layout=lay.name, candidates=candidates, skill=skill)
+                                  layout=lay.name, candidates=candidates, skill=skill,
+                                  uncorrected_errors=uncorrected_errors)
             lens = [len(e) for e in events]
             table = pa.table({
                 "text_id": pa.array(np.repeat(np.array(ids[a:b], dtype=object), lens), pa.string()),

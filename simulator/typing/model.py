@@ -352,9 +352,7 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     ev_cor = np.r_[cor, cor[u], np.zeros(2 * ns, bool)]
     ev_true = ev_t
     ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
-    # the clock's jitter must not report a release before its own press (a very short tap on a coarse grid)
-    ev_t[n:n + m] = np.maximum(ev_t[n:n + m], ev_t[u])
-    ev_t[n + m + ns:] = np.maximum(ev_t[n + m + ns:], ev_t[n + m:n + m + ns])
+    ev_t = _in_true_order(ev_t, ev_true, ev_text)
     order = np.lexsort((np.arange(len(ev_t)), ev_true, ev_t, ev_text))  # ties on the clock keep the true order
     ev_t, ev_text = ev_t[order], ev_text[order]
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])
@@ -434,6 +432,23 @@ def _release_before_repress(down: np.ndarray, up: np.ndarray, text: np.ndarray, 
     limit = np.where(same, nxt - np.minimum(RELEASE_GAP_MS / 3, 0.5 * (nxt - down[o])), np.inf)
     out = up.copy()
     out[o] = np.minimum(up[o], limit)
+    return out
+
+
+def _in_true_order(clock: np.ndarray, true: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Clock times that never run backwards in the order the events happened. A capture stack hands events
+    over in that order, so its clock's jitter can tie two of them but not swap them; swapped, a Shift
+    released 0.3 ms after the next letter went down would type that letter in capitals, and a Backspace
+    repeat could come after its own release. A time earlier than the one before it takes that one's value
+    (copied, not computed: every other time keeps its bytes)."""
+    o = np.lexsort((np.arange(len(clock)), true, text))
+    c, same_text = clock[o], text[o][1:] == text[o][:-1]
+    back = np.flatnonzero(same_text & (c[1:] < c[:-1])) + 1
+    while len(back):  # each pass carries a value one event further; inversions span a few events
+        c[back] = c[back - 1]
+        back = np.flatnonzero(same_text & (c[1:] < c[:-1])) + 1
+    out = np.empty_like(clock)
+    out[o] = c
     return out
 
 
