@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,8 @@ def _aim(x1, y1, width, height, rng: np.random.Generator, integer: np.ndarray):
         lo_y, hi_y = y1 - hh / 2, y1 + hh / 2
         px = np.where(integer, np.rint(px), px)
         py = np.where(integer, np.rint(py), py)
-        return px, py, (px >= lo_x) & (px <= hi_x) & (py >= lo_y) & (py <= hi_y)
+        # half-open, as browsers hit-test: a press on the right or bottom edge is the next element's
+        return px, py, (px >= lo_x) & (px < hi_x) & (py >= lo_y) & (py < hi_y)
 
     ax, ay, ok = inside(ax, ay)
     missed = known & ~ok
@@ -244,6 +246,8 @@ def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, 
 # -- the file contract ------------------------------------------------------------
 
 REQUIRED = ("pair_id", "x0", "y0", "x1", "y1")
+MAX_COORD_PX = 1e6
+"""Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
 
 
 def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | None] | None]:
@@ -251,17 +255,25 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     synthetic person) or None without one."""
     path = Path(path)
     if not path.is_file():
-        raise HcisimError(f"{path}: no such pairs file")
+        raise HcisimError(f"{path}: no such pairs file" + (" (it is a folder)" if path.is_dir() else ""))
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+        header = [c.strip() for c in next(csv.reader(f), [])]  # "pair_id, x0, ..." as typed by hand
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     try:
-        # user ids are names as the data set writes them: read as text whatever the header's spacing
-        tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in ("user", " user", "user ")}))
+        # user ids are names as the data set writes them: read as text; only an empty field is empty ("NA" is
+        # an id, "nan" a NaN)
+        tab = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+                             convert_options=pacsv.ConvertOptions(column_types={"user": pa.string()},
+                                                                  null_values=[""], strings_can_be_null=True))
     except pa.ArrowInvalid as e:
         msg = str(e).splitlines()[0]
-        if "Empty CSV" in msg or path.stat().st_size == 0:
+        if "Empty CSV" in msg or path.stat().st_size == 0 or not header:
             raise HcisimError(f"{path}: empty pairs file (expected header pair_id,x0,y0,x1,y1)") from None
         raise HcisimError(f"{path}: not a readable CSV ({msg})") from None
-    tab = tab.rename_columns([c.strip() for c in tab.column_names])  # "pair_id, x0, ..." as typed by hand
+    if any(pa.types.is_binary(f.type) for f in tab.schema):
+        raise HcisimError(f"{path}: not UTF-8 text")
     missing = [c for c in REQUIRED if c not in tab.column_names]
     if missing:
         raise HcisimError(f"{path}: missing column(s) {', '.join(missing)} (need pair_id,x0,y0,x1,y1[,width,height])")
@@ -275,12 +287,19 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
             a = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise HcisimError(f"{path}: column {c} is not numeric") from None
+        empty = tab[c].is_null().to_numpy(zero_copy_only=False)
         if c in ("width", "height"):
-            a = np.where(np.isfinite(a), a, np.nan)
+            odd = ~empty & ~np.isfinite(a)
+            if odd.any():
+                raise HcisimError(f"{path}: column {c} has a NaN or infinite size (row {int(np.argmax(odd)) + 2}); "
+                                  f"leave it empty for an unknown size")
             if np.any(a <= 0):
                 raise HcisimError(f"{path}: column {c} has a non-positive target size (row {int(np.argmax(a <= 0)) + 2})")
         elif not np.all(np.isfinite(a)):
             raise HcisimError(f"{path}: column {c} has empty/NaN values (row {int(np.argmax(~np.isfinite(a))) + 2})")
+        far = np.abs(np.nan_to_num(a)) > MAX_COORD_PX
+        if far.any():
+            raise HcisimError(f"{path}: column {c} is beyond {MAX_COORD_PX:,.0f} px (row {int(np.argmax(far)) + 2})")
         cols[c] = a
     if ("width" in cols) != ("height" in cols):
         raise HcisimError(f"{path}: column {'height' if 'width' in cols else 'width'} is missing: a target size "

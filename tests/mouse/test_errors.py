@@ -17,16 +17,29 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,-3,4\n", "non-positive target size"),
     ("pair_id,x0,y0,x1,y1,width\n1,0,0,5,5,30\n", "column height is missing"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,9,9,,20\n", "row 3 gives only one of width"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,nan,nan\n", "column width has a NaN or infinite size (row 2)"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "NaN or infinite size (row 3)"),
+    ("pair_id,x0,y0,x1,y1\n1,0,0,1e308,1e308\n", "column x1 is beyond 1,000,000 px (row 2)"),
+    ("pair_id,x0,y0,x1,y1,x0\n1,0,0,5,5,7\n", "column(s) x0 appear more than once"),
+    ("pair_id,x0,y0,x1,y1\nNA,0,0,5,5\n,0,0,5,5\n", "column pair_id has empty values"),
+    (b"pair_id,x0,y0,x1,y1\ncaf\xe9,0,0,5,5\n", "not UTF-8 text"),
 ])
 def test_bad_pairs(tmp_path, text, message):
     p = tmp_path / "pairs.csv"
-    p.write_text(text)
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
     out = tmp_path / "out.parquet"
     with pytest.raises(HcisimError) as e:
         synth_moves_file(p, out)
     assert message in str(e.value)
     assert "\n" not in str(e.value)
     assert not out.exists() and list(tmp_path.iterdir()) == [p]
+
+
+def test_a_user_column_is_read_as_text_whatever_its_header_spacing(tmp_path):
+    p = tmp_path / "pairs.csv"
+    p.write_text("pair_id,x0,y0,x1,y1,\tuser \n1,0,0,50,50,1\n")
+    synth_moves_file(p, tmp_path / "o.parquet", candidates=1)  # 1: a SapiMouse subject; was an int: a traceback
+    assert (tmp_path / "o.parquet").exists()
 
 
 def test_unknown_profile(tmp_path):

@@ -36,6 +36,20 @@ def test_presses_inside_and_misses_corrected():
     assert shown >= 0.9 * b.missed.sum()
 
 
+def test_a_press_on_the_right_or_bottom_edge_counts_as_outside():
+    """Browsers hit-test a box as [left, left + width): a press on its right edge is the next element's.
+    Small boxes with whole-pixel edges and a whole-pixel capture put presses on edges often (16 of 5,000)."""
+    rng = np.random.default_rng(0)
+    n = 4000
+    x1, y1 = rng.integers(100, 1500, n).astype(float), rng.integers(100, 800, n).astype(float)
+    w, h = rng.choice([2.0, 4.0, 6.0, 8.0], n), rng.choice([2.0, 4.0, 8.0], n)
+    b = synth_moves(rng.uniform(0, 1600, n), rng.uniform(0, 900, n), x1, y1, w, h, profile="sapimouse", rng=rng,
+                    candidates=1)
+    last = b.offsets[1:] - 1
+    assert np.all((b.x[last] >= x1 - w / 2) & (b.x[last] < x1 + w / 2))
+    assert np.all((b.y[last] >= y1 - h / 2) & (b.y[last] < y1 + h / 2))
+
+
 def test_plan_pointing_for_a_user_and_a_device():
     rng = np.random.default_rng(1)
     prof = load_profile("balabit")
