@@ -17,16 +17,21 @@ the engine, the number of workers and the shard size.
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 
@@ -39,6 +44,8 @@ from simulator.errors import HcisimError
 ENGINES = ("local", "ray")
 RETRIES = 2
 RECEIPT = "receipt.json"
+LOCK = ".lock"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -135,9 +142,18 @@ def verified_receipt(stage: Path, shard: int, key: str) -> ShardReceipt | None:
     return receipt
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: a worker outlives a parent killed with SIGKILL (OOM, a CI hard kill) and goes on
+    writing shards nobody will assemble; Linux can kill it when the parent dies."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):  # not Linux: workers end when the pool's pipe closes
+        pass
+
+
 class LocalEngine:
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=max(1, workers))
+        self.pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_die_with_parent)
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -201,64 +217,84 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         stage.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
-    key = config_key(cfg, probe)
-    ranges = shard_ranges(cfg.sessions, cfg.shard_size)
-    receipts: dict[int, ShardReceipt] = {}
-    for i in range(len(ranges)):
-        r = verified_receipt(stage, i, key)
-        if r is not None:
-            receipts[i] = r
+    with _only_run_writing(stage, out):
+        key = config_key(cfg, probe)
+        ranges = shard_ranges(cfg.sessions, cfg.shard_size)
+        receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
+        reused = len(receipts)
+        _generate(cfg, ranges, stage, receipts, progress)
+        manifest = probe.manifest(sessions=[session_id(k) for k in range(cfg.sessions)],
+                                  stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
+                                         "shards_reused": reused})
+        return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,
+                         sum(r.files.get("events.parquet", r.files.get("events.jsonl", {})).get("rows", 0)
+                             for r in receipts.values()),
+                         sum(r.files.get("actions.parquet", r.files.get("actions.jsonl", {})).get("rows", 0)
+                             for r in receipts.values()), manifest.stats)
+
+
+@contextmanager
+def _only_run_writing(stage: Path, out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the staging folder: a second run to the same --out would take the first's
+    shards from under it. The lock goes with the process, however it ends."""
+    with open(stage / LOCK, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HcisimError(f"another hcisim run is writing {out} (its shards are in {stage}); wait for it, "
+                              f"or choose another --out") from None
+        yield
+
+
+def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardReceipt],
+              progress: Callable[[int, int], None] | None) -> None:
+    """Make the shards not in ``receipts`` (adding theirs), retrying unexpected failures; raise what failed."""
     todo = [i for i in range(len(ranges)) if i not in receipts]
-    reused = len(receipts)
     done_sessions = sum(len(r.sessions) for r in receipts.values())
     if progress:
         progress(done_sessions, cfg.sessions)
+    if not todo:
+        return
     failures: dict[int, str] = {}
     mistakes: list[str] = []  # HcisimError: the run's own inputs (a scenario the layout cannot play), not bad luck
-    if todo:
-        engine = RayEngine(cfg.workers, cfg.address) if cfg.engine == "ray" else LocalEngine(cfg.workers)
-        try:
-            attempts = {i: 0 for i in todo}
-            running = {engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage)): i for i in todo}
-            while running:
-                for fut in engine.wait_any(list(running)):
-                    i = running.pop(fut)
-                    try:
-                        receipts[i] = engine.result(fut)
-                        done_sessions += len(ranges[i])
-                        if progress:
-                            progress(done_sessions, cfg.sessions)
-                    except Exception as exc:  # a shard's failure is reported by id, the others go on
-                        attempts[i] += 1
-                        cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
-                        if isinstance(cause, HcisimError):
-                            mistakes.append(str(cause))
-                        elif attempts[i] <= RETRIES:
-                            running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
-                        else:
-                            failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
-            print(f"finished shards are kept in {stage}; run the same command to resume", file=sys.stderr)
-            raise
-        finally:
-            engine.close()
+    resume = f"finished shards are kept in {stage}; run the same command to resume"
+    engine = RayEngine(cfg.workers, cfg.address) if cfg.engine == "ray" else LocalEngine(cfg.workers)
+    try:
+        attempts = {i: 0 for i in todo}
+        running = {engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage)): i for i in todo}
+        while running:
+            for fut in engine.wait_any(list(running)):
+                i = running.pop(fut)
+                try:
+                    receipts[i] = engine.result(fut)
+                    done_sessions += len(ranges[i])
+                    if progress:
+                        progress(done_sessions, cfg.sessions)
+                except BrokenProcessPool:  # a worker was killed (OOM, kill -9): every pending shard is lost
+                    raise HcisimError(f"a worker process died (killed, or out of memory); {resume}") from None
+                except Exception as exc:  # a shard's failure is reported by id, the others go on
+                    attempts[i] += 1
+                    cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
+                    if isinstance(cause, HcisimError):
+                        mistakes.append(str(cause))
+                    elif attempts[i] <= RETRIES:
+                        running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
+                    else:
+                        failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
+        print(resume, file=sys.stderr)
+        raise
+    finally:
+        engine.close()
+    if (mistakes or failures) and not receipts:
+        shutil.rmtree(stage, ignore_errors=True)  # nothing to resume from
+    kept = f"; {len(receipts)} completed shard(s) are kept in {stage}" if receipts else ""
     if mistakes:  # the same again on every retry and every resume: say it once, keep only real work
-        if not receipts:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise HcisimError(mistakes[0])
-        raise HcisimError(f"{mistakes[0]}; {len(receipts)} completed shard(s) are kept in {stage}")
+        raise HcisimError(f"{mistakes[0]}{kept}")
     if failures:
         detail = "; ".join(f"shard {i} ({shard_name(i)}): {msg}" for i, msg in sorted(failures.items()))
-        raise HcisimError(f"{len(failures)} shard(s) failed after {RETRIES} retries -- {detail}; "
-                          f"{len(receipts)} completed shard(s) are kept in {stage}; run the same command to resume")
-    manifest = probe.manifest(sessions=[session_id(k) for k in range(cfg.sessions)],
-                              stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
-                                     "shards_reused": reused})
-    return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,
-                     sum(r.files.get("events.parquet", r.files.get("events.jsonl", {})).get("rows", 0)
-                         for r in receipts.values()),
-                     sum(r.files.get("actions.parquet", r.files.get("actions.jsonl", {})).get("rows", 0)
-                         for r in receipts.values()), manifest.stats)
+        raise HcisimError(f"{len(failures)} shard(s) failed after {RETRIES} retries -- {detail}{kept}"
+                          + ("; run the same command to resume" if receipts else ""))
 
 
 def _assemble(stage: Path, out: Path, manifest: Manifest, receipts: dict[int, ShardReceipt],

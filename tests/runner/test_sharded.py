@@ -103,3 +103,41 @@ def test_a_resume_does_not_reuse_shards_of_an_edited_script(tmp_path):
              if a["kind"] == "type" and a["target_name"] == "Username"}
     assert typed == {"new-name"}
     assert read_dataset(out).manifest.stats["shards_reused"] == 0
+
+
+def test_a_second_run_to_the_same_out_is_refused_while_the_first_writes(tmp_path):
+    import fcntl
+
+    from simulator.engines.sharded import LOCK, staging_dir
+    from simulator.errors import HcisimError
+
+    out = tmp_path / "out"
+    staging_dir(out).mkdir()
+    with open(staging_dir(out) / LOCK, "w") as held:  # the first run, mid-way
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(HcisimError, match="another hcisim run is writing .*out"):
+            gen(out)
+    gen(out)  # once it is gone, the same command runs
+    assert not staging_dir(out).exists()
+
+
+@pytest.mark.slow
+def test_a_killed_worker_ends_the_run_in_one_line_and_it_resumes(tmp_path):
+    """A worker killed by the OOM killer broke the pool: a 67-line traceback. Now one line, and the same
+    command finishes the dataset."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simulator.cli", "run", SCENARIO, "--driver", "offline", "--sessions", "24",
+           "--seed", "11", "--shard-size", "2", "--workers", "2", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(tmp_path.glob(".out.shards/shard=*/receipt.json")):
+        time.sleep(0.05)
+    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert workers, "no worker processes"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert err.strip().startswith("error: a worker process died") and err.strip().endswith("to resume")
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert validate_dataset(out) == [] and read_dataset(out).manifest.stats["shards_reused"] >= 1
