@@ -35,7 +35,10 @@ def atomic_path(out: Path | str) -> Iterator[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HcisimError(f"{out.parent}: cannot create the output folder ({exc.strerror})") from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:  # /proc, a read-only mount, no permission
+        raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
     os.close(fd)
     try:
         yield Path(tmp)

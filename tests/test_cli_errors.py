@@ -82,6 +82,7 @@ def test_usage_errors_are_one_line(args, fragments):
     (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}/o.parquet", "--seed", "-1"],
      ["--seed", "greater than or equal to 0"]),
     (["synth-moves", "--pairs", "{pairs}", "--out", "{tmp}"], ["is a folder; name a file to write"]),
+    (["report", "{fixture}", "--out", "/proc/x.html"], ["/proc/x.html: cannot write there"]),
     (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "nan"], ["skill nan is outside"]),
     (["synth-typing", "--texts", "{texts}", "--out", "{tmp}/o.parquet", "--skill", "4"],
      ["skill 4.0 is outside -2.5..2.5"]),
@@ -91,7 +92,8 @@ def test_usage_errors_are_one_line(args, fragments):
 def test_values_out_of_range_are_refused_before_any_work(tmp_path, args, fragments):
     (tmp_path / "p.csv").write_text("pair_id,x0,y0,x1,y1\n1,0,0,100,100\n")
     (tmp_path / "t.csv").write_text("text_id,text\n1,hello\n")
-    args = [a.format(pairs=tmp_path / "p.csv", texts=tmp_path / "t.csv", tmp=tmp_path) for a in args]
+    args = [a.format(pairs=tmp_path / "p.csv", texts=tmp_path / "t.csv", tmp=tmp_path,
+                     fixture=Path(__file__).parents[1] / "fixtures" / "checkout_form-offline") for a in args]
     one_line_error(hcisim(*args), *fragments, code=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "t.csv"]  # nothing written, nothing left
 
