@@ -90,8 +90,10 @@ class RunResult:
     stats: dict[str, Any]
 
 
-def session_id(k: int) -> str:
-    return f"s{k:05d}"
+def session_id(k: int, sessions: int) -> str:
+    """``s00042``: wide enough for every session of the run, so ids sort as sessions do (a million sessions
+    would otherwise put s100000 before s99999)."""
+    return f"s{k:0{max(5, len(str(sessions - 1)))}d}"
 
 
 def events_table(rec: Recorded, sid: str, live: bool) -> tuple[pa.Table, np.ndarray]:
@@ -216,7 +218,7 @@ class SessionRunner:
                         storage=cfg.storage, source={"content_locale": cfg.locale}, **more)
 
     def run_session(self, k: int) -> SessionResult:
-        sid = session_id(k)
+        sid = session_id(k, self.cfg.sessions)
         self.driver.start_session(sid)
         actor = Actor(self.driver, self.models, session_seed(self.cfg.seed, k), sid, base_url=self.base_url,
                       screenshots=self.cfg.screenshots if self.driver.live else "none",

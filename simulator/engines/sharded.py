@@ -223,7 +223,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
         _generate(cfg, ranges, stage, receipts, progress)
-        manifest = probe.manifest(sessions=[session_id(k) for k in range(cfg.sessions)],
+        manifest = probe.manifest(sessions=[session_id(k, cfg.sessions) for k in range(cfg.sessions)],
                                   stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
                                          "shards_reused": reused})
         return RunResult(_assemble(stage, out, manifest, receipts, cfg.overwrite), cfg.sessions,

@@ -141,3 +141,13 @@ def test_a_killed_worker_ends_the_run_in_one_line_and_it_resumes(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert validate_dataset(out) == [] and read_dataset(out).manifest.stats["shards_reused"] >= 1
+
+
+def test_session_ids_sort_as_sessions_do_at_any_size():
+    from simulator.runner import session_id
+
+    assert session_id(42, 6) == "s00042"  # the usual width, as every fixture has it
+    for total in (10, 100_000, 100_001, 2_000_000):
+        ks = sorted({0, 9, total // 2, total - 2, total - 1})
+        ids = [session_id(k, total) for k in ks]
+        assert ids == sorted(ids) and len({len(i) for i in ids}) == 1, ids
