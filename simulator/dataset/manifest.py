@@ -25,9 +25,9 @@ class FileEntry:
 class Manifest:
     """Everything needed to know where a dataset came from and to check it.
 
-    ``created_at`` is the only field that changes between two runs with the
-    same seed; the manifest itself is therefore not among the checksummed
-    files, and the data files never carry a timestamp.
+    Two runs with the same seed and settings write identical data files; their manifests may differ in
+    ``created_at``, ``command`` and ``stats`` (how the run was made: shards, a resume, live timing). The
+    manifest is therefore not among the checksummed files, and the data files never carry a timestamp.
     """
 
     driver: str
