@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
-from simulator.dataset.storage import sha256_file, write_table
+from simulator.dataset.storage import conform, sha256_file, write_table
 from simulator.dataset.writer import check_out, publish
 from simulator.errors import HcisimError
 
@@ -114,7 +114,7 @@ def run_shard(cfg, shard: int, sessions: list[int], stage: str) -> ShardReceipt:
         parts = [r.tables[name] for r in results if name in r.tables and r.tables[name].num_rows]
         if not parts and name not in ("events", "actions"):
             continue
-        table = pa.concat_tables(parts) if parts else schema.empty_table()
+        table = conform(pa.concat_tables(parts), schema, name) if parts else schema.empty_table()
         path = tmp / f"{name}{suffix}"
         write_table(path, table, cfg.storage)
         files[f"{name}{suffix}"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
