@@ -212,9 +212,11 @@ class SessionRunner:
         """The run's manifest as far as its configuration, driver and models say (the in-process and the
         sharded engine both start from it)."""
         cfg, d = self.cfg, self.driver
+        size = {"width": d.viewport[0], "height": d.viewport[1]}
         return Manifest(driver=cfg.driver, coordinate_space=d.coordinate_space, seed=cfg.seed,
                         scenario=self.scenario.name, command=cfg.command, profiles=self.models.provenance(),
-                        viewport={"width": d.viewport[0], "height": d.viewport[1]}, device={"name": d.device},
+                        viewport=size, screen=size if d.coordinate_space == "screen_px" else None,
+                        device={"name": d.device},
                         storage=cfg.storage, source={"content_locale": cfg.locale}, **more)
 
     def run_session(self, k: int) -> SessionResult:

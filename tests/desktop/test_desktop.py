@@ -53,6 +53,7 @@ def test_app_received_what_was_intended(desktop_run):
     assert state["fields"]["password_length"] == len(typed["Password"])
     assert state["submissions"] and state["menu_actions"] == ["Help > About"]
     assert state["list"]["selected_item"] is not None
+    assert ds.manifest.coordinate_space == "screen_px" and ds.manifest.screen == ds.manifest.viewport  # its size
 
 
 def test_every_press_is_checked_against_what_the_app_received(desktop_run):
