@@ -122,13 +122,21 @@ class XLogger:
 def main(argv: list[str] | None = None) -> None:
     """``python -m replay.xlogger OUT.jsonl``: log until SIGTERM or Ctrl-C."""
     args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 1:
-        print("usage: python -m replay.xlogger OUT.jsonl", file=sys.stderr)
+    usage = "usage: python -m replay.xlogger OUT.jsonl  (logs the X display in $DISPLAY until SIGTERM or Ctrl-C)"
+    if args in (["-h"], ["--help"]):
+        print(usage)
+        sys.exit(0)
+    if len(args) != 1 or args[0].startswith("-"):
+        print(usage, file=sys.stderr)
         sys.exit(2)
-    with open(Path(args[0]), "a", encoding="utf-8") as fh:
+    out = Path(args[0])
+    existed = out.exists()
+    with open(out, "a", encoding="utf-8") as fh:
         try:
             logger = XLogger(fh)
         except HcisimError as exc:
+            if not existed:
+                out.unlink(missing_ok=True)  # a logger that never started leaves no empty log behind
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(2)
 
