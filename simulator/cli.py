@@ -609,7 +609,8 @@ class ExportFormat(str, Enum):
 def export(
     dataset: Annotated[Path, typer.Argument(help="A recorded or generated dataset.")],
     to: Annotated[ExportFormat, typer.Option("--to", help="playwright (a Python script) or rrweb (JSON events).")],
-    out_path: Annotated[Optional[Path], typer.Option("--out", help="File to write.")] = None,
+    out_path: Annotated[Optional[Path], typer.Option(
+        "--out", help="File to write (default: beside the dataset, DATASET.py or DATASET.rrweb.json).")] = None,
     session: Annotated[Optional[str], typer.Option(help="Session id (default: the first).")] = None,
 ) -> None:
     """Export a session as a readable Playwright script or rrweb-compatible events."""
