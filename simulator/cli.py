@@ -249,7 +249,8 @@ def synth_moves(
 
 @app.command("synth-typing")
 def synth_typing(
-    texts: Annotated[Path, typer.Option(help="CSV with text_id,text[,user].")],
+    texts: Annotated[Path, typer.Option(help="CSV with text_id,text[,user] (user: a typist of the profile, e.g. "
+                                             "freetext's 01; aalto keeps no typists, only its population).")],
     out_path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     profile: Annotated[str, typer.Option(help="Shipped profile name or a profile file.")] = "aalto",
     seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same bytes.")] = 0,
