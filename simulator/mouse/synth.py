@@ -287,11 +287,10 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
             a = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise HcisimError(f"{path}: column {c} is not numeric") from None
-        empty = tab[c].is_null().to_numpy(zero_copy_only=False)
         if c in ("width", "height"):
-            odd = ~empty & ~np.isfinite(a)
+            odd = np.isinf(a)  # NaN, as an empty field, is an unknown size (a csv.writer writes float nan so)
             if odd.any():
-                raise HcisimError(f"{path}: column {c} has a NaN or infinite size (row {int(np.argmax(odd)) + 2}); "
+                raise HcisimError(f"{path}: column {c} has an infinite size (row {int(np.argmax(odd)) + 2}); "
                                   f"leave it empty for an unknown size")
             if np.any(a <= 0):
                 raise HcisimError(f"{path}: column {c} has a non-positive target size (row {int(np.argmax(a <= 0)) + 2})")

@@ -17,8 +17,8 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,-3,4\n", "non-positive target size"),
     ("pair_id,x0,y0,x1,y1,width\n1,0,0,5,5,30\n", "column height is missing"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,9,9,,20\n", "row 3 gives only one of width"),
-    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,nan,nan\n", "column width has a NaN or infinite size (row 2)"),
-    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "NaN or infinite size (row 3)"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "column width has an infinite size (row 3)"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,nan,20\n", "row 2 gives only one of width and height"),
     ("pair_id,x0,y0,x1,y1\n1,0,0,1e308,1e308\n", "column x1 is beyond 1,000,000 px (row 2)"),
     ("pair_id,x0,y0,x1,y1,x0\n1,0,0,5,5,7\n", "column(s) x0 appear more than once"),
     ("pair_id,x0,y0,x1,y1\nNA,0,0,5,5\n,0,0,5,5\n", "column pair_id has empty values"),
@@ -40,6 +40,17 @@ def test_a_user_column_is_read_as_text_whatever_its_header_spacing(tmp_path):
     p.write_text("pair_id,x0,y0,x1,y1,\tuser \n1,0,0,50,50,1\n")
     synth_moves_file(p, tmp_path / "o.parquet", candidates=1)  # 1: a SapiMouse subject; was an int: a traceback
     assert (tmp_path / "o.parquet").exists()
+
+
+def test_a_nan_size_is_an_unknown_size_as_an_empty_one(tmp_path):
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "pairs.csv"
+    p.write_text("pair_id,x0,y0,x1,y1,width,height\n1,0,0,300,200,nan,nan\n2,0,0,300,200,,\n")
+    synth_moves_file(p, tmp_path / "o.parquet", candidates=1)
+    t = pq.read_table(tmp_path / "o.parquet").to_pydict()
+    ends = {pid: (x, y) for pid, x, y in zip(t["pair_id"], t["x"], t["y"])}  # each pair's last sample
+    assert ends == {1: (300.0, 200.0), 2: (300.0, 200.0)}  # unknown size: exactly at (x1, y1)
 
 
 def test_unknown_profile(tmp_path):
