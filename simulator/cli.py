@@ -571,8 +571,12 @@ def replay(
 
 @app.command()
 def locate(
-    targets: Annotated[Path, typer.Option(help="JSON lines: element descriptors recorded on the old build.")],
-    candidates: Annotated[Path, typer.Option(help="JSON lines: every visible element of the new build's pages.")],
+    targets: Annotated[list[str], typer.Option(
+        help="Element descriptors recorded on the old build: a JSON-lines file, or a recording (dataset folder) "
+             "whose targets are read from it. Repeat for more.")],
+    candidates: Annotated[list[str], typer.Option(
+        help="Every visible element of the new build's pages: a JSON-lines file, or a page's URL, read in "
+             "Chromium. Repeat for more pages.")],
     out_path: Annotated[Path, typer.Option("--out", help="CSV to write: target_id,candidate_id,score.")],
     threshold: Annotated[Optional[float], typer.Option(help="Score below which a target is 'not found' "
                                                              "(default: the fitted one).")] = None,

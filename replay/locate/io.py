@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,66 @@ def write_csv(path: Path, results: list[Located]) -> None:
     write_atomic(path, buf.getvalue())
 
 
-def run(targets: Path, candidates: Path, out: Path, threshold: float | None = None) -> list[Located]:
+def recorded_targets(dataset: Path) -> list[dict[str, Any]]:
+    """The elements a recording acted on, as the recorder described them (``params.descriptor``), each once:
+    an element clicked and then typed into is one target."""
+    from simulator.dataset import read_dataset
+
+    out, seen = [], set()
+    for row in read_dataset(dataset).actions.to_pylist():
+        d = json.loads(row.get("params") or "{}").get("descriptor")
+        if not isinstance(d, dict) or not d.get("id") or not d.get("page"):
+            continue
+        d["id"], d["page"] = str(d["id"]), str(d["page"])
+        if (d["page"], d["id"]) not in seen:
+            seen.add((d["page"], d["id"]))
+            out.append(d)
+    if not out:
+        raise HcisimError(f"{dataset}: no recorded element descriptors (datasets made by hcisim record carry them)")
+    return out
+
+
+def page_candidates(urls: list[str]) -> list[dict[str, Any]]:
+    """Every visible element of each page, described as the recorder describes targets (a real Chromium)."""
+    from replay.locate import CANDIDATES_JS
+    from simulator.drivers.browser import BrowserDriver
+
+    driver = BrowserDriver()
+    try:
+        driver.start_session("candidates")
+        out = []
+        for url in urls:
+            driver.goto(url)
+            out += driver.page.evaluate(CANDIDATES_JS)
+        driver.end_session()
+        return out
+    finally:
+        driver.close()
+
+
+def read_inputs(refs: list[str], *, what: str) -> list[dict[str, Any]]:
+    """Descriptors from each of ``refs``: a JSON-lines file, a dataset folder (targets: what it recorded) or
+    a page's URL (candidates: what it shows now)."""
+    urls = [r for r in refs if r.startswith(("http://", "https://"))]
+    out: list[dict[str, Any]] = []
+    for r in refs:
+        if r in urls:
+            continue
+        path = Path(r)
+        out += recorded_targets(path) if path.is_dir() else read_descriptors(path)
+    if urls:
+        out += page_candidates(urls)
+    seen: set[tuple[str, str]] = set()
+    for d in out:  # files were checked line by line; across several inputs an id may still repeat
+        if (str(d["page"]), str(d["id"])) in seen:
+            raise HcisimError(f"{what}: id {d['id']!r} appears twice on page {d['page']!r} across the inputs")
+        seen.add((str(d["page"]), str(d["id"])))
+    return out
+
+
+def run(targets: list[str], candidates: list[str], out: Path, threshold: float | None = None) -> list[Located]:
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise HcisimError(f"--threshold must be in [0, 1], not {threshold}")
-    results = locate(read_descriptors(targets), read_descriptors(candidates), threshold)
+    results = locate(read_inputs(targets, what="targets"), read_inputs(candidates, what="candidates"), threshold)
     write_csv(out, results)
     return results

@@ -107,9 +107,12 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
             Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", checkpoints=cps)
     with pytest.raises(HcisimError, match="is the dataset being replayed"):
         Replayer(rec, "http://127.0.0.1:9", rec, overwrite=True)
-    (tmp_path / "o").mkdir()
+    (tmp_path / "o").mkdir()  # an empty folder (mktemp -d) is taken as it is; one with something in it is not
+    (tmp_path / "o" / "notes.txt").write_text("mine")
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
         Replayer(rec, "http://127.0.0.1:9", tmp_path / "o")
+    with pytest.raises(HcisimError, match="is not a dataset"):
+        Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", overwrite=True)
 
 
 
