@@ -436,19 +436,14 @@ def _release_before_repress(down: np.ndarray, up: np.ndarray, text: np.ndarray, 
 
 
 def _in_true_order(clock: np.ndarray, true: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """Clock times that never run backwards in the order the events happened. A capture stack hands events
-    over in that order, so its clock's jitter can tie two of them but not swap them; swapped, a Shift
+    """The clock's times of each text handed out in the order the events happened. A capture stack hands
+    events over in that order, so its clock's jitter moves times but never swaps two events; swapped, a Shift
     released 0.3 ms after the next letter went down would type that letter in capitals, and a Backspace
-    repeat could come after its own release. A time earlier than the one before it takes that one's value
-    (copied, not computed: every other time keeps its bytes)."""
-    o = np.lexsort((np.arange(len(clock)), true, text))
-    c, same_text = clock[o], text[o][1:] == text[o][:-1]
-    back = np.flatnonzero(same_text & (c[1:] < c[:-1])) + 1
-    while len(back):  # each pass carries a value one event further; inversions span a few events
-        c[back] = c[back - 1]
-        back = np.flatnonzero(same_text & (c[1:] < c[:-1])) + 1
+    repeat could come after its own release. Sorting keeps the clock's own values (no ties are made up) and
+    leaves a text whose times were already in order as it was."""
+    by_true = np.lexsort((np.arange(len(clock)), true, text))
     out = np.empty_like(clock)
-    out[o] = c
+    out[by_true] = clock[np.lexsort((clock, text))]
     return out
 
 
