@@ -126,8 +126,8 @@ def test_a_killed_worker_ends_the_run_in_one_line_and_it_resumes(tmp_path):
     """A worker killed by the OOM killer broke the pool: a 67-line traceback. Now one line, and the same
     command finishes the dataset."""
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulator.cli", "run", SCENARIO, "--driver", "offline", "--sessions", "24",
-           "--seed", "11", "--shard-size", "2", "--workers", "2", "--out", str(out)]
+    cmd = [sys.executable, "-m", "simulator.cli", "run", SCENARIO, "--driver", "offline", "--sessions", "10",
+           "--seed", "11", "--shard-size", "1", "--workers", "2", "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(tmp_path.glob(".out.shards/shard=*/receipt.json")):
