@@ -352,9 +352,8 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     ev_cor = np.r_[cor, cor[u], np.zeros(2 * ns, bool)]
     ev_true = ev_t
     ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
-    ev_t = _in_true_order(ev_t, ev_true, ev_text)
-    order = np.lexsort((np.arange(len(ev_t)), ev_true, ev_t, ev_text))  # ties on the clock keep the true order
-    ev_t, ev_text = ev_t[order], ev_text[order]
+    order, ev_t = _in_true_order(ev_t, ev_true, ev_text)
+    ev_text = ev_text[order]
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])
     out = []
     for j, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
@@ -435,16 +434,15 @@ def _release_before_repress(down: np.ndarray, up: np.ndarray, text: np.ndarray, 
     return out
 
 
-def _in_true_order(clock: np.ndarray, true: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """The clock's times of each text handed out in the order the events happened. A capture stack hands
+def _in_true_order(clock: np.ndarray, true: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The events by text in the order they happened, and the clock's times of each text handed out in that
+    order (sorted, so never decreasing within a text). A capture stack hands
     events over in that order, so its clock's jitter moves times but never swaps two events; swapped, a Shift
     released 0.3 ms after the next letter went down would type that letter in capitals, and a Backspace
     repeat could come after its own release. Sorting keeps the clock's own values (no ties are made up) and
     leaves a text whose times were already in order as it was."""
     by_true = np.lexsort((np.arange(len(clock)), true, text))
-    out = np.empty_like(clock)
-    out[by_true] = clock[np.lexsort((clock, text))]
-    return out
+    return by_true, clock[np.lexsort((clock, text))]
 
 
 def _capture_clock(t: np.ndarray, grid: np.ndarray, n_texts: int, text: np.ndarray, integer_ms: bool,
