@@ -36,6 +36,8 @@ from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descripto
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
 _POINTER_KINDS = ("click", "double_click", "right_click", "hover")
+FAST_KEY_MS = 4.0
+"""``--timing fast``: key events go out this far apart (a CDP key event's round trip is ~2 ms)."""
 BUILD_WAIT_MS = 5000.0
 """How long replay waits for the build to do what the recording shows: navigate, offer an option."""
 CHECKPOINT_FIELDS = {"url": ("path",), "text_present": ("text",), "element_visible": ("locator",),
@@ -251,7 +253,10 @@ class Replayer:
             keys = ["x" if k == "•" else k for k in keys]
         # each key pressed where it was recorded (its code), else where the session's keyboard has it
         codes = [c or code_for(k, self.keyboard) for k, c in zip(keys, codes)]
-        rel = (t[sel] - (t[sel][0] if sel.any() else 0.0)) / (self.speed if self.timing != "fast" else 4.0)
+        if self.timing == "fast":  # the recorded order (Shift still around its letters), none of the rhythm
+            rel = np.arange(int(sel.sum())) * FAST_KEY_MS
+        else:
+            rel = (t[sel] - (t[sel][0] if sel.any() else 0.0)) / self.speed
         return P.keys(now + rel, ["down" if k == "key_down" else "up" for k in ty[sel]], keys, codes)
 
     def _scroll_into_view(self, loc: L.Locator, action_id: int, rounds: int = 6):
