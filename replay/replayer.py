@@ -25,6 +25,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from simulator import locate as L
 from simulator import plan as P
+from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest, check_out, read_dataset
 from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError
@@ -170,8 +171,7 @@ class Replayer:
         if self.ds.actions.num_rows == 0:
             raise HcisimError(f"{source}: the recording has no actions to replay")
         out = Path(out)
-        if out.resolve() == Path(source).resolve():
-            raise HcisimError(f"{out} is the dataset being replayed; choose another --out")
+        refuse_overlap(out, {"recording being replayed": source})
         check_out(out, overwrite)
         self.url, self.out, self.timing, self.speed = url, out, timing, speed
         self.command = command or ["hcisim", "replay", str(source), "--url", url, "--out", str(out)]

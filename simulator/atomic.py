@@ -25,6 +25,18 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
+def refuse_overlap(out: Path | str, others: dict[str, Path | str]) -> None:
+    """Refuse an output that is, holds or sits inside a path the command also uses (``others``: how the
+    message names it -> its path, e.g. "dataset being read"): writing it would replace what it is made from."""
+    where = Path(out).resolve()
+    for what, path in others.items():
+        src = Path(path).resolve()
+        relation = "is" if where == src else "is inside" if src in where.parents else "holds" if where in src.parents \
+            else None
+        if relation:
+            raise HcisimError(f"{out} {relation} the {what} ({path}); choose another output")
+
+
 @contextmanager
 def atomic_path(out: Path | str) -> Iterator[Path]:
     """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""

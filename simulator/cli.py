@@ -338,7 +338,14 @@ def fidelity(
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
     from simulator.fidelity import check_thresholds, evaluate, parse_thresholds, write_json, write_report
 
+    from simulator.atomic import refuse_overlap
+
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
+    inputs = {"real dataset being read": real, "synthetic dataset being read": synth,
+              **({"fitting data being read": fitting} if fitting else {})}
+    refuse_overlap(out_path, inputs)
+    if json_path is not None:
+        refuse_overlap(json_path, {**inputs, "HTML report being written": out_path})
     result = _with_progress("measuring fidelity", evaluate, real, synth, fitting=fitting, seed=seed)
     html = write_report(result, out_path)
     if json_path is not None:

@@ -266,16 +266,14 @@ def fit_critic(F_recorded: np.ndarray, F_model: np.ndarray, seed: int = 0,
     sd2[sd2 < 1e-9] = 1.0
     Q = (Q - mu2) / sd2
     weight = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
-    best = (np.inf, C_GRID[0])
-    folds = StratifiedKFold(3, shuffle=True, random_state=seed)
-    for C in C_GRID:
-        loss = 0.0
-        for tr, te in folds.split(Q, y):
-            m = LogisticRegression(C=C, max_iter=2000).fit(Q[tr], y[tr], sample_weight=weight[tr])
+    loss = np.zeros(len(C_GRID))
+    for tr, te in StratifiedKFold(3, shuffle=True, random_state=seed).split(Q, y):
+        m = LogisticRegression(max_iter=2000, warm_start=True)  # each C starts from the weaker one's optimum
+        for k, C in enumerate(C_GRID):
+            m.set_params(C=C).fit(Q[tr], y[tr], sample_weight=weight[tr])
             p = np.clip(m.predict_proba(Q[te])[:, 1], 1e-9, 1 - 1e-9)
-            loss -= np.sum(weight[te] * (y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p)))
-        if loss < best[0]:
-            best = (loss, C)
+            loss[k] -= np.sum(weight[te] * (y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p)))
+    best = (float(loss.min()), C_GRID[int(np.argmin(loss))])
     m = LogisticRegression(C=best[1], max_iter=4000).fit(Q, y, sample_weight=weight)
     critic = Critic(log_cols, fill, mu, sd, mu2, sd2, m.coef_[0].copy(), float(m.intercept_[0]), candidates, best[1])
     critic.trees = _fit_trees(critic, F, y, weight, seed)

@@ -192,3 +192,31 @@ def test_overwrite_refuses_a_folder_that_is_not_a_dataset(tmp_path):
                    f"{project} is not a dataset", "--overwrite replaces only datasets")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
     assert (project / "src" / "main.py").read_text() == "code"
+
+
+def test_an_output_that_would_replace_its_own_input_is_refused(tmp_path):
+    """`augment X --out X --overwrite` replaced the recording with synthetic data; each command that reads a
+    file or dataset refuses to write over it, into it or around it, and the input stays as it was."""
+    import shutil
+
+    ds = tmp_path / "recorded"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline", ds)
+    before = (ds / "manifest.json").read_bytes()
+    pairs, texts = tmp_path / "p.csv", tmp_path / "t.csv"
+    pairs.write_text("pair_id,x0,y0,x1,y1\n1,0,0,300,200\n")
+    texts.write_text("text_id,text\n1,hello\n")
+    cases = [
+        (["augment", ds, "--factor", "1", "--out", ds, "--overwrite"], f"{ds} is the dataset being augmented"),
+        (["augment", ds, "--factor", "1", "--out", ds / "more"], "is inside the dataset being augmented"),
+        (["import", "--format", "sapimouse", tmp_path / "raw" / "user1", "--out", tmp_path / "raw"],
+         "holds the recorded data being imported"),
+        (["synth-moves", "--pairs", pairs, "--out", pairs], "is the pairs file being read"),
+        (["synth-typing", "--texts", texts, "--out", texts], "is the texts file being read"),
+        (["fidelity", ds, ds, "--out", tmp_path / "r.html", "--json", tmp_path / "r.html"],
+         "is the HTML report being written"),
+    ]
+    (tmp_path / "raw" / "user1").mkdir(parents=True)
+    for args, message in cases:
+        one_line_error(hcisim(*map(str, args)), message)
+    assert (ds / "manifest.json").read_bytes() == before
+    assert pairs.read_text().startswith("pair_id") and texts.read_text().startswith("text_id")

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
@@ -239,6 +240,7 @@ def import_dataset(fmt: str, src: Path, out: Path, *, sessions: str | None = Non
                    command: list[str] | None = None, overwrite: bool = False) -> Manifest:
     """Convert ``src`` into a dataset at ``out`` (atomically: nothing is left at ``out`` on failure)."""
     check_format(fmt)
+    refuse_overlap(out, {"recorded data being imported": src})
     manifest = Manifest(driver="import", coordinate_space=COORDINATES[fmt], command=command or list(sys.argv),
                         source={"format": fmt, "name": Path(src).name})
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:

@@ -38,6 +38,7 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 
+from simulator.atomic import refuse_overlap
 from simulator.augment.fit import Fitted, fit_mouse, fit_typing
 from simulator.augment.guard import ROUNDS, GuardCount, Guards, movements_too_close, round_rng, segments_too_close
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
@@ -455,6 +456,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     from simulator.typing.profile import load_profile as load_typing
 
     check_options(factor, people, modality)
+    refuse_overlap(out, {"dataset being augmented": dataset})
     ds = read_dataset(dataset)
     if not ds.sessions or ds.events.num_rows == 0:
         raise HcisimError(f"{dataset}: the dataset is empty (no sessions with events)")

@@ -72,6 +72,12 @@ class Manifest:
         if missing:
             raise HcisimError(f"manifest.json lacks required field(s): {', '.join(missing)}")
         kwargs = {k: v for k, v in data.items() if k in known}
+        for name, f in cls.__dataclass_fields__.items():  # a hand-edited list where a mapping belongs, ...
+            kind = f.default_factory if f.default_factory in (dict, list) else None
+            if kind is not None and name in kwargs and not isinstance(kwargs[name], kind):
+                raise TypeError(f"{name} must be a JSON {'object' if kind is dict else 'array'}")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in kwargs.get("people", {}).items()):
+            raise TypeError("people must map session ids to person ids (strings)")
         kwargs["files"] = {name: FileEntry(**entry) for name, entry in data["files"].items()}
         return cls(**kwargs)
 

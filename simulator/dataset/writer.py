@@ -83,7 +83,10 @@ class DatasetWriter:
         self.out = check_out(out, overwrite)
         self.manifest = manifest
         self.overwrite = overwrite
-        self.out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file where a folder should be, no permission
+            raise HcisimError(f"{self.out.parent}: cannot create the output folder ({exc.strerror})") from None
         for stale in self.out.parent.glob(f".{self.out.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
         self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"

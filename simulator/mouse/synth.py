@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path
+from simulator.atomic import atomic_path, refuse_overlap
 from simulator.errors import HcisimError
 from simulator.critic import candidates_for, choose
 from simulator.mouse.device import NAMED_DEVICES, capture
@@ -331,6 +331,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
     person's own.
     """
+    refuse_overlap(out, {"pairs file being read": pairs_csv})
     prof = load_profile(profile)
     if device is not None:
         resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading

@@ -67,10 +67,21 @@ def _files(path: Path) -> list[Path]:
     raise HcisimError(f"{path}: no such file or folder")
 
 
+MAX_BAD_ROW_SHARE = 0.01
+"""Rows with the wrong number of fields (a tab typed into a sentence) are skipped while they are rare; past
+this share of a file, the file is not what it should be and reading it stops with the first such line."""
+
+
 def _read_table(f: Path) -> pa.Table:
+    bad: list[str] = []
+
+    def skip(row) -> str:
+        bad.append(row.text)  # pyarrow knows no line numbers when it reads in parallel
+        return "skip"
+
     try:
-        return pacsv.read_csv(
-            f, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, invalid_row_handler=lambda r: "skip"),
+        t = pacsv.read_csv(
+            f, parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 include_columns=_COLUMNS,
                 column_types={"PARTICIPANT_ID": pa.string(), "TEST_SECTION_ID": pa.string(), "SENTENCE": pa.string(),
@@ -80,6 +91,10 @@ def _read_table(f: Path) -> pa.Table:
             read_options=pacsv.ReadOptions(encoding="utf-8"))
     except (pa.ArrowInvalid, KeyError, UnicodeDecodeError) as e:
         raise HcisimError(f"{f.name}: not an Aalto keystroke file ({str(e).splitlines()[0]})") from None
+    if len(bad) > MAX_BAD_ROW_SHARE * (t.num_rows + len(bad)):
+        raise HcisimError(f"{f}: {len(bad)} of {t.num_rows + len(bad)} rows have the wrong number of fields "
+                          f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")
+    return t
 
 
 def read_aalto(path: Path, users: set[str] | None = None, progress=None) -> list[Keystrokes]:

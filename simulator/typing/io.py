@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path
+from simulator.atomic import atomic_path, refuse_overlap
 from simulator.errors import HcisimError
 from simulator.rng import rng_for
 from simulator.typing.fit import fit_records, recorded_layout
@@ -94,6 +94,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     """
     from simulator.typing import synth_typing
 
+    refuse_overlap(out, {"texts file being read": texts_csv})
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)
     for i, (tid, u) in enumerate(zip(ids, users)):

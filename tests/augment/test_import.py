@@ -133,3 +133,36 @@ def test_moves_have_no_wheel_delta_rather_than_a_nan_one(shared_data, tmp_path):
                   "--out", tmp_path / "d").returncode == 0
     ev = read_dataset(tmp_path / "d").events
     assert ev.column("dx").null_count == ev.num_rows and ev.column("dy").null_count == ev.num_rows
+
+
+def test_an_aalto_file_with_many_broken_rows_is_refused_and_a_stray_one_skipped(shared_data, tmp_path):
+    """Rows cut short were dropped without a word: half a file imported, exit 0. A stray row with a tab typed
+    into it is still skipped (the rest of its file is good); past 1 % of a file the file is refused."""
+    lines = (shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt").read_text(encoding="utf-8").splitlines()
+    cut = [ln if i == 0 or i % 2 else "\t".join(ln.split("\t")[:5]) for i, ln in enumerate(lines)]
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "9100_keystrokes.txt").write_text("\n".join(cut) + "\n", encoding="utf-8")
+    one_line_error(hcisim("import", tmp_path / "half", "--format", "aalto", "--out", tmp_path / "o"),
+                   "9100_keystrokes.txt", f"{(len(lines) - 1) // 2} of {len(lines) - 1} rows have the wrong number")
+    assert not (tmp_path / "o").exists()
+    stray = lines[:5] + ["\t".join(lines[5].split("\t")[:5])] + lines[6:]
+    (tmp_path / "stray").mkdir()
+    (tmp_path / "stray" / "9100_keystrokes.txt").write_text("\n".join(stray) + "\n", encoding="utf-8")
+    r = hcisim("import", tmp_path / "stray", "--format", "aalto", "--out", tmp_path / "o2")
+    assert r.returncode == 0, r.stderr
+    assert read_dataset(tmp_path / "o2").events.num_rows == 2 * (len(lines) - 2)
+
+
+def test_an_output_folder_under_a_file_and_a_hand_edited_manifest_are_one_line(mouse_ds, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    one_line_error(hcisim("augment", mouse_ds, "--factor", "1", "--out", tmp_path / "afile" / "x"),
+                   "cannot create the output folder")
+    import json
+    import shutil
+
+    bad = tmp_path / "edited"
+    shutil.copytree(mouse_ds, bad)
+    m = json.loads((bad / "manifest.json").read_text())
+    m["people"] = [1, 2]
+    (bad / "manifest.json").write_text(json.dumps(m))
+    one_line_error(hcisim("augment", bad, "--factor", "1", "--out", tmp_path / "o"), "people must be a JSON object")

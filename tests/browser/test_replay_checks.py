@@ -105,7 +105,7 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
                      ([{"kind": "text_present", "text": "x", "after_step": 99}], "not a step of this replay")]:
         with pytest.raises(HcisimError, match=msg):
             Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", checkpoints=cps)
-    with pytest.raises(HcisimError, match="is the dataset being replayed"):
+    with pytest.raises(HcisimError, match="is the recording being replayed"):
         Replayer(rec, "http://127.0.0.1:9", rec, overwrite=True)
     (tmp_path / "o").mkdir()  # an empty folder (mktemp -d) is taken as it is; one with something in it is not
     (tmp_path / "o" / "notes.txt").write_text("mine")
