@@ -205,6 +205,11 @@ def recover(out: Path) -> Path | None:
     return path
 
 
+INVALID_SELECTORS_JS = """sels => sels.filter(s => {
+  try { document.createDocumentFragment().querySelector(s); return false; } catch (e) { return true; }
+})"""
+
+
 def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: list[str] | None = None,
            duration_s: float | None = None, drive: Callable[[RecordingDriver], None] | None = None,
            started: Callable[[], None] | None = None, command: list[str] | None = None) -> Path:
@@ -224,6 +229,9 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
                              command=command or ["hcisim", "record", "--url", url, "--out", str(out)])
     try:
         driver.start_session("r00000")
+        bad = driver.page.evaluate(INVALID_SELECTORS_JS, sensitive_selectors or [])
+        if bad:  # the page would skip it: the field it names would be stored in clear
+            raise HcisimError(f"--sensitive {bad[0]!r}: not a valid CSS selector")
         driver.goto(url)
         if started is not None:
             started()

@@ -220,3 +220,21 @@ def test_an_output_that_would_replace_its_own_input_is_refused(tmp_path):
         one_line_error(hcisim(*map(str, args)), message)
     assert (ds / "manifest.json").read_bytes() == before
     assert pairs.read_text().startswith("pair_id") and texts.read_text().startswith("text_id")
+
+
+def test_a_dataset_changed_after_writing_is_refused_by_what_reads_it(tmp_path):
+    """A tampered events file was augmented (exit 0) under the provenance hash of the untampered data."""
+    import shutil
+
+    ds = tmp_path / "tampered"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline", ds)
+    events = ds / "events" / "shard=00000" / "part.parquet"
+    data = bytearray(events.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    events.write_bytes(bytes(data))
+    for args in (["augment", ds, "--factor", "1", "--out", tmp_path / "o"], ["inspect", ds],
+                 ["fit", "mouse", "--format", "hcisim", "--data", ds, "--out", tmp_path / "p.json"]):
+        one_line_error(hcisim(*map(str, args)), f"{events}: changed since the dataset was written")
+    r = hcisim("validate", ds)
+    assert r.returncode == 1 and "part.parquet: checksum mismatch" in r.stderr
+    assert not (tmp_path / "o").exists() and not (tmp_path / "p.json").exists()

@@ -456,8 +456,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     from simulator.typing.profile import load_profile as load_typing
 
     check_options(factor, people, modality)
+    ds = read_dataset(dataset)  # first: "not a dataset" says more than where the output would go
     refuse_overlap(out, {"dataset being augmented": dataset})
-    ds = read_dataset(dataset)
     if not ds.sessions or ds.events.num_rows == 0:
         raise HcisimError(f"{dataset}: the dataset is empty (no sessions with events)")
     tasks = extract(ds)

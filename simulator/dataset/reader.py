@@ -9,15 +9,21 @@ import pyarrow as pa
 
 from simulator.dataset.manifest import Manifest
 from simulator.dataset.schema import SCHEMAS
-from simulator.dataset.storage import read_table
+from simulator.dataset.storage import read_table, sha256_file
 from simulator.errors import HcisimError
 
 
 class Dataset:
-    """A dataset on disk. Tables are read the first time they are asked for."""
+    """A dataset on disk. Tables are read the first time they are asked for.
 
-    def __init__(self, root: Path) -> None:
+    Each table file is checked against its manifest checksum as it is read (``verify``): a file changed
+    after writing would otherwise feed a fit or an augment whose provenance hash names the data it was
+    not made from. `validate` reads with ``verify=False`` to say what else is wrong with such a file.
+    """
+
+    def __init__(self, root: Path, verify: bool = True) -> None:
         self.root = Path(root)
+        self.verify = verify
         if not self.root.is_dir():
             raise HcisimError(f"{self.root}: no such dataset directory")
         self.manifest = Manifest.load(self.root)
@@ -38,6 +44,10 @@ class Dataset:
             path = self.root / rel
             if not path.is_file():
                 raise HcisimError(f"{rel}: listed in the manifest but missing")
+            entry = self.manifest.files.get(rel)
+            if self.verify and entry is not None and sha256_file(path) != entry.sha256:
+                raise HcisimError(f"{path}: changed since the dataset was written (its checksum differs from the "
+                                  f"manifest's); `hcisim validate {self.root}` says more")
             parts.append(read_table(path, SCHEMAS[name], self.manifest.storage))
         return pa.concat_tables(parts)
 

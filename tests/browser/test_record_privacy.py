@@ -66,3 +66,13 @@ def test_private_fields_stay_out_of_tables_descriptors_and_screenshots(tmp_path)
     # and every recorded frame is the masked kind: none shows the raw field
     frames = [p.read_bytes() for p in path.rglob("*.png")]
     assert frames and all(f != seen["raw"] for f in frames)
+
+
+def test_a_sensitive_selector_the_page_cannot_read_is_refused_before_recording(tmp_path):
+    """The page skipped a malformed selector, so the field it was meant to hide was stored in clear."""
+    from simulator.errors import HcisimError
+
+    with serve("v1") as server, pytest.raises(HcisimError, match=r"--sensitive '###bad\[': not a valid CSS selector"):
+        record(f"{server.url}/login", tmp_path / "rec", headless=True, drive=lambda d: None,
+               sensitive_selectors=["#login-username", "###bad["])
+    assert not (tmp_path / "rec").exists()
