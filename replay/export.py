@@ -66,7 +66,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         if kind == "navigate":
             url = params.get("url") or (a["step"][5:] if (a["step"] or "").startswith("goto ") else None)
             if url and navigation_was_caused(a, after):  # the click before it must do it
-                body.append(f"page.wait_for_url({'**' + urlsplit(url).path!r})")
+                # the path alone: a glob on it missed the same page with a query (/search?q=chess)
+                body.append(f"page.wait_for_url(lambda url: urlsplit(url).path == {urlsplit(url).path!r})")
             elif url:
                 body.append(f"page.goto({url!r})")
             continue
@@ -99,10 +100,12 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             drop = params.get("drop") or params.get("drop_target") or {}
             body.append(f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})})")
     uses_secret = any("SECRET" in b for b in body)
+    if any("urlsplit(url)" in b for b in body):
+        lines.insert(1, "from urllib.parse import urlsplit")
     lines += [f"    {b}" for b in body] or ["    pass"]
     lines += ["", "", "if __name__ == '__main__':"]
     if uses_secret:
-        lines.insert(3, 'SECRET = "change-me"')
+        lines.insert(lines.index("def run(page):") - 1, 'SECRET = "change-me"')
     lines += ["    with sync_playwright() as p:",
               "        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox'])",
               "        run(browser.new_page())",

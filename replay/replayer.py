@@ -13,6 +13,7 @@ divergence, the first one named.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -71,8 +72,12 @@ def check_checkpoints(checkpoints: Any, n_steps: int) -> list[dict[str, Any]]:
         missing = [f for f in CHECKPOINT_FIELDS[kind] if not isinstance(c.get(f), str)]
         if missing:
             raise HcisimError(f"checkpoint {n} ({kind}): needs {', '.join(missing)} (text)")
-        if "locator" in CHECKPOINT_FIELDS[kind]:
-            L.parse(c["locator"])  # a malformed locator is said now, not after the whole replay
+        if "locator" in CHECKPOINT_FIELDS[kind]:  # a malformed locator is said now, not after the whole replay
+            spec = c["locator"].strip()
+            engine = re.match(r"([A-Za-z][\w-]*)=", spec)
+            if not spec or (engine and engine.group(1) != "css" and L.parse(spec).by == "css"):
+                raise HcisimError(f"checkpoint {n} ({kind}): locator {c['locator']!r} is not one of role=R[name=\"N\"], "
+                                  f"text=\"T\", label=\"L\", testid=\"I\", placeholder=\"P\" or a CSS selector")
         after = c.get("after_step")
         if after not in (None, "end") and not (isinstance(after, int) and 1 <= after <= n_steps):
             raise HcisimError(f"checkpoint {n}: after_step {after!r} is not a step of this replay (1-{n_steps} "
@@ -165,8 +170,8 @@ class Replayer:
                  models: Any = None, overwrite: bool = False, command: list[str] | None = None) -> None:
         if timing not in TIMINGS:
             raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
-        if speed <= 0:
-            raise HcisimError("--speed must be positive")
+        if not 0 < speed < float("inf"):  # NaN too
+            raise HcisimError("--speed must be a positive number")
         self.ds = read_dataset(source)
         if self.ds.actions.num_rows == 0:
             raise HcisimError(f"{source}: the recording has no actions to replay")
@@ -474,6 +479,8 @@ class Replayer:
                 self.driver.locate(loc)  # raises unless the element is there and visible
             except HcisimError as exc:
                 return Checkpoint(f"{kind} {c['locator']}", False, str(exc))
+            except PlaywrightError as exc:  # CSS the page cannot parse
+                return Checkpoint(f"{kind} {c['locator']}", False, str(exc).strip().splitlines()[0])
             if kind == "element_visible":
                 return Checkpoint(f"visible {c['locator']}", True)
             value = self.driver.field_value(loc)

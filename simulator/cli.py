@@ -118,6 +118,14 @@ def _progress():
                     console=err, transient=True, disable=not err.is_terminal)
 
 
+def _beside(dataset: Path, suffix: str) -> Path:
+    """The default output of a command on ``dataset``: a sibling named after it ("." resolved first)."""
+    source = dataset.resolve()
+    if not source.name:
+        raise HcisimError(f"{dataset}: not a dataset; name one, or an --out")
+    return source.with_name(source.name + suffix)
+
+
 def _with_progress(description: str, fn, *args, **kwargs):
     with _progress() as bar:
         task = bar.add_task(description, total=None)
@@ -557,10 +565,9 @@ def replay(
     if checkpoints is not None:
         try:
             extra = json.loads(checkpoints.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise HcisimError(f"{checkpoints}: cannot read checkpoints ({exc})") from None
-    source = dataset.resolve()  # "." has no name of its own to build the default --out from
-    target = out_dir or source.with_name(source.name + "-replay")
+    target = out_dir or _beside(dataset, "-replay")
     models = None
     if timing == Timing.model:
         from simulator.models import Models
@@ -628,7 +635,7 @@ def export(
     """Export a session as a readable Playwright script or rrweb-compatible events."""
     from replay.export import export as export_session
 
-    target = out_path or dataset.with_suffix(".py" if to == ExportFormat.playwright else ".rrweb.json")
+    target = out_path or _beside(dataset, ".py" if to == ExportFormat.playwright else ".rrweb.json")
     out.print(f"written {export_session(dataset, to.value, target, session)}", highlight=False)
 
 

@@ -238,3 +238,21 @@ def test_a_dataset_changed_after_writing_is_refused_by_what_reads_it(tmp_path):
     r = hcisim("validate", ds)
     assert r.returncode == 1 and "part.parquet: checksum mismatch" in r.stderr
     assert not (tmp_path / "o").exists() and not (tmp_path / "p.json").exists()
+
+
+def test_replay_and_export_inputs_that_were_tracebacks(tmp_path):
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "bin.json").write_bytes(b"\xff\xfe")
+    url = "http://127.0.0.1:9/"
+    for args, message in [
+        (["export", "/", "--to", "playwright"], "/: not a dataset"),
+        (["replay", "/", "--url", url], "/: not a dataset"),
+        (["replay", tmp_path / "afile", "--url", url, "--out", tmp_path / "o"], "a file, not a dataset directory"),
+        (["replay", fixture, "--url", url, "--checkpoints", tmp_path / "bin.json", "--out", tmp_path / "o"],
+         "cannot read checkpoints"),
+        (["replay", fixture, "--url", url, "--speed", "nan", "--out", tmp_path / "o"],
+         "--speed must be a positive number"),
+    ]:
+        one_line_error(hcisim(*map(str, args)), message, code=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "bin.json"]

@@ -25,7 +25,8 @@ class Dataset:
         self.root = Path(root)
         self.verify = verify
         if not self.root.is_dir():
-            raise HcisimError(f"{self.root}: no such dataset directory")
+            raise HcisimError(f"{self.root}: " + ("a file, not a dataset directory" if self.root.exists()
+                                                   else "no such dataset directory"))
         self.manifest = Manifest.load(self.root)
         major = self.manifest.format_version.split(".")[0]
         if major != "1":

@@ -11,6 +11,7 @@ the ``received`` table.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,8 @@ class BrowserDriver:
                  sensitive_selectors: list[str] | None = None, layout_recorder: Any = None) -> None:
         from playwright.sync_api import sync_playwright
 
+        if not headless and not os.environ.get("DISPLAY"):
+            raise HcisimError("no display for a headed browser: set DISPLAY, or leave out --headed")
         self.viewport = viewport
         self._pw = sync_playwright().start()
         try:

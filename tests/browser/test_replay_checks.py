@@ -30,7 +30,7 @@ PAGE_B = "<!doctype html><title>B</title><h1>Page B</h1>"
 def site(root, *, broken: bool):
     root.mkdir()
     (root / "a.html").write_text(PAGE_A.format(gap=220 if broken else 20,
-                                               href="javascript:void(0)" if broken else "b.html"))
+                                               href="javascript:void(0)" if broken else "b.html?from=a"))
     (root / "b.html").write_text(PAGE_B)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
     httpd.RequestHandlerClass.log_message = lambda *a: None
@@ -50,7 +50,7 @@ def recorded(tmp_path_factory):
         p.select_option("#cty", label="Norway")  # value "no": replay must pick it by its label
         p.wait_for_timeout(200)
         p.click("#go")
-        p.wait_for_url("**/b.html")
+        p.wait_for_url("**/b.html?from=a")
         p.wait_for_timeout(300)
         d.poll()
 
@@ -102,11 +102,19 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
     rec = recorded[0]
     for cps, msg in [({"kind": "url"}, "expected a JSON list"), ([{"kind": "url"}], "needs path"),
                      ([{"kind": "nope"}], "unknown kind"),
-                     ([{"kind": "text_present", "text": "x", "after_step": 99}], "not a step of this replay")]:
+                     ([{"kind": "text_present", "text": "x", "after_step": 99}], "not a step of this replay"),
+                     ([{"kind": "element_visible", "locator": 'label="City'}], "is not one of role="),
+                     ([{"kind": "element_visible", "locator": "zzz=foo"}], "is not one of role="),
+                     ([{"kind": "field_value", "locator": " ", "value": ""}], "is not one of role=")]:
         with pytest.raises(HcisimError, match=msg):
             Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", checkpoints=cps)
     with pytest.raises(HcisimError, match="is the recording being replayed"):
         Replayer(rec, "http://127.0.0.1:9", rec, overwrite=True)
+    with pytest.raises(HcisimError, match="holds the recording being replayed"):
+        Replayer(rec, "http://127.0.0.1:9", rec.parent, overwrite=True)
+    for speed in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(HcisimError, match="--speed must be a positive number"):
+            Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", speed=speed)
     (tmp_path / "o").mkdir()  # an empty folder (mktemp -d) is taken as it is; one with something in it is not
     (tmp_path / "o" / "notes.txt").write_text("mine")
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
@@ -145,7 +153,9 @@ def test_an_exported_script_passes_on_the_site_and_fails_where_the_link_is_dead(
     from replay.export import export
 
     source = export(recorded[0], "playwright", tmp_path / "test_site.py").read_text()
-    assert "select_option(label='Norway')" in source and "wait_for_url('**/b.html')" in source
+    # the link's page has a query: the script waits for its path (a glob on the path never matched)
+    assert "select_option(label='Norway')" in source
+    assert "wait_for_url(lambda url: urlsplit(url).path == '/b.html')" in source
     assert source.count("page.goto(") == 1  # only the start: the link must navigate by itself
     origin = next(ln for ln in source.splitlines() if "page.goto(" in ln).split("'")[1].rsplit("/", 1)[0]
     with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
