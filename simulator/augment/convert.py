@@ -70,6 +70,7 @@ def _session_files(fmt: str, src: Path) -> list[Path]:
 
 def _names(fmt: str, f: Path) -> tuple[str, str]:
     """(session id, person) of one source file."""
+    f = f.resolve()  # a file named relative to the working folder has a folder name too
     if fmt == "sapimouse":
         from simulator.readers.sapimouse import subject_of
 

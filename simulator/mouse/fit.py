@@ -42,6 +42,10 @@ the population: with 8 rounds augmented SapiMouse people were re-identified at 7
 (realism AUC 0.70 -> 0.73, five seeds)."""
 
 
+FIRST_PER_QUANTILE = 4
+"""Recorded movements per entry of a device's first-gap table (at least)."""
+
+
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
     data = Path(data)
     if fmt == "sapimouse":
@@ -102,7 +106,10 @@ def fit_device(mv: Movements, name: str) -> Device:
     per = np.array([np.mean(r == 1), np.mean(r == 2), np.mean(r >= 3)]) + 1e-6
     # the first gap is its own law: the first Move comes at any phase of the clock (short gaps), and a
     # third of SapiMouse movements start with a touch, then a still hand (a long first gap)
-    fq = np.quantile(first, (np.arange(32) + 0.5) / 32) if len(first) >= 10 else None
+    # each of (at most 32) values summarises at least FIRST_PER_QUANTILE movements: a table with a value per
+    # recorded movement would be a copy of them in a profile meant to be shared
+    k = min(32, len(first) // FIRST_PER_QUANTILE)
+    fq = np.quantile(first, (np.arange(k) + 0.5) / k) if k >= 8 else None
     # mid-quantiles: each of the 64 values stands for 1/64 of the gaps (no extreme min/max entries)
     return Device(name, np.quantile(reg, (np.arange(64) + 0.5) / 64, method="nearest"), per / per.sum(), tick, True,
                   share_conc=_share_concentration(np.array(n_st, float), np.array(n_sh, float)), first_q=fq)

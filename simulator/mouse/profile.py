@@ -139,7 +139,7 @@ def pool_devices(devices: list[Device], weights: np.ndarray, name: str) -> Devic
     w = np.asarray(weights, float) / np.sum(weights)
     has = np.array([d.first_q is not None for d in devices])
     firsts = [d.first_q for d in devices if d.first_q is not None]
-    first_q = _weighted_quantiles(firsts, w[has], len(firsts[0])) if firsts else None
+    first_q = _weighted_quantiles(firsts, w[has], max(map(len, firsts))) if firsts else None
     per = np.array([d.per_stamp / d.per_stamp.sum() for d in devices])
     p_u = 1.0 - per[:, 0]
     c_u = np.array([d.share_conc for d in devices])

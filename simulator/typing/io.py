@@ -48,6 +48,8 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
     path = Path(path)
     if not path.is_file():
         raise HcisimError(f"{path}: no such texts file")
+    if path.stat().st_size == 0:
+        raise HcisimError(f"{path}: empty file (need a header text_id,text[,user] and one text per line)")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
@@ -64,6 +66,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
     if not rows:
         raise HcisimError(f"{path}: no texts")
     ids, texts, users = [], [], []
+    first_line: dict[str, int] = {}
     for n, r in enumerate(rows, start=2):
         tid, text = r.get("text_id"), r.get("text")
         if tid is None or text is None:
@@ -73,6 +76,10 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
                               f'commas: "Hello, world")')
         if text == "":
             raise HcisimError(f"{path}: text {tid!r} (line {n}) is empty")
+        if tid in first_line:  # its events would merge with the other's, and time would run backwards in them
+            raise HcisimError(f"{path}: text_id {tid!r} on line {n} is also on line {first_line[tid]}; "
+                              f"ids name one text each")
+        first_line[tid] = n
         u = r.get("user")
         ids.append(tid)
         texts.append(normalise_newlines(text))

@@ -166,3 +166,13 @@ def test_an_output_folder_under_a_file_and_a_hand_edited_manifest_are_one_line(m
     m["people"] = [1, 2]
     (bad / "manifest.json").write_text(json.dumps(m))
     one_line_error(hcisim("augment", bad, "--factor", "1", "--out", tmp_path / "o"), "people must be a JSON object")
+
+
+def test_a_file_named_from_the_working_folder_belongs_to_someone(shared_data, tmp_path, monkeypatch):
+    """`hcisim import mine.csv` made session `-mine` of person '' (the name of the folder '.')."""
+    import shutil
+
+    shutil.copy(shared_data / "sapimouse" / "user1" / "session_1min.csv", tmp_path / "mine.csv")
+    monkeypatch.chdir(tmp_path)
+    m = import_dataset("sapimouse", Path("mine.csv"), tmp_path / "o")
+    assert m.people == {f"{tmp_path.name}-mine": tmp_path.name}

@@ -38,6 +38,15 @@ def test_fit_device_learns_the_first_gap_law():
     assert np.median(dev.gap_q) == 17.0  # the first gaps do not leak into the clock
 
 
+def test_a_small_recording_leaves_no_copy_of_its_first_gaps_in_the_profile():
+    """32 movements made a 32-entry table: each recorded movement's first gap, in a profile meant to be shared."""
+    first = np.random.default_rng(1).uniform(2, 400, 32).round()
+    dev = fit_device(_movements(first), "d")
+    assert dev.first_q is not None and len(dev.first_q) == 8
+    assert len(set(dev.first_q.tolist()) & set(first.tolist())) <= 2  # summaries, not the values themselves
+    assert fit_device(_movements(first[:31]), "d").first_q is None  # too few to summarise in 8
+
+
 def test_normalise_starts_the_motion_after_a_start_hold():
     # the same motion with and without a 300 ms still hand after the first touch: same fitted duration
     a = normalise(*_args(_movements(np.array([17.0]))))

@@ -38,6 +38,18 @@ def test_an_unquoted_comma_is_refused_not_typed_up_to(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("content, match", [
+    ("text_id,text\n1,hello\n1,again\n", "text_id '1' on line 3 is also on line 2"),
+    ("", "empty file"),
+])
+def test_a_repeated_text_id_and_an_empty_file_are_refused(tmp_path, content, match):
+    """Two texts under one id came out as one group whose time ran backwards (1388 ms -> 0), exit 0."""
+    (tmp_path / "t.csv").write_text(content)
+    with pytest.raises(HcisimError, match=match):
+        synth_typing_file(tmp_path / "t.csv", tmp_path / "out.parquet", profile="aalto")
+    assert leftovers(tmp_path) == []
+
+
 def test_unknown_profile_and_format(tmp_path):
     with pytest.raises(HcisimError, match="unknown typing profile"):
         load_profile("nonexistent-profile")
