@@ -298,6 +298,7 @@ class Replayer:
     def run(self, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
         top = self.top
         self.driver = BrowserDriver(headless=self.headless)
+        self._opened = False
         steps: list[StepResult] = []
         final: list[Checkpoint] = []
         try:
@@ -337,7 +338,7 @@ class Replayer:
         params = json.loads(a.get("params") or "{}")
         if kind == "navigate":
             url = params.get("url")
-            first = not self.driver.page.url.startswith("http")
+            first = not self._opened  # (after a failed load the page is Chromium's error page, not about:blank)
             if url is None and a.get("step", "").startswith("goto "):
                 url = a["step"][5:]
             if url is None:
@@ -355,6 +356,7 @@ class Replayer:
                     self.driver.goto(target)
                 except HcisimError as exc:
                     raise AppUnreachable(str(exc)) from None
+                self._opened = True  # an app that goes away later fails the steps from there on, not the replay
             elif urlsplit(self.driver.page.url).path != path:
                 self.driver.goto(target)
             step.checkpoints.append(Checkpoint("url", urlsplit(self.driver.page.url).path == path,

@@ -160,3 +160,25 @@ def test_an_exported_script_passes_on_the_site_and_fails_where_the_link_is_dead(
     origin = next(ln for ln in source.splitlines() if "page.goto(" in ln).split("'")[1].rsplit("/", 1)[0]
     with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
         assert _run_exports(source, origin, [good, broken]) == [True, False]
+
+
+def test_an_app_that_goes_away_mid_replay_fails_the_steps_left_and_keeps_the_results(recorded, tmp_path):
+    """Chromium's error page after a failed load made the next navigation look like the first one: the replay
+    stopped with "app not reachable" and the steps already replayed were lost."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "a.html").write_text(PAGE_A.format(gap=20, href="b.html?from=a"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
+    httpd.RequestHandlerClass.log_message = lambda *a: None
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    def app_goes_away(done: int, total: int) -> None:
+        if done == 1:
+            httpd.shutdown()
+            httpd.server_close()
+
+    r = Replayer(recorded[0], f"http://127.0.0.1:{httpd.server_address[1]}", tmp_path / "o",
+                 timing="fast").run(progress=app_goes_away)
+    assert r.steps[0].status == "ok" and not r.passed
+    assert not all(c.ok for c in r.steps[-1].checkpoints)  # b.html never came
+    assert (tmp_path / "o" / "manifest.json").is_file()
