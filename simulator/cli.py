@@ -323,6 +323,10 @@ def augment(
                        modality=modality, command=["hcisim", *sys.argv[1:]], overwrite=overwrite)
     out.print(f"{len(m.sessions)} session(s) written to {out_dir} (people: {people}, profiles: "
               f"{', '.join(m.profiles) or 'none'})", highlight=False)
+    for kind, g in (m.stats.get("privacy_guard") or {}).items():
+        if isinstance(g, dict) and g.get("dropped"):  # a faithful generator has none dropped (docs/augment.md)
+            err.print(f"note: privacy guard: {g['dropped']} of {g['items']} {kind} item(s) stayed too close to a "
+                      f"recorded one after every redraw and were left out ({g['redrawn']} redrawn)", highlight=False)
     left = m.stats.get("sessions_left_out") or {}
     if left:
         err.print(f"note: {len(left)} session(s) left out: too little data to fit their person "

@@ -19,6 +19,23 @@ def test_unknown_scenario(tmp_path):
                    "checkout_form")
 
 
+@pytest.mark.browser
+def test_a_server_that_answers_not_found_is_not_the_app(tmp_path):
+    """A plain file server's 404 page passed for the app's start page; the run failed later, step by step."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        one_line_error(hcisim("run", "login", "--driver", "browser", "--url", url, "--out", tmp_path / "o"),
+                       "app not reachable at", "the server answered HTTP 404")
+        httpd.shutdown()
+    assert not (tmp_path / "o").exists()
+
+
 def test_scenario_script_that_fails_to_load(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("raise RuntimeError('oops')\n")

@@ -183,10 +183,12 @@ class BrowserDriver:
     def goto(self, url: str) -> None:
         self._drain()
         try:
-            self.page.goto(url, wait_until="load", timeout=15000)
+            response = self.page.goto(url, wait_until="load", timeout=15000)
         except Exception as exc:
             first = str(exc).strip().splitlines()[0]
             raise HcisimError(f"app not reachable at {url}: {first}") from None
+        if response is not None and response.status >= 400:  # a server's "not found" page is not the app
+            raise HcisimError(f"app not reachable at {url}: the server answered HTTP {response.status}")
 
     def locate(self, loc: Locator) -> Target:
         pl = playwright_locator(self.page, loc)
