@@ -36,16 +36,9 @@ def best_locator(desc: dict[str, Any]) -> str:
     raise HcisimError("an action has no usable target descriptor")
 
 
-def _session(ds, session: str | None) -> str:
-    sid = session or ds.sessions[0]
-    if sid not in ds.sessions:
-        raise HcisimError(f"no session {sid!r} in {ds.root} (sessions: {', '.join(ds.sessions[:5])})")
-    return sid
-
-
 def to_playwright(root: Path, session: str | None = None) -> str:
     ds = read_dataset(root)
-    sid = _session(ds, session)
+    sid = ds.session(session)
     actions = [a for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
                if a["parent_id"] is None]
     lines = [
@@ -126,7 +119,7 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
     right size: enough for rrweb's player to show the pointer and interactions.
     """
     ds = read_dataset(root)
-    sid = _session(ds, session)
+    sid = ds.session(session)
     vp = ds.manifest.viewport or {"width": 1280, "height": 800}
     ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid)).to_pylist()
     t0 = epoch_ms

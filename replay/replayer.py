@@ -167,7 +167,8 @@ def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.nd
 class Replayer:
     def __init__(self, source: Path, url: str, out: Path, *, timing: str = "original", speed: float = 1.0,
                  headless: bool = True, checkpoints: list[dict[str, Any]] | None = None,
-                 models: Any = None, overwrite: bool = False, command: list[str] | None = None) -> None:
+                 models: Any = None, overwrite: bool = False, command: list[str] | None = None,
+                 session: str | None = None) -> None:
         if timing not in TIMINGS:
             raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
         if not 0 < speed < float("inf"):  # NaN too
@@ -181,7 +182,7 @@ class Replayer:
         self.url, self.out, self.timing, self.speed = url, out, timing, speed
         self.command = command or ["hcisim", "replay", str(source), "--url", url, "--out", str(out)]
         self.models = models
-        self.sid = self.ds.sessions[0]
+        self.sid = self.ds.session(session)
         self.actions = [a for a in self.ds.actions.filter(pc.equal(self.ds.actions.column("session_id"), self.sid))
                         .to_pylist()]
         ev = self.ds.events.filter(pc.equal(self.ds.events.column("session_id"), self.sid))

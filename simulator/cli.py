@@ -558,6 +558,7 @@ def replay(
     timing: Annotated[Timing, typer.Option(help="Recorded timing, the mouse model's, or fast.")] = Timing.original,
     speed: Annotated[float, typer.Option(help="Speed factor for original timing.")] = 1.0,
     checkpoints: Annotated[Optional[Path], typer.Option(help="JSON list of extra checkpoints.")] = None,
+    session: Annotated[Optional[str], typer.Option(help="Session id to replay (default: the first).")] = None,
     headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
     overwrite: Overwrite = False,
 ) -> None:
@@ -577,9 +578,13 @@ def replay(
         from simulator.models import Models
 
         models = Models()
-    result = _with_progress("replaying", Replayer(dataset, url, target, timing=timing.value, speed=speed,
-                                                  headless=not headed, checkpoints=extra, models=models,
-                                                  overwrite=overwrite, command=["hcisim", *sys.argv[1:]]).run)
+    replayer = Replayer(dataset, url, target, timing=timing.value, speed=speed, headless=not headed,
+                        checkpoints=extra, models=models, overwrite=overwrite, command=["hcisim", *sys.argv[1:]],
+                        session=session)
+    if session is None and len(replayer.ds.sessions) > 1:
+        err.print(f"note: replaying session {replayer.sid}, the first of {len(replayer.ds.sessions)}; "
+                  f"--session picks another", highlight=False)
+    result = _with_progress("replaying", replayer.run)
     print_summary(result, out)
     html = write_replay_report(result)
     out.print(f"replay dataset: {result.out}\nreport: {html}", highlight=False)

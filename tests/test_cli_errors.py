@@ -273,3 +273,17 @@ def test_replay_and_export_inputs_that_were_tracebacks(tmp_path):
     ]:
         one_line_error(hcisim(*map(str, args)), message, code=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "bin.json"]
+
+
+@pytest.mark.browser
+def test_replay_names_the_session_it_replays_out_of_several(tmp_path):
+    """Only the first session was replayed, silently; --session picks one (as export's does)."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"  # two sessions
+    r = hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--out", tmp_path / "o")
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0] == "note: replaying session s00000, the first of 2; --session picks another"
+    assert r.stderr.splitlines()[1].startswith("error: app not reachable")
+    one_line_error(hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--session", "s00001",
+                          "--out", tmp_path / "o"), "app not reachable", code=2)
+    one_line_error(hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--session", "s7",
+                          "--out", tmp_path / "o"), "no session 's7'", code=2)

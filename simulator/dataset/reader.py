@@ -72,6 +72,16 @@ class Dataset:
     def sessions(self) -> list[str]:
         return list(self.manifest.sessions)
 
+    def session(self, session_id: str | None = None) -> str:
+        """``session_id`` if the dataset has it (None: its first session)."""
+        if not self.sessions:
+            raise HcisimError(f"{self.root}: the dataset has no sessions")
+        sid = session_id or self.sessions[0]
+        if sid not in self.sessions:
+            raise HcisimError(f"no session {sid!r} in {self.root} (sessions: {', '.join(self.sessions[:5])}"
+                              f"{', ...' if len(self.sessions) > 5 else ''})")
+        return sid
+
 
 def read_dataset(root: Path | str) -> Dataset:
     return Dataset(Path(root))
