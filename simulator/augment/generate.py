@@ -27,7 +27,6 @@ so the same seed gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -63,12 +62,6 @@ DEFAULTS = {"gap:mouse": 600.0, "gap:enter": 1500.0, "gap:pause": 8000.0, "dwell
 """Used only when a dataset has none of these (e.g. no releases recorded)."""
 
 Progress = Callable[[int, int], None] | None
-
-
-def dataset_sha256(manifest: Manifest) -> str:
-    """The identity of a dataset's content: sha256 over its files' names and sha256s (not the manifest's date)."""
-    listing = json.dumps({rel: e.sha256 for rel, e in sorted(manifest.files.items())}, sort_keys=True)
-    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 POOLS = ("gap:mouse", "gap:enter", "gap:pause", "dwell", "hold", "first")
@@ -469,7 +462,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         raise HcisimError(f"{dataset}: no typing data to augment (no key_down/key_up events)")
     if not (has_mouse or has_typing):
         raise HcisimError(f"{dataset}: nothing to augment (no pointing movements and no typing)")
-    src_sha = dataset_sha256(ds.manifest)
+    src_sha = ds.manifest.content_sha256()
     m = ds.manifest
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
                         command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,6 +58,11 @@ class Manifest:
             raise HcisimError(
                 f"coordinate_space must be one of {', '.join(COORDINATE_SPACES)}, not {self.coordinate_space!r}"
             )
+
+    def content_sha256(self) -> str:
+        """The identity of the dataset's content: sha256 over its files' names and sha256s (not the date)."""
+        listing = json.dumps({rel: e.sha256 for rel, e in sorted(self.files.items())}, sort_keys=True)
+        return hashlib.sha256(listing.encode()).hexdigest()
 
     def to_json(self) -> str:
         data = asdict(self)

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pytest
 
 from simulator.augment import augment_dataset
-from simulator.augment.generate import dataset_sha256
 from simulator.augment.tasks import extract
 from simulator.dataset import DatasetWriter, Manifest, read_dataset, validate_dataset
 from simulator.typing import apply_key_events
@@ -39,7 +38,7 @@ def test_factor_times_sessions_with_the_recorded_people(same_out, mouse_ds):
 
 def test_manifest_names_source_and_profiles(same_out, mouse_ds):
     m = read_dataset(same_out).manifest
-    assert m.source["dataset_sha256"] == dataset_sha256(read_dataset(mouse_ds).manifest)
+    assert m.source["dataset_sha256"] == read_dataset(mouse_ds).manifest.content_sha256()
     assert m.seed == 5 and m.driver == "augment"
     prof = m.profiles["mouse"]
     assert prof["sha256"] == m.files[prof["path"]].sha256  # the stored profile is the one named

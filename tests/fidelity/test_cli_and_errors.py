@@ -88,8 +88,21 @@ def test_a_modality_one_side_lacks_is_skipped_with_a_note(fx, tmp_path):
     r = evaluate(fx.path("real"), mouse_only)
     assert list(r.modalities) == ["mouse"]
     assert any(n.startswith("typing skipped: SYNTH has fewer than") for n in r.notes)
-    with pytest.raises(HcisimError, match="nothing to compare"):
+    with pytest.raises(HcisimError, match="nothing to compare") as e:
         evaluate(mouse_only, typing_only)
+    assert "privacy" not in str(e.value)  # not the reason: neither side has what the other has
+
+
+def test_a_dataset_judged_against_itself_is_said_to_be_one(fx, tmp_path):
+    """REAL as SYNTH scored AUC 0.5, coverage 1 and no near-copies (REAL as the fitting data too): a gate passed."""
+    import shutil
+
+    shutil.copytree(fx.path("real"), tmp_path / "again")
+    r = evaluate(fx.path("real"), tmp_path / "again", fitting=fx.path("real"))
+    assert {"REAL and SYNTH are the same data: their scores say nothing about a generator",
+            "REAL and the fitting data are the same data: their scores say nothing about a generator",
+            "SYNTH and the fitting data are the same data: their scores say nothing about a generator"} <= set(r.notes)
+    assert not [n for n in fx.result("same").notes if "same data" in n]
 
 
 def test_people_default_to_one_per_session(fx, tmp_path):
