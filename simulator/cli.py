@@ -640,12 +640,13 @@ def export(
     out_path: Annotated[Optional[Path], typer.Option(
         "--out", help="File to write (default: beside the dataset, DATASET.py or DATASET.rrweb.json).")] = None,
     session: Annotated[Optional[str], typer.Option(help="Session id (default: the first).")] = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Export a session as a readable Playwright script or rrweb-compatible events."""
     from replay.export import export as export_session
 
     target = out_path or _beside(dataset, ".py" if to == ExportFormat.playwright else ".rrweb.json")
-    out.print(f"written {export_session(dataset, to.value, target, session)}", highlight=False)
+    out.print(f"written {export_session(dataset, to.value, target, session, overwrite)}", highlight=False)
 
 
 # -- agents and audits -------------------------------------------------------------

@@ -140,7 +140,7 @@ def test_a_run_its_layout_cannot_play_fails_once_and_leaves_nothing_to_resume(tm
 @pytest.mark.browser
 def test_replay_against_an_app_that_is_not_there_is_one_line(tmp_path):
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"
-    one_line_error(hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--out", tmp_path / "r"),
+    one_line_error(hcisim("replay", fixture, "--session", "s00000", "--url", "http://127.0.0.1:9/", "--out", tmp_path / "r"),
                    "app not reachable at http://127.0.0.1:9/", code=2)
     assert list(tmp_path.iterdir()) == []
 

@@ -224,11 +224,12 @@ def segment_numbers(events: pa.Table) -> np.ndarray:
     return seg_of_down[owner]
 
 
-def typed_segments(log: Keystrokes) -> tuple[list[Keystrokes], list[Segment]]:
-    """The log cut by the free-text rule, as records to fit on and as measured segments in session time."""
+def typed_segments(log: Keystrokes, breaks: np.ndarray | None = None) -> tuple[list[Keystrokes], list[Segment]]:
+    """The log cut by the free-text rule and at ``breaks`` (where the session's typing actions began), as
+    records to fit on and as measured segments in session time."""
     from simulator.readers.pynput_log import segments
 
-    recs = segments(log)
+    recs = segments(log, breaks=breaks)
     keep = np.flatnonzero(log.key != "Enter")  # segments() drops Enter and keeps the rest in order
     enter_at = set(np.flatnonzero(log.key == "Enter").tolist())
     out, pos = [], 0
@@ -252,6 +253,19 @@ class DatasetTasks:
     typing_records: list[Keystrokes]       # what the typing fit reads (user = person)
 
 
+def _typing_starts(ds: Dataset) -> dict[str, np.ndarray]:
+    """When each session's ``type`` actions began: a field's or a transcribed sentence's text is a task of its
+    own even when no Enter or 5 s pause ends the one before (Aalto sentences ran together, 3-5 to a segment)."""
+    a = ds.actions
+    if a.num_rows == 0:
+        return {}
+    kind = a.column("kind").to_numpy(zero_copy_only=False)
+    sid = a.column("session_id").to_numpy(zero_copy_only=False).astype(str)
+    t = a.column("t_start_ms").to_numpy(zero_copy_only=False).astype(float)
+    typed = kind == "type"
+    return {s: np.sort(t[typed & (sid == s)]) for s in dict.fromkeys(sid[typed])}
+
+
 def extract(ds: Dataset) -> DatasetTasks:
     """Every session's tasks, in manifest order; sessions with no task are left out."""
     people = {s: ds.manifest.people.get(s, s) for s in ds.sessions}
@@ -259,6 +273,7 @@ def extract(ds: Dataset) -> DatasetTasks:
     logs = pointer_logs(ev, people)
     keys = keystroke_logs(ev, people)
     sizes = _target_sizes(ds)
+    breaks = _typing_starts(ds)
     aid_col = ev.column("action_id")
     sid_col = ev.column("session_id").to_numpy(zero_copy_only=False).astype(str)
     dev = ev.column("device").to_numpy(zero_copy_only=False)
@@ -274,7 +289,7 @@ def extract(ds: Dataset) -> DatasetTasks:
                 st.bounds = (float(log.x[ok].min()), float(log.y[ok].min()), float(log.x[ok].max()),
                              float(log.y[ok].max()))
         if sid in keys and len(keys[sid]):
-            recs, st.segments = typed_segments(keys[sid])
+            recs, st.segments = typed_segments(keys[sid], breaks.get(sid))
             records.extend(recs)
         items = [(p.t_start, "mouse", i) for i, p in enumerate(st.pointing)]
         items += [(s.t_start, "typing", i) for i, s in enumerate(st.segments)]

@@ -295,7 +295,9 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
             if np.any(a <= 0):
                 raise HcisimError(f"{path}: column {c} has a non-positive target size (row {int(np.argmax(a <= 0)) + 2})")
         elif not np.all(np.isfinite(a)):
-            raise HcisimError(f"{path}: column {c} has empty/NaN values (row {int(np.argmax(~np.isfinite(a))) + 2})")
+            row = int(np.argmax(~np.isfinite(a)))
+            what = "an infinite value" if np.isinf(a[row]) else "empty/NaN values"
+            raise HcisimError(f"{path}: column {c} has {what} (row {row + 2})")
         far = np.abs(np.nan_to_num(a)) > MAX_COORD_PX
         if far.any():
             raise HcisimError(f"{path}: column {c} is beyond {MAX_COORD_PX:,.0f} px (row {int(np.argmax(far)) + 2})")
@@ -331,7 +333,8 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
     person's own.
     """
-    refuse_overlap(out, {"pairs file being read": pairs_csv})
+    if not Path(out).is_dir():  # (a folder: atomic_path says that is not a file)
+        refuse_overlap(out, {"pairs file being read": pairs_csv})
     prof = load_profile(profile)
     if device is not None:
         resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading

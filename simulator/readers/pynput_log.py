@@ -70,7 +70,7 @@ def _files(path: Path) -> list[Path]:
 
 def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
     """Each P/R row of a log as (pressed, time in ns, key, code), keys named as the typing model names them."""
-    with open(f, newline="", encoding="utf-8", errors="replace") as fh:
+    with open(f, newline="", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark, as Excel saves
         for n, row in enumerate(csv.reader(fh)):
             if not row:
                 continue
@@ -113,13 +113,19 @@ def read_log(f: Path) -> Keystrokes:
     return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0, keys, np.asarray(codes, dtype=object)[order])
 
 
-def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS) -> list[Keystrokes]:
-    """Cut a log at Enter presses and pauses over ``pause_ms``; Enter itself is dropped."""
+def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS,
+             breaks: np.ndarray | None = None) -> list[Keystrokes]:
+    """Cut a log at Enter presses and pauses over ``pause_ms``; Enter itself is dropped. ``breaks``: times
+    (the log's clock) where a new text began by other means -- a field, a sentence of a transcription study --
+    cut at the first press from each on."""
     if len(log) == 0:
         return []
     gap = np.diff(log.press_ms, prepend=log.press_ms[0])
     enter = log.key == "Enter"
     start = (gap > pause_ms) | np.r_[False, enter[:-1]]
+    if breaks is not None and len(breaks):
+        at = np.searchsorted(log.press_ms, np.asarray(breaks, float), side="left")
+        start[at[(at > 0) & (at < len(log))]] = True
     seg_id = np.cumsum(start)
     out = []
     for s in np.unique(seg_id[~enter]):

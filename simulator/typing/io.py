@@ -101,7 +101,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     """
     from simulator.typing import synth_typing
 
-    refuse_overlap(out, {"texts file being read": texts_csv})
+    if not Path(out).is_dir():  # (a folder: atomic_path says that is not a file)
+        refuse_overlap(out, {"texts file being read": texts_csv})
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)
     for i, (tid, u) in enumerate(zip(ids, users)):

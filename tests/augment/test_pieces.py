@@ -76,3 +76,19 @@ def test_segment_numbers_name_the_readers_segments(shared_data):
             if presses:
                 ours[f"{s.session_id}#{int(n)}"] = presses
     assert len(reader) > 5 and ours == reader
+
+
+def test_each_transcribed_sentence_is_a_typing_task_of_its_own(shared_data, tmp_path):
+    """An Aalto participant's sentences ran together (no Enter, no 5 s pause between some): augmenting
+    wrote segments of ~168 characters for sentences of ~38. Each `type` action now starts a segment."""
+    from simulator.augment import import_dataset
+    from simulator.augment.tasks import extract
+    from simulator.dataset import read_dataset
+
+    import_dataset("aalto", shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt", tmp_path / "a")
+    ds = read_dataset(tmp_path / "a")
+    sentences = [a["text_typed"] for a in ds.actions.to_pylist() if a["kind"] == "type"]
+    segs = extract(ds).sessions[0].segments
+    assert len(sentences) >= 10 and len(segs) == len(sentences)
+    # (what the keys typed, against what was submitted: within a character or two)
+    assert np.abs(np.array([s.length for s in segs]) - [len(t) for t in sentences]).max() <= 2

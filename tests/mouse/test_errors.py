@@ -20,6 +20,7 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "column width has an infinite size (row 3)"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,nan,20\n", "row 2 gives only one of width and height"),
     ("pair_id,x0,y0,x1,y1\n1,0,0,1e308,1e308\n", "column x1 is beyond 1,000,000 px (row 2)"),
+    ("pair_id,x0,y0,x1,y1\n1,0,0,inf,5\n", "column x1 has an infinite value (row 2)"),
     ("pair_id,x0,y0,x1,y1,x0\n1,0,0,5,5,7\n", "column(s) x0 appear more than once"),
     ("pair_id,x0,y0,x1,y1\nNA,0,0,5,5\n,0,0,5,5\n", "column pair_id has empty values"),
     (b"pair_id,x0,y0,x1,y1\ncaf\xe9,0,0,5,5\n", "not UTF-8 text"),

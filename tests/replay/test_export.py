@@ -22,6 +22,19 @@ def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
     assert "page.get_by_test_id('form-country').select_option(label=" in source  # native select
 
 
+def test_an_existing_export_is_replaced_only_when_asked(tmp_path):
+    """A script edited since its export was overwritten without a word."""
+    out = tmp_path / "test_checkout.py"
+    out.write_text("# edited by hand\n")
+    cmd = [sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "playwright", "--out", str(out)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {out} already exists; choose another --out or pass --overwrite"
+    assert out.read_text() == "# edited by hand\n"
+    r = subprocess.run(cmd + ["--overwrite"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "def run(page):" in out.read_text()
+
+
 def test_rrweb_export_has_meta_snapshot_and_input(tmp_path):
     out = tmp_path / "s.json"
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "rrweb",

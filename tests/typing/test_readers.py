@@ -34,6 +34,14 @@ def test_pynput_reader_pairs_releases_by_physical_key(tmp_path):
     assert [list(s.key) for s in segs] == [["Shift", "A", "!"], ["b"]]
 
 
+def test_a_pynput_log_saved_with_a_byte_order_mark_reads(tmp_path):
+    """Refused as "line 1 is not a pynput P/R,key,timestamp row", though every other reader takes a BOM."""
+    log = tmp_path / "f_08.csv"
+    log.write_bytes(b"\xef\xbb\xbfP,'a',1000000000\nR,'a',1090000000\nP,'b',1200000000\nR,'b',1280000000\n")
+    r = read_log(log)
+    assert list(r.key) == ["a", "b"] and r.user == "08"
+
+
 def test_freetext_typist_ids_are_text(freetext_dir):
     r = read_log(freetext_dir / "Facebook" / "f_01.csv")
     assert r.user == "01" and len(r) > 100
