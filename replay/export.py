@@ -171,8 +171,10 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
     return out
 
 
-def export(root: Path, to: str, out: Path, session: str | None = None) -> Path:
+def export(root: Path, to: str, out: Path, session: str | None = None, overwrite: bool = False) -> Path:
     if to not in FORMATS:
         raise HcisimError(f"unknown export format {to!r}: use one of {', '.join(FORMATS)}")
+    if Path(out).exists() and not overwrite:  # a script someone may have edited since
+        raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
     text = to_playwright(root, session) if to == "playwright" else json.dumps(to_rrweb(root, session))
     return write_atomic(out, text)
