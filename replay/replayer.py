@@ -78,8 +78,13 @@ def check_checkpoints(checkpoints: Any, n_steps: int) -> list[dict[str, Any]]:
             if not spec or (engine and engine.group(1) != "css" and L.parse(spec).by == "css"):
                 raise HcisimError(f"checkpoint {n} ({kind}): locator {c['locator']!r} is not one of role=R[name=\"N\"], "
                                   f"text=\"T\", label=\"L\", testid=\"I\", placeholder=\"P\" or a CSS selector")
+        if kind == "text_present" and not c["text"].strip():
+            raise HcisimError(f"checkpoint {n} (text_present): an empty text is on every page; give the text")
+        if kind == "url" and not (c["path"].startswith("/") and not set("?#") & set(c["path"])):
+            raise HcisimError(f"checkpoint {n} (url): path {c['path']!r} must be a path such as \"/search\" "
+                              f"(no origin, query or fragment: those are not compared)")
         after = c.get("after_step")
-        if after not in (None, "end") and not (isinstance(after, int) and 1 <= after <= n_steps):
+        if after not in (None, "end") and not (type(after) is int and 1 <= after <= n_steps):  # True is an int
             raise HcisimError(f"checkpoint {n}: after_step {after!r} is not a step of this replay (1-{n_steps} "
                               f"or \"end\")")
     return checkpoints
@@ -173,6 +178,9 @@ class Replayer:
             raise HcisimError(f"unknown --timing {timing!r}: use one of {', '.join(TIMINGS)}")
         if not 0 < speed < float("inf"):  # NaN too
             raise HcisimError("--speed must be a positive number")
+        u = urlsplit(url)
+        if u.scheme not in ("http", "https") or not u.netloc:
+            raise HcisimError(f"--url {url!r} is not an http(s) address such as http://127.0.0.1:8001/")
         self.ds = read_dataset(source)
         if self.ds.actions.num_rows == 0:
             raise HcisimError(f"{source}: the recording has no actions to replay")

@@ -556,7 +556,8 @@ def replay(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Replay dataset (default DATASET-replay).")]
     = None,
     timing: Annotated[Timing, typer.Option(help="Recorded timing, the mouse model's, or fast.")] = Timing.original,
-    speed: Annotated[float, typer.Option(help="Speed factor for original timing.")] = 1.0,
+    speed: Annotated[float, typer.Option(help="Speed factor for the recorded rhythm (typing, waits; pointer paths "
+                                              "with --timing original); --timing fast ignores it.")] = 1.0,
     checkpoints: Annotated[Optional[Path], typer.Option(help="JSON list of extra checkpoints.")] = None,
     session: Annotated[Optional[str], typer.Option(help="Session id to replay (default: the first).")] = None,
     headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,

@@ -270,6 +270,7 @@ def test_replay_and_export_inputs_that_were_tracebacks(tmp_path):
          "cannot read checkpoints"),
         (["replay", fixture, "--url", url, "--speed", "nan", "--out", tmp_path / "o"],
          "--speed must be a positive number"),
+        (["replay", fixture, "--url", "notaurl", "--out", tmp_path / "o"], "--url 'notaurl' is not an http(s) address"),
     ]:
         one_line_error(hcisim(*map(str, args)), message, code=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "bin.json"]

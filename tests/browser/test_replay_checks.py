@@ -105,7 +105,11 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
                      ([{"kind": "text_present", "text": "x", "after_step": 99}], "not a step of this replay"),
                      ([{"kind": "element_visible", "locator": 'label="City'}], "is not one of role="),
                      ([{"kind": "element_visible", "locator": "zzz=foo"}], "is not one of role="),
-                     ([{"kind": "field_value", "locator": " ", "value": ""}], "is not one of role=")]:
+                     ([{"kind": "field_value", "locator": " ", "value": ""}], "is not one of role="),
+                     ([{"kind": "text_present", "text": "x", "after_step": True}], "not a step of this replay"),
+                     ([{"kind": "text_present", "text": " "}], "an empty text is on every page"),
+                     ([{"kind": "url", "path": "/search?q=chess"}], "must be a path such as"),
+                     ([{"kind": "url", "path": "http://127.0.0.1:8001/search"}], "must be a path such as")]:
         with pytest.raises(HcisimError, match=msg):
             Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", checkpoints=cps)
     with pytest.raises(HcisimError, match="is the recording being replayed"):
