@@ -348,9 +348,8 @@ def fidelity(
                                                                 "(e.g. mouse.auc=0.7; repeatable).")] = None,
 ) -> None:
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
-    from simulator.fidelity import check_thresholds, evaluate, parse_thresholds, write_json, write_report
-
     from simulator.atomic import refuse_overlap
+    from simulator.fidelity import check_thresholds, evaluate, parse_thresholds, write_json, write_report
 
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
     inputs = {"real dataset being read": real, "synthetic dataset being read": synth,
