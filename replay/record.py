@@ -223,8 +223,6 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
     if recover(out) is not None:
         raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
                           f"another --out")
-    if not headless and not os.environ.get("DISPLAY"):
-        raise HcisimError("no display for a headed browser: set DISPLAY, or pass --headless")
     driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors,
                              command=command or ["hcisim", "record", "--url", url, "--out", str(out)])
     try:

@@ -121,7 +121,7 @@ class BrowserDriver:
         from playwright.sync_api import sync_playwright
 
         if not headless and not os.environ.get("DISPLAY"):
-            raise HcisimError("no display for a headed browser: set DISPLAY, or leave out --headed")
+            raise HcisimError("no display for a headed browser: set DISPLAY, or run it headless")
         self.viewport = viewport
         self._pw = sync_playwright().start()
         try:
