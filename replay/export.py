@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import navigation_was_caused
 from replay.locate import descriptor_of_action
+from replay.urls import app_folder, navigate_url, recorded_start, relative_ref
 
 FORMATS = ("playwright", "rrweb")
 
@@ -36,33 +38,68 @@ def best_locator(desc: dict[str, Any]) -> str:
     raise HcisimError("an action has no usable target descriptor")
 
 
+def secret_name(desc: dict[str, Any], taken: set[str]) -> str:
+    """An environment variable for a sensitive field's value, named after the field (``SECRET_PASSWORD``)."""
+    label = next((desc[k] for k in ("label", "name", "id", "testid") if desc.get(k)), "") or "field"
+    stem = "SECRET_" + (re.sub(r"[^A-Z0-9]+", "_", label.upper()).strip("_") or "FIELD")
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}_{n}"
+    taken.add(name)
+    return name
+
+
+def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[str]:
+    default = (f"default {base}, where it was recorded" if base
+               else "required: the session holds paths, not the address it ran at")
+    lines = [f'"""Exported by hcisim from {root} (session {sid}).',
+             "",
+             "Run it on any build of the app:",
+             "    " + " ".join(["BASE_URL=http://host/app/", *(f"{s}=..." for s in secrets), "python this_file.py"]),
+             f"BASE_URL is the folder the app is served from ({default}).",
+             '"""',
+             "import os", "import sys", "from urllib.parse import urljoin, urlsplit", "",
+             "from playwright.sync_api import sync_playwright", "",
+             f"BASE_URL = os.environ.get('BASE_URL', {base!r})", "", "",
+             "def at(ref):",
+             '    """A page of the app: ``ref`` relative to BASE_URL."""',
+             "    if not BASE_URL:",
+             "        sys.exit('set BASE_URL to the address of the app, e.g. http://127.0.0.1:8000/')",
+             "    return urljoin(BASE_URL, ref)", ""]
+    if secrets:
+        lines += ["", "def secret(name):",
+                  '    """The value of a field hcisim never recorded (a password), from the environment."""',
+                  "    if name not in os.environ:",
+                  """        sys.exit(f"set {name}: the recording never stored this field's value")""",
+                  "    return os.environ[name]", ""]
+    return lines + [""]
+
+
 def to_playwright(root: Path, session: str | None = None) -> str:
     ds = read_dataset(root)
     sid = ds.session(session)
     actions = [a for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
                if a["parent_id"] is None]
-    lines = [
-        f'"""Exported by hcisim from {root} (session {sid})."""',
-        "from playwright.sync_api import sync_playwright",
-        "",
-        "",
-        "def run(page):",
-    ]
     if not actions:
         raise HcisimError(f"{root}: session {sid} has no actions to export")
-    body = []
+    start = recorded_start(actions)
+    folder = app_folder(start)
+    body: list[str] = []
+    secrets: list[str] = []
     prev_end = -np.inf
     for a in actions:
         params = json.loads(a.get("params") or "{}")
         kind = a["kind"]
         after, prev_end = prev_end, a["t_end_ms"]
         if kind == "navigate":
-            url = params.get("url") or (a["step"][5:] if (a["step"] or "").startswith("goto ") else None)
+            url = navigate_url(a)
             if url and navigation_was_caused(a, after):  # the click before it must do it
                 # the path alone: a glob on it missed the same page with a query (/search?q=chess)
-                body.append(f"page.wait_for_url(lambda url: urlsplit(url).path == {urlsplit(url).path!r})")
+                ref = relative_ref(urlsplit(url).path, folder)
+                body.append(f"page.wait_for_url(lambda url: urlsplit(url).path == urlsplit(at({ref!r})).path)")
             elif url:
-                body.append(f"page.goto({url!r})")
+                body.append(f"page.goto(at({relative_ref(url, folder)!r}))")
             continue
         if kind in ("wait", "read"):
             body.append(f"page.wait_for_timeout({max(a['t_end_ms'] - a['t_start_ms'], 0):.0f})")
@@ -73,7 +110,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         if kind == "scroll":
             body.append(f"page.mouse.wheel(0, {params.get('dy', 300)!r})")
             continue
-        loc = best_locator(descriptor_of_action(a))
+        desc = descriptor_of_action(a)
+        loc = best_locator(desc)
         if kind in ("click", "double_click", "right_click"):
             call = {"click": ".click()", "double_click": ".dblclick()", "right_click": '.click(button="right")'}[kind]
             body.append(f"{loc}{call}")
@@ -81,7 +119,9 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"{loc}.hover()")
         elif kind == "type":
             if params.get("sensitive") or a.get("text_typed") is None:
-                body.append(f"{loc}.fill(SECRET)  # value never recorded; set SECRET yourself")
+                name = secret_name(desc, set(secrets))
+                secrets.append(name)
+                body.append(f"{loc}.fill(secret({name!r}))  # never recorded")
             else:
                 body.append(f"{loc}.fill({a['text_typed']!r})")
         elif kind == "select":
@@ -92,14 +132,11 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         elif kind == "drag":
             drop = params.get("drop") or params.get("drop_target") or {}
             body.append(f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})})")
-    uses_secret = any("SECRET" in b for b in body)
-    if any("urlsplit(url)" in b for b in body):
-        lines.insert(1, "from urllib.parse import urlsplit")
+    base = folder if urlsplit(folder).scheme else None  # a generated session holds paths: no origin to default to
+    lines = _header(root, sid, base, secrets) + ["def run(page):"]
     lines += [f"    {b}" for b in body] or ["    pass"]
-    lines += ["", "", "if __name__ == '__main__':"]
-    if uses_secret:
-        lines.insert(lines.index("def run(page):") - 1, 'SECRET = "change-me"')
-    lines += ["    with sync_playwright() as p:",
+    lines += ["", "", "if __name__ == '__main__':",
+              "    with sync_playwright() as p:",
               "        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox'])",
               "        run(browser.new_page())",
               "        browser.close()", ""]

@@ -17,7 +17,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +33,7 @@ from simulator.errors import HcisimError
 from simulator.runner import timing_stats
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import navigation_was_caused
+from replay.urls import app_folder, navigate_url, rebase, recorded_start
 from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
@@ -134,12 +135,6 @@ class ReplayResult:
         return next((s for s in self.steps if s.status == "failed" or not all(c.ok for c in s.checkpoints)), None)
 
 
-def map_url(recorded: str, base: str) -> str:
-    """The recorded URL's path on the app under test."""
-    r, b = urlsplit(recorded), urlsplit(base)
-    return urlunsplit((b.scheme, b.netloc, r.path, r.query, r.fragment))
-
-
 FRAME_MS = 1000.0 / 60.0
 
 
@@ -193,6 +188,7 @@ class Replayer:
         self.sid = self.ds.session(session)
         self.actions = [a for a in self.ds.actions.filter(pc.equal(self.ds.actions.column("session_id"), self.sid))
                         .to_pylist()]
+        self.recorded_folder, self.folder = app_folder(recorded_start(self.actions)), app_folder(url)
         ev = self.ds.events.filter(pc.equal(self.ds.events.column("session_id"), self.sid))
         self.ev = {c: np.asarray(ev.column(c).to_numpy(zero_copy_only=False)) for c in ("t_ms", "x", "y")}
         self.ev["type"] = np.asarray(ev.column("type").to_pylist(), dtype=object)
@@ -218,6 +214,8 @@ class Replayer:
 
     def _find(self, desc: dict[str, Any]) -> Match:
         cands = self.driver.page.evaluate(CANDIDATES_JS)
+        if desc.get("page"):  # elements match within their page: the recorded page's path on this build
+            desc = {**desc, "page": urlsplit(rebase(desc["page"], self.recorded_folder, self.folder)).path}
         return best_match(desc, cands)
 
     def _shot(self, step: StepResult, kind: str) -> str | None:
@@ -346,13 +344,11 @@ class Replayer:
         kind = a["kind"]
         params = json.loads(a.get("params") or "{}")
         if kind == "navigate":
-            url = params.get("url")
+            url = navigate_url(a)
             first = not self._opened  # (after a failed load the page is Chromium's error page, not about:blank)
-            if url is None and a.get("step", "").startswith("goto "):
-                url = a["step"][5:]
             if url is None:
                 return
-            target = map_url(url, self.url) if "://" in url else self.url.rstrip("/") + url
+            target = rebase(url, self.recorded_folder, self.folder)
             path = urlsplit(target).path
             if not first and navigation_was_caused(a, prev_end):
                 # the click (or key) before it navigated: this build must do so too, not be sent there
@@ -364,7 +360,10 @@ class Replayer:
                 try:
                     self.driver.goto(target)
                 except HcisimError as exc:
-                    raise AppUnreachable(str(exc)) from None
+                    hint = ("; an app under a sub-path needs --url to end with '/' (http://host/v2/)"
+                            if "HTTP 404" in str(exc) and not self.url.endswith("/") and urlsplit(self.url).path
+                            else "")
+                    raise AppUnreachable(f"{exc}{hint}") from None
                 self._opened = True  # an app that goes away later fails the steps from there on, not the replay
             elif urlsplit(self.driver.page.url).path != path:
                 self.driver.goto(target)
@@ -480,7 +479,8 @@ class Replayer:
         page = self.driver.page
         kind = c.get("kind")
         if kind == "url":
-            return Checkpoint(f"url {c['path']}", urlsplit(page.url).path == c["path"], page.url)
+            path = urlsplit(rebase(c["path"], self.recorded_folder, self.folder)).path  # a path of the recorded app
+            return Checkpoint(f"url {c['path']}", urlsplit(page.url).path == path, page.url)
         if kind == "text_present":  # on screen, as a person would check: hidden text does not count
             present = page.get_by_text(c["text"]).filter(visible=True).count() > 0
             return Checkpoint(f"text {c['text']!r}", present)

@@ -7,6 +7,7 @@ of it (the link does nothing and sits lower on the page).
 import contextlib
 import functools
 import threading
+from urllib.parse import urlsplit
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,11 +28,12 @@ PAGE_B = "<!doctype html><title>B</title><h1>Page B</h1>"
 
 
 @contextlib.contextmanager
-def site(root, *, broken: bool):
-    root.mkdir()
-    (root / "a.html").write_text(PAGE_A.format(gap=220 if broken else 20,
-                                               href="javascript:void(0)" if broken else "b.html?from=a"))
-    (root / "b.html").write_text(PAGE_B)
+def site(root, *, broken: bool, under: str = ""):
+    """The two pages, served from ``root`` (in its folder ``under``: an app under a sub-path)."""
+    (root / under).mkdir(parents=True)
+    (root / under / "a.html").write_text(PAGE_A.format(gap=220 if broken else 20,
+                                                       href="javascript:void(0)" if broken else "b.html?from=a"))
+    (root / under / "b.html").write_text(PAGE_B)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
     httpd.RequestHandlerClass.log_message = lambda *a: None
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -128,9 +130,9 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
 
 
 
-def _run_exports(source: str, recorded_origin: str, urls: list[str]) -> list[bool]:
-    """Run an exported script's ``run(page)`` in one Chromium against each copy of the site; True where it
-    completes (a locator or a navigation that never comes fails it)."""
+def _run_exports(source: str, urls: list[str]) -> list[bool]:
+    """Run an exported script's ``run(page)`` in one Chromium against each copy of the site (its BASE_URL);
+    True where it completes (a locator or a navigation that never comes fails it)."""
     from playwright.sync_api import Error, sync_playwright
 
     from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
@@ -140,7 +142,8 @@ def _run_exports(source: str, recorded_origin: str, urls: list[str]) -> list[boo
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for url in urls:
             ns: dict = {}
-            exec(compile(source.replace(recorded_origin, url), "exported", "exec"), ns)
+            exec(compile(source, "exported", "exec"), ns)
+            ns["BASE_URL"] = url
             page = browser.new_page()
             page.set_default_timeout(4000)
             try:
@@ -159,11 +162,23 @@ def test_an_exported_script_passes_on_the_site_and_fails_where_the_link_is_dead(
     source = export(recorded[0], "playwright", tmp_path / "test_site.py").read_text()
     # the link's page has a query: the script waits for its path (a glob on the path never matched)
     assert "select_option(label='Norway')" in source
-    assert "wait_for_url(lambda url: urlsplit(url).path == '/b.html')" in source
+    assert "wait_for_url(lambda url: urlsplit(url).path == urlsplit(at('./b.html')).path)" in source
     assert source.count("page.goto(") == 1  # only the start: the link must navigate by itself
-    origin = next(ln for ln in source.splitlines() if "page.goto(" in ln).split("'")[1].rsplit("/", 1)[0]
-    with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
-        assert _run_exports(source, origin, [good, broken]) == [True, False]
+    with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken, \
+            site(tmp_path / "sub", broken=False, under="v2") as sub:
+        assert _run_exports(source, [good + "/", broken + "/", sub + "/v2/", sub + "/"]) == [True, False, True, False]
+
+
+def test_a_build_served_under_a_sub_path_is_replayed_there(recorded, tmp_path):
+    """--url's path was dropped: a build at http://host/v2/ was replayed at http://host/a.html, a 404."""
+    with site(tmp_path / "sub", broken=False, under="v2") as origin:
+        r = Replayer(recorded[0], f"{origin}/v2/", tmp_path / "o", timing="fast",
+                     checkpoints=[{"kind": "url", "path": "/b.html"}]).run()  # a path of the recorded app
+        assert r.passed, [(s.step, s.status, s.message, s.checkpoints) for s in r.steps]
+        visited = [urlsplit(c.detail).path for s in r.steps if s.kind == "navigate" for c in s.checkpoints]
+        assert visited == ["/v2/a.html", "/v2/b.html"]
+        with pytest.raises(HcisimError, match=r"HTTP 404; an app under a sub-path needs --url to end with '/'"):
+            Replayer(recorded[0], f"{origin}/v2", tmp_path / "o2", timing="fast").run()
 
 
 def test_an_app_that_goes_away_mid_replay_fails_the_steps_left_and_keeps_the_results(recorded, tmp_path):

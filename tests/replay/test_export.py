@@ -18,7 +18,9 @@ def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
     ast.parse(source)  # valid Python
     assert "page.get_by_test_id('login-username').fill(" in source
     assert ".select_option(label=" in source or "get_by_role('option'" in source
-    assert ".fill(SECRET)" in source  # a sensitive field's value is never written into an export
+    # a sensitive field's value is never written into an export: each field reads its own variable
+    assert ".fill(secret('SECRET_PASSWORD'))" in source and ".fill(secret('SECRET_CARD_NUMBER'))" in source
+    assert "page.goto(at('./login'))" in source  # a generated session holds paths: BASE_URL says where
     assert "page.get_by_test_id('form-country').select_option(label=" in source  # native select
 
 
@@ -55,3 +57,29 @@ def test_replay_of_something_that_is_not_a_recording(tmp_path):
                         "http://127.0.0.1:9/"], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.startswith("error: ") and "not valid JSON" in r.stderr
+
+
+def test_an_exported_script_says_which_variable_it_needs_in_one_line(tmp_path):
+    """It typed "change-me" into every password field; a generated session's script went to a bare path."""
+    out = tmp_path / "test_checkout.py"
+    subprocess.run([sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "playwright",
+                    "--out", str(out)], check=True, capture_output=True)
+    env = {"PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, env=env)
+    assert r.returncode == 1 and r.stderr.strip() == "set BASE_URL to the address of the app, e.g. http://127.0.0.1:8000/"
+    with_base = {**env, "BASE_URL": "http://127.0.0.1:9/app/"}
+    r = subprocess.run([sys.executable, "-c", f"exec(open({str(out)!r}).read().replace(\"__main__\", \"x\")); "
+                        "print(at('./login')); secret('SECRET_PASSWORD')"], capture_output=True, text=True,
+                       env=with_base)
+    assert r.stdout.strip() == "http://127.0.0.1:9/app/login"
+    assert r.returncode == 1 and r.stderr.strip() == "set SECRET_PASSWORD: the recording never stored this field's value"
+
+
+def test_secret_names_come_from_the_field_and_never_repeat():
+    from replay.export import secret_name
+
+    taken: set[str] = set()
+    assert secret_name({"label": "Card number"}, taken) == "SECRET_CARD_NUMBER"
+    assert secret_name({"label": "Card number"}, taken) == "SECRET_CARD_NUMBER_2"
+    assert secret_name({"id": "pw"}, taken) == "SECRET_PW"
+    assert secret_name({"label": "Пароль"}, taken) == "SECRET_FIELD"

@@ -1,0 +1,38 @@
+"""Recorded pages moved to another build's address: the app's folder moves, everything else keeps its path."""
+
+import pytest
+
+from replay.urls import app_folder, rebase, recorded_start, relative_ref
+
+
+@pytest.mark.parametrize("url, folder", [
+    ("http://h:1/login", "http://h:1/"), ("http://h/app/login", "http://h/app/"), ("http://h/app/", "http://h/app/"),
+    ("http://h", "http://h/"), ("http://h/v2", "http://h/"), ("/login", "/"), ("http://h/a/b.html?q=1#x", "http://h/a/"),
+])
+def test_an_apps_folder_is_where_a_relative_link_of_the_page_resolves(url, folder):
+    assert app_folder(url) == folder
+
+
+@pytest.mark.parametrize("recorded, start, new, expected", [
+    ("http://a:1/login", "http://a:1/login", "http://b:2/v2/", "http://b:2/v2/login"),
+    ("http://a:1/search?q=chess#r", "http://a:1/login", "http://b/v2/login", "http://b/v2/search?q=chess#r"),
+    ("http://a/app/detail", "http://a/app/login", "http://b:3/", "http://b:3/detail"),
+    ("http://a/elsewhere", "http://a/app/login", "http://b/v2/", "http://b/elsewhere"),  # outside the app
+    ("http://a/app", "http://a/app/login", "http://b/v2/", "http://b/v2/"),  # the folder without its slash
+    ("/form", "/login", "http://b:4/x/", "http://b:4/x/form"),  # a generated session holds paths
+])
+def test_a_recorded_page_moves_with_the_apps_folder(recorded, start, new, expected):
+    assert rebase(recorded, app_folder(start), app_folder(new)) == expected
+
+
+def test_a_relative_reference_never_reads_as_a_scheme():
+    assert relative_ref("http://a/mailto:x", "http://a/") == "./mailto:x"
+
+
+def test_the_start_is_the_first_navigation_with_somewhere_to_go():
+    acts = [{"kind": "click", "params": None, "step": "click"},
+            {"kind": "navigate", "params": "{}", "step": "navigate"},
+            {"kind": "navigate", "params": None, "step": "goto /login"},
+            {"kind": "navigate", "params": '{"url": "http://h/x"}', "step": "navigate"}]
+    assert recorded_start(acts) == "/login"
+    assert recorded_start(acts[:2]) == "/"
