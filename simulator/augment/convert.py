@@ -150,14 +150,14 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict]]:
     for i in order:  # Shift state in press order decides the unnamed keys' case, as in the reader
         k = _dom_key(letters[i], int(codes[i]), press[i] < shift_until)
         if k == "Shift":
-            shift_until = rel[i] if np.isfinite(rel[i]) else press[i]
+            shift_until = rel[i] if rel[i] >= press[i] else press[i]
         keys[i] = k
     rows_t, rows_type, rows_key = [], [], []
     for i in order:
         rows_t.append(press[i])
         rows_type.append("key_down")
         rows_key.append(keys[i])
-        if np.isfinite(rel[i]):
+        if rel[i] >= press[i]:  # a release logged before its press is a wrong time, left out as the reader does
             rows_t.append(rel[i])
             rows_type.append("key_up")
             rows_key.append(keys[i])
@@ -173,7 +173,7 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict]]:
     for a, s in enumerate(dict.fromkeys(sec[order])):
         m = sec == s
         idx = np.flatnonzero(m & ok)
-        end = np.nanmax(np.r_[press[idx], rel[idx]])
+        end = np.nanmax(np.r_[press[idx], np.where(rel[idx] >= press[idx], rel[idx], np.nan)])
         actions.append({"session_id": sid, "action_id": a, "kind": "type", "t_start_ms": float(press[idx].min() - t0),
                         "t_end_ms": float(end - t0), "step": f"transcribe sentence {s}",
                         "text_intended": sentences[idx[0]] or "", "text_typed": typed[idx[0]] or "",

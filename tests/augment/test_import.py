@@ -176,3 +176,27 @@ def test_a_file_named_from_the_working_folder_belongs_to_someone(shared_data, tm
     monkeypatch.chdir(tmp_path)
     m = import_dataset("sapimouse", Path("mine.csv"), tmp_path / "o")
     assert m.people == {f"{tmp_path.name}-mine": tmp_path.name}
+
+
+def test_an_aalto_release_logged_before_its_press_is_left_out(shared_data, tmp_path):
+    """5 of the 441k shared keystrokes have one (up to 6 s early): imported as a key_up before its key_down,
+    which then never came up."""
+    lines = (shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt").read_text(encoding="utf-8").splitlines()
+    row = lines[2].split("\t")
+    assert row[7] == "T"
+    row[6] = str(int(row[5]) - 5000)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "9101_keystrokes.txt").write_text("\n".join([*lines[:2], "\t".join(row), *lines[3:]]) + "\n",
+                                                         encoding="utf-8")
+    r = hcisim("import", tmp_path / "src", "--format", "aalto", "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    ev = read_dataset(tmp_path / "o").events.to_pylist()
+    assert len(ev) == 2 * (len(lines) - 1) - 1
+    down = {}
+    for e in ev:  # every key_up ends a key that is down
+        if e["type"] == "key_down":
+            down[e["key"]] = down.get(e["key"], 0) + 1
+        else:
+            assert down.get(e["key"], 0) > 0, e
+            down[e["key"]] -= 1
+    assert ev[0]["t_ms"] == 0.0
