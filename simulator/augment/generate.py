@@ -28,6 +28,7 @@ so the same seed gives the same bytes.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -462,6 +463,11 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         raise HcisimError(f"{dataset}: no typing data to augment (no key_down/key_up events)")
     if not (has_mouse or has_typing):
         raise HcisimError(f"{dataset}: nothing to augment (no pointing movements and no typing)")
+    _check_room(ds, factor, Path(out))
+    people_in = sorted({st.person for st in tasks.sessions})
+    if people == "new" and len(people_in) < 2:  # a population of one is that person: "new" people would be them
+        raise HcisimError(f"{dataset}: --people new draws new people from a population fitted to the dataset's "
+                          f"people, and it has one ({people_in[0]}); use --people same, or add other people's sessions")
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
@@ -512,6 +518,17 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         if guards is not None:
             manifest.stats["privacy_guard"] = guards.stats()
     return manifest
+
+
+def _check_room(ds, factor: int, out: Path) -> None:
+    """Refuse a --factor whose output cannot fit on the disk (hours of generation, then "no space left")."""
+    tables = [e.bytes for rel, e in ds.manifest.files.items() if Path(rel).parts[0].split(".")[0] in ("events", "actions")]
+    need = factor * sum(tables)
+    where = next(p for p in (out.resolve(), *out.resolve().parents) if p.exists())
+    free = shutil.disk_usage(where).free
+    if need > free:
+        raise HcisimError(f"--factor {factor} would write about {need / 1e9:,.1f} GB (the dataset's tables times "
+                          f"{factor}) and {where} has {free / 1e9:,.1f} GB free")
 
 
 def _usable(tasks: DatasetTasks, models: Models, people: str) -> tuple[list[SessionTasks], dict[str, str]]:

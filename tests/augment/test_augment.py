@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from simulator.augment import augment_dataset
@@ -155,19 +156,35 @@ def _empty(tmp_path: Path) -> Path:
     return tmp_path / "empty"
 
 
+def _one_person(mouse_ds: Path, tmp_path: Path) -> Path:
+    """The first subject's session alone: a population of one."""
+    ds = read_dataset(mouse_ds)
+    sid = ds.sessions[0]
+    m = Manifest(driver="import", coordinate_space=ds.manifest.coordinate_space,
+                 people={sid: ds.manifest.people[sid]})
+    with DatasetWriter(tmp_path / "one", m) as w:
+        w.add_session(sid, events=ds.events.filter(pc.equal(ds.events["session_id"], sid)))
+    return tmp_path / "one"
+
+
 @pytest.mark.parametrize("case, fragment", [
     ("empty", "the dataset is empty"),
     ("no-mouse", "no mouse data to augment"),
     ("factor-0", "--factor must be a whole number >= 1"),
     ("people", "--people must be one of same, new"),
     ("not-a-dataset", "not a dataset"),
+    ("factor-huge", "--factor 1000000000000 would write about"),
+    ("new-from-one", "--people new draws new people from a population fitted to the dataset's people, and it has "
+                     "one (13)"),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
     args = {"empty": [_empty(tmp_path), "--factor", "2"],
             "no-mouse": [typing_ds, "--factor", "2", "--modality", "mouse"],
             "factor-0": [mouse_ds, "--factor", "0"],
             "people": [mouse_ds, "--factor", "1", "--people", "others"],
-            "not-a-dataset": [tmp_path, "--factor", "1"]}[case]
+            "not-a-dataset": [tmp_path, "--factor", "1"],
+            "factor-huge": [mouse_ds, "--factor", "1000000000000"],  # no disk holds it: said before fitting
+            "new-from-one": [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"]}[case]
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
     assert not any(tmp_path.glob(".o.tmp-*"))
