@@ -393,8 +393,7 @@ class Replayer:
         desc = descriptor_of_action(a)
         match = self._find(desc)
         if not match.found:
-            raise HcisimError(f"step {step.index + 1} ({step.step}): element not found "
-                              f"(best score {match.score:.2f}, needs {THRESHOLD:.2f})")
+            raise HcisimError(f"element not found (best score {match.score:.2f}, needs {THRESHOLD:.2f})")
         step.strategy, step.score = match.strategy, round(match.score, 2)
         if match.strategy not in STABLE_STRATEGIES or not _same_handle(desc, match.candidate, match.strategy):
             step.status = "retargeted"  # a test written against the old handle would not find it
@@ -421,7 +420,7 @@ class Replayer:
                     self.driver.page.locator(match.candidate["css"]).select_option(label=option,
                                                                                   timeout=BUILD_WAIT_MS)
                 except PlaywrightError:
-                    raise HcisimError(f"step {step.index + 1} ({step.step}): no option {option!r}") from None
+                    raise HcisimError(f"no option {option!r}") from None
                 self.driver.page.keyboard.press("Escape")
             else:
                 self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
@@ -432,10 +431,10 @@ class Replayer:
         elif kind == "drag":
             drop = params.get("drop") or params.get("drop_target")
             if not drop:
-                raise HcisimError(f"step {step.index + 1}: the recording has no drop target for the drag")
+                raise HcisimError("the recording has no drop target for the drag")
             dm = self._find({**drop, "css": drop.get("css") or drop.get("selector")})
             if not dm.found:
-                raise HcisimError(f"step {step.index + 1} ({step.step}): drop target not found")
+                raise HcisimError("drop target not found")
             self._click_at({**a, "kind": "hover"}, prev_end, target.box, step.action_id)
             now = self.driver.now_ms() + 20
             self._send(P.make(now, "down", x=self.pointer[0], y=self.pointer[1], button="left"), step.action_id)

@@ -28,10 +28,8 @@ def print_summary(result: ReplayResult, console) -> None:
     first = result.first_divergence
     if first is not None:
         failed = ", ".join(c.name for c in first.checkpoints if not c.ok)
-        why = first.message.split(": ", 1)[-1] if first.message.startswith(f"step {first.index + 1} ") \
-            else first.message  # the message names its step already
         console.print(f"first divergence: step {first.index + 1} ({first.step}): "
-                      f"{why or f'checkpoint failed: {failed}'}", highlight=False)
+                      f"{first.message or f'checkpoint failed: {failed}'}", highlight=False)
     for k, v in result.timing.items():
         console.print(f"{k}: {v}", highlight=False)
     console.print("PASSED" if result.passed else "FAILED", style="green" if result.passed else "red")

@@ -37,12 +37,19 @@ def refuse_overlap(out: Path | str, others: dict[str, Path | str]) -> None:
             raise HcisimError(f"{out} {relation} the {what} ({path}); choose another output")
 
 
+def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None) -> None:
+    """Before any work: ``out`` must name a file, and not one the command reads (``reads`` as in
+    `refuse_overlap`)."""
+    if Path(out).is_dir():
+        raise HcisimError(f"{out}: is a folder; name a file to write")
+    refuse_overlap(out, reads or {})
+
+
 @contextmanager
 def atomic_path(out: Path | str) -> Iterator[Path]:
     """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""
     out = Path(out)
-    if out.is_dir():
-        raise HcisimError(f"{out}: is a folder; name a file to write")
+    check_file_out(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

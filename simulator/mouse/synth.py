@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path, refuse_overlap
+from simulator.atomic import atomic_path, check_file_out
 from simulator.errors import HcisimError
 from simulator.critic import candidates_for, choose
 from simulator.mouse.device import NAMED_DEVICES, capture
@@ -333,8 +333,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
     person's own.
     """
-    if not Path(out).is_dir():  # (a folder: atomic_path says that is not a file)
-        refuse_overlap(out, {"pairs file being read": pairs_csv})
+    check_file_out(out, {"pairs file being read": pairs_csv})
     prof = load_profile(profile)
     if device is not None:
         resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path, refuse_overlap
+from simulator.atomic import atomic_path, check_file_out
 from simulator.errors import HcisimError
 from simulator.rng import rng_for
 from simulator.typing.fit import fit_records, recorded_layout
@@ -101,8 +101,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     """
     from simulator.typing import synth_typing
 
-    if not Path(out).is_dir():  # (a folder: atomic_path says that is not a file)
-        refuse_overlap(out, {"texts file being read": texts_csv})
+    check_file_out(out, {"texts file being read": texts_csv})
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)
     for i, (tid, u) in enumerate(zip(ids, users)):

@@ -81,6 +81,15 @@ def test_removed_button_is_the_first_divergence(replays):
     first = r.first_divergence
     assert first is not None and not r.passed
     assert first.status == "failed" and "Clear" in first.step, first
+    assert first.message.startswith("element not found (best score"), first.message  # the step is said once
+    from rich.console import Console
+
+    from replay.report import print_summary
+
+    console = Console(record=True, width=300)
+    print_summary(r, console)
+    line = next(ln for ln in console.export_text().splitlines() if ln.startswith("first divergence"))
+    assert line == f"first divergence: step {first.index + 1} ({first.step}): {first.message}"
     assert (r.out / "replay.json").is_file()
     report = json.loads((r.out / "replay.json").read_text())
     assert report["passed"] is False
