@@ -32,7 +32,10 @@ def print_summary(result: ReplayResult, console) -> None:
                       f"{first.message or f'checkpoint failed: {failed}'}", highlight=False)
     for k, v in result.timing.items():
         console.print(f"{k}: {v}", highlight=False)
-    console.print("PASSED" if result.passed else "FAILED", style="green" if result.passed else "red")
+    moved = sum(s.status == "retargeted" for s in result.steps)
+    note = f" ({moved} step(s) retargeted: the flow works, tests using their old locators break)" if moved else ""
+    console.print(("PASSED" if result.passed else "FAILED") + note, style="green" if result.passed else "red",
+                  highlight=False)
 
 
 def _img(path: Path | str | None, root: Path) -> str:

@@ -5,8 +5,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from replay.replayer import Replayer
+from replay.report import print_summary
 from scenarios.apps.web.server import serve
 from simulator.dataset import read_dataset, validate_dataset
 from tests.browser.conftest import WEB_SCENARIOS
@@ -82,10 +84,6 @@ def test_removed_button_is_the_first_divergence(replays):
     assert first is not None and not r.passed
     assert first.status == "failed" and "Clear" in first.step, first
     assert first.message.startswith("element not found (best score"), first.message  # the step is said once
-    from rich.console import Console
-
-    from replay.report import print_summary
-
     console = Console(record=True, width=300)
     print_summary(r, console)
     line = next(ln for ln in console.export_text().splitlines() if ln.startswith("first divergence"))
@@ -93,6 +91,16 @@ def test_removed_button_is_the_first_divergence(replays):
     assert (r.out / "replay.json").is_file()
     report = json.loads((r.out / "replay.json").read_text())
     assert report["passed"] is False
+
+
+def test_a_passing_replay_with_retargeted_steps_says_how_many(replays):
+    r = next(r for (v, _), r in replays.items() if v == "v2" and r.passed and
+             any(s.status == "retargeted" for s in r.steps))
+    console = Console(record=True, width=300)
+    print_summary(r, console)
+    moved = sum(s.status == "retargeted" for s in r.steps)
+    assert console.export_text().splitlines()[-1] == (f"PASSED ({moved} step(s) retargeted: the flow works, tests "
+                                                      "using their old locators break)")
 
 
 def test_unchanged_app_gets_the_final_values_and_timing(web_runs, tmp_path):
