@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +28,14 @@ from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
-from simulator.scenario import Actor, Recorded, Scenario, load_scenario
+from simulator.scenario import SCENARIO_DIR, Actor, Recorded, Scenario, load_scenario
 
 DRIVERS = ("browser", "desktop", "offline")
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
 
 
 @dataclass
+
 class RunConfig:
     scenario: str
     driver: str = "offline"
@@ -197,6 +199,10 @@ class SessionRunner:
             if cfg.layout is None and self.scenario.app == "desktop":
                 raise HcisimError(f"scenario {self.scenario.name} drives the desktop app: run it with --driver desktop "
                                   f"(offline runs replay a browser page's layout snapshot)")
+            if cfg.layout is None and self.scenario.path.resolve().parent != SCENARIO_DIR:
+                lay = self.scenario.path.with_suffix(".layout.json").name
+                raise HcisimError(f"an offline run of your own scenario needs --layout: run it once live "
+                                  f"(--driver browser --url YOUR_APP --save-layout {lay}), then with --layout {lay}")
             self.layout_path = Path(cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json")
             return OfflineDriver(load_layout(self.layout_path))
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
@@ -231,6 +237,13 @@ class SessionRunner:
             final_state = getattr(self.driver, "app_state", lambda: None)()
         except HcisimError as exc:
             raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
+        except Exception as exc:
+            where = _raised_in(exc, self.scenario.path)
+            if where is None:
+                raise  # from a driver or the browser: may be bad luck, the shard is tried again
+            # a bug in the script: the same on every retry and every seed, so said once, with its line
+            raise HcisimError(f"session {sid}, step {actor._step}: the scenario raised {type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else ''} ({where})") from None
         finally:
             received = self.driver.end_session()
         events, err = events_table(actor.rec, sid, self.driver.live)
@@ -339,3 +352,11 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     if failure is not None:
         raise HcisimError(f"{failure} ({done} completed session(s) kept in {cfg.out})")
     return RunResult(cfg.out, done, n_events, n_actions, manifest.stats)
+
+
+def _raised_in(exc: BaseException, script: Path) -> str | None:
+    """``name.py, line N`` when the innermost frame of ``exc`` is in the scenario script, else None."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and Path(frames[-1].filename).resolve() == Path(script).resolve():
+        return f"{Path(script).name}, line {frames[-1].lineno}"
+    return None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.runner import LAYOUT_DIR as LAYOUTS
 from tests.helpers import hcisim, one_line_error
 
 
@@ -40,6 +41,23 @@ def test_scenario_script_that_fails_to_load(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("raise RuntimeError('oops')\n")
     one_line_error(hcisim("run", str(bad), "--out", str(tmp_path / "o")), "scenario failed to load", "oops")
+
+
+def test_a_bug_in_a_scenario_script_names_its_line_and_is_not_retried(tmp_path):
+    """It ended in "1 shard(s) failed after 2 retries -- ZeroDivisionError: ...": three tries of the same bug
+    and no line to look at."""
+    script = tmp_path / "mine.py"
+    script.write_text('"""Log in, then a bug."""\nfrom simulator.locate import label\nAPP = "web"\n'
+                      'START = "/login"\n\ndef run(s):\n    s.type(label("Username"), "ann")\n'
+                      '    total = 1 / 0\n')
+    one_line_error(hcisim("run", str(script), "--out", str(tmp_path / "o")),
+                   "an offline run of your own scenario needs --layout: run it once live (--driver browser --url "
+                   "YOUR_APP --save-layout mine.layout.json), then with --layout mine.layout.json")
+    r = hcisim("run", str(script), "--layout", LAYOUTS / "login.json", "--out", str(tmp_path / "o"))
+    one_line_error(r, "session s00000, step 1: the scenario raised ZeroDivisionError: division by zero "
+                      "(mine.py, line 8)")
+    assert "retries" not in r.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_unreachable_app(tmp_path):
