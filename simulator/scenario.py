@@ -213,7 +213,7 @@ class Actor:
         a = self._begin("select", loc, f"select {option!r}")
         target, missed = self._reach(loc, a)
         if option not in target.options:
-            raise StepError(f"step {self._step}: {loc} has no option {option!r} "
+            raise StepError(f"{loc} has no option {option!r} "
                             f"(options: {', '.join(target.options[:8])}{'…' if len(target.options) > 8 else ''})")
         self._press(a, "left")
         goal = target.options.index(option)
@@ -288,7 +288,7 @@ class Actor:
             self._wheel(a, target.scroll_dy, self.pointer)
             target = self._settled(loc)
         if not target.visible:
-            raise StepError(f"step {self._step}: {loc} is still not visible after scrolling")
+            raise StepError(f"{loc} is still not visible after scrolling")
         return target
 
     def _settled(self, loc: Locator, tries: int = 10) -> Target:

@@ -60,6 +60,16 @@ def test_a_bug_in_a_scenario_script_names_its_line_and_is_not_retried(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_an_option_that_is_not_there_names_the_step_once(tmp_path):
+    script = tmp_path / "order.py"
+    script.write_text('"""Pick a country that is not offered."""\nfrom simulator.locate import label, role\n'
+                      'APP = "web"\nSTART = "/login"\n\ndef run(s):\n    s.click(role("button", "Log in"))\n'
+                      '    s.select(label("Country"), "Atlantis")\n')
+    r = hcisim("run", str(script), "--layout", LAYOUTS / "checkout_form.json", "--out", str(tmp_path / "o"))
+    one_line_error(r, 'session s00000, step 2: label="Country" has no option \'Atlantis\' (options: ')
+    assert r.stderr.count("step") == 1
+
+
 def test_unreachable_app(tmp_path):
     one_line_error(hcisim("run", "login", "--driver", "browser", "--url", "http://127.0.0.1:9/",
                           "--out", str(tmp_path / "o")), "app not reachable at http://127.0.0.1:9/")
