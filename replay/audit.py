@@ -5,7 +5,7 @@ module then matches the tool's events to the truth and measures what it got
 wrong: missing and extra events, coordinate error, clock offset and jitter,
 key mapping errors, screenshot cadence, and privacy leaks (any canary secret
 the scenario typed into a password or sensitive field, found anywhere in the
-captured files, fails the audit).
+captured files or logged key by key, fails the audit).
 
 Captured formats: ``hcisim`` (a dataset), ``jsonl`` / ``csv`` (the generic
 format in docs/audit.md: one event per row with ``t`` in seconds or ``t_ms``,
@@ -45,6 +45,17 @@ class Thresholds:
     max_clock_jitter_ms: float = 10.0
     max_key_errors: int = 0
     max_clock_offset_ms: float = 50.0
+
+    def __post_init__(self) -> None:
+        for name, flag in (("max_missing_rate", "--max-missing"), ("max_extra_rate", "--max-extra")):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:  # NaN too: a gate that passes everything
+                raise HcisimError(f"{flag} is a share of the truth's events between 0 and 1 (0.01 = 1 %), not {v}")
+        for name, flag in (("max_coord_error_px", "--max-coord-error"), ("max_clock_jitter_ms", "--max-clock-jitter"),
+                           ("max_clock_offset_ms", "--max-clock-offset"), ("max_key_errors", "--max-key-errors")):
+            v = getattr(self, name)
+            if not 0.0 <= v < float("inf"):
+                raise HcisimError(f"{flag} must be a number >= 0, not {v}")
 
 
 @dataclass
@@ -86,6 +97,8 @@ def read_captured(path: Path, fmt: str, session: str | None = None
         raise HcisimError(f"unknown capture format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise HcisimError(f"{path}: no such captured log")
+    if fmt != "hcisim" and path.is_dir():
+        raise HcisimError(f"{path}: is a folder; --format {fmt} reads one log file (a dataset: --format hcisim)")
     if fmt == "hcisim":
         ds = read_dataset(path)
         sid = session if session in ds.sessions else ds.sessions[0] if ds.sessions else None
@@ -107,6 +120,9 @@ def read_captured(path: Path, fmt: str, session: str | None = None
         raise HcisimError(f"{path}: not a text log") from None
     events = []
     for n, r in enumerate(raw, 1):
+        if not isinstance(r, dict):
+            raise HcisimError(f"{path}: event {n} is a JSON {type(r).__name__}, not an object of one event")
+
         def num(k: str) -> float | None:
             v = r.get(k)
             try:
@@ -222,8 +238,10 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     # then a real clock error. Without it only the offset's spread (jitter) is meaningful.
     if epoch0 is not None and wall_clock:
         truth = [{**t, "t_ms": t["t_ms"] + epoch0} for t in truth]
-    offset = _offset(truth, cap)
-    pairs = _match(truth, cap, offset)
+    # First guess: presses aligned in order; on two wall clocks also none at all (a log holding more than the
+    # session -- an earlier run, presses before it -- throws the order off). The guess matching more wins.
+    guesses = [_offset(truth, cap)] + ([0.0] if epoch0 is not None and wall_clock else [])
+    offset, pairs = max(((g, _match(truth, cap, g)) for g in guesses), key=lambda gp: (len(gp[1]), -abs(gp[0])))
     if pairs:
         offset += float(np.median([cap[j]["t_ms"] - offset - truth[i]["t_ms"] for i, j in pairs]))
         pairs = _match(truth, cap, offset)
@@ -239,6 +257,12 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
     key_errors = [f"{truth[i]['key']!r} captured as {cap[j]['key']!r}" for i, j in pairs
                   if truth[i]["type"].startswith("key") and not _same_key(truth[i], cap[j], layout)
                   and not (truth[i]["masked_ok"] and cap[j]["key"] in MASKS)]
+    # A secret is as readable from a log of its keys as from the text: a sensitive field's character keys
+    # captured as themselves (not masked) leak it, one key at a time.
+    clear = [truth[i]["key"] for i, j in pairs if truth[i]["masked_ok"] and truth[i]["type"] == "key_down"
+             and len(truth[i]["key"] or "") == 1 and cap[j]["key"] == truth[i]["key"]]
+    key_leaks = ([f"{captured.name}: {len(clear)} key(s) typed into sensitive fields captured in clear "
+                  f"(the secret can be read from the key log)"] if clear else [])
     res = AuditResult(
         truth_events=len(truth), captured_events=len(cap), matched=len(pairs), missing=len(truth) - len(pairs),
         extra=len(cap) - len(pairs), missing_by_type=missing_by_type,
@@ -248,7 +272,7 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
         clock_jitter_ms=float(np.std(resid)) if len(resid) > 1 else None, key_errors=key_errors[:20],
         screenshots=len(shots),
         screenshot_interval_ms_p50=float(np.median(np.diff(shots))) if len(shots) > 1 else None,
-        leaks=_leaks(files, _canaries(truth_ds)),
+        leaks=_leaks(files, _canaries(truth_ds)) + key_leaks,
     )
     n = max(len(truth), 1)
     if res.missing / n > th.max_missing_rate:

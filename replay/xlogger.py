@@ -130,13 +130,20 @@ def main(argv: list[str] | None = None) -> None:
         print(usage, file=sys.stderr)
         sys.exit(2)
     out = Path(args[0])
-    existed = out.exists()
-    with open(out, "a", encoding="utf-8") as fh:
+    try:  # a new log each time: two runs in one file were audited as one, and the audit blamed the clock
+        fh = open(out, "x", encoding="utf-8")
+    except FileExistsError:
+        print(f"error: {out} already exists; name a new log file", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:  # no such folder, a folder, no permission
+        print(f"error: {out}: cannot write there ({exc.strerror})", file=sys.stderr)
+        sys.exit(2)
+    with fh:
         try:
             logger = XLogger(fh)
         except HcisimError as exc:
-            if not existed:
-                out.unlink(missing_ok=True)  # a logger that never started leaves no empty log behind
+            fh.close()
+            out.unlink(missing_ok=True)  # a logger that never started leaves no empty log behind
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(2)
 

@@ -715,13 +715,18 @@ def audit(
     max_missing: Annotated[float, typer.Option(help="Largest share of truth events allowed missing.")] = 0.01,
     max_coord_error: Annotated[float, typer.Option(help="Largest p99 coordinate error in px.")] = 2.0,
     max_clock_offset: Annotated[float, typer.Option(help="Largest clock offset in ms.")] = 50.0,
+    max_extra: Annotated[float, typer.Option(help="Largest share of captured events matching no truth event.")]
+    = 0.01,
+    max_clock_jitter: Annotated[float, typer.Option(help="Largest SD of the capture clock's error in ms.")] = 10.0,
+    max_key_errors: Annotated[int, typer.Option(help="Most keys allowed captured as another key.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check a capture stack's log against the ground truth; exit 1 when a threshold is missed."""
     from replay.audit import Thresholds, audit as run_audit
 
     th = Thresholds(max_missing_rate=max_missing, max_coord_error_px=max_coord_error,
-                    max_clock_offset_ms=max_clock_offset)
+                    max_clock_offset_ms=max_clock_offset, max_extra_rate=max_extra,
+                    max_clock_jitter_ms=max_clock_jitter, max_key_errors=max_key_errors)
     result = run_audit(truth, captured, format.value, th)
     if as_json:
         print(result.to_json())

@@ -12,7 +12,7 @@ from tests.replay.sessions import REFERENCE, events_for, write_session
 EPOCH = 1_795_000_000_000.0
 
 
-def captured_log(path, *, drop_every=0, shift_ms=0.0, leak=None, jitter=None):
+def captured_log(path, *, drop_every=0, shift_ms=0.0, leak=None, jitter=None, mask=True):
     """A generic-JSONL capture of the reference session, with defects injected on request."""
     rows = []
     for i, e in enumerate(events_for(REFERENCE)):
@@ -22,7 +22,7 @@ def captured_log(path, *, drop_every=0, shift_ms=0.0, leak=None, jitter=None):
         if jitter is not None:
             t += jitter[i % len(jitter)] / 1000.0
         rows.append({"t": t, "type": e["type"], "x": e.get("x"), "y": e.get("y"), "button": e.get("button"),
-                     "key": "•" if e.get("action_id") == 1 and e["type"].startswith("key") else e.get("key")})
+                     "key": "•" if mask and e.get("action_id") == 1 and e["type"].startswith("key") else e.get("key")})
     if leak:
         rows.append({"t": rows[-1]["t"], "type": "clipboard", "text": leak})
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -58,6 +58,17 @@ def test_leaked_password_fails(truth, tmp_path):
     assert r.leaks and any(f.startswith("privacy leak") for f in r.failures)
 
 
+def test_a_password_logged_key_by_key_is_a_leak(truth, tmp_path):
+    """Only the whole secret as one string was looked for: a keylogger writing the password's keys one event
+    at a time passed with "privacy leaks 0"."""
+    r = audit(truth, captured_log(tmp_path / "keys.jsonl", mask=False), "jsonl")
+    assert not r.passed
+    typed = [e["key"] for e in events_for(REFERENCE) if e.get("action_id") == 1 and e["type"] == "key_down"]
+    assert "".join(typed) == "s3cret-canary"
+    assert r.leaks == [f"keys.jsonl: {len(typed)} key(s) typed into sensitive fields captured in clear "
+                       "(the secret can be read from the key log)"]
+
+
 def test_cli_exit_code_gates(truth, tmp_path):
     bad = captured_log(tmp_path / "leak.jsonl", leak="s3cret-canary")
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
@@ -68,6 +79,7 @@ def test_cli_exit_code_gates(truth, tmp_path):
 @pytest.mark.parametrize("fmt, text, said", [
     ("jsonl", '{"t": 1, "type": "move"}\nnot json\n', ":2: not valid JSON (Expecting value)"),
     ("csv", "t_ms,type,x,y\n1,move,a,b\n", ": event 1 has x 'a', not a number"),
+    ("jsonl", '[{"t": 1, "type": "move"}]\n', ": event 1 is a JSON list, not an object of one event"),
 ])
 def test_malformed_log_is_one_clear_line(truth, tmp_path, fmt, text, said):
     bad = tmp_path / f"bad.{fmt}"
@@ -96,3 +108,37 @@ def test_an_hcisim_dataset_as_the_capture_is_on_its_own_sessions_clock(truth, tm
     wall-clock start it lines up with the truth (it was a -1.8e12 ms 'offset' before)."""
     r = audit(truth, truth, "hcisim")
     assert abs(r.clock_offset_ms) < 1.0 and r.missing == 0 and r.extra == 0 and r.key_errors == []
+
+
+def test_a_folder_as_a_log_and_gates_that_pass_anything_are_one_line(truth, tmp_path):
+    """A folder crashed (IsADirectoryError, exit 1: read as a failed audit); --max-missing 5 (read as "5 events")
+    and nan passed an empty log."""
+    def cli(*extra, captured=None):
+        return subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
+                               str(captured or truth), "--format", "jsonl", *extra], capture_output=True, text=True)
+
+    r = cli()
+    assert r.returncode == 2 and r.stderr.strip() == (f"error: {truth}: is a folder; --format jsonl reads one log "
+                                                      "file (a dataset: --format hcisim)")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    for flag, value, said in [("--max-missing", "5", "--max-missing is a share of the truth's events between 0 and 1"),
+                              ("--max-missing", "nan", "--max-missing is a share"),
+                              ("--max-extra", "-0.1", "--max-extra is a share"),
+                              ("--max-coord-error", "-1", "--max-coord-error must be a number >= 0, not -1.0"),
+                              ("--max-key-errors", "-1", "--max-key-errors must be a number >= 0, not -1")]:
+        r = cli(flag, value, captured=empty)
+        assert r.returncode == 2 and r.stderr.startswith(f"error: {said}"), (flag, value, r.stderr)
+    r = cli("--max-missing", "1", "--max-extra", "1", captured=empty)  # every gate at its loosest: still checked
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_log_holding_an_earlier_run_too_is_extra_events_not_a_clock_error(truth, tmp_path):
+    """Presses aligned in order matched the earlier run: "clock offset -300000 ms" for a logger whose clock
+    was right."""
+    earlier = captured_log(tmp_path / "a.jsonl", shift_ms=-300_000.0)
+    this = captured_log(tmp_path / "b.jsonl")
+    (tmp_path / "both.jsonl").write_text(earlier.read_text() + this.read_text())
+    r = audit(truth, tmp_path / "both.jsonl", "jsonl")
+    assert abs(r.clock_offset_ms) < 1.0 and r.missing == 0
+    assert r.failures == [f"extra events: {r.extra} (100.0%)"]
