@@ -25,3 +25,39 @@ def test_a_page_is_one_whole_document(tmp_path):
     assert doc.startswith("<!doctype html>") and doc.endswith("</html>")
     assert "<h1>a &lt;title&gt;</h1><p>body</p>" in doc and ".x{color:red}" in doc
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_a_report_replaces_an_earlier_report_and_nothing_else(tmp_path):
+    """`hcisim compare REF CAND --out REF/manifest.json` turned the reference's manifest into HTML."""
+    import pytest
+
+    from simulator.errors import HcisimError
+    from simulator.report.page import STYLE
+
+    out = write_page(tmp_path / "r.html", "first", "<p>1</p>")
+    write_page(out, "second", "<p>2</p>")
+    assert "<p>2</p>" in out.read_text()
+    old = tmp_path / "old.html"  # written before reports carried the generator marker
+    old.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>x</title><style>{STYLE}</style>")
+    write_page(old, "third", "<p>3</p>")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"driver": "offline"}\n')
+    with pytest.raises(HcisimError, match="manifest.json exists and is not an hcisim report; choose another --out"):
+        write_page(manifest, "x", "")
+    assert manifest.read_text() == '{"driver": "offline"}\n'
+
+
+def test_compare_keeps_the_reference_it_is_asked_to_write_over(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ref = tmp_path / "ref"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "checkout_form-offline", ref)
+    before = (ref / "manifest.json").read_bytes()
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "compare", str(ref), str(ref), "--out",
+                        str(ref / "manifest.json")], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == (f"error: {ref / 'manifest.json'} exists and is not an hcisim "
+                                                      "report; choose another --out")
+    assert (ref / "manifest.json").read_bytes() == before

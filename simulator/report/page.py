@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.atomic import write_atomic
+from simulator.errors import HcisimError
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1300px;margin:2em auto;padding:0 1em}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
@@ -57,12 +58,26 @@ def table(rows: list[list], header: list[str] | None = None) -> str:
     return f"<table>{head}{body}</table>"
 
 
+GENERATOR = "<meta name='generator' content='hcisim'>"
+
+
 def page(title: str, body: str, style: str = "") -> str:
     """A whole HTML document: the shared stylesheet (plus ``style``), the title as heading, then ``body``."""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return (f"<!doctype html><html><head><meta charset='utf-8'>{GENERATOR}<title>{html.escape(title)}</title>"
             f"<style>{STYLE}{style}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
 
 
+def is_report(path: Path) -> bool:
+    """Is ``path`` a page hcisim wrote (earlier versions too: they carry its stylesheet, not the marker)?"""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).decode("utf-8", "replace")
+    return GENERATOR in head or STYLE[:80] in head
+
+
 def write_page(path: Path, title: str, body: str, style: str = "") -> Path:
-    """Write a page atomically (temp file, then rename); returns its path."""
-    return write_atomic(Path(path), page(title, body, style))
+    """Write a page atomically (temp file, then rename); returns its path. An earlier report is replaced,
+    anything else at ``path`` (a dataset's manifest, a user's notes) never is."""
+    path = Path(path)
+    if path.is_file() and not is_report(path):
+        raise HcisimError(f"{path} exists and is not an hcisim report; choose another --out")
+    return write_atomic(path, page(title, body, style))
