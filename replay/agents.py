@@ -27,7 +27,11 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import os
+import select
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,6 +42,10 @@ from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.task import Task, parse_instruction, task_for
 from replay.locate import CANDIDATES_JS
 
+ANSWER_TIMEOUT_S = 300.0
+"""Longest wait for one answer of an agent command (a model may think for a while; a hung one must not
+hang the run)."""
+
 Agent = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -46,6 +54,8 @@ def load_agent(spec: str) -> Agent:
     if ":" not in spec:
         raise HcisimError(f"--agent must look like module:callable, not {spec!r}")
     mod_name, attr = spec.split(":", 1)
+    if "" not in sys.path and os.getcwd() not in sys.path:  # an agent beside you loads, as with `python -m`
+        sys.path.insert(0, os.getcwd())
     try:
         obj = getattr(importlib.import_module(mod_name), attr)
     except (ImportError, AttributeError) as exc:
@@ -56,9 +66,11 @@ def load_agent(spec: str) -> Agent:
 class CommandAgent:
     """An agent in another process, speaking one JSON object per line each way."""
 
-    def __init__(self, cmd: str) -> None:
-        try:
-            self.proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, cmd: str, timeout_s: float = ANSWER_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        try:  # its own process group: the shell and whatever it started go when the run ends
+            self.proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                         start_new_session=True)
         except OSError as exc:
             raise HcisimError(f"cannot start agent command {cmd!r}: {exc}") from None
 
@@ -67,6 +79,9 @@ class CommandAgent:
         try:
             self.proc.stdin.write(json.dumps(obs) + "\n")
             self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout_s)
+            if not ready:
+                raise HcisimError(f"the agent command gave no answer within {self.timeout_s:.0f} s")
             line = self.proc.stdout.readline()
         except BrokenPipeError:
             line = ""
@@ -78,12 +93,20 @@ class CommandAgent:
             raise HcisimError(f"the agent answered with something that is not JSON: {line[:80]!r}") from None
 
     def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            pass
+        try:  # the shell may be gone and its children not: end the whole group
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
 
 
 def observe(actor: Actor, task: Task, step: int) -> dict[str, Any]:
@@ -97,8 +120,30 @@ def observe(actor: Actor, task: Task, step: int) -> dict[str, Any]:
     }
 
 
+NEEDS = {"click": ("locator",), "type": ("locator", "text"), "select": ("locator", "option"), "check": ("locator",),
+         "key": ("keys",), "scroll": (), "drag": ("locator", "to"), "hover": ("locator",), "goto": ("url",)}
+"""What each action must carry (a click may give x and y instead of a locator; a scroll a locator or dy)."""
+
+
+def _check_action(kind: Any, action: dict[str, Any]) -> None:
+    """A malformed action is the agent's mistake: one failed step, as an unknown action is, not a crash."""
+    if kind not in NEEDS:
+        raise HcisimError(f"unknown agent action {kind!r}")
+    needs = NEEDS[kind]
+    if kind == "click" and action.get("locator") is None:
+        needs = ("x", "y")
+        if not all(isinstance(action.get(k), (int, float)) and not isinstance(action.get(k), bool) for k in needs):
+            raise HcisimError("a click needs a locator, or x and y as numbers")
+    missing = [k for k in needs if action.get(k) in (None, "")]
+    if missing:
+        raise HcisimError(f"a {kind} action needs {' and '.join(missing)}")
+    if kind == "key" and not (isinstance(action["keys"], list) and all(isinstance(k, str) for k in action["keys"])):
+        raise HcisimError('a key action needs keys as a list of key names, e.g. ["Control", "a"]')
+
+
 def act(actor: Actor, action: dict[str, Any]) -> None:
     kind = action.get("type")
+    _check_action(kind, action)
     loc = L.parse(action["locator"]) if action.get("locator") else None
     if kind == "click":
         if loc is not None:
@@ -106,8 +151,6 @@ def act(actor: Actor, action: dict[str, Any]) -> None:
         else:
             actor.click_point(float(action["x"]), float(action["y"]))
     elif kind == "type":
-        if loc is None:
-            raise HcisimError("a type action needs a locator")
         actor.type(loc, str(action["text"]), clear=bool(action.get("clear", False)))
     elif kind == "select":
         actor.select(loc, str(action["option"]))
@@ -123,8 +166,6 @@ def act(actor: Actor, action: dict[str, Any]) -> None:
         actor.hover(loc)
     elif kind == "goto":
         actor.goto(action["url"])
-    else:
-        raise HcisimError(f"unknown agent action {kind!r}")
 
 
 def agent_scenario(agent: Agent, scenario: str, seed: int, max_steps: int = 60,

@@ -1,0 +1,70 @@
+"""The agent interface's edges, without a browser: malformed actions, a silent or hung agent command, loading."""
+
+import os
+import sys
+import time
+
+import pytest
+
+from replay.agents import CommandAgent, _check_action, load_agent
+from simulator.errors import HcisimError
+
+
+@pytest.mark.parametrize("action, said", [
+    ({"type": "click"}, "a click needs a locator, or x and y as numbers"),
+    ({"type": "click", "x": "10", "y": 5}, "a click needs a locator, or x and y as numbers"),
+    ({"type": "type", "locator": 'label="Name"'}, "a type action needs text"),
+    ({"type": "select", "option": "Team"}, "a select action needs locator"),
+    ({"type": "drag", "locator": "#a"}, "a drag action needs to"),
+    ({"type": "key", "keys": "Control+a"}, "a key action needs keys as a list of key names"),
+    ({"type": "goto"}, "a goto action needs url"),
+    ({"type": "fly"}, "unknown agent action 'fly'"),
+])
+def test_a_malformed_action_is_one_failed_step_not_a_crash(action, said):
+    """`{"type": "click"}` ended agent-run in KeyError: 'x' and a traceback."""
+    with pytest.raises(HcisimError, match=said):
+        _check_action(action["type"], action)
+
+
+def test_well_formed_actions_pass():
+    for a in ({"type": "click", "x": 3, "y": 4.5}, {"type": "click", "locator": "#go"}, {"type": "scroll", "dy": 300},
+              {"type": "key", "keys": ["Escape"]}, {"type": "type", "locator": "#n", "text": ""[:0] or "x"}):
+        _check_action(a["type"], a)
+
+
+def test_a_hung_agent_command_times_out_and_takes_its_children_with_it(tmp_path):
+    """An agent that never answered blocked the run for ever, and Ctrl-C left it running (only its shell
+    was killed)."""
+    agent = CommandAgent("sleep 300 & sleep 300; echo never", timeout_s=0.5)
+    t0 = time.monotonic()
+    with pytest.raises(HcisimError, match=r"the agent command gave no answer within 0 s|within 1 s"):
+        agent({"step": 0})
+    assert time.monotonic() - t0 < 5
+    pgid = agent.proc.pid
+    assert _alive_in_group(pgid)  # the shell's background sleep
+    agent.close()
+    deadline = time.monotonic() + 5
+    while _alive_in_group(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _alive_in_group(pgid) == []  # nothing of the group is left running
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of a group that still run (a killed child waiting to be reaped does not)."""
+    alive = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(d))
+    return alive
+
+
+def test_an_agent_module_beside_you_loads(tmp_path, monkeypatch):
+    (tmp_path / "my_agent_mod.py").write_text("def agent(obs):\n    return {'type': 'done'}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    assert load_agent("my_agent_mod:agent")({})["type"] == "done"
