@@ -39,6 +39,10 @@ class Step:
     label: str
 
 
+TEXT_KINDS = ("type", "select")
+"""Steps whose text is what the person meant to enter (typed-text F1 is over the reference's)."""
+
+
 @dataclass
 class Pair:
     ref: Step | None
@@ -204,7 +208,9 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
     pairs = align(ref, cand)
     matched = [p for p in pairs if p.ref is not None and p.cand is not None]
     n_ref = max(len(ref), 1)
-    texts = [p.text_f1 for p in matched if p.text_f1 is not None]
+    # over what the reference typed or picked: a text the candidate never entered scores 0; keys are not text
+    texts = [(p.text_f1 or 0.0) if p.cand is not None else 0.0 for p in pairs
+             if p.ref is not None and p.ref.kind in TEXT_KINDS]
     missing = [p.ref.label for p in pairs if p.cand is None]
     extra = [p.cand.label for p in pairs if p.ref is None]
     wrong_el = [f"{p.ref.label} -> {p.cand.label}" for p in matched if not p.same_element]
@@ -215,6 +221,8 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
     if first is not None:
         first_div = (f"missing: {first.ref.label}" if first.cand is None else
                      f"extra: {first.cand.label}" if first.ref is None else
+                     f"{first.ref.label}: {first.ref.text!r} vs {first.cand.text!r}"
+                     if first.same_kind and first.same_element else
                      f"{first.ref.label} vs {first.cand.label}")
     rs, cs = _final_state(rds, ref_session), _final_state(cds, cand_session)
     diff = _diff(rs, cs) if rs is not None and cs is not None else {}

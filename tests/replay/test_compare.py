@@ -31,7 +31,19 @@ def test_each_defect_is_named(tmp_path):
     assert c.wrong_element == ["click Log in -> click Cancel"]
     assert c.wrong_text == ["type Username: 'ada' -> 'aad'"]
     assert c.step_success_rate == 2 / 5
-    assert c.first_divergence == "type Username vs type Username"
+    assert c.first_divergence == "type Username: 'ada' vs 'aad'"  # what differs, not the same label twice
+    # over the reference's typed texts: the typo graded, the password right, the never-typed Email 0
+    assert c.typed_text_f1 == (token_f1("ada", "aad") + 1.0 + 0.0) / 3
+
+
+def test_typed_text_f1_ignores_keys_and_is_zero_for_an_agent_that_typed_nothing(tmp_path):
+    """A key step (Escape) counted as a perfect text, and an agent that did nothing scored None, not 0."""
+    ref = write_session(tmp_path / "ref", REFERENCE)
+    nothing = [copy.deepcopy(a) for a in REFERENCE if a["kind"] not in ("type", "select")]
+    for i, a in enumerate(nothing):
+        a["action_id"] = i
+    assert compare(ref, write_session(tmp_path / "cand", nothing)).typed_text_f1 == 0.0
+    assert compare(ref, ref).typed_text_f1 == 1.0
 
 
 def test_text_f1_grades_typos():
