@@ -108,6 +108,19 @@ def test_no_display(monkeypatch):
             xd.ensure_display(stack)
 
 
+@pytest.mark.desktop
+def test_a_display_that_does_not_answer_is_said_when_xvfb_stands_in(monkeypatch, capsys):
+    """DISPLAY=:55 with nothing there ran on a private Xvfb without a word: the audit's logger on :55 saw nothing."""
+    import contextlib
+
+    import simulator.drivers.xdisplay as xd
+
+    monkeypatch.setenv("DISPLAY", ":989")
+    with contextlib.ExitStack() as stack:
+        display = xd.ensure_display(stack, size=(320, 240))
+    assert capsys.readouterr().err == f"note: DISPLAY=:989 does not answer; running on a private Xvfb ({display})\n"
+
+
 def test_bad_dataset_for_inspect(tmp_path):
     one_line_error(hcisim("inspect", str(tmp_path)), "not a dataset (no manifest.json)")
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -79,6 +80,9 @@ def ensure_display(stack: contextlib.ExitStack, *, size: tuple[int, int] = SCREE
             raise HcisimError(f"Xvfb exited with code {proc.returncode} when starting display {display}")
         if Path(f"/tmp/.X11-unix/X{n}").exists() and _display_works(display):
             os.environ["DISPLAY"] = display
+            if current:  # a typo in DISPLAY: a logger watching that display would see nothing, silently
+                print(f"note: DISPLAY={current} does not answer; running on a private Xvfb ({display})",
+                      file=sys.stderr, flush=True)
             return display
         time.sleep(0.05)
     raise HcisimError(f"Xvfb did not come up on display {display} within 10 s")
