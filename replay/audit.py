@@ -133,6 +133,9 @@ def read_captured(path: Path, fmt: str, session: str | None = None
         t_ms, t_s = num("t_ms"), num("t")
         if t_ms is None and t_s is None:
             raise HcisimError(f"{path}: event {n} has no time (t or t_ms)")
+        if t_ms is None and t_s is not None and t_s > 1e11:  # epoch seconds are ~1.8e9; ms are ~1.8e12
+            raise HcisimError(f"{path}: event {n} has t {t_s:.0f}, which looks like milliseconds: "
+                              f"t is in seconds, name the column t_ms")
         t = t_ms if t_ms is not None else t_s * 1000.0
         if "type" not in r:
             raise HcisimError(f"{path}: event {n} has no type")

@@ -80,7 +80,7 @@ class Comparison:
 
 
 def steps_of(ds, session: str | None = None) -> list[Step]:
-    sid = session or ds.sessions[0]
+    sid = ds.session(session)
     rows = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
     out = []
     for a in rows:
@@ -152,7 +152,7 @@ def align(ref: list[Step], cand: list[Step]) -> list[Pair]:
 
 
 def _pointer(ds, session: str | None) -> np.ndarray:
-    sid = session or ds.sessions[0]
+    sid = ds.session(session)
     ev = ds.events.filter(pc.and_(pc.equal(ds.events.column("session_id"), sid),
                                   pc.equal(ds.events.column("type"), "move")))
     return np.column_stack([ev.column("x").to_numpy(), ev.column("y").to_numpy()]) if ev.num_rows else np.zeros((0, 2))
@@ -189,7 +189,7 @@ def _final_state(ds, session: str | None) -> Any:
     path = ds.root / "final_state.json"
     if not path.is_file():
         return None
-    return json.loads(path.read_text()).get(session or ds.sessions[0])
+    return json.loads(path.read_text()).get(ds.session(session))
 
 
 def _diff(ref: Any, cand: Any, prefix: str = "") -> dict[str, Any]:

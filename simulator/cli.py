@@ -684,11 +684,28 @@ def compare(
     candidate: Annotated[Path, typer.Argument(help="Candidate dataset (an agent's run, a replay).")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Also write an HTML report here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    session: Annotated[Optional[str], typer.Option(help="Reference session id (default: the first).")] = None,
+    candidate_session: Annotated[Optional[str], typer.Option(help="Candidate session id (default: the first).")]
+    = None,
 ) -> None:
     """Score how well a candidate session reproduces a reference session."""
     from replay.compare import compare as compare_sessions
+    from simulator.dataset import read_dataset
 
-    result = compare_sessions(reference, candidate)
+    both = [(what, read_dataset(path), sid) for what, path, sid in
+            (("reference", reference, session), ("candidate", candidate, candidate_session))]
+    for _, ds, sid in both:
+        ds.session(sid)  # an unknown id is an error before anything is said
+    for what, ds, sid in both:
+        if sid is None and len(ds.sessions) > 1:
+            err.print(f"note: comparing the {what}'s first session, {ds.session()}, of {len(ds.sessions)} "
+                      f"(--{'session' if what == 'reference' else 'candidate-session'} picks another)",
+                      highlight=False)
+    scenarios = {(ds.manifest.scenario or "").removeprefix("agent-") or None for _, ds, _ in both}  # agent: its task
+    if len(scenarios) > 1 and None not in scenarios:
+        err.print(f"note: the datasets come from different scenarios ({', '.join(sorted(scenarios))}): the scores "
+                  f"compare different tasks", highlight=False)
+    result = compare_sessions(reference, candidate, ref_session=session, cand_session=candidate_session)
     if as_json:
         print(result.to_json())
     else:

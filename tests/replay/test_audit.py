@@ -80,6 +80,8 @@ def test_cli_exit_code_gates(truth, tmp_path):
     ("jsonl", '{"t": 1, "type": "move"}\nnot json\n', ":2: not valid JSON (Expecting value)"),
     ("csv", "t_ms,type,x,y\n1,move,a,b\n", ": event 1 has x 'a', not a number"),
     ("jsonl", '[{"t": 1, "type": "move"}]\n', ": event 1 is a JSON list, not an object of one event"),
+    ("csv", "t,type,x,y\n1795000000123,move,1,2\n", ": event 1 has t 1795000000123, which looks like "
+                                                       "milliseconds: t is in seconds, name the column t_ms"),
 ])
 def test_malformed_log_is_one_clear_line(truth, tmp_path, fmt, text, said):
     bad = tmp_path / f"bad.{fmt}"

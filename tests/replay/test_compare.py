@@ -1,4 +1,5 @@
 import copy
+import json
 
 from replay.compare import compare, token_f1
 from tests.replay.sessions import REFERENCE, write_session
@@ -66,3 +67,27 @@ def test_the_cli_prints_locators_whole(tmp_path):
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "compare", str(ref), str(cand)], capture_output=True,
                        text=True, env={"COLUMNS": "400", "PATH": ""})
     assert 'click role=button[name="Cancel"]' in r.stdout, r.stdout
+
+
+def test_the_cli_names_the_sessions_it_compares_and_different_tasks(tmp_path):
+    """It always took the first session, without a word, and scored a browser task against a desktop one."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fixtures = Path(__file__).parents[2] / "fixtures"
+    checkout, search = fixtures / "checkout_form-offline", fixtures / "search-offline-jsonl"
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "simulator.cli", "compare", *map(str, args), "--json"],
+                              capture_output=True, text=True)
+
+    r = cli(checkout, search)
+    assert r.returncode == 0, r.stderr
+    assert "note: comparing the reference's first session, s00000, of 2 (--session picks another)" in r.stderr
+    assert "note: the datasets come from different scenarios (checkout_form, search_results)" in r.stderr
+    r = cli(checkout, checkout, "--session", "s00001", "--candidate-session", "s00001")
+    assert r.returncode == 0 and "note" not in r.stderr
+    assert json.loads(r.stdout)["step_success_rate"] == 1.0
+    r = cli(checkout, checkout, "--session", "s00009")
+    assert r.returncode == 2 and r.stderr.strip().startswith("error: no session 's00009' in ")
