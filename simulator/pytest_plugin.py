@@ -1,8 +1,10 @@
 """pytest plugin registered by hcisim (entry point ``pytest11``).
 
 ``hcisim_dataset(scenario, sessions=1, seed=0, driver="offline", ...)`` returns
-a `Dataset`, generating it once per key -- scenario, seed, sessions, driver,
-hcisim version and the profiles' hashes -- into pytest's cache directory, so
+a `Dataset`, generating it once per key -- the scenario script's and layout
+snapshot's content (an edited script is new data), seed, sessions, driver,
+locale, keyboard, hcisim version and the profiles' hashes -- into pytest's
+cache directory, so
 a second test run (or a second test asking for the same data) reuses it. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
@@ -18,11 +20,20 @@ from typing import Callable
 import pytest
 
 
-def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: str, typing_profile: str) -> str:
+def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: str, typing_profile: str,
+                layout: str | None = None, locale: str | None = None, keyboard: str | None = None) -> str:
+    """What the data is made from, by content: an edited scenario script or layout snapshot is new data."""
     from simulator import __version__, mouse, typing as typing_model
+    from simulator.dataset.storage import sha256_file
+    from simulator.runner import LAYOUT_DIR
+    from simulator.scenario import load_scenario
 
+    script = load_scenario(scenario).path
+    lay = Path(layout) if layout else LAYOUT_DIR / f"{script.stem}.json"
     ident = {
-        "scenario": scenario, "sessions": sessions, "seed": seed, "driver": driver, "version": __version__,
+        "scenario": sha256_file(script), "layout": sha256_file(lay) if lay.is_file() else None,
+        "sessions": sessions, "seed": seed, "driver": driver, "version": __version__, "locale": locale,
+        "keyboard": keyboard,
         "mouse": mouse.load_profile(profile).sha256, "typing": typing_model.load_profile(typing_profile).sha256,
     }
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
@@ -30,6 +41,7 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
 
 @pytest.fixture
 def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
+    from simulator.content import DEFAULT_LOCALE
     from simulator.dataset import read_dataset
     from simulator.runner import RunConfig, run
 
@@ -40,11 +52,15 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
         cache = tmp_path_factory.getbasetemp() / "hcisim-datasets"
 
     def make(scenario: str, sessions: int = 1, seed: int = 0, driver: str = "offline",
-             profile: str = "sapimouse", typing_profile: str = "aalto"):
-        path = cache / f"{Path(scenario).stem}-{dataset_key(scenario, sessions, seed, driver, profile, typing_profile)}"
+             profile: str = "sapimouse", typing_profile: str = "aalto", layout: str | Path | None = None,
+             locale: str = DEFAULT_LOCALE, keyboard: str | None = None):
+        key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile,
+                          str(layout) if layout else None, locale, keyboard)
+        path = cache / f"{Path(scenario).stem}-{key}"
         if not (path / "manifest.json").is_file():
             run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
                           mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
+                          layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard,
                           command=["pytest", "hcisim_dataset"]))
         return read_dataset(path)
 

@@ -39,3 +39,21 @@ def test_plugin_works_without_pytests_cache(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert not (tmp_path / ".pytest_cache").exists()
+
+
+def test_an_edited_scenario_is_new_data_and_your_own_runs_from_its_layout(hcisim_dataset, tmp_path):
+    """The key held the scenario's name: a CI job kept testing against data of the script before its edit.
+    Your own scenario had no way to name its layout snapshot."""
+    from simulator.runner import LAYOUT_DIR
+
+    script = tmp_path / "my_login.py"
+    body = (LAYOUT_DIR.parent / "login.py").read_text()
+    script.write_text(body.replace("f.user_name()", '"before"'))
+    first = hcisim_dataset(str(script), seed=1, layout=LAYOUT_DIR / "login.json")
+    script.write_text(body.replace("f.user_name()", '"after"'))
+    second = hcisim_dataset(str(script), seed=1, layout=LAYOUT_DIR / "login.json")
+    assert first.root != second.root
+    typed = {a["text_intended"] for a in second.actions.to_pylist() if a["kind"] == "type"}
+    assert "after" in typed and "before" not in typed
+    german = hcisim_dataset(str(script), seed=1, layout=LAYOUT_DIR / "login.json", locale="de_DE")
+    assert german.root != second.root and german.manifest.source["content_locale"] == "de_DE"
