@@ -255,8 +255,11 @@ class SessionRunner:
                              check_agreement(actions, received), final_state,
                              getattr(self.driver, "epoch0_ms", None))
 
-    def close(self) -> None:
-        if self.layout_recorder is not None and self.cfg.save_layout:
+    def close(self, *, save_layout: bool = False) -> None:
+        """Stop the driver; ``save_layout`` (a run that completed): write what was located to --save-layout. A run
+        that failed part way saves nothing: its snapshot would lack the pages after the failure and replace a
+        whole one."""
+        if save_layout and self.layout_recorder is not None and self.cfg.save_layout:
             self.layout_recorder.save(Path(self.cfg.save_layout))
         self._stack.close()
 
@@ -309,6 +312,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
         if cfg.shard_size < 1:
             raise HcisimError("--shard-size must be at least 1")
         return run_sharded(cfg, progress)
+    if cfg.save_layout and cfg.workers > 1 and cfg.sessions > 1:
+        raise HcisimError("--save-layout records what one browser located: use --workers 1")
     runner = SessionRunner(cfg, scenario_obj)
     manifest = runner.manifest()
     errors: list[np.ndarray] = []
@@ -317,6 +322,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     epochs: dict[str, float] = {}
     n_events = n_actions = done = 0
     failure: HcisimError | None = None
+    interrupted = completed = False
     try:
         with DatasetWriter(cfg.out, manifest, overwrite=cfg.overwrite) as writer:
             try:
@@ -340,6 +346,10 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                 failure = exc
                 if done == 0:
                     raise
+            except KeyboardInterrupt:  # Ctrl-C or `kill` during a live run: the sessions done so far are kept
+                if done == 0:
+                    raise
+                interrupted = True
             manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}
             if runner.driver.live:
                 manifest.stats |= agreement.stats() | {"session_start_epoch_ms": epochs}
@@ -347,8 +357,12 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                 writer.add_file("agreement_problems.txt", ("\n".join(agreement.problems) + "\n").encode())
             if final_states:
                 writer.add_file("final_state.json", (json.dumps(final_states, indent=1, sort_keys=True) + "\n").encode())
+        completed = failure is None and not interrupted
     finally:
-        runner.close()
+        runner.close(save_layout=completed)
+    if interrupted:
+        print(f"{done} completed session(s) kept in {cfg.out}", file=sys.stderr)
+        raise KeyboardInterrupt
     if failure is not None:
         raise HcisimError(f"{failure} ({done} completed session(s) kept in {cfg.out})")
     return RunResult(cfg.out, done, n_events, n_actions, manifest.stats)
