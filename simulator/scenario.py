@@ -215,14 +215,17 @@ class Actor:
         if option not in target.options:
             raise StepError(f"{loc} has no option {option!r} "
                             f"(options: {', '.join(target.options[:8])}{'…' if len(target.options) > 8 else ''})")
-        self._press(a, "left")
+        always_open = target.role == "listbox"  # its options are on the page: a press would pick one
+        if not always_open:
+            self._press(a, "left")
         goal = target.options.index(option)
-        if target.kind == "select" or self.rng.random() < 0.35:
+        if target.kind == "select" or (not always_open and self.rng.random() < 0.35):
             self._select_by_keys(a, loc, target, goal)
         else:
             self._select_by_pointer(a, loc, option)
         shown = self.driver.field_value(loc)  # None where the driver cannot read it (offline): as planned
-        self._end(a, target=target, outcome="miss_corrected" if missed else "ok", text_intended=option,
+        outcome = "text_mismatch" if shown is not None and shown != option else "miss_corrected" if missed else "ok"
+        self._end(a, target=target, outcome=outcome, text_intended=option,
                   text_typed=shown if shown is not None else option)
 
     def scroll(self, to: Locator | None = None, *, dy: float | None = None) -> None:
@@ -354,17 +357,28 @@ class Actor:
 
     def _select_by_keys(self, a: int, loc: Locator, target: Target, goal: int) -> None:
         cur = max(target.selected_index, 0) if target.kind == "select" else -1
-        steps = goal - cur
+        self._arrows(a, loc, goal - cur)
+        if self.driver.live and target.kind != "select":
+            # Widgets differ in where the keys start (the chosen option, or none): a person watches the
+            # highlight and goes on until it is on the option. A page that does not say (no
+            # aria-activedescendant) is trusted as counted.
+            for _ in range(3):
+                now = self.driver.locate(loc).active_index
+                if now < 0 or now == goal:
+                    break
+                self._arrows(a, loc, goal - now)
+        step = self._begin("key", loc, "Enter", parent=a)
+        self.t += self.rng.lognormal(np.log(300.0), 0.3)
+        self._key_combo(step, ["Enter"])
+        self._end(step, outcome="ok", text_intended="Enter")
+
+    def _arrows(self, a: int, loc: Locator, steps: int) -> None:
         key = "ArrowDown" if steps >= 0 else "ArrowUp"
         for _ in range(abs(steps)):
             step = self._begin("key", loc, key, parent=a)
             self.t += self.rng.lognormal(np.log(230.0), 0.35)  # read the highlighted option
             self._key_combo(step, [key])
             self._end(step, outcome="ok", text_intended=key)
-        step = self._begin("key", loc, "Enter", parent=a)
-        self.t += self.rng.lognormal(np.log(300.0), 0.3)
-        self._key_combo(step, ["Enter"])
-        self._end(step, outcome="ok", text_intended="Enter")
 
     def _select_by_pointer(self, a: int, loc: Locator, option: str) -> None:
         opened = self.driver.locate(loc)

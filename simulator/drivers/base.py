@@ -74,6 +74,8 @@ class Target:
     options: list[str] = field(default_factory=list)
     """For select/combobox: option labels in display order."""
     selected_index: int = -1
+    active_index: int = -1
+    """For an open custom listbox: the option the keys have highlighted (aria-activedescendant); -1 unknown."""
     sensitive: bool = False
     """A password or other field whose value must never be stored (capture.js's rule: password inputs,
     ``autocomplete`` cc-*/one-time-code/passwords, anything inside ``[data-private]``, ``--sensitive``)."""

@@ -34,7 +34,10 @@ INSPECT_JS = (HERE / "inspect.js").read_text(encoding="utf-8")
 LOCATE_TIMEOUT_MS = 5000
 # What a person would read as the field's value: a select shows its option's label.
 FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '')
-  : el.isContentEditable ? el.innerText : ('value' in el ? el.value : el.textContent.trim())"""
+  : el.getAttribute('role') === 'listbox'
+    ? Array.from(el.querySelectorAll('[role=option][aria-selected=true]')).map(o => o.textContent.trim()).join(', ')
+  : el.isContentEditable ? el.innerText
+  : ['input', 'textarea'].includes(el.localName) ? el.value : el.textContent.trim()"""
 # Every element a scenario could name, described as inspect.js does: a layout snapshot for offline runs.
 INSPECT_ALL_JS = f"""() => {{
   const inspect = {INSPECT_JS};
@@ -311,5 +314,6 @@ def target_from_info(info: dict) -> Target:
         words_on_screen=int(info.get("wordsOnScreen") or 0), checked=info.get("checked"),
         focused=bool(info.get("focused")), next_in_tab_order=bool(info.get("nextInTabOrder")),
         options=list(info.get("options") or []), selected_index=int(info.get("selectedIndex", -1)),
+        active_index=int(info.get("activeIndex", -1)),
         sensitive=bool(info.get("sensitive", info["kind"] == "password")),
     )

@@ -70,17 +70,21 @@
   });
   const idx = tabbables.indexOf(el);
   const active = document.activeElement;
-  let options = [], selectedIndex = -1;
+  let options = [], selectedIndex = -1, activeIndex = -1;
   if (tag === "select") {
     options = Array.from(el.options).map(o => o.textContent.trim());
     selectedIndex = el.selectedIndex;
-  } else if (role === "combobox" || role === "listbox") {
+  } else if (role === "combobox" || role === "listbox" || el.getAttribute("aria-haspopup") === "listbox") {
     const lbId = el.getAttribute("aria-controls") || el.getAttribute("aria-owns");
-    const lb = lbId ? document.getElementById(lbId) : (el.parentElement && el.parentElement.querySelector("[role=listbox]"));
+    const lb = role === "listbox" ? el : lbId ? document.getElementById(lbId)
+      : (el.parentElement && el.parentElement.querySelector("[role=listbox]"));
     if (lb) {
       const opts = Array.from(lb.querySelectorAll("[role=option]"));
       options = opts.map(o => (o.getAttribute("aria-label") || o.textContent).trim());
       selectedIndex = opts.findIndex(o => o.getAttribute("aria-selected") === "true");
+      // the option the keys have reached, as a person sees it highlighted (ARIA: aria-activedescendant)
+      const act = el.getAttribute("aria-activedescendant") || lb.getAttribute("aria-activedescendant");
+      activeIndex = act ? opts.findIndex(o => o.id === act) : -1;
     }
   }
   // Visible text only: never a field's value (it may be a password).
@@ -94,7 +98,7 @@
     selector: cssPath(el), checked: ("checked" in el && ["checkbox", "radio"].includes(type)) ? el.checked : null,
     focused: active === el, nextInTabOrder: idx > 0 && tabbables[idx - 1] === active,
     tabPrev: idx > 0 ? cssPath(tabbables[idx - 1]) : null,
-    options, selectedIndex, wordsOnScreen: Math.min(words, 400),
+    options, selectedIndex, activeIndex, wordsOnScreen: Math.min(words, 400),
     scrollY: window.scrollY, containerSelector: container ? cssPath(container) : null,
     containerScrollTop: container ? container.scrollTop : 0,
     containerBox: cr ? [cr.left, cr.top, cr.width, cr.height] : null,

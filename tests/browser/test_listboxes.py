@@ -1,0 +1,122 @@
+"""Custom listboxes as pages build them: each ends on the option asked for, or the step says it did not.
+
+Three ARIA patterns on one page: a select-only combobox whose keys start from the chosen option (the APG
+pattern; the bundled app's starts from none), a listbox that is always open, and a button that opens a
+listbox (aria-haspopup). Driven for real in Chromium through the Actor, keys and pointer paths both.
+"""
+
+import contextlib
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from simulator import locate
+from simulator.drivers.browser import BrowserDriver
+from simulator.models import Models
+from simulator.rng import session_seed
+from simulator.scenario import Actor
+
+pytestmark = pytest.mark.browser
+
+PAGE = """<!doctype html><title>Lists</title><style>[role=option].active{background:#ccd}</style>
+<p><span id="wl">Gift wrap</span>
+<div id="wrap" role="combobox" tabindex="0" aria-labelledby="wl" aria-controls="wrap-list" aria-expanded="false">None</div>
+<ul id="wrap-list" role="listbox" hidden>
+  <li id="w0" role="option" aria-selected="true">None</li><li id="w1" role="option">Paper</li>
+  <li id="w2" role="option">Ribbon</li><li id="w3" role="option">Box and ribbon</li></ul></p>
+<p><span id="cl">Colour</span>
+<ul id="colour" role="listbox" aria-labelledby="cl" tabindex="0">
+  <li id="c0" role="option" aria-selected="true">Red</li><li id="c1" role="option">Green</li>
+  <li id="c2" role="option">Blue</li><li id="c3" role="option">Yellow</li><li id="c4" role="option">Black</li></ul></p>
+<p><button id="ship" aria-label="Shipping" aria-haspopup="listbox" aria-controls="ship-list">Standard</button>
+<ul id="ship-list" role="listbox" hidden>
+  <li id="s0" role="option" aria-selected="true">Standard</li><li id="s1" role="option">Express</li>
+  <li id="s2" role="option">Overnight</li></ul></p>
+<script>
+// a button that opens a listbox: the same keys, the highlight named on the button
+function popup(box, list, label) {
+  const opts = Array.from(list.children);
+  let chosen = 0, active = -1;
+  const render = () => {
+    opts.forEach((o, i) => o.setAttribute("aria-selected", i === chosen));
+    box.textContent = opts[chosen].textContent;
+    if (active >= 0) box.setAttribute("aria-activedescendant", opts[active].id); else box.removeAttribute("aria-activedescendant");
+  };
+  box.addEventListener("click", () => { list.hidden = !list.hidden; active = list.hidden ? -1 : chosen; render(); });
+  box.addEventListener("keydown", e => {
+    if (list.hidden) return;
+    if (e.key === "ArrowDown") { active = Math.min(active + 1, opts.length - 1); render(); e.preventDefault(); }
+    if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); e.preventDefault(); }
+    if (e.key === "Enter") { chosen = active; active = -1; list.hidden = true; render(); e.preventDefault(); }
+  });
+  opts.forEach((o, i) => o.addEventListener("click", () => { chosen = i; active = -1; list.hidden = true; render(); }));
+}
+popup(document.getElementById("ship"), document.getElementById("ship-list"));
+// APG select-only combobox: opening highlights the chosen option; arrows move from there
+const box = document.getElementById("wrap"), list = document.getElementById("wrap-list");
+const opts = Array.from(list.children);
+let chosen = 0, active = -1;
+function render() {
+  opts.forEach((o, i) => { o.setAttribute("aria-selected", i === chosen); o.classList.toggle("active", i === active); });
+  box.textContent = opts[chosen].textContent;
+  if (active >= 0) box.setAttribute("aria-activedescendant", opts[active].id); else box.removeAttribute("aria-activedescendant");
+}
+function open() { list.hidden = false; box.setAttribute("aria-expanded", "true"); active = chosen; render(); }
+function close() { list.hidden = true; box.setAttribute("aria-expanded", "false"); active = -1; render(); }
+box.addEventListener("click", () => list.hidden ? open() : close());
+box.addEventListener("keydown", e => {
+  if (list.hidden) return;
+  if (e.key === "ArrowDown") { active = Math.min(active + 1, opts.length - 1); render(); e.preventDefault(); }
+  if (e.key === "ArrowUp") { active = Math.max(active - 1, 0); render(); e.preventDefault(); }
+  if (e.key === "Enter") { chosen = active; close(); e.preventDefault(); }
+});
+opts.forEach((o, i) => o.addEventListener("click", () => { chosen = i; close(); }));
+const colours = Array.from(document.getElementById("colour").children);
+colours.forEach(o => o.addEventListener("click", () => colours.forEach(c => c.setAttribute("aria-selected", c === o))));
+</script>"""
+
+
+@contextlib.contextmanager
+def served(root):
+    (root / "lists.html").write_text(PAGE)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
+    httpd.RequestHandlerClass.log_message = lambda *a: None
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+class Always:
+    """An RNG whose ``random()`` always says one thing (0.0: a select goes by keys)."""
+
+    def __init__(self, rng, value):
+        self.rng, self.value = rng, value
+
+    def random(self, *a, **k):
+        return self.value
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+
+def test_each_listbox_pattern_ends_on_the_option_asked_for(tmp_path):
+    models = Models()
+    with served(tmp_path) as url, contextlib.closing(BrowserDriver(headless=True)) as driver:
+        driver.start_session("s0")
+        actor = Actor(driver, models, session_seed(0, 0), "s0", base_url=url)
+        actor.rng = Always(actor.rng, 0.0)  # by keys where a widget takes keys (the pointer path was right)
+        actor.goto("/lists.html")
+        actor.select(locate.role("combobox", "Gift wrap"), "Ribbon")
+        actor.select(locate.role("listbox", "Colour"), "Yellow")  # always open: by pointer, never pressed open
+        actor.select(locate.role("button", "Shipping"), "Express")
+        driver.end_session()
+    got = [(a["text_intended"], a["text_typed"], a["outcome"]) for a in actor.rec.actions if a["kind"] == "select"]
+    assert [(want, typed) for want, typed, _ in got] == [("Ribbon", "Ribbon"), ("Yellow", "Yellow"),
+                                                         ("Express", "Express")], got
+    assert all(outcome in ("ok", "miss_corrected") for _, _, outcome in got), got
+    keys = [a["text_intended"] for a in actor.rec.actions if a["kind"] == "key"]
+    assert keys.count("Enter") == 2  # the combobox and the button went by keys
