@@ -119,6 +119,7 @@ class OfflineDriver:
         self._container_scroll: dict[str, float] = {}
         self._focused: str | None = None  # selector of the focused element
         self._active_container: str | None = None
+        self._state: dict[str, dict[str, Any]] = {}  # what input changed since the page loaded, by selector
 
     def end_session(self) -> None:
         return None
@@ -133,6 +134,7 @@ class OfflineDriver:
         self._page = None  # the next located element names the page
         self._scroll_y = 0.0
         self._container_scroll.clear()
+        self._state.clear()
 
     def screenshot(self) -> None:
         return None
@@ -188,9 +190,9 @@ class OfflineDriver:
             box=box, visible=visible, scroll_dy=scroll_dy, scroll_at=scroll_at, kind=e["kind"], role=e["role"],
             name=e["name"], text=e["text"], selector=e["selector"], label=e.get("label"), id=e.get("id"),
             testid=e.get("testid"), words_on_screen=e["words_on_screen"],
-            checked=e["checked"], focused=self._focused is not None and self._focused == e["selector"],
+            checked=self._now(e, "checked"), focused=self._focused is not None and self._focused == e["selector"],
             next_in_tab_order=self._focused is not None and e["tab_prev"] == self._focused,
-            options=list(e["options"]), selected_index=e["selected_index"],
+            options=list(e["options"]), selected_index=self._now(e, "selected_index"),
             sensitive=bool(e.get("sensitive", e["kind"] == "password")),  # snapshots from before the field
         )
 
@@ -202,10 +204,27 @@ class OfflineDriver:
                 self._wheel(float(plan.x[i]), float(plan.y[i]), float(plan.dy[i]))
             elif kind == "down":
                 self._focus_at(float(plan.x[i]), float(plan.y[i]))
+                e = self._focused_element()
+                if e is not None and e["kind"] in ("checkbox", "radio"):  # a press toggles it (a radio: sets it)
+                    self._state.setdefault(e["selector"], {})["checked"] = (
+                        True if e["kind"] == "radio" else not self._now(e, "checked"))
+            elif plan.key[i] in ("ArrowDown", "ArrowUp"):  # a focused native select moves its choice
+                e = self._focused_element()
+                if e is not None and e["kind"] == "select" and e["options"]:
+                    step = 1 if plan.key[i] == "ArrowDown" else -1
+                    self._state.setdefault(e["selector"], {})["selected_index"] = int(np.clip(
+                        self._now(e, "selected_index") + step, 0, len(e["options"]) - 1))
             elif plan.key[i] == "Tab":
                 nxt = [e for e in self._page_elements() if e["tab_prev"] == self._focused]
                 self._focused = nxt[0]["selector"] if nxt else None
         return plan.t_ms.copy()
+
+    def _now(self, e: dict[str, Any], what: str) -> Any:
+        """A control's state now: the snapshot's, as the session's own input changed it since."""
+        return self._state.get(e["selector"], {}).get(what, e[what])
+
+    def _focused_element(self) -> dict[str, Any] | None:
+        return next((e for e in self._page_elements() if e["selector"] == self._focused), None)
 
     def _page_elements(self) -> list[dict[str, Any]]:
         return list(self._pages.get(self._page, {}).values())

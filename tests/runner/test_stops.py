@@ -48,3 +48,21 @@ def test_a_failed_live_run_leaves_the_saved_layout_as_it_was(tmp_path):
         run(RunConfig(scenario=str(script), driver="browser", out=tmp_path / "o", save_layout=layout,
                       screenshots="none"))
     assert layout.read_bytes() == (LAYOUT_DIR / "login.json").read_bytes()
+
+
+def test_offline_controls_remember_what_the_session_did_to_them(tmp_path):
+    """Offline, a select always started from the snapshot's option (choosing Australia after Canada sent
+    Enter alone, which leaves Canada) and a ticked box still read as unticked."""
+    script = tmp_path / "twice.py"
+    script.write_text('"""Change my mind."""\nfrom simulator.locate import label\nAPP = "web"\nSTART = "/form"\n\n'
+                      'def run(s):\n    s.select(label("Country"), "Canada")\n'
+                      '    s.select(label("Country"), "Australia")\n'
+                      '    s.check(label("I accept the terms and conditions"))\n'
+                      '    s.check(label("I accept the terms and conditions"), on=False)\n')
+    run(RunConfig(scenario=str(script), driver="offline", seed=3, out=tmp_path / "o",
+                  layout=LAYOUT_DIR / "checkout_form.json", command=["t"]))
+    acts = read_dataset(tmp_path / "o").actions.to_pylist()
+    selects = [a["action_id"] for a in acts if a["kind"] == "select"]
+    keys = [[k["text_intended"] for k in acts if k["parent_id"] == s and k["kind"] == "key"] for s in selects]
+    assert keys == [["ArrowDown"] * 3 + ["Enter"], ["ArrowUp"] * 2 + ["Enter"]]
+    assert sum(a["kind"] == "click" and a["parent_id"] is None for a in acts) == 2  # ticked, then unticked
