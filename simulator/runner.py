@@ -242,7 +242,8 @@ class SessionRunner:
             if where is None:
                 raise  # from a driver or the browser: may be bad luck, the shard is tried again
             # a bug in the script: the same on every retry and every seed, so said once, with its line
-            raise HcisimError(f"session {sid}, step {actor._step}: the scenario raised {type(exc).__name__}: "
+            when = f"after step {actor._step}" if actor._step else "before its first step"  # in the script's own code
+            raise HcisimError(f"session {sid}, {when}: the scenario raised {type(exc).__name__}: "
                               f"{str(exc).splitlines()[0] if str(exc) else ''} ({where})") from None
         finally:
             received = self.driver.end_session()

@@ -36,6 +36,8 @@ from simulator.plan import Plan
 from simulator.rng import component_rng
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+APPS = (None, "web", "desktop")
+"""What a scenario's ``APP`` may name: a user's own app (``--url``), the bundled web app, the bundled Tk app."""
 MAX_SCROLL_ROUNDS = 8
 MAX_PATH_DRAWS = 30
 """Paths drawn at most for a move that must stay inside an open menu (see ``Actor._move_to``)."""
@@ -80,7 +82,11 @@ def load_scenario(name_or_path: str) -> Scenario:
     if not callable(run):
         raise HcisimError(f"{path}: a scenario must define run(s)")
     doc = (module.__doc__ or "").strip().splitlines()
-    return Scenario(name=path.stem, description=doc[0] if doc else "", app=getattr(module, "APP", None),
+    app = getattr(module, "APP", None)
+    if app not in APPS:
+        raise HcisimError(f"{path}: APP must be one of None (your own app, with --url), \"web\" or \"desktop\", "
+                          f"not {app!r}")
+    return Scenario(name=path.stem, description=doc[0] if doc else "", app=app,
                     start=getattr(module, "START", "/"), run=run, path=path)
 
 
@@ -129,7 +135,7 @@ class Actor:
 
     # -- the scenario API ---------------------------------------------------
     def goto(self, url: str) -> None:
-        full = url if "://" in url else f"{self.base_url}{url}"
+        full = url if "://" in url else f"{self.base_url}/{url.lstrip('/')}"  # "checkout.html" is a page too
         a = self._begin("navigate", None, f"goto {url}")
         self.driver.goto(full)
         self._sync_clock()

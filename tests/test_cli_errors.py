@@ -54,7 +54,7 @@ def test_a_bug_in_a_scenario_script_names_its_line_and_is_not_retried(tmp_path):
                    "an offline run of your own scenario needs --layout: run it once live (--driver browser --url "
                    "YOUR_APP --save-layout mine.layout.json), then with --layout mine.layout.json")
     r = hcisim("run", str(script), "--layout", LAYOUTS / "login.json", "--out", str(tmp_path / "o"))
-    one_line_error(r, "session s00000, step 1: the scenario raised ZeroDivisionError: division by zero "
+    one_line_error(r, "session s00000, after step 1: the scenario raised ZeroDivisionError: division by zero "
                       "(mine.py, line 8)")
     assert "retries" not in r.stderr
     assert not (tmp_path / "o").exists()
@@ -68,6 +68,13 @@ def test_an_option_that_is_not_there_names_the_step_once(tmp_path):
     r = hcisim("run", str(script), "--layout", LAYOUTS / "checkout_form.json", "--out", str(tmp_path / "o"))
     one_line_error(r, 'session s00000, step 2: label="Country" has no option \'Atlantis\' (options: ')
     assert r.stderr.count("step") == 1
+
+
+def test_an_unknown_app_in_a_script_is_one_line(tmp_path):
+    script = tmp_path / "phone.py"
+    script.write_text('"""On a phone."""\nAPP = "mobile"\n\ndef run(s):\n    pass\n')
+    one_line_error(hcisim("run", str(script), "--out", str(tmp_path / "o")),
+                   'APP must be one of None (your own app, with --url), "web" or "desktop", not \'mobile\'')
 
 
 def test_unreachable_app(tmp_path):

@@ -110,3 +110,16 @@ def test_offline_runs_label_the_same_fields_sensitive_as_the_browser():
              for a in ds.actions.to_pylist() if a["kind"] == "type"]
     assert {n for n, s in typed if s} == {"Password", "Card number", "Delivery notes"}
     assert {n for n, s in typed if not s} >= {"City", "Username"}
+
+
+def test_a_page_path_joins_the_apps_address_with_or_without_its_slash():
+    """START = "checkout.html" with --url http://host/app opened http://host/appcheckout.html (a 404)."""
+    opened = []
+    driver = OfflineDriver(LAYOUT)
+    driver.goto = opened.append
+    driver.start_session("s0")
+    actor = Actor(driver, FakeModels(), session_seed(1, 0), "s0", base_url="http://host/app/")
+    for page in ("checkout.html", "/checkout.html", "", "http://other/x"):
+        actor.goto(page)
+    assert opened == ["http://host/app/checkout.html", "http://host/app/checkout.html", "http://host/app/",
+                      "http://other/x"]
