@@ -691,6 +691,10 @@ def compare(
     """Score how well a candidate session reproduces a reference session."""
     from replay.compare import compare as compare_sessions
     from simulator.dataset import read_dataset
+    from simulator.report.page import check_report_out
+
+    if out_path is not None:
+        check_report_out(out_path)  # before any work or word
 
     both = [(what, read_dataset(path), sid) for what, path, sid in
             (("reference", reference, session), ("candidate", candidate, candidate_session))]

@@ -74,10 +74,14 @@ def is_report(path: Path) -> bool:
     return GENERATOR in head or STYLE[:80] in head
 
 
-def write_page(path: Path, title: str, body: str, style: str = "") -> Path:
-    """Write a page atomically (temp file, then rename); returns its path. An earlier report is replaced,
-    anything else at ``path`` (a dataset's manifest, a user's notes) never is."""
+def check_report_out(path: Path) -> None:
+    """An earlier report at ``path`` may be replaced; anything else (a dataset's manifest, a user's notes) not."""
     path = Path(path)
     if path.is_file() and not is_report(path):
         raise HcisimError(f"{path} exists and is not an hcisim report; choose another --out")
-    return write_atomic(path, page(title, body, style))
+
+
+def write_page(path: Path, title: str, body: str, style: str = "") -> Path:
+    """Write a page atomically (temp file, then rename); returns its path (`check_report_out` first)."""
+    check_report_out(path)
+    return write_atomic(Path(path), page(title, body, style))
