@@ -66,8 +66,8 @@ def load_agent(spec: str) -> Agent:
 class CommandAgent:
     """An agent in another process, speaking one JSON object per line each way."""
 
-    def __init__(self, cmd: str, timeout_s: float = ANSWER_TIMEOUT_S) -> None:
-        self.timeout_s = timeout_s
+    def __init__(self, cmd: str, timeout_s: float = ANSWER_TIMEOUT_S, grace_s: float = 5.0) -> None:
+        self.timeout_s, self.grace_s = timeout_s, grace_s  # grace: time to exit once its input is closed
         try:  # its own process group: the shell and whatever it started go when the run ends
             self.proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                          start_new_session=True)
@@ -99,7 +99,7 @@ class CommandAgent:
         except BrokenPipeError:
             pass
         try:
-            self.proc.wait(timeout=5)
+            self.proc.wait(timeout=self.grace_s)
         except subprocess.TimeoutExpired:
             pass
         try:  # the shell may be gone and its children not: end the whole group

@@ -89,8 +89,11 @@ def test_locator_that_matches_nothing_names_step_and_locator(tmp_path):
     script.write_text('"""A script with a wrong label."""\nfrom simulator.locate import label\nAPP = "web"\n'
                       'START = "/login"\n\ndef run(s):\n    s.type(label("Username"), "ann")\n'
                       '    s.type(label("Pasword"), "x")\n')
-    r = hcisim("run", str(script), "--driver", "browser", "--out", str(tmp_path / "o"))
+    layout = tmp_path / "app.layout.json"  # a good snapshot saved earlier: a failed run must not replace it
+    layout.write_bytes((LAYOUTS / "login.json").read_bytes())
+    r = hcisim("run", str(script), "--driver", "browser", "--out", str(tmp_path / "o"), "--save-layout", layout)
     one_line_error(r, "session s00000, step 2", 'label="Pasword" matches nothing')
+    assert layout.read_bytes() == (LAYOUTS / "login.json").read_bytes()
 
 
 def test_missing_browser(tmp_path, monkeypatch):

@@ -35,7 +35,7 @@ def test_well_formed_actions_pass():
 def test_a_hung_agent_command_times_out_and_takes_its_children_with_it(tmp_path):
     """An agent that never answered blocked the run for ever, and Ctrl-C left it running (only its shell
     was killed)."""
-    agent = CommandAgent("sleep 300 & sleep 300; echo never", timeout_s=0.5)
+    agent = CommandAgent("sleep 300 & sleep 300; echo never", timeout_s=0.5, grace_s=0.2)
     t0 = time.monotonic()
     with pytest.raises(HcisimError, match=r"the agent command gave no answer within 0 s|within 1 s"):
         agent({"step": 0})

@@ -36,20 +36,6 @@ def test_save_layout_records_one_browser(tmp_path):
     assert not (tmp_path / "l.json").exists()
 
 
-@pytest.mark.browser
-def test_a_failed_live_run_leaves_the_saved_layout_as_it_was(tmp_path):
-    """It replaced a whole layout snapshot with the one page it reached before the error."""
-    layout = tmp_path / "app.layout.json"
-    layout.write_bytes((LAYOUT_DIR / "login.json").read_bytes())
-    script = tmp_path / "typo.py"
-    script.write_text('"""A typo."""\nfrom simulator.locate import label\nAPP = "web"\nSTART = "/login"\n\n'
-                      'def run(s):\n    s.type(label("Username"), "ann")\n    s.type(label("Pasword"), "x")\n')
-    with pytest.raises(HcisimError, match='label="Pasword" matches nothing'):
-        run(RunConfig(scenario=str(script), driver="browser", out=tmp_path / "o", save_layout=layout,
-                      screenshots="none"))
-    assert layout.read_bytes() == (LAYOUT_DIR / "login.json").read_bytes()
-
-
 def test_offline_controls_remember_what_the_session_did_to_them(tmp_path):
     """Offline, a select always started from the snapshot's option (choosing Australia after Canada sent
     Enter alone, which leaves Canada) and a ticked box still read as unticked."""
