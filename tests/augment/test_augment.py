@@ -178,13 +178,13 @@ def _one_person(mouse_ds: Path, tmp_path: Path) -> Path:
                      "one (13)"),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
-    args = {"empty": [_empty(tmp_path), "--factor", "2"],
-            "no-mouse": [typing_ds, "--factor", "2", "--modality", "mouse"],
-            "factor-0": [mouse_ds, "--factor", "0"],
-            "people": [mouse_ds, "--factor", "1", "--people", "others"],
-            "not-a-dataset": [tmp_path, "--factor", "1"],
-            "factor-huge": [mouse_ds, "--factor", "1000000000000"],  # no disk holds it: said before fitting
-            "new-from-one": [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"]}[case]
+    args = {"empty": lambda: [_empty(tmp_path), "--factor", "2"],
+            "no-mouse": lambda: [typing_ds, "--factor", "2", "--modality", "mouse"],
+            "factor-0": lambda: [mouse_ds, "--factor", "0"],
+            "people": lambda: [mouse_ds, "--factor", "1", "--people", "others"],
+            "not-a-dataset": lambda: [tmp_path, "--factor", "1"],
+            "factor-huge": lambda: [mouse_ds, "--factor", "1000000000000"],  # no disk holds it: said before fitting
+            "new-from-one": lambda: [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"]}[case]()
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
     assert not any(tmp_path.glob(".o.tmp-*"))

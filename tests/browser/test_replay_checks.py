@@ -145,7 +145,7 @@ def _run_exports(source: str, urls: list[str]) -> list[bool]:
             exec(compile(source, "exported", "exec"), ns)
             ns["BASE_URL"] = url
             page = browser.new_page()
-            page.set_default_timeout(4000)
+            page.set_default_timeout(2000)  # a local two-page site: what has not come by then never will
             try:
                 ns["run"](page)
                 done.append(True)

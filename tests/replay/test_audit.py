@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from replay.audit import audit
+from replay.audit import Thresholds, audit
+from simulator.errors import HcisimError
 from tests.replay.sessions import REFERENCE, events_for, write_session
 
 EPOCH = 1_795_000_000_000.0
@@ -124,15 +125,16 @@ def test_a_folder_as_a_log_and_gates_that_pass_anything_are_one_line(truth, tmp_
                                                       "file (a dataset: --format hcisim)")
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    for flag, value, said in [("--max-missing", "5", "--max-missing is a share of the truth's events between 0 and 1"),
-                              ("--max-missing", "nan", "--max-missing is a share"),
-                              ("--max-extra", "-0.1", "--max-extra is a share"),
-                              ("--max-coord-error", "-1", "--max-coord-error must be a number >= 0, not -1.0"),
-                              ("--max-key-errors", "-1", "--max-key-errors must be a number >= 0, not -1")]:
-        r = cli(flag, value, captured=empty)
-        assert r.returncode == 2 and r.stderr.startswith(f"error: {said}"), (flag, value, r.stderr)
-    r = cli("--max-missing", "1", "--max-extra", "1", captured=empty)  # every gate at its loosest: still checked
-    assert r.returncode == 0, r.stderr
+    r = cli("--max-missing", "5", captured=empty)
+    assert r.returncode == 2 and r.stderr.strip() == ("error: --max-missing is a share of the truth's events between "
+                                                      "0 and 1 (0.01 = 1 %), not 5.0")
+    for field, value, said in [("max_missing_rate", float("nan"), "--max-missing is a share"),
+                               ("max_extra_rate", -0.1, "--max-extra is a share"),
+                               ("max_coord_error_px", -1.0, "--max-coord-error must be a number >= 0, not -1.0"),
+                               ("max_key_errors", -1, "--max-key-errors must be a number >= 0, not -1")]:
+        with pytest.raises(HcisimError, match=said):
+            Thresholds(**{field: value})
+    Thresholds(max_missing_rate=1.0, max_extra_rate=1.0, max_key_errors=0)  # the loosest gates are gates
 
 
 def test_a_log_holding_an_earlier_run_too_is_extra_events_not_a_clock_error(truth, tmp_path):
