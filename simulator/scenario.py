@@ -221,7 +221,8 @@ class Actor:
         if option not in target.options:
             raise StepError(f"{loc} has no option {option!r} "
                             f"(options: {', '.join(target.options[:8])}{'…' if len(target.options) > 8 else ''})")
-        always_open = target.role == "listbox"  # its options are on the page: a press would pick one
+        # a custom listbox shows its options on the page: a press to "open" it would pick one
+        always_open = target.role == "listbox" and target.kind != "select"
         if not always_open:
             self._press(a, "left")
         goal = target.options.index(option)
