@@ -15,9 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from simulator.dataset import DatasetWriter, Manifest
+from simulator.children import die_with_parent
 from simulator.errors import HcisimError
 from simulator.jsonl import read_jsonl
 
@@ -83,19 +84,28 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
     return out
 
 
-def record_desktop(out: Path, duration_s: float | None = None) -> Path:
+def record_desktop(out: Path, duration_s: float | None = None, started: Callable[[], None] | None = None) -> Path:
     out = Path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
     log = out.parent / f".{out.name}.xrecord.jsonl"
-    if log.exists():
-        raise HcisimError(f"found an unfinished desktop recording at {log}; move or delete it first")
+    if log.exists() and log.stat().st_size == 0:
+        log.unlink()  # a recorder that never got an event: nothing to keep
+    elif log.exists():  # a recorder that was killed: what it logged becomes the recording, as a browser journal does
+        log_to_dataset(log, out, None)
+        log.unlink()
+        raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
+                          f"another --out")
     out.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE, text=True)
+    # the logger dies with this process (a recorder killed with SIGKILL left a keylogger running, parent 1)
+    proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: die_with_parent(signal.SIGTERM))
     ready = proc.stderr.readline()
     if "ready" not in ready:
         proc.wait()
         raise HcisimError(ready.strip().removeprefix("error: ") or "the X logger did not start")
+    if started is not None:
+        started()
     try:
         deadline = time.monotonic() + duration_s if duration_s else float("inf")
         while time.monotonic() < deadline and proc.poll() is None:
@@ -112,6 +122,7 @@ def record_desktop(out: Path, duration_s: float | None = None) -> Path:
         screen = (d.screen().width_in_pixels, d.screen().height_in_pixels)
     except Exception:
         screen = None
-    path = log_to_dataset(log, out, screen)
-    log.unlink()
-    return path
+    try:
+        return log_to_dataset(log, out, screen)
+    finally:
+        log.unlink(missing_ok=True)  # converted, or nothing in it: either way no log stays behind

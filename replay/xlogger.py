@@ -10,6 +10,7 @@ at press time; key names are X keysym names mapped to DOM ``key`` values.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     out = Path(args[0])
     try:  # a new log each time: two runs in one file were audited as one, and the audit blamed the clock
-        fh = open(out, "x", encoding="utf-8")
+        fh = os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8")  # keys: yours
     except FileExistsError:
         print(f"error: {out} already exists; name a new log file", file=sys.stderr)
         sys.exit(2)

@@ -528,8 +528,12 @@ def record(
     if desktop:
         from replay.desktop_record import record_desktop
 
-        err.print("recording X input... press Ctrl-C to stop", highlight=False)
-        path = record_desktop(out_dir, duration)
+        given = [flag for flag, v in (("--url", url), ("--headless", headless), ("--sensitive", sensitive)) if v]
+        if given:  # X input has no page: no field to mask, no page to open -- said, not ignored
+            raise HcisimError(f"{', '.join(given)}: for browser recordings; --desktop records every key as X "
+                              f"delivers it, so type no real secrets while it records")
+        path = record_desktop(out_dir, duration, started=lambda: err.print(
+            "recording X input (every key, as X delivers it)... press Ctrl-C to stop", highlight=False))
         out.print(f"recording saved to {path}", highlight=False)
         return
     if url is None:

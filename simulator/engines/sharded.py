@@ -17,13 +17,11 @@ the engine, the number of workers and the shard size.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import hashlib
 import json
 import os
 import shutil
-import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +33,7 @@ from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 
+from simulator.children import die_with_parent
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import conform, sha256_file, write_table
@@ -45,7 +44,6 @@ ENGINES = ("local", "ray")
 RETRIES = 2
 RECEIPT = "receipt.json"
 LOCK = ".lock"
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -142,18 +140,9 @@ def verified_receipt(stage: Path, shard: int, key: str) -> ShardReceipt | None:
     return receipt
 
 
-def _die_with_parent() -> None:
-    """Worker initializer: a worker outlives a parent killed with SIGKILL (OOM, a CI hard kill) and goes on
-    writing shards nobody will assemble; Linux can kill it when the parent dies."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (AttributeError, OSError):  # not Linux: workers end when the pool's pipe closes
-        pass
-
-
 class LocalEngine:
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_die_with_parent)
+        self.pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=die_with_parent)
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)

@@ -22,6 +22,7 @@ import pyarrow.compute as pc  # noqa: E402
 from simulator.dataset import read_dataset, summarize  # noqa: E402
 from simulator.report.page import figure, table, write_page  # noqa: E402
 
+MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
 MAX_OVERLAYS = 12
 DISPATCH = ("dispatch_error_ms_p50", "dispatch_error_ms_p99", "dispatch_error_ms_max")
@@ -116,9 +117,13 @@ def _timing_plots(ds) -> list[str]:
                 elif k in downs:
                     holds.append(tt - downs.pop(k))
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-        _clipped_hist(axes[0], holds, 300, 60, "#29335c", f"key hold (ms), median {np.median(holds):.0f}", "ms")
-        _clipped_hist(axes[1], ikis, 1000, 80, "#e4572e",
-                      f"press-to-press interval (ms), median {np.median(ikis):.0f}", "ms")
+        for ax, values, clip, bins, color, what in ((axes[0], holds, 300, 60, "#29335c", "key hold"),
+                                                    (axes[1], ikis, 1000, 80, "#e4572e", "press-to-press interval")):
+            if values:
+                _clipped_hist(ax, values, clip, bins, color, f"{what} (ms), median {np.median(values):.0f}", "ms")
+            else:  # one key in a session has no interval (and a press without its release no hold)
+                ax.set_axis_off()
+                ax.set_title(f"{what}: none in this dataset")
         plots.append(figure(fig, "typing timing"))
     return plots
 
@@ -181,8 +186,11 @@ def render(root: Path) -> str:
             parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>",
                       "<div class='grid'>", *overlays, "</div>"]
     actions = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
-                round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""] for a in ds.actions.to_pylist()[:400]]
-    parts.append("<h2>Actions (ground truth)</h2>" + table(
+                round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""]
+               for a in ds.actions.slice(0, MAX_ACTION_ROWS).to_pylist()]
+    shown = (f"<p>The first {MAX_ACTION_ROWS} of {ds.actions.num_rows} actions (the dataset's actions table "
+             f"holds them all).</p>" if ds.actions.num_rows > MAX_ACTION_ROWS else "")
+    parts.append("<h2>Actions (ground truth)</h2>" + shown + table(
         actions, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]))
     return "\n".join(parts)
 

@@ -41,3 +41,28 @@ def test_live_run_figures_are_read_as_ratios_and_times():
     assert rows["presses on target"] == "14 / 15" and rows["texts exact"] == "10 / 10"
     assert rows["sessions"] == "1 / 2"
     assert rows["dispatch error p50 / p99 / max"] == "0.05 / 2.44 / 5.40 ms"
+
+
+def test_one_key_is_no_nan_and_a_long_action_list_says_it_is_cut(tmp_path, monkeypatch):
+    """A recording of one key press plotted "median nan" (with numpy warnings); the actions table stopped at 400
+    rows without a word."""
+    import warnings
+
+    import pyarrow as pa
+
+    import simulator.report.html as report
+    from simulator.dataset import DatasetWriter, Manifest
+    from simulator.dataset.schema import EVENTS
+
+    rows = [dict(session_id="r0", seq=0, t_ms=0.0, device="keyboard", type="key_down", key="x"),
+            dict(session_id="r0", seq=1, t_ms=90.0, device="keyboard", type="key_up", key="x")]
+    with DatasetWriter(tmp_path / "one", Manifest(driver="desktop-recorder", coordinate_space="screen_px")) as w:
+        w.add_session("r0", events=pa.Table.from_pylist(rows, schema=EVENTS))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Mean of empty slice, invalid value in divide
+        page = report.render(tmp_path / "one")
+    assert "median nan" not in page and page.count("<img") >= 1
+    monkeypatch.setattr(report, "MAX_ACTION_ROWS", 5)
+    page = report.render(FIXTURE)
+    n = read_dataset(FIXTURE).actions.num_rows
+    assert f"<p>The first 5 of {n} actions (the dataset's actions table holds them all).</p>" in page

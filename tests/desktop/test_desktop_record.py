@@ -1,0 +1,67 @@
+"""`hcisim record --desktop`: its key logger never outlives it, and what it logged is never lost or stuck."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from simulator.dataset import read_dataset
+from simulator.drivers.xdisplay import ensure_display
+
+pytestmark = pytest.mark.desktop
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            with contextlib.suppress(OSError):
+                if int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(d))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what_it_logged(tmp_path):
+    """SIGKILL to the recorder left `python -m replay.xlogger` logging every key on the machine (parent 1) into a
+    world-readable file, and that file then blocked its --out for good."""
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        assert "recording X input" in p.stderr.readline()
+        subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1", "type", "ab"], env=env, check=True)
+        time.sleep(0.5)
+        loggers = _children(p.pid)
+        assert loggers
+        log = tmp_path / ".rec.xrecord.jsonl"
+        assert oct(log.stat().st_mode & 0o777) == "0o600"  # keys typed are nobody else's to read
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        deadline = time.monotonic() + 5
+        while any(_running(c) for c in loggers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_running(c) for c in loggers)
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.strip() == (f"error: found an unfinished recording for {tmp_path / 'rec'}; "
+                                                          "it was saved there -- record again to another --out")
+        assert [e["key"] for e in read_dataset(tmp_path / "rec").events.to_pylist() if e["type"] == "key_down"] == \
+            ["a", "b"]
+        assert not log.exists()
+
+
+def test_flags_for_browser_recordings_are_refused_with_desktop(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--sensitive", "#pw", "--out",
+                        str(tmp_path / "o")], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith("error: --sensitive: for browser recordings; --desktop records "
+                                                     "every key as X delivers it")
