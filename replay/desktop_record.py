@@ -42,7 +42,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
     def close_typing() -> None:
         nonlocal typing
         if typing and typing["text"]:
-            add("type", typing["t0"], typing["t1"], step=f"type in {typing['window']}", target_name=typing["window"],
+            add("type", typing["t0"], typing["t1"], step=f"type in {typing['window'] or 'the desktop'}", target_name=typing["window"],
                 text_typed=typing["text"], text_intended=typing["text"])
         typing = None
 
@@ -53,7 +53,9 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
         device = "keyboard" if typ.startswith("key") else ("wheel" if typ == "wheel" else "mouse")
         events.append(dict(session_id=sid, seq=len(events), t_ms=t, device=device, type=typ, x=r.get("x"),
                            y=r.get("y"), button=r.get("button"), key=r.get("key"), dy=r.get("dy"),
-                           dx=0.0 if typ == "wheel" else None))
+                           dx=r.get("dx", 0.0) if typ == "wheel" else None))
+        if typ in ("down", "up") and r.get("button") == "other":  # a side button (back, forward): no click
+            continue
         if typ == "down":
             close_typing()
             down = {**r, "t_ms": t}
@@ -61,17 +63,21 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
         elif typ == "up" and down is not None:
             dist = ((r["x"] - down["x"]) ** 2 + (r["y"] - down["y"]) ** 2) ** 0.5
             kind = "drag" if dist > DRAG_PX else ("right_click" if down.get("button") == "right" else "click")
-            add(kind, down["t_ms"], t, step=f"{kind} in {down.get('window')}", target_name=down.get("window"),
-                params=json.dumps({"at": [down["x"], down["y"]], "to": [r["x"], r["y"]]}))
+            add(kind, down["t_ms"], t, step=f"{kind} in {down.get('window') or 'the desktop'}",
+                target_name=down.get("window"), params=json.dumps({"at": [down["x"], down["y"]], "to": [r["x"], r["y"]]}))
             down = None
         elif typ == "key_down":
             key = r.get("key") or ""
-            if len(key) == 1 or key == "Backspace":
+            if r.get("mods") and key not in ("Shift", "CapsLock", "Control", "Alt", "Meta"):  # Ctrl+A: a command
+                close_typing()
+                combo = "+".join([*r["mods"], key])
+                add("key", t, t, step=f"press {combo}", text_intended=combo, text_typed=combo)
+            elif len(key) == 1 or key == "Backspace":
                 if typing is None:
                     typing = {"t0": t, "t1": t, "text": "", "window": window}
                 typing["t1"] = t
                 typing["text"] = typing["text"][:-1] if key == "Backspace" else typing["text"] + key
-            elif key not in ("Shift", "CapsLock"):
+            elif key not in ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph"):  # a modifier alone: no step
                 close_typing()
                 add("key", t, t, step=f"press {key}", text_intended=key, text_typed=key)
     close_typing()

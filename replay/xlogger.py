@@ -23,24 +23,44 @@ from Xlib.protocol import rq
 
 from simulator.errors import HcisimError
 
-_BUTTONS = {1: "left", 2: "middle", 3: "right"}
-_WHEEL = {4: -100.0, 5: 100.0}
+_BUTTONS = {1: "left", 2: "middle", 3: "right"}  # 8, 9 (back, forward) and beyond: "other", as imports name them
+_WHEEL = {4: ("dy", -100.0), 5: ("dy", 100.0), 6: ("dx", -100.0), 7: ("dx", 100.0)}  # 6, 7: the horizontal wheel
+SHIFT_MASK, LOCK_MASK, CONTROL_MASK, MOD1_MASK, NUMLOCK_MASK, MOD4_MASK = 1, 2, 4, 8, 16, 64  # X state bits
+_COMBO_MODS = ((CONTROL_MASK, "Control"), (MOD1_MASK, "Alt"), (MOD4_MASK, "Meta"))
+"""Modifiers that make a key a command (Ctrl+A), not a character typed."""
 # X keysym names whose DOM key value differs.
 _KEYSYM_TO_DOM = {
     "Shift_L": "Shift", "Shift_R": "Shift", "Control_L": "Control", "Control_R": "Control", "Alt_L": "Alt",
     "Alt_R": "Alt", "Return": "Enter", "BackSpace": "Backspace", "Tab": "Tab", "Escape": "Escape",
     "space": " ", "Caps_Lock": "CapsLock", "Delete": "Delete", "Up": "ArrowUp", "Down": "ArrowDown",
     "Left": "ArrowLeft", "Right": "ArrowRight", "Home": "Home", "End": "End", "Super_L": "Meta",
+    "Super_R": "Meta", "Prior": "PageUp", "Next": "PageDown", "Page_Up": "PageUp", "Page_Down": "PageDown",
+    "Insert": "Insert", "Menu": "ContextMenu", "Num_Lock": "NumLock", "Scroll_Lock": "ScrollLock",
+    "ISO_Level3_Shift": "AltGraph", "Mode_switch": "AltGraph", "Print": "PrintScreen", "Pause": "Pause",
+    "KP_Enter": "Enter", "KP_Add": "+", "KP_Subtract": "-", "KP_Multiply": "*", "KP_Divide": "/",
+    "KP_Decimal": ".", "KP_Delete": "Delete", "KP_Home": "Home", "KP_End": "End", "KP_Up": "ArrowUp",
+    "KP_Down": "ArrowDown", "KP_Left": "ArrowLeft", "KP_Right": "ArrowRight", "KP_Prior": "PageUp",
+    "KP_Next": "PageDown", "KP_Insert": "Insert", "KP_Begin": "Clear",
+    **{f"KP_{d}": str(d) for d in range(10)},
 }
 
 
 _KEYSYM_NAMES = {getattr(XK, a): a[3:] for a in dir(XK) if a.startswith("XK_")}
 
 
-def dom_key(d: display.Display, keycode: int, shifted: bool) -> str:
+def dom_key(d: display.Display, keycode: int, state: int) -> str:
+    """The DOM ``KeyboardEvent.key`` of a key event: the character it types under the event's modifier ``state``
+    (Shift, and CapsLock for letters), or the key's name."""
+    shifted = bool(state & SHIFT_MASK)
     keysym = d.keycode_to_keysym(keycode, 1 if shifted else 0) or d.keycode_to_keysym(keycode, 0)
+    if state & NUMLOCK_MASK and not shifted:  # NumLock on: the keypad types its digits (KP_1, not KP_End)
+        alt = d.keycode_to_keysym(keycode, 1)
+        if _KEYSYM_NAMES.get(alt, "").startswith("KP_"):
+            keysym = alt
     char = XK.keysym_to_string(keysym)
     if char is not None and len(char) == 1 and char.isprintable():
+        if state & LOCK_MASK and char.isalpha():  # CapsLock inverts the case of letters only
+            return char.lower() if shifted else char.upper()
         return char
     name = _KEYSYM_NAMES.get(keysym)
     if name is None:
@@ -58,7 +78,6 @@ class XLogger:
             raise HcisimError(f"no X display to record ({exc})") from None
         if not self.rec.has_extension("RECORD"):
             raise HcisimError("the X server has no RECORD extension")
-        self.shift = False
         self.ctx = self.rec.record_create_context(0, [record.AllClients], [{
             "core_requests": (0, 0), "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
             "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
@@ -94,19 +113,22 @@ class XLogger:
             elif event.type in (X.ButtonPress, X.ButtonRelease):
                 if event.detail in _WHEEL:
                     if event.type == X.ButtonPress:
-                        self._write({"t": t, "type": "wheel", "x": event.root_x, "y": event.root_y,
-                                     "dy": _WHEEL[event.detail]})
+                        axis, delta = _WHEEL[event.detail]
+                        self._write({"t": t, "type": "wheel", "x": event.root_x, "y": event.root_y, "dx": 0.0,
+                                     "dy": 0.0, axis: delta})
                     continue
                 rec = {"t": t, "type": "down" if event.type == X.ButtonPress else "up", "x": event.root_x,
-                       "y": event.root_y, "button": _BUTTONS.get(event.detail, str(event.detail))}
+                       "y": event.root_y, "button": _BUTTONS.get(event.detail, "other")}
                 if event.type == X.ButtonPress:
                     rec["window"] = self._window_name(event.root_x, event.root_y)
                 self._write(rec)
             elif event.type in (X.KeyPress, X.KeyRelease):
-                key = dom_key(self.local, event.detail, self.shift)
-                if key == "Shift":
-                    self.shift = event.type == X.KeyPress
-                self._write({"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key})
+                key = dom_key(self.local, event.detail, event.state)
+                rec = {"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key}
+                mods = [name for mask, name in _COMBO_MODS if event.state & mask and name != key]
+                if mods:
+                    rec["mods"] = mods
+                self._write(rec)
 
     def run(self) -> None:
         """Block and log until the process is told to stop (SIGTERM/SIGINT)."""

@@ -65,3 +65,27 @@ def test_flags_for_browser_recordings_are_refused_with_desktop(tmp_path):
                         str(tmp_path / "o")], capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.startswith("error: --sensitive: for browser recordings; --desktop records "
                                                      "every key as X delivers it")
+
+
+def test_keys_are_named_as_the_page_would_name_them_and_commands_are_not_typing(tmp_path):
+    """CapsLock was ignored (`abc` stored for ABC), Ctrl+A became a typed `a`, keypad keys kept X names (KP_End),
+    horizontal wheel and side buttons became clicks with buttons '6' and '8'."""
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        assert "recording X input" in p.stderr.readline()
+        for args in (["key", "Caps_Lock"], ["type", "ab"], ["key", "Caps_Lock"], ["type", "c"], ["key", "ctrl+a"],
+                     ["key", "KP_1", "KP_Enter", "Menu"], ["mousemove", "50", "50", "click", "6", "click", "8"]):
+            subprocess.run(["xdotool", *args], env=env, check=True)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    ds = read_dataset(tmp_path / "rec")
+    ev = ds.events.to_pylist()
+    keys = [e["key"] for e in ev if e["type"] == "key_down" and e["key"] != "NumLock"]  # xdotool's own, for KP_1
+    assert keys == ["CapsLock", "A", "B", "CapsLock", "c", "Control", "a", "1", "Enter", "ContextMenu"]
+    acts = [(a["kind"], a["text_typed"]) for a in ds.actions.to_pylist()]
+    assert ("type", "ABc") in acts and ("key", "Control+a") in acts and ("click", None) not in acts
+    assert [(e["dx"], e["dy"]) for e in ev if e["type"] == "wheel"] == [(-100.0, 0.0)]
+    assert {e["button"] for e in ev if e["type"] in ("down", "up")} == {"other"}
