@@ -1,10 +1,15 @@
-"""Small helpers shared by tests that compare whole datasets."""
+"""Small helpers shared by tests: whole datasets compared, the CLI run, a folder served."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 
 def data_files(root: Path) -> dict[str, bytes]:
@@ -28,3 +33,16 @@ def one_line_error(r: subprocess.CompletedProcess, *fragments: str, code: int | 
     for f in fragments:
         assert f in lines[0], lines[0]
     return lines[0]
+
+
+@contextlib.contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """A plain static server of ``root`` on a free loopback port (a page set of a test's own); yields its origin."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
+    httpd.RequestHandlerClass.log_message = lambda *a: None
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

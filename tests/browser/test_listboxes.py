@@ -6,9 +6,6 @@ listbox (aria-haspopup). Driven for real in Chromium through the Actor, keys and
 """
 
 import contextlib
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,6 +14,7 @@ from simulator.drivers.browser import BrowserDriver
 from simulator.models import Models
 from simulator.rng import session_seed
 from simulator.scenario import Actor
+from tests.helpers import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -78,16 +76,9 @@ colours.forEach(o => o.addEventListener("click", () => colours.forEach(c => c.se
 </script>"""
 
 
-@contextlib.contextmanager
 def served(root):
     (root / "lists.html").write_text(PAGE)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
-    httpd.RequestHandlerClass.log_message = lambda *a: None
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    return serve_folder(root)
 
 
 class Always:

@@ -7,8 +7,8 @@ of it (the link does nothing and sits lower on the page).
 import contextlib
 import functools
 import threading
-from urllib.parse import urlsplit
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,6 +16,7 @@ from replay.record import record
 from replay.replayer import Replayer
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
+from tests.helpers import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -34,13 +35,8 @@ def site(root, *, broken: bool, under: str = ""):
     (root / under / "a.html").write_text(PAGE_A.format(gap=220 if broken else 20,
                                                        href="javascript:void(0)" if broken else "b.html?from=a"))
     (root / under / "b.html").write_text(PAGE_B)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(root)))
-    httpd.RequestHandlerClass.log_message = lambda *a: None
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
