@@ -66,7 +66,7 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
              '    """A page of the app: ``ref`` relative to BASE_URL."""',
              "    if not BASE_URL:",
              "        sys.exit('set BASE_URL to the address of the app, e.g. http://127.0.0.1:8000/')",
-             "    return urljoin(BASE_URL, ref)", ""]
+             "    return urljoin(BASE_URL if BASE_URL.endswith('/') else BASE_URL + '/', ref)  # a folder", ""]
     if secrets:
         lines += ["", "def secret(name):",
                   '    """The value of a field hcisim never recorded (a password), from the environment."""',

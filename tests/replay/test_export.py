@@ -67,7 +67,7 @@ def test_an_exported_script_says_which_variable_it_needs_in_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin"}
     r = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, env=env)
     assert r.returncode == 1 and r.stderr.strip() == "set BASE_URL to the address of the app, e.g. http://127.0.0.1:8000/"
-    with_base = {**env, "BASE_URL": "http://127.0.0.1:9/app/"}
+    with_base = {**env, "BASE_URL": "http://127.0.0.1:9/app"}  # the folder, named without its slash
     r = subprocess.run([sys.executable, "-c", f"exec(open({str(out)!r}).read().replace(\"__main__\", \"x\")); "
                         "print(at('./login')); secret('SECRET_PASSWORD')"], capture_output=True, text=True,
                        env=with_base)
