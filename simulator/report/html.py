@@ -73,6 +73,12 @@ def _root(parents: dict, a: int) -> int:
     return a
 
 
+def _nothing(ax, what: str) -> None:
+    """An empty panel that says why (a keyboard-only dataset has no pointer speeds), not axes around nothing."""
+    ax.text(0.5, 0.5, what, ha="center", va="center")
+    ax.set_axis_off()
+
+
 def _timing_plots(ds) -> list[str]:
     ev = ds.events
     plots = []
@@ -83,21 +89,24 @@ def _timing_plots(ds) -> list[str]:
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
     same = (sid[1:] == sid[:-1]) & moves[1:] & moves[:-1]
     dt = np.diff(t)[same]
-    _clipped_hist(axes[0], dt, 150, 75, "#29335c", "pointer sampling interval (ms)", "ms")
     x = ev.column("x").to_numpy(zero_copy_only=False)
     y = ev.column("y").to_numpy(zero_copy_only=False)
     ok = same & (np.diff(t) > 0)
     speed = np.hypot(np.diff(x), np.diff(y))[ok] / np.diff(t)[ok] * 1000
-    _clipped_hist(axes[1], speed, 4000, 80, "#e4572e", "pointer speed (px/s)", "px/s")
+    for ax, values, clip, bins, color, what, unit in (
+            (axes[0], dt, 150, 75, "#29335c", "pointer sampling interval", "ms"),
+            (axes[1], speed, 4000, 80, "#e4572e", "pointer speed", "px/s")):
+        if len(values):
+            _clipped_hist(ax, values, clip, bins, color, f"{what} ({unit})", unit)
+        else:
+            _nothing(ax, f"{what}:\nno consecutive pointer moves")
     planned = ev.column("planned_t_ms").to_numpy(zero_copy_only=False)
     err = (t - planned)[~np.isnan(planned)]
     if len(err):
         axes[2].hist(err, bins=60, color="#17bebb")
         axes[2].set(title=f"dispatch error actual-planned (p99 {np.percentile(err, 99):.1f} ms)", xlabel="ms")
     else:
-        axes[2].text(0.5, 0.5, "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)",
-                     ha="center")
-        axes[2].set_axis_off()
+        _nothing(axes[2], "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)")
     plots.append(figure(fig, "pointer timing"))
 
     keys = np.isin(types, ["key_down", "key_up"])
@@ -122,8 +131,7 @@ def _timing_plots(ds) -> list[str]:
             if values:
                 _clipped_hist(ax, values, clip, bins, color, f"{what} (ms), median {np.median(values):.0f}", "ms")
             else:  # one key in a session has no interval (and a press without its release no hold)
-                ax.set_axis_off()
-                ax.set_title(f"{what}: none in this dataset")
+                _nothing(ax, f"{what}:\nnone in this dataset")
         plots.append(figure(fig, "typing timing"))
     return plots
 
