@@ -23,6 +23,8 @@ from simulator.errors import HcisimError
 from simulator.jsonl import read_jsonl
 
 DRAG_PX = 12.0
+MODIFIERS = ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph")
+"""Keys that change what other keys do: pressed alone they are no step of their own."""
 
 
 def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) -> Path:
@@ -42,8 +44,8 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
     def close_typing() -> None:
         nonlocal typing
         if typing and typing["text"]:
-            add("type", typing["t0"], typing["t1"], step=f"type in {typing['window'] or 'the desktop'}", target_name=typing["window"],
-                text_typed=typing["text"], text_intended=typing["text"])
+            add("type", typing["t0"], typing["t1"], step=f"type in {typing['window'] or 'the desktop'}",
+                target_name=typing["window"], text_typed=typing["text"], text_intended=typing["text"])
         typing = None
 
     window = None
@@ -68,7 +70,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
             down = None
         elif typ == "key_down":
             key = r.get("key") or ""
-            if r.get("mods") and key not in ("Shift", "CapsLock", "Control", "Alt", "Meta"):  # Ctrl+A: a command
+            if r.get("mods") and key not in MODIFIERS:  # Ctrl+A: a command
                 close_typing()
                 combo = "+".join([*r["mods"], key])
                 add("key", t, t, step=f"press {combo}", text_intended=combo, text_typed=combo)
@@ -77,7 +79,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
                     typing = {"t0": t, "t1": t, "text": "", "window": window}
                 typing["t1"] = t
                 typing["text"] = typing["text"][:-1] if key == "Backspace" else typing["text"] + key
-            elif key not in ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph"):  # a modifier alone: no step
+            elif key not in MODIFIERS:  # a modifier alone: no step
                 close_typing()
                 add("key", t, t, step=f"press {key}", text_intended=key, text_typed=key)
     close_typing()

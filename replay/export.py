@@ -161,9 +161,9 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
     ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid)).to_pylist()
     t0 = epoch_ms
     actions = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
-    first_url = next((json.loads(a["params"] or "{}").get("url") for a in actions if a["kind"] == "navigate"), None)
     out: list[dict[str, Any]] = [
-        {"type": _META, "data": {"href": first_url or "about:blank", "width": vp["width"], "height": vp["height"]},
+        {"type": _META, "data": {"href": recorded_start(actions, default="about:blank"), "width": vp["width"],
+                                 "height": vp["height"]},
          "timestamp": t0},
         {"type": _FULL, "timestamp": t0, "data": {"initialOffset": {"top": 0, "left": 0}, "node": {
             "type": 0, "id": 1, "childNodes": [{"type": 2, "id": 2, "tagName": "html", "attributes": {},

@@ -47,6 +47,6 @@ def navigate_url(action: dict[str, Any]) -> str | None:
     return url or None
 
 
-def recorded_start(actions: Iterable[dict[str, Any]]) -> str:
-    """The URL (or path) of a session's first navigation; ``/`` when it has none."""
-    return next((u for a in actions if a["kind"] == "navigate" and (u := navigate_url(a))), "/")
+def recorded_start(actions: Iterable[dict[str, Any]], default: str = "/") -> str:
+    """The URL (or path) of a session's first navigation; ``default`` when it has none."""
+    return next((u for a in actions if a["kind"] == "navigate" and (u := navigate_url(a))), default)

@@ -25,11 +25,11 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
     """What the data is made from, by content: an edited scenario script or layout snapshot is new data."""
     from simulator import __version__, mouse, typing as typing_model
     from simulator.dataset.storage import sha256_file
-    from simulator.runner import LAYOUT_DIR
+    from simulator.runner import default_layout
     from simulator.scenario import load_scenario
 
     script = load_scenario(scenario).path
-    lay = Path(layout) if layout else LAYOUT_DIR / f"{script.stem}.json"
+    lay = Path(layout) if layout else default_layout(script.stem)
     ident = {
         "scenario": sha256_file(script), "layout": sha256_file(lay) if lay.is_file() else None,
         "sessions": sessions, "seed": seed, "driver": driver, "version": __version__, "locale": locale,

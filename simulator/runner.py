@@ -34,8 +34,12 @@ DRIVERS = ("browser", "desktop", "offline")
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
 
 
-@dataclass
+def default_layout(scenario_name: str) -> Path:
+    """The layout snapshot a bundled scenario's offline runs use when no --layout is given."""
+    return LAYOUT_DIR / f"{scenario_name}.json"
 
+
+@dataclass
 class RunConfig:
     scenario: str
     driver: str = "offline"
@@ -203,7 +207,7 @@ class SessionRunner:
                 lay = self.scenario.path.with_suffix(".layout.json").name
                 raise HcisimError(f"an offline run of your own scenario needs --layout: run it once live "
                                   f"(--driver browser --url YOUR_APP --save-layout {lay}), then with --layout {lay}")
-            self.layout_path = Path(cfg.layout or LAYOUT_DIR / f"{self.scenario.name}.json")
+            self.layout_path = Path(cfg.layout or default_layout(self.scenario.name))
             return OfflineDriver(load_layout(self.layout_path))
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
 
