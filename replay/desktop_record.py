@@ -23,11 +23,17 @@ from simulator.errors import HcisimError
 from simulator.jsonl import read_jsonl
 
 DRAG_PX = 12.0
+DOUBLE_CLICK_MS = 500.0
+DOUBLE_CLICK_PX = 5.0
+"""Two left clicks are one double click when the second press comes within this long and this close of
+the first's -- X delivers presses only; the toolkit decides (GTK's defaults: 400 ms, 5 px; Windows': 500 ms,
+4 px)."""
 MODIFIERS = ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph")
 """Keys that change what other keys do: pressed alone they are no step of their own."""
 
 
-def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) -> Path:
+def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
+                   command: list[str] | None = None) -> Path:
     rows = read_jsonl(log, cut_short_ok=True)  # a line cut short by a kill
     if not rows:
         raise HcisimError(f"{log}: nothing was recorded")
@@ -54,7 +60,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
         typ = r["type"]
         device = "keyboard" if typ.startswith("key") else ("wheel" if typ == "wheel" else "mouse")
         events.append(dict(session_id=sid, seq=len(events), t_ms=t, device=device, type=typ, x=r.get("x"),
-                           y=r.get("y"), button=r.get("button"), key=r.get("key"), dy=r.get("dy"),
+                           y=r.get("y"), button=r.get("button"), key=r.get("key"), code=r.get("code"), dy=r.get("dy"),
                            dx=r.get("dx", 0.0) if typ == "wheel" else None))
         if typ in ("down", "up") and r.get("button") == "other":  # a side button (back, forward): no click
             continue
@@ -65,8 +71,13 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
         elif typ == "up" and down is not None:
             dist = ((r["x"] - down["x"]) ** 2 + (r["y"] - down["y"]) ** 2) ** 0.5
             kind = "drag" if dist > DRAG_PX else ("right_click" if down.get("button") == "right" else "click")
-            add(kind, down["t_ms"], t, step=f"{kind} in {down.get('window') or 'the desktop'}",
-                target_name=down.get("window"), params=json.dumps({"at": [down["x"], down["y"]], "to": [r["x"], r["y"]]}))
+            if kind == "click" and _second_click(actions, down):
+                actions[-1].update(kind="double_click", t_end_ms=t,
+                                   step=f"double_click in {down.get('window') or 'the desktop'}")
+            else:
+                add(kind, down["t_ms"], t, step=f"{kind} in {down.get('window') or 'the desktop'}",
+                    target_name=down.get("window"),
+                    params=json.dumps({"at": [down["x"], down["y"]], "to": [r["x"], r["y"]]}))
             down = None
         elif typ == "key_down":
             key = r.get("key") or ""
@@ -83,8 +94,8 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
                 close_typing()
                 add("key", t, t, step=f"press {key}", text_intended=key, text_typed=key)
     close_typing()
-    manifest = Manifest(driver="desktop-recorder", coordinate_space="screen_px", command=["hcisim", "record",
-                                                                                          "--desktop"],
+    manifest = Manifest(driver="desktop-recorder", coordinate_space="screen_px",
+                        command=command or ["hcisim", "record", "--desktop", "--out", str(out)],
                         screen={"width": screen[0], "height": screen[1]} if screen else None,
                         device={"name": "x-record"}, sessions=[sid])
     with DatasetWriter(out, manifest) as w:
@@ -92,7 +103,18 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None) 
     return out
 
 
-def record_desktop(out: Path, duration_s: float | None = None, started: Callable[[], None] | None = None) -> Path:
+def _second_click(actions: list[dict[str, Any]], down: dict[str, Any]) -> bool:
+    """Whether a left press completes a double click with the click just before it (nothing in between)."""
+    if not actions or actions[-1]["kind"] != "click":
+        return False
+    first = actions[-1]
+    x, y = json.loads(first["params"])["at"]
+    return (down["t_ms"] - first["t_start_ms"] <= DOUBLE_CLICK_MS
+            and ((down["x"] - x) ** 2 + (down["y"] - y) ** 2) ** 0.5 <= DOUBLE_CLICK_PX)
+
+
+def record_desktop(out: Path, duration_s: float | None = None, started: Callable[[], None] | None = None,
+                   command: list[str] | None = None) -> Path:
     out = Path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
@@ -100,7 +122,7 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
     if log.exists() and log.stat().st_size == 0:
         log.unlink()  # a recorder that never got an event: nothing to keep
     elif log.exists():  # a recorder that was killed: what it logged becomes the recording, as a browser journal does
-        log_to_dataset(log, out, None)
+        log_to_dataset(log, out, None, command)
         log.unlink()
         raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
                           f"another --out")
@@ -131,6 +153,6 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
     except Exception:
         screen = None
     try:
-        return log_to_dataset(log, out, screen)
+        return log_to_dataset(log, out, screen, command)
     finally:
         log.unlink(missing_ok=True)  # converted, or nothing in it: either way no log stays behind

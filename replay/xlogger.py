@@ -1,14 +1,16 @@
 """Log X input events with the RECORD extension, as OS-level capture tools do.
 
 Writes one JSON object per line -- ``{"t": epoch seconds, "type", "x", "y",
-"button", "key", "window"}`` -- flushed per event, so it is both the desktop
+"button", "key", "code", "window"}`` -- flushed per event, so it is both the desktop
 recorder behind ``hcisim record --desktop`` and a real external logger for
 ``hcisim audit`` tests. Window names come from the window under the pointer
-at press time; key names are X keysym names mapped to DOM ``key`` values.
+at press time; key names are X keysym names mapped to DOM ``key`` values, and
+``code`` names the physical key as DOM ``KeyboardEvent.code`` does.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -25,7 +27,8 @@ from simulator.errors import HcisimError
 
 _BUTTONS = {1: "left", 2: "middle", 3: "right"}  # 8, 9 (back, forward) and beyond: "other", as imports name them
 _WHEEL = {4: ("dy", -100.0), 5: ("dy", 100.0), 6: ("dx", -100.0), 7: ("dx", 100.0)}  # 6, 7: the horizontal wheel
-SHIFT_MASK, LOCK_MASK, CONTROL_MASK, MOD1_MASK, NUMLOCK_MASK, MOD4_MASK = 1, 2, 4, 8, 16, 64  # X state bits
+SHIFT_MASK, LOCK_MASK, CONTROL_MASK, MOD1_MASK, NUMLOCK_MASK, MOD4_MASK, MOD5_MASK = 1, 2, 4, 8, 16, 64, 128  # X state
+LEVEL3_MASK = MOD5_MASK  # AltGr (ISO_Level3_Shift) sets Mod5 in every XKB layout that has a third level
 _COMBO_MODS = ((CONTROL_MASK, "Control"), (MOD1_MASK, "Alt"), (MOD4_MASK, "Meta"))
 """Modifiers that make a key a command (Ctrl+A), not a character typed."""
 # X keysym names whose DOM key value differs.
@@ -45,19 +48,99 @@ _KEYSYM_TO_DOM = {
 }
 
 
+for _group in ("xkb", "latin2", "latin3", "latin4", "greek", "cyrillic"):  # named beyond Latin-1: AltGraph, ...
+    XK.load_keysym_group(_group)
 _KEYSYM_NAMES = {getattr(XK, a): a[3:] for a in dir(XK) if a.startswith("XK_")}
+
+
+def _xkbcommon():
+    """libxkbcommon's keysym-to-character table, or None. Why: python-xlib turns Latin-1 keysyms into characters
+    only, so `€`, `ł` or Cyrillic typed on a layout that has them came out as names; the library ships with
+    xdotool (libxdo3 depends on it) and Chromium."""
+    try:
+        lib = ctypes.CDLL("libxkbcommon.so.0")
+    except OSError:
+        return None
+    lib.xkb_keysym_to_utf32.restype = ctypes.c_uint32
+    lib.xkb_keysym_to_utf32.argtypes = [ctypes.c_uint32]
+    return lib.xkb_keysym_to_utf32
+
+
+_TO_UTF32 = _xkbcommon()
+
+
+def keysym_char(keysym: int) -> str | None:
+    """The character a keysym types (control characters such as Return's included), or None."""
+    if _TO_UTF32 is not None:
+        code = _TO_UTF32(keysym)
+        return chr(code) if code else None
+    if keysym & 0xFF000000 == 0x01000000:  # a Unicode keysym
+        return chr(keysym & 0xFFFFFF)
+    return XK.keysym_to_string(keysym)
+
+EVDEV_OFFSET = 8
+"""X servers on Linux (Xorg with evdev or libinput, Xvfb, Xwayland) number a key by its kernel code + 8."""
+_EVDEV_TO_CODE = {
+    1: "Escape", **{k: f"Digit{(k - 1) % 10}" for k in range(2, 12)}, 12: "Minus", 13: "Equal", 14: "Backspace",
+    15: "Tab", **{k: f"Key{c}" for k, c in zip(range(16, 26), "QWERTYUIOP")}, 26: "BracketLeft",
+    27: "BracketRight", 28: "Enter", 29: "ControlLeft", **{k: f"Key{c}" for k, c in zip(range(30, 39), "ASDFGHJKL")},
+    39: "Semicolon", 40: "Quote", 41: "Backquote", 42: "ShiftLeft", 43: "Backslash",
+    **{k: f"Key{c}" for k, c in zip(range(44, 51), "ZXCVBNM")}, 51: "Comma", 52: "Period", 53: "Slash",
+    54: "ShiftRight", 55: "NumpadMultiply", 56: "AltLeft", 57: "Space", 58: "CapsLock",
+    **{k: f"F{k - 58}" for k in range(59, 69)}, 69: "NumLock", 70: "ScrollLock", 71: "Numpad7", 72: "Numpad8",
+    73: "Numpad9", 74: "NumpadSubtract", 75: "Numpad4", 76: "Numpad5", 77: "Numpad6", 78: "NumpadAdd",
+    79: "Numpad1", 80: "Numpad2", 81: "Numpad3", 82: "Numpad0", 83: "NumpadDecimal", 86: "IntlBackslash",
+    87: "F11", 88: "F12", 89: "IntlRo", 96: "NumpadEnter", 97: "ControlRight", 98: "NumpadDivide",
+    99: "PrintScreen", 100: "AltRight", 102: "Home", 103: "ArrowUp", 104: "PageUp", 105: "ArrowLeft",
+    106: "ArrowRight", 107: "End", 108: "ArrowDown", 109: "PageDown", 110: "Insert", 111: "Delete",
+    117: "NumpadEqual", 119: "Pause", 124: "IntlYen", 125: "MetaLeft", 126: "MetaRight", 127: "ContextMenu",
+}
+"""Linux key codes (linux/input-event-codes.h) to DOM ``KeyboardEvent.code``: the key's place on a US
+keyboard, whatever the layout types with it (the UI Events KeyboardEvent code values)."""
+
+
+def dom_code(keycode: int) -> str | None:
+    """The DOM ``KeyboardEvent.code`` of an X keycode; None for a key the table does not name."""
+    return _EVDEV_TO_CODE.get(keycode - EVDEV_OFFSET)
+
+
+class ServerClock:
+    """Event times in epoch seconds from the X server's own millisecond stamps, anchored to the wall
+    clock at the first event.
+
+    Why: RECORD hands events over in batches, so the time a batch is read is not when its keys went
+    down -- a burst of keys read at once had intervals of ~0 ms, and typing rhythm is what a dataset is
+    for. The server stamps each event as it happens (CARD32 milliseconds, wrapping after 49.7 days)."""
+
+    def __init__(self, wall=time.time) -> None:
+        self._wall = wall
+        self._anchor: float | None = None
+        self._last = 0
+        self._elapsed = 0
+
+    def __call__(self, server_ms: int) -> float:
+        if self._anchor is None:
+            self._anchor, self._last = self._wall(), server_ms
+        step = (server_ms - self._last) & 0xFFFFFFFF
+        if step < 1 << 31:  # a stamp earlier than the last one (never seen in order) does not go back
+            self._elapsed += step
+            self._last = server_ms
+        return self._anchor + self._elapsed / 1000.0
 
 
 def dom_key(d: display.Display, keycode: int, state: int) -> str:
     """The DOM ``KeyboardEvent.key`` of a key event: the character it types under the event's modifier ``state``
     (Shift, and CapsLock for letters), or the key's name."""
     shifted = bool(state & SHIFT_MASK)
-    keysym = d.keycode_to_keysym(keycode, 1 if shifted else 0) or d.keycode_to_keysym(keycode, 0)
+    # the core keymap lists a key's symbols as (group 1, group 2) x (plain, shifted), then the third level
+    base = 4 if state & LEVEL3_MASK else 2 if (state >> 13) & 3 == 1 else 0  # XKB group in bits 13-14
+    keysym = (d.keycode_to_keysym(keycode, base + shifted) or d.keycode_to_keysym(keycode, base)
+              or d.keycode_to_keysym(keycode, 1 if shifted else 0) or d.keycode_to_keysym(keycode, 0))
     if state & NUMLOCK_MASK and not shifted:  # NumLock on: the keypad types its digits (KP_1, not KP_End)
         alt = d.keycode_to_keysym(keycode, 1)
         if _KEYSYM_NAMES.get(alt, "").startswith("KP_"):
             keysym = alt
-    char = XK.keysym_to_string(keysym)
+    char = keysym_char(keysym)
     if char is not None and len(char) == 1 and char.isprintable():
         if state & LOCK_MASK and char.isalpha():  # CapsLock inverts the case of letters only
             return char.lower() if shifted else char.upper()
@@ -71,6 +154,7 @@ def dom_key(d: display.Display, keycode: int, state: int) -> str:
 class XLogger:
     def __init__(self, out: TextIO, display_name: str | None = None) -> None:
         self.out = out
+        self.clock = ServerClock()
         try:
             self.local = display.Display(display_name)
             self.rec = display.Display(display_name)
@@ -107,7 +191,7 @@ class XLogger:
         data = reply.data
         while data:
             event, data = rq.EventField(None).parse_binary_value(data, self.rec.display, None, None)
-            t = time.time()
+            t = self.clock(event.time)
             if event.type == X.MotionNotify:
                 self._write({"t": t, "type": "move", "x": event.root_x, "y": event.root_y})
             elif event.type in (X.ButtonPress, X.ButtonRelease):
@@ -124,7 +208,8 @@ class XLogger:
                 self._write(rec)
             elif event.type in (X.KeyPress, X.KeyRelease):
                 key = dom_key(self.local, event.detail, event.state)
-                rec = {"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key}
+                rec = {"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key,
+                       "code": dom_code(event.detail)}
                 mods = [name for mask, name in _COMBO_MODS if event.state & mask and name != key]
                 if mods:
                     rec["mods"] = mods

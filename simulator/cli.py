@@ -533,7 +533,8 @@ def record(
             raise HcisimError(f"{', '.join(given)}: for browser recordings; --desktop records every key as X "
                               f"delivers it, so type no real secrets while it records")
         path = record_desktop(out_dir, duration, started=lambda: err.print(
-            "recording X input (every key, as X delivers it)... press Ctrl-C to stop", highlight=False))
+            "recording X input (every key, as X delivers it)... press Ctrl-C to stop", highlight=False),
+            command=["hcisim", *sys.argv[1:]])
         out.print(f"recording saved to {path}", highlight=False)
         return
     if url is None:

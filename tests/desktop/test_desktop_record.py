@@ -10,6 +10,7 @@ import time
 import pytest
 
 from simulator.dataset import read_dataset
+from simulator.jsonl import read_jsonl
 from simulator.drivers.xdisplay import ensure_display
 
 pytestmark = pytest.mark.desktop
@@ -89,3 +90,50 @@ def test_keys_are_named_as_the_page_would_name_them_and_commands_are_not_typing(
     assert ("type", "ABc") in acts and ("key", "Control+a") in acts and ("click", None) not in acts
     assert [(e["dx"], e["dy"]) for e in ev if e["type"] == "wheel"] == [(-100.0, 0.0)]
     assert {e["button"] for e in ev if e["type"] in ("down", "up")} == {"other"}
+
+
+def test_key_times_are_when_x_saw_the_keys_not_when_the_logger_read_them(tmp_path):
+    """RECORD hands events over in batches: a logger busy for a moment (here: stopped) stamped a burst of keys
+    typed 40 ms apart with the one time it read them, intervals of 0 ms in a dataset about typing rhythm."""
+    log = tmp_path / "x.jsonl"
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        p = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], env=env, stderr=subprocess.PIPE,
+                             text=True)
+        assert "ready" in p.stderr.readline()
+        time.sleep(0.3)  # "ready" comes just before the logger asks X for events
+        p.send_signal(signal.SIGSTOP)
+        subprocess.run(["xdotool", "type", "--delay", "80", "abcd"], env=env, check=True)
+        p.send_signal(signal.SIGCONT)
+        time.sleep(0.5)
+        p.terminate()
+        p.wait(timeout=10)
+    downs = [r["t"] for r in read_jsonl(log) if r["type"] == "key_down"]
+    gaps_ms = [1000 * (b - a) for a, b in zip(downs, downs[1:])]
+    assert len(downs) == 4 and all(25 < g < 250 for g in gaps_ms), gaps_ms  # a key down every 40 ms
+
+
+def test_a_layout_s_third_level_keys_codes_and_double_clicks_are_recorded_as_a_page_would_see_them(tmp_path,
+                                                                                                    monkeypatch):
+    """On a German layout AltGr+Q types `@` (was `q`), the key left of U types `z` on the key a page calls `KeyY`
+    (`code` was empty), and two quick clicks were two clicks instead of one double click."""
+    monkeypatch.delenv("DISPLAY", raising=False)  # a display of our own: its keyboard layout changes
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        subprocess.run(["setxkbmap", "de"], env=env, check=True)
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        assert "recording X input" in p.stderr.readline()
+        for args in (["key", "ISO_Level3_Shift+q", "z"], ["mousemove", "40", "40", "click", "--repeat", "2",
+                                                          "--delay", "120", "1"], ["sleep", "0.8", "click", "1"]):
+            subprocess.run(["xdotool", *args], env=env, check=True)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    ds = read_dataset(tmp_path / "rec")
+    downs = [(e["key"], e["code"]) for e in ds.events.to_pylist() if e["type"] == "key_down"]
+    assert downs == [("AltGraph", None), ("@", "KeyQ"), ("z", "KeyY")]  # xdotool's AltGr: XKB's virtual LVL3 key
+    acts = ds.actions.to_pylist()
+    assert [a["kind"] for a in acts] == ["type", "double_click", "click"]
+    assert acts[0]["text_typed"] == "@z"
+    assert ds.manifest.command[-2:] == ["--out", str(tmp_path / "rec")]

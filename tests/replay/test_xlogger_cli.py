@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def logger(out, display=":989"):
     env = {**os.environ, "DISPLAY": display}
@@ -27,3 +29,13 @@ def test_a_log_it_cannot_write_or_a_display_it_cannot_open_is_one_line_and_no_fi
     r = logger(tmp_path / "x.jsonl", display=":989")  # no X server there
     assert r.returncode == 2 and r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_server_stamps_become_epoch_seconds_across_the_32_bit_wrap_and_never_go_back():
+    from replay.xlogger import ServerClock
+
+    clock = ServerClock(wall=lambda: 1000.0)
+    assert clock(2 ** 32 - 10) == 1000.0
+    assert clock(5) == pytest.approx(1000.015)  # the server's millisecond counter wrapped
+    assert clock(3) == pytest.approx(1000.015)  # an earlier stamp does not move time back
+    assert clock(20) == pytest.approx(1000.030)
