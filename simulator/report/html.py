@@ -21,6 +21,7 @@ import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
 from simulator.report.page import figure, table, write_page  # noqa: E402
+from simulator.typing.records import pair_events  # noqa: E402
 
 MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
@@ -112,19 +113,14 @@ def _timing_plots(ds) -> list[str]:
     keys = np.isin(types, ["key_down", "key_up"])
     if keys.any():
         key = np.asarray(ev.column("key").to_pylist(), dtype=object)
+        code = np.asarray(ev.column("code").to_pylist(), dtype=object)
         holds, ikis = [], []
         for s in np.unique(sid[keys]):
             m = keys & (sid == s)
-            downs = {}
-            last_down = None
-            for ty, k, tt in zip(types[m], key[m], t[m]):
-                if ty == "key_down":
-                    downs[k] = tt
-                    if last_down is not None:
-                        ikis.append(tt - last_down)
-                    last_down = tt
-                elif k in downs:
-                    holds.append(tt - downs.pop(k))
+            ks = pair_events(t[m], types[m], key[m], code[m], unreleased_ms=None)
+            held = ks.release_ms - ks.press_ms
+            holds += held[np.isfinite(held)].tolist()
+            ikis += np.diff(ks.press_ms).tolist()
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
         for ax, values, clip, bins, color, what in ((axes[0], holds, 300, 60, "#29335c", "key hold"),
                                                     (axes[1], ikis, 1000, 80, "#e4572e", "press-to-press interval")):

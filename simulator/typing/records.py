@@ -60,8 +60,10 @@ class KeyEvents:
         return pair_events(self.t_ms, self.type, self.key, self.code, user=self.user, text_id=text_id)
 
 
-def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") -> Keystrokes:
-    """Turn a down/up event stream into press rows with release times (unreleased: +100 ms).
+def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "",
+                unreleased_ms: float | None = 100.0) -> Keystrokes:
+    """Turn a down/up event stream into press rows with release times (unreleased: + ``unreleased_ms``, or
+    NaN with None). A key is its ``code`` where known (Shift+a goes down as `A` and may come up as `a`).
 
     A key that goes down again before it comes up is auto-repeating (the OS sends the repeats): its
     one release ends every pending press of it, as the OS-log readers pair them."""
@@ -81,6 +83,7 @@ def pair_events(t_ms, types, keys, codes, *, user: str = "", text_id: str = "") 
                 release[j] = t
     rel = np.asarray(release, float)
     pr = np.asarray(press, float)
-    rel = np.where(np.isnan(rel), pr + 100.0, rel)
+    if unreleased_ms is not None:
+        rel = np.where(np.isnan(rel), pr + unreleased_ms, rel)
     return Keystrokes(user, text_id, pr, rel, np.asarray(key, dtype=_OBJ), np.asarray(code, dtype=_OBJ))
 

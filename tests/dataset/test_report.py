@@ -66,3 +66,26 @@ def test_one_key_is_no_nan_and_a_long_action_list_says_it_is_cut(tmp_path, monke
     page = report.render(FIXTURE)
     n = read_dataset(FIXTURE).actions.num_rows
     assert f"<p>The first 5 of {n} actions (the dataset's actions table holds them all).</p>" in page
+
+
+def test_a_key_held_while_shift_changes_its_name_still_has_a_hold(tmp_path, monkeypatch):
+    """Shift+A goes down as `A` and, with Shift let go first, comes up as `a`: paired by name it had no hold, so
+    every capital was missing from the hold histogram (the typing readers pair by code)."""
+    import pyarrow as pa
+
+    import simulator.report.html as report
+    from simulator.dataset import DatasetWriter, Manifest
+    from simulator.dataset.schema import EVENTS
+
+    ev = [("key_down", "Shift", "ShiftLeft", 0.0), ("key_down", "A", "KeyA", 50.0), ("key_up", "Shift", "ShiftLeft",
+                                                                                     90.0),
+          ("key_up", "a", "KeyA", 130.0), ("key_down", "b", "KeyB", 200.0), ("key_up", "b", "KeyB", 270.0)]
+    rows = [dict(session_id="r0", seq=i, t_ms=t, device="keyboard", type=ty, key=k, code=c)
+            for i, (ty, k, c, t) in enumerate(ev)]
+    with DatasetWriter(tmp_path / "caps", Manifest(driver="desktop-recorder", coordinate_space="screen_px")) as w:
+        w.add_session("r0", events=pa.Table.from_pylist(rows, schema=EVENTS))
+    plotted = {}
+    monkeypatch.setattr(report, "_clipped_hist", lambda ax, values, top, bins, color, title, unit:
+                        plotted.setdefault(title.split(" (")[0], sorted(values)))
+    report.render(tmp_path / "caps")
+    assert plotted["key hold"] == [70.0, 80.0, 90.0] and plotted["press-to-press interval"] == [50.0, 150.0]
