@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from Xlib import X, XK, display
 from Xlib.ext import record
@@ -155,6 +155,7 @@ class XLogger:
     def __init__(self, out: TextIO, display_name: str | None = None) -> None:
         self.out = out
         self.clock = ServerClock()
+        self._on_start: Callable[[], None] | None = None
         try:
             self.local = display.Display(display_name)
             self.rec = display.Display(display_name)
@@ -186,6 +187,9 @@ class XLogger:
         self.out.flush()
 
     def _handle(self, reply) -> None:
+        if reply.category == record.StartOfData and self._on_start is not None:
+            self._on_start()
+            self._on_start = None
         if reply.category != record.FromServer or reply.client_swapped or not reply.data:
             return
         data = reply.data
@@ -215,8 +219,10 @@ class XLogger:
                     rec["mods"] = mods
                 self._write(rec)
 
-    def run(self) -> None:
-        """Block and log until the process is told to stop (SIGTERM/SIGINT)."""
+    def run(self, on_start: Callable[[], None] | None = None) -> None:
+        """Block and log until the process is told to stop (SIGTERM/SIGINT); ``on_start`` is called once X has
+        begun sending events (a key pressed before then is not in the log)."""
+        self._on_start = on_start
         self.rec.record_enable_context(self.ctx, self._handle)
 
     def close(self) -> None:
@@ -261,8 +267,7 @@ def main(argv: list[str] | None = None) -> None:
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            print("ready", file=sys.stderr, flush=True)
-            logger.run()
+            logger.run(on_start=lambda: print("ready", file=sys.stderr, flush=True))
         except KeyboardInterrupt:
             pass
 
