@@ -126,6 +126,10 @@ def _beside(dataset: Path, suffix: str) -> Path:
     return source.with_name(source.name + suffix)
 
 
+def _note(text: str) -> None:
+    err.print(f"note: {text}", highlight=False)
+
+
 def _with_progress(description: str, fn, *args, **kwargs):
     with _progress() as bar:
         task = bar.add_task(description, total=None)
@@ -216,7 +220,7 @@ def fit_mouse(
     """Fit a mouse-motion profile (motor + device layer) and write a fit report beside it."""
     from simulator import mouse
 
-    path = _with_progress("fitting mouse", mouse.fit_profile, data, format.value, out_path)
+    path = _with_progress("fitting mouse", mouse.fit_profile, data, format.value, out_path, note=_note)
     out.print(f"profile written to {path}", highlight=False)
 
 
@@ -232,7 +236,8 @@ def fit_typing(
     """Fit a typing profile (timing, errors, per-typist) and write a fit report beside it."""
     from simulator import typing as typing_model
 
-    path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path, layout=keyboard)
+    path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path, layout=keyboard,
+                          note=_note)
     out.print(f"profile written to {path}", highlight=False)
 
 

@@ -32,6 +32,7 @@ from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
+from simulator.readers.common import find_files
 
 FORMATS = ("sapimouse", "balabit", "aalto", "pynput")
 COORDINATES = {"sapimouse": "viewport_css_px", "balabit": "screen_px", "aalto": "viewport_css_px",
@@ -62,26 +63,24 @@ def _session_files(fmt: str, src: Path) -> list[Path]:
     if src.is_file():
         return [src]
     pattern = {"sapimouse": "*.csv", "balabit": "session_*", "aalto": "*_keystrokes.txt", "pynput": "*.csv"}[fmt]
-    files = sorted(p for p in src.rglob(pattern) if p.is_file())
+    files = find_files(src, pattern)
     if not files:
         raise HcisimError(f"{src}: no {fmt} files found")
     return files
 
 
-def _names(fmt: str, f: Path) -> tuple[str, str]:
-    """(session id, person) of one source file."""
-    f = f.resolve()  # a file named relative to the working folder has a folder name too
+def _names(fmt: str, f: Path, root: Path) -> tuple[str, str]:
+    """(session id, person) of one source file found under ``root`` (an Aalto file's person is read from it)."""
+    f, root = f.resolve(), root.resolve()  # a file named relative to the working folder has a folder name too
     if fmt == "sapimouse":
-        from simulator.readers.sapimouse import subject_of
+        from simulator.readers.sapimouse import person_of
 
-        folder = f.parent.name
         length = re.sub(r"^session_", "", f.stem)  # session_3min -> 3min
-        return f"{folder}-{length}", subject_of(folder)
+        return f"{f.parent.name}-{length}", person_of(f, root)
     if fmt == "balabit":
         return f"{f.parent.name}-{f.name}", f.parent.name.removeprefix("user")
     if fmt == "aalto":
-        pid = f.name.split("_")[0]
-        return f"p{pid}", pid
+        return f"p{f.stem.split('_')[0]}", ""  # the person: the file's PARTICIPANT_ID, read with its keys
     from simulator.readers.pynput_log import typist_id
 
     return f.stem, typist_id(f)
@@ -131,8 +130,9 @@ def _pointer(f: Path, sid: str, fmt: str) -> pa.Table:
     return _events(n, sid, t, device, type_, x=x, y=y, button=btn, dx=np.where(wheel, 0.0, np.nan), dy=dy)
 
 
-def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict]]:
-    """One participant's 15 sentences: key downs and ups at the page's times, one ``type`` action per sentence."""
+def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict], str]:
+    """One participant's 15 sentences: key downs and ups at the page's times, one ``type`` action per sentence;
+    and the participant's id (the file's PARTICIPANT_ID, as the typing reader names them)."""
     from simulator.readers.aalto import _dom_key, _read_table  # the reader's key naming, shared
     from simulator.typing.layout import code_for
 
@@ -178,7 +178,7 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict]]:
                         "t_end_ms": float(end - t0), "step": f"transcribe sentence {s}",
                         "text_intended": sentences[idx[0]] or "", "text_typed": typed[idx[0]] or "",
                         "outcome": "ok"})
-    return events, actions
+    return events, actions, str(tab["PARTICIPANT_ID"][0].as_py())
 
 
 def _pynput(f: Path, sid: str) -> pa.Table:
@@ -214,7 +214,7 @@ def iter_sessions(fmt: str, src: Path, sessions: str | None = None, progress: Pr
     files = _session_files(fmt, src)
     picked = []
     for f in files:
-        sid, person = _names(fmt, f)
+        sid, person = _names(fmt, f, src)
         rel = f.name if src.is_file() else f.relative_to(src).as_posix()
         if sessions is None or fnmatch.fnmatch(sid, sessions) or fnmatch.fnmatch(rel, sessions):
             picked.append((f, sid, person, rel))
@@ -229,7 +229,7 @@ def iter_sessions(fmt: str, src: Path, sessions: str | None = None, progress: Pr
         if fmt in ("sapimouse", "balabit"):
             events = _pointer(f, sid, fmt)
         elif fmt == "aalto":
-            events, actions = _aalto(f, sid)
+            events, actions, person = _aalto(f, sid)
         else:
             events = _pynput(f, sid)
         yield Session(sid, person, rel, events, actions)

@@ -16,11 +16,11 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset import Dataset
-from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
-from simulator.typing.records import Keystrokes, pair_events
+from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, PRESS_LEFT, RELEASE, PointerLog
+from simulator.readers.hcisim import keystroke_logs, people_of, pointer_logs, typed_texts, typing_tasks
+from simulator.typing.records import Keystrokes
 from simulator.typing.text import recorded_text
 
-MAX_COORD = 10000.0
 """Recorded positions beyond this are capture glitches (Balabit's screen edges), not positions."""
 
 
@@ -114,27 +114,6 @@ GAP_KINDS = ("mouse", "enter", "pause")
 
 # -- mouse ---------------------------------------------------------------------------------------
 
-def pointer_logs(events: pa.Table, people: dict[str, str]) -> dict[str, PointerLog]:
-    """Each session's pointer events as the mouse fit reads them, with ``user`` = the session's person."""
-    cols = {c: events.column(c).to_numpy(zero_copy_only=False)
-            for c in ("session_id", "t_ms", "type", "x", "y", "button", "device")}
-    out = {}
-    mouse = cols["device"] == "mouse"
-    sid_all = cols["session_id"].astype(str)
-    for sid in dict.fromkeys(sid_all[mouse]):
-        m = (sid_all == sid) & mouse
-        ty, bt = cols["type"][m], cols["button"][m]
-        x, y = cols["x"][m].astype(float), cols["y"][m].astype(float)
-        kind = np.full(int(m.sum()), OTHER, np.int8)
-        kind[ty == "move"] = MOVE
-        kind[(ty == "down") & (bt == "left")] = PRESS_LEFT
-        kind[ty == "up"] = RELEASE
-        glitch = (np.abs(x) > MAX_COORD) | (np.abs(y) > MAX_COORD) | ~np.isfinite(x) | ~np.isfinite(y)
-        kind[glitch & (kind == MOVE)] = OTHER
-        out[sid] = PointerLog(people.get(sid, sid), sid, cols["t_ms"][m].astype(float), x, y, kind)
-    return out
-
-
 def pointing_spans(log: PointerLog) -> list[tuple[int, int]]:
     """(first move, press) indices of the pointing movements in a log.
 
@@ -185,21 +164,6 @@ def _pointing(log: PointerLog, action_of_press: np.ndarray, sizes: dict) -> list
 
 # -- typing --------------------------------------------------------------------------------------
 
-def keystroke_logs(events: pa.Table, people: dict[str, str]) -> dict[str, Keystrokes]:
-    """Each session's key events as press rows with releases, ``user`` = the session's person."""
-    cols = {c: events.column(c).to_numpy(zero_copy_only=False)
-            for c in ("session_id", "t_ms", "device", "type", "key", "code")}
-    m = (cols["device"] == "keyboard") & np.isin(cols["type"], ["key_down", "key_up"])
-    out = {}
-    sessions = cols["session_id"][m].astype(str)
-    for sid in dict.fromkeys(sessions):
-        sm = sessions == sid
-        pick = lambda c: cols[c][m][sm]  # noqa: E731  (events are in seq order already)
-        out[sid] = pair_events(pick("t_ms"), pick("type"), pick("key"), pick("code"), user=people.get(sid, sid),
-                               text_id=sid)
-    return out
-
-
 def segment_numbers(events: pa.Table) -> np.ndarray:
     """Each event's free-text segment number within one session's events (in time order).
 
@@ -224,13 +188,11 @@ def segment_numbers(events: pa.Table) -> np.ndarray:
     return seg_of_down[owner]
 
 
-def typed_segments(log: Keystrokes, breaks: np.ndarray | None = None) -> tuple[list[Keystrokes], list[Segment]]:
-    """The log cut by the free-text rule and at ``breaks`` (where the session's typing actions began), as
-    records to fit on and as measured segments in session time."""
-    from simulator.readers.pynput_log import segments
-
-    recs = segments(log, breaks=breaks)
-    keep = np.flatnonzero(log.key != "Enter")  # segments() drops Enter and keeps the rest in order
+def typed_segments(log: Keystrokes, tasks: list | None = None) -> tuple[list[Keystrokes], list[Segment]]:
+    """The log cut into texts as `simulator.readers.hcisim` cuts them (``tasks``: the session's ``type`` actions),
+    as records to fit on and as measured segments in session time."""
+    recs, first = typed_texts(log, tasks)
+    keep = np.flatnonzero(log.key != "Enter")  # the texts leave Enter out and keep the rest in order
     enter_at = set(np.flatnonzero(log.key == "Enter").tolist())
     out, pos = [], 0
     for r in recs:
@@ -253,27 +215,14 @@ class DatasetTasks:
     typing_records: list[Keystrokes]       # what the typing fit reads (user = person)
 
 
-def _typing_starts(ds: Dataset) -> dict[str, np.ndarray]:
-    """When each session's ``type`` actions began: a field's or a transcribed sentence's text is a task of its
-    own even when no Enter or 5 s pause ends the one before (Aalto sentences ran together, 3-5 to a segment)."""
-    a = ds.actions
-    if a.num_rows == 0:
-        return {}
-    kind = a.column("kind").to_numpy(zero_copy_only=False)
-    sid = a.column("session_id").to_numpy(zero_copy_only=False).astype(str)
-    t = a.column("t_start_ms").to_numpy(zero_copy_only=False).astype(float)
-    typed = kind == "type"
-    return {s: np.sort(t[typed & (sid == s)]) for s in dict.fromkeys(sid[typed])}
-
-
 def extract(ds: Dataset) -> DatasetTasks:
     """Every session's tasks, in manifest order; sessions with no task are left out."""
-    people = {s: ds.manifest.people.get(s, s) for s in ds.sessions}
+    people = people_of(ds)
     ev = ds.events
     logs = pointer_logs(ev, people)
     keys = keystroke_logs(ev, people)
     sizes = _target_sizes(ds)
-    breaks = _typing_starts(ds)
+    tasks = typing_tasks(ds)
     aid_col = ev.column("action_id")
     sid_col = ev.column("session_id").to_numpy(zero_copy_only=False).astype(str)
     dev = ev.column("device").to_numpy(zero_copy_only=False)
@@ -289,7 +238,7 @@ def extract(ds: Dataset) -> DatasetTasks:
                 st.bounds = (float(log.x[ok].min()), float(log.y[ok].min()), float(log.x[ok].max()),
                              float(log.y[ok].max()))
         if sid in keys and len(keys[sid]):
-            recs, st.segments = typed_segments(keys[sid], breaks.get(sid))
+            recs, st.segments = typed_segments(keys[sid], tasks.get(sid))
             records.extend(recs)
         items = [(p.t_start, "mouse", i) for i, p in enumerate(st.pointing)]
         items += [(s.t_start, "typing", i) for i, s in enumerate(st.segments)]

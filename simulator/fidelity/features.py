@@ -4,8 +4,8 @@ Each item carries the same features the realism benchmarks' discriminators use
 (`simulator.mouse.features`, `simulator.typing.features`), a fixed-length *record vector* for
 distance-to-closest-record (privacy), and who produced it (session, person). Movements are cut
 with the benchmark's rule (`simulator.readers.common.cut_movements`), texts with the typing
-reader's segmenting (`simulator.typing.io.read_hcisim`), so fidelity judges exactly what the
-models were fitted on.
+reader's cutting (`simulator.readers.hcisim`: the same rule for every dataset, recorded, imported or
+generated), so fidelity judges exactly what the models were fitted on.
 """
 
 from __future__ import annotations
@@ -161,9 +161,9 @@ def _persons(sessions: np.ndarray, people: dict[str, str]) -> np.ndarray:
 
 
 def mouse_items(root: Path, people: dict[str, str]) -> Items | None:
-    from simulator.mouse.fit import read_hcisim as read_pointer_logs
+    from simulator.readers.hcisim import read_pointer
 
-    mv = cut_movements(read_pointer_logs(root))
+    mv = cut_movements(read_pointer(root))
     if len(mv) == 0:
         return None
     X = mouse_features(mv.t_ms, mv.x, mv.y, mv.offsets)
@@ -173,12 +173,12 @@ def mouse_items(root: Path, people: dict[str, str]) -> Items | None:
 
 def typing_items(root: Path, people: dict[str, str]) -> Items | None:
     from simulator.typing.fit import recorded_layout
-    from simulator.typing.io import read_hcisim as read_segments
+    from simulator.readers.hcisim import read_typing, session_of
 
-    records = [r for r in read_segments(root) if len(r) >= MIN_KEYS]
+    records = [r for r in read_typing(root) if len(r) >= MIN_KEYS]
     if not records:
         return None
-    sessions = np.array([str(r.user) for r in records], dtype=object)  # the reader names typists by session
+    sessions = np.array([session_of(r) for r in records], dtype=object)
     layout, _ = recorded_layout(records)  # hands and letters where the keyboard typed on has them
     return Items("typing", tuple(TYPING_FEATURES), feature_matrix(records, layout), segment_vectors(records),
                  sessions, _persons(sessions, people))

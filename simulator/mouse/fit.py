@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.critic import Critic, fit_critic_in_stages, fit_tilts_in_rounds
+from simulator.critic import MIN_CRITIC_ITEMS, Critic, fit_critic_in_stages, fit_tilts_in_rounds
 from simulator.errors import HcisimError
 from simulator.mouse.features import features
 from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
@@ -55,30 +55,9 @@ def read_logs(data: Path, fmt: str) -> list[PointerLog]:
         from simulator.readers.balabit import read_balabit
         return read_balabit(data)
     if fmt == "hcisim":
-        return read_hcisim(data)
+        from simulator.readers.hcisim import read_pointer
+        return read_pointer(data)
     raise HcisimError(f"unknown mouse data format {fmt!r} (known: sapimouse, balabit, hcisim)")
-
-
-def read_hcisim(data: Path) -> list[PointerLog]:
-    """Pointer events of an hcisim dataset, one log per session."""
-    try:
-        from simulator.dataset import read_dataset
-    except ImportError:  # the dataset reader is not in this build
-        raise HcisimError("reading hcisim datasets needs simulator.dataset.read_dataset") from None
-    ev = read_dataset(data).events
-    cols = {c: ev[c].to_numpy(zero_copy_only=False) for c in ("session_id", "t_ms", "type", "x", "y", "button")}
-    from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE
-    logs = []
-    for sid in np.unique(cols["session_id"].astype(str)):
-        m = (cols["session_id"] == sid) & np.isin(cols["type"], ["move", "down", "up"])
-        ty, bt = cols["type"][m], cols["button"][m]
-        kind = np.full(m.sum(), OTHER, np.int8)
-        kind[ty == "move"] = MOVE
-        kind[(ty == "down") & (bt == "left")] = PRESS_LEFT
-        kind[ty == "up"] = RELEASE
-        logs.append(PointerLog(str(sid), str(sid), cols["t_ms"][m].astype(float), cols["x"][m].astype(float),
-                               cols["y"][m].astype(float), kind))
-    return logs
 
 
 def fit_device(mv: Movements, name: str) -> Device:
@@ -238,6 +217,9 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
         fit_person_tilts(prof, mv, rng)
         prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
                                "candidates": prof.critic.candidates}
+    elif critic:
+        prof.meta["critic"] = (f"none: {n} movements; the realism critic needs at least {MIN_CRITIC_ITEMS}, so "
+                               f"synthesis draws each movement once (--candidates has no effect)")
     if progress:
         progress(total, total)
     return prof
@@ -282,13 +264,17 @@ def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,
-                users: set[str] | None = None, meta: dict | None = None) -> Path:
-    """``hcisim fit mouse``: read, cut, fit, write the profile and an HTML fit report beside it."""
+                users: set[str] | None = None, meta: dict | None = None,
+                note: Callable[[str], None] | None = None) -> Path:
+    """``hcisim fit mouse``: read, cut, fit, write the profile and an HTML fit report beside it. ``note`` hears
+    what a user should know of the result (a fit too small for the realism critic)."""
     from simulator.mouse.report import write_fit_report
+    from simulator.report.page import check_report_out
 
     out = Path(out)
     if out.suffix.lower() != ".json":
         raise HcisimError(f"{out}: a mouse profile is written as .json")
+    check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
     logs = read_logs(Path(data), fmt)
     if users is not None:
         logs = [lg for lg in logs if lg.user in users]
@@ -296,6 +282,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
     pid = out.stem
     m = {"source_format": fmt, "source": str(Path(data).name), "sessions": len(logs), **(meta or {})}
     prof = fit_movements(mv, pid, m, progress)
+    if isinstance(prof.meta.get("critic"), str) and note is not None:
+        note(f"{out}: realism critic {prof.meta['critic']}")
     save_profile(prof, out)
     write_fit_report(prof, mv, out.with_suffix(".html"))
     return out

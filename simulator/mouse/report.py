@@ -9,8 +9,11 @@ import numpy as np
 
 from simulator.mouse.profile import MouseProfile
 from simulator.readers.common import Movements
-from simulator.report.page import figure, write_page
+from simulator.report.page import fields, figure, table, write_page
 
+FEATURE_UNITS = {"duration": "ms", "dev_max": "px", "v_median": "px/ms", "dt_max": "ms", "t_peak_frac": "of duration",
+                 "end_phase_frac": "of duration", "angle_change_std": "rad", "straightness": "end-to-end / path length",
+                 "n_peaks": "speed peaks"}
 REPORT_FEATURES = ("duration", "straightness", "dev_max", "v_median", "t_peak_frac", "end_phase_frac",
                    "angle_change_std", "n_peaks", "dt_max")
 
@@ -32,9 +35,11 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     b = synth_moves(sx, sy, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
     F_real = features(sub.t_ms, sub.x, sub.y, sub.offsets)
     F_syn = features(b.t_ms, b.x, b.y, b.offsets)
-    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users, {len(mv)} movements "
-             f"({len(idx)} shown). "
-             f"Metadata: {html.escape(str(prof.meta))}</p>"]
+    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users ({html.escape(', '.join(prof.users))}), "
+             f"{len(mv)} movements ({len(idx)} shown below). The plots compare the recorded movements with the "
+             f"profile's for the same start and press points as the same users: how well the fit reproduces its own "
+             f"data, not how it does on people it has not seen (benchmarks/mouse_realism.py holds people out).</p>",
+             "<h2>profile</h2>" + table(fields(prof.meta), ["field", "value"])]
     fig, axs = plt.subplots(3, 3, figsize=(12, 9))
     for name, ax in zip(REPORT_FEATURES, axs.flat):
         k = NAMES.index(name)
@@ -44,7 +49,7 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
         bins = np.linspace(lo, hi + 1e-9, 40)
         ax.hist(r[np.isfinite(r)], bins, alpha=0.5, density=True, label="recorded")
         ax.hist(g[np.isfinite(g)], bins, alpha=0.5, density=True, label="hcisim")
-        ax.set_title(name)
+        ax.set_title(f"{name} ({FEATURE_UNITS.get(name, '')})" if name in FEATURE_UNITS else name)
     axs[0, 0].legend()
     parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + figure(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))

@@ -8,6 +8,8 @@ judged against.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,22 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
+
+
+def find_files(root: Path, pattern: str) -> list[Path]:
+    """Files under folder ``root`` whose name matches ``pattern``, sorted, following linked folders (a folder of
+    links to the shared data's ``user<N>`` folders found nothing with ``rglob``, which does not enter them);
+    a folder reached twice (a link loop) is read once."""
+    out, seen = [], set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        out += [Path(folder) / f for f in files if fnmatch.fnmatch(f, pattern) and os.path.isfile(os.path.join(folder, f))]
+    return sorted(out)
 
 MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
 """Event kinds: a pointer move, a left-button press, any button release, anything else

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from simulator.errors import HcisimError
+from simulator.readers.common import find_files
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
@@ -52,8 +54,11 @@ def parse_key(raw: str) -> tuple[str, str | None]:
 
 
 def typist_id(path: Path) -> str:
+    """The free-text data's ``<task letter>_<typist>.csv`` (``f_01``: 01) names its typist; any other file is
+    its own typist (``alice_day1``: alice_day1, not day1 -- a name of several people's files once)."""
     stem = Path(path).stem
-    return stem.split("_", 1)[1] if "_" in stem else stem
+    m = re.fullmatch(r"[A-Za-z]_(.+)", stem)
+    return m.group(1) if m else stem
 
 
 def _files(path: Path) -> list[Path]:
@@ -61,7 +66,7 @@ def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = sorted(path.rglob("*.csv"))
+        files = find_files(path, "*.csv")
         if files:
             return files
         raise HcisimError(f"{path}: no pynput *.csv logs found")

@@ -14,7 +14,7 @@ import numpy as np
 from simulator.errors import HcisimError
 import pyarrow as pa
 
-from simulator.readers.common import PointerLog, pointer_states, read_pointer_csv
+from simulator.readers.common import PointerLog, find_files, pointer_states, read_pointer_csv
 
 COLUMNS = ["client timestamp", "button", "state", "x", "y"]
 
@@ -22,6 +22,17 @@ COLUMNS = ["client timestamp", "button", "state", "x", "y"]
 def subject_of(folder: str) -> str:
     m = re.match(r"user(\d+)", folder)
     return m.group(1) if m else folder
+
+
+def person_of(f: Path, root: Path) -> str:
+    """Whose file ``f`` (found under ``root``) is: a SapiMouse ``user<N>`` folder names its subject; elsewhere a
+    file in a folder of its own is its folder's person, and a file given alone or lying loose in ``root`` is named
+    by itself (``own/alice.csv``: alice). `hcisim import` and `hcisim fit` name people by this one rule."""
+    if re.match(r"user\d+", f.parent.name):
+        return subject_of(f.parent.name)
+    if f == root or f.parent == root:
+        return f.stem
+    return f.parent.name
 
 
 def read_rows(path: Path) -> pa.Table:
@@ -40,13 +51,12 @@ def read_sapimouse(root: Path, users: set[str] | None = None) -> list[PointerLog
     root = Path(root)
     if not root.exists():
         raise HcisimError(f"{root}: no such file or folder")
-    files = [root] if root.is_file() else sorted(root.rglob("*.csv"))
+    files = [root] if root.is_file() else find_files(root, "*.csv")
     if not files:
         raise HcisimError(f"{root}: no SapiMouse CSV files found")
     logs = []
     for f in files:
-        folder = f.parent.name if f.parent != root or root.name.startswith("user") else f.stem
-        user = subject_of(folder)
+        user = person_of(f, root)
         if users is not None and user not in users:
             continue
         logs.append(read_file(f, user, f"{f.parent.name}/{f.stem}"))

@@ -58,6 +58,18 @@ def table(rows: list[list], header: list[str] | None = None) -> str:
     return f"<table>{head}{body}</table>"
 
 
+def fields(meta: dict) -> list[list]:
+    """A profile's metadata as (field, value) rows a person reads: nested records as ``key value, ...``,
+    lists joined, words for the keys (``n_movements`` -> ``n movements``)."""
+    def say(v) -> str:
+        if isinstance(v, dict):
+            return ", ".join(f"{k.replace('_', ' ')} {say(x)}" for k, x in v.items())
+        if isinstance(v, (list, tuple)):
+            return ", ".join(map(say, v))
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+    return [[k.replace("_", " "), say(v)] for k, v in meta.items()]
+
+
 GENERATOR = "<meta name='generator' content='hcisim'>"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from simulator.rng import rng_for
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
-from simulator.typing.records import Keystrokes, pair_events
+from simulator.typing.records import Keystrokes
 from simulator.typing.text import normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
@@ -140,32 +141,6 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
 
 # -- fitting ---------------------------------------------------------------------------------------
 
-def read_hcisim(path: Path, progress=None) -> list[Keystrokes]:
-    """Keyboard events of an hcisim dataset, one typist per session, cut into segments."""
-    try:
-        from simulator.dataset import read_dataset
-    except ImportError:  # the dataset reader is not in this tree yet
-        raise HcisimError("reading hcisim datasets needs simulator.dataset.read_dataset, not available here") from None
-    from simulator.readers.pynput_log import segments
-
-    ev = read_dataset(Path(path)).events
-    cols = {c: ev.column(c).to_numpy(zero_copy_only=False) for c in ("session_id", "t_ms", "device", "type", "key", "code")}
-    m = (cols["device"] == "keyboard") & np.isin(cols["type"], ["key_down", "key_up"])
-    if not m.any():
-        raise HcisimError(f"{path}: the dataset has no keyboard events to fit")
-    out = []
-    sessions = cols["session_id"][m]
-    for k, s in enumerate(dict.fromkeys(sessions)):
-        sm = sessions == s
-        order = np.argsort(cols["t_ms"][m][sm], kind="stable")
-        pick = lambda c: cols[c][m][sm][order]  # noqa: E731
-        log = pair_events(pick("t_ms"), pick("type"), pick("key"), pick("code"), user=str(s), text_id=str(s))
-        out.extend(segments(log))
-        if progress:
-            progress(k + 1, len(set(sessions)))
-    return out
-
-
 def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
@@ -175,12 +150,18 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
     if fmt == "pynput":
         from simulator.readers.pynput_log import read_pynput
         return read_pynput(Path(data), progress=progress)
-    return read_hcisim(Path(data), progress=progress)
+    from simulator.readers.hcisim import read_typing
+    records = read_typing(Path(data), progress=progress)
+    if not records:
+        raise HcisimError(f"{data}: the dataset has no keyboard events to fit")
+    return records
 
 
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
-                profile_id: str | None = None, report: bool = True, layout: str | None = None) -> Path:
+                profile_id: str | None = None, report: bool = True, layout: str | None = None,
+                note: Callable[[str], None] | None = None) -> Path:
     """``hcisim fit typing``: read, fit, write the profile (atomically) and an HTML fit report beside it.
+    ``note`` hears what a user should know of the result (a fit too small for the realism critic).
 
     ``layout``: the keyboard the recorded people typed on, which places each character's key (its
     hand, finger and row); None: read from the key codes the events name, else US. The profile keeps it
@@ -189,8 +170,9 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     ``holdout=True`` leaves out the standard held-out part (`simulator.typing.splits`) and says so in
     the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
     """
+    from simulator.critic import MIN_CRITIC_ITEMS
     from simulator.typing import splits
-    from simulator.typing.realism import fit_typing_critic
+    from simulator.typing.realism import MIN_CRITIC_KEYS, fit_typing_critic
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
@@ -199,6 +181,9 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
+    if report:
+        from simulator.report.page import check_report_out
+        check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
     n_steps = 4
     step = lambda k: progress(k, n_steps) if progress else None  # noqa: E731
     records = read_records(data, fmt)
@@ -237,6 +222,11 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     fit_typing_critic(prof, records)
     if prof.critic is not None:
         meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
+    else:
+        meta["critic"] = (f"none: fewer than {MIN_CRITIC_ITEMS} texts of {MIN_CRITIC_KEYS}+ keys, so synthesis "
+                          f"draws each text once (--candidates has no effect)")
+        if note is not None:
+            note(f"{out}: realism critic {meta['critic']}")
     save_profile(prof, out)
     if report:
         from simulator.typing.report import write_fit_report

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.report.page import figure_png, img, table, write_page
+from simulator.report.page import fields, figure_png, img, table, write_page
 from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.layout import get_layout
@@ -121,7 +121,7 @@ def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
     stats = [[k, v if not isinstance(v, float) else f"{v:.4g}"] for k, v in profile.stats.items()
              if not isinstance(v, dict)]
     effects = [[k, f"{v:+.3f}"] for k, v in profile.stats.get("population_effects", {}).items()]
-    meta = [["keyboard layout", profile.layout]] + [[k, v] for k, v in profile.metadata.items()]
+    meta = [["keyboard layout", profile.layout]] + fields(profile.metadata)
     body = (f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'value'])}"
             "<h2>population effects on log press-to-press interval</h2>" + table(effects, ["effect", "coefficient"])
             + f"<h2>recorded vs generated ({len(real)} texts)</h2>" + "".join(img(f, "plot") for f in figs))

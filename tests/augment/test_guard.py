@@ -19,10 +19,10 @@ from simulator.augment.tasks import extract
 from simulator.dataset import read_dataset, validate_dataset
 from simulator.fidelity.features import load_items
 from simulator.fidelity.privacy import _scale, nearest_distance
-from simulator.mouse.fit import read_hcisim as read_pointer_logs
+from simulator.readers.hcisim import read_pointer as read_pointer_logs
 from simulator.mouse.synth import MoveBatch
 from simulator.readers.common import cut_movements
-from simulator.typing.io import read_hcisim as read_segments
+from simulator.readers.hcisim import read_typing as read_segments
 from simulator.typing.records import KeyEvents
 
 OFFSET = (37.0, 23.0)

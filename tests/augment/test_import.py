@@ -175,7 +175,7 @@ def test_a_file_named_from_the_working_folder_belongs_to_someone(shared_data, tm
     shutil.copy(shared_data / "sapimouse" / "user1" / "session_1min.csv", tmp_path / "mine.csv")
     monkeypatch.chdir(tmp_path)
     m = import_dataset("sapimouse", Path("mine.csv"), tmp_path / "o")
-    assert m.people == {f"{tmp_path.name}-mine": tmp_path.name}
+    assert m.people == {f"{tmp_path.name}-mine": "mine"}  # a file given alone is named by itself, as fit names it
 
 
 def test_an_aalto_release_logged_before_its_press_is_left_out(shared_data, tmp_path):
@@ -200,3 +200,43 @@ def test_an_aalto_release_logged_before_its_press_is_left_out(shared_data, tmp_p
             assert down.get(e["key"], 0) > 0, e
             down[e["key"]] -= 1
     assert ev[0]["t_ms"] == 0.0
+
+
+def test_import_and_fit_name_the_same_people_and_follow_linked_folders(shared_data, tmp_path):
+    """Own files outside the shared layout: `import` made alice.csv and bob.csv one person (their folder) while
+    `fit` made them two; alice_day1.csv and bob_day1.csv were one typist "day1"; an Aalto-format file's person was
+    its file name, not its PARTICIPANT_ID; a folder of links to user folders was "no files found"."""
+    import shutil
+
+    from simulator.readers.aalto import read_aalto
+    from simulator.readers.pynput_log import read_pynput
+    from simulator.readers.sapimouse import read_sapimouse
+
+    own = tmp_path / "own"
+    own.mkdir()
+    for who in ("alice", "bob"):
+        shutil.copy(shared_data / "sapimouse" / "user1" / "session_1min.csv", own / f"{who}.csv")
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "user1").symlink_to(shared_data / "sapimouse" / "user1")
+    (links / "user2").symlink_to(shared_data / "sapimouse" / "user2")
+    for src in (own, links):
+        m = import_dataset("sapimouse", src, tmp_path / f"o-{src.name}")
+        assert sorted(set(m.people.values())) == sorted({lg.user for lg in read_sapimouse(src)})
+    assert sorted(set(import_dataset("sapimouse", own, tmp_path / "o2").people.values())) == ["alice", "bob"]
+    assert sorted(set(import_dataset("sapimouse", links, tmp_path / "o3").people.values())) == ["1", "2"]
+
+    typed = tmp_path / "typed"
+    typed.mkdir()
+    log = next((shared_data / "typing-free-text" / "Facebook").glob("f_*.csv"))
+    for name in ("alice_day1.csv", "bob_day1.csv", "f_77.csv"):
+        shutil.copy(log, typed / name)
+    m = import_dataset("pynput", typed, tmp_path / "o-typed")
+    assert sorted(set(m.people.values())) == sorted({r.user for r in read_pynput(typed)}) == \
+        ["77", "alice_day1", "bob_day1"]
+
+    aalto = tmp_path / "aalto"
+    aalto.mkdir()
+    shutil.copy(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt", aalto / "alice.tsv")
+    m = import_dataset("aalto", aalto / "alice.tsv", tmp_path / "o-aalto")
+    assert list(m.people.values()) == ["1002"] == sorted({r.user for r in read_aalto(aalto / "alice.tsv")})

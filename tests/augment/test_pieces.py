@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from simulator.augment.convert import iter_sessions
-from simulator.augment.tasks import TextMix, pointer_logs, pointing_spans, segment_numbers
+from simulator.augment.tasks import TextMix, pointing_spans, segment_numbers
+from simulator.readers.hcisim import pointer_logs
 from simulator.augment.texts import matched_text, new_faker
 from simulator.dataset import DatasetWriter, Manifest, read_dataset, validate_dataset
 from simulator.readers.common import cut_movements

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from simulator.dataset import DatasetWriter, Manifest
+from simulator.errors import HcisimError
 from simulator.mouse import fit_profile, load_profile, synth_moves
-from simulator.mouse.fit import read_hcisim
+from simulator.readers.hcisim import read_pointer as read_hcisim
 from simulator.readers.common import cut_movements
 
 
@@ -41,3 +43,36 @@ def test_fit_from_hcisim_dataset(tmp_path):
     assert 60 <= len(mv) <= 80  # all 80 but the few under 4 samples or 20 px
     out = fit_profile(tmp_path / "ds", "hcisim", tmp_path / "own.json")
     assert load_profile(out).users == ["s0", "s1"]
+
+
+def _dataset(path, sessions: dict[str, int], people: dict[str, str] | None = None, seed: int = 4):
+    rng = np.random.default_rng(seed)
+    man = Manifest(driver="import", seed=1, storage="parquet", screen={"width": 1280, "height": 800},
+                   people=people or {})
+    with DatasetWriter(path, man) as w:
+        for sid, n in sessions.items():
+            w.add_session(sid, events=_events(sid, rng, n), actions=[])
+    return path
+
+
+def test_the_manifest_s_people_are_the_fitted_users_and_a_small_fit_says_it_has_no_critic(tmp_path):
+    """`import` names each session's person; the fit named users after sessions, so "as user 1" was unknown. A fit
+    too small for the realism critic said nothing, and --candidates silently did nothing."""
+    ds = _dataset(tmp_path / "ds", {"a-3min": 8, "a-1min": 8, "b-3min": 8}, {"a-3min": "1", "a-1min": "1",
+                                                                         "b-3min": "2"})
+    notes = []
+    prof = load_profile(fit_profile(ds, "hcisim", tmp_path / "own.json", note=notes.append))
+    assert prof.users == ["1", "2"] and prof.critic is None
+    assert len(notes) == 1 and "realism critic none" in notes[0] and "--candidates has no effect" in notes[0]
+    assert "needs at least 30" in (tmp_path / "own.html").read_text()
+
+
+def test_a_refused_fit_report_leaves_the_profile_it_would_have_replaced(tmp_path):
+    """`--out good.json` beside a page of the user's own named good.html: the fit said no -- after replacing
+    good.json."""
+    ds = _dataset(tmp_path / "ds", {"s0": 8})
+    (tmp_path / "good.json").write_text("{}")
+    (tmp_path / "good.html").write_text("<p>mine</p>")
+    with pytest.raises(HcisimError, match="good.html exists and is not an hcisim report"):
+        fit_profile(ds, "hcisim", tmp_path / "good.json")
+    assert (tmp_path / "good.json").read_text() == "{}" and (tmp_path / "good.html").read_text() == "<p>mine</p>"

@@ -32,3 +32,24 @@ def test_fit_from_an_hcisim_dataset_keeps_typists_apart(tmp_path):
     assert sorted(fitted.users) == ["fast", "slow"]
     assert fitted.user_params["fast"][P["mu"]] < fitted.user_params["slow"][P["mu"]] - 0.3
     assert (tmp_path / "fitted.html").read_text().count("data:image/png;base64,") >= 2
+
+
+def test_imported_transcription_is_cut_at_its_sentences_and_keeps_what_was_meant(tmp_path):
+    """An imported Aalto participant's sentences follow each other within a second: the fit's reader ran them
+    together into one text of unknown intent, named after the session, where `import` had recorded a `type`
+    action per sentence and the person."""
+    from simulator.readers.hcisim import read_typing, session_of
+
+    ev = synth_typing(SENTENCES[:3], profile=load_profile("aalto"), rng=np.random.default_rng(2))
+    events, actions, t0 = [], [], 0.0
+    for i, (e, s) in enumerate(zip(ev, SENTENCES[:3])):
+        for t, ty, k, c in zip(e.t_ms, e.type, e.key, e.code):
+            events.append(dict(session_id="p7", seq=len(events), t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
+                               key=k, code=c))
+        actions.append(dict(session_id="p7", action_id=i, kind="type", t_start_ms=t0, t_end_ms=t0 + e.t_ms[-1],
+                            text_intended=s, text_typed=s, outcome="ok"))
+        t0 += e.t_ms[-1] + 900.0
+    data = write_dataset(tmp_path / "ds", Manifest(driver="import", people={"p7": "7"}),
+                         {"events": events, "actions": actions})
+    recs = read_typing(data)
+    assert [(r.user, session_of(r), r.intended) for r in recs] == [("7", "p7", s) for s in SENTENCES[:3]]

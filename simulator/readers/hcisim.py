@@ -1,0 +1,119 @@
+"""Reader for the project's own datasets, as the fits, ``augment`` and ``fidelity`` read them -- one way.
+
+A session's person is the manifest's ``people`` entry (``hcisim import`` and ``augment`` write it), else
+the session itself. Pointer events become one `PointerLog` per session (positions beyond MAX_COORD, a
+capture glitch such as Balabit's edge values, are not moves). Key events become one log per session, cut
+into texts as the free-text logs are cut (Enter, pauses over 5 s) and where a ``type`` action began (a
+field, a transcribed sentence: Aalto sentences ran together, 3-5 to a pause); a text that is exactly one
+``type`` action's carries its intended and typed text, so a typing fit learns errors from them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from simulator.dataset import Dataset, read_dataset
+from simulator.readers.balabit import MAX_COORD
+from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
+from simulator.readers.pynput_log import segments
+from simulator.typing.records import Keystrokes, pair_events
+
+
+def people_of(ds: Dataset) -> dict[str, str]:
+    """Session id -> person id, every session of the dataset."""
+    return {s: ds.manifest.people.get(s, s) for s in ds.sessions}
+
+
+def session_of(record: Keystrokes) -> str:
+    """The session a text read by `read_typing` comes from (its ``text_id`` is ``session#n``)."""
+    return record.text_id.rsplit("#", 1)[0]
+
+
+def pointer_logs(events: pa.Table, people: dict[str, str]) -> dict[str, PointerLog]:
+    """Each session's pointer events as the mouse fit reads them, with ``user`` = the session's person."""
+    cols = {c: events.column(c).to_numpy(zero_copy_only=False)
+            for c in ("session_id", "t_ms", "type", "x", "y", "button", "device")}
+    out = {}
+    mouse = cols["device"] == "mouse"
+    sid_all = cols["session_id"].astype(str)
+    for sid in dict.fromkeys(sid_all[mouse]):
+        m = (sid_all == sid) & mouse
+        ty, bt = cols["type"][m], cols["button"][m]
+        x, y = cols["x"][m].astype(float), cols["y"][m].astype(float)
+        kind = np.full(int(m.sum()), OTHER, np.int8)
+        kind[ty == "move"] = MOVE
+        kind[(ty == "down") & (bt == "left")] = PRESS_LEFT
+        kind[ty == "up"] = RELEASE
+        glitch = (np.abs(x) > MAX_COORD) | (np.abs(y) > MAX_COORD) | ~np.isfinite(x) | ~np.isfinite(y)
+        kind[glitch & (kind == MOVE)] = OTHER
+        out[sid] = PointerLog(people.get(sid, sid), sid, cols["t_ms"][m].astype(float), x, y, kind)
+    return out
+
+
+def keystroke_logs(events: pa.Table, people: dict[str, str]) -> dict[str, Keystrokes]:
+    """Each session's key events as press rows with releases, ``user`` = the session's person."""
+    cols = {c: events.column(c).to_numpy(zero_copy_only=False)
+            for c in ("session_id", "t_ms", "device", "type", "key", "code")}
+    m = (cols["device"] == "keyboard") & np.isin(cols["type"], ["key_down", "key_up"])
+    out = {}
+    sessions = cols["session_id"][m].astype(str)
+    for sid in dict.fromkeys(sessions):
+        sm = sessions == sid
+        pick = lambda c: cols[c][m][sm]  # noqa: E731  (events are in seq order already)
+        out[sid] = pair_events(pick("t_ms"), pick("type"), pick("key"), pick("code"), user=people.get(sid, sid),
+                               text_id=sid)
+    return out
+
+
+def typing_tasks(ds: Dataset) -> dict[str, list[tuple[float, float, str | None, str | None]]]:
+    """Per session, its ``type`` actions in time order: (start, end, intended text, typed text)."""
+    a = ds.actions
+    if a.num_rows == 0:
+        return {}
+    cols = {c: a.column(c).to_pylist() for c in ("kind", "session_id", "t_start_ms", "t_end_ms", "text_intended",
+                                                  "text_typed")}
+    out: dict[str, list] = {}
+    for k, s, t0, t1, want, got in zip(*cols.values()):
+        if k == "type" and t0 is not None:
+            out.setdefault(str(s), []).append((float(t0), float(t1 if t1 is not None else t0), want, got))
+    return {s: sorted(v, key=lambda r: r[0]) for s, v in out.items()}
+
+
+def typed_texts(log: Keystrokes, tasks: list[tuple[float, float, str | None, str | None]] | None
+                ) -> tuple[list[Keystrokes], np.ndarray]:
+    """The log cut into texts (see the module docstring) and each text's first press in the log's clock."""
+    breaks = np.array([t[0] for t in tasks], float) if tasks else None
+    recs = segments(log, breaks=breaks)
+    keep = np.flatnonzero(log.key != "Enter")  # segments() drops Enter and keeps the rest in order
+    starts = np.cumsum([0] + [len(r) for r in recs])[:-1]
+    first = log.press_ms[keep[starts]] if len(recs) else np.zeros(0)
+    if tasks:
+        last = log.press_ms[keep[starts + np.array([len(r) for r in recs], int) - 1]]
+        owner = [next((j for j, t in enumerate(tasks) if t[0] - 1.0 <= f and l <= t[1] + 1.0), None)
+                 for f, l in zip(first, last)]
+        for r, j in zip(recs, owner):
+            if j is not None and owner.count(j) == 1 and tasks[j][2]:  # the whole task's typing, nothing else
+                r.intended, r.submitted = tasks[j][2], tasks[j][3]
+    return recs, first
+
+
+def read_pointer(root: Path) -> list[PointerLog]:
+    """Every session's pointer log (``user`` = its person)."""
+    ds = read_dataset(Path(root))
+    return list(pointer_logs(ds.events, people_of(ds)).values())
+
+
+def read_typing(root: Path, progress=None) -> list[Keystrokes]:
+    """Every session's texts (``user`` = its person, ``text_id`` = ``session#n``)."""
+    ds = read_dataset(Path(root))
+    logs = keystroke_logs(ds.events, people_of(ds))
+    tasks = typing_tasks(ds)
+    out = []
+    for k, (sid, log) in enumerate(logs.items()):
+        out.extend(typed_texts(log, tasks.get(sid))[0])
+        if progress:
+            progress(k + 1, len(logs))
+    return out
