@@ -300,6 +300,27 @@ def timing_stats(errors: list[np.ndarray]) -> dict[str, float]:
             "dispatch_error_ms_max": round(float(e.max()), 3), "dispatched_events": int(len(e))}
 
 
+_APPLIES = {"url": ("browser",), "app_version": ("browser",), "headed": ("browser",), "save_layout": ("browser",),
+            "screenshots": ("browser", "desktop"), "periodic_ms": ("browser", "desktop"), "layout": ("offline",),
+            "shard_size": ("offline",), "address": ("offline",)}
+"""Options that only some drivers use, by RunConfig field: given to another driver they are refused, not ignored
+(an offline run with --save-layout wrote no file and said nothing)."""
+
+
+def _check_options(cfg: RunConfig) -> None:
+    flag = lambda f: "--" + f.replace("_", "-")  # noqa: E731
+    defaults = RunConfig(scenario="")
+    given = [f for f, drivers in _APPLIES.items()
+             if cfg.driver not in drivers and getattr(cfg, f) != getattr(defaults, f)]
+    if given:
+        detail = "; ".join(f"{flag(f)} is for {' and '.join(_APPLIES[f])} runs" for f in given)
+        raise HcisimError(f"{', '.join(map(flag, given))}: not used by --driver {cfg.driver} ({detail})")
+    if cfg.address and cfg.engine != "ray":
+        raise HcisimError("--address names a Ray cluster: add --engine ray")
+    if cfg.app_version not in ("v1", "v2"):
+        raise HcisimError(f"--app-version {cfg.app_version!r}: the bundled web app has builds v1 and v2")
+
+
 def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
         scenario_obj: Scenario | None = None) -> RunResult:
     """Generate ``cfg.sessions`` sessions into ``cfg.out``; completed sessions survive a failing one.
@@ -309,6 +330,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     """
     if cfg.sessions < 1:
         raise HcisimError("--sessions must be at least 1")
+    _check_options(cfg)
     if scenario_obj is not None and cfg.workers > 1:
         raise HcisimError("a scenario made in code runs in one process: use --workers 1")
     if cfg.driver == "offline" and scenario_obj is None:

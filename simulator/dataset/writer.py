@@ -46,6 +46,8 @@ def check_out(out: Path, overwrite: bool) -> Path:
     working folder or one above it.
     """
     out = Path(out)
+    if out.is_symlink() and out.resolve().is_dir():  # a link to an artifacts folder: the dataset goes there
+        out = out.resolve()
     where = out.resolve()
     if where == where.parent or where == Path.cwd().resolve() or where in Path.cwd().resolve().parents:
         raise HcisimError(f"{out}: the working folder or one above it cannot be replaced by a dataset; "
@@ -60,14 +62,37 @@ def check_out(out: Path, overwrite: bool) -> Path:
 
 
 def publish(tmp: Path, out: Path) -> None:
-    """Rename a finished temporary directory to ``out``, the dataset or empty folder there set aside first."""
+    """Rename a finished temporary directory to ``out``, the dataset or empty folder there set aside first.
+
+    An empty folder that cannot be renamed (a mount point: a CI cache or a container volume) is filled
+    instead, its manifest last, so it never looks complete before it is."""
     old = None
     if out.exists():
         old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        os.replace(out, old)
-    os.replace(tmp, out)
+        try:
+            os.replace(out, old)
+        except OSError as exc:
+            if not out.is_dir() or any(out.iterdir()):
+                raise HcisimError(f"{out}: cannot replace it ({exc.strerror}); the new dataset is in {tmp}") from None
+            _fill(tmp, out)
+            return
+    try:
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise HcisimError(f"{out}: cannot write there ({exc.strerror}); the new dataset is in {tmp}") from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _fill(tmp: Path, out: Path) -> None:
+    """Move a finished dataset's files into the empty folder ``out``, the manifest last."""
+    entries = sorted(tmp.iterdir(), key=lambda p: p.name == MANIFEST_NAME)
+    try:
+        for e in entries:
+            shutil.move(str(e), str(out / e.name))
+    except OSError as exc:
+        raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 class DatasetWriter:

@@ -159,6 +159,27 @@ class LocalEngine:
         self.pool.shutdown(cancel_futures=True)
 
 
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """One line for a Ray address nothing answers at: ray.init retried it for minutes, printing warnings."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if address == "auto":
+        return
+    parts = urlsplit(address if "://" in address else f"ray://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise HcisimError(f"--address {address!r}: expected HOST:PORT of a Ray cluster's head (e.g. head:6379)")
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise HcisimError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); start one with "
+                          f"`ray start --head` there, or leave out --address for a local Ray") from None
+
+
 class RayEngine:
     def __init__(self, workers: int, address: str | None) -> None:
         try:
@@ -167,6 +188,8 @@ class RayEngine:
             raise HcisimError("the ray engine needs the ray extra: pip install 'hcisim[ray]'") from None
         self.ray = ray
         self.started = not ray.is_initialized()
+        if self.started and address:
+            _check_reachable(address)
         if self.started:
             kwargs = {"address": address} if address else {"num_cpus": max(1, workers)}
             ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
@@ -247,7 +270,8 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
     failures: dict[int, str] = {}
     mistakes: list[str] = []  # HcisimError: the run's own inputs (a scenario the layout cannot play), not bad luck
     resume = f"finished shards are kept in {stage}; run the same command to resume"
-    engine = RayEngine(cfg.workers, cfg.address) if cfg.engine == "ray" else LocalEngine(cfg.workers)
+    workers = min(cfg.workers, len(todo))  # --workers 100000 for one shard forked until memory ran out
+    engine = RayEngine(workers, cfg.address) if cfg.engine == "ray" else LocalEngine(workers)
     try:
         attempts = {i: 0 for i in todo}
         running = {engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage)): i for i in todo}

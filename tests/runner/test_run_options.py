@@ -1,0 +1,73 @@
+"""`hcisim run` says which options its driver does not use, starts no more workers than there are shards, and
+writes into the --out a CI job gives it (a link, a mount point) instead of failing after the work."""
+
+import errno
+import os
+
+import pytest
+
+import simulator.dataset.writer as writer
+import simulator.engines.sharded as sharded
+from simulator.dataset import read_dataset, validate_dataset
+from simulator.errors import HcisimError
+from simulator.runner import RunConfig, run
+
+
+@pytest.mark.parametrize("driver,given,said", [
+    ("offline", {"save_layout": "x.json"}, "--save-layout: not used by --driver offline (--save-layout is for browser"),
+    ("offline", {"url": "http://x.invalid", "headed": True}, "--url, --headed: not used by --driver offline"),
+    ("offline", {"screenshots": "none"}, "--screenshots is for browser and desktop runs"),
+    ("browser", {"layout": "l.json"}, "--layout: not used by --driver browser (--layout is for offline runs)"),
+    ("browser", {"shard_size": 10}, "--shard-size: not used by --driver browser"),
+    ("offline", {"address": "head:6379"}, "--address names a Ray cluster: add --engine ray"),
+])
+def test_an_option_the_driver_does_not_use_is_refused_not_ignored(tmp_path, driver, given, said):
+    """An offline run with --save-layout wrote no file, --app-version v9 or --url were taken and nothing said."""
+    with pytest.raises(HcisimError) as e:
+        run(RunConfig(scenario="login", driver=driver, out=tmp_path / "o", **given))
+    assert said in str(e.value)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_ray_address_nothing_answers_at_is_one_line(tmp_path):
+    """ray.init retried 127.0.0.1:1 for minutes, printing connection warnings, until CI's timeout."""
+    pytest.importorskip("ray")
+    with pytest.raises(HcisimError, match="no Ray cluster answers at 127.0.0.1:1"):
+        run(RunConfig(scenario="login", driver="offline", out=tmp_path / "o", engine="ray", address="127.0.0.1:1"))
+
+
+def test_workers_beyond_the_shards_are_never_started(tmp_path, monkeypatch):
+    """--workers 100000 for one shard forked until the machine ran out of memory."""
+    started = []
+
+    class Counting(sharded.LocalEngine):
+        def __init__(self, workers: int) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(sharded, "LocalEngine", Counting)
+    run(RunConfig(scenario="login", driver="offline", sessions=2, shard_size=1, workers=100000, out=tmp_path / "o"))
+    assert started == [2]
+
+
+def test_a_link_and_an_empty_mount_point_as_out_receive_the_dataset(tmp_path, monkeypatch):
+    """A symlinked --out became a folder of its own (the artifacts folder it named stayed empty); an empty
+    mount point, which cannot be renamed, ended in a traceback after all the work."""
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "artifacts")
+    run(RunConfig(scenario="login", driver="offline", out=tmp_path / "link"))
+    assert (tmp_path / "link").is_symlink() and validate_dataset(tmp_path / "artifacts") == []
+
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    real_replace = os.replace
+
+    def busy(src, dst):
+        if os.fspath(src) == os.fspath(mount):
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", busy)
+    run(RunConfig(scenario="login", driver="offline", sessions=2, out=mount))
+    assert validate_dataset(mount) == [] and len(read_dataset(mount).sessions) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
