@@ -12,6 +12,7 @@ import os
 import shlex
 import signal
 import sys
+import time
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
@@ -130,7 +131,30 @@ def _note(text: str) -> None:
     err.print(f"note: {text}", highlight=False)
 
 
+PLAIN_PROGRESS_S = 10.0
+
+
+class _PlainProgress:
+    """Progress as plain lines where there is no terminal for a bar (a CI log showed nothing until the end):
+    once work has run PLAIN_PROGRESS_S, a line at most that often and one when it is done. Short work, and a
+    mistake found at once, print nothing but their result."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.last_t = time.monotonic()
+        self.said: int | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = bool(total) and done >= total
+        if now - self.last_t >= PLAIN_PROGRESS_S or (finished and self.said is not None and done != self.said):
+            err.print(f"{self.description}: {done}/{total}", highlight=False)
+            self.last_t, self.said = now, done
+
+
 def _with_progress(description: str, fn, *args, **kwargs):
+    if not err.is_terminal:
+        return fn(*args, progress=_PlainProgress(description), **kwargs)
     with _progress() as bar:
         task = bar.add_task(description, total=None)
 
