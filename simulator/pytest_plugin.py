@@ -5,13 +5,15 @@ a `Dataset`, generating it once per key -- the scenario script's and layout
 snapshot's content (an edited script is new data), seed, sessions, driver,
 locale, keyboard, hcisim version and the profiles' hashes -- into pytest's
 cache directory, so
-a second test run (or a second test asking for the same data) reuses it. With the
+a second test run (or a second test asking for the same data, in this process or another) reuses it; an entry
+damaged since (a file changed or cut short) is made again. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 from pathlib import Path
@@ -42,7 +44,7 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
 @pytest.fixture
 def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     from simulator.content import DEFAULT_LOCALE
-    from simulator.dataset import read_dataset
+    from simulator.dataset import read_dataset, validate_dataset
     from simulator.runner import RunConfig, run
 
     store = getattr(request.config, "cache", None)
@@ -57,11 +59,15 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
         key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile,
                           str(layout) if layout else None, locale, keyboard)
         path = cache / f"{Path(scenario).stem}-{key}"
-        if not (path / "manifest.json").is_file():
-            run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
-                          mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
-                          layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard,
-                          command=["pytest", "hcisim_dataset"]))
+        # one maker per key: a second pytest process (xdist, a parallel CI job on one cache) waits and reuses
+        cache.mkdir(parents=True, exist_ok=True)
+        with open(cache / f".{path.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (path / "manifest.json").is_file() or validate_dataset(path):  # missing, or damaged since
+                run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
+                              mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
+                              layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard,
+                              command=["pytest", "hcisim_dataset"]))
         return read_dataset(path)
 
     return make

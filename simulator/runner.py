@@ -330,6 +330,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     """
     if cfg.sessions < 1:
         raise HcisimError("--sessions must be at least 1")
+    if cfg.seed < 0:  # (a negative seed failed in every shard and was retried as bad luck)
+        raise HcisimError(f"--seed {cfg.seed}: seeds are 0 or more")
     _check_options(cfg)
     if scenario_obj is not None and cfg.workers > 1:
         raise HcisimError("a scenario made in code runs in one process: use --workers 1")

@@ -57,3 +57,29 @@ def test_an_edited_scenario_is_new_data_and_your_own_runs_from_its_layout(hcisim
     assert "after" in typed and "before" not in typed
     german = hcisim_dataset(str(script), seed=1, layout=LAYOUT_DIR / "login.json", locale="de_DE")
     assert german.root != second.root and german.manifest.source["content_locale"] == "de_DE"
+
+
+def test_two_test_processes_share_one_dataset_and_a_damaged_one_is_made_again(tmp_path):
+    """The second of two pytest processes on one cache failed ("another hcisim run is writing ..."); a cached
+    file cut short failed every later run until the cache was cleared by hand."""
+    import subprocess
+    import sys
+
+    tests = tmp_path / "t"
+    tests.mkdir()
+    (tests / "test_uses_plugin.py").write_text(
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('login', sessions=2, seed=4)\n"
+        "    print('ROOT', ds.root)\n"
+        "    assert len(ds.sessions) == 2\n")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-s", "-o", f"cache_dir={tmp_path / 'cache'}", str(tests)]
+    procs = [subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=180)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    root = next(line.split("ROOT ", 1)[1] for line in outs[0].splitlines() if "ROOT " in line)
+    part = next(p for p in sorted(__import__("pathlib").Path(root).rglob("*.parquet")))
+    part.write_bytes(part.read_bytes()[:-40])
+    again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stdout[-2000:]
+    assert validate_dataset(root) == []
