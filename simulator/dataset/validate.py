@@ -73,6 +73,9 @@ def validate_dataset(root: Path | str) -> list[str]:
         unknown = set(t.column("session_id").to_pylist()) - sessions
         if unknown:
             problems.append(f"{name}: session(s) not in the manifest: {_examples(sorted(unknown))}")
+    done, asked = m.stats.get("sessions_completed"), m.stats.get("sessions_requested")
+    if isinstance(done, int) and isinstance(asked, int) and done < asked:
+        problems.append(f"stopped early: {done} of {asked} requested session(s) completed")
     strangers = set(m.people) - sessions
     if strangers:
         problems.append(f"manifest people: session(s) not in the manifest: {_examples(sorted(strangers))}")
