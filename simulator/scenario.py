@@ -66,13 +66,17 @@ def _load_module(path: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:  # a user's script may fail in any way; report it in one line
         raise HcisimError(f"{path}: scenario failed to load ({type(exc).__name__}: {exc})") from None
+    except SystemExit as exc:  # sys.exit(3) at import ended hcisim with code 3 and no word
+        raise HcisimError(f"{path}: scenario called sys.exit({exc.code!r}) while loading") from None
     return module
 
 
 def load_scenario(name_or_path: str) -> Scenario:
     """A bundled scenario by name, or a user's script by path."""
     path = Path(name_or_path)
-    if not (path.suffix == ".py" and path.is_file()):
+    if path.suffix == ".py" and not path.is_file():
+        raise HcisimError(f"{path}: no such scenario file" + (" (it is a folder)" if path.is_dir() else ""))
+    if path.suffix != ".py":
         path = SCENARIO_DIR / f"{name_or_path}.py"
         if not path.is_file():
             known = ", ".join(s.name for s in list_scenarios())

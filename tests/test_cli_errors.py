@@ -20,6 +20,16 @@ def test_unknown_scenario(tmp_path):
                    "checkout_form")
 
 
+def test_a_missing_script_file_and_one_that_exits_at_import_are_said(tmp_path):
+    """A mistyped script path was an "unknown scenario" among the bundled ones; sys.exit(3) at import ended
+    hcisim with code 3 and nothing said."""
+    one_line_error(hcisim("run", str(tmp_path / "mine.py"), "--out", str(tmp_path / "o")),
+                   f"{tmp_path / 'mine.py'}: no such scenario file", code=2)
+    (tmp_path / "quits.py").write_text("import sys\nsys.exit(3)\n")
+    one_line_error(hcisim("run", str(tmp_path / "quits.py"), "--out", str(tmp_path / "o")),
+                   "scenario called sys.exit(3) while loading", code=2)
+
+
 @pytest.mark.browser
 def test_a_server_that_answers_not_found_is_not_the_app(tmp_path):
     """A plain file server's 404 page passed for the app's start page; the run failed later, step by step."""
