@@ -227,7 +227,16 @@ class SessionRunner:
                         scenario=self.scenario.name, command=cfg.command, profiles=self.models.provenance(),
                         viewport=size, screen=size if d.coordinate_space == "screen_px" else None,
                         device={"name": d.device},
-                        storage=cfg.storage, source={"content_locale": cfg.locale}, **more)
+                        storage=cfg.storage, source=self.provenance(), **more)
+
+    def provenance(self) -> dict[str, Any]:
+        """What besides the seed and profiles the data was made from, by content (two runs of scripts that
+        differ in one line had the same manifest): the script, the layout snapshot of an offline run."""
+        inputs = self.inputs()
+        src = {"content_locale": self.cfg.locale, "script": self.scenario.path.name, "script_sha256": inputs["scenario"]}
+        if self.layout_path:
+            src |= {"layout": self.layout_path.name, "layout_sha256": inputs["layout"]}
+        return src
 
     def run_session(self, k: int) -> SessionResult:
         sid = session_id(k, self.cfg.sessions)

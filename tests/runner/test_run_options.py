@@ -71,3 +71,20 @@ def test_a_link_and_an_empty_mount_point_as_out_receive_the_dataset(tmp_path, mo
     run(RunConfig(scenario="login", driver="offline", sessions=2, out=mount))
     assert validate_dataset(mount) == [] and len(read_dataset(mount).sessions) == 2
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_the_manifest_names_the_script_and_layout_by_content(tmp_path):
+    """Two copies of a script differing in one line gave manifests differing only in files and dates."""
+    from simulator.runner import LAYOUT_DIR
+
+    body = (LAYOUT_DIR.parent / "login.py").read_text()
+    sources = []
+    for i, name in enumerate(("a", "b")):
+        (tmp_path / name).mkdir()
+        script = tmp_path / name / "mylogin.py"
+        script.write_text(body + f"\n# edit {i}\n")
+        run(RunConfig(scenario=str(script), driver="offline", layout=LAYOUT_DIR / "login.json", out=tmp_path / f"o{i}"))
+        sources.append(read_dataset(tmp_path / f"o{i}").manifest.source)
+    assert sources[0]["script"] == sources[1]["script"] == "mylogin.py"
+    assert sources[0]["script_sha256"] != sources[1]["script_sha256"]
+    assert sources[0]["layout_sha256"] == sources[1]["layout_sha256"] and sources[0]["layout"] == "login.json"
