@@ -172,7 +172,8 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     uu, cnt = np.unique(users, return_counts=True)
     keep = np.isin(users, uu[cnt >= MIN_MOVES])
     if not keep.any():
-        raise HcisimError(f"too few movements per user to fit (need >= {MIN_MOVES} for at least one user)")
+        raise HcisimError(f"too few movements per user to fit: {len(mv)} movement(s) of {len(uu)} user(s), at most "
+                          f"{int(cnt.max())} of one (need >= {MIN_MOVES} for at least one user)")
     mv = mv.subset(keep)
     users = users[keep]
     total = 6

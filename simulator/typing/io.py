@@ -195,7 +195,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         held = splits.DESCRIPTION[fmt]
     records = [r for r in records if len(r) >= 2]
     if len(records) < 3:
-        raise HcisimError(f"{data}: too little typing to fit ({len(records)} texts with 2+ keystrokes)")
+        raise HcisimError(f"{data}: too little typing to fit ({len(records)} text(s) with 2+ keystrokes; need 3)")
     lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
     res = fit_records(records, lay)
     step(2)

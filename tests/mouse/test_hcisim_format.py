@@ -76,3 +76,9 @@ def test_a_refused_fit_report_leaves_the_profile_it_would_have_replaced(tmp_path
     with pytest.raises(HcisimError, match="good.html exists and is not an hcisim report"):
         fit_profile(ds, "hcisim", tmp_path / "good.json")
     assert (tmp_path / "good.json").read_text() == "{}" and (tmp_path / "good.html").read_text() == "<p>mine</p>"
+
+
+def test_too_little_data_says_how_much_there_was(tmp_path):
+    ds = _dataset(tmp_path / "ds", {"s0": 3, "s1": 2})
+    with pytest.raises(HcisimError, match=r"movement\(s\) of 2 user\(s\), at most [0-3] of one \(need >= 5"):
+        fit_profile(ds, "hcisim", tmp_path / "p.json")
