@@ -378,14 +378,17 @@ def fidelity(
 ) -> None:
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
     from simulator.atomic import refuse_overlap
-    from simulator.fidelity import check_thresholds, evaluate, parse_thresholds, write_json, write_report
+    from simulator.fidelity import check_json_out, check_thresholds, evaluate, parse_thresholds, write_json, write_report
+    from simulator.report.page import check_report_out
 
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
     inputs = {"real dataset being read": real, "synthetic dataset being read": synth,
               **({"fitting data being read": fitting} if fitting else {})}
     refuse_overlap(out_path, inputs)
+    check_report_out(out_path)  # before the work, not after it
     if json_path is not None:
         refuse_overlap(json_path, {**inputs, "HTML report being written": out_path})
+        check_json_out(json_path)
     result = _with_progress("measuring fidelity", evaluate, real, synth, fitting=fitting, seed=seed)
     html = write_report(result, out_path)
     if json_path is not None:

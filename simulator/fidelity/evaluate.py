@@ -322,12 +322,26 @@ def check_thresholds(result: FidelityResult, thresholds: list[Threshold]) -> lis
     return problems
 
 
+def check_json_out(out: Path) -> None:
+    """An earlier fidelity JSON at ``out`` may be replaced; anything else (a user's file) not."""
+    out = Path(out)
+    if not out.exists():
+        return
+    try:
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        earlier = None
+    if not (isinstance(earlier, dict) and "hcisim_version" in earlier and "metrics" in earlier):
+        raise HcisimError(f"{out} exists and is not an earlier hcisim fidelity JSON; choose another --json")
+
+
 def write_json(result: FidelityResult, out: Path) -> Path:
     out = Path(out)
+    check_json_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, result.to_json())
     return out
 
 
-__all__ = ["K", "METRICS", "FidelityResult", "ModalityResult", "Threshold", "check_thresholds", "evaluate",
-           "parse_thresholds", "write_json"]
+__all__ = ["K", "METRICS", "FidelityResult", "ModalityResult", "Threshold", "check_json_out", "check_thresholds",
+           "evaluate", "parse_thresholds", "write_json"]

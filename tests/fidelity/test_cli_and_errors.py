@@ -37,6 +37,20 @@ def test_report_json_and_thresholds(fx, tmp_path):
     assert len(failed) == 4  # auc and coverage, each in both modalities
     assert any("mouse.auc" in ln and "above 0.7" in ln for ln in failed)
     assert any("typing.coverage" in ln and "below 0.85" in ln for ln in failed)
+    again = hcisim("fidelity", real, synth, "--out", html, "--json", js)  # its own earlier outputs: replaced
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_file_of_yours_as_json_or_out_is_refused_before_the_work(fx, tmp_path):
+    """`--json notes.txt` replaced the user's file; a page of theirs at --out was refused only after the work."""
+    real, synth = fx.path("real"), fx.path("slow")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    (tmp_path / "page.html").write_text("<p>mine</p>")
+    one_line_error(hcisim("fidelity", real, synth, "--out", tmp_path / "r.html", "--json", tmp_path / "notes.txt"),
+                   "notes.txt exists and is not an earlier hcisim fidelity JSON")
+    one_line_error(hcisim("fidelity", real, synth, "--out", tmp_path / "page.html"),
+                   "page.html exists and is not an hcisim report")
+    assert (tmp_path / "notes.txt").read_text() == "mine\n" and not (tmp_path / "r.html").exists()
 
 
 def test_a_threshold_on_a_measure_that_was_not_taken_fails(fx):
