@@ -836,6 +836,9 @@ def main() -> None:
     from typer.exceptions import TyperException  # click's exceptions as typer vendors them
 
     _stop_on_sigterm()
+    for stream in (sys.stdout, sys.stderr):  # a path hcisim cannot spell in the terminal's encoding is escaped:
+        if hasattr(stream, "reconfigure"):    # PYTHONIOENCODING=ascii wrote the dataset, then a traceback
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = app(prog_name="hcisim", standalone_mode=False)  # usage errors come here, to be said in one line
     except TyperException as exc:              # unknown command or option, a bad or missing value

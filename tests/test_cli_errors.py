@@ -349,3 +349,12 @@ def test_replay_names_the_session_it_replays_out_of_several(tmp_path):
                           "--out", tmp_path / "o"), "app not reachable", code=2)
     one_line_error(hcisim("replay", fixture, "--url", "http://127.0.0.1:9/", "--session", "s7",
                           "--out", tmp_path / "o"), "no session 's7'", code=2)
+
+
+def test_a_path_the_terminal_cannot_spell_is_escaped_not_a_traceback(tmp_path):
+    """PYTHONIOENCODING=ascii (a bare CI container): the dataset was written, then a UnicodeEncodeError."""
+    import os
+
+    r = hcisim("run", "login", "--out", tmp_path / "ünï", env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert "\\xfc" in r.stdout and (tmp_path / "ünï" / "manifest.json").is_file()
