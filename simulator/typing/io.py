@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import atomic_path, check_file_out
 from simulator.errors import HcisimError
+from simulator.readers.common import find_files
 from simulator.rng import rng_for
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
@@ -157,6 +159,15 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
     return records
 
 
+def _named_like(data: Path, pattern: str) -> bool:
+    """Whether every file read is named as the shared data set's are: its licence or credit goes with a profile
+    fitted on it, not on a recording of your own in its format."""
+    data = Path(data)
+    files = [data] if data.is_file() else find_files(data, "*")
+    names = [f.name for f in files if not f.name.startswith(".") and f.suffix in (".txt", ".csv")]
+    return bool(names) and all(re.fullmatch(pattern, n) for n in names)
+
+
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
                 profile_id: str | None = None, report: bool = True, layout: str | None = None,
                 note: Callable[[str], None] | None = None) -> Path:
@@ -210,9 +221,9 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         "capture": {"aalto": "browser (JavaScript keydown/keyup)", "pynput": "OS-level (pynput listener)",
                     "hcisim": "hcisim dataset events"}[fmt],
     }
-    if fmt == "aalto":
+    if fmt == "aalto" and _named_like(data, r"\d+_keystrokes\.txt"):
         meta["licence"] = AALTO_LICENCE
-    elif fmt == "pynput" and "free" in str(data).lower():
+    elif fmt == "pynput" and _named_like(data, r"[fit]_\d+\.csv"):
         meta["credit"] = FREETEXT_CREDIT
     theta = np.stack(list(res.users.values()))
     prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=lay.name, mean=res.mean, cov=res.cov,

@@ -53,3 +53,19 @@ def test_imported_transcription_is_cut_at_its_sentences_and_keeps_what_was_meant
                          {"events": events, "actions": actions})
     recs = read_typing(data)
     assert [(r.user, session_of(r), r.intended) for r in recs] == [("7", "p7", s) for s in SENTENCES[:3]]
+
+
+def test_the_data_set_s_licence_goes_only_with_its_own_files(tmp_path):
+    """Any file in the Aalto format got the Aalto study's non-commercial licence stamped on its profile; the
+    free-text credit went by the word "free" in the path."""
+    from simulator.typing.io import _named_like
+
+    (tmp_path / "study").mkdir()
+    (tmp_path / "study" / "1002_keystrokes.txt").write_text("x")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "alice.txt").write_text("x")
+    (tmp_path / "mine" / "f_01.csv").write_text("x")
+    assert _named_like(tmp_path / "study", r"\d+_keystrokes\.txt")
+    assert not _named_like(tmp_path / "mine", r"\d+_keystrokes\.txt")
+    assert _named_like(tmp_path / "mine" / "f_01.csv", r"[fit]_\d+\.csv")
+    assert not _named_like(tmp_path / "mine", r"[fit]_\d+\.csv")
