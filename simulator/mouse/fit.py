@@ -25,7 +25,7 @@ from simulator.mouse.features import features
 from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
 from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
 from simulator.mouse.synth import PERSON_BLOCK, synth_moves
-from simulator.readers.common import Movements, PointerLog, cut_movements
+from simulator.readers.common import Movements, PointerLog, cut_movements, say_unread
 
 RDP_TICK_MS = 1000.0 / 64
 MIN_MOVES = 5
@@ -277,6 +277,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
         raise HcisimError(f"{out}: a mouse profile is written as .json")
     check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
     logs = read_logs(Path(data), fmt)
+    say_unread(Path(data), fmt, note)
     if users is not None:
         logs = [lg for lg in logs if lg.user in users]
     mv = cut_movements(logs)

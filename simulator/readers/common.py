@@ -20,6 +20,34 @@ import pyarrow.csv as pacsv
 from simulator.errors import HcisimError
 
 
+PATTERNS = {"sapimouse": "*.csv", "balabit": "session_*", "aalto": "*_keystrokes.txt", "pynput": "*.csv"}
+"""The files each shared format's reader reads in a folder."""
+
+
+def unread_files(root: Path, fmt: str) -> list[Path]:
+    """Files under folder ``root`` that ``fmt``'s reader passes over (hidden files and notes such as SOURCE.md
+    aside): said, so a folder of mixed formats is not fitted on part of itself without a word."""
+    root = Path(root)
+    if not root.is_dir() or fmt not in PATTERNS:
+        return []
+    read = set(find_files(root, PATTERNS[fmt]))
+    return [f for f in find_files(root, "*")
+            if f not in read and not f.name.startswith(".") and f.suffix.lower() not in NOTES
+            and not any(w in f.stem.lower() for w in ("readme", "licen", "source"))]
+
+
+NOTES = (".md", ".html", ".pdf", ".json")
+"""Files a data folder holds beside its recordings: read-me's, licences, reports, profiles."""
+
+
+def say_unread(data: Path, fmt: str, note) -> None:
+    """Tell ``note`` of the files `unread_files` finds, in one line."""
+    left = unread_files(data, fmt)
+    if left and note is not None:
+        note(f"{data}: {len(left)} file(s) not read as {fmt} data, such as {left[0].relative_to(data)} "
+             f"({fmt} files are named {PATTERNS[fmt]})")
+
+
 def find_files(root: Path, pattern: str) -> list[Path]:
     """Files under folder ``root`` whose name matches ``pattern``, sorted, following linked folders (a folder of
     links to the shared data's ``user<N>`` folders found nothing with ``rglob``, which does not enter them);

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import atomic_path, check_file_out
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files
+from simulator.readers.common import find_files, say_unread
 from simulator.rng import rng_for
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
@@ -198,6 +198,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     n_steps = 4
     step = lambda k: progress(k, n_steps) if progress else None  # noqa: E731
     records = read_records(data, fmt)
+    say_unread(Path(data), fmt, note)
     step(1)
     held = "none"
     if holdout and fmt in splits.DESCRIPTION:

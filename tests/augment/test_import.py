@@ -240,3 +240,18 @@ def test_import_and_fit_name_the_same_people_and_follow_linked_folders(shared_da
     shutil.copy(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt", aalto / "alice.tsv")
     m = import_dataset("aalto", aalto / "alice.tsv", tmp_path / "o-aalto")
     assert list(m.people.values()) == ["1002"] == sorted({r.user for r in read_aalto(aalto / "alice.tsv")})
+
+
+def test_files_a_fit_passes_over_are_said(tmp_path):
+    """A SapiMouse folder holding a Balabit session file was fitted on the CSVs alone, without a word."""
+    from simulator.readers.common import say_unread
+
+    (tmp_path / "u").mkdir()
+    for name in ("a.csv", "session_123", "SOURCE.md", ".hidden", "aalto_readme.txt"):
+        (tmp_path / "u" / name).write_text("x")
+    said = []
+    say_unread(tmp_path, "sapimouse", said.append)
+    assert said == [f"{tmp_path}: 1 file(s) not read as sapimouse data, such as u/session_123 (sapimouse files are "
+                    f"named *.csv)"]
+    say_unread(tmp_path, "hcisim", said.append)
+    assert len(said) == 1
