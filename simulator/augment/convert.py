@@ -32,7 +32,7 @@ from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files
+from simulator.readers.common import PATTERNS, find_files
 
 FORMATS = ("sapimouse", "balabit", "aalto", "pynput")
 COORDINATES = {"sapimouse": "viewport_css_px", "balabit": "screen_px", "aalto": "viewport_css_px",
@@ -62,8 +62,7 @@ def _session_files(fmt: str, src: Path) -> list[Path]:
         raise HcisimError(f"{src}: no such file or folder")
     if src.is_file():
         return [src]
-    pattern = {"sapimouse": "*.csv", "balabit": "session_*", "aalto": "*_keystrokes.txt", "pynput": "*.csv"}[fmt]
-    files = find_files(src, pattern)
+    files = find_files(src, PATTERNS[fmt])
     if not files:
         raise HcisimError(f"{src}: no {fmt} files found")
     return files
