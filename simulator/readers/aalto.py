@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files
+from simulator.readers.common import PATTERNS, find_files
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
@@ -61,7 +61,7 @@ def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = sorted(find_files(path, "*_keystrokes.txt"), key=lambda p: (len(p.name), p.name))
+        files = sorted(find_files(path, PATTERNS["aalto"]), key=lambda p: (len(p.name), p.name))
         if files:
             return files
         raise HcisimError(f"{path}: no Aalto *_keystrokes.txt files found")

@@ -14,7 +14,7 @@ import numpy as np
 from simulator.errors import HcisimError
 import pyarrow as pa
 
-from simulator.readers.common import MOVE, OTHER, PointerLog, find_files, pointer_states, read_pointer_csv
+from simulator.readers.common import MOVE, OTHER, PATTERNS, PointerLog, find_files, pointer_states, read_pointer_csv
 
 COLUMNS = ["record timestamp", "client timestamp", "button", "state", "x", "y"]
 MAX_COORD = 10000.0  # the data's rare huge edge coordinates are not positions
@@ -37,7 +37,7 @@ def read_balabit(root: Path, users: set[str] | None = None) -> list[PointerLog]:
     root = Path(root)
     if not root.exists():
         raise HcisimError(f"{root}: no such file or folder")
-    files = [root] if root.is_file() else find_files(root, "session_*")
+    files = [root] if root.is_file() else find_files(root, PATTERNS["balabit"])
     if not files:
         raise HcisimError(f"{root}: no Balabit session files found")
     logs = []

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files
+from simulator.readers.common import PATTERNS, find_files
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
@@ -66,7 +66,7 @@ def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        files = find_files(path, "*.csv")
+        files = find_files(path, PATTERNS["pynput"])
         if files:
             return files
         raise HcisimError(f"{path}: no pynput *.csv logs found")

@@ -14,7 +14,7 @@ import numpy as np
 from simulator.errors import HcisimError
 import pyarrow as pa
 
-from simulator.readers.common import PointerLog, find_files, pointer_states, read_pointer_csv
+from simulator.readers.common import PATTERNS, PointerLog, find_files, pointer_states, read_pointer_csv
 
 COLUMNS = ["client timestamp", "button", "state", "x", "y"]
 
@@ -51,7 +51,7 @@ def read_sapimouse(root: Path, users: set[str] | None = None) -> list[PointerLog
     root = Path(root)
     if not root.exists():
         raise HcisimError(f"{root}: no such file or folder")
-    files = [root] if root.is_file() else find_files(root, "*.csv")
+    files = [root] if root.is_file() else find_files(root, PATTERNS["sapimouse"])
     if not files:
         raise HcisimError(f"{root}: no SapiMouse CSV files found")
     logs = []
