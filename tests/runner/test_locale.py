@@ -21,7 +21,7 @@ def test_a_run_types_content_of_its_locale_and_the_task_matches_it(tmp_path):
         assert r.returncode == 0, r.stderr
     us, _ = _typed(tmp_path / "en_US")
     de, manifest = _typed(tmp_path / "de_DE")
-    assert manifest.source == {"content_locale": "de_DE"}
+    assert manifest.source["content_locale"] == "de_DE"
     assert len(de) == len(us) >= 8 and sum(a != b for a, b in zip(de, us)) >= len(us) // 2
     # the task an agent gets names the values the reference run typed
     task = task_for(load_scenario("checkout_form"), 4, locale="de_DE")
