@@ -27,6 +27,8 @@ class Summary:
     duration_ms: dict[str, float] = field(default_factory=dict)
     profiles: dict[str, dict[str, str]] = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
+    people: int = 0          # distinct people named by the manifest (imports, recordings, augment); 0: none named
+    source: dict = field(default_factory=dict)
 
 
 def _counts(column) -> dict[str, int]:
@@ -48,5 +50,6 @@ def summarize(ds: Dataset) -> Summary:
         actions=ac.num_rows, frames=ds.frames.num_rows,
         events_by_type=_counts(ev.column("type")) if ev.num_rows else {},
         actions_by_kind=_counts(ac.column("kind")) if ac.num_rows else {},
-        duration_ms=durations, profiles=m.profiles, stats=m.stats,
+        duration_ms=durations, profiles=m.profiles, stats=m.stats, people=len(set(m.people.values())),
+        source=m.source,
     )

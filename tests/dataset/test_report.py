@@ -89,3 +89,25 @@ def test_a_key_held_while_shift_changes_its_name_still_has_a_hold(tmp_path, monk
                         plotted.setdefault(title.split(" (")[0], sorted(values)))
     report.render(tmp_path / "caps")
     assert plotted["key hold"] == [70.0, 80.0, 90.0] and plotted["press-to-press interval"] == [50.0, 150.0]
+
+
+def test_a_recording_s_summary_says_what_it_is(tmp_path):
+    """An import's report said its driver was "browser (Chromium), desktop (X) or offline (no app)" and its
+    session count was "completed / requested"; whose sessions they were went unsaid."""
+    import pyarrow as pa
+
+    from simulator.dataset import DatasetWriter, Manifest
+    from simulator.dataset.schema import EVENTS
+
+    m = Manifest(driver="import", coordinate_space="screen_px", people={"a": "7", "b": "7", "c": "9"},
+                 source={"format": "balabit", "name": "training_files"})
+    with DatasetWriter(tmp_path / "imp", m) as w:
+        for sid in ("a", "b", "c"):
+            w.add_session(sid, events=pa.Table.from_pylist(
+                [dict(session_id=sid, seq=0, t_ms=0.0, device="mouse", type="move", x=1.0, y=1.0)], schema=EVENTS))
+    page = _summary(summarize(read_dataset(tmp_path / "imp")))
+    rows = dict((k, (v, meaning)) for k, v, meaning in
+                re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>", page))
+    assert rows["driver"] == ("import", "recorded data converted from another format")
+    assert rows["source"][0] == "balabit files from training_files"
+    assert rows["sessions"] == ("3", "sessions in the dataset") and rows["people"][0] == "2"
