@@ -29,7 +29,7 @@ from simulator import plan as P
 from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest, check_out, read_dataset
 from simulator.drivers.browser import BrowserDriver
-from simulator.errors import HcisimError
+from simulator.errors import HcisimError, NotServed
 from simulator.runner import timing_stats
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import navigation_was_caused
@@ -361,7 +361,8 @@ class Replayer:
                     self.driver.goto(target)
                 except HcisimError as exc:
                     hint = ("; an app under a sub-path needs --url to end with '/' (http://host/v2/)"
-                            if "HTTP 404" in str(exc) and not self.url.endswith("/") and urlsplit(self.url).path
+                            if isinstance(exc, NotServed) and exc.status == 404 and not self.url.endswith("/")
+                            and urlsplit(self.url).path
                             else "")
                     raise AppUnreachable(f"{exc}{hint}") from None
                 self._opened = True  # an app that goes away later fails the steps from there on, not the replay

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.base import Target, no_gc_pauses, sleep_until
-from simulator.errors import HcisimError
+from simulator.errors import HcisimError, NotServed
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
 
@@ -191,7 +191,7 @@ class BrowserDriver:
             first = str(exc).strip().splitlines()[0]
             raise HcisimError(f"app not reachable at {url}: {first}") from None
         if response is not None and response.status >= 400:  # a server's "not found" page is not the app
-            raise HcisimError(f"app not reachable at {url}: the server answered HTTP {response.status}")
+            raise NotServed(url, response.status)
 
     def locate(self, loc: Locator) -> Target:
         pl = playwright_locator(self.page, loc)
