@@ -4,8 +4,9 @@ A session's person is the manifest's ``people`` entry (``hcisim import`` and ``a
 the session itself. Pointer events become one `PointerLog` per session (positions beyond MAX_COORD, a
 capture glitch such as Balabit's edge values, are not moves). Key events become one log per session, cut
 into texts as the free-text logs are cut (Enter, pauses over 5 s) and where a ``type`` action began (a
-field, a transcribed sentence: Aalto sentences ran together, 3-5 to a pause); a text that is exactly one
-``type`` action's carries its intended and typed text, so a typing fit learns errors from them.
+field, a transcribed sentence: Aalto sentences ran together, 3-5 to a pause), a pause inside an action's
+span cutting nothing; a text that is exactly one ``type`` action's carries its intended and typed text, so
+a typing fit learns errors from them.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def typed_texts(log: Keystrokes, tasks: list[tuple[float, float, str | None, str
                 ) -> tuple[list[Keystrokes], np.ndarray]:
     """The log cut into texts (see the module docstring) and each text's first press in the log's clock."""
     breaks = np.array([t[0] for t in tasks], float) if tasks else None
-    recs = segments(log, breaks=breaks)
+    spans = np.array([(t[0], t[1]) for t in tasks], float) if tasks else None
+    recs = segments(log, breaks=breaks, whole=spans)
     keep = np.flatnonzero(log.key != "Enter")  # segments() drops Enter and keeps the rest in order
     starts = np.cumsum([0] + [len(r) for r in recs])[:-1]
     first = log.press_ms[keep[starts]] if len(recs) else np.zeros(0)

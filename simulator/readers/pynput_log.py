@@ -118,16 +118,22 @@ def read_log(f: Path) -> Keystrokes:
     return Keystrokes(typist_id(f), Path(f).stem, pr - t0, rel - t0, keys, np.asarray(codes, dtype=object)[order])
 
 
-def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS,
-             breaks: np.ndarray | None = None) -> list[Keystrokes]:
+def segments(log: Keystrokes, pause_ms: float = SEGMENT_PAUSE_MS, breaks: np.ndarray | None = None,
+             whole: np.ndarray | None = None) -> list[Keystrokes]:
     """Cut a log at Enter presses and pauses over ``pause_ms``; Enter itself is dropped. ``breaks``: times
     (the log's clock) where a new text began by other means -- a field, a sentence of a transcription study --
-    cut at the first press from each on."""
+    cut at the first press from each on. ``whole``: (start, end) spans of such texts, which a pause inside
+    does not cut (a transcribed sentence with a 6 s pause in it is one text, as the study's reader reads it)."""
     if len(log) == 0:
         return []
     gap = np.diff(log.press_ms, prepend=log.press_ms[0])
     enter = log.key == "Enter"
-    start = (gap > pause_ms) | np.r_[False, enter[:-1]]
+    paused = gap > pause_ms
+    if whole is not None and len(whole):
+        spans = np.asarray(whole, float).reshape(-1, 2)
+        inside = ((log.press_ms[:, None] > spans[:, 0]) & (log.press_ms[:, None] <= spans[:, 1])).any(axis=1)
+        paused &= ~inside
+    start = paused | np.r_[False, enter[:-1]]
     if breaks is not None and len(breaks):
         at = np.searchsorted(log.press_ms, np.asarray(breaks, float), side="left")
         start[at[(at > 0) & (at < len(log))]] = True

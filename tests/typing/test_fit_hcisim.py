@@ -37,18 +37,21 @@ def test_fit_from_an_hcisim_dataset_keeps_typists_apart(tmp_path):
 def test_imported_transcription_is_cut_at_its_sentences_and_keeps_what_was_meant(tmp_path):
     """An imported Aalto participant's sentences follow each other within a second: the fit's reader ran them
     together into one text of unknown intent, named after the session, where `import` had recorded a `type`
-    action per sentence and the person."""
+    action per sentence and the person; a sentence with a long pause in it was cut in two."""
     from simulator.readers.hcisim import read_typing, session_of
 
     ev = synth_typing(SENTENCES[:3], profile=load_profile("aalto"), rng=np.random.default_rng(2))
     events, actions, t0 = [], [], 0.0
     for i, (e, s) in enumerate(zip(ev, SENTENCES[:3])):
-        for t, ty, k, c in zip(e.t_ms, e.type, e.key, e.code):
+        times = np.array(e.t_ms, float)
+        if i == 1:  # a 6 s pause in the middle of the sentence: still one sentence
+            times[len(times) // 2:] += 6000.0
+        for t, ty, k, c in zip(times, e.type, e.key, e.code):
             events.append(dict(session_id="p7", seq=len(events), t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
                                key=k, code=c))
-        actions.append(dict(session_id="p7", action_id=i, kind="type", t_start_ms=t0, t_end_ms=t0 + e.t_ms[-1],
+        actions.append(dict(session_id="p7", action_id=i, kind="type", t_start_ms=t0, t_end_ms=t0 + times[-1],
                             text_intended=s, text_typed=s, outcome="ok"))
-        t0 += e.t_ms[-1] + 900.0
+        t0 += times[-1] + 900.0
     data = write_dataset(tmp_path / "ds", Manifest(driver="import", people={"p7": "7"}),
                          {"events": events, "actions": actions})
     recs = read_typing(data)
