@@ -56,7 +56,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
 
     window = None
     for r in rows:
-        t = (r["t"] - t0) * 1000.0
+        t = round((r["t"] - t0) * 1000.0, 3)  # the server's whole ms, less the float noise of epoch seconds
         typ = r["type"]
         device = "keyboard" if typ.startswith("key") else ("wheel" if typ == "wheel" else "mouse")
         events.append(dict(session_id=sid, seq=len(events), t_ms=t, device=device, type=typ, x=r.get("x"),

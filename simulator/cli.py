@@ -330,6 +330,9 @@ def import_(
                        command=["hcisim", *sys.argv[1:]], overwrite=overwrite)
     out.print(f"{len(m.sessions)} session(s) of {len(set(m.people.values()))} people written to {out_dir}",
               highlight=False)
+    if sessions is None:  # (with --sessions, leaving files out is what was asked)
+        from simulator.readers.common import say_unread
+        say_unread(src, format, _note)
 
 
 @app.command()
@@ -354,8 +357,11 @@ def augment(
               f"{', '.join(m.profiles) or 'none'})", highlight=False)
     for kind, g in (m.stats.get("privacy_guard") or {}).items():
         if isinstance(g, dict) and g.get("dropped"):  # a faithful generator has none dropped (docs/augment.md)
-            err.print(f"note: privacy guard: {g['dropped']} of {g['items']} {kind} item(s) stayed too close to a "
-                      f"recorded one after every redraw and were left out ({g['redrawn']} redrawn)", highlight=False)
+            most = 2 * g["dropped"] > g["items"]  # a guard whose reference is a few sessions: say what to do
+            _note(f"privacy guard: {g['dropped']} of {g['items']} {kind} item(s) stayed too close to a recorded one "
+                  f"after every redraw and were left out ({g['redrawn']} redrawn)"
+                  + ("; most of the output is missing: with this few recorded sessions the guard's reference "
+                     "distances are wide -- record more people or sessions" if most else ""))
     left = m.stats.get("sessions_left_out") or {}
     if left:
         err.print(f"note: {len(left)} session(s) left out: too little data to fit their person "

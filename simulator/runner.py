@@ -316,11 +316,15 @@ _APPLIES = {"url": ("browser",), "app_version": ("browser",), "headed": ("browse
 (an offline run with --save-layout wrote no file and said nothing)."""
 
 
+NOT_ASKING = {"screenshots": "none"}
+"""Values that ask nothing of a driver, fine for every driver (a script passing --screenshots none everywhere)."""
+
+
 def _check_options(cfg: RunConfig) -> None:
     flag = lambda f: "--" + f.replace("_", "-")  # noqa: E731
     defaults = RunConfig(scenario="")
     given = [f for f, drivers in _APPLIES.items()
-             if cfg.driver not in drivers and getattr(cfg, f) != getattr(defaults, f)]
+             if cfg.driver not in drivers and getattr(cfg, f) not in (getattr(defaults, f), NOT_ASKING.get(f))]
     if given:
         detail = "; ".join(f"{flag(f)} is for {' and '.join(_APPLIES[f])} runs" for f in given)
         raise HcisimError(f"{', '.join(map(flag, given))}: not used by --driver {cfg.driver} ({detail})")
@@ -386,6 +390,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                     raise
             except KeyboardInterrupt:  # Ctrl-C or `kill` during a live run: the sessions done so far are kept
                 if done == 0:
+                    print(f"no session had finished: nothing written to {cfg.out}", file=sys.stderr)
                     raise
                 interrupted = True
             manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}

@@ -46,8 +46,8 @@ def check_out(out: Path, overwrite: bool) -> Path:
     working folder or one above it.
     """
     out = Path(out)
-    if out.is_symlink() and out.resolve().is_dir():  # a link to an artifacts folder: the dataset goes there
-        out = out.resolve()
+    if out.is_symlink() and (out.resolve().is_dir() or not out.resolve().exists()):
+        out = out.resolve()  # a link to an artifacts folder (or one still to be made): the dataset goes there
     where = out.resolve()
     if where == where.parent or where == Path.cwd().resolve() or where in Path.cwd().resolve().parents:
         raise HcisimError(f"{out}: the working folder or one above it cannot be replaced by a dataset; "

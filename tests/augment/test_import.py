@@ -255,3 +255,13 @@ def test_files_a_fit_passes_over_are_said(tmp_path):
                     f"named *.csv)"]
     say_unread(tmp_path, "hcisim", said.append)
     assert len(said) == 1
+
+
+def test_import_says_what_it_passed_over_too(shared_data, tmp_path):
+    import shutil
+
+    (tmp_path / "mix").mkdir()
+    shutil.copy(shared_data / "sapimouse" / "user1" / "session_1min.csv", tmp_path / "mix" / "a.csv")
+    (tmp_path / "mix" / "session_42").write_text("x")
+    r = hcisim("import", tmp_path / "mix", "--format", "sapimouse", "--out", tmp_path / "o")
+    assert r.returncode == 0 and "1 file(s) not read as sapimouse data, such as session_42" in r.stderr, r.stderr

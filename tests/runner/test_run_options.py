@@ -16,7 +16,7 @@ from simulator.runner import RunConfig, run
 @pytest.mark.parametrize("driver,given,said", [
     ("offline", {"save_layout": "x.json"}, "--save-layout: not used by --driver offline (--save-layout is for browser"),
     ("offline", {"url": "http://x.invalid", "headed": True}, "--url, --headed: not used by --driver offline"),
-    ("offline", {"screenshots": "none"}, "--screenshots is for browser and desktop runs"),
+    ("offline", {"screenshots": "periodic"}, "--screenshots is for browser and desktop runs"),
     ("browser", {"layout": "l.json"}, "--layout: not used by --driver browser (--layout is for offline runs)"),
     ("browser", {"shard_size": 10}, "--shard-size: not used by --driver browser"),
     ("offline", {"address": "head:6379"}, "--address names a Ray cluster: add --engine ray"),
@@ -55,8 +55,11 @@ def test_a_link_and_an_empty_mount_point_as_out_receive_the_dataset(tmp_path, mo
     mount point, which cannot be renamed, ended in a traceback after all the work."""
     (tmp_path / "artifacts").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "artifacts")
-    run(RunConfig(scenario="login", driver="offline", out=tmp_path / "link"))
+    run(RunConfig(scenario="login", driver="offline", out=tmp_path / "link", screenshots="none"))  # none: asks nothing
     assert (tmp_path / "link").is_symlink() and validate_dataset(tmp_path / "artifacts") == []
+    (tmp_path / "later").symlink_to(tmp_path / "made-by-the-run")  # a link to a folder still to be made
+    run(RunConfig(scenario="login", driver="offline", out=tmp_path / "later"))
+    assert validate_dataset(tmp_path / "made-by-the-run") == []
 
     mount = tmp_path / "mnt"
     mount.mkdir()

@@ -54,3 +54,18 @@ def test_offline_controls_remember_what_the_session_did_to_them(tmp_path):
     keys = [[k["text_intended"] for k in acts if k["parent_id"] == s and k["kind"] == "key"] for s in selects]
     assert keys == [["ArrowDown"] * 3 + ["Enter"], ["ArrowUp"] * 2 + ["Enter"]]
     assert sum(a["kind"] == "click" and a["parent_id"] is None for a in acts) == 2  # ticked, then unticked
+
+
+def test_ctrl_c_before_any_session_finished_says_nothing_was_written(tmp_path, capsys):
+    """It said only "interrupted"; whether anything was kept went unsaid."""
+    login = load_scenario("login")
+
+    def stop(s):
+        raise KeyboardInterrupt
+
+    scen = type(login)(name="login", description="", app="web", start="/login", run=stop, path=login.path)
+    with pytest.raises(KeyboardInterrupt):
+        run(RunConfig(scenario="login", driver="offline", sessions=2, out=tmp_path / "o", command=["t"]),
+            scenario_obj=scen)
+    assert not (tmp_path / "o").exists()
+    assert capsys.readouterr().err.strip() == f"no session had finished: nothing written to {tmp_path / 'o'}"
