@@ -384,7 +384,8 @@ def fidelity(
 ) -> None:
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
     from simulator.atomic import refuse_overlap
-    from simulator.fidelity import check_json_out, check_thresholds, evaluate, parse_thresholds, write_json, write_report
+    from simulator.fidelity import (check_json_out, check_thresholds, evaluate, parse_thresholds, write_json,
+                                    write_report)
     from simulator.report.page import check_report_out
 
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")

@@ -233,7 +233,8 @@ class SessionRunner:
         """What besides the seed and profiles the data was made from, by content (two runs of scripts that
         differ in one line had the same manifest): the script, the layout snapshot of an offline run."""
         inputs = self.inputs()
-        src = {"content_locale": self.cfg.locale, "script": self.scenario.path.name, "script_sha256": inputs["scenario"]}
+        src = {"content_locale": self.cfg.locale, "script": self.scenario.path.name,
+               "script_sha256": inputs["scenario"]}
         if self.layout_path:
             src |= {"layout": self.layout_path.name, "layout_sha256": inputs["layout"]}
         return src

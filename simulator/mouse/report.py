@@ -35,7 +35,8 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     b = synth_moves(sx, sy, sub.press_x, sub.press_y, profile=prof, rng=rng, user=list(users[idx]))
     F_real = features(sub.t_ms, sub.x, sub.y, sub.offsets)
     F_syn = features(b.t_ms, b.x, b.y, b.offsets)
-    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users ({html.escape(', '.join(prof.users))}), "
+    who = html.escape(", ".join(prof.users))
+    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users ({who}), "
              f"{len(mv)} movements ({len(idx)} shown below). The plots compare the recorded movements with the "
              f"profile's for the same start and press points as the same users: how well the fit reproduces its own "
              f"data, not how it does on people it has not seen (benchmarks/mouse_realism.py holds people out).</p>",

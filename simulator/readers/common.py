@@ -23,6 +23,9 @@ from simulator.errors import HcisimError
 PATTERNS = {"sapimouse": "*.csv", "balabit": "session_*", "aalto": "*_keystrokes.txt", "pynput": "*.csv"}
 """The files each shared format's reader reads in a folder."""
 
+NOTES = (".md", ".html", ".pdf", ".json")
+"""Files a data folder holds beside its recordings: read-me's, licences, reports, profiles."""
+
 
 def unread_files(root: Path, fmt: str) -> list[Path]:
     """Files under folder ``root`` that ``fmt``'s reader passes over (hidden files and notes such as SOURCE.md
@@ -34,10 +37,6 @@ def unread_files(root: Path, fmt: str) -> list[Path]:
     return [f for f in find_files(root, "*")
             if f not in read and not f.name.startswith(".") and f.suffix.lower() not in NOTES
             and not any(w in f.stem.lower() for w in ("readme", "licen", "source"))]
-
-
-NOTES = (".md", ".html", ".pdf", ".json")
-"""Files a data folder holds beside its recordings: read-me's, licences, reports, profiles."""
 
 
 def say_unread(data: Path, fmt: str, note) -> None:
@@ -60,8 +59,10 @@ def find_files(root: Path, pattern: str) -> list[Path]:
             continue
         seen.add(real)
         dirs.sort()
-        out += [Path(folder) / f for f in files if fnmatch.fnmatch(f, pattern) and os.path.isfile(os.path.join(folder, f))]
+        out += [Path(folder) / f for f in files
+                if fnmatch.fnmatch(f, pattern) and os.path.isfile(os.path.join(folder, f))]
     return sorted(out)
+
 
 MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
 """Event kinds: a pointer move, a left-button press, any button release, anything else
