@@ -503,6 +503,9 @@ def run(
     if engine is not None and driver != Driver.offline:
         raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
+    if res.stats.get("up_to_date"):
+        out.print(f"{res.out} is up to date: made earlier by the same settings and inputs (--overwrite makes it "
+                  f"again)", highlight=False)
     out.print(f"{res.sessions} session(s), {res.events} events, {res.actions} actions -> {res.out}", highlight=False)
     for k, v in res.stats.items():
         out.print(f"  {k}: {v}", highlight=False)

@@ -91,3 +91,15 @@ def test_the_manifest_names_the_script_and_layout_by_content(tmp_path):
     assert sources[0]["script"] == sources[1]["script"] == "mylogin.py"
     assert sources[0]["script_sha256"] != sources[1]["script_sha256"]
     assert sources[0]["layout_sha256"] == sources[1]["layout_sha256"] and sources[0]["layout"] == "login.json"
+
+
+def test_the_same_offline_command_again_is_up_to_date_and_other_settings_are_refused(tmp_path):
+    """A CI job running its generation command a second time got "already exists" and had to script the check."""
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=tmp_path / "o")
+    first = run(cfg)
+    made = (tmp_path / "o" / "manifest.json").stat().st_mtime_ns
+    again = run(cfg)
+    assert again.stats["up_to_date"] and (again.sessions, again.events) == (first.sessions, first.events)
+    assert (tmp_path / "o" / "manifest.json").stat().st_mtime_ns == made  # nothing made again
+    with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
+        run(RunConfig(scenario="login", driver="offline", sessions=2, seed=4, out=tmp_path / "o"))
