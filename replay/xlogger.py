@@ -78,6 +78,7 @@ def keysym_char(keysym: int) -> str | None:
         return chr(keysym & 0xFFFFFF)
     return XK.keysym_to_string(keysym)
 
+
 EVDEV_OFFSET = 8
 """X servers on Linux (Xorg with evdev or libinput, Xvfb, Xwayland) number a key by its kernel code + 8."""
 _EVDEV_TO_CODE = {

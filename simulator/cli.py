@@ -364,8 +364,8 @@ def augment(
                      "distances are wide -- record more people or sessions" if most else ""))
     left = m.stats.get("sessions_left_out") or {}
     if left:
-        err.print(f"note: {len(left)} session(s) left out: too little data to fit their person "
-                  f"({', '.join(sorted(set(left.values())))})", highlight=False)
+        _note(f"{len(left)} session(s) left out: too little data to fit their person "
+              f"({', '.join(sorted(set(left.values())))})")
 
 
 @app.command()
@@ -410,7 +410,7 @@ def fidelity(
             t.add_row(name, f"{v:.3f}")
     out.print(t)
     for note in result.notes + [n for r in result.modalities.values() for n in r.notes]:
-        err.print(f"note: {note}", highlight=False)
+        _note(note)
     out.print(f"report: {html}" + (f"\njson: {json_path}" if json_path else ""), highlight=False)
     problems = check_thresholds(result, thresholds)
     for p in problems:
@@ -629,8 +629,7 @@ def replay(
                         checkpoints=extra, models=models, overwrite=overwrite, command=["hcisim", *sys.argv[1:]],
                         session=session)
     if session is None and len(replayer.ds.sessions) > 1:
-        err.print(f"note: replaying session {replayer.sid}, the first of {len(replayer.ds.sessions)}; "
-                  f"--session picks another", highlight=False)
+        _note(f"replaying session {replayer.sid}, the first of {len(replayer.ds.sessions)}; --session picks another")
     result = _with_progress("replaying", replayer.run)
     print_summary(result, out)
     html = write_replay_report(result)
@@ -749,13 +748,12 @@ def compare(
         ds.session(sid)  # an unknown id is an error before anything is said
     for what, ds, sid in both:
         if sid is None and len(ds.sessions) > 1:
-            err.print(f"note: comparing the {what}'s first session, {ds.session()}, of {len(ds.sessions)} "
-                      f"(--{'session' if what == 'reference' else 'candidate-session'} picks another)",
-                      highlight=False)
+            _note(f"comparing the {what}'s first session, {ds.session()}, of {len(ds.sessions)} "
+                  f"(--{'session' if what == 'reference' else 'candidate-session'} picks another)")
     scenarios = {(ds.manifest.scenario or "").removeprefix("agent-") or None for _, ds, _ in both}  # agent: its task
     if len(scenarios) > 1 and None not in scenarios:
-        err.print(f"note: the datasets come from different scenarios ({', '.join(sorted(scenarios))}): the scores "
-                  f"compare different tasks", highlight=False)
+        _note(f"the datasets come from different scenarios ({', '.join(sorted(scenarios))}): the scores "
+              f"compare different tasks")
     result = compare_sessions(reference, candidate, ref_session=session, cand_session=candidate_session)
     if as_json:
         print(result.to_json())

@@ -59,6 +59,10 @@ class Manifest:
                 f"coordinate_space must be one of {', '.join(COORDINATE_SPACES)}, not {self.coordinate_space!r}"
             )
 
+    def rows(self, table: str) -> int:
+        """The rows of ``table`` as the manifest lists its files."""
+        return sum(self.files[rel].rows or 0 for rel in self.tables.get(table, []) if rel in self.files)
+
     def content_sha256(self) -> str:
         """The identity of the dataset's content: sha256 over its files' names and sha256s (not the date)."""
         listing = json.dumps({rel: e.sha256 for rel, e in sorted(self.files.items())}, sort_keys=True)

@@ -59,7 +59,7 @@ def validate_dataset(root: Path | str) -> list[str]:
         except HcisimError as exc:
             problems.append(str(exc))
             continue
-        expected_rows = sum(m.files[rel].rows or 0 for rel in m.tables[name] if rel in m.files)
+        expected_rows = m.rows(name)
         if tables[name].num_rows != expected_rows:
             problems.append(f"{name}: {tables[name].num_rows} rows, manifest says {expected_rows}")
     if "events" in tables:

@@ -223,7 +223,8 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         raise HcisimError("sharded generation runs the offline driver (use --driver offline)")
     _RUNNERS.clear()  # a runner kept from an earlier run in this process may hold a script edited since
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
-    if not cfg.overwrite and (done := _made_by(Path(cfg.out), config_key(cfg, probe))) is not None:
+    key = config_key(cfg, probe)
+    if not cfg.overwrite and (done := _made_by(Path(cfg.out), key)) is not None:
         return done
     out = check_out(Path(cfg.out), cfg.overwrite)
     stage = staging_dir(out)
@@ -232,7 +233,6 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     except OSError as exc:
         raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
     with _only_run_writing(stage, out):
-        key = config_key(cfg, probe)
         ranges = shard_ranges(cfg.sessions, cfg.shard_size)
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
@@ -259,9 +259,7 @@ def _made_by(out: Path, key: str):
         return None
     if m.stats.get("config_key") != key:
         return None
-    rows = {t: sum(m.files[rel].rows or 0 for rel in m.tables.get(t, []) if rel in m.files)
-            for t in ("events", "actions")}
-    return RunResult(out, len(m.sessions), rows["events"], rows["actions"], {**m.stats, "up_to_date": True})
+    return RunResult(out, len(m.sessions), m.rows("events"), m.rows("actions"), {**m.stats, "up_to_date": True})
 
 
 @contextmanager

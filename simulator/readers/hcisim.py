@@ -54,8 +54,10 @@ def pointer_logs(events: pa.Table, people: dict[str, str]) -> dict[str, PointerL
     return out
 
 
-def keystroke_logs(events: pa.Table, people: dict[str, str]) -> dict[str, Keystrokes]:
-    """Each session's key events as press rows with releases, ``user`` = the session's person."""
+def keystroke_logs(events: pa.Table, people: dict[str, str],
+                   unreleased_ms: float | None = 100.0) -> dict[str, Keystrokes]:
+    """Each session's key events as press rows with releases, ``user`` = the session's person (a press never
+    released: see `pair_events`)."""
     cols = {c: events.column(c).to_numpy(zero_copy_only=False)
             for c in ("session_id", "t_ms", "device", "type", "key", "code")}
     m = (cols["device"] == "keyboard") & np.isin(cols["type"], ["key_down", "key_up"])
@@ -65,7 +67,7 @@ def keystroke_logs(events: pa.Table, people: dict[str, str]) -> dict[str, Keystr
         sm = sessions == sid
         pick = lambda c: cols[c][m][sm]  # noqa: E731  (events are in seq order already)
         out[sid] = pair_events(pick("t_ms"), pick("type"), pick("key"), pick("code"), user=people.get(sid, sid),
-                               text_id=sid)
+                               text_id=sid, unreleased_ms=unreleased_ms)
     return out
 
 

@@ -21,7 +21,7 @@ import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
 from simulator.report.page import figure, table, write_page  # noqa: E402
-from simulator.typing.records import pair_events  # noqa: E402
+from simulator.readers.hcisim import keystroke_logs  # noqa: E402
 
 MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
@@ -110,14 +110,10 @@ def _timing_plots(ds) -> list[str]:
         _nothing(axes[2], "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)")
     plots.append(figure(fig, "pointer timing"))
 
-    keys = np.isin(types, ["key_down", "key_up"])
-    if keys.any():
-        key = np.asarray(ev.column("key").to_pylist(), dtype=object)
-        code = np.asarray(ev.column("code").to_pylist(), dtype=object)
+    logs = keystroke_logs(ev, {}, unreleased_ms=None)
+    if logs:
         holds, ikis = [], []
-        for s in np.unique(sid[keys]):
-            m = keys & (sid == s)
-            ks = pair_events(t[m], types[m], key[m], code[m], unreleased_ms=None)
+        for ks in logs.values():
             held = ks.release_ms - ks.press_ms
             holds += held[np.isfinite(held)].tolist()
             ikis += np.diff(ks.press_ms).tolist()
