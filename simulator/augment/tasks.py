@@ -191,13 +191,10 @@ def segment_numbers(events: pa.Table) -> np.ndarray:
 def typed_segments(log: Keystrokes, tasks: list | None = None) -> tuple[list[Keystrokes], list[Segment]]:
     """The log cut into texts as `simulator.readers.hcisim` cuts them (``tasks``: the session's ``type`` actions),
     as records to fit on and as measured segments in session time."""
-    recs, first = typed_texts(log, tasks)
-    keep = np.flatnonzero(log.key != "Enter")  # the texts leave Enter out and keep the rest in order
+    recs, rows_of = typed_texts(log, tasks)
     enter_at = set(np.flatnonzero(log.key == "Enter").tolist())
-    out, pos = [], 0
-    for r in recs:
-        rows = keep[pos:pos + len(r)]
-        pos += len(r)
+    out = []
+    for r, rows in zip(recs, rows_of):
         text = recorded_text(r.key)
         rel = log.release_ms[rows]
         end = float(np.nanmax(np.r_[log.press_ms[rows], rel]))

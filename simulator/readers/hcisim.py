@@ -86,22 +86,21 @@ def typing_tasks(ds: Dataset) -> dict[str, list[tuple[float, float, str | None, 
 
 
 def typed_texts(log: Keystrokes, tasks: list[tuple[float, float, str | None, str | None]] | None
-                ) -> tuple[list[Keystrokes], np.ndarray]:
-    """The log cut into texts (see the module docstring) and each text's first press in the log's clock."""
+                ) -> tuple[list[Keystrokes], list[np.ndarray]]:
+    """The log cut into texts (see the module docstring), and each text's rows of the log."""
     breaks = np.array([t[0] for t in tasks], float) if tasks else None
     spans = np.array([(t[0], t[1]) for t in tasks], float) if tasks else None
     recs = segments(log, breaks=breaks, whole=spans)
     keep = np.flatnonzero(log.key != "Enter")  # segments() drops Enter and keeps the rest in order
-    starts = np.cumsum([0] + [len(r) for r in recs])[:-1]
-    first = log.press_ms[keep[starts]] if len(recs) else np.zeros(0)
+    rows = np.split(keep, np.cumsum([len(r) for r in recs])[:-1]) if recs else []
     if tasks:
-        last = log.press_ms[keep[starts + np.array([len(r) for r in recs], int) - 1]]
-        owner = [next((j for j, t in enumerate(tasks) if t[0] - 1.0 <= f and l <= t[1] + 1.0), None)
-                 for f, l in zip(first, last)]
+        owner = [next((j for j, t in enumerate(tasks)
+                       if t[0] - 1.0 <= log.press_ms[ix[0]] and log.press_ms[ix[-1]] <= t[1] + 1.0), None)
+                 for ix in rows]
         for r, j in zip(recs, owner):
             if j is not None and owner.count(j) == 1 and tasks[j][2]:  # the whole task's typing, nothing else
                 r.intended, r.submitted = tasks[j][2], tasks[j][3]
-    return recs, first
+    return recs, rows
 
 
 def read_pointer(root: Path) -> list[PointerLog]:
