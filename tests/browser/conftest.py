@@ -42,12 +42,37 @@ def _generate(name: str, root: Path) -> WebRun:
     return WebRun(name, res.out, root / f"{name}-recording", res.stats, extra.get("save_layout"))
 
 
+def _run_agent(flawed: bool, out: Path) -> Path:
+    from replay.agents import FlawedAgent, ScriptedAgent, run_agent
+
+    agent = FlawedAgent() if flawed else ScriptedAgent()
+    return run_agent(agent, "event_dialog", out, seed=SEED).out  # the reference's seed: the same task
+
+
+@dataclass
+class BrowserRuns:
+    """The real-time browser sessions the suite shares: the scenarios (recorded) and the two agents'."""
+
+    web: dict[str, WebRun]
+    agents: dict[str, Path]
+
+
 @pytest.fixture(scope="session")
-def web_runs(tmp_path_factory) -> dict[str, WebRun]:
+def browser_runs(tmp_path_factory) -> BrowserRuns:
     """Sessions are mostly a person's waiting (thinking, reading, typing rhythm): a run keeps ~20 % of a core
     busy (login: 4.4 s of CPU in 23 s), so three run side by side on CI's two cores, checkout_form (the
-    longest) first; the other five fit in its time."""
+    longest, ~90 s) first; the other five scenarios and then both agents' sessions fit in its time on the
+    other two workers (the agents ran after it before: 20 s more of the suite's wall time). (Replays of the
+    recordings keep a core busy: beside checkout_form's session they pushed its dispatch timing past a frame.)"""
     root = tmp_path_factory.mktemp("web-runs")
     with ProcessPoolExecutor(max_workers=3) as pool:
-        runs = list(pool.map(_generate, WEB_SCENARIOS, [root] * len(WEB_SCENARIOS)))
-    return {r.scenario: r for r in runs}
+        runs = [pool.submit(_generate, name, root) for name in WEB_SCENARIOS]
+        agents = {kind: pool.submit(_run_agent, kind == "flawed", root / f"agent-{kind}")
+                  for kind in ("scripted", "flawed")}
+        return BrowserRuns({r.scenario: r for r in (f.result() for f in runs)},
+                           {kind: f.result() for kind, f in agents.items()})
+
+
+@pytest.fixture(scope="session")
+def web_runs(browser_runs) -> dict[str, WebRun]:
+    return browser_runs.web

@@ -1,29 +1,17 @@
 """A real agent loop in Chromium: the scripted agent reproduces the reference, the flawed one is caught."""
 
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
 import pytest
 
-from replay.agents import FlawedAgent, ScriptedAgent, run_agent
 from replay.compare import compare
-from tests.browser.conftest import SEED
 
 pytestmark = pytest.mark.browser
 
 
-def _run(agent, out: Path) -> Path:
-    return run_agent(agent, "event_dialog", out, seed=SEED).out  # the reference's seed: the same task
-
-
 @pytest.fixture(scope="module")
-def agent_runs(web_runs, tmp_path_factory):
-    """Both agents side by side, one browser per CI core (an agent's session is mostly waiting)."""
-    root = tmp_path_factory.mktemp("agents")
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        good, bad = pool.map(_run, (ScriptedAgent(), FlawedAgent()), (root / "scripted", root / "flawed"))
-    ref = web_runs["event_dialog"].dataset
-    return compare(ref, good), compare(ref, bad)
+def agent_runs(browser_runs):
+    """Both agents' sessions (run beside the scenarios: tests/browser/conftest.py), against the reference."""
+    ref = browser_runs.web["event_dialog"].dataset
+    return compare(ref, browser_runs.agents["scripted"]), compare(ref, browser_runs.agents["flawed"])
 
 
 def test_scripted_agent_succeeds(agent_runs):
