@@ -8,10 +8,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def agent_runs(browser_runs):
-    """Both agents' sessions (run beside the scenarios: tests/browser/conftest.py), against the reference."""
-    ref = browser_runs.web["event_dialog"].dataset
-    return compare(ref, browser_runs.agents["scripted"]), compare(ref, browser_runs.agents["flawed"])
+def agent_runs(live_runs):
+    """Both agents' sessions (made beside the scenarios: tests/live.py), against the reference."""
+    ref = live_runs.web["event_dialog"].dataset
+    return compare(ref, live_runs.agents["scripted"]), compare(ref, live_runs.agents["flawed"])
 
 
 def test_scripted_agent_succeeds(agent_runs):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulator.dataset import read_dataset
-from tests.browser.conftest import PERIODIC_MS
+from tests.live import PERIODIC_MS
 from tests.helpers import hcisim
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from replay.replayer import Replayer
 from replay.report import print_summary
 from scenarios.apps.web.server import serve
 from simulator.dataset import read_dataset, validate_dataset
-from tests.browser.conftest import WEB_SCENARIOS
+from tests.live import WEB_SCENARIOS
 
 pytestmark = pytest.mark.browser
 

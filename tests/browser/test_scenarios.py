@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 import pytest
 
 from simulator.dataset import read_dataset, validate_dataset
-from tests.browser.conftest import WEB_SCENARIOS
+from tests.live import WEB_SCENARIOS
 
 pytestmark = pytest.mark.browser
 

@@ -3,9 +3,6 @@
 import contextlib
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -13,33 +10,19 @@ import pytest
 from replay.audit import audit
 from simulator.dataset import read_dataset, validate_dataset
 from simulator.drivers.xdisplay import ensure_display
-from simulator.runner import RunConfig, run
+from tests.live import restore_env
 
 pytestmark = pytest.mark.desktop
 
 
 @pytest.fixture(scope="module")
-def desktop_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("desktop")
+def display():
+    """An Xvfb for this module's own driving (the session under test was made on one of its own: tests/live.py)."""
     old = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
     os.environ.pop("DISPLAY", None)
     with contextlib.ExitStack() as stack:
-        ensure_display(stack)  # an Xvfb for this module; the driver and the logger share it
-        log = root / "captured.jsonl"
-        logger = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE,
-                                  text=True)
-        assert "ready" in logger.stderr.readline()
-        res = run(RunConfig(scenario="desktop_form", driver="desktop", sessions=1, seed=2, out=root / "truth",
-                            command=["pytest"]))
-        time.sleep(0.3)
-        logger.send_signal(signal.SIGTERM)
-        logger.wait(timeout=5)
-        yield res, log
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+        stack.callback(restore_env, old)
+        yield ensure_display(stack)
 
 
 def test_app_received_what_was_intended(desktop_run):
@@ -113,7 +96,7 @@ def test_faulty_loggers_are_caught(desktop_run, tmp_path):
     assert any("contains the secret typed into a sensitive field" in leak for leak in leaky.leaks)
 
 
-def test_characters_no_us_key_makes_reach_the_tk_field(desktop_run):
+def test_characters_no_us_key_makes_reach_the_tk_field(display):
     """é, typographic quotes and ß have no key on the US layout pyautogui presses: they go through xdotool.
     On the module's display (pyautogui binds to the display it is first imported with)."""
     import numpy as np

@@ -1,0 +1,108 @@
+"""The suite's real-time sessions: every bundled web scenario (recorded), two agents' sessions and the Tk app
+on Xvfb, each made once and shared by the tests that check them.
+
+Why one place: a session is mostly a person's waiting (thinking, reading, typing rhythm) and keeps ~20 % of a
+core busy (login: 4.4 s of CPU in 23 s), so three run side by side on CI's two cores. checkout_form, the
+longest (~90 s), goes first; the other web scenarios, the desktop session and then both agents' sessions fit
+in its time on the other two workers (one after another they added ~50 s to the suite's wall time). Replays
+of the recordings are not scheduled here: they keep a core busy, and beside checkout_form's session they
+pushed its dispatch timing past a frame. Only what the selected tests use is made (`needed`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulator.runner import RunConfig, RunResult, run
+from simulator.scenario import list_scenarios
+
+WEB_SCENARIOS = [s.name for s in list_scenarios() if s.app == "web"]
+SEED = 6
+"""Of seeds 0-9, the one whose checkout_form session is shortest (83 s of a person's time against 91-125):
+that session is what the suite waits for."""
+PERIODIC_MS = 400.0
+"""login also takes periodic screenshots and saves a layout snapshot (tests/browser/test_periodic_frames.py)."""
+AGENTS = ("scripted", "flawed")
+
+
+@dataclass
+class WebRun:
+    scenario: str
+    dataset: Path
+    recording: Path
+    stats: dict
+    layout: Path | None
+
+
+@dataclass
+class LiveRuns:
+    web: dict[str, WebRun] = field(default_factory=dict)
+    agents: dict[str, Path] = field(default_factory=dict)
+    desktop: tuple[RunResult, Path] | None = None   # the run and what the X logger captured of it
+
+
+def web_run(name: str, root: Path) -> WebRun:
+    extra = {"periodic_ms": PERIODIC_MS, "save_layout": root / "login-layout.json"} if name == "login" else {}
+    res = run(RunConfig(scenario=name, driver="browser", sessions=1, seed=SEED, out=root / name,
+                        record_to=root / f"{name}-recording", command=["pytest"], **extra))
+    return WebRun(name, res.out, root / f"{name}-recording", res.stats, extra.get("save_layout"))
+
+
+def agent_run(kind: str, out: Path) -> Path:
+    from replay.agents import FlawedAgent, ScriptedAgent, run_agent
+
+    agent = FlawedAgent() if kind == "flawed" else ScriptedAgent()
+    return run_agent(agent, "event_dialog", out, seed=SEED).out  # the reference's seed: the same task
+
+
+def desktop_run(root: Path) -> tuple[RunResult, Path]:
+    """desktop_form on a private Xvfb, recorded by the real X logger (replay.xlogger) as it happens."""
+    from simulator.drivers.xdisplay import ensure_display
+
+    old = {k: os.environ.pop(k, None) for k in ("DISPLAY", "XAUTHORITY")}
+    with contextlib.ExitStack() as stack:
+        # the worker goes on to other sessions: its environment back as it was, not naming a stopped display
+        stack.callback(restore_env, old)
+        ensure_display(stack)  # the driver and the logger share it
+        log = root / "captured.jsonl"
+        logger = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE,
+                                  text=True)
+        assert "ready" in logger.stderr.readline()
+        res = run(RunConfig(scenario="desktop_form", driver="desktop", sessions=1, seed=2, out=root / "truth",
+                            command=["pytest"]))
+        time.sleep(0.3)
+        logger.send_signal(signal.SIGTERM)
+        logger.wait(timeout=5)
+        return res, log
+
+
+def restore_env(old: dict[str, str | None]) -> None:
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def needed(fixturenames: set[str]) -> tuple[bool, bool, bool]:
+    """Which sessions the selected tests use: (web scenarios, agents, desktop); the agents are judged against
+    a web scenario's run, so they need those too."""
+    agents = "agent_runs" in fixturenames
+    return "web_runs" in fixturenames or agents, agents, "desktop_run" in fixturenames
+
+
+def make(root: Path, web: bool, agents: bool, desktop: bool) -> LiveRuns:
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        w = [pool.submit(web_run, name, root / "web") for name in WEB_SCENARIOS] if web else []
+        d = pool.submit(desktop_run, root / "desktop") if desktop else None
+        a = {kind: pool.submit(agent_run, kind, root / f"agent-{kind}") for kind in AGENTS} if agents else {}
+        return LiveRuns({r.scenario: r for r in (f.result() for f in w)},
+                        {kind: f.result() for kind, f in a.items()}, d.result() if d else None)
