@@ -27,6 +27,8 @@ from functools import cached_property
 
 import numpy as np
 
+from simulator.errors import HcisimError
+
 CANDIDATES = 16
 """Candidates per item at synthesis. For the population critic alone 8 did as well as 16 on the
 validation splits; a person's tilt (below) needs the room: re-identifying augmented SapiMouse
@@ -419,10 +421,14 @@ def draw_tilt(critic: Critic | None, rng: np.random.Generator) -> np.ndarray | N
 
 
 def candidates_for(critic: Critic | None, candidates: int | None) -> int:
-    """Draws per item: 1 without a critic, else the number asked for (at least 1) or the critic's own."""
+    """Draws per item: 1 without a critic, else the number asked for or the critic's own. A count that is not a
+    whole number of at least 1 is refused (0 or 1.5 ran as 1: the critic quietly off)."""
+    if candidates is not None and not (isinstance(candidates, (int, np.integer)) and not isinstance(candidates, bool)
+                                       and candidates >= 1):
+        raise HcisimError(f"candidates must be a whole number of at least 1 (1: the model alone), not {candidates!r}")
     if critic is None:
         return 1
-    return critic.candidates if candidates is None else max(int(candidates), 1)
+    return critic.candidates if candidates is None else int(candidates)
 
 
 def choose(critic: Critic, F: np.ndarray, tilts: Sequence[np.ndarray | None], k: int,

@@ -15,6 +15,8 @@ import zlib
 
 import numpy as np
 
+from simulator.errors import HcisimError
+
 
 def _name_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
@@ -49,3 +51,11 @@ def rng_for(seed: int, *path: int | str) -> np.random.Generator:
         else:
             ss = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, int(part)))
     return np.random.default_rng(ss)
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """``rng`` itself when it is a numpy ``Generator``; a seed or None is refused in one line (every draw is
+    from a branch of the caller's tree: a seed passed here would start a tree of its own)."""
+    if not isinstance(rng, np.random.Generator):
+        raise HcisimError(f"rng must be a numpy Generator (np.random.default_rng(seed)), not {type(rng).__name__}")
+    return rng

@@ -12,10 +12,25 @@ import numpy as np
 from simulator.errors import HcisimError
 from simulator.mouse.device import NAMED_DEVICES, _stamps
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
-from simulator.mouse.synth import person, resolve_device, synth_moves
+from simulator.mouse.synth import MAX_COORD_PX, person, resolve_device, synth_moves
 
 NOTCH_PX = 100.0
 """One wheel notch scrolls 100 px in Chromium and most desktop toolkits."""
+MAX_IDLE_MS = 86_400_000.0
+"""idle_drift covers at most a day (a nudge every ~2 s: an infinite span asked for endless nudges)."""
+
+
+def _numbers(name: str, value, count: int) -> np.ndarray:
+    """``value`` as ``count`` finite numbers within screen pixels, or one clear line."""
+    try:
+        a = np.asarray(value, float).ravel()
+    except (TypeError, ValueError):
+        a = np.zeros(0)
+    if a.shape != (count,):
+        raise HcisimError(f"{name} must be {count} numbers, not {value!r}")
+    if not np.all(np.isfinite(a)) or np.any(np.abs(a) > MAX_COORD_PX):
+        raise HcisimError(f"{name} must be finite pixels (within {MAX_COORD_PX:,.0f}), not {value!r}")
+    return a
 
 
 @dataclass
@@ -40,10 +55,10 @@ def plan_pointing(profile: MouseProfile | str, start_xy, box_xywh, rng: np.rando
     same trajectory with the button held.
     """
     profile = load_profile(profile)
-    sx, sy = map(float, start_xy)
+    sx, sy = _numbers("start_xy", start_xy, 2)
     if box_xywh is None:
         raise HcisimError("plan_pointing needs a target box (x, y, w, h)")
-    bx, by, bw, bh = map(float, box_xywh)
+    bx, by, bw, bh = _numbers("box_xywh (x, y, w, h)", box_xywh, 4)
     if not (bw > 0 and bh > 0):
         raise HcisimError(f"target box has no area: {box_xywh}")
     who = person(profile, rng, user)
@@ -62,16 +77,19 @@ def idle_drift(profile: MouseProfile | str, start_xy, duration_ms: float, rng: n
     nudge per 2 s, 1-6 px); each nudge is a tiny pointing movement of the same person.
     """
     profile = load_profile(profile)
+    start = _numbers("start_xy", start_xy, 2)
+    if not 0 <= duration_ms <= MAX_IDLE_MS:  # NaN fails too
+        raise HcisimError(f"duration_ms must be 0 to {MAX_IDLE_MS:,.0f} (a day), not {duration_ms!r}")
     who = person(profile, rng, user)
-    k = int(rng.poisson(max(duration_ms, 0.0) / 2000.0))
+    k = int(rng.poisson(duration_ms / 2000.0))
     if k == 0:
         z = np.zeros(0)
         return z, z.copy(), z.copy()
     starts = np.sort(rng.uniform(0, duration_ms, k))
     step = rng.normal(0, 1, (k, 2))
     step *= (rng.uniform(1, 6, k) / np.maximum(np.hypot(step[:, 0], step[:, 1]), 1e-9))[:, None]
-    pos = np.asarray(start_xy, float) + np.cumsum(np.rint(step), axis=0)
-    prev = np.vstack([np.asarray(start_xy, float), pos[:-1]])
+    pos = start + np.cumsum(np.rint(step), axis=0)
+    prev = np.vstack([start, pos[:-1]])
     b = synth_moves(prev[:, 0], prev[:, 1], pos[:, 0], pos[:, 1], profile=profile, rng=rng, user=who, device=device)
     # a nudge starts once the previous one is over
     ends = b.t_ms[b.offsets[1:] - 1]
@@ -88,9 +106,13 @@ def scroll_burst(profile: MouseProfile | str, total_dy: float, rng: np.random.Ge
     """Wheel notches scrolling ``total_dy`` px, in bursts: (t_ms, dy).
 
     People flick the wheel in bursts of a few notches ~40 ms apart, then pause
-    (~0.4 s) to look; constants from the profile's ``extras`` when fitted.
+    (~0.4 s) to look; constants from the profile's ``extras`` when fitted. Notches
+    are NOTCH_PX each but the last, which carries what is left, so the events
+    scroll exactly ``total_dy`` (30 px: one event of 30; 250: 100 and 150).
     """
     profile = load_profile(profile)
+    if not abs(total_dy) <= MAX_COORD_PX:  # NaN fails too
+        raise HcisimError(f"total_dy must be finite pixels (within {MAX_COORD_PX:,.0f}), not {total_dy!r}")
     ex = profile.extras
     n = max(1, int(round(abs(total_dy) / NOTCH_PX)))
     sign = 1.0 if total_dy >= 0 else -1.0
@@ -111,19 +133,32 @@ def scroll_burst(profile: MouseProfile | str, total_dy: float, rng: np.random.Ge
 
 
 def apply_device(t, x, y, device: str | Device, rng: np.random.Generator, profile: MouseProfile | str | None = None):
-    """What ``device`` reports of a continuous trajectory (t_ms, x, y at ~1 ms): stamps, integer px, no repeats."""
-    t = np.asarray(t, float)
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
+    """What ``device`` reports of a continuous trajectory (t_ms, x, y at ~1 ms): stamps, integer px, no repeats.
+
+    Its first event is the trajectory's start at ``t[0]``, as `synth_moves` captures a movement (the cut rule
+    starts a movement at its first reported event); each later one shows where the pointer was when the
+    device sampled it, stamped when the device delivered it (an RDP batch: the samples of ~110 ms on one stamp).
+    """
+    try:
+        t, x, y = (np.asarray(v, float) for v in (t, x, y))
+    except (TypeError, ValueError):
+        raise HcisimError("t, x, y must be numbers") from None
+    if not (t.ndim == x.ndim == y.ndim == 1 and len(t) == len(x) == len(y)):
+        raise HcisimError(f"t, x, y must be 1-D and of one length (got shapes {t.shape}, {x.shape}, {y.shape})")
     if len(t) == 0:
         return t, x, y
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise HcisimError("t, x, y must be finite numbers")
+    if np.any(np.diff(t) < 0):
+        raise HcisimError("t must not go backwards")
     if isinstance(device, str) and device not in NAMED_DEVICES:
         dev = resolve_device(load_profile(profile or device if device in ("sapimouse", "balabit") else "sapimouse"),
                              device, NAMED_DEVICES["raf60"])
     else:
         dev = device if isinstance(device, Device) else NAMED_DEVICES[device]
     span = float(t[-1] - t[0])
-    _, st, tt = _stamps(dev, np.array([span]), rng)
+    # (stamps rebased to t[0] with positions read at their true times put the pointer ~85 ms ahead on RDP)
+    _, st, tt = _stamps(dev, np.array([span]), rng, from_start=True)
     tt = np.clip(tt, 0, span)
     xs = np.interp(tt, t - t[0], x)
     ys = np.interp(tt, t - t[0], y)
@@ -131,4 +166,4 @@ def apply_device(t, x, y, device: str | Device, rng: np.random.Generator, profil
     if dev.integer_px:
         xs, ys = np.rint(xs), np.rint(ys)
     keep = np.r_[True, (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])]
-    return st[keep] - st[0] + t[0], xs[keep], ys[keep]
+    return st[keep] + t[0], xs[keep], ys[keep]

@@ -21,7 +21,7 @@ from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
 from simulator.readers.common import MIN_DIST_PX
-from simulator.rng import rng_for
+from simulator.rng import check_rng, rng_for
 
 SD_PER_WIDTH = 1 / 4.133
 """Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
@@ -57,6 +57,15 @@ class MoveBatch:
         return MoveBatch(self.t_ms[rows], self.x[rows], self.y[rows], offsets, self.missed[idx],
                          self.n_submovements[idx], self.press_x[idx], self.press_y[idx],
                          [self.user[i] for i in idx])
+
+    @staticmethod
+    def concat(parts: Sequence[MoveBatch]) -> MoveBatch:
+        """The batches' movements one after another."""
+        ends = np.cumsum([p.offsets[-1] for p in parts])[:-1]
+        offsets = np.concatenate([parts[0].offsets] + [p.offsets[1:] + e for p, e in zip(parts[1:], ends)])
+        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        return MoveBatch(cat("t_ms"), cat("x"), cat("y"), offsets, cat("missed"), cat("n_submovements"),
+                         cat("press_x"), cat("press_y"), [u for p in parts for u in p.user])
 
     def one(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = self.offsets[i], self.offsets[i + 1]
@@ -168,10 +177,11 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     picks one (simulator/critic.py); None: the critic's own number, 1: the law alone.
     """
     profile = load_profile(profile)
-    x0, y0, x1, y1 = (np.atleast_1d(np.asarray(v, float)) for v in (x0, y0, x1, y1))
+    check_rng(rng)
+    cols = _task_arrays(x0, y0, x1, y1, width, height)
+    x0, y0, x1, y1 = cols["x0"], cols["y0"], cols["x1"], cols["y1"]
+    width, height = cols.get("width"), cols.get("height")
     n = len(x0)
-    if not (len(y0) == len(x1) == len(y1) == n):
-        raise HcisimError("x0, y0, x1, y1 must have the same length")
     if n == 0:
         z = np.zeros(0)
         return MoveBatch(z, z, z, np.zeros(1, np.int64), np.zeros(0, bool), np.zeros(0, int), z, z, [])
@@ -186,14 +196,19 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
     if any(p.log_scale is not None for p in uniq):
         scales = np.stack([p.log_scale if p.log_scale is not None else np.zeros(len(p.alpha)) for p in uniq])[who]
     k = candidates_for(profile.critic, candidates)
-    rep = np.repeat(np.arange(n), k)
-    sizes = [None if v is None else np.broadcast_to(np.asarray(v, float), (n,))[rep] for v in (width, height)]
-    batch = _draw(profile, x0[rep], y0[rep], *(v[rep] for v in aim), *sizes, alphas[rep],
-                  None if scales is None else scales[rep], devs, dev_of[rep], [uniq[j].id for j in who[rep]], rng)
     if k == 1:
-        return batch
-    F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
-    return batch.take(choose(profile.critic, F, [uniq[j].tilt for j in who[rep]], k, rng))
+        return _draw(profile, x0, y0, *aim, width, height, alphas, scales, devs, dev_of, [uniq[j].id for j in who], rng)
+    # k draws of each movement and the critic's choice, CHUNK_PAIRS movements at a time: the draws of
+    # 20,000 movements at once held 3 GB
+    parts = []
+    for a in range(0, n, CHUNK_PAIRS):
+        rep = np.repeat(np.arange(a, min(a + CHUNK_PAIRS, n)), k)
+        batch = _draw(profile, x0[rep], y0[rep], *(v[rep] for v in aim),
+                      *(None if v is None else v[rep] for v in (width, height)), alphas[rep],
+                      None if scales is None else scales[rep], devs, dev_of[rep], [uniq[j].id for j in who[rep]], rng)
+        F = features(batch.t_ms, batch.x, batch.y, batch.offsets)
+        parts.append(batch.take(choose(profile.critic, F, [uniq[j].tilt for j in who[rep]], k, rng)))
+    return parts[0] if len(parts) == 1 else MoveBatch.concat(parts)
 
 
 def _people(profile: MouseProfile, user, n: int, rng: np.random.Generator) -> tuple[list[MouseUser], np.ndarray]:
@@ -243,11 +258,72 @@ def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, 
     return MoveBatch(cap.t_ms, cap.x, cap.y, cap.offsets, missed, plan.n_sub.astype(int), px, py, users)
 
 
-# -- the file contract ------------------------------------------------------------
+# -- checking the tasks ------------------------------------------------------------
 
 REQUIRED = ("pair_id", "x0", "y0", "x1", "y1")
 MAX_COORD_PX = 1e6
 """Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
+
+
+def task_problem(cols: dict[str, np.ndarray]) -> tuple[str, int, str] | None:
+    """The first thing wrong with pointing tasks given as columns (x0, y0, x1, y1 and optional width, height:
+    NaN is an unknown size): (column, index, what), column "" for a row's sizes together; None when fine.
+    One rule for the file contract and the Python API (a NaN start made a numpy traceback there)."""
+    for c in ("x0", "y0", "x1", "y1", "width", "height"):
+        a = cols.get(c)
+        if a is None:
+            continue
+        if c in ("width", "height"):
+            for odd, what in ((np.isinf(a), "an infinite size"), (a <= 0, "a non-positive target size")):
+                if odd.any():
+                    return c, int(np.argmax(odd)), what
+        elif not np.all(np.isfinite(a)):
+            row = int(np.argmax(~np.isfinite(a)))
+            return c, row, "an infinite value" if np.isinf(a[row]) else "empty/NaN values"
+        far = np.abs(np.nan_to_num(a)) > MAX_COORD_PX
+        if far.any():
+            return c, int(np.argmax(far)), f"a value beyond {MAX_COORD_PX:,.0f} px"
+    if "width" in cols and "height" in cols:
+        half = np.isnan(cols["width"]) != np.isnan(cols["height"])
+        if half.any():
+            return "", int(np.argmax(half)), "gives only one of width and height (both, or neither for an unknown size)"
+    return None
+
+
+def _task_arrays(x0, y0, x1, y1, width, height) -> dict[str, np.ndarray]:
+    """The API's tasks as float64 columns of one length, checked as the file contract checks them."""
+    cols: dict[str, np.ndarray] = {}
+    for name, v in (("x0", x0), ("y0", y0), ("x1", x1), ("y1", y1)):
+        try:
+            a = np.atleast_1d(np.asarray(v, float))
+        except (TypeError, ValueError):
+            raise HcisimError(f"{name} must be numbers") from None
+        if a.ndim != 1:
+            raise HcisimError(f"{name} must be one number per movement (a 1-D array), not shape {a.shape}")
+        cols[name] = a
+    n = len(cols["x0"])
+    if any(len(cols[c]) != n for c in ("y0", "x1", "y1")):
+        raise HcisimError("x0, y0, x1, y1 must have the same length")
+    if (width is None) != (height is None):
+        raise HcisimError(f"{'height' if width is not None else 'width'} is missing: a target size needs both "
+                          f"width and height (NaN for an unknown one)")
+    for name, v in (("width", width), ("height", height)):
+        if v is None:
+            continue
+        try:
+            a = np.asarray(v, float)
+            cols[name] = np.array(np.broadcast_to(a, (n,)))
+        except (TypeError, ValueError):
+            raise HcisimError(f"{name} must be one size per movement ({n}) or one for all") from None
+    bad = task_problem(cols)
+    if bad is not None:
+        c, i, what = bad
+        raise HcisimError(f"movement {i}: " + (f"{c} has {what}" if c else what))
+    return cols
+
+
+# -- the file contract ------------------------------------------------------------
+
 
 
 def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | None] | None]:
@@ -284,32 +360,17 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
         if c not in tab.column_names:
             continue
         try:
-            a = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
+            cols[c] = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise HcisimError(f"{path}: column {c} is not numeric") from None
-        if c in ("width", "height"):
-            odd = np.isinf(a)  # NaN, as an empty field, is an unknown size (a csv.writer writes float nan so)
-            if odd.any():
-                raise HcisimError(f"{path}: column {c} has an infinite size (row {int(np.argmax(odd)) + 2}); "
-                                  f"leave it empty for an unknown size")
-            if np.any(a <= 0):
-                raise HcisimError(f"{path}: column {c} has a non-positive target size (row {int(np.argmax(a <= 0)) + 2})")
-        elif not np.all(np.isfinite(a)):
-            row = int(np.argmax(~np.isfinite(a)))
-            what = "an infinite value" if np.isinf(a[row]) else "empty/NaN values"
-            raise HcisimError(f"{path}: column {c} has {what} (row {row + 2})")
-        far = np.abs(np.nan_to_num(a)) > MAX_COORD_PX
-        if far.any():
-            raise HcisimError(f"{path}: column {c} is beyond {MAX_COORD_PX:,.0f} px (row {int(np.argmax(far)) + 2})")
-        cols[c] = a
     if ("width" in cols) != ("height" in cols):
         raise HcisimError(f"{path}: column {'height' if 'width' in cols else 'width'} is missing: a target size "
                           f"needs both width and height")
-    if "width" in cols:
-        half = np.isnan(cols["width"]) != np.isnan(cols["height"])
-        if half.any():
-            raise HcisimError(f"{path}: row {int(np.argmax(half)) + 2} gives only one of width and height "
-                              f"(both, or neither for an unknown size)")
+    bad = task_problem(cols)
+    if bad is not None:
+        c, row, what = bad
+        raise HcisimError(f"{path}: " + (f"column {c} has {what} (row {row + 2})" if c else f"row {row + 2} {what}")
+                          + ("; leave it empty for an unknown size" if "infinite size" in what else ""))
     if tab["pair_id"].null_count:
         raise HcisimError(f"{path}: column pair_id has empty values")
     users = None

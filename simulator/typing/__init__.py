@@ -19,6 +19,7 @@ import numpy as np
 
 from simulator.critic import candidates_for, choose
 from simulator.errors import HcisimError
+from simulator.rng import check_rng
 from simulator.typing.features import feature_matrix
 from simulator.typing.io import fit_profile, synth_typing_file
 from simulator.typing.layout import code_for, get_layout
@@ -57,14 +58,21 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     typed on (`simulator.typing.layout.LAYOUTS`; default: the profile's) -- timing follows where each key is.
     """
     profile = load_profile(profile)
+    check_rng(rng)
     lay = get_layout(layout or profile.layout)
-    texts = [normalise_newlines(s) if isinstance(s, str) else s for s in texts]
+    if isinstance(texts, str):  # (one string was typed as one text per character)
+        raise HcisimError("texts must be a list of strings: one string was given (wrap it: [text])")
+    texts = list(texts)
+    for i, s in enumerate(texts):
+        if not isinstance(s, str):
+            raise HcisimError(f"text {i} is not a string but {type(s).__name__}")
+    texts = [normalise_newlines(s) for s in texts]
     if users is None:
         users = [None] * len(texts)
     if len(users) != len(texts):
         raise HcisimError(f"{len(users)} users given for {len(texts)} texts")
     for i, s in enumerate(texts):
-        if not isinstance(s, str) or not s:
+        if not s:
             raise HcisimError(f"text {i} is empty: nothing to type")
         lay.check(s)
     if not texts:

@@ -19,7 +19,7 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,9,9,,20\n", "row 3 gives only one of width"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "column width has an infinite size (row 3)"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,nan,20\n", "row 2 gives only one of width and height"),
-    ("pair_id,x0,y0,x1,y1\n1,0,0,1e308,1e308\n", "column x1 is beyond 1,000,000 px (row 2)"),
+    ("pair_id,x0,y0,x1,y1\n1,0,0,1e308,1e308\n", "column x1 has a value beyond 1,000,000 px (row 2)"),
     ("pair_id,x0,y0,x1,y1\n1,0,0,inf,5\n", "column x1 has an infinite value (row 2)"),
     ("pair_id,x0,y0,x1,y1,x0\n1,0,0,5,5,7\n", "column(s) x0 appear more than once"),
     ("pair_id,x0,y0,x1,y1\nNA,0,0,5,5\n,0,0,5,5\n", "column pair_id has empty values"),
@@ -92,3 +92,60 @@ def test_fit_bad_input(tmp_path):
     with pytest.raises(HcisimError, match="no pointing movements found"):
         fit_profile(ok, "sapimouse", tmp_path / "p.json")
     assert not (tmp_path / "p.json").exists()
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda m, r: m.synth_moves([0], [0], [float("nan")], [100], rng=r), "movement 0: x1 has empty/NaN values"),
+    (lambda m, r: m.synth_moves([0], [0], [float("inf")], [100], rng=r), "movement 0: x1 has an infinite value"),
+    (lambda m, r: m.synth_moves([0, 0], [0, 0], [5, 1e308], [9, 9], rng=r), "movement 1: x1 has a value beyond"),
+    (lambda m, r: m.synth_moves([[0, 1]], [[0, 1]], [[9, 9]], [[9, 9]], rng=r), "x0 must be one number per movement"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], [-40], [20], rng=r), "width has a non-positive target size"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], [float("inf")], [20], rng=r), "width has an infinite size"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], [40], rng=r), "height is missing"),
+    (lambda m, r: m.synth_moves([0, 0], [0, 0], [9, 9], [9, 9], [4, 4, 4], [4, 4, 4], rng=r), "one size per movement"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=3), "rng must be a numpy Generator"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=r, candidates=0), "candidates must be a whole number"),
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=r, candidates=1.5), "candidates must be a whole number"),
+    (lambda m, r: m.plan_pointing("sapimouse", (float("nan"), 0), (100, 100, 40, 20), r), "start_xy must be finite"),
+    (lambda m, r: m.plan_pointing("sapimouse", (0, 0), (100, 100, 4), r), "box_xywh (x, y, w, h) must be 4 numbers"),
+    (lambda m, r: m.idle_drift("sapimouse", (100, 100), float("nan"), r), "duration_ms must be 0 to"),
+    (lambda m, r: m.idle_drift("sapimouse", (100, 100), float("inf"), r), "duration_ms must be 0 to"),
+    (lambda m, r: m.scroll_burst("sapimouse", float("nan"), r), "total_dy must be finite"),
+    (lambda m, r: m.scroll_burst("sapimouse", 1e12, r), "total_dy must be finite"),
+    (lambda m, r: m.apply_device([0, 5, 3], [0, 1, 2], [0, 1, 2], "raf60", r), "t must not go backwards"),
+    (lambda m, r: m.apply_device([0, 5, 9], [0, 1], [0, 1, 2], "raf60", r), "1-D and of one length"),
+])
+def test_the_python_api_refuses_what_the_file_contract_refuses_in_one_line(call, message):
+    """The library's functions check their input as synth-moves checks a pairs file (they gave numpy
+    tracebacks, NaN paths, or a width without height silently ignored for the aim)."""
+    import numpy as np
+
+    from simulator import mouse
+
+    with pytest.raises(HcisimError) as e:
+        call(mouse, np.random.default_rng(0))
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_large_batch_is_made_in_chunks(monkeypatch):
+    """synth_moves holds CHUNK_PAIRS movements' candidates at a time (20,000 movements held 3 GB)."""
+    import numpy as np
+
+    from simulator.mouse import synth
+
+    g = np.random.default_rng(3)
+    n = synth.CHUNK_PAIRS + 7
+    x0, y0, x1, y1 = (g.uniform(0, 1500, n) for _ in range(4))
+    seen = []
+    features = synth.features
+
+    def spy(t, x, y, offsets):
+        seen.append(len(offsets) - 1)
+        return features(t, x, y, offsets)
+
+    monkeypatch.setattr(synth, "features", spy)
+    b = synth.synth_moves(x0, y0, x1, y1, rng=np.random.default_rng(1), candidates=2)
+    assert seen == [2 * synth.CHUNK_PAIRS, 2 * 7]
+    assert len(b) == n and len(b.user) == n and b.offsets[-1] == len(b.t_ms)
+    assert np.all(b.x[b.offsets[:-1]] == x0) and np.all(b.t_ms[b.offsets[:-1]] == 0.0)  # each starts at its own start
+    assert np.all(b.press_x == b.x[b.offsets[1:] - 1])  # and ends at its press

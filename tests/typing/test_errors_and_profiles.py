@@ -72,6 +72,19 @@ def test_synth_typing_rejects_empty_and_untypable():
         synth_typing(["nul\x00"], profile=prof, rng=np.random.default_rng(0))
 
 
+@pytest.mark.parametrize("texts,kw,match", [
+    ("hello", {}, "one string was given"),            # was typed as five one-letter texts
+    (["ok", 123], {}, "text 1 is not a string but int"),  # was "text 1 is empty"
+    (["ok"], {"rng": 7}, "rng must be a numpy Generator"),
+    (["ok"], {"candidates": 0}, "candidates must be a whole number"),  # ran as 1: the critic quietly off
+])
+def test_synth_typing_refuses_what_a_notebook_slips_in_one_line(texts, kw, match):
+    kw = {"rng": np.random.default_rng(0), **kw}
+    with pytest.raises(HcisimError, match=match) as e:
+        synth_typing(texts, profile="aalto", **kw)
+    assert "\n" not in str(e.value)
+
+
 def test_any_printable_text_types_exactly(tmp_path):
     """Held-out texts hold what people typed: accents, typographic quotes, tabs, Windows line ends."""
     from simulator.typing import apply_key_events
