@@ -137,6 +137,9 @@ def derive_actions(records: list[dict[str, Any]], sid: str, t0: float) -> list[d
             desc = r.get("desc") or {}
             if desc.get("tag") == "select":
                 d.close_typing()
+                if desc.get("sensitive"):  # the choice is the secret (capture.js withholds it): never stored
+                    d.add("select", t, t, desc, text_typed=None, text_intended=None, params={"sensitive": True})
+                    continue
                 # the option's label, as a person reads it and replay picks it (its value may be a code: "no")
                 label = desc.get("visible_text") or r.get("value")
                 d.add("select", t, t, desc, text_typed=label, text_intended=label, params={"value": r.get("value")})

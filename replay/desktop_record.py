@@ -98,7 +98,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
                         command=command or ["hcisim", "record", "--desktop", "--out", str(out)],
                         screen={"width": screen[0], "height": screen[1]} if screen else None,
                         device={"name": "x-record"}, sessions=[sid])
-    with DatasetWriter(out, manifest) as w:
+    with DatasetWriter(out, manifest, private=True) as w:  # every key as typed: as private as the log it came from
         w.add_session(sid, events=events, actions=actions)
     return out
 

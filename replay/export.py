@@ -124,6 +124,10 @@ def to_playwright(root: Path, session: str | None = None) -> str:
                 body.append(f"{loc}.fill(secret({name!r}))  # never recorded")
             else:
                 body.append(f"{loc}.fill({a['text_typed']!r})")
+        elif kind == "select" and (params.get("sensitive") or a.get("text_intended") is None):
+            name = secret_name(desc, set(secrets))
+            secrets.append(name)
+            body.append(f"{loc}.select_option(label=secret({name!r}))  # never recorded")
         elif kind == "select":
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
                         if "select" in ((params.get("descriptor") or {}).get("tag"),

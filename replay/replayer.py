@@ -257,6 +257,7 @@ class Replayer:
         t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
         sel = np.isin(ty, ["key_down", "key_up"]) & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
         now = self.driver.now_ms() + 20.0
+        sel &= key != "Unidentified"  # a key a private field withheld (Shift, CapsLock): not pressed
         keys, codes = list(key[sel]), list(self.ev["code"][sel])
         params = json.loads(a.get("params") or "{}")
         if params.get("sensitive") or any(k == "•" for k in keys):
@@ -413,6 +414,14 @@ class Replayer:
                 value = self.driver.field_value(loc)
                 step.checkpoints.append(Checkpoint("field_value", value == a["text_typed"],
                                                    f"{value!r} (recorded {a['text_typed']!r})"))
+        elif kind == "select" and (params.get("sensitive") or not (a.get("text_intended") or a.get("text_typed"))):
+            # the choice was never stored (a private select): a stand-in option, as typing types "x"
+            self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
+            sel = self.driver.page.locator(match.candidate["css"])
+            n = sel.evaluate("el => el.options ? el.options.length : 0")
+            if n:
+                sel.select_option(index=min(1, n - 1), timeout=BUILD_WAIT_MS)
+            self.driver.page.keyboard.press("Escape")
         elif kind == "select":
             option = a.get("text_intended") or a.get("text_typed")
             if target.kind == "select":

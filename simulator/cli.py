@@ -575,7 +575,8 @@ def record(
             raise HcisimError(f"{', '.join(given)}: for browser recordings; --desktop records every key as X "
                               f"delivers it, so type no real secrets while it records")
         path = record_desktop(out_dir, duration, started=lambda: err.print(
-            "recording X input (every key, as X delivers it)... press Ctrl-C to stop", highlight=False),
+            "recording X input: every key as typed, passwords included (X does not say which field has focus; "
+            "the recording is readable by you alone) -- type no real secrets. Press Ctrl-C to stop", highlight=False),
             command=["hcisim", *sys.argv[1:]])
         out.print(f"recording saved to {path}", highlight=False)
         return

@@ -102,7 +102,9 @@ class DatasetWriter:
     with an exception throws the temporary directory away.
     """
 
-    def __init__(self, out: Path, manifest: Manifest, *, overwrite: bool = False) -> None:
+    def __init__(self, out: Path, manifest: Manifest, *, overwrite: bool = False, private: bool = False) -> None:
+        """``private``: the dataset's folder readable by its owner alone (a desktop recording holds every key
+        as typed, passwords included)."""
         if manifest.storage not in STORAGES:
             raise HcisimError(f"unknown storage {manifest.storage!r}: use one of {', '.join(STORAGES)}")
         self.out = check_out(out, overwrite)
@@ -116,6 +118,9 @@ class DatasetWriter:
             shutil.rmtree(stale, ignore_errors=True)
         self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.tmp.mkdir()
+        self.private = private
+        if private:
+            self.tmp.chmod(0o700)
         self._parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         self._sessions: list[str] = []
         self._done = False
@@ -187,6 +192,8 @@ class DatasetWriter:
 
     def _publish(self) -> None:
         publish(self.tmp, check_out(self.out, self.overwrite))  # checked again: time has passed
+        if self.private:  # (an empty folder that was filled keeps its own mode otherwise)
+            self.out.chmod(0o700)
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -106,9 +106,9 @@
       return secret ? null : squash(el.getAttribute("placeholder"), 200);
     }
     if (el.localName === "textarea") return squash(el.getAttribute("placeholder"), 200);
-    if (el.localName === "select") {
+    if (el.localName === "select") {  // a private select's choice is its secret (a diagnosis, an expiry year)
       const o = el.selectedOptions && el.selectedOptions[0];
-      return o ? squash(o.textContent, 200) : null;
+      return o && !secret ? squash(o.textContent, 200) : null;
     }
     return squash(publicText(el, true), 200);
   }
@@ -255,11 +255,17 @@
   window.addEventListener("wheel", e => push({
     type: "wheel", t: t(e), x: e.clientX, y: e.clientY, dx: e.deltaX, dy: e.deltaY, target: cssPath(e.target),
   }), opts);
+  // In a sensitive field only keys that move or edit say nothing of the secret; every other key is masked:
+  // a character as "•", a named key (Shift, CapsLock, AltGraph, a dead key, an IME's Process) as
+  // "Unidentified" -- a Shift before the first and fourth "•" said which characters were capitals.
+  const EDITING_KEYS = new Set(["Enter", "Tab", "Escape", "Backspace", "Delete", "ArrowLeft", "ArrowRight",
+                                "ArrowUp", "ArrowDown", "Home", "End", "Control", "Meta", "Alt"]);
+  const maskedKey = key => key.length === 1 ? "•" : "Unidentified";
   for (const type of ["keydown", "keyup"]) {
     window.addEventListener(type, e => {
-      const secret = isSensitive(e.target) && e.key.length === 1;
-      push({ type, t: t(e), key: secret ? "•" : e.key, code: secret ? null : e.code, target: cssPath(e.target),
-             desc: type === "keydown" ? describe(e.target) : undefined });
+      const secret = isSensitive(e.target) && !EDITING_KEYS.has(e.key);
+      push({ type, t: t(e), key: secret ? maskedKey(e.key) : e.key, code: secret ? null : e.code,
+             target: cssPath(e.target), desc: type === "keydown" ? describe(e.target) : undefined });
     }, opts);
   }
   for (const type of ["input", "change"]) {

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from replay.export import export
 from replay.record import record
+from replay.replayer import Replayer
 from scenarios.apps.web.server import serve
 from simulator.dataset import read_dataset
 
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 CARD = "4111222233334444"
 NOTE = "TopSecretZebra"
+COUNTRY = "Netherlands"
 
 
 def _region(png: bytes, box: dict) -> np.ndarray:
@@ -36,6 +39,11 @@ def test_private_fields_stay_out_of_tables_descriptors_and_screenshots(tmp_path)
                    "CC-Number')")
         p.click("#form-card")
         p.keyboard.type(CARD, delay=20)
+        for key in ("Shift", "CapsLock"):  # a named key says which characters were capitals
+            p.keyboard.down(key)
+            p.keyboard.press("KeyQ")
+            p.keyboard.up(key)
+        p.select_option("#form-country", label=COUNTRY)  # a private select: its choice is the secret
         d.poll()
         seen.update(box=p.locator("#form-card").bounding_box(), masked=d.screenshot(), raw=p.screenshot())
         p.goto(p.url.replace("/form", "/editor"))
@@ -48,14 +56,25 @@ def test_private_fields_stay_out_of_tables_descriptors_and_screenshots(tmp_path)
 
     with serve("v1") as server:
         path = record(f"{server.url}/form", tmp_path / "rec", headless=True, drive=drive,
-                      sensitive_selectors=["#editor-body"])
+                      sensitive_selectors=["#editor-body", "#form-country"])
+        # replayed with stand-ins: "x" for each "•", no press for a withheld key, some option for the select
+        replayed = Replayer(path, server.url, tmp_path / "replay", timing="fast").run()
     ds = read_dataset(path)
     assert ds.manifest.command[:3] == ["hcisim", "record", "--url"]  # how it was recorded, the URL included
     tables = json.dumps([t.to_pylist() for t in (ds.events, ds.actions, ds.received)], default=str)
     assert CARD not in tables and NOTE not in tables and "Zebra" not in tables
     card_keys = [r["key"] for r in ds.received.to_pylist() if r["type"] == "key_down" and r["target"] and
                  "form-card" in r["target"]]
-    assert len(card_keys) == len(CARD) and set(card_keys) == {"•"}
+    assert card_keys == ["•"] * len(CARD) + ["Unidentified", "•"] * 2
+    assert COUNTRY not in tables
+    chosen = [a for a in ds.actions.to_pylist() if a["kind"] == "select"]
+    assert len(chosen) == 1 and chosen[0]["text_typed"] is None and json.loads(chosen[0]["params"])["sensitive"]
+    script = export(path, "playwright", tmp_path / "replay_test.py").read_text()
+    assert COUNTRY not in script and ".select_option(label=secret(" in script
+    on_form = {st.step: st.status for st in replayed.steps if "Country" in st.step or "Card" in st.step}
+    assert on_form == {"click Card number": "ok", "type Card number": "ok", "select Country": "ok"}, on_form
+    sent = [r["key"] for r in read_dataset(replayed.out).events.to_pylist() if r["type"] == "key_down"]
+    assert sent[:len(CARD) + 2] == ["x"] * (len(CARD) + 2)  # no press of a withheld key
     assert {r["button"] for r in ds.received.to_pylist() if r["type"] == "down"} == {"left"}  # as generated runs
     clicks = {a["target_name"]: a for a in ds.actions.to_pylist() if a["kind"] == "click"}
     assert "Save draft" in clicks  # the neighbour whose descriptor used to carry the editor's words

@@ -40,7 +40,7 @@ def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what
         env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
         cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
         p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        assert "recording X input" in p.stderr.readline()
+        assert "every key as typed, passwords included" in p.stderr.readline()
         subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1", "type", "ab"], env=env, check=True)
         time.sleep(0.5)
         loggers = _children(p.pid)
@@ -59,6 +59,8 @@ def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what
         assert [e["key"] for e in read_dataset(tmp_path / "rec").events.to_pylist() if e["type"] == "key_down"] == \
             ["a", "b"]
         assert not log.exists()
+        # the recording holds those keys as typed (passwords too): as private as the log (it was 0o755)
+        assert oct((tmp_path / "rec").stat().st_mode & 0o777) == "0o700"
 
 
 def test_flags_for_browser_recordings_are_refused_with_desktop(tmp_path):
