@@ -146,7 +146,7 @@ def test_holds_stay_within_what_people_do_even_for_extreme_texts():
     from simulator.typing.autorepeat import held, repeats
 
     prof = load_profile("freetext")
-    texts = ["a sense of foreboding for tghe Coach himself, at the results of his"] * 400
+    texts = ["a quiet walk along the old harbour wall, before thr rain came in again"] * 400  # own words
     ev = synth_typing(texts, profile=prof, rng=np.random.default_rng(1), users=["01"] * len(texts))
     for e in ev:
         k = e.to_keystrokes()
