@@ -49,8 +49,14 @@ class Models:
         """The keyboard layout typed on: ``keyboard`` or the typing profile's own."""
 
     def provenance(self) -> dict[str, dict[str, str]]:
-        return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256},
-                "typing": {"id": self.typing.id, "sha256": self.typing.sha256, "keyboard": self.keyboard}}
+        """Each profile by id and content, with the terms of the recorded data it was fitted on (the Aalto
+        licence of the default typing profile: data generated with it is under its non-commercial condition)."""
+        from simulator.typing.io import TERMS
+
+        terms = lambda meta: {k: meta[k] for k in TERMS if meta.get(k)}  # noqa: E731
+        return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256, **terms(self.mouse.meta)},
+                "typing": {"id": self.typing.id, "sha256": self.typing.sha256, "keyboard": self.keyboard,
+                           **terms(self.typing.metadata)}}
 
     def draw_person(self, rng: np.random.Generator) -> SessionPerson:
         mu = mouse.person(self.mouse, rng, user=self.mouse_user)

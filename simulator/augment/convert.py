@@ -241,8 +241,10 @@ def import_dataset(fmt: str, src: Path, out: Path, *, sessions: str | None = Non
     """Convert ``src`` into a dataset at ``out`` (atomically: nothing is left at ``out`` on failure)."""
     check_format(fmt)
     refuse_overlap(out, {"recorded data being imported": src})
+    from simulator.typing.io import data_terms
+
     manifest = Manifest(driver="import", coordinate_space=COORDINATES[fmt], command=command or list(sys.argv),
-                        source={"format": fmt, "name": Path(src).name})
+                        source={"format": fmt, "name": Path(src).name, **data_terms(Path(src), fmt)})
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         for s in iter_sessions(fmt, src, sessions, progress):
             w.add_session(s.session_id, events=s.events, actions=s.actions or None)

@@ -48,6 +48,7 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
+from simulator.typing.io import TERMS
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, session_seed
 
@@ -470,13 +471,14 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
                           f"people, and it has one ({people_in[0]}); use --people same, or add other people's sessions")
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest
+    terms = {k: m.source[k] for k in TERMS if (m.source or {}).get(k)}  # the recorded data's licence travels on
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
                         command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,
                         source={"dataset": Path(dataset).name, "dataset_sha256": src_sha,
                                 "format": m.source.get("format", m.driver), "factor": factor, "people": people,
-                                "modality": modality})
+                                "modality": modality, **terms})
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
-        meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha}
+        meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
         if has_mouse and modality in ("all", "mouse"):
             fitted["mouse"] = fit_mouse(tasks.movements_logs, "augment-mouse", meta, seed=seed)

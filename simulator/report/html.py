@@ -152,6 +152,15 @@ def _source(src: dict) -> str | None:
     return None
 
 
+def _terms(source: dict, profiles: dict) -> str | None:
+    """The licence or credit of the recorded data the dataset comes from (an import, an augmentation) or its
+    profiles were fitted on (the Aalto licence of the default typing profile)."""
+    from simulator.typing.io import TERMS
+
+    found = [v[k] for v in (source, *(p for p in profiles.values() if isinstance(p, dict))) for k in TERMS if v.get(k)]
+    return " ".join(dict.fromkeys(found)) or None
+
+
 def _summary(s) -> str:
     """What the run was and whether the app received what was intended, each figure with its meaning."""
     st = s.stats or {}
@@ -166,6 +175,7 @@ def _summary(s) -> str:
         ("people", s.people or None, "distinct people the sessions belong to"),
         *((f"{k} profile", f"{v.get('id', '?')} ({str(v.get('sha256', ''))[:12]})", PROFILE_ROLE.get(k, ""))
           for k, v in prof.items() if isinstance(v, dict)),
+        ("terms", _terms(s.source or {}, prof), "the recorded data behind this one is under these terms"),
         ("presses on target", _ratio(st, "clicks_on_target", "clicks_checked"),
          "intended presses the app received on the intended element"),
         ("texts exact", _ratio(st, "texts_exact", "texts_checked"),

@@ -168,6 +168,26 @@ def _named_like(data: Path, pattern: str) -> bool:
     return bool(names) and all(re.fullmatch(pattern, n) for n in names)
 
 
+TERMS = ("licence", "credit")
+"""The keys under which a profile's metadata and a dataset's manifest (``source``) carry the terms of the recorded
+data they come from, so they travel: shared files -> import -> fit / augment -> the data generated."""
+
+
+def data_terms(data: Path, fmt: str) -> dict[str, str]:
+    """The licence or credit of the recorded data at ``data`` read as ``fmt``: the shared data sets' by their file
+    names, an hcisim dataset's (an import of them, an augmentation of that) from its manifest."""
+    if fmt == "aalto" and _named_like(data, r"\d+_keystrokes\.txt"):
+        return {"licence": AALTO_LICENCE}
+    if fmt == "pynput" and _named_like(data, r"[fit]_\d+\.csv"):
+        return {"credit": FREETEXT_CREDIT}
+    if fmt == "hcisim":
+        from simulator.dataset import Manifest
+
+        src = Manifest.load(Path(data)).source or {}
+        return {k: src[k] for k in TERMS if src.get(k)}
+    return {}
+
+
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
                 profile_id: str | None = None, report: bool = True, layout: str | None = None,
                 note: Callable[[str], None] | None = None) -> Path:
@@ -222,10 +242,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         "capture": {"aalto": "browser (JavaScript keydown/keyup)", "pynput": "OS-level (pynput listener)",
                     "hcisim": "hcisim dataset events"}[fmt],
     }
-    if fmt == "aalto" and _named_like(data, r"\d+_keystrokes\.txt"):
-        meta["licence"] = AALTO_LICENCE
-    elif fmt == "pynput" and _named_like(data, r"[fit]_\d+\.csv"):
-        meta["credit"] = FREETEXT_CREDIT
+    meta |= data_terms(data, fmt)
     theta = np.stack(list(res.users.values()))
     prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=lay.name, mean=res.mean, cov=res.cov,
                          shared=res.shared, population=Population.from_typists(theta), user_params=users,

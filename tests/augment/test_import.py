@@ -265,3 +265,35 @@ def test_import_says_what_it_passed_over_too(shared_data, tmp_path):
     (tmp_path / "mix" / "session_42").write_text("x")
     r = hcisim("import", tmp_path / "mix", "--format", "sapimouse", "--out", tmp_path / "o")
     assert r.returncode == 0 and "1 file(s) not read as sapimouse data, such as session_42" in r.stderr, r.stderr
+
+
+def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_them(shared_data, tmp_path):
+    """An import of the Aalto files, a profile fitted on it and an augmentation of it carry the data set's
+    non-commercial licence, as runs with the default typing profile do (it was dropped at the import)."""
+    import json
+
+    from simulator.augment.generate import augment_dataset
+    from simulator.typing.io import AALTO_LICENCE, fit_profile
+
+    src = tmp_path / "files"
+    src.mkdir()
+    for p in ("1002", "1004"):
+        (src / f"{p}_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / f"{p}_keystrokes.txt")
+    r = hcisim("import", src, "--format", "aalto", "--out", tmp_path / "imp")
+    assert r.returncode == 0, r.stderr
+    assert read_dataset(tmp_path / "imp").manifest.source["licence"] == AALTO_LICENCE
+    prof = fit_profile(tmp_path / "imp", "hcisim", tmp_path / "mine.json", report=False)
+    assert json.loads(prof.read_text())["metadata"]["licence"] == AALTO_LICENCE
+    augment_dataset(tmp_path / "imp", tmp_path / "aug", factor=1, people="same", seed=0, modality="typing")
+    aug = read_dataset(tmp_path / "aug")
+    assert aug.manifest.source["licence"] == AALTO_LICENCE
+    assert json.loads((tmp_path / "aug" / "profiles" / "typing.json").read_text())["metadata"]["licence"] == \
+        AALTO_LICENCE
+    r = hcisim("run", "login", "--driver", "offline", "--sessions", "1", "--out", tmp_path / "run")
+    assert r.returncode == 0, r.stderr
+    assert read_dataset(tmp_path / "run").manifest.profiles["typing"]["licence"] == AALTO_LICENCE
+    own = tmp_path / "own"  # a recording of your own in the Aalto format is not under the Aalto licence
+    own.mkdir()
+    (own / "alice_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
+    assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp2").returncode == 0
+    assert "licence" not in read_dataset(tmp_path / "imp2").manifest.source
