@@ -9,6 +9,7 @@ target's descriptor, so replay can find the element again on another build.
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,33 @@ def navigation_was_caused(action: dict[str, Any], prev_end_ms: float) -> bool:
             and action["t_start_ms"] - prev_end_ms <= CAUSED_WITHIN_MS)
 
 
+def _without_private_queries(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records with the values of private fields taken out of every URL: a form sent by GET puts each field in
+    the next page's query (``/search?q=...`` of a search box marked --sensitive), and the recorder stores the URLs
+    of the pages it went through. A query parameter named as a private field (its ``name``) is kept as ``•``."""
+    names = {(r.get("desc") or {}).get("attrs", {}).get("name") for r in records
+             if (r.get("desc") or {}).get("sensitive")} - {None, ""}
+    if not names:
+        return records
+
+    def clean(url: str | None) -> str | None:
+        if not url or "?" not in url:
+            return url
+        parts = urlsplit(url)
+        query = "&".join(f"{quote_plus(k)}={'•' if k in names else quote_plus(v)}"
+                         for k, v in parse_qsl(parts.query, keep_blank_values=True))
+        return urlunsplit(parts._replace(query=query))
+
+    out = []
+    for r in records:
+        if r["type"] == "navigate":
+            r = {**r, "url": clean(r.get("url"))}
+        elif r["type"] == "navigate_away":
+            r = {**r, "target": clean(r.get("target"))}
+        out.append(r)
+    return out
+
+
 def journal_to_dataset(root: Path, out: Path) -> Path:
     records = read_journal(root)
     start = next((r for r in records if r["type"] == "session"), None)
@@ -178,6 +206,7 @@ def journal_to_dataset(root: Path, out: Path) -> Path:
         raise HcisimError(f"{root}: the journal has no session header (not an hcisim recording)")
     sid, t0 = start["session_id"], float(start["t"])
     body = sorted((r for r in records if r["type"] not in ("session",)), key=lambda r: r["t"])
+    body = _without_private_queries(body)
     events, received, frames = [], [], []
     for r in body:
         if r["type"] in _EVENT_TYPES:

@@ -36,3 +36,21 @@ def test_the_start_is_the_first_navigation_with_somewhere_to_go():
             {"kind": "navigate", "params": '{"url": "http://h/x"}', "step": "navigate"}]
     assert recorded_start(acts) == "/login"
     assert recorded_start(acts[:2]) == "/"
+
+
+def test_a_private_field_s_value_is_taken_out_of_the_urls_a_recording_keeps():
+    """A search box marked --sensitive sent by GET put its words into the next page's URL, which the recording
+    kept twice (the navigate action, the page's navigate_away)."""
+    from replay.convert import _without_private_queries
+
+    desc = {"sensitive": True, "attrs": {"name": "q", "id": "search-query"}}
+    records = [{"type": "keydown", "t": 1.0, "key": "•", "desc": desc},
+               {"type": "navigate", "t": 2.0, "url": "http://h/search?q=garden+tools&page=2"},
+               {"type": "navigate_away", "t": 3.0, "target": "http://h/search?page=2&q=garden"},
+               {"type": "navigate", "t": 4.0, "url": "http://h/item?id=7"}]
+    got = _without_private_queries(records)
+    assert [r.get("url") or r.get("target") for r in got[1:]] == [
+        "http://h/search?q=•&page=2", "http://h/search?page=2&q=•", "http://h/item?id=7"]
+    assert "garden" not in repr(got) and records[1]["url"].endswith("garden+tools&page=2")  # the input untouched
+    public = [{**r, "desc": {"attrs": {"name": "q"}}} if "desc" in r else r for r in records]
+    assert _without_private_queries(public) == public  # a field nobody marked private keeps its query
