@@ -49,6 +49,7 @@ from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
 from simulator.typing.io import TERMS
+from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, session_seed
 
@@ -440,6 +441,24 @@ def check_options(factor: int, people: str, modality: str = "all") -> None:
         raise HcisimError(f"--modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
 
 
+def _pseudonymous(tasks: DatasetTasks) -> DatasetTasks:
+    """The recorded people and sessions under neutral names (``p000``, ``s00000``, in sorted / manifest order)
+    before anything is fitted or written, for ``--people new``: its output is by nobody recorded, yet the
+    profiles stored in it held each person's fitted parameters under their name, and its session ids and
+    ``source_session`` carried their file names (``own-alice_smith-x000``)."""
+    names = sorted({st.person for st in tasks.sessions} | {g.user for g in tasks.movements_logs}
+                   | {r.user for r in tasks.typing_records})
+    person = {p: f"p{i:03d}" for i, p in enumerate(names)}
+    sids = list(dict.fromkeys([st.session_id for st in tasks.sessions] + [g.session for g in tasks.movements_logs]
+                              + [session_of(r) for r in tasks.typing_records]))
+    session = {s: f"s{j:05d}" for j, s in enumerate(sids)}
+    return DatasetTasks(
+        [replace(st, session_id=session[st.session_id], person=person[st.person]) for st in tasks.sessions],
+        [replace(g, user=person[g.user], session=session[g.session]) for g in tasks.movements_logs],
+        [replace(r, user=person[r.user], text_id=session[session_of(r)] + "#" + r.text_id.rsplit("#", 1)[1])
+         for r in tasks.typing_records])
+
+
 def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "same", seed: int = 0,
                     modality: str = "all", progress: Progress = None, command: list[str] | None = None,
                     overwrite: bool = False, guard_quantile: float | None = GUARD_QUANTILE) -> Manifest:
@@ -469,6 +488,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     if people == "new" and len(people_in) < 2:  # a population of one is that person: "new" people would be them
         raise HcisimError(f"{dataset}: --people new draws new people from a population fitted to the dataset's "
                           f"people, and it has one ({people_in[0]}); use --people same, or add other people's sessions")
+    if people == "new":
+        tasks = _pseudonymous(tasks)
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest
     terms = {k: m.source[k] for k in TERMS if (m.source or {}).get(k)}  # the recorded data's licence travels on
@@ -507,7 +528,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         k = 0
         for st in usable:
             for c in range(factor):
-                sid = f"{st.session_id}-x{c:03d}"
+                sid = f"{st.session_id}-x{c:03d}"  # --people new: s00003-x000 (see _pseudonymous)
                 who, events, actions = generate_session(st, sid, k, seed, people, pools, models,
                                                         guards.counts if guards else None)
                 w.add_session(sid, events=events, actions=actions)

@@ -109,6 +109,14 @@ def test_new_people_are_nobody_recorded(mouse_ds, tmp_path):
     assert len(m.sessions) == 4 and validate_dataset(out) == []
     who = [m.people[s] for s in m.sessions]
     assert len(set(who)) == 4 and not set(who) & {"13", "25"}
+    # nor named anywhere in what is meant to be shared: session ids, params, the profiles stored in it (they held
+    # each person's fitted parameters under their name, and ids their file names: own-alice_smith-x000)
+    src = read_dataset(mouse_ds)
+    names = [*src.sessions, *src.manifest.people.values()]
+    for f in (p for p in out.rglob("*") if p.is_file()):
+        data = f.read_bytes()
+        assert not [n for n in names if f'"{n}"'.encode() in data or f"{n}-x".encode() in data], f.name
+    assert sorted(m.sessions) == ["s00000-x000", "s00000-x001", "s00001-x000", "s00001-x001"]
 
 
 def test_typing_augment_types_new_texts_of_the_same_kind(typing_ds, tmp_path):
