@@ -117,17 +117,14 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"{loc}{call}")
         elif kind == "hover":
             body.append(f"{loc}.hover()")
+        elif kind in ("type", "select") and (params.get("sensitive") or
+                                             a.get("text_typed" if kind == "type" else "text_intended") is None):
+            secrets.append(secret_name(desc, set(secrets)))  # a private field's value: from the environment
+            value = f"secret({secrets[-1]!r})"
+            body.append(f"{loc}.fill({value})  # never recorded" if kind == "type" else
+                        f"{loc}.select_option(label={value})  # never recorded")
         elif kind == "type":
-            if params.get("sensitive") or a.get("text_typed") is None:
-                name = secret_name(desc, set(secrets))
-                secrets.append(name)
-                body.append(f"{loc}.fill(secret({name!r}))  # never recorded")
-            else:
-                body.append(f"{loc}.fill({a['text_typed']!r})")
-        elif kind == "select" and (params.get("sensitive") or a.get("text_intended") is None):
-            name = secret_name(desc, set(secrets))
-            secrets.append(name)
-            body.append(f"{loc}.select_option(label=secret({name!r}))  # never recorded")
+            body.append(f"{loc}.fill({a['text_typed']!r})")
         elif kind == "select":
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
                         if "select" in ((params.get("descriptor") or {}).get("tag"),

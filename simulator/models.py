@@ -16,6 +16,7 @@ import numpy as np
 from simulator import mouse, typing as typing_model
 from simulator.locate import Box
 from simulator.plan import Plan, keys
+from simulator.terms import terms_of
 from simulator.typing.layout import get_layout
 
 
@@ -51,12 +52,9 @@ class Models:
     def provenance(self) -> dict[str, dict[str, str]]:
         """Each profile by id and content, with the terms of the recorded data it was fitted on (the Aalto
         licence of the default typing profile: data generated with it is under its non-commercial condition)."""
-        from simulator.typing.io import TERMS
-
-        terms = lambda meta: {k: meta[k] for k in TERMS if meta.get(k)}  # noqa: E731
-        return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256, **terms(self.mouse.meta)},
+        return {"mouse": {"id": self.mouse.id, "sha256": self.mouse.sha256, **terms_of(self.mouse.meta)},
                 "typing": {"id": self.typing.id, "sha256": self.typing.sha256, "keyboard": self.keyboard,
-                           **terms(self.typing.metadata)}}
+                           **terms_of(self.typing.metadata)}}
 
     def draw_person(self, rng: np.random.Generator) -> SessionPerson:
         mu = mouse.person(self.mouse, rng, user=self.mouse_user)

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,15 +64,30 @@ def agent_run(kind: str, out: Path) -> Path:
     return run_agent(agent, "event_dialog", out, seed=SEED).out  # the reference's seed: the same task
 
 
-def desktop_run(root: Path) -> tuple[RunResult, Path]:
-    """desktop_form on a private Xvfb, recorded by the real X logger (replay.xlogger) as it happens."""
+@contextlib.contextmanager
+def private_display() -> Iterator[str]:
+    """A private Xvfb as $DISPLAY for the block, the environment as it was after it (a pool worker goes on to
+    other sessions, a test module to other modules: neither may name a stopped display)."""
     from simulator.drivers.xdisplay import ensure_display
 
-    old = {k: os.environ.pop(k, None) for k in ("DISPLAY", "XAUTHORITY")}
+    old = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
+    os.environ.pop("DISPLAY", None)
     with contextlib.ExitStack() as stack:
-        # the worker goes on to other sessions: its environment back as it was, not naming a stopped display
-        stack.callback(restore_env, old)
-        ensure_display(stack)  # the driver and the logger share it
+        stack.callback(_restore_env, old)
+        yield ensure_display(stack)
+
+
+def _restore_env(old: dict[str, str | None]) -> None:
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def desktop_run(root: Path) -> tuple[RunResult, Path]:
+    """desktop_form on a private Xvfb, recorded by the real X logger (replay.xlogger) as it happens."""
+    with private_display():  # the driver and the logger share it
         log = root / "captured.jsonl"
         logger = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE,
                                   text=True)
@@ -82,14 +98,6 @@ def desktop_run(root: Path) -> tuple[RunResult, Path]:
         logger.send_signal(signal.SIGTERM)
         logger.wait(timeout=5)
         return res, log
-
-
-def restore_env(old: dict[str, str | None]) -> None:
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 def needed(fixturenames: set[str]) -> tuple[bool, bool, bool]:

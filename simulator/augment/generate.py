@@ -48,10 +48,10 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
-from simulator.typing.io import TERMS
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, session_seed
+from simulator.terms import terms_of
 
 PEOPLE = ("same", "new")
 P = TypeVar("P")
@@ -492,7 +492,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         tasks = _pseudonymous(tasks)
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest
-    terms = {k: m.source[k] for k in TERMS if (m.source or {}).get(k)}  # the recorded data's licence travels on
+    terms = terms_of(m.source)  # the recorded data's licence travels on
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
                         command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,
                         source={"dataset": Path(dataset).name, "dataset_sha256": src_sha,

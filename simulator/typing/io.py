@@ -20,6 +20,7 @@ from simulator.atomic import atomic_path, check_file_out
 from simulator.errors import HcisimError
 from simulator.readers.common import find_files, say_unread
 from simulator.rng import rng_for
+from simulator.terms import terms_of
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
@@ -168,14 +169,9 @@ def _named_like(data: Path, pattern: str) -> bool:
     return bool(names) and all(re.fullmatch(pattern, n) for n in names)
 
 
-TERMS = ("licence", "credit")
-"""The keys under which a profile's metadata and a dataset's manifest (``source``) carry the terms of the recorded
-data they come from, so they travel: shared files -> import -> fit / augment -> the data generated."""
-
-
 def data_terms(data: Path, fmt: str) -> dict[str, str]:
-    """The licence or credit of the recorded data at ``data`` read as ``fmt``: the shared data sets' by their file
-    names, an hcisim dataset's (an import of them, an augmentation of that) from its manifest."""
+    """The licence or credit (`simulator.terms`) of the recorded data at ``data`` read as ``fmt``: the shared data
+    sets' by their file names, an hcisim dataset's (an import of them, an augmentation of that) from its manifest."""
     if fmt == "aalto" and _named_like(data, r"\d+_keystrokes\.txt"):
         return {"licence": AALTO_LICENCE}
     if fmt == "pynput" and _named_like(data, r"[fit]_\d+\.csv"):
@@ -183,8 +179,7 @@ def data_terms(data: Path, fmt: str) -> dict[str, str]:
     if fmt == "hcisim":
         from simulator.dataset import Manifest
 
-        src = Manifest.load(Path(data)).source or {}
-        return {k: src[k] for k in TERMS if src.get(k)}
+        return terms_of(Manifest.load(Path(data)).source)
     return {}
 
 

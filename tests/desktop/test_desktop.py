@@ -2,15 +2,13 @@
 
 import contextlib
 import json
-import os
 import time
 
 import pytest
 
 from replay.audit import audit
 from simulator.dataset import read_dataset, validate_dataset
-from simulator.drivers.xdisplay import ensure_display
-from tests.live import restore_env
+from tests.live import private_display
 
 pytestmark = pytest.mark.desktop
 
@@ -18,11 +16,8 @@ pytestmark = pytest.mark.desktop
 @pytest.fixture(scope="module")
 def display():
     """An Xvfb for this module's own driving (the session under test was made on one of its own: tests/live.py)."""
-    old = {k: os.environ.get(k) for k in ("DISPLAY", "XAUTHORITY")}
-    os.environ.pop("DISPLAY", None)
-    with contextlib.ExitStack() as stack:
-        stack.callback(restore_env, old)
-        yield ensure_display(stack)
+    with private_display() as name:
+        yield name
 
 
 def test_app_received_what_was_intended(desktop_run):
