@@ -23,7 +23,6 @@ from replay.record import read_journal
 _EVENT_TYPES = {"mousemove": ("mouse", "move"), "mousedown": ("mouse", "down"), "mouseup": ("mouse", "up"),
                 "wheel": ("wheel", "wheel"), "keydown": ("keyboard", "key_down"), "keyup": ("keyboard", "key_up")}
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
-_TEXT_KINDS = {"input", "textarea"}
 DRAG_PX = 12.0
 SCROLL_GAP_MS = 400.0
 _PLAIN_KEYS = {"Enter", "Tab", "Escape", "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "PageDown", "PageUp",

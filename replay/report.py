@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from replay.replayer import ReplayResult
+from simulator.report.page import img, write_page
 
 STATUS_STYLE = {"ok": "green", "retargeted": "yellow", "failed": "red"}
 
@@ -45,7 +46,7 @@ def _img(path: Path | str | None, root: Path) -> str:
     p = p if p.is_absolute() else root / p
     if not p.is_file():
         return "<em>no screenshot</em>"
-    return f'<img src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
+    return img(base64.b64encode(p.read_bytes()).decode(), "screenshot")
 
 
 def write_replay_report(result: ReplayResult) -> Path:
@@ -62,15 +63,9 @@ def write_replay_report(result: ReplayResult) -> Path:
                f"<p>{html.escape(first.message or 'a checkpoint failed')}</p><div class='pair'>"
                f"<figure>{_img(first.recorded_frame, root)}<figcaption>recorded</figcaption></figure>"
                f"<figure>{_img(first.after_frame, root)}<figcaption>replay</figcaption></figure></div>")
-    page = ("<!doctype html><meta charset='utf-8'><title>hcisim replay</title><style>"
-            "body{font-family:system-ui,sans-serif;margin:2em}.failed{background:#fdd}.retargeted{background:#ffc}"
-            ".pair{display:flex;gap:1em}.pair img{max-width:620px;border:1px solid #999}td{padding:3px 6px}</style>"
-            f"<h1>Replay {'PASSED' if result.passed else 'FAILED'}</h1>{div}"
-            f"<h2>Steps</h2><table border=1 cellspacing=0><tr><th>#</th><th>step</th><th>status</th><th>found by</th>"
+    body = (f"{div}<h2>Steps</h2><table><tr><th>#</th><th>step</th><th>status</th><th>found by</th>"
             f"<th>score</th><th>checkpoints</th></tr>{rows}</table>"
             f"<h2>Timing</h2><pre>{html.escape(str(result.timing))}</pre>")
-    out = root / "replay-report.html"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    style = (".failed{background:#fdd}.retargeted{background:#ffc}td{text-align:left}"
+             ".pair{display:flex;gap:1em}.pair img{max-width:620px;border:1px solid #999}")
+    return write_page(root / "replay-report.html", f"Replay {'PASSED' if result.passed else 'FAILED'}", body, style)

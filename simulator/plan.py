@@ -1,8 +1,10 @@
 """Plans: the timed input events that carry out one intended action.
 
-The planner turns (where the pointer is, where the target is, what to type)
-into events at absolute session times using the fitted models. It is pure:
-same inputs and generator, same plan. Drivers only dispatch plans.
+`Plan` holds them as columns at absolute session times; the helpers here build
+them and the timing around them (think and reading time, click holds) and are
+pure: same inputs and generator, same plan. The planning itself -- where to
+aim, what to type, with which fitted model -- is `simulator.scenario.Actor`'s;
+drivers only dispatch plans.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 A scenario is a Python file in ``scenarios/`` with a docstring (its
 description), an ``APP`` (``"web"``, ``"desktop"`` or ``None`` for a user's
 own app given with ``--url``), a ``START`` path, and ``run(s)`` that calls
-the methods of `Actor`: ``s.goto``, ``s.click``, ``s.type``, ``s.select``,
-``s.check``, ``s.scroll``, ``s.drag``, ``s.hotkey``, ``s.read``, ``s.wait``.
+the methods of `Actor`: ``s.goto`` / ``s.open``, ``s.click``, ``s.click_point``,
+``s.hover``, ``s.type``, ``s.select``, ``s.check``, ``s.scroll``, ``s.drag``,
+``s.hotkey``, ``s.press``, ``s.read``, ``s.wait`` (docs/scenarios.md).
 
 Humanlike behaviour lives here, not in the scripts: think time before acting,
 moving from wherever the pointer is, aiming inside the target with the fitted

@@ -15,8 +15,6 @@ import math
 from typing import Any, Mapping
 
 SIDES = ("left", "right", "above", "below")
-FIELDS = ("id", "page", "tag", "attrs", "text", "visible_text", "role", "name", "label", "xpath", "idxpath", "css",
-          "box", "neighbors", "is_button")
 BUTTON_TYPES = ("button", "submit", "reset", "image")
 
 

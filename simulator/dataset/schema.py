@@ -12,10 +12,6 @@ import pyarrow as pa
 
 FORMAT_VERSION = "1.0"
 
-TABLES = ("events", "actions", "frames", "received")
-"""Tables a dataset may hold. ``events`` and ``actions`` are always present;
-``frames`` indexes screenshots; ``received`` is what a live app actually saw."""
-
 DEVICES = ("mouse", "keyboard", "wheel")
 EVENT_TYPES = ("move", "down", "up", "wheel", "key_down", "key_up")
 ACTION_KINDS = (
@@ -95,3 +91,5 @@ RECEIVED = pa.schema([
 SCHEMAS: dict[str, pa.Schema] = {
     "events": EVENTS, "actions": ACTIONS, "frames": FRAMES, "received": RECEIVED,
 }
+"""Tables a dataset may hold. ``events`` and ``actions`` are always present;
+``frames`` indexes screenshots; ``received`` is what a live app actually saw."""

@@ -3,8 +3,8 @@
 Everything goes into a hidden temporary sibling directory first; only when
 all tables, screenshots and the manifest (with checksums) are on disk is it
 renamed to its final name. A run that dies half-way therefore never leaves a
-directory that looks complete -- at worst a ``.NAME.tmp-*`` directory that the
-next write to the same place removes.
+directory that looks complete -- at worst a ``.NAME.tmp-PID-*`` directory that the
+next write to the same place removes once process PID is gone (a live writer's is left alone).
 """
 
 from __future__ import annotations
@@ -95,6 +95,23 @@ def _fill(tmp: Path, out: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _writer_alive(tmp: Path) -> bool:
+    """Is the process that made ``.NAME.tmp-PID-HEX`` still running (then it is another writer's live work)?"""
+    try:
+        pid = int(tmp.name.rsplit(".tmp-", 1)[1].split("-", 1)[0])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process's own leftover from an earlier writer that died in it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 class DatasetWriter:
     """Collect a dataset's tables and frames, then publish them in one rename.
 
@@ -115,7 +132,8 @@ class DatasetWriter:
         except OSError as exc:  # a file where a folder should be, no permission
             raise HcisimError(f"{self.out.parent}: cannot create the output folder ({exc.strerror})") from None
         for stale in self.out.parent.glob(f".{self.out.name}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+            if not _writer_alive(stale):
+                shutil.rmtree(stale, ignore_errors=True)
         self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.tmp.mkdir()
         self.private = private

@@ -77,9 +77,7 @@ def tk_widgets(state: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(w)
     lst, lbox = state.get("list", {}), state.get("widgets", {}).get("list")
     if lst.get("row_height") and lbox:
-        from scenarios.apps.desktop.tk_app import ITEMS
-
-        for k, item in enumerate(ITEMS):
+        for k, item in enumerate(lst.get("items", [])):
             y = lst["rows_y"] + (k - lst["first_visible"]) * lst["row_height"]
             if lbox["y"] <= y and y + lst["row_height"] <= lbox["y"] + lbox["h"]:
                 out.append({"name": f"item-{k}", "role": "option", "label": item, "text": item, "kind": "option",

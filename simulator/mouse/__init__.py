@@ -1,6 +1,7 @@
 """Mouse motion model fitted from recorded human data (issue 4).
 
-Public API (the CLI, the planner and the drivers call exactly these):
+Public API (what the CLI, the planner and Python users call; augment and fidelity, which fit and measure,
+also reach into the fitting and feature modules):
 
 - `load_profile(name_or_path)` -> `MouseProfile` (shipped: ``sapimouse`` default, ``balabit``)
 - `person(profile, rng, user=None)` -> `MouseUser` (a profile user or a new one drawn from the population)

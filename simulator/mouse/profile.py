@@ -177,7 +177,6 @@ class MouseUser:
     id: str
     alpha: np.ndarray
     device: Device
-    synthetic: bool = False
     log_scale: np.ndarray | None = None
     tilt: np.ndarray | None = None   # their term of the realism critic (simulator/critic.py)
 
@@ -216,7 +215,7 @@ class MouseProfile:
         alpha = self.pop_mean + self._pop_factor() @ rng.standard_normal(len(self.pop_mean))
         devs, w = self.new_person_devices()
         dev = devs[int(rng.choice(len(devs), p=w))]
-        return MouseUser("synthetic", alpha, dev, synthetic=True, log_scale=self._draw_scales(rng, 1)[0])
+        return MouseUser("synthetic", alpha, dev, log_scale=self._draw_scales(rng, 1)[0])
 
     def draw_many(self, rng: np.random.Generator, k: int) -> list[MouseUser]:
         """``k`` new synthetic people whose devices follow the fitted mix as closely as k allows.
@@ -231,7 +230,7 @@ class MouseProfile:
         pick = pick[rng.permutation(k)]
         A = self.pop_mean + rng.standard_normal((k, len(self.pop_mean))) @ self._pop_factor().T
         S = self._draw_scales(rng, k)
-        return [MouseUser("synthetic", A[i], devs[int(pick[i])], synthetic=True, log_scale=S[i]) for i in range(k)]
+        return [MouseUser("synthetic", A[i], devs[int(pick[i])], log_scale=S[i]) for i in range(k)]
 
     def new_person_devices(self) -> tuple[list[Device], np.ndarray]:
         """The devices new people get -- one pooled device per capture regime (see the module docstring) --

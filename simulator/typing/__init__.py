@@ -1,6 +1,7 @@
 """Typing model fitted from recorded keystrokes (issue 5).
 
-Public API (the CLI, the planner and the drivers call exactly these):
+Public API (what the CLI, the planner and Python users call; augment and fidelity, which fit and measure,
+also reach into the fitting and feature modules):
 
 - `load_profile(name_or_path)` -> `TypingProfile` (shipped: ``aalto``, ``freetext``)
 - `person(profile, rng, user=None, skill=None)` -> `Typist` (a profile typist or a new one drawn from the population)

@@ -35,3 +35,24 @@ def test_failure_while_writing_tables_keeps_previous_dataset(tmp_path, monkeypat
     assert (out / "manifest.json").read_text() == before
     assert validate_dataset(out) == []
     assert [p.name for p in tmp_path.iterdir()] == ["ds"]
+
+
+def test_a_second_writer_leaves_a_live_writers_temp_folder_alone(tmp_path):
+    """Two writers to one place: the second must not delete the first's work in progress; a dead
+    process's leftover is cleared."""
+    import subprocess
+    import sys
+
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        busy = tmp_path / f".ds.tmp-{live.pid}-aaaaaaaa"
+        busy.mkdir()
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        dead = tmp_path / f".ds.tmp-{int(gone.stdout)}-bbbbbbbb"
+        dead.mkdir()
+        write_sample(tmp_path / "ds")
+        assert busy.exists()
+        assert not dead.exists()
+    finally:
+        live.kill()
+        live.wait()

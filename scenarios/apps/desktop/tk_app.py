@@ -258,7 +258,7 @@ class DemoApp:
         return {
             "app": "hcisim-demo-tk", "format": STATE_FORMAT, "reason": reason, "writes": self.writes + 1,
             "title": self.root.title(), "fields": self.fields(),
-            "list": {"selected_index": index, "selected_item": item, "count": len(ITEMS),
+            "list": {"selected_index": index, "selected_item": item, "count": len(ITEMS), "items": list(ITEMS),
                      "first_visible": int(lst.nearest(0)), **self._row_geometry()},  # type: ignore[attr-defined]
             "submissions": list(self.submissions), "menu_actions": list(self.menu_actions),
             "presses": list(self.presses),
