@@ -20,6 +20,11 @@ to a recorded one than recordings of other sessions usually do is redrawn -- sam
 randomness -- and after `guard.ROUNDS` tries left out with its task, so no output item is a near
 copy by the fidelity judge's standard.
 
+Identity quota (`simulator.augment.identity`, ``--people new``): a new person whose session an
+identification model trained on the recorded people would attribute to someone already named for their
+share of the new sessions is redrawn, so no recorded person seems to stand behind more of the output than
+the others.
+
 Randomness: session ``k`` of the output uses `session_seed(seed, k)` and one component stream each
 for the person, tasks, pauses, mouse, typing and text content (redraws: one per modality and round),
 so the same seed gives the same bytes.
@@ -40,7 +45,10 @@ import pyarrow as pa
 
 from simulator.atomic import refuse_overlap
 from simulator.augment.fit import Fitted, fit_mouse, fit_typing
-from simulator.augment.guard import ROUNDS, GuardCount, Guards, movements_too_close, round_rng, segments_too_close
+from simulator.augment import identity
+from simulator.augment.guard import (ROUNDS, GuardCount, Guards, as_movements, movements_too_close, round_rng,
+                                     segment_records, segments_too_close)
+from simulator.augment.identity import IdentityQuota
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
 from simulator.augment.texts import matched_text, new_faker
 from simulator.critic import Critic, draw_tilt
@@ -50,7 +58,7 @@ from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
-from simulator.rng import component_rng, session_seed
+from simulator.rng import component_rng, component_seed, session_seed
 from simulator.terms import terms_of
 
 PEOPLE = ("same", "new")
@@ -106,6 +114,20 @@ class Models:
     typing: object | None      # TypingProfile
     faker: object
     guards: Guards | None = None  # None: no privacy guard
+    quotas: Quotas | None = None  # --people new: the identity quota (None: off)
+
+
+@dataclass
+class Quotas:
+    """The identity quota of each generated modality (`simulator.augment.identity`)."""
+
+    mouse: IdentityQuota | None = None
+    typing: IdentityQuota | None = None
+    layout: object = None  # the keyboard the recorded text was typed on: the typing quota reads with it
+
+    def stats(self) -> dict:
+        """``manifest.stats["identity_quota"]``."""
+        return {k: q.stats() for k in ("mouse", "typing") if (q := getattr(self, k)) is not None}
 
 
 @dataclass
@@ -226,6 +248,38 @@ def _guard_typing(typed: list, texts: list[str], models: Models, typist, ss: np.
     return ~bad
 
 
+def _mouse_person(models: Models, person: str | None, rng: np.random.Generator):
+    """A recorded person's mouse parameters (``person``), or a new person's drawn as ``--people new`` draws them."""
+    from simulator import mouse as mouse_model
+
+    user = mouse_model.person(models.mouse, rng, person)
+    return user if person is not None else as_new_person(user, models.mouse.critic, rng)
+
+
+def _typist(models: Models, person: str | None, rng: np.random.Generator):
+    """A recorded person's typist (``person``), or a new one drawn as ``--people new`` draws them."""
+    from simulator import typing as typing_model
+
+    typist = typing_model.person(models.typing, rng, person)
+    return typist if person is not None else as_new_person(typist, models.typing.critic, rng)
+
+
+def _redraw_rngs(ss: np.random.SeedSequence, modality: str, r: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """The person's and the draws' generators of the identity quota's redraw ``r`` of a session's modality."""
+    return component_rng(ss, f"quota:{modality}:{r}:person"), component_rng(ss, f"quota:{modality}:{r}")
+
+
+def _moves_items(moves: Moves) -> np.ndarray:
+    """The judge's feature rows of a session's movements, as they will be written (no item left out)."""
+    mv, _ = as_movements(written_paths(moves, np.ones(len(moves.t), bool)), moves.press_x, moves.press_y)
+    return identity.mouse_items(mv)
+
+
+def _typed_items(typed: list, layout) -> np.ndarray:
+    """The judge's feature rows of a session's typed segments."""
+    return identity.typing_items([r for ke in typed for r in segment_records(ke)], layout)
+
+
 def as_new_person(person: P, critic: Critic | None, rng: np.random.Generator) -> P:
     """A person drawn from the population (a `MouseUser` or `Typist`) as ``--people new`` makes them: with
     a tilt of the realism critic of their own, drawn as the fitted people's tilts vary. Without one every
@@ -339,30 +393,46 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
     order = [(k, i) for k, i in st.order if (models.mouse if k == "mouse" else models.typing) is not None]
     n_mouse = sum(k == "mouse" for k, _ in order)
     n_typing = len(order) - n_mouse
-    mouse_user = typist = None
-    if n_mouse:
-        mouse_user = mouse_model.person(models.mouse, r_person, st.person if same else None)
-        if not same:
-            mouse_user = as_new_person(mouse_user, models.mouse.critic, r_person)
-    if n_typing:
-        typist = typing_model.person(models.typing, r_person, st.person if same else None)
-        if not same:
-            typist = as_new_person(typist, models.typing.critic, r_person)
+    quotas = models.quotas if not same else None
     counts = counts if counts is not None else {}
     texts = None
     keep_m = keep_t = np.zeros(0, bool)
+    # the people are drawn from r_person in this order (mouse, then typing) whatever the quota redraws
+    first_mouse = _mouse_person(models, st.person if same else None, r_person) if n_mouse else None
+    first_typist = _typist(models, st.person if same else None, r_person) if n_typing else None
     if n_mouse:
         plan = _pointing_plan(st, n_mouse, r_tasks)
         sx, sy, ex, ey, w, h = plan
-        moves = Moves.of(mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse,
-                                                 rng=component_rng(ss, "mouse"), user=mouse_user), st.bounds)
+
+        def draw_moves(user, rng: np.random.Generator):
+            return user, Moves.of(mouse_model.synth_moves(sx, sy, ex, ey, w, h, profile=models.mouse, rng=rng,
+                                                          user=user), st.bounds)
+
+        def redraw_moves(r: int):
+            rp, rm = _redraw_rngs(ss, "mouse", r)
+            return draw_moves(_mouse_person(models, None, rp), rm)
+
+        drawn = draw_moves(first_mouse, component_rng(ss, "mouse"))
+        if quotas is not None and quotas.mouse is not None:
+            drawn = quotas.mouse.admit(drawn, redraw_moves, lambda d: _moves_items(d[1]))
+        mouse_user, moves = drawn
         paths, keep_m = _guard_moves(moves, plan, models, mouse_user, ss, counts.setdefault("mouse", GuardCount()))
         dwell = pools.draw(pool_key, "dwell", r_pause, n_mouse)
         hold = pools.draw(pool_key, "hold", r_pause, n_mouse)
     if n_typing:
         texts, enters = _segment_plan(st, n_typing, models, component_rng(ss, "content"))
-        typed = typing_model.synth_typing(texts, profile=models.typing, rng=component_rng(ss, "typing"),
-                                          users=[typist] * n_typing)
+
+        def draw_typing(typist, rng: np.random.Generator):
+            return typist, typing_model.synth_typing(texts, profile=models.typing, rng=rng, users=[typist] * n_typing)
+
+        def redraw_typing(r: int):
+            rp, rt = _redraw_rngs(ss, "typing", r)
+            return draw_typing(_typist(models, None, rp), rt)
+
+        drawn_t = draw_typing(first_typist, component_rng(ss, "typing"))
+        if quotas is not None and quotas.typing is not None:
+            drawn_t = quotas.typing.admit(drawn_t, redraw_typing, lambda d: _typed_items(d[1], quotas.layout))
+        typist, typed = drawn_t
         keep_t = _guard_typing(typed, texts, models, typist, ss, counts.setdefault("typing", GuardCount()))
     params = json.dumps({"person": who, "people": people, "source_session": st.session_id}, sort_keys=True)
     t = float(pools.draw(pool_key, "first", r_pause)[0]) if st.t_first > 0 else 0.0
@@ -461,11 +531,14 @@ def _pseudonymous(tasks: DatasetTasks) -> DatasetTasks:
 
 def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "same", seed: int = 0,
                     modality: str = "all", progress: Progress = None, command: list[str] | None = None,
-                    overwrite: bool = False, guard_quantile: float | None = GUARD_QUANTILE) -> Manifest:
+                    overwrite: bool = False, guard_quantile: float | None = GUARD_QUANTILE,
+                    identity_quota: bool = True) -> Manifest:
     """Fit the dataset's people and write ``factor`` x as many sessions to ``out`` (atomically).
 
     ``guard_quantile``: the privacy guard's threshold quantile (`simulator.fidelity.privacy.RecordGuard`);
-    None turns the guard off (for measuring what it changes, never for data to share)."""
+    None turns the guard off. ``identity_quota``: with ``people="new"``, the identity quota
+    (`simulator.augment.identity`); False turns it off. Both switches are for measuring what a guard
+    changes, never for data to share."""
     from simulator.mouse.profile import load_profile as load_mouse
     from simulator.typing.profile import load_profile as load_typing
 
@@ -522,6 +595,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         if not usable:
             raise HcisimError(f"{dataset}: no session has a person with enough data to fit "
                               f"(left out: {', '.join(sorted(set(skipped.values())))})")
+        if people == "new" and identity_quota:
+            models.quotas = _quotas(tasks, models, factor * len(usable), seed)
         total = 2 + factor * len(usable)
         if progress:
             progress(2, total)
@@ -540,7 +615,20 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
                           "sessions_left_out": dict(sorted(skipped.items()))}
         if guards is not None:
             manifest.stats["privacy_guard"] = guards.stats()
+        if models.quotas is not None:
+            manifest.stats["identity_quota"] = models.quotas.stats()
     return manifest
+
+
+def _quotas(tasks: DatasetTasks, models: Models, sessions: int, seed: int) -> Quotas:
+    """The identity quota of each modality generated (None where its recorded items name one person)."""
+    id_seed = int(component_seed(np.random.SeedSequence(seed), "identity-quota").generate_state(1)[0])
+    q = Quotas()
+    if models.mouse is not None:
+        q.mouse = identity.fit_mouse(tasks.movements_logs, sessions, id_seed)
+    if models.typing is not None:
+        q.typing, q.layout = identity.fit_typing(tasks.typing_records, sessions, id_seed)
+    return q
 
 
 def _check_room(ds, factor: int, out: Path) -> None:
