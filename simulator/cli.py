@@ -362,6 +362,11 @@ def augment(
                   f"after every redraw and were left out ({g['redrawn']} redrawn)"
                   + ("; most of the output is missing: with this few recorded sessions the guard's reference "
                      "distances are wide -- record more people or sessions" if most else ""))
+    for kind, q in (m.stats.get("identity_quota") or {}).items():
+        if q.get("redrawn"):  # what it changed, and where it could not hold (docs/augment.md)
+            _note(f"identity quota: {q['redrawn']} of {q['sessions']} new {kind} people redrawn so that no recorded "
+                  f"person is named for more than {q['cap']} session(s)"
+                  + (f"; {q['over_cap']} kept over that after {q['rounds']} redraws" if q.get("over_cap") else ""))
     left = m.stats.get("sessions_left_out") or {}
     if left:
         _note(f"{len(left)} session(s) left out: too little data to fit their person "

@@ -202,7 +202,12 @@ def test_cli_augment_writes_a_valid_dataset(typing_ds, tmp_path):
     r = hcisim("augment", typing_ds, "--factor", "1", "--people", "new", "--seed", "3", "--out", tmp_path / "o")
     assert r.returncode == 0, r.stderr
     assert hcisim("validate", tmp_path / "o").returncode == 0
-    assert read_dataset(tmp_path / "o").manifest.source["people"] == "new"
+    m = read_dataset(tmp_path / "o").manifest
+    assert m.source["people"] == "new"
+    redrawn = m.stats["identity_quota"]["typing"]["redrawn"]
+    assert ("identity quota: " in r.stderr) == (redrawn > 0), r.stderr
+    if redrawn:
+        assert f"{redrawn} of {m.stats['identity_quota']['typing']['sessions']} new typing people redrawn" in r.stderr
 
 
 def test_same_people_move_like_themselves(same_out, mouse_ds):
