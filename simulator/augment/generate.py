@@ -48,7 +48,6 @@ from simulator.augment.fit import Fitted, fit_mouse, fit_typing
 from simulator.augment import identity
 from simulator.augment.guard import (ROUNDS, GuardCount, Guards, as_movements, movements_too_close, round_rng,
                                      segment_records, segments_too_close)
-from simulator.augment.identity import IdentityQuota
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
 from simulator.augment.texts import matched_text, new_faker
 from simulator.critic import Critic, draw_tilt
@@ -121,8 +120,8 @@ class Models:
 class Quotas:
     """The identity quota of each generated modality (`simulator.augment.identity`)."""
 
-    mouse: IdentityQuota | None = None
-    typing: IdentityQuota | None = None
+    mouse: identity.IdentityQuota | None = None
+    typing: identity.IdentityQuota | None = None
     layout: object = None  # the keyboard the recorded text was typed on: the typing quota reads with it
 
     def stats(self) -> dict:
@@ -272,12 +271,12 @@ def _redraw_rngs(ss: np.random.SeedSequence, modality: str, r: int) -> tuple[np.
 def _moves_items(moves: Moves) -> np.ndarray:
     """The judge's feature rows of a session's movements, as they will be written (no item left out)."""
     mv, _ = as_movements(written_paths(moves, np.ones(len(moves.t), bool)), moves.press_x, moves.press_y)
-    return identity.mouse_items(mv)
+    return identity.movement_features(mv)
 
 
 def _typed_items(typed: list, layout) -> np.ndarray:
     """The judge's feature rows of a session's typed segments."""
-    return identity.typing_items([r for ke in typed for r in segment_records(ke)], layout)
+    return identity.segment_features([r for ke in typed for r in segment_records(ke)], layout)
 
 
 def as_new_person(person: P, critic: Critic | None, rng: np.random.Generator) -> P:

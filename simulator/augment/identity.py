@@ -97,7 +97,7 @@ class IdentityQuota:
                 "named": {str(c): int(n) for c, n in zip(self.identifier.classes, self.named)}}
 
 
-def mouse_items(movements) -> np.ndarray:
+def movement_features(movements) -> np.ndarray:
     """The judge's feature rows of pointing movements (`simulator.readers.common.Movements`)."""
     if len(movements) == 0:
         return np.zeros((0, 0))
@@ -110,10 +110,10 @@ def fit_mouse(movement_logs, sessions: int, seed: int) -> IdentityQuota | None:
     person = np.asarray(mv.user, dtype=object)
     if len(set(person.tolist())) < 2:
         return None
-    return IdentityQuota.fit("mouse", mouse_items(mv), person, sessions, seed)
+    return IdentityQuota.fit("mouse", movement_features(mv), person, sessions, seed)
 
 
-def typing_items(records: list[Keystrokes], layout) -> np.ndarray:
+def segment_features(records: list[Keystrokes], layout) -> np.ndarray:
     """The judge's feature rows of typed segments (records of `simulator.fidelity.features.MIN_KEYS`+ keys)."""
     if not records:
         return np.zeros((0, 0))
@@ -130,4 +130,4 @@ def fit_typing(records: list[Keystrokes], sessions: int, seed: int) -> tuple[Ide
     if len(set(person.tolist())) < 2:
         return None, None
     layout, _ = recorded_layout(keep)
-    return IdentityQuota.fit("typing", typing_items(keep, layout), person, sessions, seed), layout
+    return IdentityQuota.fit("typing", segment_features(keep, layout), person, sessions, seed), layout

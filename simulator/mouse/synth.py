@@ -325,7 +325,6 @@ def _task_arrays(x0, y0, x1, y1, width, height) -> dict[str, np.ndarray]:
 # -- the file contract ------------------------------------------------------------
 
 
-
 def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | None] | None]:
     """Pair ids, the numeric columns, and the optional ``user`` column (text: ``01`` stays ``01``; empty: a new
     synthetic person) or None without one."""
