@@ -66,7 +66,7 @@ MODALITIES = ("all", "mouse", "typing")
 DIST_JITTER = 0.15      # log-sd of a resampled pointing distance
 ANGLE_JITTER = 0.20     # sd (rad) of its direction
 SIZE_JITTER = 0.10      # log-sd of its target size
-FIT_TRIES = 20          # recorded tasks tried for one that fits inside the area from where the pointer is
+FIT_TRIES = 20          # fresh draws tried for a task that fits when none of a session's waiting ones does
 TIME_JITTER = 0.10      # log-sd of a resampled pause, dwell or hold
 DEFAULTS = {"gap:mouse": 600.0, "gap:enter": 1500.0, "gap:pause": 8000.0, "dwell": 60.0, "hold": 100.0}
 """Used only when a dataset has none of these (e.g. no releases recorded)."""
@@ -298,10 +298,13 @@ def _same_length(dx: float, dy: float):
 def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
     """``n`` pointing tasks resampled from the session's recorded ones, chained: each starts where the last ended.
 
-    A task keeps its recorded distance and direction (jittered) where that ends inside the area the person's
-    pointer covered; else its mirror image across one or both axes, or the nearest direction that fits;
-    else (longer than the area allows from here) another recorded task -- never an end pushed onto the area's
-    edge, and distances as the person's.
+    The ``n`` tasks are drawn first (recorded distances, directions and target sizes, jittered), then done in
+    an order that lets each fit: the next one is the first still waiting that ends inside the area the
+    person's pointer covered from where the pointer is now -- as it is, or mirrored across one or both axes,
+    or turned to the nearest direction that fits. A long task waits until the pointer is near an edge it can
+    leave, so the distances are the recorded ones (redrawing the tasks that did not fit from here favoured
+    short ones: on SapiMouse the mean distance came out 9 % short, the 90th percentile 13 %). Only when no
+    waiting task fits is one replaced by a fresh draw that does -- never an end pushed onto the area's edge.
     """
     x0b, y0b, x1b, y1b = st.bounds
 
@@ -314,28 +317,35 @@ def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
         size = np.array([p.size for p in rec], float) * np.exp(rng.normal(0, SIZE_JITTER, (k, 1)))
         return dist * np.cos(ang), dist * np.sin(ang), size
 
-    def inside(x: float, y: float) -> bool:
-        return x0b <= x <= x1b and y0b <= y <= y1b
+    def fitting(dx: float, dy: float, cx: float, cy: float) -> tuple[float, float] | None:
+        return next(((a, b) for a, b in _same_length(dx, dy) if x0b <= cx + a <= x1b and y0b <= cy + b <= y1b),
+                    None)
 
     vx, vy, size = draw(n)
     first = st.pointing[int(rng.integers(len(st.pointing)))].start
     cx = float(np.clip(np.rint(first[0] + rng.normal(0, 0.02 * max(x1b - x0b, 1))), x0b, x1b))
     cy = float(np.clip(np.rint(first[1] + rng.normal(0, 0.02 * max(y1b - y0b, 1))), y0b, y1b))
-    sx, sy, ex, ey = (np.empty(n) for _ in range(4))
+    waiting = list(range(n))
+    sx, sy, ex, ey, w, h = (np.empty(n) for _ in range(6))
     for i in range(n):
-        dx, dy = vx[i], vy[i]
-        for _ in range(FIT_TRIES):
-            fit = next(((a, b) for a, b in _same_length(dx, dy) if inside(cx + a, cy + b)), None)
-            if fit is not None:
-                dx, dy = fit
-                break
-            nx, ny, ns = draw(1)
-            dx, dy, size[i] = nx[0], ny[0], ns[0]
+        pick = next(((q, v) for q, j in enumerate(waiting) if (v := fitting(vx[j], vy[j], cx, cy)) is not None),
+                    None)
+        if pick is not None:
+            j = waiting.pop(pick[0])
+            (dx, dy), (w[i], h[i]) = pick[1], size[j]
+        else:  # nothing waiting fits from here: the head of the queue is replaced by a fresh draw that does
+            j = waiting.pop(0)
+            dx, dy, (w[i], h[i]) = vx[j], vy[j], size[j]
+            for _ in range(FIT_TRIES):
+                nx, ny, ns = draw(1)
+                if (v := fitting(nx[0], ny[0], cx, cy)) is not None:
+                    (dx, dy), (w[i], h[i]) = v, ns[0]
+                    break
         sx[i], sy[i] = cx, cy
         ex[i] = float(np.clip(np.rint(cx + dx), x0b, x1b))
         ey[i] = float(np.clip(np.rint(cy + dy), y0b, y1b))
         cx, cy = ex[i], ey[i]
-    return sx, sy, ex, ey, size[:, 0], size[:, 1]
+    return sx, sy, ex, ey, w, h
 
 
 def _segment_plan(st: SessionTasks, n: int, models: Models, rng: np.random.Generator) -> tuple[list[str], list[bool]]:

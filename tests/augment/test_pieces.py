@@ -93,3 +93,24 @@ def test_each_transcribed_sentence_is_a_typing_task_of_its_own(shared_data, tmp_
     assert len(sentences) >= 10 and len(segs) == len(sentences)
     # (what the keys typed, against what was submitted: within a character or two)
     assert np.abs(np.array([s.length for s in segs]) - [len(t) for t in sentences]).max() <= 2
+
+
+def test_resampled_pointing_tasks_keep_the_recorded_distances():
+    """Targets anywhere on a 1920 x 1080 screen, each task starting anywhere: a chain of resampled tasks that
+    redrew whatever did not fit from where the pointer was came out ~9 % short on average (long tasks fit
+    only from near an edge); waiting until they fit keeps the recorded distances."""
+    from simulator.augment.generate import _pointing_plan
+    from simulator.augment.tasks import Pointing, SessionTasks
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform((0, 0), (1920, 1080), (2, 400, 2))
+    tasks = [Pointing(tuple(s), tuple(p), (40.0, 30.0), 0.0, 0.0, 0.0, float("nan")) for s, p in zip(a, b)]
+    st = SessionTasks("s", "p", pointing=tasks, bounds=(0.0, 0.0, 1920.0, 1080.0))
+    recorded = np.hypot(*(b - a).T)
+    sx, sy, ex, ey, w, h = _pointing_plan(st, 4000, np.random.default_rng(0))
+    planned = np.hypot(ex - sx, ey - sy)
+    assert np.array_equal(sx[1:], ex[:-1]) and np.array_equal(sy[1:], ey[:-1])   # chained
+    assert ((0 <= ex) & (ex <= 1920) & (0 <= ey) & (ey <= 1080)).all()
+    assert abs(planned.mean() / recorded.mean() - 1) < 0.03
+    assert abs(np.percentile(planned, 90) / np.percentile(recorded, 90) - 1) < 0.04
+    assert np.allclose(w / 40.0, h / 30.0) and 0.6 < np.median(w / 40.0) < 1.4
