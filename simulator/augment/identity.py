@@ -8,16 +8,17 @@ are named that way too (docs/augment.md: 2.7-4.2 x chance), and left alone so ar
 recorded "hub" would seem to stand behind a large share of the published data.
 
 So each modality keeps a quota: over the run, no recorded person may be named for more than
-``ceil(sessions / people)`` of the new sessions by a model trained on the dataset being augmented. A new
-person whose session would take a full person's place is redrawn -- a fresh person with fresh draws for the
-same tasks -- up to `ROUNDS` times; then the draw naming the least-named person is kept. The first draw is the
-one ``--people new`` makes without the quota, so a session nobody refuses is unchanged. The count runs in
-session order, so session k depends on the ones before it (augment generates in one process).
+``ceil(sessions / people)`` of the new sessions by any of `MODELS` identification models trained (seeds
+apart) on the dataset being augmented. A new person whose session would take a full person's place in any
+of them is redrawn -- a fresh person with fresh draws for the same tasks -- up to `ROUNDS` times; then the
+draw whose fullest named person is least full is kept. The first draw is the one ``--people new`` makes
+without the quota, so a session nobody refuses is unchanged. The count runs in session order, so session k
+depends on the ones before it (augment generates in one process).
 
-What it buys against judges it was not tuned on (three identification models seeded apart from this one,
-largest share of new sessions on one recorded person / chance, docs/augment.md): mouse 4.1-4.7 x -> about
-2.3 x, typing 2.6-3.1 x -> about 1.6 x. Its price: new people lean away from the hubs' neighbourhoods, where
-some real strangers are.
+What it buys against judges it was not tuned on (identification models seeded apart from these, largest
+share of new sessions on one recorded person / chance, docs/augment.md): mouse 3.6-3.7 x -> 1.8-2.3 x with
+five models (2.2-2.6 x with one), typing 2.6-3.1 x -> about 1.6 x. Its price: new people lean away from
+the hubs' neighbourhoods, where some real strangers are.
 """
 
 from __future__ import annotations
@@ -38,63 +39,76 @@ from simulator.typing.records import Keystrokes
 ROUNDS = 10
 """Redraws of a new person whose session a full person would be named for, before the least-named draw is kept."""
 
+MODELS = 5
+"""Identification models the quota keeps, each trained with a seed of its own. A judge trained with another
+seed disagrees with any one of them on about a quarter of new people's mouse sessions (a session that looks
+like two people about equally goes either way), and those coin flips pile up on the people everybody looks a
+little like; a session every one of several models can name without passing the cap keeps such a judge under
+it too."""
+
 D = TypeVar("D")
 
 
 @dataclass
 class IdentityQuota:
-    """One modality's quota: the identification model, the cap and how often each recorded person was named."""
+    """One modality's quota: the identification models, the cap and how often each named each recorded person."""
 
     modality: str
-    identifier: Identifier
+    identifiers: list[Identifier]
     cap: int
-    named: np.ndarray
+    named: np.ndarray   # (models, people)
     counts: dict[str, int] = field(default_factory=lambda: {"sessions": 0, "redrawn": 0, "redraws": 0,
                                                              "over_cap": 0, "unnamed": 0})
 
     @staticmethod
-    def fit(modality: str, X: np.ndarray, person: np.ndarray, sessions: int, seed: int) -> IdentityQuota:
+    def fit(modality: str, X: np.ndarray, person: np.ndarray, sessions: int, seed: int,
+            models: int = MODELS) -> IdentityQuota:
         """Train on the recorded items ``X`` of each ``person``; ``sessions``: how many new sessions will be drawn."""
-        ident = train_identifier(X, person, seed)
-        return IdentityQuota(modality, ident, int(np.ceil(sessions / len(ident.classes))),
-                             np.zeros(len(ident.classes), np.int64))
+        seeds = np.random.SeedSequence(seed).generate_state(models)
+        idents = [train_identifier(X, person, int(s)) for s in seeds]
+        people = len(idents[0].classes)
+        return IdentityQuota(modality, idents, int(np.ceil(sessions / people)), np.zeros((models, people), np.int64))
 
-    def name(self, X: np.ndarray) -> int | None:
-        """The recorded person (class index) a session of items ``X`` is attributed to; None without items."""
+    def name(self, X: np.ndarray) -> np.ndarray | None:
+        """The recorded person (class index) each model attributes a session of items ``X`` to; None without items."""
         if len(X) == 0:
             return None
-        return int(np.argmax(np.log(self.identifier.proba(X) + 1e-6).sum(axis=0)))
+        return np.array([int(np.argmax(np.log(m.proba(X) + 1e-6).sum(axis=0))) for m in self.identifiers])
 
     def admit(self, first: D, redraw: Callable[[int], D], items: Callable[[D], np.ndarray]) -> D:
-        """``first`` when the person it is named after has room, else the first of ``redraw(0)``,
-        ``redraw(1)``, ... that does; after `ROUNDS` redraws the draw naming the least-named person."""
+        """``first`` when every model names a person with room, else the first of ``redraw(0)``, ``redraw(1)``,
+        ... that does; after `ROUNDS` redraws the draw whose fullest named person is least full."""
         self.counts["sessions"] += 1
+        rows = np.arange(len(self.identifiers))
         draw, best = first, None
         for r in range(ROUNDS + 1):
             who = self.name(items(draw))
             if who is None:
                 self.counts["unnamed"] += 1
                 return draw
-            if self.named[who] < self.cap:
-                self.named[who] += 1
+            fullest = int(self.named[rows, who].max())
+            if fullest < self.cap:
+                self.named[rows, who] += 1
                 self.counts["redrawn"] += r > 0
                 self.counts["redraws"] += r
                 return draw
-            if best is None or self.named[who] < self.named[best[0]]:
-                best = (who, draw)
+            if best is None or fullest < best[0]:
+                best = (fullest, who, draw)
             if r < ROUNDS:
                 draw = redraw(r)
-        self.named[best[0]] += 1
+        self.named[rows, best[1]] += 1
         self.counts["redrawn"] += 1
         self.counts["redraws"] += ROUNDS
         self.counts["over_cap"] += 1
-        return best[1]
+        return best[2]
 
     def stats(self) -> dict:
-        """``manifest.stats["identity_quota"][modality]``."""
-        return {"people": len(self.identifier.classes), "cap": self.cap, "rounds": ROUNDS, **self.counts,
-                "most_named": int(self.named.max()) if len(self.named) else 0,
-                "named": {str(c): int(n) for c, n in zip(self.identifier.classes, self.named)}}
+        """``manifest.stats["identity_quota"][modality]``: ``named`` and ``most_named`` by the model that named
+        each person most."""
+        most = self.named.max(axis=0) if self.named.size else np.zeros(0, np.int64)
+        return {"people": self.named.shape[1], "models": len(self.identifiers), "cap": self.cap, "rounds": ROUNDS,
+                **self.counts, "most_named": int(most.max()) if len(most) else 0,
+                "named": {str(c): int(n) for c, n in zip(self.identifiers[0].classes, most)}}
 
 
 def movement_features(movements) -> np.ndarray:
