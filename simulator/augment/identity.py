@@ -61,13 +61,11 @@ class IdentityQuota:
                                                              "over_cap": 0, "unnamed": 0})
 
     @staticmethod
-    def fit(modality: str, X: np.ndarray, person: np.ndarray, sessions: int, seed: int,
-            models: int = MODELS) -> IdentityQuota:
+    def fit(modality: str, X: np.ndarray, person: np.ndarray, sessions: int, seed: int) -> IdentityQuota:
         """Train on the recorded items ``X`` of each ``person``; ``sessions``: how many new sessions will be drawn."""
-        seeds = np.random.SeedSequence(seed).generate_state(models)
-        idents = [train_identifier(X, person, int(s)) for s in seeds]
+        idents = [train_identifier(X, person, int(s)) for s in np.random.SeedSequence(seed).generate_state(MODELS)]
         people = len(idents[0].classes)
-        return IdentityQuota(modality, idents, int(np.ceil(sessions / people)), np.zeros((models, people), np.int64))
+        return IdentityQuota(modality, idents, int(np.ceil(sessions / people)), np.zeros((MODELS, people), np.int64))
 
     def name(self, X: np.ndarray) -> np.ndarray | None:
         """The recorded person (class index) each model attributes a session of items ``X`` to; None without items."""
