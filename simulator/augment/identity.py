@@ -17,7 +17,7 @@ depends on the ones before it (augment generates in one process).
 
 What it buys against judges it was not tuned on (identification models seeded apart from these, largest
 share of new sessions on one recorded person / chance, docs/augment.md): mouse 3.6-3.7 x -> 1.8-2.3 x with
-five models (2.2-2.6 x with one), typing 2.6-3.1 x -> about 1.6 x. Its price: new people lean away from
+five models (2.2-2.6 x with one), typing 2.6-3.1 x -> 1.3-1.5 x (1.5-1.7 x with one). Its price: new people lean away from
 the hubs' neighbourhoods, where some real strangers are.
 """
 
