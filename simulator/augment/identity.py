@@ -37,7 +37,7 @@ from simulator.typing.features import feature_matrix
 from simulator.typing.records import Keystrokes
 
 ROUNDS = 10
-"""Redraws of a new person whose session a full person would be named for, before the least-named draw is kept."""
+"""Redraws of a new person whose session a full person would be named for, before the least-full draw is kept."""
 
 MODELS = 5
 """Identification models the quota keeps, each trained with a seed of its own. A judge trained with another
