@@ -365,8 +365,7 @@ def augment(
     for kind, q in (m.stats.get("identity_quota") or {}).items():
         if q.get("redrawn"):  # what it changed, and where it could not hold (docs/augment.md)
             _note(f"identity quota: {q['redrawn']} of {q['sessions']} new {kind} people redrawn so that no recorded "
-                  f"person is named for more than {q['cap']} session(s)"
-                  + (f" by any of {q['models']} identification models" if q.get("models", 1) > 1 else "")
+                  f"person is named for more than {q['cap']} session(s) by any of {q['models']} identification models"
                   + (f"; {q['over_cap']} kept over that after {q['rounds']} redraws" if q.get("over_cap") else ""))
     left = m.stats.get("sessions_left_out") or {}
     if left:

@@ -103,9 +103,9 @@ class IdentityQuota:
     def stats(self) -> dict:
         """``manifest.stats["identity_quota"][modality]``: ``named`` and ``most_named`` by the model that named
         each person most."""
-        most = self.named.max(axis=0) if self.named.size else np.zeros(0, np.int64)
+        most = self.named.max(axis=0)
         return {"people": self.named.shape[1], "models": len(self.identifiers), "cap": self.cap, "rounds": ROUNDS,
-                **self.counts, "most_named": int(most.max()) if len(most) else 0,
+                **self.counts, "most_named": int(most.max()),
                 "named": {str(c): int(n) for c, n in zip(self.identifiers[0].classes, most)}}
 
 
