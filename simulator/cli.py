@@ -366,7 +366,9 @@ def augment(
         if q.get("redrawn"):  # what it changed, and where it could not hold (docs/augment.md)
             _note(f"identity quota: {q['redrawn']} of {q['sessions']} new {kind} people redrawn so that no recorded "
                   f"person is named for more than {q['cap']} session(s) by any of {q['models']} identification models"
-                  + (f"; {q['over_cap']} kept over that after {q['rounds']} redraws" if q.get("over_cap") else ""))
+                  + (" (which must agree, clearly)" if q.get("margin") is not None else "")
+                  + (f"; {q['over_cap']} kept over that after {q['rounds']} redraws" if q.get("over_cap") else "")
+                  + (f" ({q['unclear']} not clearly named)" if q.get("unclear") else ""))
     left = m.stats.get("sessions_left_out") or {}
     if left:
         _note(f"{len(left)} session(s) left out: too little data to fit their person "

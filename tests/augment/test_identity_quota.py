@@ -6,12 +6,13 @@ import numpy as np
 import pyarrow.compute as pc
 
 from simulator.augment import augment_dataset
-from simulator.augment.identity import ROUNDS, IdentityQuota
+from simulator.augment.identity import MARGIN, ROUNDS, UNCLEAR, IdentityQuota
 from simulator.dataset import read_dataset
 
 
 class _Named:
-    """An identification model that names class ``X[:, col]`` of each item."""
+    """An identification model that names class ``X[:, col]`` of each item: surely (0.98 against 0.01) when the
+    item's last column is 1, barely (0.40 against 0.35 for the next class) when it is 0."""
 
     classes = np.array(["p0", "p1", "p2"], dtype=object)
 
@@ -19,18 +20,21 @@ class _Named:
         self.col = col
 
     def proba(self, X):
-        p = np.full((len(X), 3), 0.01)
-        p[np.arange(len(X)), X[:, self.col].astype(int)] = 0.98
+        who, sure, rows = X[:, self.col].astype(int), X[:, -1] == 1, np.arange(len(X))
+        p = np.where(sure[:, None], 0.01, 0.25) * np.ones((len(X), 3))
+        p[rows, (who + 1) % 3] = np.where(sure, 0.01, 0.35)
+        p[rows, who] = np.where(sure, 0.98, 0.40)
         return p
 
 
-def _quota(cap: int, models: int = 1) -> IdentityQuota:
-    return IdentityQuota("mouse", [_Named(k) for k in range(models)], cap, np.zeros((models, 3), np.int64))
+def _quota(cap: int, models: int = 1, margin: float | None = MARGIN) -> IdentityQuota:
+    return IdentityQuota("mouse", [_Named(k) for k in range(models)], cap, np.zeros((models, 3), np.int64), margin)
 
 
-def _items(who) -> np.ndarray:
-    """A session's items: model k names ``who[k]`` (one number: every model names it)."""
-    return np.tile(np.atleast_1d(np.asarray(who, float)), (5, 1))
+def _items(who, sure: bool = True) -> np.ndarray:
+    """A session's five items: model k names ``who[k]`` (one number: every model names it), surely or barely
+    (summed over the items, a lead of 22.9 or 0.7 nats over the runner-up)."""
+    return np.tile(np.r_[np.atleast_1d(np.asarray(who, float)), float(sure)], (5, 1))
 
 
 def test_a_draw_naming_a_full_person_is_redrawn_until_one_names_someone_with_room():
@@ -56,15 +60,46 @@ def test_after_all_redraws_the_draw_naming_the_least_named_person_is_kept():
     assert kept == 2 and q.named.tolist() == [[1, 3, 2]] and q.counts["over_cap"] == 1
 
 
-def test_with_several_models_every_one_must_name_someone_with_room():
-    """Two models that disagree on who a session looks like: the cap holds for each."""
-    q = _quota(cap=1, models=2)
-    assert q.admit((0, 1), lambda r: None, _items) == (0, 1)
-    draws = [(0, 2), (2, 1), (2, 0)]   # p0 is full for model 0, p1 for model 1
-    kept = q.admit((0, 2), lambda r: draws[r], _items)
-    assert kept == (2, 0) and q.named.tolist() == [[1, 0, 1], [1, 1, 0]]
+def test_models_that_disagree_do_not_name_a_session_clearly_so_it_is_redrawn():
+    """Two models that disagree on who a session looks like: a judge would name it by a coin flip."""
+    q = _quota(cap=2, models=2)
+    assert q.admit((0, 0), lambda r: None, _items) == (0, 0)
+    draws = [(1, 2), (2, 1), (2, 2)]
+    kept = q.admit((0, 1), lambda r: draws[r], _items)
+    assert kept == (2, 2) and q.named.tolist() == [[1, 0, 1], [1, 0, 1]]
     stats = q.stats()
-    assert stats["models"] == 2 and stats["named"] == {"p0": 1, "p1": 1, "p2": 1} and stats["most_named"] == 1
+    assert stats["models"] == 2 and stats["named"] == {"p0": 1, "p1": 0, "p2": 1} and stats["most_named"] == 1
+    assert stats["redraws"] == 3 and stats["margin"] == MARGIN
+
+
+def test_without_a_margin_models_may_disagree_but_every_one_must_name_someone_with_room():
+    """The typing quota's rule."""
+    q = _quota(cap=1, models=2, margin=None)
+    assert q.admit((0, 1, False), lambda r: None, lambda d: _items(d[:2], d[2])) == (0, 1, False)
+    draws = [(0, 2, True), (2, 1, True), (2, 0, True)]   # p0 is full for model 0, p1 for model 1
+    kept = q.admit((0, 2, True), lambda r: draws[r], lambda d: _items(d[:2], d[2]))
+    assert kept == (2, 0, True) and q.named.tolist() == [[1, 0, 1], [1, 1, 0]]
+    assert q.stats()["margin"] is None and q.counts["redraws"] == 3
+
+
+def test_a_naming_by_too_small_a_margin_is_redrawn():
+    q = _quota(cap=5)
+    draws = [(1, False), (0, False), (2, True)]
+    kept = q.admit((1, False), lambda r: draws[r], lambda d: _items(*d))
+    assert kept == (2, True) and q.named.tolist() == [[0, 0, 1]] and q.counts["redraws"] == 3
+
+
+def test_when_nothing_is_clear_and_has_room_an_unclear_draw_counts_as_fuller():
+    q = _quota(cap=1)
+    q.named[0] = [1, 2, 5]
+    draws = [(0, False)] + [(2, True)] * ROUNDS
+    # p1 (2 sessions, clear) beats p0 (1 session, but unclear: counts as 1 + UNCLEAR)
+    assert UNCLEAR >= 2 and q.admit((1, True), lambda r: draws[r], lambda d: _items(*d)) == (1, True)
+    assert q.counts["unclear"] == 0 and q.counts["over_cap"] == 1
+    q.named[0] = [1, 2 + UNCLEAR, 5]
+    # now every clear draw names someone fuller than the unclear one counts: it is kept
+    assert q.admit((1, True), lambda r: draws[r], lambda d: _items(*d)) == (0, False)
+    assert q.counts["unclear"] == 1 and q.named.tolist() == [[2, 2 + UNCLEAR, 5]]
 
 
 def test_a_session_without_items_is_not_counted():
