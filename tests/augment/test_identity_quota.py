@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from simulator.augment import augment_dataset
-from simulator.augment.identity import MARGIN, ROUNDS, UNCLEAR, IdentityQuota
+from simulator.augment.identity import MARGIN, ROUNDS, UNCLEAR, WAVE, IdentityQuota
 from simulator.dataset import read_dataset
 
 
@@ -43,10 +43,11 @@ def test_a_draw_naming_a_full_person_is_redrawn_until_one_names_someone_with_roo
 
     def redraw(r):
         asked.append(r)
-        return [0, 0, 2][r]
+        return [0, 0, 2, 1, 1, 1][r]
 
     assert q.admit(0, redraw, _items) == 0 and asked == []          # p0 has room: the first draw stays
-    assert q.admit(0, redraw, _items) == 2 and asked == [0, 1, 2]   # p0 full: redrawn until p2
+    assert q.admit(0, redraw, _items) == 2                          # p0 full: redrawn until p2
+    assert asked == list(range(WAVE)) and WAVE < 6                  # made one wave at a time, the rest unused
     assert q.named.tolist() == [[1, 0, 1]]
     assert q.counts["redrawn"] == 1 and q.counts["redraws"] == 3 and q.counts["over_cap"] == 0
 
@@ -64,7 +65,7 @@ def test_models_that_disagree_do_not_name_a_session_clearly_so_it_is_redrawn():
     """Two models that disagree on who a session looks like: a judge would name it by a coin flip."""
     q = _quota(cap=2, models=2)
     assert q.admit((0, 0), lambda r: None, _items) == (0, 0)
-    draws = [(1, 2), (2, 1), (2, 2)]
+    draws = [(1, 2), (2, 1), (2, 2)] + [(0, 0)] * ROUNDS
     kept = q.admit((0, 1), lambda r: draws[r], _items)
     assert kept == (2, 2) and q.named.tolist() == [[1, 0, 1], [1, 0, 1]]
     stats = q.stats()
@@ -76,7 +77,7 @@ def test_without_a_margin_models_may_disagree_but_every_one_must_name_someone_wi
     """The typing quota's rule."""
     q = _quota(cap=1, models=2, margin=None)
     assert q.admit((0, 1, False), lambda r: None, lambda d: _items(d[:2], d[2])) == (0, 1, False)
-    draws = [(0, 2, True), (2, 1, True), (2, 0, True)]   # p0 is full for model 0, p1 for model 1
+    draws = [(0, 2, True), (2, 1, True), (2, 0, True)] + [(0, 0, True)] * ROUNDS  # p0 full for model 0, p1 for 1
     kept = q.admit((0, 2, True), lambda r: draws[r], lambda d: _items(d[:2], d[2]))
     assert kept == (2, 0, True) and q.named.tolist() == [[1, 0, 1], [1, 1, 0]]
     assert q.stats()["margin"] is None and q.counts["redraws"] == 3
@@ -84,7 +85,7 @@ def test_without_a_margin_models_may_disagree_but_every_one_must_name_someone_wi
 
 def test_a_naming_by_too_small_a_margin_is_redrawn():
     q = _quota(cap=5)
-    draws = [(1, False), (0, False), (2, True)]
+    draws = [(1, False), (0, False), (2, True)] + [(1, True)] * ROUNDS
     kept = q.admit((1, False), lambda r: draws[r], lambda d: _items(*d))
     assert kept == (2, True) and q.named.tolist() == [[0, 0, 1]] and q.counts["redraws"] == 3
 
@@ -100,6 +101,18 @@ def test_when_nothing_is_clear_and_has_room_an_unclear_draw_counts_as_fuller():
     # now every clear draw names someone fuller than the unclear one counts: it is kept
     assert q.admit((1, True), lambda r: draws[r], lambda d: _items(*d)) == (0, False)
     assert q.counts["unclear"] == 1 and q.named.tolist() == [[2, 2 + UNCLEAR, 5]]
+
+
+def test_sessions_named_together_are_named_as_each_alone():
+    """A wave's sessions go through each model in one call; one without items stays unnamed."""
+    q = _quota(cap=5, models=2)
+    sessions = [_items((0, 1), False), np.zeros((0, 3)), _items((2, 2)), _items((1, 1))[:2]]
+    together = q.name(sessions)
+    alone = [q.name([X])[0] for X in sessions]
+    assert together[1] is None and alone[1] is None
+    for t, a in zip(together[::2] + together[3:], alone[::2] + alone[3:]):
+        assert t[0].tolist() == a[0].tolist() and t[1] == a[1]
+    assert [t[1] for t in together if t] == [False, True, True]
 
 
 def test_a_session_without_items_is_not_counted():
