@@ -20,7 +20,7 @@ someone with room is unchanged. The count runs in session order, so session k de
 (augment generates in one process).
 
 What it buys against judges it was not tuned on (identification models seeded apart from these, largest
-share of new sessions on one recorded person / chance, docs/augment.md): mouse 3.6-3.7 x -> 1.6-1.9 x
+share of new sessions on one recorded person / chance, docs/augment.md): mouse 3.6-3.7 x -> 1.8-2.0 x
 (1.8-2.3 x when each model only had to name someone with room, 2.2-2.6 x with one model), typing 2.6-3.1 x ->
 1.3-1.5 x. Its price: redraws (about 10 draws per new mouse session) and new people that lean away from the
 hubs' neighbourhoods, where some real strangers are (typing `new` coverage 0.83-0.94).
