@@ -49,9 +49,9 @@ MARGIN = 5.0
 """How far (summed log-probability over a session's items, nats) the person a model names must lead its
 runner-up for the naming to count as clear: odds of about 150 to 1. Measured on a pool of 3,000 new SapiMouse
 sessions (docs/augment.md), a session every model names alike but by less is still named otherwise by a
-fresh judge often enough to matter; from 3 to 8 the judges' largest share moved by under 0.1 x chance. Mouse only: a typed session has a few
-segments, so few are named clearly (350 of 640 new free-text sessions after 20 redraws, five times the
-time) and the typing quota already kept judges at 1.3-1.5 x without it."""
+fresh judge often enough to matter; from 3 to 8 the judges' largest share moved by under 0.1 x chance.
+Mouse only: a typed session has a few segments, so few are named clearly (350 of 640 new free-text sessions
+after 20 redraws, five times the time) and the typing quota already kept judges at 1.3-1.5 x without it."""
 
 UNCLEAR = 3
 """When no draw is clearly named for someone with room, an unclear draw counts as this many sessions fuller than
@@ -97,20 +97,21 @@ class IdentityQuota:
         """For each session's items: the recorded person (class index) each model attributes it to, and whether
         the naming is clear (every model names the same person, leading its runner-up by ``margin``; always
         without one); None for a session without items. One call of each model for all the sessions."""
-        have = [len(X) > 0 for X in sessions]
-        if not any(have):
+        filled = [items for items in sessions if len(items)]
+        if not filled:
             return [None] * len(sessions)
-        X = np.concatenate([X for X, h in zip(sessions, have) if h])
-        ends = np.cumsum([len(X) for X, h in zip(sessions, have) if h])[:-1]
-        logp = [np.log(m.proba(X) + 1e-6) for m in self.identifiers]
-        sums = [np.stack([part.sum(axis=0) for part in np.split(lp, ends)]) for lp in logp]  # models x (sessions, people)
+        X = np.concatenate(filled)
+        ends = np.cumsum([len(items) for items in filled])[:-1]
+        # (models, filled sessions, people): each session's summed log-probabilities
+        sums = np.stack([[part.sum(axis=0) for part in np.split(np.log(m.proba(X) + 1e-6), ends)]
+                         for m in self.identifiers])
         out: list[tuple[np.ndarray, bool] | None] = []
         k = 0
-        for h in have:
-            if not h:
+        for items in sessions:
+            if not len(items):
                 out.append(None)
                 continue
-            total = np.stack([s[k] for s in sums])  # (models, people)
+            total = sums[:, k]  # (models, people)
             k += 1
             who = np.argmax(total, axis=1)
             if self.margin is None:
