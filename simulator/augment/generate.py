@@ -304,7 +304,8 @@ def _pointing_plan(st: SessionTasks, n: int, rng: np.random.Generator):
     or turned to the nearest direction that fits. A long task waits until the pointer is near an edge it can
     leave, so the distances are the recorded ones (redrawing the tasks that did not fit from here favoured
     short ones: on SapiMouse the mean distance came out 9 % short, the 90th percentile 13 %). Only when no
-    waiting task fits is one replaced by a fresh draw that does -- never an end pushed onto the area's edge.
+    waiting task fits is one replaced by a fresh draw that does; only if none of `FIT_TRIES` draws does either
+    is the task's end clipped to the area's edge.
     """
     x0b, y0b, x1b, y1b = st.bounds
 

@@ -79,7 +79,7 @@ class IdentityQuota:
     identifiers: list[Identifier]
     cap: int
     named: np.ndarray   # (models, people)
-    margin: float | None = MARGIN  # None: any naming counts (models may disagree; each must name someone with room)
+    margin: float | None  # None: any naming counts (models may disagree; each must name someone with room)
     counts: dict[str, int] = field(default_factory=lambda: {"sessions": 0, "redrawn": 0, "redraws": 0,
                                                              "over_cap": 0, "unclear": 0,
                                                              "unnamed": 0})
@@ -101,10 +101,9 @@ class IdentityQuota:
         if not filled:
             return [None] * len(sessions)
         X = np.concatenate(filled)
-        ends = np.cumsum([len(items) for items in filled])[:-1]
-        # (models, filled sessions, people): each session's summed log-probabilities
-        sums = np.stack([[part.sum(axis=0) for part in np.split(np.log(m.proba(X) + 1e-6), ends)]
-                         for m in self.identifiers])
+        group = np.repeat(np.arange(len(filled)), [len(items) for items in filled])
+        # (models, filled sessions, people): each session's summed log-probabilities, as the judge sums them
+        sums = np.stack([m.summed_logp(X, group, len(filled)) for m in self.identifiers])
         out: list[tuple[np.ndarray, bool] | None] = []
         k = 0
         for items in sessions:

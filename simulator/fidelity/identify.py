@@ -30,12 +30,17 @@ class Identifier:
         """The most likely person per item."""
         return self.classes[np.argmax(self.proba(X), axis=1)]
 
+    def summed_logp(self, X: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+        """(groups, people): each group's summed log-probabilities of its items; ``group`` in 0..groups-1 per item."""
+        logp = np.log(self.proba(X) + 1e-6)
+        total = np.zeros((groups, logp.shape[1]))
+        np.add.at(total, group, logp)
+        return total
+
     def sessions(self, X: np.ndarray, sessions: np.ndarray) -> dict[str, str]:
         """The most likely person per session (summed log-probabilities of its items)."""
-        logp = np.log(self.proba(X) + 1e-6)
         keys, inv = np.unique(sessions.astype(str), return_inverse=True)
-        total = np.zeros((len(keys), logp.shape[1]))
-        np.add.at(total, inv, logp)
+        total = self.summed_logp(X, inv, len(keys))
         return dict(zip(keys.tolist(), self.classes[np.argmax(total, axis=1)].tolist()))
 
 

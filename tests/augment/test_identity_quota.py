@@ -8,15 +8,15 @@ import pyarrow.compute as pc
 from simulator.augment import augment_dataset
 from simulator.augment.identity import MARGIN, ROUNDS, UNCLEAR, WAVE, IdentityQuota
 from simulator.dataset import read_dataset
+from simulator.fidelity.identify import Identifier
 
 
-class _Named:
+class _Named(Identifier):
     """An identification model that names class ``X[:, col]`` of each item: surely (0.98 against 0.01) when the
     item's last column is 1, barely (0.40 against 0.35 for the next class) when it is 0."""
 
-    classes = np.array(["p0", "p1", "p2"], dtype=object)
-
     def __init__(self, col: int = 0) -> None:
+        super().__init__(np.array(["p0", "p1", "p2"], dtype=object), np.zeros(0), None)
         self.col = col
 
     def proba(self, X):
