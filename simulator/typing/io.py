@@ -25,6 +25,7 @@ from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import Keystrokes
+from simulator.typing.synth import synth_typing
 from simulator.typing.text import normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
@@ -103,8 +104,6 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score;
     ``uncorrected_errors=False``: every typo corrected, each text typed exactly.
     """
-    from simulator.typing import synth_typing
-
     check_file_out(out, {"texts file being read": texts_csv})
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)

@@ -17,6 +17,7 @@ from simulator.typing.features import feature_matrix
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import TypingProfile
 from simulator.typing.records import Keystrokes
+from simulator.typing.synth import synth_typing
 from simulator.typing.text import intended_text
 
 CRITIC_TEXTS = 3000
@@ -31,8 +32,6 @@ TILT_TEXTS = 100
 def fit_typing_critic(profile: TypingProfile, records: list[Keystrokes], seed: int = 0) -> None:
     """Set ``profile.critic`` (None with too few usable texts) and, for the typists the profile keeps,
     their tilts (`simulator.critic.fit_tilts_in_rounds`) from up to TILT_TEXTS of their texts."""
-    from simulator.typing import synth_typing
-
     lay = get_layout(profile.layout)
     texts = [intended_text(r, lay) for r in records]
     keep = np.flatnonzero([len(r) >= MIN_CRITIC_KEYS and len(s) >= 3 for r, s in zip(records, texts)])

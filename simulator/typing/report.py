@@ -15,6 +15,7 @@ from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.layout import get_layout
 from simulator.typing.records import MODIFIERS, Keystrokes
+from simulator.typing.synth import synth_typing
 from simulator.typing.text import intended_text
 
 REPORT_TEXTS = 300
@@ -103,8 +104,6 @@ def texts_of(records: list[Keystrokes]) -> list[str]:
 
 def generate_like(profile, records: list[Keystrokes], seed: int = 0) -> tuple[list[Keystrokes], list[Keystrokes]]:
     """Generate the recorded texts again (as the same typist when the profile has them); returns (real, generated)."""
-    from simulator.typing import synth_typing
-
     texts = texts_of(records)
     keep = [i for i, s in enumerate(texts) if s]
     real = [records[i] for i in keep]

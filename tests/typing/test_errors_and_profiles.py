@@ -169,7 +169,7 @@ def test_candidates_one_types_without_the_critic_and_reproducibly(tmp_path, monk
     """``--candidates 1``: the model alone (the critic is never asked), still the exact text, same seed same bytes."""
     import pyarrow.parquet as pq
 
-    import simulator.typing as typing_pkg
+    import simulator.typing.synth as typing_synth
     from simulator.typing import apply_key_events
     from simulator.typing.records import KeyEvents
 
@@ -180,7 +180,7 @@ def test_candidates_one_types_without_the_critic_and_reproducibly(tmp_path, monk
     def no_critic(*a, **k):
         raise AssertionError("the critic was consulted")
 
-    monkeypatch.setattr(typing_pkg, "choose", no_critic)
+    monkeypatch.setattr(typing_synth, "choose", no_critic)
     for name in ("x", "y"):
         synth_typing_file(csv_path, tmp_path / f"{name}.parquet", profile="freetext", seed=2, candidates=1)
     assert (tmp_path / "x.parquet").read_bytes() == (tmp_path / "y.parquet").read_bytes()

@@ -1,0 +1,85 @@
+"""Typing texts with the fitted model: who types, and the critic's choice among draws (``synth_typing``).
+
+Kept apart from the package's ``__init__`` so that the file contract (`simulator.typing.io`), the realism
+benchmark and the fit report can call it without importing the package they are part of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from simulator.critic import candidates_for, choose
+from simulator.errors import HcisimError
+from simulator.rng import check_rng
+from simulator.typing.features import feature_matrix
+from simulator.typing.layout import get_layout
+from simulator.typing.model import synthesise
+from simulator.typing.params import Typist
+from simulator.typing.profile import TypingProfile, load_profile
+from simulator.typing.records import KeyEvents
+from simulator.typing.text import normalise_newlines
+
+
+def person(profile: TypingProfile | str, rng: np.random.Generator, user: str | None = None,
+           skill: float | None = None) -> Typist:
+    """Who types this session: the profile's typist ``user``, or a new one drawn from the population."""
+    profile = load_profile(profile)
+    if user is not None:
+        return profile.typist(str(user))
+    return profile.draw(rng, skill=skill)
+
+
+def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.random.Generator,
+                 users: Sequence[str | Typist | None] | None = None, uncorrected_errors: bool = True,
+                 layout: str | None = None, skill: float | None = None,
+                 candidates: int | None = None) -> list[KeyEvents]:
+    """Key events typing each text.
+
+    ``users[i]`` is a typist id of the profile, a `Typist` from `person`, or None for a new typist
+    drawn from the population (with ``skill`` as a speed z-score if given). With
+    ``uncorrected_errors=False`` every typo is corrected, so the events type exactly the text.
+    ``candidates``: draws per text among which the profile's realism critic picks one
+    (simulator/critic.py); None: the critic's own number, 1: the model alone. ``layout``: the keyboard
+    typed on (`simulator.typing.layout.LAYOUTS`; default: the profile's) -- timing follows where each key is.
+    """
+    profile = load_profile(profile)
+    check_rng(rng)
+    lay = get_layout(layout or profile.layout)
+    if isinstance(texts, str):  # (one string was typed as one text per character)
+        raise HcisimError("texts must be a list of strings: one string was given (wrap it: [text])")
+    texts = list(texts)
+    for i, s in enumerate(texts):
+        if not isinstance(s, str):
+            raise HcisimError(f"text {i} is not a string but {type(s).__name__}")
+    texts = [normalise_newlines(s) for s in texts]
+    if users is None:
+        users = [None] * len(texts)
+    if len(users) != len(texts):
+        raise HcisimError(f"{len(users)} users given for {len(texts)} texts")
+    for i, s in enumerate(texts):
+        if not s:
+            raise HcisimError(f"text {i} is empty: nothing to type")
+        lay.check(s)
+    if not texts:
+        return []
+    k = candidates_for(profile.critic, candidates)
+    # each draw of a text without a user is typed by a new typist of its own, so the critic's choice
+    # among the k draws also chooses who types it: its ratio was fitted against new typists' texts, and
+    # resampling the (typist, text) pair corrects how the population combines typists' traits, which
+    # draws by one typist cannot; a given typist's k draws are all theirs
+    fresh = iter(profile.draw_many(rng, k * sum(u is None for u in users), skill=skill))
+    who: list[Typist] = []
+    for u in users:
+        if u is None:
+            who += [next(fresh) for _ in range(k)]
+        else:
+            who += [u if isinstance(u, Typist) else profile.typist(str(u))] * k
+    if k == 1:
+        return synthesise(texts, who, profile.shared, lay, rng, uncorrected=uncorrected_errors)
+    # k draws of each text; the critic keeps one, weighted by how recorded it looks
+    drawn = synthesise([s for s in texts for _ in range(k)], who, profile.shared, lay, rng,
+                       uncorrected=uncorrected_errors)
+    F = feature_matrix([e.to_keystrokes() for e in drawn], lay)
+    return [drawn[int(i)] for i in choose(profile.critic, F, [t.tilt for t in who], k, rng)]
