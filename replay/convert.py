@@ -18,7 +18,7 @@ from simulator.dataset import DatasetWriter, Manifest
 from simulator.drivers.browser import received_row
 from simulator.errors import HcisimError
 from replay.locate.descriptor import html_id_of, normalize, testid_of
-from replay.record import read_journal
+from replay.journal import read_journal
 
 _EVENT_TYPES = {"mousemove": ("mouse", "move"), "mousedown": ("mouse", "down"), "mouseup": ("mouse", "up"),
                 "wheel": ("wheel", "wheel"), "keydown": ("keyboard", "key_down"), "keyup": ("keyboard", "key_up")}

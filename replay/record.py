@@ -13,54 +13,15 @@ replaces their keys with ``•`` and their values with their length.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
 
+from replay.convert import journal_to_dataset
+from replay.journal import JOURNAL, Journal, journal_dir, read_journal
 from simulator.drivers.browser import BrowserDriver, received_row
 from simulator.errors import HcisimError
-from simulator.jsonl import read_jsonl
-
-JOURNAL = "journal.jsonl"
-
-
-def journal_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.recording"
-
-
-class Journal:
-    """Append-only JSON-lines log, fsynced every batch."""
-
-    def __init__(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
-        self.root = root
-        self._fh = open(root / JOURNAL, "a", encoding="utf-8")
-
-    def write(self, records: list[dict[str, Any]]) -> None:
-        for r in records:
-            self._fh.write(json.dumps(r, separators=(",", ":")) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-
-    def add_frame(self, name: str, png: bytes, t_epoch_ms: float, kind: str) -> None:
-        (self.root / "frames").mkdir(exist_ok=True)
-        tmp = self.root / "frames" / (name + ".tmp")
-        tmp.write_bytes(png)
-        tmp.replace(self.root / "frames" / name)
-        self.write([{"type": "frame", "t": t_epoch_ms, "file": name, "kind": kind}])
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def read_journal(root: Path) -> list[dict[str, Any]]:
-    path = root / JOURNAL
-    if not path.is_file():
-        raise HcisimError(f"{root}: no recording journal")
-    return read_jsonl(path, cut_short_ok=True)  # the last line of a killed recorder may be cut short
 
 
 def mask_png(png: bytes, boxes: list[list[float]], viewport: tuple[int, int], pad: float = 2.0) -> bytes:
@@ -181,8 +142,6 @@ class RecordingDriver(BrowserDriver):
 
     def finish(self) -> Path:
         """Close the browser and turn the journal into the dataset at ``out``."""
-        from replay.convert import journal_to_dataset
-
         try:
             self.close()
         except Exception:
@@ -195,8 +154,6 @@ class RecordingDriver(BrowserDriver):
 
 def recover(out: Path) -> Path | None:
     """Convert a journal left by a killed recorder into a dataset, if there is one."""
-    from replay.convert import journal_to_dataset
-
     root = journal_dir(Path(out))
     if not (root / JOURNAL).is_file():
         return None
