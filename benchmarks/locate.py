@@ -14,10 +14,10 @@ evaluation sets:
 - **demo v1 -> v2, no test ids / no ids**: the same with ``data-testid`` (and then ``id``) stripped
   from both sides: what is left for a page without QA's hooks.
 - **demo mutations**: seeded builds of the v1 snapshots (renamed ids/classes, reworded text, moved,
-  wrapped, reordered, removed elements, look-alikes, layout shifts; ``replay.locate.pages``).
+  wrapped, reordered, removed elements, look-alikes, layout shifts; ``replay.locate.changes``).
 - **synthetic, site-like builds**: synthetic pages of 80-500 elements changed as sites change between
-  versions (``pages.realistic``: refactors, content releases, redesigns, framework migrations).
-- **synthetic, stress mix**: the same pages with every kind of change at once (``pages.intensity``).
+  versions (``changes.realistic``: refactors, content releases, redesigns, framework migrations).
+- **synthetic, stress mix**: the same pages with every kind of change at once (``changes.intensity``).
 
 A target whose element is gone counts as *correct* when the answer is "not found" and *wrong* when
 any candidate is returned. Baselines: absolute XPath equality, and a Similo-style matcher (Nass et
@@ -48,7 +48,9 @@ from rapidfuzz import process  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from replay.locate import CANDIDATES_JS, locate, normalize  # noqa: E402
-from replay.locate import pages as P  # noqa: E402
+from replay.locate.changes import changed_pair, realistic  # noqa: E402
+from replay.locate.synthetic import synthetic_page  # noqa: E402
+from replay.locate.tree import Page, render, tree_from_snapshot  # noqa: E402
 
 DEMO_PAGES = [("/login", None), ("/form", "form-language"), ("/search?q=garden", None),
               ("/detail?q=garden&r=7", None), ("/board", None), ("/dialog", "dialog-open"), ("/editor", None)]
@@ -206,12 +208,12 @@ def evaluate(sets, matcher) -> dict[str, int]:
     return tally
 
 
-def mutation_sets(bases: list[P.Page], ss: np.random.SeedSequence, builds: int, k: int, site_like: bool = False):
+def mutation_sets(bases: list[Page], ss: np.random.SeedSequence, builds: int, k: int, site_like: bool = False):
     sets = []
     for b, child in zip(bases, ss.spawn(len(bases))):
         rng = np.random.default_rng(child)
         for i in range(builds):
-            sets.append(P.changed_pair(b, rng, k, P.realistic(rng) if site_like else None, tag=f"{b.key}.{i}."))
+            sets.append(changed_pair(b, rng, k, realistic(rng) if site_like else None, tag=f"{b.key}.{i}."))
     return sets
 
 
@@ -244,7 +246,7 @@ def timing(seed: int, pages: int = 100, per_page: int = 10, size: int = 2000) ->
     ss = np.random.SeedSequence([seed, 7])
     t_gen = time.process_time()
     base_n = 10
-    bases = [P.render(P.synthetic_page(np.random.default_rng(s), f"/big{i}", size), "b")[0]
+    bases = [render(synthetic_page(np.random.default_rng(s), f"/big{i}", size), "b")[0]
              for i, s in enumerate(ss.spawn(base_n))]
     T, C = [], []
     for i, s in enumerate(ss.spawn(pages)):
@@ -276,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cache:
             args.cache.write_text(json.dumps(snap))
     ss_demo, ss_syn = np.random.SeedSequence(args.seed).spawn(2)
-    demo_bases = [P.tree_from_snapshot(snap[f"v1 {p}"], p.split("?")[0]) for p, _ in DEMO_PAGES]
-    syn_bases = [P.synthetic_page(np.random.default_rng(s), f"/eval{i}", int(np.random.default_rng(s).integers(80, 500)))
+    demo_bases = [tree_from_snapshot(snap[f"v1 {p}"], p.split("?")[0]) for p, _ in DEMO_PAGES]
+    syn_bases = [synthetic_page(np.random.default_rng(s), f"/eval{i}", int(np.random.default_rng(s).integers(80, 500)))
                  for i, s in enumerate(ss_syn.spawn(args.synthetic))]
     evals = {
         "demo v1 -> v2": demo_v1_v2(snap),

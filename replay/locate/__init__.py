@@ -10,8 +10,9 @@ The public API:
 
 Modules: ``descriptor`` (the schema, tolerant reading), ``similarity`` (pairwise evidence as
 arrays), ``match`` (weights, assignment, calibration), ``io`` (the CLI's files), ``points``
-(per-handle points for compare), ``pages`` (page trees, mutations, synthetic pages) and ``fit``
-(learning the weights from generated changes; shipped in ``weights.json``).
+(per-handle points for compare), ``tree`` (pages as trees: snapshot in, descriptors out), ``changes``
+(the changes a new build makes), ``synthetic`` (generated pages) and ``fit`` (learning the weights from
+generated changes; shipped in ``weights.json``).
 """
 
 from __future__ import annotations

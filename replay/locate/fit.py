@@ -8,7 +8,7 @@ and builds from its own seed, 2024, and also judges on the demo app's real v1 ->
 - **weights**: synthetic pages and builds from ``SeedSequence(seed).spawn(3)[0]``;
 - **calibration**: other synthetic pages and builds from ``spawn(3)[1]``, never seen by step 1.
 
-Builds follow :func:`replay.locate.pages.realistic`: a mix of refactors, content releases,
+Builds follow :func:`replay.locate.changes.realistic`: a mix of refactors, content releases,
 redesigns and framework migrations, as sites really change, not the all-changes-at-once
 stress mix. Three steps:
 
@@ -32,10 +32,11 @@ import numpy as np
 from scipy.optimize import minimize
 
 from simulator.atomic import write_atomic
-from replay.locate import pages as P
+from replay.locate.changes import changed_pair, realistic
 from replay.locate.descriptor import normalize
 from replay.locate.match import WEIGHTS_FILE, Model, calibrated, calibration_inputs, match_page
 from replay.locate.similarity import FEATURES, columns, features
+from replay.locate.synthetic import synthetic_page
 
 FIT_SEED = 11
 WRONG_BUDGET = 0.005  # on calibration; the target is wrong <= 1 % on unseen changes
@@ -46,9 +47,9 @@ def _pages(ss: np.random.SeedSequence, n_pages: int, builds: int, k: int):
     """(targets, candidates, truth) of ``builds`` site-like builds of ``n_pages`` synthetic pages."""
     for i, child in enumerate(ss.spawn(n_pages)):
         rng = np.random.default_rng(child)
-        page = P.synthetic_page(rng, f"/fit{i}", int(rng.integers(80, 500)))
+        page = synthetic_page(rng, f"/fit{i}", int(rng.integers(80, 500)))
         for b in range(builds):
-            yield P.changed_pair(page, rng, k, P.realistic(rng), tag=f"{i}.{b}.")
+            yield changed_pair(page, rng, k, realistic(rng), tag=f"{i}.{b}.")
 
 
 def _pair_rows(t, c, truth, rng: np.random.Generator, hard: int = 25, easy: int = 15):
@@ -146,7 +147,7 @@ def fit(seed: int = FIT_SEED, n_pages: int = 60, builds: int = 3, k: int = 15) -
     thr = float(np.clip(thr, 0.05, 0.99))
     meta = {"seed": seed, "pages": n_pages, "builds": builds, "targets_per_build": k, "pairs": int(len(ya)),
             "calibration_answers": int(len(ok)), "calibration_right_rate": round(float(right_rate), 4),
-            "calibration_builds": "pages.realistic", "wrong_budget": WRONG_BUDGET,
+            "calibration_builds": "changes.realistic", "wrong_budget": WRONG_BUDGET,
             "fitted_by": "python -m replay.locate.fit"}
     return Model(bias, weights, not_found, a, thr, meta)
 

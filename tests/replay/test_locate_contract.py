@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from replay.locate import locate
-from replay.locate import pages as P
+from replay.locate.changes import Intensity, changed_pair
+from replay.locate.synthetic import synthetic_page
 
 ROOT = Path(__file__).resolve().parents[2]
 HCISIM = ROOT / ".venv" / "bin" / "hcisim"
@@ -93,10 +94,10 @@ def test_generated_changes_are_mostly_found_and_rarely_wrong():
     right = wrong = total = 0
     for child in ss.spawn(4):
         rng = np.random.default_rng(child)
-        page = P.synthetic_page(rng, "/t", 150)
-        t, c, truth = P.changed_pair(page, rng, 12, P.Intensity(rename_id=1.0, rename_class=1.0, reword=0.1,
-                                                              wrap=0.05, move=0.0, reorder=0.0, remove=0.05,
-                                                              decoys=0.0, layout_shift=0.0))
+        page = synthetic_page(rng, "/t", 150)
+        t, c, truth = changed_pair(page, rng, 12, Intensity(rename_id=1.0, rename_class=1.0, reword=0.1,
+                                                          wrap=0.05, move=0.0, reorder=0.0, remove=0.05,
+                                                          decoys=0.0, layout_shift=0.0))
         for r, want in zip(locate(t, c), truth):
             total += 1
             right += r.candidate_id == want
