@@ -89,35 +89,34 @@ def main() -> None:
     ap.add_argument("--no-desktop", action="store_true")
     args = ap.parse_args()
     web = [s for s in args.scenarios.split(",") if s] or [s.name for s in list_scenarios() if s.app == "web"]
-    rows = []
+    rows = []  # (scenario, driver, dispatch stats, baseline ms, target ms)
+    rtt = None
     with tempfile.TemporaryDirectory() as tmp:
         frame = browser_move_ms()
         for name in web:
             t0 = time.perf_counter()
             rec = Path(tmp) / f"{name}-recording" if name == REPLAYED else None
-            s = session(name, "browser", args.seed, Path(tmp), rec)
-            rows.append((name, "browser", s, frame, BROWSER_TARGET_MS, time.perf_counter() - t0))
+            rows.append((name, "browser", session(name, "browser", args.seed, Path(tmp), rec), frame,
+                         BROWSER_TARGET_MS))
             print(f"  {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
             if rec is not None:
-                rows.append((f"{name} (replay)", "browser", replay_timing(rec, Path(tmp)), frame,
-                             BROWSER_TARGET_MS, 0.0))
+                rows.append((f"{name} (replay)", "browser", replay_timing(rec, Path(tmp)), frame, BROWSER_TARGET_MS))
         if not args.no_desktop:
             from simulator.drivers.xdisplay import ensure_display
 
             with contextlib.ExitStack() as stack:
                 ensure_display(stack)  # $DISPLAY if it answers, else a private Xvfb the session runs on too
                 rtt = desktop_move_ms()
-                t0 = time.perf_counter()
-                s = session("desktop_form", "desktop", args.seed, Path(tmp))
-                rows.append(("desktop_form", "desktop", s, rtt, DESKTOP_TARGET_MS, time.perf_counter() - t0))
+                rows.append(("desktop_form", "desktop", session("desktop_form", "desktop", args.seed, Path(tmp)),
+                             rtt, DESKTOP_TARGET_MS))
     print(f"baselines: awaited Chromium mouse.move {frame:.2f} ms (a frame)"
-          + ("" if args.no_desktop else f"; pyautogui.moveTo on Xvfb {rows[-1][3]:.2f} ms"))
+          + ("" if rtt is None else f"; pyautogui.moveTo on Xvfb {rtt:.2f} ms"))
     head = (f"{'scenario':<24} {'driver':<8} {'events':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
             f"{'p99/base':>8} {'target':>7}  verdict")
     print(head)
     print("-" * len(head))
     failed = 0
-    for name, driver, s, base, target, _ in rows:
+    for name, driver, s, base, target in rows:
         p99 = s["dispatch_error_ms_p99"]
         ok = p99 <= target
         failed += not ok
@@ -127,5 +126,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt):
-        main()
+    main()

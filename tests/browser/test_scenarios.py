@@ -34,12 +34,11 @@ def test_clicks_hit_their_targets_and_texts_are_exact(web_runs, name):
 @pytest.mark.parametrize("name", WEB_SCENARIOS)
 def test_events_are_sent_at_their_deadlines(web_runs, name):
     """Each awaited move costs Chromium a frame, so the driver sends at absolute deadlines and coalesces a move
-    that fell a sample behind: the median event leaves within a millisecond of its plan. The issue's one-frame
-    p99 is measured by benchmarks/dispatch_timing.py (sessions one at a time); the suite runs three side by side
-    on two cores, so here the slowest 1 % may take two frames (queued moves drifted to 25-67 ms)."""
+    that fell a sample behind: the median event leaves within a millisecond of its plan, p99 within a frame
+    (queued moves drifted to 25-67 ms). benchmarks/dispatch_timing.py measures it with sessions one at a time."""
     s = web_runs[name].stats
     assert s["dispatch_error_ms_p50"] <= 1.0, s
-    assert s["dispatch_error_ms_p99"] <= 2 * 16.7, s
+    assert s["dispatch_error_ms_p99"] <= 16.7, s
 
 
 def test_page_received_every_press_and_key(web_runs):

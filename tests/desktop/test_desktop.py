@@ -48,7 +48,7 @@ def test_every_press_is_checked_against_what_the_app_received(desktop_run):
 
 
 def test_desktop_events_are_sent_at_their_deadlines(desktop_run):
-    """Events go out at the plan's absolute deadlines: the median within a millisecond, p99 within two frames.
+    """Events go out at the plan's absolute deadlines: the median within a millisecond, p99 within a frame.
 
     The issue's 5 ms p99 is measured by benchmarks/dispatch_timing.py on a quiet machine (0.5 ms); here the
     session runs beside two others on two cores, where a Tk redraw can hold pyautogui's X round trip (p99 10.9 ms,
@@ -57,7 +57,7 @@ def test_desktop_events_are_sent_at_their_deadlines(desktop_run):
     s = desktop_run[0].stats
     assert s["dispatched_events"] > 100, s
     assert s["dispatch_error_ms_p50"] <= 1.0, s
-    assert s["dispatch_error_ms_p99"] <= 2 * 16.7, s
+    assert s["dispatch_error_ms_p99"] <= 16.7, s
 
 
 def test_real_logger_passes_the_audit_but_for_the_password_it_logs(desktop_run):
