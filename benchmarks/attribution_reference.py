@@ -120,8 +120,8 @@ def mouse_trial(logs: dict, rng: np.random.Generator) -> tuple[float, float]:
     half = len(subjects) // 2
     rec, new = subjects[:half], subjects[half:]
     fit_logs = [lg for u in rec for lg in logs[u] if lg.session.endswith("3min")]
-    prof = fit_mouse(fit_logs, "reference", {}, seed=int(rng.integers(2**31 - 1))).profile
     mv = cut_movements(fit_logs)
+    prof = fit_mouse(mv, "reference", {}, seed=int(rng.integers(2**31 - 1))).profile
     ident = identifier(features(mv.t_ms, mv.x, mv.y, mv.offsets), mv.user.astype(str), rng)
     real = cut_movements([lg for u in new for lg in logs[u]])
     sessions = real.session.astype(str)

@@ -18,7 +18,7 @@ import numpy as np
 from simulator.errors import HcisimError
 from simulator.mouse.fit import MIN_MOVES, fit_movements
 from simulator.mouse.profile import MouseProfile
-from simulator.readers.common import PointerLog, cut_movements
+from simulator.readers.common import Movements
 from simulator.typing.records import Keystrokes
 
 MIN_TYPING_RECORDS = 3
@@ -42,10 +42,10 @@ class Fitted:
         return list(p.alpha) if isinstance(p, MouseProfile) else list(p.user_params)
 
 
-def fit_mouse(logs: list[PointerLog], profile_id: str, meta: dict, seed: int = 0,
+def fit_mouse(mv: Movements, profile_id: str, meta: dict, seed: int = 0,
               progress: Callable[[int, int], None] | None = None) -> Fitted:
-    """A mouse profile whose users are the logs' people (people with < 5 movements are left out)."""
-    mv = cut_movements(logs)
+    """A mouse profile whose users are the people of the cut movements ``mv`` (people with < 5 movements
+    are left out)."""
     if len(mv) == 0:
         raise HcisimError("the dataset has no pointing movements (runs of moves ending in a left press, "
                           ">= 4 samples, >= 20 px) to fit a mouse profile on")

@@ -585,7 +585,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
         if has_mouse and modality in ("all", "mouse"):
-            fitted["mouse"] = fit_mouse(tasks.movements_logs, "augment-mouse", meta, seed=seed)
+            fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed)
         if progress:
             progress(1, 2 + factor * len(tasks.sessions))
         if has_typing and modality in ("all", "typing"):
@@ -597,7 +597,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
             manifest.profiles[kind] = {"id": f.profile.id, "sha256": f.sha256, "path": rel}
         guards = None
         if guard_quantile is not None:
-            guards = Guards.fit(tasks.movements_logs if "mouse" in loaded else None,
+            guards = Guards.fit(tasks.movements if "mouse" in loaded else None,
                                 tasks.typing_records if "typing" in loaded else None, quantile=guard_quantile)
         models = Models(loaded.get("mouse"), loaded.get("typing"), new_faker(), guards)
         pools = Pools.of(tasks.sessions)
@@ -635,7 +635,7 @@ def _quotas(tasks: DatasetTasks, models: Models, sessions: int, seed: int) -> Qu
     id_seed = int(component_seed(np.random.SeedSequence(seed), "identity-quota").generate_state(1)[0])
     q = Quotas()
     if models.mouse is not None:
-        q.mouse = identity.fit_mouse(tasks.movements_logs, sessions, id_seed)
+        q.mouse = identity.fit_mouse(tasks.movements, sessions, id_seed)
     if models.typing is not None:
         q.typing, q.layout = identity.fit_typing(tasks.typing_records, sessions, id_seed)
     return q

@@ -23,7 +23,7 @@ import numpy as np
 
 from simulator.fidelity.features import MIN_KEYS, movement_vectors, segment_vectors
 from simulator.fidelity.privacy import GUARD_QUANTILE, RecordGuard
-from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, Movements, cut_movements
+from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, Movements
 from simulator.rng import component_seed
 from simulator.typing.records import KeyEvents, Keystrokes
 
@@ -35,9 +35,8 @@ Path3 = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 # -- fitting side ----------------------------------------------------------------------------------
 
-def fitting_movements(logs) -> tuple[np.ndarray, np.ndarray]:
-    """Record vectors and sessions of the dataset's pointing movements (what the judge reads as FIT)."""
-    mv = cut_movements(logs)
+def fitting_movements(mv: Movements) -> tuple[np.ndarray, np.ndarray]:
+    """Record vectors and sessions of the dataset's cut pointing movements (what the judge reads as FIT)."""
     return movement_vectors(mv), np.asarray(mv.session, dtype=object)
 
 
@@ -146,10 +145,10 @@ class Guards:
     counts: dict[str, GuardCount] = field(default_factory=dict)
 
     @staticmethod
-    def fit(movement_logs=None, typing_records=None, quantile: float = GUARD_QUANTILE) -> Guards:
+    def fit(movements: Movements | None = None, typing_records=None, quantile: float = GUARD_QUANTILE) -> Guards:
         g = Guards()
-        if movement_logs is not None:
-            g.mouse = RecordGuard.fit(*fitting_movements(movement_logs), quantile=quantile)
+        if movements is not None:
+            g.mouse = RecordGuard.fit(*fitting_movements(movements), quantile=quantile)
             g.counts["mouse"] = GuardCount()
         if typing_records is not None:
             g.typing = RecordGuard.fit(*fitting_segments(typing_records), quantile=quantile)

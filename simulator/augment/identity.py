@@ -37,7 +37,7 @@ import numpy as np
 from simulator.fidelity.features import MIN_KEYS
 from simulator.fidelity.identify import Identifier, train_identifier
 from simulator.mouse.features import features as mouse_features
-from simulator.readers.common import cut_movements
+from simulator.readers.common import Movements
 from simulator.typing.features import feature_matrix
 from simulator.typing.records import Keystrokes
 
@@ -173,9 +173,8 @@ def movement_features(movements) -> np.ndarray:
     return mouse_features(movements.t_ms, movements.x, movements.y, movements.offsets)
 
 
-def fit_mouse(movement_logs, sessions: int, seed: int) -> IdentityQuota | None:
-    """The mouse quota, trained on the recorded pointing movements (None: they name fewer than two people)."""
-    mv = cut_movements(movement_logs)
+def fit_mouse(mv: Movements, sessions: int, seed: int) -> IdentityQuota | None:
+    """The mouse quota, trained on the recorded (cut) pointing movements (None: they name fewer than two people)."""
     person = np.asarray(mv.user, dtype=object)
     if len(set(person.tolist())) < 2:
         return None

@@ -11,12 +11,14 @@ pauses over 5 s). Recorded texts are only measured here (length, character mix),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 
 from simulator.dataset import Dataset
-from simulator.readers.common import GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, PRESS_LEFT, RELEASE, PointerLog
+from simulator.readers.common import (GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, PRESS_LEFT, RELEASE, Movements, PointerLog,
+                                      cut_movements)
 from simulator.readers.hcisim import keystroke_logs, people_of, pointer_logs, typed_texts, typing_tasks
 from simulator.typing.records import Keystrokes
 from simulator.typing.text import recorded_text
@@ -208,8 +210,14 @@ def typed_segments(log: Keystrokes, tasks: list | None = None) -> tuple[list[Key
 @dataclass
 class DatasetTasks:
     sessions: list[SessionTasks]
-    movements_logs: list[PointerLog]       # what the mouse fit reads (user = person)
+    movements_logs: list[PointerLog]       # the recorded pointer logs (user = person)
     typing_records: list[Keystrokes]       # what the typing fit reads (user = person)
+
+    @cached_property
+    def movements(self) -> Movements:
+        """The logs' pointing movements by the benchmark's cut rule: what the mouse fit, the privacy
+        guard and the identity quota all read (cut once)."""
+        return cut_movements(self.movements_logs)
 
 
 def extract(ds: Dataset) -> DatasetTasks:

@@ -100,7 +100,7 @@ def test_guard_measures_fitting_items_as_the_judge_does(mouse_ds, typing_ds):
     """One definition of the privacy space: the guard's fitting items are the judge's FIT items."""
     for ds, modality in ((mouse_ds, "mouse"), (typing_ds, "typing")):
         tasks = extract(read_dataset(ds))
-        g = Guards.fit(tasks.movements_logs if modality == "mouse" else None,
+        g = Guards.fit(tasks.movements if modality == "mouse" else None,
                        tasks.typing_records if modality == "typing" else None)
         guard, judged = getattr(g, modality), load_items(ds).get(modality)
         assert guard.n_fitting == len(judged) >= 8
