@@ -508,7 +508,8 @@ class Replayer:
         raise AssertionError(kind)  # check_checkpoints let it through
 
     def _write(self, result: ReplayResult, received) -> None:
-        from simulator.runner import Recorded, events_table
+        from simulator.scenario import Recorded
+        from simulator.sessions import events_table
 
         rec = Recorded(events=self.events)
         events, err = events_table(rec, self.sid, live=True)

@@ -27,7 +27,7 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
     """What the data is made from, by content: an edited scenario script or layout snapshot is new data."""
     from simulator import __version__, mouse, typing as typing_model
     from simulator.dataset.storage import sha256_file
-    from simulator.runner import default_layout
+    from simulator.sessions import default_layout
     from simulator.scenario import load_scenario
 
     script = load_scenario(scenario).path

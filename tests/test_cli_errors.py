@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.runner import LAYOUT_DIR as LAYOUTS
+from simulator.sessions import LAYOUT_DIR as LAYOUTS
 from tests.helpers import hcisim, one_line_error
 
 

@@ -44,7 +44,7 @@ def test_plugin_works_without_pytests_cache(tmp_path):
 def test_an_edited_scenario_is_new_data_and_your_own_runs_from_its_layout(hcisim_dataset, tmp_path):
     """The key held the scenario's name: a CI job kept testing against data of the script before its edit.
     Your own scenario had no way to name its layout snapshot."""
-    from simulator.runner import LAYOUT_DIR
+    from simulator.sessions import LAYOUT_DIR
 
     script = tmp_path / "my_login.py"
     body = (LAYOUT_DIR.parent / "login.py").read_text()

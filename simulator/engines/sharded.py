@@ -39,6 +39,7 @@ from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import conform, sha256_file, write_table
 from simulator.dataset.writer import check_out, publish
 from simulator.errors import HcisimError
+from simulator.sessions import RunResult, SessionRunner, session_id
 
 ENGINES = ("local", "ray")
 RETRIES = 2
@@ -89,7 +90,6 @@ _RUNNERS: dict[str, Any] = {}
 
 
 def _runner(cfg):
-    from simulator.runner import SessionRunner
 
     key = _digest(_settings(cfg))
     if key not in _RUNNERS:
@@ -215,7 +215,6 @@ class RayEngine:
 
 def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     """Generate ``cfg.sessions`` in shards of ``cfg.shard_size`` on ``cfg.engine``; resume what is there."""
-    from simulator.runner import RunResult, SessionRunner, session_id
 
     if cfg.engine not in ENGINES:
         raise HcisimError(f"unknown engine {cfg.engine!r}: use one of {', '.join(ENGINES)}")
@@ -251,7 +250,6 @@ def _made_by(out: Path, key: str):
     """The dataset at ``out`` as a run's result when the same settings and inputs made it (its manifest's
     ``config_key``), else None. Why: a CI job running its generation command again got "already exists" and
     had to script the check itself; the same command now says the data is up to date (--overwrite remakes it)."""
-    from simulator.runner import RunResult
 
     try:
         m = Manifest.load(out)

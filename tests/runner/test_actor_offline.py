@@ -9,7 +9,7 @@ from simulator import locate
 from simulator.drivers.offline import OfflineDriver
 from simulator.errors import HcisimError
 from simulator.rng import session_seed
-from simulator.runner import events_table
+from simulator.sessions import events_table
 from simulator.scenario import Actor
 from tests.runner.fakes import FakeModels
 

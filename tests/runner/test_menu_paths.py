@@ -15,7 +15,7 @@ from simulator.locate import Box
 from simulator.models import Models
 from simulator.plan import clamp_into, inside_boxes
 from simulator.rng import session_seed
-from simulator.runner import events_table
+from simulator.sessions import events_table
 from simulator.scenario import Actor
 from tests.runner.test_actor_offline import element
 

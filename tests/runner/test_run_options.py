@@ -78,7 +78,7 @@ def test_a_link_and_an_empty_mount_point_as_out_receive_the_dataset(tmp_path, mo
 
 def test_the_manifest_names_the_script_and_layout_by_content(tmp_path):
     """Two copies of a script differing in one line gave manifests differing only in files and dates."""
-    from simulator.runner import LAYOUT_DIR
+    from simulator.sessions import LAYOUT_DIR
 
     body = (LAYOUT_DIR.parent / "login.py").read_text()
     sources = []

@@ -144,7 +144,7 @@ def test_a_killed_worker_ends_the_run_in_one_line_and_it_resumes(tmp_path):
 
 
 def test_session_ids_sort_as_sessions_do_at_any_size():
-    from simulator.runner import session_id
+    from simulator.sessions import session_id
 
     assert session_id(42, 6) == "s00042"  # the usual width, as every fixture has it
     for total in (10, 100_000, 100_001, 2_000_000):

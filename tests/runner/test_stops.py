@@ -6,7 +6,8 @@ import pytest
 
 from simulator.dataset import read_dataset, validate_dataset
 from simulator.errors import HcisimError
-from simulator.runner import LAYOUT_DIR, RunConfig, run
+from simulator.runner import RunConfig, run
+from simulator.sessions import LAYOUT_DIR
 from simulator.scenario import load_scenario
 
 
