@@ -1,13 +1,17 @@
 """Validation split for model decisions (diagnostics): never touches the held-out part.
 
-``python benchmarks/mouse_validate.py [--sets sapimouse,balabit] [--seeds 0,1] [--refit] [--refit-devices]``
+``python benchmarks/mouse_validate.py [--sets sapimouse,balabit] [--seeds 0,1] [--refit | --refit-law |
+--refit-devices] [--candidates K]``
 
 The training part of each data set (simulator/mouse/splits.py) is split again:
 SapiMouse subjects with number % 4 == 1, and every third remaining Balabit
 session per user, are the validation part; a profile is fitted on the rest
 (cached in /tmp) and the realism benchmark's discriminator is run on validation
 movements vs hcisim for the same pairs. ``--refit-devices`` refits only the
-capture devices (fast), ``--refit`` the whole profile.
+capture devices (fast), ``--refit`` the whole profile (the critic takes most of
+its ~10-30 minutes), ``--refit-law`` the law and devices without the critic
+(a minute or two: for decisions about the law itself, measured with
+``--candidates 1``, the fast path the throughput target needs).
 """
 
 from __future__ import annotations
@@ -52,10 +56,10 @@ def val_split(name: str):
     return out
 
 
-def profile_for(name: str, mv_fit, refit: bool, refit_devices: bool):
+def profile_for(name: str, mv_fit, refit: bool, refit_devices: bool, refit_law: bool = False):
     p = CACHE / f"{name}_val.json"
-    if refit or not p.is_file():
-        save_profile(fit_movements(mv_fit, name, {"validation": True}), p)
+    if refit or refit_law or not p.is_file():
+        save_profile(fit_movements(mv_fit, name, {"validation": True}, critic=not refit_law), p)
     elif refit_devices:
         prof = load_profile(p)
         users = mv_fit.user.astype(str)
@@ -71,19 +75,22 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--refit", action="store_true")
     ap.add_argument("--refit-devices", action="store_true")
+    ap.add_argument("--refit-law", action="store_true", help="refit without the critic (the law and devices only; replaces the cached profile)")
+    ap.add_argument("--candidates", type=int, default=None, help="draws per movement (1: the law alone)")
     ap.add_argument("--profile", default="")
     ap.add_argument("--show", default="", help="features whose quantiles to print (comma list)")
     args = ap.parse_args()
     kin = [NAMES.index(c) for c in KINEMATIC]
     for name in args.sets.split(","):
         mv_fit, mv_val = val_split(name)
-        prof = profile_for(name, mv_fit, args.refit, args.refit_devices) if not args.profile else args.profile
+        prof = (profile_for(name, mv_fit, args.refit, args.refit_devices, args.refit_law) if not args.profile
+                else args.profile)
         for seed in (int(s) for s in args.seeds.split(",")):
             rng = np.random.default_rng(seed)
             mv = mv_val.subset(np.sort(rng.permutation(len(mv_val))[: args.n]))
             pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
             Fr = features(mv.t_ms, mv.x, mv.y, mv.offsets)
-            Fs = features(*run_hcisim(pairs, str(prof), seed))
+            Fs = features(*run_hcisim(pairs, str(prof), seed, candidates=args.candidates))
             auc, _ = discriminate(Fr, Fs, list(range(len(NAMES))), seed)
             auck, _ = discriminate(Fr, Fs, kin, seed)
             print(f"{name:<10} seed {seed}: AUC {auc:.3f}  kin {auck:.3f}  top {', '.join(top_features(Fr, Fs, 5))}",
