@@ -31,6 +31,8 @@ from simulator.dataset import DatasetWriter, Manifest, check_out, read_dataset
 from simulator.drivers.browser import BrowserDriver
 from simulator.errors import HcisimError, NotServed
 from simulator.runner import timing_stats
+from simulator.scenario import Recorded
+from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start
@@ -508,9 +510,6 @@ class Replayer:
         raise AssertionError(kind)  # check_checkpoints let it through
 
     def _write(self, result: ReplayResult, received) -> None:
-        from simulator.scenario import Recorded
-        from simulator.sessions import events_table
-
         rec = Recorded(events=self.events)
         events, err = events_table(rec, self.sid, live=True)
         result.timing = timing_stats([err])
