@@ -9,9 +9,10 @@ Whole datasets (many files) are written the same way one level up, by
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,12 +38,53 @@ def refuse_overlap(out: Path | str, others: dict[str, Path | str]) -> None:
             raise HcisimError(f"{out} {relation} the {what} ({path}); choose another output")
 
 
-def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None) -> None:
+def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None,
+                   replaces: tuple[str, Callable[[Path], bool]] | None = None) -> None:
     """Before any work: ``out`` must name a file, and not one the command reads (``reads`` as in
-    `refuse_overlap`)."""
-    if Path(out).is_dir():
+    `refuse_overlap`). An existing ``out`` is replaced only when it is a regular file and, with ``replaces``
+    (what the command writes, a test of an existing file), an earlier output of that kind or empty: a
+    mistyped ``--out`` must not replace a user's notes, a profile or a device node."""
+    path = Path(out)
+    if path.is_dir():
         raise HcisimError(f"{out}: is a folder; name a file to write")
+    if path.exists() and not path.is_file():
+        raise HcisimError(f"{out}: not a regular file (a device, pipe or socket); name a file to write")
     refuse_overlap(out, reads or {})
+    if replaces is not None and path.is_file() and path.stat().st_size > 0:
+        what, earlier = replaces
+        try:
+            ok = earlier(path)
+        except (OSError, ValueError):
+            ok = False
+        if not ok:
+            raise HcisimError(f"{out} exists and is not {what}; choose another output (or remove it)")
+
+
+def starts_with(magic: bytes) -> Callable[[Path], bool]:
+    """A test for ``check_file_out(replaces=...)``: does the file begin with ``magic``?"""
+    def test(path: Path) -> bool:
+        with open(path, "rb") as fh:
+            return fh.read(len(magic)) == magic
+    return test
+
+
+def json_with(key: str, value: str) -> Callable[[Path], bool]:
+    """A test for ``check_file_out(replaces=...)``: is the file a JSON object whose ``key`` is ``value``?"""
+    def test(path: Path) -> bool:
+        d = json.loads(path.read_bytes())
+        return isinstance(d, dict) and d.get(key) == value
+    return test
+
+
+def profile_read(profile: object, shipped: object) -> dict[str, Path]:
+    """For ``check_file_out(reads=...)``: a profile named by a file path (not a shipped name) is read too."""
+    if isinstance(profile, (str, Path)) and str(profile) not in shipped and Path(profile).is_file():
+        return {"profile being read": Path(profile)}
+    return {}
+
+
+PARQUET = ("a Parquet file", starts_with(b"PAR1"))
+"""What synth-moves and synth-typing write, for ``check_file_out(replaces=...)``."""
 
 
 @contextmanager

@@ -73,15 +73,15 @@ out = Console(markup=False, soft_wrap=True)  # a long path stays one line for sc
 err = Console(stderr=True, markup=False, soft_wrap=True)
 
 
-def _candidates(item: str, speedup: str):
+def _candidates(item: str, default: int, speedup: str):
     """The --candidates option of a synth command (measured speed-ups: docs/mouse.md, docs/typing.md)."""
     return Annotated[int | None, typer.Option(
         min=1, help=f"Draws of each {item} the profile's realism critic chooses among (default: the profile's, "
-                    f"16). 1 skips the critic: {speedup} faster, less realistic.")]
+                    f"{default} in the shipped ones; at most 256). 1 skips the critic: {speedup} faster, less realistic.")]
 
 
-MovementCandidates = _candidates("movement", "~40x")
-TextCandidates = _candidates("text", "~20x")
+MovementCandidates = _candidates("movement", 16, "~40x")
+TextCandidates = _candidates("text", 16, "~20x")
 Overwrite = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
 
 
@@ -866,6 +866,13 @@ def main() -> None:
         code = exc.exit_code
     except HcisimError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        code = 2
+    except OSError as exc:  # what the system refused: a name too long, a full disk, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        code = 2
+    except MemoryError:
+        print("error: out of memory (a smaller input, or fewer --candidates)", file=sys.stderr)
         code = 2
     except (KeyboardInterrupt, typer.Abort):
         code = 130

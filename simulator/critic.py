@@ -420,12 +420,17 @@ def draw_tilt(critic: Critic | None, rng: np.random.Generator) -> np.ndarray | N
     return m + rng.standard_normal(len(T)) @ (T - m) / np.sqrt(len(T) - 1)
 
 
+MAX_CANDIDATES = 256
+"""Draws per item a caller may ask for: 10^11 asked numpy for terabytes."""
+
+
 def candidates_for(critic: Critic | None, candidates: int | None) -> int:
     """Draws per item: 1 without a critic, else the number asked for or the critic's own. A count that is not a
     whole number of at least 1 is refused (0 or 1.5 ran as 1: the critic quietly off)."""
     if candidates is not None and not (isinstance(candidates, (int, np.integer)) and not isinstance(candidates, bool)
-                                       and candidates >= 1):
-        raise HcisimError(f"candidates must be a whole number of at least 1 (1: the model alone), not {candidates!r}")
+                                       and 1 <= candidates <= MAX_CANDIDATES):
+        raise HcisimError(f"candidates must be a whole number from 1 (the model alone) to {MAX_CANDIDATES}, "
+                          f"not {candidates!r}")
     if critic is None:
         return 1
     return critic.candidates if candidates is None else int(candidates)

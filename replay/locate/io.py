@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulator.atomic import write_atomic
+from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.errors import HcisimError
 from simulator.jsonl import numbered_lines
 from replay.locate.match import Located, locate
@@ -107,6 +107,9 @@ def read_inputs(refs: list[str], *, what: str) -> list[dict[str, Any]]:
 def run(targets: list[str], candidates: list[str], out: Path, threshold: float | None = None) -> list[Located]:
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise HcisimError(f"--threshold must be in [0, 1], not {threshold}")
+    files = {f"{what} being read": p for what, given in (("targets", targets), ("candidates", candidates))
+             for p in given if "://" not in p}
+    check_file_out(out, files, replaces=("an earlier locate result", starts_with(",".join(HEADER).encode())))
     results = locate(read_inputs(targets, what="targets"), read_inputs(candidates, what="candidates"), threshold)
     write_csv(out, results)
     return results

@@ -12,7 +12,8 @@ import numpy as np
 from simulator.errors import HcisimError
 from simulator.mouse.device import NAMED_DEVICES, _stamps
 from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
-from simulator.mouse.synth import MAX_COORD_PX, person, resolve_device, synth_moves
+from simulator.mouse.synth import person, resolve_device, synth_moves
+from simulator.readers.common import MAX_COORD_PX
 
 NOTCH_PX = 100.0
 """One wheel notch scrolls 100 px in Chromium and most desktop toolkits."""

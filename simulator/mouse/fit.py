@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from simulator.critic import MIN_CRITIC_ITEMS, Critic, fit_critic_in_stages, fit_tilts_in_rounds
+from simulator.atomic import check_file_out, json_with
 from simulator.errors import HcisimError
 from simulator.mouse.features import features
-from simulator.mouse.profile import Device, MouseProfile, ShapeModel, save_profile
+from simulator.mouse.profile import PROFILE_KIND, Device, MouseProfile, ShapeModel, save_profile
 from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
 from simulator.mouse.synth import PERSON_BLOCK, synth_moves
 from simulator.readers.common import Movements, PointerLog, cut_movements, say_unread
@@ -275,6 +276,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
     out = Path(out)
     if out.suffix.lower() != ".json":
         raise HcisimError(f"{out}: a mouse profile is written as .json")
+    check_file_out(out, {"data being read": data}, replaces=("a mouse profile", json_with("kind", PROFILE_KIND)))
     check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
     logs = read_logs(Path(data), fmt)
     say_unread(Path(data), fmt, note)

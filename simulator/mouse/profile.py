@@ -34,6 +34,8 @@ from simulator.errors import HcisimError
 from simulator.mouse.shape import Conditional, Mixture, conditional
 
 PROFILE_VERSION = 2
+PROFILE_KIND = "hcisim-mouse-profile"
+"""What a mouse profile file says it is (its ``kind``)."""
 SHIPPED = {"sapimouse": "mouse_sapimouse.json", "balabit": "mouse_balabit.json"}
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "profiles"
 
@@ -264,7 +266,7 @@ class MouseProfile:
 
     def to_json(self) -> dict:
         return {
-            "kind": "hcisim-mouse-profile", "version": PROFILE_VERSION, "id": self.id, "meta": self.meta,
+            "kind": PROFILE_KIND, "version": PROFILE_VERSION, "id": self.id, "meta": self.meta,
             "shape": self.shape.to_json(), "pop_mean": _r(self.pop_mean, 5), "pop_cov": _r(self.pop_cov, 6),
             "extras": self.extras,
             "users": {u: {"alpha": _r(self.alpha[u], 5), "device": self.devices[u].to_json(),
@@ -304,13 +306,15 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
     raw = path.read_bytes()
     try:
         d = json.loads(raw)
-        if d.get("kind") != "hcisim-mouse-profile":
+        if not isinstance(d, dict) or d.get("kind") != PROFILE_KIND:
             raise ValueError("not a mouse profile")
         if int(d["version"]) != PROFILE_VERSION:
             raise ValueError(f"profile version {d['version']} is not the version {PROFILE_VERSION} this hcisim reads; "
                              "refit it with `hcisim fit mouse`")
         users = d["users"]
-        return MouseProfile(
+        if not users:
+            raise ValueError("no users")
+        prof = MouseProfile(
             id=str(d["id"]), sha256=hashlib.sha256(raw).hexdigest(), meta=d.get("meta", {}),
             shape=ShapeModel.from_json(d["shape"]),
             alpha={u: np.asarray(v["alpha"], float) for u, v in users.items()},
@@ -320,7 +324,10 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             log_scale={u: np.asarray(v["log_scale"], float) for u, v in users.items() if "log_scale" in v},
             pop_log_scale_sd=np.asarray(d["pop_log_scale_sd"], float) if "pop_log_scale_sd" in d else None,
             critic=Critic.from_json(d["critic"]) if "critic" in d else None)
-    except (ValueError, KeyError, TypeError, IndexError) as e:
+        if not all(np.all(np.isfinite(a)) for a in (prof.pop_mean, prof.pop_cov, *prof.alpha.values())):
+            raise ValueError("non-finite parameters")
+        return prof
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
 
 

@@ -12,15 +12,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path, check_file_out
+from simulator.atomic import PARQUET, atomic_path, check_file_out, profile_read
 from simulator.errors import HcisimError
 from simulator.critic import candidates_for, choose
 from simulator.mouse.device import NAMED_DEVICES, capture
 from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
-from simulator.mouse.profile import Device, MouseProfile, MouseUser, load_profile
+from simulator.mouse.profile import SHIPPED, Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
-from simulator.readers.common import MIN_DIST_PX
+from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX
 from simulator.rng import check_rng, rng_for
 
 SD_PER_WIDTH = 1 / 4.133
@@ -261,8 +261,6 @@ def _draw(profile: MouseProfile, x0, y0, ex, ey, fx, fy, missed, width, height, 
 # -- checking the tasks ------------------------------------------------------------
 
 REQUIRED = ("pair_id", "x0", "y0", "x1", "y1")
-MAX_COORD_PX = 1e6
-"""Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
 
 
 def task_problem(cols: dict[str, np.ndarray]) -> tuple[str, int, str] | None:
@@ -372,10 +370,18 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
                           + ("; leave it empty for an unknown size" if "infinite size" in what else ""))
     if tab["pair_id"].null_count:
         raise HcisimError(f"{path}: column pair_id has empty values")
+    ids = tab["pair_id"].combine_chunks()
+    values = ids.to_numpy(zero_copy_only=False)
+    _, first, which = np.unique(values, return_index=True, return_inverse=True)
+    again = np.flatnonzero(first[which] != np.arange(len(values)))
+    if len(again):  # its rows would merge with the other pair's, and time would run backwards in them
+        i = int(again[0])
+        raise HcisimError(f"{path}: pair_id {ids[i].as_py()!r} on row {i + 2} is also on row {int(first[which[i]]) + 2}; "
+                          f"ids name one pair each")
     users = None
     if "user" in tab.column_names:
         users = [u.strip() if u and u.strip() else None for u in tab["user"].to_pylist()]
-    return tab["pair_id"].combine_chunks(), cols, users
+    return ids, cols, users
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
@@ -393,7 +399,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
     person's own.
     """
-    check_file_out(out, {"pairs file being read": pairs_csv})
+    check_file_out(out, {"pairs file being read": pairs_csv, **profile_read(profile, SHIPPED)}, replaces=PARQUET)
     prof = load_profile(profile)
     if device is not None:
         resolve_device(prof, device, NAMED_DEVICES["raf60"])  # an unknown name fails before any reading

@@ -71,6 +71,8 @@ MOVE, PRESS_LEFT, RELEASE, OTHER = 0, 1, 2, 3
 GAP_MS = 1000.0
 MIN_SAMPLES = 4
 MIN_DIST_PX = 20.0
+MAX_COORD_PX = 1e6
+"""Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
 
 
 def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[str, ...] = ()) -> pa.Table:
@@ -95,6 +97,9 @@ def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[s
         v = tab[c].to_numpy(zero_copy_only=False)
         if not np.isfinite(v).all():
             raise HcisimError(f"{path}: row {int(np.flatnonzero(~np.isfinite(v))[0]) + 2} has no number in {c!r}")
+        if c != "client timestamp" and (np.abs(v) > MAX_COORD_PX).any():  # 1e300 fitted a profile of Infinity
+            raise HcisimError(f"{path}: row {int(np.flatnonzero(np.abs(v) > MAX_COORD_PX)[0]) + 2} has {c} beyond "
+                              f"{MAX_COORD_PX:,.0f} px")
     return tab
 
 

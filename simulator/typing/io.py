@@ -16,14 +16,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.atomic import atomic_path, check_file_out
+from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
 from simulator.errors import HcisimError
 from simulator.readers.common import find_files, say_unread
 from simulator.rng import rng_for
 from simulator.terms import terms_of
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
-from simulator.typing.profile import Population, TypingProfile, load_profile, save_profile
+from simulator.typing.profile import FORMAT, SHIPPED, Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import Keystrokes
 from simulator.typing.synth import synth_typing
 from simulator.typing.text import normalise_newlines
@@ -104,7 +104,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score;
     ``uncorrected_errors=False``: every typo corrected, each text typed exactly.
     """
-    check_file_out(out, {"texts file being read": texts_csv})
+    reads = {"texts file being read": texts_csv, **profile_read(profile, SHIPPED)}
+    check_file_out(out, reads, replaces=PARQUET)
     prof = load_profile(profile)
     ids, texts, users = read_texts_csv(texts_csv)
     for i, (tid, u) in enumerate(zip(ids, users)):
@@ -206,6 +207,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
+    check_file_out(out, {"data being read": data}, replaces=("a typing profile", json_with("format", FORMAT)))
     if report:
         from simulator.report.page import check_report_out
         check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway

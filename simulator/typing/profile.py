@@ -222,12 +222,15 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
         population = Population(np.asarray(pop["quantiles"], float), np.asarray(pop["corr"], float))
         mean, cov = np.asarray(pop["mean"], float), np.asarray(pop["cov"], float)
         critic = Critic.from_json(d["critic"]) if d.get("critic") else None
-    except (KeyError, TypeError, ValueError):
+        users = {str(u): np.asarray(v, float) for u, v in d.get("users", {}).items()}
+        finite = [mean, cov, population.quantiles, *users.values()]
+        if not all(np.all(np.isfinite(a)) for a in finite) or not shared.max_iki_ms > 0:
+            raise ValueError("non-finite or out-of-range parameters")
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         raise HcisimError(f"{path}: typing profile is incomplete or damaged") from None
     return TypingProfile(
         id=d["id"], sha256=hashlib.sha256(raw).hexdigest(), layout=d.get("layout", "qwerty-us"),
-        mean=mean, cov=cov, shared=shared, population=population,
-        user_params={u: np.asarray(v, float) for u, v in d.get("users", {}).items()},
+        mean=mean, cov=cov, shared=shared, population=population, user_params=users,
         metadata=d.get("metadata", {}), stats=d.get("fit_stats", {}), path=path, critic=critic)
 
 

@@ -71,11 +71,12 @@ def test_a_refused_fit_report_leaves_the_profile_it_would_have_replaced(tmp_path
     """`--out good.json` beside a page of the user's own named good.html: the fit said no -- after replacing
     good.json."""
     ds = _dataset(tmp_path / "ds", {"s0": 8})
-    (tmp_path / "good.json").write_text("{}")
+    earlier = '{"kind": "hcisim-mouse-profile"}'  # an earlier profile: one the fit may replace
+    (tmp_path / "good.json").write_text(earlier)
     (tmp_path / "good.html").write_text("<p>mine</p>")
     with pytest.raises(HcisimError, match="good.html exists and is not an hcisim report"):
         fit_profile(ds, "hcisim", tmp_path / "good.json")
-    assert (tmp_path / "good.json").read_text() == "{}" and (tmp_path / "good.html").read_text() == "<p>mine</p>"
+    assert (tmp_path / "good.json").read_text() == earlier and (tmp_path / "good.html").read_text() == "<p>mine</p>"
 
 
 def test_too_little_data_says_how_much_there_was(tmp_path):

@@ -144,10 +144,11 @@ def test_cli_keeps_an_existing_output_when_the_candidates_are_bad(tmp_path):
     t = _write(tmp_path / "t.jsonl", [el("t1", text="Save")])
     c = _write(tmp_path / "c.jsonl", [el("c1"), "[1, 2]"])
     out = tmp_path / "out.csv"
-    out.write_text("previous\n")
+    previous = "target_id,candidate_id,score\nt0,c0,0.9000\n"  # an earlier result, which a good run replaces
+    out.write_text(previous)
     r = _cli("--targets", str(t), "--candidates", str(c), "--out", str(out))
     assert r.returncode != 0 and "c.jsonl:2" in r.stderr
-    assert out.read_text() == "previous\n"
+    assert out.read_text() == previous
 
 
 def test_cli_takes_one_file_of_many_pages_whose_ids_repeat_across_pages(tmp_path):

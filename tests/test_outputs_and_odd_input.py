@@ -1,0 +1,145 @@
+"""An output never replaces what a command reads or a file it did not write; odd input is one line.
+
+Each case was found by probing the CLI as a careless user would: a fit written over the dataset it read,
+synth-moves over its own profile, a mistyped --out over a user's notes, a name too long, a count of draws
+that asked numpy for terabytes, a profile that is valid JSON of the wrong shape.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import hcisim, one_line_error
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"
+PAIRS = "pair_id,x0,y0,x1,y1\na,0,0,300,200\nb,10,10,600,400\n"
+
+
+@pytest.fixture
+def pairs(tmp_path) -> Path:
+    p = tmp_path / "pairs.csv"
+    p.write_text(PAIRS)
+    return p
+
+
+def _sapimouse_copy(shared_data: Path, dest: Path) -> Path:
+    (dest / "user1").mkdir(parents=True)
+    shutil.copy(shared_data / "sapimouse" / "user1" / "session_1min.csv", dest / "user1" / "session_1min.csv")
+    return dest
+
+
+def test_synth_moves_never_writes_over_its_profile_or_a_file_it_did_not_write(tmp_path, pairs):
+    prof = tmp_path / "mine.json"
+    shutil.copy(Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "mouse_sapimouse.json", prof)
+    before = prof.read_bytes()
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", prof),
+                   "is the profile being read")
+    assert prof.read_bytes() == before
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", notes, "--candidates", "1"),
+                   "exists and is not a Parquet file")
+    assert notes.read_text() == "mine\n"
+    out = tmp_path / "o.parquet"  # an earlier output is replaced, as a re-run expects
+    for _ in range(2):
+        r = hcisim("synth-moves", "--pairs", pairs, "--out", out, "--candidates", "1")
+        assert r.returncode == 0, r.stderr
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", fifo, "--candidates", "1"), "not a regular file")
+
+
+def test_synth_typing_never_writes_over_its_profile(tmp_path):
+    texts = tmp_path / "t.csv"
+    texts.write_text("text_id,text\n1,hello there\n")
+    prof = tmp_path / "p.json"
+    shutil.copy(Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "typing_aalto.json", prof)
+    before = prof.read_bytes()
+    one_line_error(hcisim("synth-typing", "--texts", texts, "--profile", prof, "--out", prof),
+                   "is the profile being read")
+    assert prof.read_bytes() == before
+
+
+def test_a_fit_is_not_written_into_its_data_nor_over_another_file(tmp_path, shared_data):
+    data = _sapimouse_copy(shared_data, tmp_path / "rec")
+    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", data / "p.json"),
+                   "is inside the data being read")
+    assert sorted(p.name for p in data.rglob("*")) == ["session_1min.csv", "user1"]
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"theme": "dark"}')
+    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", settings),
+                   "exists and is not a mouse profile")
+    one_line_error(hcisim("fit", "typing", "--data", shared_data / "aalto-typing" / "files", "--format", "aalto",
+                          "--out", settings), "exists and is not a typing profile")
+    assert settings.read_text() == '{"theme": "dark"}'
+
+
+def test_positions_no_screen_has_are_refused_before_a_fit(tmp_path, shared_data):
+    """1e300 in a SapiMouse file fitted a profile full of Infinity, exit 0."""
+    data = _sapimouse_copy(shared_data, tmp_path / "rec")
+    f = data / "user1" / "session_1min.csv"
+    lines = f.read_text().splitlines()
+    head, row = lines[0].split(","), lines[5].split(",")
+    row[head.index("x")] = "1e300"
+    lines[5] = ",".join(row)
+    f.write_text("\n".join(lines) + "\n")
+    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", tmp_path / "p.json"),
+                   "row 6 has x beyond 1,000,000 px")
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_locate_and_export_never_write_over_their_inputs(tmp_path):
+    cands = tmp_path / "c.jsonl"
+    cands.write_text(json.dumps({"id": "c1", "role": "button", "name": "Go", "url": "/x"}) + "\n")
+    before = cands.read_text()
+    one_line_error(hcisim("locate", "--targets", FIXTURE, "--candidates", cands, "--out", cands),
+                   "is the candidates being read")
+    assert cands.read_text() == before
+    ds = tmp_path / "ds"
+    shutil.copytree(FIXTURE, ds)
+    manifest = (ds / "manifest.json").read_bytes()
+    one_line_error(hcisim("export", ds, "--to", "rrweb", "--overwrite", "--out", ds / "manifest.json"),
+                   "is inside the dataset being exported")
+    assert (ds / "manifest.json").read_bytes() == manifest
+
+
+def test_what_the_system_or_the_machine_refuses_is_one_line(tmp_path, pairs):
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", tmp_path / ("n" * 300 + ".parquet"),
+                          "--candidates", "1"), "File name too long")
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", tmp_path / "o.parquet",
+                          "--candidates", "100000000000"), "candidates must be a whole number from 1")
+
+
+def test_duplicate_pair_ids_are_refused(tmp_path):
+    """Two pairs with one id merged into one movement whose time ran backwards, exit 0."""
+    p = tmp_path / "p.csv"
+    p.write_text("pair_id,x0,y0,x1,y1\n1,0,0,100,100\n2,5,5,200,200\n1,3,3,50,60\n")
+    one_line_error(hcisim("synth-moves", "--pairs", p, "--out", tmp_path / "o.parquet"),
+                   "pair_id 1 on row 4 is also on row 2")
+    assert not (tmp_path / "o.parquet").exists()
+
+
+@pytest.mark.parametrize("edit", [lambda d: [1, 2], lambda d: {**d, "users": {}},
+                                  lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}])
+def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit):
+    d = json.loads((Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "mouse_sapimouse.json")
+                   .read_text())
+    prof = tmp_path / "odd.json"
+    prof.write_text(json.dumps(edit(d)))
+    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", tmp_path / "o.parquet"),
+                   "not a valid hcisim mouse profile")
+
+
+@pytest.mark.parametrize("edit", [lambda d: {**d, "users": []}, lambda d: {**d, "max_interval_ms": -5}])
+def test_a_typing_profile_of_the_wrong_shape_is_one_line(tmp_path, edit):
+    d = json.loads((Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "typing_aalto.json")
+                   .read_text())
+    prof = tmp_path / "odd.json"
+    prof.write_text(json.dumps(edit(d)))
+    texts = tmp_path / "t.csv"
+    texts.write_text("text_id,text\n1,hello\n")
+    one_line_error(hcisim("synth-typing", "--texts", texts, "--profile", prof, "--out", tmp_path / "o.parquet"),
+                   "typing profile is incomplete or damaged")
