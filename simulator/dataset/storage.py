@@ -46,7 +46,11 @@ def read_table(path: Path, schema: pa.Schema, storage: str) -> pa.Table:
         if storage == "parquet":
             table = pq.read_table(path)
         elif storage == "jsonl":
-            return pa.Table.from_pylist(read_jsonl(path), schema=schema)
+            rows = read_jsonl(path)
+            odd = next((i for i, r in enumerate(rows) if not isinstance(r, dict)), None)
+            if odd is not None:
+                raise HcisimError(f"{path.name}: row {odd + 1} is not a JSON object")
+            table = pa.Table.from_pylist(rows, schema=schema)
         else:
             raise HcisimError(f"unknown storage {storage!r}")
     except (pa.ArrowInvalid, OSError) as exc:
@@ -57,16 +61,22 @@ def read_table(path: Path, schema: pa.Schema, storage: str) -> pa.Table:
 
 
 def conform(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
-    """Reorder/cast ``table`` to ``schema``; missing optional columns become nulls."""
+    """Reorder/cast ``table`` to ``schema``; missing optional columns become nulls. Numbers written as text
+    and empty values in a required column are refused: casting "12.5" quietly passed a table of strings."""
     columns = []
     for f in schema:
         if f.name in table.column_names:
             col = table.column(f.name)
             if col.type != f.type:
+                text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_binary(col.type)
                 try:
+                    if text and not pa.types.is_string(f.type):
+                        raise pa.ArrowInvalid("text for a non-text column")
                     col = col.cast(f.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     raise HcisimError(f"{what}: column {f.name} has type {col.type}, expected {f.type}") from None
+            if not f.nullable and col.null_count:
+                raise HcisimError(f"{what}: column {f.name} has {col.null_count} empty value(s); it is required")
             columns.append(col)
         elif f.nullable:
             columns.append(pa.nulls(table.num_rows, f.type))

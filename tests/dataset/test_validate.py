@@ -134,3 +134,27 @@ def test_not_a_dataset(tmp_path):
     r = _cli_validate(tmp_path)
     assert r.returncode == 1
     assert r.stderr.strip() == f"invalid: {tmp_path}: not a dataset (no manifest.json)"
+
+
+def test_numbers_written_as_text_are_a_schema_problem(ds):
+    """A table whose t_ms, x and y were strings ("12.5") was cast quietly and called valid."""
+    t = pq.read_table(ds / "events.parquet")
+    for name in ("t_ms", "x"):
+        t = t.set_column(t.schema.get_field_index(name), name, t.column(name).cast(pa.string()))
+    pq.write_table(t, ds / "events.parquet")
+    _refresh_checksum(ds, "events.parquet")
+    assert validate_dataset(ds) == ["events.parquet: column t_ms has type string, expected double"]
+
+
+@pytest.mark.parametrize("line, problem", [("{}", "column session_id has 1 empty value(s); it is required"),
+                                           ("[1, 2]", "is not a JSON object")])
+def test_a_jsonl_row_that_is_not_an_event_is_one_problem(tmp_path, line, problem):
+    """A line {} or [1, 2] appended to a JSON-lines events file made validate crash in a sort."""
+    root = write_sample(tmp_path / "ds", storage="jsonl")
+    with open(root / "events.jsonl", "a") as fh:
+        fh.write(line + "\n")
+    _refresh_checksum(root, "events.jsonl")
+    (found,) = validate_dataset(root)
+    assert found.startswith("events.jsonl: ") and problem in found
+    r = _cli_validate(root)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
