@@ -91,7 +91,7 @@ def _read_table(f: Path) -> pa.Table:
                 strings_can_be_null=True, null_values=[""]),
             read_options=pacsv.ReadOptions(encoding="utf-8"))
     except (pa.ArrowInvalid, KeyError, UnicodeDecodeError) as e:
-        raise HcisimError(f"{f.name}: not an Aalto keystroke file ({str(e).splitlines()[0]})") from None
+        raise HcisimError(f"{f}: not an Aalto keystroke file ({str(e).splitlines()[0]})") from None
     if len(bad) > MAX_BAD_ROW_SHARE * (t.num_rows + len(bad)):
         raise HcisimError(f"{f}: {len(bad)} of {t.num_rows + len(bad)} rows have the wrong number of fields "
                           f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")

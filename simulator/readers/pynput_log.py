@@ -80,11 +80,13 @@ def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
             if not row:
                 continue
             if len(row) < 3 or row[0] not in ("P", "R"):
-                raise HcisimError(f"{f.name}: line {n + 1} is not a pynput P/R,key,timestamp row")
+                raise HcisimError(f"{f}: line {n + 1} is not a pynput P/R,key,timestamp row")
             try:
                 t_ns = int(row[-1])
             except ValueError:
-                raise HcisimError(f"{f.name}: line {n + 1} has no integer nanosecond timestamp") from None
+                raise HcisimError(f"{f}: line {n + 1} has no integer nanosecond timestamp") from None
+            if not 0 <= t_ns < 2 ** 63:  # a clock's nanoseconds since 1970 fit in int64 until 2262
+                raise HcisimError(f"{f}: line {n + 1} has a timestamp out of range ({t_ns})")
             key, code = parse_key(",".join(row[1:-1]))
             yield row[0] == "P", t_ns, key, code
 

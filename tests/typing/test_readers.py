@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from simulator.errors import HcisimError
 from simulator.readers.aalto import read_aalto
 from simulator.readers.pynput_log import read_log, segments
 from simulator.typing import apply_key_events
@@ -45,3 +47,12 @@ def test_a_pynput_log_saved_with_a_byte_order_mark_reads(tmp_path):
 def test_freetext_typist_ids_are_text(freetext_dir):
     r = read_log(freetext_dir / "Facebook" / "f_01.csv")
     assert r.user == "01" and len(r) > 100
+
+
+@pytest.mark.parametrize("stamp", ["99999999999999999999999999", "-5"])
+def test_a_pynput_timestamp_no_clock_gives_is_one_line_naming_the_file(tmp_path, stamp):
+    """A 26-digit stamp overflowed numpy's int64 (a traceback in import); a negative one made a 1.65e9 s session."""
+    log = tmp_path / "f_09.csv"
+    log.write_text(f"P,'a',1000000000\nR,'a',{stamp}\n")
+    with pytest.raises(HcisimError, match=rf"{log}: line 2 has a timestamp out of range"):
+        read_log(log)
