@@ -747,8 +747,10 @@ def compare(
     from simulator.dataset import read_dataset
     from simulator.report.page import check_report_out
 
-    if out_path is not None:
-        check_report_out(out_path)  # before any work or word
+    if out_path is not None:  # before any work or word: the scores were printed, then the --out refused
+        from simulator.atomic import check_file_out
+        check_file_out(out_path, {"reference dataset being read": reference, "candidate dataset being read": candidate})
+        check_report_out(out_path)
 
     both = [(what, read_dataset(path), sid) for what, path, sid in
             (("reference", reference, session), ("candidate", candidate, candidate_session))]

@@ -91,3 +91,22 @@ def test_the_cli_names_the_sessions_it_compares_and_different_tasks(tmp_path):
     assert json.loads(r.stdout)["step_success_rate"] == 1.0
     r = cli(checkout, checkout, "--session", "s00009")
     assert r.returncode == 2 and r.stderr.strip().startswith("error: no session 's00009' in ")
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_any_score(tmp_path):
+    """A folder or a path inside a compared dataset as --out: every score was printed, then exit 2."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.helpers import one_line_error
+
+    ds = tmp_path / "ds"
+    shutil.copytree(Path(__file__).parents[2] / "fixtures" / "checkout_form-offline", ds)
+    (tmp_path / "folder").mkdir()
+    for out, says in ((tmp_path / "folder", "is a folder"), (ds / "page.html", "is inside the reference dataset")):
+        r = subprocess.run([sys.executable, "-m", "simulator.cli", "compare", str(ds), str(ds), "--out", str(out)],
+                           capture_output=True, text=True)
+        one_line_error(r, says)
+        assert r.stdout == ""
