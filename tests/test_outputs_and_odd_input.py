@@ -143,3 +143,19 @@ def test_a_typing_profile_of_the_wrong_shape_is_one_line(tmp_path, edit):
     texts.write_text("text_id,text\n1,hello\n")
     one_line_error(hcisim("synth-typing", "--texts", texts, "--profile", prof, "--out", tmp_path / "o.parquet"),
                    "typing profile is incomplete or damaged")
+
+
+def test_inputs_that_are_folders_twice_named_columns_or_nothing_to_do_are_said_as_such(tmp_path):
+    (tmp_path / "folder").mkdir()
+    one_line_error(hcisim("synth-moves", "--pairs", tmp_path / "folder", "--out", tmp_path / "o.parquet"),
+                   "no such pairs file (it is a folder)")  # was "o.parquet is inside the pairs file being read"
+    one_line_error(hcisim("synth-typing", "--texts", tmp_path / "folder", "--out", tmp_path / "o.parquet"),
+                   "no such texts file (it is a folder)")
+    texts = tmp_path / "t.csv"
+    texts.write_text("text_id,text,text\n1,typed,ignored\n")  # the last text column was typed, without a word
+    one_line_error(hcisim("synth-typing", "--texts", texts, "--out", tmp_path / "o.parquet"),
+                   "column(s) text appear more than once")
+    empty = tmp_path / "t.jsonl"
+    empty.write_text("")
+    one_line_error(hcisim("locate", "--targets", empty, "--candidates", empty, "--out", tmp_path / "l.csv"),
+                   "no targets to locate")  # was "0/0 targets found", exit 0

@@ -110,6 +110,9 @@ def run(targets: list[str], candidates: list[str], out: Path, threshold: float |
     files = {f"{what} being read": p for what, given in (("targets", targets), ("candidates", candidates))
              for p in given if "://" not in p}
     check_file_out(out, files, replaces=("an earlier locate result", starts_with(",".join(HEADER).encode())))
-    results = locate(read_inputs(targets, what="targets"), read_inputs(candidates, what="candidates"), threshold)
+    wanted = read_inputs(targets, what="targets")
+    if not wanted:  # "0/0 targets found", exit 0, read as a pass
+        raise HcisimError(f"no targets to locate in {', '.join(targets)}")
+    results = locate(wanted, read_inputs(candidates, what="candidates"), threshold)
     write_csv(out, results)
     return results

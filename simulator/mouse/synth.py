@@ -399,6 +399,8 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
     person's own.
     """
+    if not Path(pairs_csv).is_file():  # before the output check, which would call a folder "the pairs file"
+        read_pairs(pairs_csv)
     check_file_out(out, {"pairs file being read": pairs_csv, **profile_read(profile, SHIPPED)}, replaces=PARQUET)
     prof = load_profile(profile)
     if device is not None:

@@ -52,7 +52,7 @@ FREETEXT_CREDIT = ("Free-text keystroke logs from github.com/AlvinKuruvilla/keys
 def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
     path = Path(path)
     if not path.is_file():
-        raise HcisimError(f"{path}: no such texts file")
+        raise HcisimError(f"{path}: no such texts file" + (" (it is a folder)" if path.is_dir() else ""))
     if path.stat().st_size == 0:
         raise HcisimError(f"{path}: empty file (need a header text_id,text[,user] and one text per line)")
     try:
@@ -65,6 +65,9 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
         raise HcisimError(f"{path}: not UTF-8 text") from None
     except csv.Error as e:
         raise HcisimError(f"{path}: not a readable CSV ({e})") from None
+    twice = sorted({c for c in fields if fields.count(c) > 1})
+    if twice:  # the last of two text columns was typed, without a word
+        raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     missing = {"text_id", "text"} - set(fields or [])
     if missing:
         raise HcisimError(f"{path}: missing column(s) {', '.join(sorted(missing))} (need text_id,text[,user])")
@@ -104,6 +107,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score;
     ``uncorrected_errors=False``: every typo corrected, each text typed exactly.
     """
+    if not Path(texts_csv).is_file():  # before the output check, which would call a folder "the texts file"
+        read_texts_csv(texts_csv)
     reads = {"texts file being read": texts_csv, **profile_read(profile, SHIPPED)}
     check_file_out(out, reads, replaces=PARQUET)
     prof = load_profile(profile)
