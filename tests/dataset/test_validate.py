@@ -158,3 +158,14 @@ def test_a_jsonl_row_that_is_not_an_event_is_one_problem(tmp_path, line, problem
     assert found.startswith("events.jsonl: ") and problem in found
     r = _cli_validate(root)
     assert r.returncode != 0 and "Traceback" not in r.stderr
+
+
+def test_a_table_resealed_with_other_rows_is_refused_by_what_reads_it(ds):
+    """Rows dropped and the checksum made to match: compare scored such a candidate as a perfect reproduction."""
+    from simulator.dataset import read_dataset
+    from simulator.errors import HcisimError
+
+    _rewrite_events(ds, lambda rows: rows.clear())
+    with pytest.raises(HcisimError, match="0 rows where the manifest lists"):
+        read_dataset(ds).events
+    assert any("rows, manifest says" in p for p in validate_dataset(ds))
