@@ -126,9 +126,12 @@ def read_captured(path: Path, fmt: str, session: str | None = None
         def num(k: str) -> float | None:
             v = r.get(k)
             try:
-                return None if v in ("", None) else float(v)
+                f = None if v in ("", None) else float(v)
             except (TypeError, ValueError):
                 raise HcisimError(f"{path}: event {n} has {k} {v!r}, not a number") from None
+            if f is not None and not np.isfinite(f):  # a NaN time was counted as an extra event
+                raise HcisimError(f"{path}: event {n} has {k} {v!r}, not a finite number")
+            return f
 
         t_ms, t_s = num("t_ms"), num("t")
         if t_ms is None and t_s is None:
@@ -140,7 +143,11 @@ def read_captured(path: Path, fmt: str, session: str | None = None
         if "type" not in r:
             raise HcisimError(f"{path}: event {n} has no type")
 
-        events.append(dict(t_ms=t, type=_norm_type(r["type"]), x=num("x"), y=num("y"),
+        kind = _norm_type(r["type"])
+        if kind == "move" and (num("x") is None or num("y") is None):
+            # a log without x, y columns lost every move (filtered as still) and called them missing
+            raise HcisimError(f"{path}: {kind} event {n} has no position (x and y)")
+        events.append(dict(t_ms=t, type=kind, x=num("x"), y=num("y"),
                            button=r.get("button") or None, key=r.get("key") or None))
     return events, [path], True
 

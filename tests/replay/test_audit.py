@@ -83,6 +83,9 @@ def test_cli_exit_code_gates(truth, tmp_path):
     ("jsonl", '[{"t": 1, "type": "move"}]\n', ": event 1 is a JSON list, not an object of one event"),
     ("csv", "t,type,x,y\n1795000000123,move,1,2\n", ": event 1 has t 1795000000123, which looks like "
                                                        "milliseconds: t is in seconds, name the column t_ms"),
+    # a log without x, y lost every move as "missing"; a NaN time was one "extra" event
+    ("csv", "t_ms,type\n1,move\n", ": move event 1 has no position (x and y)"),
+    ("jsonl", '{"t_ms": NaN, "type": "move", "x": 1, "y": 2}\n', ": event 1 has t_ms nan, not a finite number"),
 ])
 def test_malformed_log_is_one_clear_line(truth, tmp_path, fmt, text, said):
     bad = tmp_path / f"bad.{fmt}"
