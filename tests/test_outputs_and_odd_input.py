@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import hcisim, one_line_error
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"
+PROFILES = Path(__file__).resolve().parents[1] / "simulator" / "profiles"
 PAIRS = "pair_id,x0,y0,x1,y1\na,0,0,300,200\nb,10,10,600,400\n"
 
 
@@ -31,13 +32,20 @@ def _sapimouse_copy(shared_data: Path, dest: Path) -> Path:
     return dest
 
 
-def test_synth_moves_never_writes_over_its_profile_or_a_file_it_did_not_write(tmp_path, pairs):
+@pytest.mark.parametrize("command, flag, text, profile", [
+    ("synth-moves", "--pairs", PAIRS, "mouse_sapimouse.json"),
+    ("synth-typing", "--texts", "text_id,text\n1,hello there\n", "typing_aalto.json")])
+def test_a_synth_command_never_writes_over_its_profile(tmp_path, command, flag, text, profile):
+    given = tmp_path / "in.csv"
+    given.write_text(text)
     prof = tmp_path / "mine.json"
-    shutil.copy(Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "mouse_sapimouse.json", prof)
+    shutil.copy(PROFILES / profile, prof)
     before = prof.read_bytes()
-    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", prof),
-                   "is the profile being read")
+    one_line_error(hcisim(command, flag, given, "--profile", prof, "--out", prof), "is the profile being read")
     assert prof.read_bytes() == before
+
+
+def test_synth_moves_replaces_its_earlier_output_and_nothing_else(tmp_path, pairs):
     notes = tmp_path / "notes.txt"
     notes.write_text("mine\n")
     one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", notes, "--candidates", "1"),
@@ -50,17 +58,6 @@ def test_synth_moves_never_writes_over_its_profile_or_a_file_it_did_not_write(tm
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", fifo, "--candidates", "1"), "not a regular file")
-
-
-def test_synth_typing_never_writes_over_its_profile(tmp_path):
-    texts = tmp_path / "t.csv"
-    texts.write_text("text_id,text\n1,hello there\n")
-    prof = tmp_path / "p.json"
-    shutil.copy(Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "typing_aalto.json", prof)
-    before = prof.read_bytes()
-    one_line_error(hcisim("synth-typing", "--texts", texts, "--profile", prof, "--out", prof),
-                   "is the profile being read")
-    assert prof.read_bytes() == before
 
 
 def test_a_fit_is_not_written_into_its_data_nor_over_another_file(tmp_path, shared_data):
@@ -125,8 +122,7 @@ def test_duplicate_pair_ids_are_refused(tmp_path):
 @pytest.mark.parametrize("edit", [lambda d: [1, 2], lambda d: {**d, "users": {}},
                                   lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}])
 def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit):
-    d = json.loads((Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "mouse_sapimouse.json")
-                   .read_text())
+    d = json.loads((PROFILES / "mouse_sapimouse.json").read_text())
     prof = tmp_path / "odd.json"
     prof.write_text(json.dumps(edit(d)))
     one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", tmp_path / "o.parquet"),
@@ -135,8 +131,7 @@ def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit):
 
 @pytest.mark.parametrize("edit", [lambda d: {**d, "users": []}, lambda d: {**d, "max_interval_ms": -5}])
 def test_a_typing_profile_of_the_wrong_shape_is_one_line(tmp_path, edit):
-    d = json.loads((Path(__file__).resolve().parents[1] / "simulator" / "profiles" / "typing_aalto.json")
-                   .read_text())
+    d = json.loads((PROFILES / "typing_aalto.json").read_text())
     prof = tmp_path / "odd.json"
     prof.write_text(json.dumps(edit(d)))
     texts = tmp_path / "t.csv"
