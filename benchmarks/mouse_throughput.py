@@ -1,4 +1,4 @@
-"""Throughput of ``hcisim synth-moves``: movements/s with the realism critic (16 draws per movement, the default),
+"""Throughput of ``hcisim synth-moves``: movements/s with the realism critic (the profile's draws per movement, the default),
 with ``--candidates 1`` (the law alone), and a per-sample Python loop of the law.
 
 ``python benchmarks/mouse_throughput.py [--n 10000]``. Both synth-moves figures time the whole file path
@@ -93,7 +93,8 @@ def main() -> None:
     vec_rate = args.n / t_vec
     law_rate = args.n / t_law
     loop_rate = args.loop_n / t_loop
-    print(f"synth-moves file (critic, 16 draws): {args.n} movements, {rows} samples in {t_vec:.2f} s "
+    k = prof.critic.candidates if prof.critic is not None else 1
+    print(f"synth-moves file (critic, {k} draws): {args.n} movements, {rows} samples in {t_vec:.2f} s "
           f"-> {vec_rate:,.0f} movements/s   target < 20 s: {'met' if t_vec < 20 else 'NOT met'}")
     print(f"synth-moves file, --candidates 1:    {args.n} movements, {law_rows} samples in {t_law:.2f} s "
           f"-> {law_rate:,.0f} movements/s"

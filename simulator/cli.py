@@ -80,7 +80,7 @@ def _candidates(item: str, default: int, speedup: str):
                     f"{default} in the shipped ones; at most 256). 1 skips the critic: {speedup} faster, less realistic.")]
 
 
-MovementCandidates = _candidates("movement", 16, "~40x")
+MovementCandidates = _candidates("movement", 32, "~60x")
 TextCandidates = _candidates("text", 16, "~20x")
 Overwrite = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
 

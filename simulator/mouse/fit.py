@@ -35,6 +35,11 @@ K_SPEED = 12      # and of the root speed curve
 N_COMPONENTS = 16  # mixture components (fewer on small data: at least 2 x dimensions movements each)
 CRITIC_MOVES = 20000  # recorded movements the realism critic is fitted on (at most)
 CRITIC_DRAWS = 2      # the law's movements per recorded one in the critic's fit: its side of the ratio is the noisier
+CANDIDATES = 32
+"""Draws per movement the critic chooses among, at synthesis and in the fit of its stages and tilts (which correct
+what that choice leaves). Benchmark held-out split, seeds 0 / 1 / 2, with stages fitted at 16: SapiMouse 0.686 /
+0.658 / 0.654 at 16 -> 0.662 / 0.623 / 0.637 at 32 (8: 0.722 / 0.701 / 0.714), Balabit about the same (0.645 /
+0.626 / 0.601 -> 0.624 / 0.627 / 0.615); synthesis time doubles (~650 movements/s)."""
 TILT_MOVES = 300     # movements per user for their tilt of the critic
 TILT_ROUNDS = 16
 """Rounds of each person's tilt (simulator.critic.fit_tilts_in_rounds). The critic's trees pull everyone towards
@@ -246,7 +251,8 @@ def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Genera
         F = features(gen.t_ms, gen.x, gen.y, gen.offsets)
         return F[~np.isnan(F).all(1)]
 
-    return fit_critic_in_stages(F_rec[~np.isnan(F_rec).all(1)], generate, seed=int(rng.integers(2 ** 31)))
+    return fit_critic_in_stages(F_rec[~np.isnan(F_rec).all(1)], generate, seed=int(rng.integers(2 ** 31)),
+                                candidates=CANDIDATES)
 
 
 def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> None:

@@ -27,8 +27,9 @@ SD_PER_WIDTH = 1 / 4.133
 """Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
 PERSON_BLOCK = 20
 """synth-moves treats each block of this many pairs as one new synthetic person's session."""
-CHUNK_PAIRS = 1000
-"""synth-moves makes this many pairs at a time (a multiple of PERSON_BLOCK: a person's pairs stay together)."""
+CHUNK_PAIRS = 500
+"""synth-moves makes this many pairs at a time (a multiple of PERSON_BLOCK: a person's pairs stay together);
+with 32 draws each, ~170 MB."""
 
 
 @dataclass
@@ -393,7 +394,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     optional ``user`` column names one of the profile's users is moved as that user.
     Pairs are made CHUNK_PAIRS at a time, each chunk from its own branch of the seed's
     RNG tree, and written as one row group: memory stays bounded (~170 MB a chunk:
-    16 candidates per movement) however long the file, and the bytes do not depend
+    32 candidates per movement) however long the file, and the bytes do not depend
     on how much memory the machine has. ``progress(done, total)`` is told after each chunk.
     ``candidates``: draws per movement the realism critic chooses among (`synth_moves`). ``device``: one
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
