@@ -30,7 +30,8 @@ import numpy as np
 from simulator.errors import HcisimError
 
 CANDIDATES = 16
-"""Candidates per item at synthesis. For the population critic alone 8 did as well as 16 on the
+"""Candidates per item at synthesis unless a model asks for its own (the mouse fit: 32,
+`simulator.mouse.fit.CANDIDATES`). For the population critic alone 8 did as well as 16 on the
 validation splits; a person's tilt (below) needs the room: re-identifying augmented SapiMouse
 people rose from 77 % to 82 % with 16 (real held-out sessions: 89 %)."""
 MIN_CRITIC_ITEMS = 30

@@ -58,6 +58,6 @@ def test_compare_keeps_the_reference_it_is_asked_to_write_over(tmp_path):
     before = (ref / "manifest.json").read_bytes()
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "compare", str(ref), str(ref), "--out",
                         str(ref / "manifest.json")], capture_output=True, text=True)
-    assert r.returncode == 2 and r.stderr.strip() == (f"error: {ref / 'manifest.json'} exists and is not an hcisim "
-                                                      "report; choose another --out")
+    assert r.returncode == 2 and r.stderr.strip() == (f"error: {ref / 'manifest.json'} is inside the reference "
+                                                      f"dataset being read ({ref}); choose another output")
     assert (ref / "manifest.json").read_bytes() == before
