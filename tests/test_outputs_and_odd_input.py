@@ -119,14 +119,16 @@ def test_duplicate_pair_ids_are_refused(tmp_path):
     assert not (tmp_path / "o.parquet").exists()
 
 
-@pytest.mark.parametrize("edit", [lambda d: [1, 2], lambda d: {**d, "users": {}},
-                                  lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}])
-def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit):
+@pytest.mark.parametrize("edit, says", [
+    (lambda d: [1, 2], "not a mouse profile"), (lambda d: {**d, "users": {}}, "no users"),
+    (lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}, "non-finite parameters"),
+    (lambda d: {k: v for k, v in d.items() if k != "pop_cov"}, "no 'pop_cov' field")])
+def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit, says):
     d = json.loads((PROFILES / "mouse_sapimouse.json").read_text())
     prof = tmp_path / "odd.json"
     prof.write_text(json.dumps(edit(d)))
     one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", tmp_path / "o.parquet"),
-                   "not a valid hcisim mouse profile")
+                   "not a valid hcisim mouse profile", says)
 
 
 @pytest.mark.parametrize("edit", [lambda d: {**d, "users": []}, lambda d: {**d, "max_interval_ms": -5}])

@@ -328,7 +328,8 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             raise ValueError("non-finite parameters")
         return prof
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-        raise HcisimError(f"{path}: not a valid hcisim mouse profile ({e})") from None
+        why = f"no {e} field" if isinstance(e, KeyError) else str(e)  # a KeyError says only "'pop_cov'"
+        raise HcisimError(f"{path}: not a valid hcisim mouse profile ({why})") from None
 
 
 def save_profile(profile: MouseProfile, out: Path) -> Path:
