@@ -2,7 +2,9 @@
 
 Each case was found by probing the CLI as a careless user would: a fit written over the dataset it read,
 synth-moves over its own profile, a mistyped --out over a user's notes, a name too long, a count of draws
-that asked numpy for terabytes, a profile that is valid JSON of the wrong shape.
+that asked numpy for terabytes, a profile that is valid JSON of the wrong shape. The commands' functions are
+called in-process (each refusal is an `HcisimError`, which the CLI says in one line: tests/test_cli_errors.py);
+what only the CLI's entry point turns into one line (what the system or the machine refuses) goes through it.
 """
 
 import json
@@ -12,6 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from replay.export import export
+from replay.locate.io import run as locate
+from simulator.errors import HcisimError
+from simulator.mouse.fit import fit_profile as fit_mouse
+from simulator.mouse.profile import load_profile as load_mouse
+from simulator.mouse.synth import synth_moves_file
+from simulator.typing.io import fit_profile as fit_typing
+from simulator.typing.io import synth_typing_file
+from simulator.typing.profile import load_profile as load_typing
 from tests.helpers import hcisim, one_line_error
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline"
@@ -32,45 +43,46 @@ def _sapimouse_copy(shared_data: Path, dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.parametrize("command, flag, text, profile", [
-    ("synth-moves", "--pairs", PAIRS, "mouse_sapimouse.json"),
-    ("synth-typing", "--texts", "text_id,text\n1,hello there\n", "typing_aalto.json")])
-def test_a_synth_command_never_writes_over_its_profile(tmp_path, command, flag, text, profile):
+@pytest.mark.parametrize("synth, text, profile", [
+    (synth_moves_file, PAIRS, "mouse_sapimouse.json"),
+    (synth_typing_file, "text_id,text\n1,hello there\n", "typing_aalto.json")])
+def test_a_synth_command_never_writes_over_its_profile(tmp_path, synth, text, profile):
     given = tmp_path / "in.csv"
     given.write_text(text)
     prof = tmp_path / "mine.json"
     shutil.copy(PROFILES / profile, prof)
     before = prof.read_bytes()
-    one_line_error(hcisim(command, flag, given, "--profile", prof, "--out", prof), "is the profile being read")
+    with pytest.raises(HcisimError, match="is the profile being read"):
+        synth(given, prof, profile=prof)
     assert prof.read_bytes() == before
 
 
 def test_synth_moves_replaces_its_earlier_output_and_nothing_else(tmp_path, pairs):
     notes = tmp_path / "notes.txt"
     notes.write_text("mine\n")
-    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", notes, "--candidates", "1"),
-                   "exists and is not a Parquet file")
+    with pytest.raises(HcisimError, match="exists and is not a Parquet file"):
+        synth_moves_file(pairs, notes, candidates=1)
     assert notes.read_text() == "mine\n"
     out = tmp_path / "o.parquet"  # an earlier output is replaced, as a re-run expects
     for _ in range(2):
-        r = hcisim("synth-moves", "--pairs", pairs, "--out", out, "--candidates", "1")
-        assert r.returncode == 0, r.stderr
+        assert synth_moves_file(pairs, out, candidates=1) > 0
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--out", fifo, "--candidates", "1"), "not a regular file")
+    with pytest.raises(HcisimError, match="not a regular file"):
+        synth_moves_file(pairs, fifo, candidates=1)
 
 
 def test_a_fit_is_not_written_into_its_data_nor_over_another_file(tmp_path, shared_data):
     data = _sapimouse_copy(shared_data, tmp_path / "rec")
-    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", data / "p.json"),
-                   "is inside the data being read")
+    with pytest.raises(HcisimError, match="is inside the data being read"):
+        fit_mouse(data, "sapimouse", data / "p.json")
     assert sorted(p.name for p in data.rglob("*")) == ["session_1min.csv", "user1"]
     settings = tmp_path / "settings.json"
     settings.write_text('{"theme": "dark"}')
-    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", settings),
-                   "exists and is not a mouse profile")
-    one_line_error(hcisim("fit", "typing", "--data", shared_data / "aalto-typing" / "files", "--format", "aalto",
-                          "--out", settings), "exists and is not a typing profile")
+    with pytest.raises(HcisimError, match="exists and is not a mouse profile"):
+        fit_mouse(data, "sapimouse", settings)
+    with pytest.raises(HcisimError, match="exists and is not a typing profile"):
+        fit_typing(shared_data / "aalto-typing" / "files", "aalto", settings)
     assert settings.read_text() == '{"theme": "dark"}'
 
 
@@ -83,8 +95,8 @@ def test_positions_no_screen_has_are_refused_before_a_fit(tmp_path, shared_data)
     row[head.index("x")] = "1e300"
     lines[5] = ",".join(row)
     f.write_text("\n".join(lines) + "\n")
-    one_line_error(hcisim("fit", "mouse", "--data", data, "--format", "sapimouse", "--out", tmp_path / "p.json"),
-                   "row 6 has x beyond 1,000,000 px")
+    with pytest.raises(HcisimError, match="row 6 has x beyond 1,000,000 px"):
+        fit_mouse(data, "sapimouse", tmp_path / "p.json")
     assert not (tmp_path / "p.json").exists()
 
 
@@ -92,14 +104,14 @@ def test_locate_and_export_never_write_over_their_inputs(tmp_path):
     cands = tmp_path / "c.jsonl"
     cands.write_text(json.dumps({"id": "c1", "role": "button", "name": "Go", "url": "/x"}) + "\n")
     before = cands.read_text()
-    one_line_error(hcisim("locate", "--targets", FIXTURE, "--candidates", cands, "--out", cands),
-                   "is the candidates being read")
+    with pytest.raises(HcisimError, match="is the candidates being read"):
+        locate([str(FIXTURE)], [str(cands)], cands)
     assert cands.read_text() == before
     ds = tmp_path / "ds"
     shutil.copytree(FIXTURE, ds)
     manifest = (ds / "manifest.json").read_bytes()
-    one_line_error(hcisim("export", ds, "--to", "rrweb", "--overwrite", "--out", ds / "manifest.json"),
-                   "is inside the dataset being exported")
+    with pytest.raises(HcisimError, match="is inside the dataset being exported"):
+        export(ds, "rrweb", ds / "manifest.json", overwrite=True)
     assert (ds / "manifest.json").read_bytes() == manifest
 
 
@@ -114,8 +126,8 @@ def test_duplicate_pair_ids_are_refused(tmp_path):
     """Two pairs with one id merged into one movement whose time ran backwards, exit 0."""
     p = tmp_path / "p.csv"
     p.write_text("pair_id,x0,y0,x1,y1\n1,0,0,100,100\n2,5,5,200,200\n1,3,3,50,60\n")
-    one_line_error(hcisim("synth-moves", "--pairs", p, "--out", tmp_path / "o.parquet"),
-                   "pair_id 1 on row 4 is also on row 2")
+    with pytest.raises(HcisimError, match="pair_id 1 on row 4 is also on row 2"):
+        synth_moves_file(p, tmp_path / "o.parquet")
     assert not (tmp_path / "o.parquet").exists()
 
 
@@ -123,36 +135,33 @@ def test_duplicate_pair_ids_are_refused(tmp_path):
     (lambda d: [1, 2], "not a mouse profile"), (lambda d: {**d, "users": {}}, "no users"),
     (lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}, "non-finite parameters"),
     (lambda d: {k: v for k, v in d.items() if k != "pop_cov"}, "no 'pop_cov' field")])
-def test_a_mouse_profile_of_the_wrong_shape_is_one_line(tmp_path, pairs, edit, says):
-    d = json.loads((PROFILES / "mouse_sapimouse.json").read_text())
+def test_a_mouse_profile_of_the_wrong_shape_is_refused(tmp_path, edit, says):
     prof = tmp_path / "odd.json"
-    prof.write_text(json.dumps(edit(d)))
-    one_line_error(hcisim("synth-moves", "--pairs", pairs, "--profile", prof, "--out", tmp_path / "o.parquet"),
-                   "not a valid hcisim mouse profile", says)
+    prof.write_text(json.dumps(edit(json.loads((PROFILES / "mouse_sapimouse.json").read_text()))))
+    with pytest.raises(HcisimError, match="not a valid hcisim mouse profile") as e:
+        load_mouse(prof)
+    assert says in str(e.value)
 
 
 @pytest.mark.parametrize("edit", [lambda d: {**d, "users": []}, lambda d: {**d, "max_interval_ms": -5}])
-def test_a_typing_profile_of_the_wrong_shape_is_one_line(tmp_path, edit):
-    d = json.loads((PROFILES / "typing_aalto.json").read_text())
+def test_a_typing_profile_of_the_wrong_shape_is_refused(tmp_path, edit):
     prof = tmp_path / "odd.json"
-    prof.write_text(json.dumps(edit(d)))
-    texts = tmp_path / "t.csv"
-    texts.write_text("text_id,text\n1,hello\n")
-    one_line_error(hcisim("synth-typing", "--texts", texts, "--profile", prof, "--out", tmp_path / "o.parquet"),
-                   "typing profile is incomplete or damaged")
+    prof.write_text(json.dumps(edit(json.loads((PROFILES / "typing_aalto.json").read_text()))))
+    with pytest.raises(HcisimError, match="typing profile is incomplete or damaged"):
+        load_typing(prof)
 
 
 def test_inputs_that_are_folders_twice_named_columns_or_nothing_to_do_are_said_as_such(tmp_path):
     (tmp_path / "folder").mkdir()
-    one_line_error(hcisim("synth-moves", "--pairs", tmp_path / "folder", "--out", tmp_path / "o.parquet"),
-                   "no such pairs file (it is a folder)")  # was "o.parquet is inside the pairs file being read"
-    one_line_error(hcisim("synth-typing", "--texts", tmp_path / "folder", "--out", tmp_path / "o.parquet"),
-                   "no such texts file (it is a folder)")
+    with pytest.raises(HcisimError, match=r"no such pairs file \(it is a folder\)"):
+        synth_moves_file(tmp_path / "folder", tmp_path / "o.parquet")  # was "o.parquet is inside the pairs file"
+    with pytest.raises(HcisimError, match=r"no such texts file \(it is a folder\)"):
+        synth_typing_file(tmp_path / "folder", tmp_path / "o.parquet")
     texts = tmp_path / "t.csv"
     texts.write_text("text_id,text,text\n1,typed,ignored\n")  # the last text column was typed, without a word
-    one_line_error(hcisim("synth-typing", "--texts", texts, "--out", tmp_path / "o.parquet"),
-                   "column(s) text appear more than once")
+    with pytest.raises(HcisimError, match=r"column\(s\) text appear more than once"):
+        synth_typing_file(texts, tmp_path / "o.parquet")
     empty = tmp_path / "t.jsonl"
     empty.write_text("")
-    one_line_error(hcisim("locate", "--targets", empty, "--candidates", empty, "--out", tmp_path / "l.csv"),
-                   "no targets to locate")  # was "0/0 targets found", exit 0
+    with pytest.raises(HcisimError, match="no targets to locate"):  # was "0/0 targets found", exit 0
+        locate([str(empty)], [str(empty)], tmp_path / "l.csv")
