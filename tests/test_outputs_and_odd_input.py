@@ -122,15 +122,6 @@ def test_what_the_system_or_the_machine_refuses_is_one_line(tmp_path, pairs):
                           "--candidates", "100000000000"), "candidates must be a whole number from 1")
 
 
-def test_duplicate_pair_ids_are_refused(tmp_path):
-    """Two pairs with one id merged into one movement whose time ran backwards, exit 0."""
-    p = tmp_path / "p.csv"
-    p.write_text("pair_id,x0,y0,x1,y1\n1,0,0,100,100\n2,5,5,200,200\n1,3,3,50,60\n")
-    with pytest.raises(HcisimError, match="pair_id 1 on row 4 is also on row 2"):
-        synth_moves_file(p, tmp_path / "o.parquet")
-    assert not (tmp_path / "o.parquet").exists()
-
-
 @pytest.mark.parametrize("edit, says", [
     (lambda d: [1, 2], "not a mouse profile"), (lambda d: {**d, "users": {}}, "no users"),
     (lambda d: {**d, "pop_mean": [float("nan")] * len(d["pop_mean"])}, "non-finite parameters"),

@@ -371,18 +371,10 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
                           + ("; leave it empty for an unknown size" if "infinite size" in what else ""))
     if tab["pair_id"].null_count:
         raise HcisimError(f"{path}: column pair_id has empty values")
-    ids = tab["pair_id"].combine_chunks()
-    values = ids.to_numpy(zero_copy_only=False)
-    _, first, which = np.unique(values, return_index=True, return_inverse=True)
-    again = np.flatnonzero(first[which] != np.arange(len(values)))
-    if len(again):  # its rows would merge with the other pair's, and time would run backwards in them
-        i = int(again[0])
-        raise HcisimError(f"{path}: pair_id {ids[i].as_py()!r} on row {i + 2} is also on row {int(first[which[i]]) + 2}; "
-                          f"ids name one pair each")
     users = None
     if "user" in tab.column_names:
         users = [u.strip() if u and u.strip() else None for u in tab["user"].to_pylist()]
-    return ids, cols, users
+    return tab["pair_id"].combine_chunks(), cols, users
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
