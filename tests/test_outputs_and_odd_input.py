@@ -72,11 +72,15 @@ def test_synth_moves_replaces_its_earlier_output_and_nothing_else(tmp_path, pair
         synth_moves_file(pairs, fifo, candidates=1)
 
 
-def test_a_fit_is_not_written_into_its_data_nor_over_another_file(tmp_path, shared_data):
+def test_a_fit_is_never_written_over_its_data_or_another_file(tmp_path, shared_data):
+    ds = tmp_path / "ds"
+    shutil.copytree(FIXTURE, ds)
+    manifest = (ds / "manifest.json").read_bytes()
+    for fit, what in ((fit_mouse, "mouse"), (fit_typing, "typing")):
+        with pytest.raises(HcisimError, match=f"exists and is not a {what} profile"):
+            fit(ds, "hcisim", ds / "manifest.json")  # the dataset's manifest was replaced by the profile
+    assert (ds / "manifest.json").read_bytes() == manifest
     data = _sapimouse_copy(shared_data, tmp_path / "rec")
-    with pytest.raises(HcisimError, match="is inside the data being read"):
-        fit_mouse(data, "sapimouse", data / "p.json")
-    assert sorted(p.name for p in data.rglob("*")) == ["session_1min.csv", "user1"]
     settings = tmp_path / "settings.json"
     settings.write_text('{"theme": "dark"}')
     with pytest.raises(HcisimError, match="exists and is not a mouse profile"):

@@ -282,7 +282,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
     out = Path(out)
     if out.suffix.lower() != ".json":
         raise HcisimError(f"{out}: a mouse profile is written as .json")
-    check_file_out(out, {"data being read": data}, replaces=("a mouse profile", json_with("kind", PROFILE_KIND)))
+    # a profile may be written beside the recordings, never over one of them (a dataset's manifest was replaced)
+    check_file_out(out, replaces=("a mouse profile", json_with("kind", PROFILE_KIND)))
     check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
     logs = read_logs(Path(data), fmt)
     say_unread(Path(data), fmt, note)

@@ -212,7 +212,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     out = Path(out)
     if out.suffix != ".json":
         raise HcisimError(f"{out}: typing profiles are .json files")
-    check_file_out(out, {"data being read": data}, replaces=("a typing profile", json_with("format", FORMAT)))
+    # a profile may be written beside the recordings, never over one of them (a dataset's manifest was replaced)
+    check_file_out(out, replaces=("a typing profile", json_with("format", FORMAT)))
     if report:
         from simulator.report.page import check_report_out
         check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
