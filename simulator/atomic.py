@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,7 +76,7 @@ def json_with(key: str, value: str) -> Callable[[Path], bool]:
     return test
 
 
-def profile_read(profile: object, shipped: object) -> dict[str, Path]:
+def profile_read(profile: object, shipped: Container[str]) -> dict[str, Path]:
     """For ``check_file_out(reads=...)``: a profile named by a file path (not a shipped name) is read too."""
     if isinstance(profile, (str, Path)) and str(profile) not in shipped and Path(profile).is_file():
         return {"profile being read": Path(profile)}

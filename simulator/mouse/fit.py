@@ -39,7 +39,8 @@ CANDIDATES = 32
 """Draws per movement the critic chooses among, at synthesis and in the fit of its stages and tilts (which correct
 what that choice leaves). Benchmark held-out split, seeds 0 / 1 / 2, with stages fitted at 16: SapiMouse 0.686 /
 0.658 / 0.654 at 16 -> 0.662 / 0.623 / 0.637 at 32 (8: 0.722 / 0.701 / 0.714), Balabit about the same (0.645 /
-0.626 / 0.601 -> 0.624 / 0.627 / 0.615); synthesis time doubles (~650 movements/s)."""
+0.626 / 0.601 -> 0.624 / 0.627 / 0.615); refitted at 32, SapiMouse 0.665 / 0.640 / 0.631. Synthesis takes ~1.4x as
+long (10,000 pairs 13.1 s, 766 movements/s, against 9.2 s)."""
 TILT_MOVES = 300     # movements per user for their tilt of the critic
 TILT_ROUNDS = 16
 """Rounds of each person's tilt (simulator.critic.fit_tilts_in_rounds). The critic's trees pull everyone towards
