@@ -215,5 +215,12 @@ def export(root: Path, to: str, out: Path, session: str | None = None, overwrite
     check_file_out(out, {"dataset being exported": root})  # --overwrite never replaces what it is made from
     if Path(out).exists() and not overwrite:  # a script someone may have edited since
         raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
-    text = to_playwright(root, session) if to == "playwright" else json.dumps(to_rrweb(root, session))
+    if to == "playwright":
+        text = to_playwright(root, session)
+    else:
+        try:
+            text = json.dumps(to_rrweb(root, session), allow_nan=False)  # NaN is not JSON: rrweb's player stops
+        except ValueError:
+            raise HcisimError(f"{root}: a pointer event has no finite position (NaN or infinite x, y or dy); "
+                              f"rrweb JSON cannot hold it") from None
     return write_atomic(out, text)

@@ -390,19 +390,17 @@ def fidelity(
                                                                 "(e.g. mouse.auc=0.7; repeatable).")] = None,
 ) -> None:
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
-    from simulator.atomic import refuse_overlap
-    from simulator.fidelity import (check_json_out, check_thresholds, evaluate, parse_thresholds, write_json,
+    from simulator.atomic import check_file_out
+    from simulator.fidelity import (FIDELITY_JSON, check_thresholds, evaluate, parse_thresholds, write_json,
                                     write_report)
-    from simulator.report.page import check_report_out
+    from simulator.report.page import REPORT
 
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
     inputs = {"real dataset being read": real, "synthetic dataset being read": synth,
               **({"fitting data being read": fitting} if fitting else {})}
-    refuse_overlap(out_path, inputs)
-    check_report_out(out_path)  # before the work, not after it
+    check_file_out(out_path, inputs, replaces=REPORT)  # before the work, not after it
     if json_path is not None:
-        refuse_overlap(json_path, {**inputs, "HTML report being written": out_path})
-        check_json_out(json_path)
+        check_file_out(json_path, {**inputs, "HTML report being written": out_path}, replaces=FIDELITY_JSON)
     result = _with_progress("measuring fidelity", evaluate, real, synth, fitting=fitting, seed=seed)
     html = write_report(result, out_path)
     if json_path is not None:
@@ -745,12 +743,11 @@ def compare(
     """Score how well a candidate session reproduces a reference session."""
     from replay.compare import compare as compare_sessions
     from simulator.dataset import read_dataset
-    from simulator.report.page import check_report_out
-
     if out_path is not None:  # before any work or word: the scores were printed, then the --out refused
         from simulator.atomic import check_file_out
-        check_file_out(out_path, {"reference dataset being read": reference, "candidate dataset being read": candidate})
-        check_report_out(out_path)
+        from simulator.report.page import REPORT
+        check_file_out(out_path, {"reference dataset being read": reference, "candidate dataset being read": candidate},
+                       replaces=REPORT)
 
     both = [(what, read_dataset(path), sid) for what, path, sid in
             (("reference", reference, session), ("candidate", candidate, candidate_session))]

@@ -160,3 +160,29 @@ def test_inputs_that_are_folders_twice_named_columns_or_nothing_to_do_are_said_a
     empty.write_text("")
     with pytest.raises(HcisimError, match="no targets to locate"):  # was "0/0 targets found", exit 0
         locate([str(empty)], [str(empty)], tmp_path / "l.csv")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_file_saved_as_utf16_or_utf32_is_said_to_be_so(tmp_path, shared_data, encoding):
+    """Windows tools save text as UTF-16; the parsers' own complaints (a missing column, one column where five
+    were expected) sent the user looking at the file's columns instead of its encoding."""
+    def wide(name: str, text: str) -> Path:
+        p = tmp_path / name
+        p.write_bytes(text.encode(encoding))  # with its byte-order mark, as Notepad saves
+        return p
+
+    aalto = next((shared_data / "aalto-typing" / "files").glob("*_keystrokes.txt"))
+    free = shared_data / "typing-free-text" / "Facebook" / "f_01.csv"
+    sapi = shared_data / "sapimouse" / "user1" / "session_1min.csv"
+    cases = [
+        (lambda: synth_moves_file(wide("pairs.csv", PAIRS), tmp_path / "o.parquet", candidates=1), "a pairs CSV"),
+        (lambda: synth_typing_file(wide("texts.csv", "text_id,text\n1,hi\n"), tmp_path / "o.parquet"), "a texts CSV"),
+        (lambda: fit_mouse(wide("s.csv", sapi.read_text()), "sapimouse", tmp_path / "m.json"), "a SapiMouse CSV"),
+        (lambda: fit_typing(wide("1_keystrokes.txt", aalto.read_text(encoding="utf-8", errors="replace")), "aalto",
+                            tmp_path / "t.json"), "an Aalto keystroke file"),
+        (lambda: fit_typing(wide("f_01.csv", free.read_text()), "pynput", tmp_path / "t.json"), "a pynput log")]
+    for call, what in cases:
+        with pytest.raises(HcisimError) as e:
+            call()
+        assert f"not {what}: the file is {encoding.upper()} text; save it as UTF-8" in str(e.value)
+    assert not list(tmp_path.glob("o.parquet")) + list(tmp_path.glob("*.json"))

@@ -42,7 +42,7 @@ def test_a_report_replaces_an_earlier_report_and_nothing_else(tmp_path):
     write_page(old, "third", "<p>3</p>")
     manifest = tmp_path / "manifest.json"
     manifest.write_text('{"driver": "offline"}\n')
-    with pytest.raises(HcisimError, match="manifest.json exists and is not an hcisim report; choose another --out"):
+    with pytest.raises(HcisimError, match="manifest.json exists and is not an hcisim report; choose another output"):
         write_page(manifest, "x", "")
     assert manifest.read_text() == '{"driver": "offline"}\n'
 

@@ -8,9 +8,9 @@ Public API (``hcisim fidelity`` and ``hcisim augment`` call exactly these):
 - `write_json(result, out)`; `METRICS`: every measure's name and meaning
 """
 
-from simulator.fidelity.evaluate import (METRICS, FidelityResult, ModalityResult, Threshold, check_json_out,
+from simulator.fidelity.evaluate import (METRICS, FidelityResult, ModalityResult, Threshold, FIDELITY_JSON,
                                          check_thresholds, evaluate, parse_thresholds, write_json)
 from simulator.fidelity.report import write_report
 
-__all__ = ["METRICS", "FidelityResult", "ModalityResult", "Threshold", "check_json_out", "check_thresholds", "evaluate",
+__all__ = ["METRICS", "FidelityResult", "ModalityResult", "Threshold", "FIDELITY_JSON", "check_thresholds", "evaluate",
            "parse_thresholds", "write_json", "write_report"]

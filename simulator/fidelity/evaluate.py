@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from simulator.atomic import write_atomic
+from simulator.atomic import check_file_out, write_atomic
 from simulator import __version__
 from simulator.errors import HcisimError
 from simulator.fidelity.c2st import C2ST, two_sample_test
@@ -322,26 +322,22 @@ def check_thresholds(result: FidelityResult, thresholds: list[Threshold]) -> lis
     return problems
 
 
-def check_json_out(out: Path) -> None:
-    """An earlier fidelity JSON at ``out`` may be replaced; anything else (a user's file) not."""
-    out = Path(out)
-    if not out.exists():
-        return
-    try:
-        earlier = json.loads(out.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        earlier = None
-    if not (isinstance(earlier, dict) and "hcisim_version" in earlier and "metrics" in earlier):
-        raise HcisimError(f"{out} exists and is not an earlier hcisim fidelity JSON; choose another --json")
+def _is_fidelity_json(path: Path) -> bool:
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    return isinstance(earlier, dict) and "hcisim_version" in earlier and "metrics" in earlier
+
+
+FIDELITY_JSON = ("an earlier hcisim fidelity JSON", _is_fidelity_json)
+"""For ``check_file_out(replaces=...)``: an earlier result may be replaced, a user's file not."""
 
 
 def write_json(result: FidelityResult, out: Path) -> Path:
     out = Path(out)
-    check_json_out(out)
+    check_file_out(out, replaces=FIDELITY_JSON)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, result.to_json())
     return out
 
 
-__all__ = ["K", "METRICS", "FidelityResult", "ModalityResult", "Threshold", "check_json_out", "check_thresholds",
+__all__ = ["K", "METRICS", "FidelityResult", "ModalityResult", "Threshold", "FIDELITY_JSON", "check_thresholds",
            "evaluate", "parse_thresholds", "write_json"]

@@ -278,14 +278,15 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], 
     """``hcisim fit mouse``: read, cut, fit, write the profile and an HTML fit report beside it. ``note`` hears
     what a user should know of the result (a fit too small for the realism critic)."""
     from simulator.mouse.report import write_fit_report
-    from simulator.report.page import check_report_out
+    from simulator.report.page import REPORT
 
     out = Path(out)
     if out.suffix.lower() != ".json":
         raise HcisimError(f"{out}: a mouse profile is written as .json")
     # a profile may be written beside the recordings, never over one of them (a dataset's manifest was replaced)
     check_file_out(out, replaces=("a mouse profile", json_with("kind", PROFILE_KIND)))
-    check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
+    # before the profile is replaced: a refused report wrote it anyway
+    check_file_out(out.with_suffix(".html"), replaces=REPORT)
     logs = read_logs(Path(data), fmt)
     say_unread(Path(data), fmt, note)
     if users is not None:

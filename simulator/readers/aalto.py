@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
-from simulator.readers.common import PATTERNS, find_files
+from simulator.readers.common import PATTERNS, find_files, unreadable
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
@@ -91,7 +91,7 @@ def _read_table(f: Path) -> pa.Table:
                 strings_can_be_null=True, null_values=[""]),
             read_options=pacsv.ReadOptions(encoding="utf-8"))
     except (pa.ArrowInvalid, KeyError, UnicodeDecodeError) as e:
-        raise HcisimError(f"{f}: not an Aalto keystroke file ({str(e).splitlines()[0]})") from None
+        raise unreadable(f, "an Aalto keystroke file", e) from None
     if len(bad) > MAX_BAD_ROW_SHARE * (t.num_rows + len(bad)):
         raise HcisimError(f"{f}: {len(bad)} of {t.num_rows + len(bad)} rows have the wrong number of fields "
                           f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")

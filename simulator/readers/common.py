@@ -75,6 +75,35 @@ MAX_COORD_PX = 1e6
 """Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
 
 
+def wide_text(path: Path) -> str | None:
+    """'UTF-16' or 'UTF-32' when ``path`` starts like text in that encoding (a byte-order mark, or NULs between
+    ASCII letters: Windows tools save so), else None: a reader then says to save it as UTF-8, where a CSV
+    parser's own complaint (a missing column) would send the reader looking in the wrong place."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return None
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 8 and head.count(b"\x00") >= len(head) // 3):
+        return "UTF-16"
+    return None
+
+
+def refuse_wide_text(path: Path, a_what: str) -> None:
+    """Stop with one line when ``path`` is UTF-16/32 text (see `wide_text`)."""
+    wide = wide_text(path)
+    if wide:
+        raise HcisimError(f"{path}: not {a_what}: the file is {wide} text; save it as UTF-8")
+
+
+def unreadable(path: Path, a_what: str, err: Exception) -> HcisimError:
+    """The one-line error for a file a CSV parser could not read as ``a_what`` ("an Aalto keystroke file")."""
+    refuse_wide_text(path, a_what)
+    return HcisimError(f"{path}: not {a_what} ({str(err).splitlines()[0]})")
+
+
 def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[str, ...] = ()) -> pa.Table:
     """The rows of a ``client timestamp, button, state, x, y`` CSV (the Balabit challenge's layout, which
     SapiMouse adopted), checked: every column of the format, none of ``foreign`` (the other format's own:
@@ -86,9 +115,10 @@ def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[s
             column_types={"x": "float64", "y": "float64", "client timestamp": "float64", "button": "string",
                           "state": "string"}))
     except Exception as e:  # pyarrow raises several types for malformed CSV
-        raise HcisimError(f"{path}: not a {what} ({str(e).splitlines()[0]})") from None
+        raise unreadable(path, f"a {what}", e) from None
     missing = [c for c in columns if c not in tab.column_names]
     if missing:
+        refuse_wide_text(path, f"a {what}")
         raise HcisimError(f"{path}: not a {what}, missing column(s) {', '.join(missing)}")
     alien = [c for c in foreign if c in tab.column_names]
     if alien:

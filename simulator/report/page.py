@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.atomic import write_atomic
-from simulator.errors import HcisimError
+from simulator.atomic import check_file_out, write_atomic
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1300px;margin:2em auto;padding:0 1em}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
@@ -86,14 +85,12 @@ def is_report(path: Path) -> bool:
     return GENERATOR in head or STYLE[:80] in head
 
 
-def check_report_out(path: Path) -> None:
-    """An earlier report at ``path`` may be replaced; anything else (a dataset's manifest, a user's notes) not."""
-    path = Path(path)
-    if path.is_file() and not is_report(path):
-        raise HcisimError(f"{path} exists and is not an hcisim report; choose another --out")
+REPORT = ("an hcisim report", is_report)
+"""For ``check_file_out(replaces=...)``: an earlier report may be replaced; a dataset's manifest or a user's
+notes not."""
 
 
 def write_page(path: Path, title: str, body: str, style: str = "") -> Path:
-    """Write a page atomically (temp file, then rename); returns its path (`check_report_out` first)."""
-    check_report_out(path)
+    """Write a page atomically (temp file, then rename); returns its path (`check_file_out` first)."""
+    check_file_out(path, replaces=REPORT)
     return write_atomic(Path(path), page(title, body, style))

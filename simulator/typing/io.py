@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files, say_unread
+from simulator.readers.common import find_files, refuse_wide_text, say_unread
 from simulator.rng import rng_for
 from simulator.terms import terms_of
 from simulator.typing.fit import fit_records, recorded_layout
@@ -55,6 +55,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
         raise HcisimError(f"{path}: no such texts file" + (" (it is a folder)" if path.is_dir() else ""))
     if path.stat().st_size == 0:
         raise HcisimError(f"{path}: empty file (need a header text_id,text[,user] and one text per line)")
+    refuse_wide_text(path, "a texts CSV")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
@@ -215,8 +216,9 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     # a profile may be written beside the recordings, never over one of them (a dataset's manifest was replaced)
     check_file_out(out, replaces=("a typing profile", json_with("format", FORMAT)))
     if report:
-        from simulator.report.page import check_report_out
-        check_report_out(out.with_suffix(".html"))  # before the profile is replaced: a refused report wrote it anyway
+        from simulator.report.page import REPORT
+        # before the profile is replaced: a refused report wrote it anyway
+        check_file_out(out.with_suffix(".html"), replaces=REPORT)
     n_steps = 4
     step = lambda k: progress(k, n_steps) if progress else None  # noqa: E731
     records = read_records(data, fmt)

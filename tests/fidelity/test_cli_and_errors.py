@@ -37,11 +37,12 @@ def test_report_json_and_thresholds(fx, tmp_path):
     assert len(failed) == 4  # auc and coverage, each in both modalities
     assert any("mouse.auc" in ln and "above 0.7" in ln for ln in failed)
     assert any("typing.coverage" in ln and "below 0.85" in ln for ln in failed)
-    from simulator.fidelity import check_json_out
-    from simulator.report.page import check_report_out
+    from simulator.atomic import check_file_out
+    from simulator.fidelity import FIDELITY_JSON
+    from simulator.report.page import REPORT
 
-    check_json_out(js)  # its own earlier outputs may be replaced (no error)
-    check_report_out(html)
+    check_file_out(js, replaces=FIDELITY_JSON)  # its own earlier outputs may be replaced (no error)
+    check_file_out(html, replaces=REPORT)
 
 
 def test_a_file_of_yours_as_json_or_out_is_refused_before_the_work(fx, tmp_path):

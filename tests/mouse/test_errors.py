@@ -24,6 +24,8 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1,x0\n1,0,0,5,5,7\n", "column(s) x0 appear more than once"),
     ("pair_id,x0,y0,x1,y1\nNA,0,0,5,5\n,0,0,5,5\n", "column pair_id has empty values"),
     (b"pair_id,x0,y0,x1,y1\ncaf\xe9,0,0,5,5\n", "not UTF-8 text"),
+    ("pair_id,x0,y0,x1,y1\n1,true,0,5,5\n", "column x0 is not numeric"),  # was read as 1
+    ("pair_id,x0,y0,x1,y1\n1,0,0,five,5\n", "column x1 is not numeric"),
 ])
 def test_bad_pairs(tmp_path, text, message):
     p = tmp_path / "pairs.csv"

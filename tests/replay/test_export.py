@@ -83,3 +83,23 @@ def test_secret_names_come_from_the_field_and_never_repeat():
     assert secret_name({"label": "Card number"}, taken) == "SECRET_CARD_NUMBER_2"
     assert secret_name({"id": "pw"}, taken) == "SECRET_PW"
     assert secret_name({"label": "Пароль"}, taken) == "SECRET_FIELD"
+
+
+def test_an_rrweb_export_with_a_position_json_cannot_hold_is_refused_whole(tmp_path, monkeypatch):
+    """NaN was written as a bare ``NaN`` token: not JSON, so rrweb's player stopped at load (unit: a dataset
+    with a NaN position can only be made by hand, so the session's events are stood in for)."""
+    import pytest
+
+    from replay import export as ex
+    from simulator.errors import HcisimError
+
+    events = ex.to_rrweb(FIXTURE)
+    events[-1] = {**events[-1], "data": {**events[-1].get("data", {}), "x": float("nan")}}
+    monkeypatch.setattr(ex, "to_rrweb", lambda root, session=None: events)
+    out = tmp_path / "session.json"
+    with pytest.raises(HcisimError, match="a pointer event has no finite position"):
+        ex.export(FIXTURE, "rrweb", out)
+    assert not out.exists()
+    monkeypatch.undo()
+    ex.export(FIXTURE, "rrweb", out)
+    assert json.loads(out.read_text())[0]["type"] == 4  # meta first, strict JSON
