@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
@@ -29,13 +31,29 @@ from simulator.typing.synth import synth_typing
 from simulator.typing.text import normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
-OUT_SCHEMA = pa.schema([
-    pa.field("text_id", pa.string(), nullable=False),
-    pa.field("t_ms", pa.float64(), nullable=False),
-    pa.field("type", pa.string(), nullable=False),
-    pa.field("key", pa.string(), nullable=False),
-    pa.field("code", pa.string()),
-])
+def out_schema(id_type: pa.DataType) -> pa.Schema:
+    """OUT.parquet's columns; ``text_id`` keeps the type the texts file's ids are read as (`typed_ids`)."""
+    return pa.schema([
+        pa.field("text_id", id_type, nullable=False),
+        pa.field("t_ms", pa.float64(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("code", pa.string()),
+    ])
+
+
+def typed_ids(ids: list[str]) -> pa.Array:
+    """Text ids with the type a CSV reader infers for the column (pyarrow's, as synth-moves reads pair_id;
+    pandas agrees on the common cases: whole numbers int64, other numbers float64, else text), so the output
+    joins back to the TEXTS.csv a caller reads: ids 1, 2, 3 came out as the strings '1', '2', '3' while
+    pandas read the file's as integers, and a merge on text_id failed. Numbers that are not finite stay text."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["text_id"], *([i] for i in ids)])
+    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), convert_options=pacsv.ConvertOptions(
+        null_values=[""], strings_can_be_null=True))["text_id"].combine_chunks()
+    if pa.types.is_floating(col.type) and not np.isfinite(col.to_numpy(zero_copy_only=False)).all():
+        return pa.array(ids, pa.string())
+    return col
 CHUNK_TEXTS = 250
 """synth-typing types this many texts at a time (see `synth_typing_file`)."""
 USERS_KEPT_UP_TO = 60
@@ -75,7 +93,6 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
     if not rows:
         raise HcisimError(f"{path}: no texts")
     ids, texts, users = [], [], []
-    first_line: dict[str, int] = {}
     for n, r in enumerate(rows, start=2):
         tid, text = r.get("text_id"), r.get("text")
         if tid is None or text is None:
@@ -83,16 +100,21 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
         if r.get(None):  # csv puts fields beyond the header under None: an unquoted comma cut the text
             raise HcisimError(f"{path}: line {n} has more fields than the header (quote a text that holds "
                               f'commas: "Hello, world")')
+        if tid.strip() == "":  # a reader of the output could not tell which text its events type
+            raise HcisimError(f"{path}: line {n} has no text_id")
         if text == "":
             raise HcisimError(f"{path}: text {tid!r} (line {n}) is empty")
-        if tid in first_line:  # its events would merge with the other's, and time would run backwards in them
-            raise HcisimError(f"{path}: text_id {tid!r} on line {n} is also on line {first_line[tid]}; "
-                              f"ids name one text each")
-        first_line[tid] = n
         u = r.get("user")
         ids.append(tid)
         texts.append(normalise_newlines(text))
         users.append(u if u not in (None, "") else None)
+    first_line: dict[object, int] = {}
+    for n, (tid, key) in enumerate(zip(ids, typed_ids(ids).to_pylist()), start=2):
+        if key in first_line:  # its events would merge with the other's, and time would run backwards in them
+            same = "" if str(key) == tid else f" (read as {key!r}, as a CSV reader reads that column)"
+            raise HcisimError(f"{path}: text_id {tid!r} on line {n} is also on line {first_line[key]}{same}; "
+                              f"ids name one text each")
+        first_line[key] = n
     return ids, texts, users
 
 
@@ -127,7 +149,9 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         except HcisimError as e:
             raise HcisimError(f"text {tid!r}: {e}") from None
     rows, n = 0, len(texts)
-    with atomic_path(out) as tmp, pq.ParquetWriter(tmp, OUT_SCHEMA, compression="zstd") as writer:
+    tids = typed_ids(ids)
+    schema = out_schema(tids.type)
+    with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
             b = min(a + CHUNK_TEXTS, n)
             events = synth_typing(texts[a:b], profile=prof, rng=rng_for(seed, "synth-typing", k), users=users[a:b],
@@ -135,12 +159,12 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
                                   uncorrected_errors=uncorrected_errors)
             lens = [len(e) for e in events]
             table = pa.table({
-                "text_id": pa.array(np.repeat(np.array(ids[a:b], dtype=object), lens), pa.string()),
+                "text_id": tids.take(np.repeat(np.arange(a, b), lens)),
                 "t_ms": pa.array(np.concatenate([e.t_ms for e in events]), pa.float64()),
                 "type": pa.array(np.concatenate([e.type for e in events]), pa.string()),
                 "key": pa.array(np.concatenate([e.key for e in events]), pa.string()),
                 "code": pa.array(np.concatenate([e.code for e in events]), pa.string()),
-            }, schema=OUT_SCHEMA)
+            }, schema=schema)
             writer.write_table(table)
             rows += table.num_rows
             if progress:

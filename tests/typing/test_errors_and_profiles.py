@@ -40,6 +40,8 @@ def test_an_unquoted_comma_is_refused_not_typed_up_to(tmp_path):
 
 @pytest.mark.parametrize("content, match", [
     ("text_id,text\n1,hello\n1,again\n", "text_id '1' on line 3 is also on line 2"),
+    ("text_id,text\n1,hello\n01,again\n", r"text_id '01' on line 3 is also on line 2 \(read as 1"),
+    ("text_id,text\n1,hello\n,again\n", "line 3 has no text_id"),
     ("", "empty file"),
 ])
 def test_a_repeated_text_id_and_an_empty_file_are_refused(tmp_path, content, match):

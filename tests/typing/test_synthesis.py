@@ -243,6 +243,27 @@ def test_the_command_types_every_text_exactly_when_told(tmp_path):
     t = pq.read_table(tmp_path / "o.parquet").to_pydict()
     ids = np.array(t["text_id"])
     for i, s in enumerate(texts):
-        rows = ids == str(i)
+        rows = ids == i  # ids 0, 1, ... come back as the integers a CSV reader reads
         typed = apply_key_events({"type": np.array(t["type"])[rows], "key": np.array(t["key"])[rows]})
         assert typed == s, i
+
+
+@pytest.mark.parametrize("ids, kind", [(["3", "1", "2"], "int64"), (["3", "1.5", "2"], "double"),
+                                       (["t3", "1", "2"], "string"), (["3", "nan", "2"], "string")])
+def test_text_ids_keep_the_type_a_csv_reader_gives_them(tmp_path, ids, kind):
+    """Ids 1, 2, 3 came out as the strings '1', '2', '3' while pandas or pyarrow read the texts file's as
+    integers: joining the output back to the texts on text_id matched nothing (synth-moves keeps pair_id's
+    type the same way)."""
+    import pyarrow.csv as pacsv
+
+    csv_path = write_csv(tmp_path / "t.csv", [(i, s) for i, s in zip(ids, SENTENCES)], "text_id,text")
+    out = tmp_path / "o.parquet"
+    synth_typing_file(csv_path, out, seed=2, candidates=1)
+    got = pq.read_table(out)["text_id"]
+    assert str(got.type) == kind
+    order = list(dict.fromkeys(got.to_pylist()))
+    if kind == "string":  # a column a number reader would not keep whole stays as written
+        assert order == ids
+    else:  # the values and type a CSV reader gives the file's column: a join matches every text
+        read = pacsv.read_csv(csv_path)["text_id"]
+        assert read.type == got.type and order == read.to_pylist()
