@@ -32,6 +32,7 @@ from simulator.atomic import write_atomic
 from simulator.critic import Critic
 from simulator.errors import HcisimError
 from simulator.mouse.shape import Conditional, Mixture, conditional
+from simulator.readers.sapimouse import subject_of
 
 PROFILE_VERSION = 2
 PROFILE_KIND = "hcisim-mouse-profile"
@@ -206,11 +207,22 @@ class MouseProfile:
         return sorted(self.alpha, key=_natural)
 
     def user(self, uid: str) -> MouseUser:
-        uid = str(uid)
-        if uid not in self.alpha:
-            raise HcisimError(f"mouse profile {self.id!r} has no user {uid!r} (users: {', '.join(self.users)})")
+        """A fitted person by id ("12"); the data's folder name ("user12", SapiMouse's second session folder
+        "user12.2") or the number written otherwise ("012") finds them too, as in the typing profiles."""
+        uid = self.resolve_user(str(uid))
         return MouseUser(uid, self.alpha[uid], self.devices[uid], log_scale=self.log_scale.get(uid),
                          tilt=self.critic.tilt.get(uid) if self.critic is not None else None)
+
+    def resolve_user(self, given: str) -> str:
+        uid = given.strip()
+        if uid not in self.alpha:
+            uid = subject_of(uid)
+        if uid not in self.alpha:
+            same = [u for u in self.alpha if uid.isdigit() and u.isdigit() and int(u) == int(uid)]
+            uid = same[0] if len(same) == 1 else given
+        if uid not in self.alpha:
+            raise HcisimError(f"mouse profile {self.id!r} has no user {uid!r} (users: {', '.join(self.users)})")
+        return uid
 
     def draw(self, rng: np.random.Generator) -> MouseUser:
         """A new synthetic person: an offset from the population law, a capture regime's pooled device."""

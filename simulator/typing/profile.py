@@ -98,18 +98,25 @@ class TypingProfile:
 
     def typist(self, user: str) -> Typist:
         """A fitted typist by id. Ids are file-name text ("01"); a number naming exactly one typist ("1",
-        as a spreadsheet or a CSV reader that parses numbers writes "01") finds them too."""
+        as a spreadsheet or a CSV reader that parses numbers writes "01") finds them too, and so does a log's
+        whole file name ("f_01": typist 01's Facebook log, as the free-text data names it)."""
         user = self.resolve_user(user)
         return Typist(user, self.user_params[user], self.critic.tilt.get(user) if self.critic is not None else None)
 
     def resolve_user(self, user: str) -> str:
         """The profile's id for ``user`` (see `typist`); one clear error line if there is none."""
-        user = str(user).strip()
+        from simulator.readers.pynput_log import typist_id  # here: that reader imports the typing model
+
+        given = str(user).strip()
+        if given in self.user_params:
+            return given
+        user = typist_id(Path(given if given.lower().endswith(".csv") else given + ".csv"))  # f_01(.csv): 01
         if user in self.user_params:
             return user
         same = [u for u in self.user_params if user.isdigit() and u.isdigit() and int(u) == int(user)]
         if len(same) == 1:
             return same[0]
+        user = given
         known = ", ".join(self.users[:30]) or "none: this profile is a population only"
         raise HcisimError(f"unknown user {user!r} for typing profile {self.id} (known: {known})")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from simulator.errors import HcisimError
@@ -75,6 +76,17 @@ def test_unknown_user():
         load_profile("balabit").user("nobody")
 
 
+def test_a_person_is_found_by_the_data_s_folder_name_too():
+    """"user12" (the Balabit and SapiMouse folder) was an unknown user; the profile calls them 12."""
+    prof = load_profile("balabit")
+    assert [prof.resolve_user(u) for u in ("12", "user12", " 012 ")] == ["12"] * 3
+    assert np.array_equal(prof.user("user12").alpha, prof.user("12").alpha)
+    assert load_profile("sapimouse").resolve_user("user5.2") == "5"  # SapiMouse's second-session folder
+    for odd in ("user99", "12.5", "u12"):
+        with pytest.raises(HcisimError, match=f"has no user '{odd}'"):
+            prof.user(odd)
+
+
 def test_fit_bad_input(tmp_path):
     with pytest.raises(HcisimError, match="no such file or folder"):
         fit_profile(tmp_path / "nope", "sapimouse", tmp_path / "p.json")
@@ -120,8 +132,6 @@ def test_fit_bad_input(tmp_path):
 def test_the_python_api_refuses_what_the_file_contract_refuses_in_one_line(call, message):
     """The library's functions check their input as synth-moves checks a pairs file (they gave numpy
     tracebacks, NaN paths, or a width without height silently ignored for the aim)."""
-    import numpy as np
-
     from simulator import mouse
 
     with pytest.raises(HcisimError) as e:

@@ -107,6 +107,11 @@ def test_typist_ids_match_as_numbers_when_unambiguous(tmp_path):
     assert prof.resolve_user("1") == "01" and prof.resolve_user("02") == "2" and prof.resolve_user(" 05 ") == "05"
     with pytest.raises(HcisimError, match="unknown user"):
         prof.resolve_user("7")
+    # a log's file name, as the free-text data names typist 01's Facebook and Instagram logs, finds them too
+    assert [prof.resolve_user(u) for u in ("f_01", "i_01.csv", "t_2", "f_1")] == ["01", "01", "2", "01"]
+    for odd in ("1.5", "x_7", "user01"):  # a number's fraction is not a file's suffix; no such typist
+        with pytest.raises(HcisimError, match=f"unknown user '{odd}'"):
+            prof.resolve_user(odd)
     csv_path = write_csv(tmp_path / "t.csv", [("a", "hello", "1")], "text_id,text,user")
     assert synth_typing_file(csv_path, tmp_path / "o.parquet", profile="freetext") > 0
 
