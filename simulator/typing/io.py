@@ -49,8 +49,9 @@ def typed_ids(ids: list[str]) -> pa.Array:
     pandas read the file's as integers, and a merge on text_id failed. Numbers that are not finite stay text."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([["text_id"], *([i] for i in ids)])
-    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), convert_options=pacsv.ConvertOptions(
-        null_values=[""], strings_can_be_null=True))["text_id"].combine_chunks()
+    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                         convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True))
+    col = col["text_id"].combine_chunks()
     if pa.types.is_floating(col.type) and not np.isfinite(col.to_numpy(zero_copy_only=False)).all():
         return pa.array(ids, pa.string())
     return col
