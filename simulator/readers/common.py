@@ -86,8 +86,12 @@ def wide_text(path: Path) -> str | None:
         return None
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "UTF-32"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 8 and head.count(b"\x00") >= len(head) // 3):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16"
+    head = head[: len(head) // 2 * 2]
+    for text, zeros in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):  # little-, big-endian ASCII
+        if len(head) >= 8 and not zeros.strip(b"\x00") and all(32 <= b < 127 or b in b"\t\r\n" for b in text):
+            return "UTF-16"
     return None
 
 
