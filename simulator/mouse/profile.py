@@ -32,6 +32,7 @@ from simulator.atomic import write_atomic
 from simulator.critic import Critic
 from simulator.errors import HcisimError
 from simulator.mouse.shape import Conditional, Mixture, conditional
+from simulator.readers.common import find_person
 from simulator.readers.sapimouse import subject_of
 
 PROFILE_VERSION = 2
@@ -214,14 +215,11 @@ class MouseProfile:
                          tilt=self.critic.tilt.get(uid) if self.critic is not None else None)
 
     def resolve_user(self, given: str) -> str:
-        uid = given.strip()
-        if uid not in self.alpha:
-            uid = subject_of(uid)
-        if uid not in self.alpha:
-            same = [u for u in self.alpha if uid.isdigit() and u.isdigit() and int(u) == int(uid)]
-            uid = same[0] if len(same) == 1 else given
-        if uid not in self.alpha:
-            raise HcisimError(f"mouse profile {self.id!r} has no user {uid!r} (users: {', '.join(self.users)})")
+        """The profile's id for ``given`` (see `user`); one clear error line if there is none."""
+        uid = find_person(given, self.alpha, subject_of)
+        if uid is None:
+            raise HcisimError(f"mouse profile {self.id!r} has no user {given.strip()!r} "
+                              f"(users: {', '.join(self.users)})")
         return uid
 
     def draw(self, rng: np.random.Generator) -> MouseUser:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,20 @@ MIN_SAMPLES = 4
 MIN_DIST_PX = 20.0
 MAX_COORD_PX = 1e6
 """Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
+
+
+def find_person(given: str, known: Collection[str], alias: Callable[[str], str]) -> str | None:
+    """The id in ``known`` that ``given`` names, or None: the id itself, the id the data set's own file or folder
+    name holds (``alias``: SapiMouse's "user12" is 12, the free-text log "f_01" is 01), or the one id equal to it
+    as a number (a spreadsheet writes "01" as 1). Mouse and typing profiles name their people by this rule."""
+    given = given.strip()
+    if given in known:
+        return given
+    name = alias(given)
+    if name in known:
+        return name
+    same = [u for u in known if name.isdigit() and u.isdigit() and int(u) == int(name)]
+    return same[0] if len(same) == 1 else None
 
 
 def wide_text(path: Path) -> str | None:

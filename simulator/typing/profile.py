@@ -20,6 +20,7 @@ from scipy.special import ndtr, ndtri
 from simulator.critic import Critic
 from simulator.typing.autorepeat import AutoRepeat
 from simulator.errors import HcisimError
+from simulator.readers.common import find_person
 from simulator.typing.model import KINDS, QUANTILE_LEVELS, Shared
 from simulator.typing.params import CLOCKS, P, PARAMS, Typist
 from simulator.atomic import write_atomic
@@ -107,16 +108,11 @@ class TypingProfile:
         """The profile's id for ``user`` (see `typist`); one clear error line if there is none."""
         from simulator.readers.pynput_log import typist_id  # here: that reader imports the typing model
 
-        given = str(user).strip()
-        if given in self.user_params:
-            return given
-        user = typist_id(Path(given if given.lower().endswith(".csv") else given + ".csv"))  # f_01(.csv): 01
-        if user in self.user_params:
-            return user
-        same = [u for u in self.user_params if user.isdigit() and u.isdigit() and int(u) == int(user)]
-        if len(same) == 1:
-            return same[0]
-        user = given
+        user = str(user).strip()
+        found = find_person(user, self.user_params,
+                            lambda name: typist_id(Path(name if name.lower().endswith(".csv") else name + ".csv")))
+        if found is not None:
+            return found
         known = ", ".join(self.users[:30]) or "none: this profile is a population only"
         raise HcisimError(f"unknown user {user!r} for typing profile {self.id} (known: {known})")
 
