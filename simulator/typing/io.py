@@ -31,6 +31,8 @@ from simulator.typing.synth import synth_typing
 from simulator.typing.text import normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
+
+
 def out_schema(id_type: pa.DataType) -> pa.Schema:
     """OUT.parquet's columns; ``text_id`` keeps the type the texts file's ids are read as (`typed_ids`)."""
     return pa.schema([
@@ -55,6 +57,8 @@ def typed_ids(ids: list[str]) -> pa.Array:
     if pa.types.is_floating(col.type) and not np.isfinite(col.to_numpy(zero_copy_only=False)).all():
         return pa.array(ids, pa.string())
     return col
+
+
 CHUNK_TEXTS = 250
 """synth-typing types this many texts at a time (see `synth_typing_file`)."""
 USERS_KEPT_UP_TO = 60
@@ -68,7 +72,8 @@ FREETEXT_CREDIT = ("Free-text keystroke logs from github.com/AlvinKuruvilla/keys
                    "licence published): only fitted parameters are shipped, no recorded keystrokes.")
 
 
-def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
+def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str | None]]:
+    """Ids as written (for messages), the same ids typed as the output holds them (`typed_ids`), texts, users."""
     path = Path(path)
     if not path.is_file():
         raise HcisimError(f"{path}: no such texts file" + (" (it is a folder)" if path.is_dir() else ""))
@@ -109,14 +114,15 @@ def read_texts_csv(path: Path) -> tuple[list[str], list[str], list[str | None]]:
         ids.append(tid)
         texts.append(normalise_newlines(text))
         users.append(u if u not in (None, "") else None)
+    typed = typed_ids(ids)
     first_line: dict[object, int] = {}
-    for n, (tid, key) in enumerate(zip(ids, typed_ids(ids).to_pylist()), start=2):
+    for n, (tid, key) in enumerate(zip(ids, typed.to_pylist()), start=2):
         if key in first_line:  # its events would merge with the other's, and time would run backwards in them
             same = "" if str(key) == tid else f" (read as {key!r}, as a CSV reader reads that column)"
             raise HcisimError(f"{path}: text_id {tid!r} on line {n} is also on line {first_line[key]}{same}; "
                               f"ids name one text each")
         first_line[key] = n
-    return ids, texts, users
+    return ids, typed, texts, users
 
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0,
@@ -136,7 +142,7 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     reads = {"texts file being read": texts_csv, **profile_read(profile, SHIPPED)}
     check_file_out(out, reads, replaces=PARQUET)
     prof = load_profile(profile)
-    ids, texts, users = read_texts_csv(texts_csv)
+    ids, tids, texts, users = read_texts_csv(texts_csv)
     for i, (tid, u) in enumerate(zip(ids, users)):
         if u is not None:
             try:
@@ -150,7 +156,6 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         except HcisimError as e:
             raise HcisimError(f"text {tid!r}: {e}") from None
     rows, n = 0, len(texts)
-    tids = typed_ids(ids)
     schema = out_schema(tids.type)
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
