@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 import pytest
 
 from simulator.dataset import read_dataset, validate_dataset
-from tests.live import WEB_SCENARIOS
+from tests.live import WEB_SCENARIOS, assert_sent_on_deadlines
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +34,10 @@ def test_clicks_hit_their_targets_and_texts_are_exact(web_runs, name):
 @pytest.mark.parametrize("name", WEB_SCENARIOS)
 def test_events_are_sent_at_their_deadlines(web_runs, name):
     """Each awaited move costs Chromium a frame, so the driver sends at absolute deadlines and coalesces a move
-    that fell a sample behind: the median event leaves within a millisecond of its plan, p99 within a frame
-    (queued moves drifted to 25-67 ms). benchmarks/dispatch_timing.py measures it with sessions one at a time."""
-    s = web_runs[name].stats
-    assert s["dispatch_error_ms_p50"] <= 1.0, s
-    assert s["dispatch_error_ms_p99"] <= 16.7, s
+    that fell a sample behind (tests/live.py says what is asserted and why)."""
+    r = web_runs[name]
+    late = assert_sent_on_deadlines(r.dataset)
+    assert len(late) == r.stats["dispatched_events"] > 0, r.stats
 
 
 def test_page_received_every_press_and_key(web_runs):

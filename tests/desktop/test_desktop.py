@@ -4,13 +4,11 @@ import contextlib
 import json
 import time
 
-import numpy as np
-import pyarrow.compute as pc
 import pytest
 
 from replay.audit import audit
 from simulator.dataset import read_dataset, validate_dataset
-from tests.live import private_display
+from tests.live import assert_sent_on_deadlines, private_display
 
 pytestmark = pytest.mark.desktop
 
@@ -50,21 +48,9 @@ def test_every_press_is_checked_against_what_the_app_received(desktop_run):
 
 
 def test_desktop_events_are_sent_at_their_deadlines(desktop_run):
-    """Events go out at the plan's absolute deadlines: lateness is a stall now and then, never a drift.
-
-    A dispatcher that slept the planned gaps instead of keeping to deadlines would add every X round trip
-    (~0.65 ms a move) to all that follows: each quarter's median, not only the tail, would be late. The tail
-    itself is the machine's: here the session runs beside two Chromium sessions on two cores, where Xvfb can
-    wait for a core while pyautogui waits on its synchronous round trip (CI saw p99 10.9 and 18.5 ms, max 34 ms).
-    The 5 ms p99 target is measured by benchmarks/dispatch_timing.py with the session alone (0.5 ms)."""
     res = desktop_run[0]
-    ev = read_dataset(res.out).events
-    late = (pc.subtract(ev.column("t_ms"), ev.column("planned_t_ms"))).to_numpy()
+    late = assert_sent_on_deadlines(res.out)
     assert len(late) == res.stats["dispatched_events"] > 100, res.stats
-    assert np.median(late) <= 1.0, res.stats
-    quarters = [float(np.median(q)) for q in np.array_split(late, 4)]
-    assert max(quarters) <= 1.0, quarters
-    assert np.mean(late > 16.7) <= 0.05, (np.mean(late > 16.7), res.stats)
 
 
 def test_real_logger_passes_the_audit_but_for_the_password_it_logs(desktop_run):
