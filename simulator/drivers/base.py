@@ -27,6 +27,17 @@ def sleep_until(deadline: float) -> None:
         time.sleep(left - 0.001 if left > 0.002 else 0)
 
 
+def overtaken(plan: Plan, i: int, t0: float) -> bool:
+    """Event ``i`` is a move and the next one, also a move, is already due: the sender fell more than a sample
+    behind (a stall of the machine or of the app), and what captures the pointer would only see the newer
+    position -- Chromium's rAF coalescing, the X server's and toolkits' motion compression -- so the move is
+    not sent and not logged. Sending every overdue move instead puts a burst of stale positions a fraction of
+    a millisecond apart into the capture, and each costs a round trip (a frame in Chromium) before the plan
+    catches up. A press's own position is never skipped: only a move followed by a move is."""
+    return (plan.type[i] == "move" and i + 1 < len(plan) and plan.type[i + 1] == "move"
+            and time.perf_counter() > t0 + plan.t_ms[i + 1] / 1000.0)
+
+
 @contextmanager
 def no_gc_pauses() -> Iterator[None]:
     """Hold Python's cyclic garbage collector while a plan's events go out at their deadlines.
@@ -108,7 +119,8 @@ class Driver(Protocol):
         ...
 
     def dispatch(self, plan: Plan) -> np.ndarray:
-        """Send the events at their planned session times; return the actual times."""
+        """Send the events at their planned session times; return the actual times (NaN: a move a live driver
+        coalesced away because the next one was already due, `overtaken`)."""
         ...
 
     def describe_at(self, x: float, y: float) -> Target | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset.schema import RECEIVED
-from simulator.drivers.base import Target, no_gc_pauses, sleep_until
+from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.errors import HcisimError, NotServed
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
@@ -224,13 +224,10 @@ class BrowserDriver:
         for i in range(n):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
             sleep_until(deadline)
-            kind = plan.type[i]
-            if (kind == "move" and i + 1 < n and plan.type[i + 1] == "move"
-                    and time.perf_counter() > self._t0 + plan.t_ms[i + 1] / 1000.0):
-                # Behind by more than a sample: the page would only see the newer position in this
-                # frame anyway (rAF coalescing), so this one is not sent and not logged.
+            if overtaken(plan, i, self._t0):
                 actual[i] = np.nan
                 continue
+            kind = plan.type[i]
             actual[i] = (time.perf_counter() - self._t0) * 1000.0
             if kind == "move":
                 mouse.move(float(plan.x[i]), float(plan.y[i]))

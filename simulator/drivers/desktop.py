@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from simulator.drivers.base import Target, no_gc_pauses, sleep_until
+from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
@@ -252,11 +252,15 @@ class DesktopDriver:
 
     @no_gc_pauses()
     def dispatch(self, plan: Plan) -> np.ndarray:
+        """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         gui = self.gui
         actual = np.empty(len(plan))
         for i in range(len(plan)):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
             sleep_until(deadline)
+            if overtaken(plan, i, self._t0):
+                actual[i] = np.nan
+                continue
             actual[i] = (time.perf_counter() - self._t0) * 1000.0
             kind = plan.type[i]
             if kind == "move":

@@ -74,3 +74,31 @@ def test_the_desktop_driver_waits_for_a_widget_the_last_press_opened(tmp_path):
     threading.Timer(0.3, lambda: driver._state_file.write_text(json.dumps(after))).start()
     target = driver.locate(Locator("testid", "about_ok", exact=True))
     assert (target.box.x, target.box.y) == (50.0, 60.0)
+
+
+class _StallingGui(_Gui):
+    """pyautogui whose first move is held 60 ms (Xvfb waiting for a core): the plan falls behind."""
+
+    def moveTo(self, *a, **k):  # noqa: N802
+        if not self.collector_on:
+            time.sleep(0.06)
+        super().moveTo(*a, **k)
+
+    mouseDown = mouseUp = _Gui.moveTo  # noqa: N815
+
+
+def test_moves_overtaken_by_a_stall_are_coalesced_and_the_press_still_goes_out():
+    """After a stall the desktop driver sends the newest due position, not a burst of stale ones a fraction of a
+    millisecond apart (what X motion compression and Chromium's rAF leave of them); the move a press happens at
+    and the press itself are always sent."""
+    driver = object.__new__(DesktopDriver)
+    driver.gui, driver._t0 = _StallingGui(), time.perf_counter()
+    n = 10  # moves every 8 ms (a 125 Hz mouse), then a press and a release
+    t = np.r_[np.arange(8) * 8.0, 70.0, 80.0]
+    plan = Plan(t_ms=t, type=np.array(["move"] * 8 + ["down", "up"], dtype=object), x=np.arange(n, dtype=float),
+                y=np.full(n, 20.0), button=np.array([None] * n, dtype=object), key=np.array([None] * n, dtype=object),
+                code=np.array([None] * n, dtype=object), dx=np.zeros(n), dy=np.zeros(n))
+    actual = driver.dispatch(plan)
+    assert not np.isnan(actual[0]) and np.isnan(actual[1:6]).all(), actual  # 8-40 ms: all due by 60 ms
+    assert not np.isnan(actual[7:]).any(), actual  # the last move (the press's position), press and release
+    assert len(driver.gui.collector_on) == int((~np.isnan(actual)).sum())  # what is logged is what was sent
