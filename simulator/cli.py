@@ -82,6 +82,9 @@ def _candidates(item: str, default: int, speedup: str):
 
 MovementCandidates = _candidates("movement", 32, "~60x")
 TextCandidates = _candidates("text", 16, "~20x")
+SynthWorkers = Annotated[int, typer.Option(
+    min=1, help="Processes making chunks side by side (500 pairs or 250 texts each); the output's bytes are the "
+                "same for any number.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace --out if it exists.")]
 
 
@@ -275,12 +278,13 @@ def synth_moves(
     device: Annotated[Optional[str], typer.Option(
         help="Capture device for every movement: usb125 (125 Hz USB mouse), raf60 (60 Hz browser), sapimouse or "
              "balabit (those data sets' typical capture). Default: each synthetic person's own, as fitted.")] = None,
+    workers: SynthWorkers = 1,
 ) -> None:
     """Synthesise one pointing movement per (start, end) pair."""
     from simulator import mouse
 
     rows = _with_progress("synthesising movements", mouse.synth_moves_file, pairs, out_path, profile=profile, seed=seed,
-                           candidates=candidates, device=device)
+                           candidates=candidates, device=device, workers=workers)
     out.print(f"{rows} samples written to {out_path}", highlight=False)
 
 
@@ -301,12 +305,14 @@ def synth_typing(
         "--uncorrected-errors/--no-uncorrected-errors",
         help="Leave the share of typos people leave (default), or correct every one so the events type exactly "
              "each text (form filling).")] = True,
+    workers: SynthWorkers = 1,
 ) -> None:
     """Synthesise key events typing each text."""
     from simulator import typing as typing_model
 
     rows = _with_progress("typing texts", typing_model.synth_typing_file, texts, out_path, profile=profile, seed=seed,
-                           candidates=candidates, layout=keyboard, skill=skill, uncorrected_errors=uncorrected)
+                           candidates=candidates, layout=keyboard, skill=skill, uncorrected_errors=uncorrected,
+                           workers=workers)
     out.print(f"{rows} key events written to {out_path}", highlight=False)
 
 

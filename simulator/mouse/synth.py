@@ -13,6 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simulator.atomic import PARQUET, atomic_path, check_file_out, profile_read
+from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
 from simulator.critic import candidates_for, choose
 from simulator.mouse.device import NAMED_DEVICES, capture
@@ -381,7 +382,8 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,
-                     progress=None, candidates: int | None = None, device: str | None = None) -> int:
+                     progress=None, candidates: int | None = None, device: str | None = None,
+                     workers: int = 1) -> int:
     """``hcisim synth-moves``: one movement per pair, rows grouped by pair in input order; returns rows written.
 
     Each block of PERSON_BLOCK pairs is moved by a new synthetic person drawn
@@ -393,7 +395,7 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     on how much memory the machine has. ``progress(done, total)`` is told after each chunk.
     ``candidates``: draws per movement the realism critic chooses among (`synth_moves`). ``device``: one
     capture device for every movement (`resolve_device`: usb125, raf60, sapimouse, balabit) instead of each
-    person's own.
+    person's own. ``workers``: processes making chunks side by side (`simulator.chunks`); the bytes are the same.
     """
     if not Path(pairs_csv).is_file():  # before the output check, which would call a folder "the pairs file"
         read_pairs(pairs_csv)
@@ -412,20 +414,36 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
             except HcisimError as e:
                 raise HcisimError(f"pair {ids[i].as_py()!r}: {e}") from None
     schema = pa.schema([("pair_id", ids.type), ("t_ms", pa.float64()), ("x", pa.float64()), ("y", pa.float64())])
+    job = _MoveChunks(prof, c, who, seed, candidates, device)
     rows = 0
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for k, a in enumerate(range(0, n, CHUNK_PAIRS)):
-            b = min(a + CHUNK_PAIRS, n)
-            part = {key: v[a:b] for key, v in c.items()}
-            batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
-                                profile=prof, rng=rng_for(seed, "synth-moves", k),
-                                user=who[a:b], candidates=candidates,
-                                device=device)
-            counts = np.diff(batch.offsets)
+        for k, (counts, t_ms, x, y) in enumerate(chunks_in_order(job, -(-n // CHUNK_PAIRS), workers)):
+            a, b = k * CHUNK_PAIRS, min((k + 1) * CHUNK_PAIRS, n)
             writer.write_table(pa.table([ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
-                                         pa.array(batch.t_ms, pa.float64()), pa.array(batch.x, pa.float64()),
-                                         pa.array(batch.y, pa.float64())], schema=schema))
+                                         pa.array(t_ms, pa.float64()), pa.array(x, pa.float64()),
+                                         pa.array(y, pa.float64())], schema=schema))
             rows += int(counts.sum())
             if progress:
                 progress(b, n)
     return rows
+
+
+@dataclass
+class _MoveChunks:
+    """Chunk ``k`` of a synth-moves file: its pairs' movements as (samples per pair, t_ms, x, y)."""
+
+    profile: MouseProfile
+    cols: dict[str, np.ndarray]
+    who: list
+    seed: int
+    candidates: int | None
+    device: str | None
+
+    def __call__(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        a = k * CHUNK_PAIRS
+        b = min(a + CHUNK_PAIRS, len(self.who))
+        part = {key: v[a:b] for key, v in self.cols.items()}
+        batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
+                            profile=self.profile, rng=rng_for(self.seed, "synth-moves", k), user=self.who[a:b],
+                            candidates=self.candidates, device=self.device)
+        return np.diff(batch.offsets), batch.t_ms, batch.x, batch.y

@@ -11,6 +11,7 @@ import datetime as _dt
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
+from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
 from simulator.readers.common import find_files, refuse_wide_text, say_unread
 from simulator.rng import rng_for
@@ -127,7 +129,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
 
 def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto", seed: int = 0,
                       progress=None, candidates: int | None = None, layout: str | None = None,
-                      skill: float | None = None, uncorrected_errors: bool = True) -> int:
+                      skill: float | None = None, uncorrected_errors: bool = True, workers: int = 1) -> int:
     """``hcisim synth-typing``: one row per key event, grouped by text in input order; returns rows written.
 
     Texts are typed CHUNK_TEXTS at a time, each chunk from its own branch of the seed's RNG tree, and
@@ -135,7 +137,8 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     the critic chooses: ~1.5 GB per 1,000 texts unchunked). ``progress(done, total)`` after each chunk.
     ``candidates``: typings per text the realism critic chooses among (`synth_typing`); ``layout``: the
     keyboard typed on (default: the profile's); ``skill``: new typists' speed as a population z-score;
-    ``uncorrected_errors=False``: every typo corrected, each text typed exactly.
+    ``uncorrected_errors=False``: every typo corrected, each text typed exactly. ``workers``: processes making
+    chunks side by side (`simulator.chunks`); the bytes are the same.
     """
     if not Path(texts_csv).is_file():  # before the output check, which would call a folder "the texts file"
         read_texts_csv(texts_csv)
@@ -157,25 +160,43 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
             raise HcisimError(f"text {tid!r}: {e}") from None
     rows, n = 0, len(texts)
     schema = out_schema(tids.type)
+    job = _TextChunks(prof, texts, users, seed, lay.name, candidates, skill, uncorrected_errors)
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for k, a in enumerate(range(0, n, CHUNK_TEXTS)):
-            b = min(a + CHUNK_TEXTS, n)
-            events = synth_typing(texts[a:b], profile=prof, rng=rng_for(seed, "synth-typing", k), users=users[a:b],
-                                  layout=lay.name, candidates=candidates, skill=skill,
-                                  uncorrected_errors=uncorrected_errors)
-            lens = [len(e) for e in events]
-            table = pa.table({
-                "text_id": tids.take(np.repeat(np.arange(a, b), lens)),
-                "t_ms": pa.array(np.concatenate([e.t_ms for e in events]), pa.float64()),
-                "type": pa.array(np.concatenate([e.type for e in events]), pa.string()),
-                "key": pa.array(np.concatenate([e.key for e in events]), pa.string()),
-                "code": pa.array(np.concatenate([e.code for e in events]), pa.string()),
-            }, schema=schema)
+        for k, (lens, cols) in enumerate(chunks_in_order(job, -(-n // CHUNK_TEXTS), workers)):
+            a, b = k * CHUNK_TEXTS, min((k + 1) * CHUNK_TEXTS, n)
+            table = pa.table({"text_id": tids.take(np.repeat(np.arange(a, b), lens)), **cols}, schema=schema)
             writer.write_table(table)
             rows += table.num_rows
             if progress:
                 progress(b, n)
     return rows
+
+
+@dataclass
+class _TextChunks:
+    """Chunk ``k`` of a synth-typing file: key events per text and the event columns, in text order."""
+
+    profile: TypingProfile
+    texts: list[str]
+    users: list
+    seed: int
+    layout: str
+    candidates: int | None
+    skill: float | None
+    uncorrected_errors: bool
+
+    def __call__(self, k: int) -> tuple[list[int], dict[str, pa.Array]]:
+        a = k * CHUNK_TEXTS
+        b = min(a + CHUNK_TEXTS, len(self.texts))
+        events = synth_typing(self.texts[a:b], profile=self.profile, rng=rng_for(self.seed, "synth-typing", k),
+                              users=self.users[a:b], layout=self.layout, candidates=self.candidates, skill=self.skill,
+                              uncorrected_errors=self.uncorrected_errors)
+        return [len(e) for e in events], {
+            "t_ms": pa.array(np.concatenate([e.t_ms for e in events]), pa.float64()),
+            "type": pa.array(np.concatenate([e.type for e in events]), pa.string()),
+            "key": pa.array(np.concatenate([e.key for e in events]), pa.string()),
+            "code": pa.array(np.concatenate([e.code for e in events]), pa.string()),
+        }
 
 
 # -- fitting ---------------------------------------------------------------------------------------

@@ -155,3 +155,17 @@ def test_a_user_column_moves_a_pair_as_that_recorded_user(tmp_path):
     bad = _write(tmp_path, "pair_id,x0,y0,x1,y1,user\nq,1,2,300,400,999\n")
     r = hcisim("synth-moves", "--pairs", bad, "--out", tmp_path / "x.parquet")
     one_line_error(r, "pair 'q'", "no user '999'", code=2)
+
+
+def test_workers_give_the_same_bytes(tmp_path):
+    """--workers only decides which process makes each chunk of 500 pairs: the file is the same, byte for byte
+    (1,100 pairs: three chunks, new people and a recorded user among them, the critic choosing among 2 draws)."""
+    rng = np.random.default_rng(1)
+    rows = [f"{i},{','.join(map(str, rng.integers(0, 1000, 4)))},,,{'13' if i % 7 == 0 else ''}" for i in range(1100)]
+    pairs = _write(tmp_path, "pair_id,x0,y0,x1,y1,width,height,user\n" + "\n".join(rows) + "\n")
+    done = []
+    for w in (1, 2):
+        synth_moves_file(pairs, tmp_path / f"w{w}.parquet", seed=5, candidates=2, workers=w,
+                         progress=lambda d, n: done.append(d))
+    assert (tmp_path / "w1.parquet").read_bytes() == (tmp_path / "w2.parquet").read_bytes()
+    assert done == [500, 1000, 1100] * 2  # progress after each chunk, in order, either way

@@ -267,3 +267,13 @@ def test_text_ids_keep_the_type_a_csv_reader_gives_them(tmp_path, ids, kind):
     else:  # the values and type a CSV reader gives the file's column: a join matches every text
         read = pacsv.read_csv(csv_path)["text_id"]
         assert read.type == got.type and order == read.to_pylist()
+
+
+def test_workers_give_the_same_bytes(tmp_path):
+    """--workers only decides which process types each chunk of 250 texts: the file is the same, byte for byte
+    (600 texts: three chunks, new typists and typist 01, the critic choosing among 2 draws)."""
+    rows = [(i, SENTENCES[i % len(SENTENCES)][:40], "01" if i % 5 == 0 else "") for i in range(600)]
+    csv_path = write_csv(tmp_path / "t.csv", rows)
+    for w in (1, 2):
+        synth_typing_file(csv_path, tmp_path / f"w{w}.parquet", profile="freetext", seed=2, candidates=2, workers=w)
+    assert (tmp_path / "w1.parquet").read_bytes() == (tmp_path / "w2.parquet").read_bytes()
