@@ -8,6 +8,8 @@ and the writer takes the results in chunk order. ``synth-moves`` and ``synth-typ
 
 from __future__ import annotations
 
+import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, TypeVar
@@ -28,6 +30,7 @@ def _start(job: Callable[[int], Any]) -> None:
 
     global _JOB
     die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it cancels what is left
     threadpool_limits(1)
     _JOB = job
 
@@ -38,14 +41,16 @@ def _chunk(k: int) -> Any:
 
 
 def chunks_in_order(job: Callable[[int], T], n: int, workers: int = 1) -> Iterator[T]:
-    """``job(0) ... job(n - 1)`` in order; with ``workers`` > 1 computed by that many processes, each given the
-    (picklable) job once. Leaving early (an error while writing, Ctrl-C) cancels the chunks not yet begun."""
+    """``job(0) ... job(n - 1)`` in order; with ``workers`` > 1 computed by that many processes (no more than there
+    are chunks or cores: more only share the cores), each given the (picklable) job once. Leaving early (an
+    error while writing, Ctrl-C) cancels the chunks not yet begun."""
     if workers < 1:
         raise HcisimError(f"--workers must be at least 1, not {workers}")
     if workers == 1 or n <= 1:
         yield from map(job, range(n))
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, n), initializer=_start, initargs=(job,))
+    pool = ProcessPoolExecutor(max_workers=min(workers, n, os.cpu_count() or 1), initializer=_start,
+                               initargs=(job,))
     try:
         yield from pool.map(_chunk, range(n))
     except BrokenProcessPool:
