@@ -19,10 +19,10 @@ from simulator.errors import HcisimError
 
 T = TypeVar("T")
 
-_JOB: Callable[[int], Any] | None = None
+_JOB: Callable[[int, slice], Any] | None = None
 
 
-def _start(job: Callable[[int], Any]) -> None:
+def _start(job: Callable[[int, slice], Any]) -> None:
     """A worker's set-up: one BLAS thread. Each worker is one core's share; BLAS's own threads on top (the
     critic's matrix products) oversubscribed the machine: 10,000 pairs with two workers on two cores took
     10.9 s with them, 7.7 s without (14.0 s in one process)."""
@@ -35,24 +35,27 @@ def _start(job: Callable[[int], Any]) -> None:
     _JOB = job
 
 
-def _chunk(k: int) -> Any:
+def _chunk(k: int, part: slice) -> Any:
     assert _JOB is not None
-    return _JOB(k)
+    return _JOB(k, part)
 
 
-def chunks_in_order(job: Callable[[int], T], n: int, workers: int = 1) -> Iterator[T]:
-    """``job(0) ... job(n - 1)`` in order; with ``workers`` > 1 computed by that many processes (no more than there
+def chunks_in_order(job: Callable[[int, slice], T], n_items: int, size: int,
+                    workers: int = 1) -> Iterator[tuple[slice, T]]:
+    """``(part, job(k, part))`` for the chunks ``part`` = items ``k * size`` up to ``(k + 1) * size`` (the last one
+    shorter) of ``n_items``, in order; with ``workers`` > 1 computed by that many processes (no more than there
     are chunks or cores: more only share the cores), each given the (picklable) job once. Leaving early (an
     error while writing, Ctrl-C) cancels the chunks not yet begun."""
     if workers < 1:
         raise HcisimError(f"--workers must be at least 1, not {workers}")
-    if workers == 1 or n <= 1:
-        yield from map(job, range(n))
+    parts = [slice(a, min(a + size, n_items)) for a in range(0, n_items, size)]
+    if workers == 1 or len(parts) <= 1:
+        yield from ((part, job(k, part)) for k, part in enumerate(parts))
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, n, os.cpu_count() or 1), initializer=_start,
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts), os.cpu_count() or 1), initializer=_start,
                                initargs=(job,))
     try:
-        yield from pool.map(_chunk, range(n))
+        yield from zip(parts, pool.map(_chunk, range(len(parts)), parts))
     except BrokenProcessPool:
         raise HcisimError("a worker process died (out of memory? try fewer --workers)") from None
     finally:

@@ -417,14 +417,13 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
     job = _MoveChunks(prof, c, who, seed, candidates, device)
     rows = 0
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for k, (counts, t_ms, x, y) in enumerate(chunks_in_order(job, -(-n // CHUNK_PAIRS), workers)):
-            a, b = k * CHUNK_PAIRS, min((k + 1) * CHUNK_PAIRS, n)
-            writer.write_table(pa.table([ids.slice(a, b - a).take(pa.array(np.repeat(np.arange(b - a), counts))),
+        for part, (counts, t_ms, x, y) in chunks_in_order(job, n, CHUNK_PAIRS, workers):
+            writer.write_table(pa.table([ids.take(pa.array(np.repeat(np.arange(part.start, part.stop), counts))),
                                          pa.array(t_ms, pa.float64()), pa.array(x, pa.float64()),
                                          pa.array(y, pa.float64())], schema=schema))
             rows += int(counts.sum())
             if progress:
-                progress(b, n)
+                progress(part.stop, n)
     return rows
 
 
@@ -439,11 +438,9 @@ class _MoveChunks:
     candidates: int | None
     device: str | None
 
-    def __call__(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        a = k * CHUNK_PAIRS
-        b = min(a + CHUNK_PAIRS, len(self.who))
-        part = {key: v[a:b] for key, v in self.cols.items()}
-        batch = synth_moves(part["x0"], part["y0"], part["x1"], part["y1"], part.get("width"), part.get("height"),
-                            profile=self.profile, rng=rng_for(self.seed, "synth-moves", k), user=self.who[a:b],
+    def __call__(self, k: int, part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        c = {key: v[part] for key, v in self.cols.items()}
+        batch = synth_moves(c["x0"], c["y0"], c["x1"], c["y1"], c.get("width"), c.get("height"),
+                            profile=self.profile, rng=rng_for(self.seed, "synth-moves", k), user=self.who[part],
                             candidates=self.candidates, device=self.device)
         return np.diff(batch.offsets), batch.t_ms, batch.x, batch.y

@@ -162,13 +162,13 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
     schema = out_schema(tids.type)
     job = _TextChunks(prof, texts, users, seed, lay.name, candidates, skill, uncorrected_errors)
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for k, (lens, cols) in enumerate(chunks_in_order(job, -(-n // CHUNK_TEXTS), workers)):
-            a, b = k * CHUNK_TEXTS, min((k + 1) * CHUNK_TEXTS, n)
-            table = pa.table({"text_id": tids.take(np.repeat(np.arange(a, b), lens)), **cols}, schema=schema)
+        for part, (lens, cols) in chunks_in_order(job, n, CHUNK_TEXTS, workers):
+            table = pa.table({"text_id": tids.take(np.repeat(np.arange(part.start, part.stop), lens)), **cols},
+                             schema=schema)
             writer.write_table(table)
             rows += table.num_rows
             if progress:
-                progress(b, n)
+                progress(part.stop, n)
     return rows
 
 
@@ -185,11 +185,9 @@ class _TextChunks:
     skill: float | None
     uncorrected_errors: bool
 
-    def __call__(self, k: int) -> tuple[list[int], dict[str, pa.Array]]:
-        a = k * CHUNK_TEXTS
-        b = min(a + CHUNK_TEXTS, len(self.texts))
-        events = synth_typing(self.texts[a:b], profile=self.profile, rng=rng_for(self.seed, "synth-typing", k),
-                              users=self.users[a:b], layout=self.layout, candidates=self.candidates, skill=self.skill,
+    def __call__(self, k: int, part: slice) -> tuple[list[int], dict[str, pa.Array]]:
+        events = synth_typing(self.texts[part], profile=self.profile, rng=rng_for(self.seed, "synth-typing", k),
+                              users=self.users[part], layout=self.layout, candidates=self.candidates, skill=self.skill,
                               uncorrected_errors=self.uncorrected_errors)
         return [len(e) for e in events], {
             "t_ms": pa.array(np.concatenate([e.t_ms for e in events]), pa.float64()),
