@@ -108,19 +108,24 @@ FRAME_MS = 16.7
 
 
 def assert_sent_on_deadlines(dataset: Path) -> np.ndarray:
-    """A live session's events went out at the plan's absolute deadlines: lateness is a stall now and then,
-    never a drift. Returns each event's lateness (sent - planned, ms) for further checks.
+    """A live session's events went out at the plan's absolute deadlines: lateness stays under a frame but for a
+    stall now and then, and never drifts. Returns each event's lateness (sent - planned, ms) for further checks.
 
-    A dispatcher that slept the planned gaps instead of keeping to deadlines would add every send's cost (a frame
-    for an awaited Chromium move, ~0.65 ms for pyautogui's X round trip) to all that follows: each quarter's
-    median, not only the tail, would be late. The tail itself is the machine's: the suite runs three sessions
-    side by side on two cores, where Chromium or Xvfb waits for a core while the driver waits on it (CI saw
-    p99 up to 13.7 ms in the browser and 18.5 ms on the desktop, max 34 ms). The p99 targets (a frame in the
-    browser, 5 ms on the desktop) are measured by benchmarks/dispatch_timing.py with each session alone."""
+    The median event leaves within a millisecond of its plan. Within one Chromium movement lateness may ramp up
+    to a frame by design: each awaited move costs about the 16.6 ms between samples, and a move that falls a
+    whole sample behind is coalesced away (`simulator.drivers.base.overtaken`), which resets it -- a short
+    session's quarter can be mostly one such movement (event_dialog: a quarter's median 2.6 ms in CI). A
+    dispatcher that slept the planned gaps instead would add every send's cost (a frame in Chromium, ~0.65 ms
+    for pyautogui's X round trip) to all that follows: some quarter's median would pass a frame. The tail is the
+    machine's: the suite runs three sessions side by side on two cores, where Chromium or Xvfb waits for a core
+    while the driver waits on it (CI saw p99 up to 13.7 ms in the browser and 18.5 ms on the desktop, max 34
+    ms). The p99 targets (a frame in the browser, 5 ms on the desktop) are measured by
+    benchmarks/dispatch_timing.py with each session alone."""
     ev = read_dataset(dataset).events
     late = pc.subtract(ev.column("t_ms"), ev.column("planned_t_ms")).to_numpy()
+    assert np.median(late) <= 1.0, np.percentile(late, [50, 95, 99])
     quarters = [round(float(np.median(q)), 3) for q in np.array_split(late, 4)]
-    assert max(quarters) <= 1.0, quarters
+    assert max(quarters) <= FRAME_MS, quarters
     assert np.mean(late > FRAME_MS) <= 0.05, (np.mean(late > FRAME_MS), np.percentile(late, [50, 95, 99]))
     return late
 
