@@ -3,9 +3,11 @@
 One command: ``python benchmarks/mouse_realism.py [--n 1000] [--report mouse_realism.html]``.
 
 For each shared data set (SapiMouse, Balabit) the held-out part (see
-simulator/mouse/splits.py; the shipped profiles never saw it) is cut into
-movements with the issue's rule. Their (start, press) pairs are synthesised by
-``hcisim synth-moves`` (the file contract, with the data set's own profile) and
+simulator/mouse/splits.py) is cut into movements with the issue's rule. Their
+(start, press) pairs are synthesised by ``hcisim synth-moves`` (the file contract,
+with the data set's own profile as fitted on the training part alone:
+benchmarks/profiles/, which never saw the held-out part; the shipped profiles are
+the same fit on all of the data, `simulator.mouse.shipped`) and
 by re-implementations of peer algorithms. A gradient-boosting discriminator on
 kinematic features (5-fold CV) separates real from each generator; the table
 gives ROC AUC and EER with all features and without sampling-interval ones,
@@ -38,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator.mouse import apply_device, load_profile, synth_moves_file  # noqa: E402
+from simulator.mouse.shipped import benchmark_path  # noqa: E402
 from simulator.mouse.features import KINEMATIC, NAMES, features  # noqa: E402
 from simulator.mouse.fit import read_logs  # noqa: E402
 from simulator.mouse.splits import split  # noqa: E402
@@ -308,10 +311,10 @@ def main() -> None:
         idx = np.sort(rng.permutation(len(mv))[: args.n])
         mv = mv.subset(idx)
         pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
-        prof = load_profile(name)
-        device = _device_mix(prof)
-        gens = {"real": (mv.t_ms, mv.x, mv.y, mv.offsets), "hcisim": run_hcisim(pairs, name, args.seed),
-                "hcisim --candidates 1": run_hcisim(pairs, name, args.seed, candidates=1)}
+        fitted = benchmark_path(name)  # the training part's fit
+        device = _device_mix(load_profile(fitted))
+        gens = {"real": (mv.t_ms, mv.x, mv.y, mv.offsets), "hcisim": run_hcisim(pairs, fitted, args.seed),
+                "hcisim --candidates 1": run_hcisim(pairs, fitted, args.seed, candidates=1)}
         if not args.no_peers:
             for g, fn in PEERS.items():
                 gens[g] = run_peer(fn, pairs, device, rng)

@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/typing_realism.py [--aalto-users 120] [--seed 0] [--sweep] [--out typing_realism.html]
 
 For each data set (Aalto transcription: held-out participants; free text: held-out segments of each
-typist) the same texts are typed again by each generator -- hcisim (the shipped profile; the same
-typist for free text), pyautogui-style fixed interval, Playwright-style fixed delay, uniform random
+typist) the same texts are typed again by each generator -- hcisim (the data set's profile as fitted
+without the held-out parts, benchmarks/profiles/: the shipped one is the same fit on all of the data,
+`simulator.typing.shipped`; the same typist for free text), pyautogui-style fixed interval, Playwright-style fixed delay, uniform random
 delays, i.i.d. lognormal -- and a gradient-boosting discriminator on per-text keystroke features
 (simulator.typing.features) is scored by ROC AUC with 5-fold cross-validation grouped by text
 (0.5: indistinguishable, 1.0: always caught). A first reference row scores held-out texts against
@@ -38,6 +39,7 @@ from simulator.readers.aalto import aalto_users, read_aalto  # noqa: E402
 from simulator.readers.pynput_log import read_pynput  # noqa: E402
 from simulator.typing import load_profile, synth_typing  # noqa: E402
 from simulator.typing import splits  # noqa: E402
+from simulator.typing.shipped import benchmark_path  # noqa: E402
 from simulator.typing.features import FEATURES, feature_matrix  # noqa: E402
 from simulator.typing.layout import get_layout  # noqa: E402
 from simulator.typing.records import Keystrokes  # noqa: E402
@@ -287,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             ("aalto", lambda: held_out_aalto(args.aalto_users), "aalto", False),
             ("freetext", held_out_freetext, "freetext", True)):
         real = loader()
-        gens, real, texts, ev = generate(real, load_profile(prof_name), args.seed, per_typist)
+        gens, real, texts, ev = generate(real, load_profile(benchmark_path(prof_name)), args.seed, per_typist)
         rf = feature_matrix(real)
         person = _person_index([r.user for r in real])
         results[ds], by_person[ds] = {}, {}

@@ -2,7 +2,8 @@
 
 SapiMouse: by subject -- subjects whose number is divisible by 4 are held out.
 Balabit: by session -- per user, every third session (sorted by name) is held out,
-so "as user 12" exists in the profile and is judged on sessions it never saw.
+so "as user 12" exists in the benchmark's profile (benchmarks/profiles/) and is judged on sessions it
+never saw. The shipped profiles are fitted on every session (`simulator.mouse.shipped`).
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     as the layout it types on by default.
 
     ``holdout=True`` leaves out the standard held-out part (`simulator.typing.splits`) and says so in
-    the metadata -- the shipped profiles are built that way so the benchmark judges on unseen people.
+    the metadata -- the realism benchmark's profiles are built that way so it judges on unseen people.
     """
     from simulator.critic import MIN_CRITIC_ITEMS
     from simulator.typing import splits

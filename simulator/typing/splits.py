@@ -1,4 +1,4 @@
-"""The held-out parts the shipped profiles never saw and the realism benchmark judges on.
+"""The held-out parts the realism benchmark judges on, which its profiles (benchmarks/profiles/) never saw.
 
 Deterministic from ids alone (a hash, not a seeded shuffle), so the profile build and the benchmark
 agree on the split without sharing state: 20 % of Aalto participants; a third of each free-text
