@@ -12,6 +12,8 @@ import pytest
 
 from scenarios.apps.desktop.tk_app import ITEMS, write_json_atomic
 
+pytestmark = pytest.mark.desktop
+
 REPO = Path(__file__).resolve().parents[2]
 
 

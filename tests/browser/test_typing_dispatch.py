@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from simulator import plan as P
 from simulator.drivers.browser import BrowserDriver
 from simulator.typing import load_profile, synth_typing
+
+pytestmark = pytest.mark.browser
 
 
 def test_accents_typographic_quotes_and_emoji_arrive_in_the_field():
@@ -33,8 +36,10 @@ def test_accents_typographic_quotes_and_emoji_arrive_in_the_field():
 def test_the_page_receives_each_planned_key_with_its_code_on_a_german_keyboard():
     """Keys arrive where the typist's layout puts them (z as KeyY, @ with AltGr) and with the planned Shift side."""
     text = "Zürich: Grüße @ß {ja} 12!"
-    ev = synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(0), layout="qwertz-de", skill=1.5,
-                      uncorrected_errors=False)[0]
+    # a typist who takes the right Shift for the left hand's G (new typists each have their habit): the first seed's
+    ev = next(e for e in (synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(seed),
+                                       layout="qwertz-de", skill=1.5, uncorrected_errors=False)[0] for seed in range(40))
+              if "ShiftRight" in e.code)
     plan = P.keys(ev.t_ms + 50.0, ev.type, ev.key, ev.code)
     d = BrowserDriver()
     try:

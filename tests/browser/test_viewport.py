@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from simulator.drivers.browser import BrowserDriver
 from tests.helpers import hcisim, one_line_error
+
+pytestmark = pytest.mark.browser
 
 
 def test_the_page_and_its_screenshots_have_the_asked_size():
