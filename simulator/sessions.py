@@ -263,7 +263,7 @@ class SessionRunner:
                   "frames": pa.Table.from_pylist(actor.rec.frames, schema=FRAMES) if actor.rec.frames else None,
                   "received": received}
         return SessionResult(sid, {k: v for k, v in tables.items() if v is not None}, actor.rec.pngs, err,
-                             check_agreement(actions, received), final_state,
+                             check_agreement(actions, received, events), final_state,
                              getattr(self.driver, "epoch0_ms", None))
 
     def close(self, *, save_layout: bool = False) -> None:
