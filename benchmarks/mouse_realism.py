@@ -301,14 +301,16 @@ def main() -> None:
     ap.add_argument("--sets", default="sapimouse,balabit")
     ap.add_argument("--no-peers", action="store_true")
     args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
     rows, parts, priv = [], [], []
     t_start = time.time()
     for name in args.sets.split(","):
+        # each data set's subsample and peers from their own branches: `--sets balabit` or `--no-peers` judges
+        # the same movements as the full run
+        pick, rng = (np.random.default_rng([args.seed, list(SETS).index(name), k]) for k in (0, 1))
         train, held = split(name, read_logs(SETS[name], name))
         mv = cut_movements(held)
         mv_train = cut_movements(train)  # only for the privacy check: nothing is fitted here
-        idx = np.sort(rng.permutation(len(mv))[: args.n])
+        idx = np.sort(pick.permutation(len(mv))[: args.n])
         mv = mv.subset(idx)
         pairs = np.column_stack([mv.x[mv.offsets[:-1]], mv.y[mv.offsets[:-1]], mv.press_x, mv.press_y])
         fitted = benchmark_path(name)  # the training part's fit
