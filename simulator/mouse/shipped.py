@@ -7,7 +7,7 @@ Two fits of each data set, by the same code and settings:
 - ``train`` (``benchmarks/profiles/``): the training part only (`simulator.mouse.splits`). The realism benchmark
   judges on the held-out part, which only this fit never saw.
 
-Why two: a profile should use all the data there is (a quarter more people for SapiMouse, half as many sessions
+Why two: a profile should use all the data there is (a third more people for SapiMouse, half as many sessions
 again per Balabit user), and a benchmark must not judge on what it fitted.
 """
 
