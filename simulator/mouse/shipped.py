@@ -20,12 +20,10 @@ from simulator.mouse.fit import fit_movements, read_logs
 from simulator.mouse.profile import SHIPPED, save_profile, shipped_path
 from simulator.mouse.report import write_fit_report
 from simulator.mouse.splits import SPLIT_RULES, split
+from simulator.profiles import BENCHMARK_PROFILES
 from simulator.readers.common import cut_movements
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
-HELD_OUT_PROFILES = REPO / "benchmarks" / "profiles"
-"""The training-part fits the realism benchmarks load (same file names as the shipped ones)."""
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SOURCES = {
     "sapimouse": (DATA / "sapimouse", "SapiMouse (Antal, Fejer, Buza, SACI 2021), subjects 1-72, browser capture"),
     "balabit": (DATA / "balabit-mouse" / "training_files",
@@ -34,7 +32,7 @@ SOURCES = {
 
 
 def benchmark_path(name: str) -> Path:
-    return HELD_OUT_PROFILES / SHIPPED[name]
+    return BENCHMARK_PROFILES / SHIPPED[name]
 
 
 def build(name: str, part: str, report_dir: Path | None = None) -> Path:

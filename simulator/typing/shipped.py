@@ -18,16 +18,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from simulator.profiles import BENCHMARK_PROFILES
 from simulator.typing.io import fit_profile
 from simulator.typing.profile import shipped_path
 
-HELD_OUT_PROFILES = Path(__file__).resolve().parents[2] / "benchmarks" / "profiles"
-"""The training-part fits the realism benchmarks load (same file names as the shipped ones)."""
 SOURCES = {"aalto": ("aalto-typing/files", "aalto"), "freetext": ("typing-free-text", "pynput")}
 
 
 def benchmark_path(name: str) -> Path:
-    return HELD_OUT_PROFILES / shipped_path(name).name
+    return BENCHMARK_PROFILES / shipped_path(name).name
 
 
 def build(data: Path, part: str) -> list[Path]:
