@@ -11,8 +11,13 @@ bootstrap:
 demo: bootstrap
 	@.venv/bin/hcisim demo
 
+# Two passes, both always run: the tests that need no browser or display in two processes (pytest-xdist),
+# then those that drive Chromium and Xvfb in real time, in one process: tests/live.py runs those sessions
+# side by side itself, and a core kept busy beside them pushes their dispatch timing past a frame.
 test: bootstrap
-	@.venv/bin/python -m pytest -q
+	@.venv/bin/python -m pytest -q -n 2 -m "not browser and not desktop"; unit=$$?; \
+	.venv/bin/python -m pytest -q -m "browser or desktop"; live=$$?; \
+	test $$unit -eq 0 -a $$live -eq 0
 
 fixtures: bootstrap
 	@.venv/bin/python -m fixtures.regenerate

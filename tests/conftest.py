@@ -8,6 +8,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+LIVE_MARKS = {"browser", "desktop"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that uses the real-time sessions must say so with a browser or desktop mark: `make test` runs the
+    unmarked ones in two processes, where each would make all the sessions again beside the other's tests."""
+    unmarked = [it.nodeid for it in items
+                if "live_runs" in getattr(it, "fixturenames", ()) and not LIVE_MARKS & {m.name for m in it.iter_markers()}]
+    if unmarked:
+        raise pytest.UsageError(f"{unmarked[0]} uses the live sessions but is not marked browser or desktop"
+                                + (f" (and {len(unmarked) - 1} more)" if len(unmarked) > 1 else ""))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The recorded human data beside the clone (CI puts ../shared there)."""
