@@ -10,7 +10,7 @@ import pytest
 
 from simulator.drivers.base import no_gc_pauses
 from simulator.drivers.desktop import DesktopDriver
-from simulator.plan import Plan
+from simulator.plan import make
 
 
 def test_collector_is_held_inside_and_restored_after():
@@ -51,10 +51,7 @@ def test_the_desktop_driver_sends_a_plan_with_the_collector_held():
     n = 5
     # no move followed by a move: such a move is skipped once its successor is due (`overtaken`), and under load
     # (the suite's unit tests run two at a time) a 1 ms deadline passes before it goes out
-    plan = Plan(t_ms=np.arange(n, dtype=float), type=np.array(["move", "down", "up", "move", "down"], dtype=object),
-                x=np.full(n, 10.0), y=np.full(n, 20.0), button=np.array([None] * n, dtype=object),
-                key=np.array([None] * n, dtype=object), code=np.array([None] * n, dtype=object),
-                dx=np.zeros(n), dy=np.zeros(n))
+    plan = make(np.arange(n), ["move", "down", "up", "move", "down"], x=10.0, y=20.0)
     driver.dispatch(plan)
     assert driver.gui.collector_on == [False] * n
     assert gc.isenabled()
@@ -98,9 +95,7 @@ def test_moves_overtaken_by_a_stall_are_coalesced_and_the_press_still_goes_out()
     n = 10  # a first move, then moves every 8 ms (a 125 Hz mouse) from 20 ms, then a press and a release
     # (the first gap is 20 ms so that a loaded machine's delay before the first send does not skip that one)
     t = np.r_[0.0, 20.0 + np.arange(7) * 8.0, 90.0, 100.0]
-    plan = Plan(t_ms=t, type=np.array(["move"] * 8 + ["down", "up"], dtype=object), x=np.arange(n, dtype=float),
-                y=np.full(n, 20.0), button=np.array([None] * n, dtype=object), key=np.array([None] * n, dtype=object),
-                code=np.array([None] * n, dtype=object), dx=np.zeros(n), dy=np.zeros(n))
+    plan = make(t, ["move"] * 8 + ["down", "up"], x=np.arange(n), y=20.0)
     driver._t0 = time.perf_counter()
     actual = driver.dispatch(plan)
     assert not np.isnan(actual[0]) and np.isnan(actual[1:6]).all(), actual  # 20-52 ms: each overtaken by 60 ms
