@@ -43,11 +43,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from simulator.augment.fit import fit_mouse, fit_typing  # noqa: E402
+from simulator.profiles import SHARED_DATA as DATA  # noqa: E402
 from simulator.augment.generate import as_new_person  # noqa: E402
 from simulator.fidelity.identify import train_identifier  # noqa: E402
 from simulator.fidelity.privacy import MAX_TRAIN, uniform_max_share_over_chance  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data"
 
 
 def new_people(prof, rng: np.random.Generator, k: int) -> list:

@@ -46,10 +46,10 @@ from simulator.augment import augment_dataset, import_dataset  # noqa: E402
 from simulator.augment.convert import iter_sessions  # noqa: E402
 from simulator.augment.tasks import segment_numbers  # noqa: E402
 from simulator.dataset import DatasetWriter, Manifest  # noqa: E402
+from simulator.profiles import SHARED_DATA as DATA  # noqa: E402
 from simulator.readers.sapimouse import subject_of  # noqa: E402
 from simulator.typing.splits import freetext_is_test  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data"
 FIT_SHARE = 2 / 3
 
 

@@ -41,15 +41,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator.mouse import apply_device, load_profile, synth_moves_file  # noqa: E402
-from simulator.mouse.shipped import benchmark_path  # noqa: E402
+from simulator.mouse.shipped import SOURCES, benchmark_path  # noqa: E402
 from simulator.mouse.features import KINEMATIC, NAMES, features  # noqa: E402
 from simulator.mouse.fit import read_logs  # noqa: E402
 from simulator.mouse.splits import split  # noqa: E402
 from simulator.mouse.synth import _device_mix  # noqa: E402
 from simulator.readers.common import cut_movements  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SETS = {"sapimouse": DATA / "sapimouse", "balabit": DATA / "balabit-mouse" / "training_files"}
+SETS = {name: root for name, (root, _cite) in SOURCES.items()}
+"""Each data set's recorded logs: those its profiles were fitted on (simulator.mouse.shipped)."""
 
 
 # -- peer generators: continuous (1 ms) trajectories, then the data set's device ---------------------

@@ -38,15 +38,17 @@ sys.path.insert(0, str(REPO))
 from simulator.readers.aalto import aalto_users, read_aalto  # noqa: E402
 from simulator.readers.pynput_log import read_pynput  # noqa: E402
 from simulator.typing import load_profile, synth_typing  # noqa: E402
+from simulator.profiles import SHARED_DATA  # noqa: E402
 from simulator.typing import splits  # noqa: E402
-from simulator.typing.shipped import benchmark_path  # noqa: E402
+from simulator.typing.shipped import SOURCES, benchmark_path  # noqa: E402
 from simulator.typing.features import FEATURES, feature_matrix  # noqa: E402
 from simulator.typing.layout import get_layout  # noqa: E402
 from simulator.typing.records import Keystrokes  # noqa: E402
 from simulator.report.page import img, table, write_page  # noqa: E402
 from simulator.typing.report import comparison_plots, texts_of  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data"
+AALTO = SHARED_DATA / SOURCES["aalto"][0]
+FREETEXT = SHARED_DATA / SOURCES["freetext"][0]
 DHAKAL = {"mean IKI (ms)": (238.7, 111.6), "rollover (% keystrokes)": 25.0,
           "corrected errors (% keystrokes)": 6.3, "uncorrected errors (% chars)": 1.2}
 MIN_KEYS = 15
@@ -118,23 +120,23 @@ BASELINES = {"pyautogui fixed interval": pyautogui_fixed, "playwright fixed dela
 # -- data ----------------------------------------------------------------------------------------
 
 def held_out_aalto(n_users: int) -> list[Keystrokes]:
-    test = [u for u in aalto_users(DATA / "aalto-typing" / "files") if splits.aalto_is_test(u)][:n_users]
-    return [r for r in read_aalto(DATA / "aalto-typing" / "files", users=set(test)) if len(r) >= MIN_KEYS]
+    test = [u for u in aalto_users(AALTO) if splits.aalto_is_test(u)][:n_users]
+    return [r for r in read_aalto(AALTO, users=set(test)) if len(r) >= MIN_KEYS]
 
 
 def held_out_freetext() -> list[Keystrokes]:
-    return [r for r in read_pynput(DATA / "typing-free-text") if splits.freetext_is_test(r.text_id)
+    return [r for r in read_pynput(FREETEXT) if splits.freetext_is_test(r.text_id)
             and len(r) >= MIN_KEYS]
 
 
 def aalto_training_users() -> list[str]:
-    return [u for u in aalto_users(DATA / "aalto-typing" / "files") if not splits.aalto_is_test(u)]
+    return [u for u in aalto_users(AALTO) if not splits.aalto_is_test(u)]
 
 
 def aalto_texts_by_person(users: set[str]) -> dict[str, list[Keystrokes]]:
     """The texts (of at least MIN_KEYS keys) of these Aalto participants, per participant."""
     by: dict[str, list[Keystrokes]] = {}
-    for r in read_aalto(DATA / "aalto-typing" / "files", users=users):
+    for r in read_aalto(AALTO, users=users):
         if len(r) >= MIN_KEYS:
             by.setdefault(r.user, []).append(r)
     return by
@@ -152,7 +154,7 @@ def other_texts_freetext(real: list[Keystrokes], seed: int) -> list[Keystrokes]:
     """Training segments of the same typists, as many per typist as they have held out (where they have them)."""
     rng = np.random.default_rng([seed, 7])
     by: dict[str, list[Keystrokes]] = {}
-    for r in read_pynput(DATA / "typing-free-text"):
+    for r in read_pynput(FREETEXT):
         if not splits.freetext_is_test(r.text_id) and len(r) >= MIN_KEYS:
             by.setdefault(r.user, []).append(r)
     out = []

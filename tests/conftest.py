@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+from simulator.profiles import SHARED_DATA
 
 
 LIVE_MARKS = {"browser", "desktop"}

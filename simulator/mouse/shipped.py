@@ -20,19 +20,19 @@ from simulator.mouse.fit import fit_movements, read_logs
 from simulator.mouse.profile import SHIPPED, save_profile, shipped_path
 from simulator.mouse.report import write_fit_report
 from simulator.mouse.splits import SPLIT_RULES, split
-from simulator.profiles import BENCHMARK_PROFILES
+from simulator.profiles import SHARED_DATA, benchmark_twin
 from simulator.readers.common import cut_movements
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SOURCES = {
-    "sapimouse": (DATA / "sapimouse", "SapiMouse (Antal, Fejer, Buza, SACI 2021), subjects 1-72, browser capture"),
-    "balabit": (DATA / "balabit-mouse" / "training_files",
+    "sapimouse": (SHARED_DATA / "sapimouse",
+                  "SapiMouse (Antal, Fejer, Buza, SACI 2021), subjects 1-72, browser capture"),
+    "balabit": (SHARED_DATA / "balabit-mouse" / "training_files",
                 "Balabit Mouse Dynamics Challenge (Fulop et al. 2016), training files, RDP capture"),
 }
 
 
 def benchmark_path(name: str) -> Path:
-    return BENCHMARK_PROFILES / SHIPPED[name]
+    return benchmark_twin(shipped_path(name))
 
 
 def build(name: str, part: str, report_dir: Path | None = None) -> Path:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulator.profiles import BENCHMARK_PROFILES
+from simulator.profiles import SHARED_DATA, benchmark_twin
 from simulator.typing.io import fit_profile
 from simulator.typing.profile import shipped_path
 
@@ -26,7 +26,7 @@ SOURCES = {"aalto": ("aalto-typing/files", "aalto"), "freetext": ("typing-free-t
 
 
 def benchmark_path(name: str) -> Path:
-    return BENCHMARK_PROFILES / shipped_path(name).name
+    return benchmark_twin(shipped_path(name))
 
 
 def build(data: Path, part: str) -> list[Path]:
@@ -37,7 +37,7 @@ def build(data: Path, part: str) -> list[Path]:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("data", nargs="?", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data")
+    ap.add_argument("data", nargs="?", type=Path, default=SHARED_DATA)
     ap.add_argument("--part", choices=["all", "train", "both"], default="both")
     args = ap.parse_args()
     for part in ("all", "train") if args.part == "both" else (args.part,):

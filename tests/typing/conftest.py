@@ -4,23 +4,21 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def aalto_dir() -> Path:
-    d = DATA / "aalto-typing" / "files"
+def _recorded(shared_data: Path, folder: str) -> Path:
+    d = shared_data / folder
     if not d.is_dir():
         pytest.fail(f"recorded data not found at {d}: clone the project beside shared/")
     return d
 
 
 @pytest.fixture(scope="session")
-def freetext_dir() -> Path:
-    d = DATA / "typing-free-text"
-    if not d.is_dir():
-        pytest.fail(f"recorded data not found at {d}: clone the project beside shared/")
-    return d
+def aalto_dir(shared_data: Path) -> Path:
+    return _recorded(shared_data, "aalto-typing/files")
+
+
+@pytest.fixture(scope="session")
+def freetext_dir(shared_data: Path) -> Path:
+    return _recorded(shared_data, "typing-free-text")
 
 
 SENTENCES = [
