@@ -21,7 +21,7 @@ from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import SHIPPED, Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
-from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_wide_text
+from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_wide_text, typed_ids
 from simulator.rng import check_rng, rng_for
 
 SD_PER_WIDTH = 1 / 4.133
@@ -339,14 +339,17 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     try:
         # user ids are names as the data set writes them: read as text; only an empty field is empty ("NA" is
-        # an id, "nan" a NaN)
+        # an id, "nan" a NaN); pair ids as written, then typed as a reader infers them (`typed_ids`)
         tab = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-                             convert_options=pacsv.ConvertOptions(column_types={"user": pa.string()},
+                             convert_options=pacsv.ConvertOptions(column_types={"user": pa.string(),
+                                                                                "pair_id": pa.string()},
                                                                   null_values=[""], strings_can_be_null=True))
     except pa.ArrowInvalid as e:
         msg = str(e).splitlines()[0]
         if "Empty CSV" in msg or path.stat().st_size == 0 or not header:
             raise HcisimError(f"{path}: empty pairs file (expected header pair_id,x0,y0,x1,y1)") from None
+        if "invalid UTF8" in msg:
+            raise HcisimError(f"{path}: not UTF-8 text") from None
         raise HcisimError(f"{path}: not a readable CSV ({msg})") from None
     if any(pa.types.is_binary(f.type) for f in tab.schema):
         raise HcisimError(f"{path}: not UTF-8 text")
@@ -378,7 +381,7 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     users = None
     if "user" in tab.column_names:
         users = [u.strip() if u and u.strip() else None for u in tab["user"].to_pylist()]
-    return tab["pair_id"].combine_chunks(), cols, users
+    return typed_ids(tab["pair_id"].to_pylist()), cols, users
 
 
 def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimouse", seed: int = 0,

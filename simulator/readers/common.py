@@ -8,9 +8,12 @@ judged against.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
+import io
 import os
-from collections.abc import Callable, Collection
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,18 +79,44 @@ MAX_COORD_PX = 1e6
 """Coordinates and sizes beyond this are not screen pixels (1e308 made NaN paths with exit 0)."""
 
 
+WHOLE = re.compile(r"(\d+)(?:\.0*)?")
+"""A whole number as a spreadsheet or pandas may write an id: ``1``, or ``1.0`` (pandas writes a column of
+numbers with an empty cell as floats)."""
+
+
 def find_person(given: str, known: Collection[str], alias: Callable[[str], str]) -> str | None:
     """The id in ``known`` that ``given`` names, or None: the id itself, the id the data set's own file or folder
     name holds (``alias``: SapiMouse's "user12" is 12, the free-text log "f_01" is 01), or the one id equal to it
-    as a number (a spreadsheet writes "01" as 1). Mouse and typing profiles name their people by this rule."""
+    as a number (a spreadsheet writes "01" as 1, pandas as 1.0). Mouse and typing profiles name their people by
+    this rule."""
     given = given.strip()
     if given in known:
         return given
     name = alias(given)
     if name in known:
         return name
-    same = [u for u in known if name.isdigit() and u.isdigit() and int(u) == int(name)]
+    number = WHOLE.fullmatch(name)
+    same = [u for u in known if number and u.isdigit() and int(u) == int(number[1])]
     return same[0] if len(same) == 1 else None
+
+
+def typed_ids(ids: Sequence[str]) -> pa.Array:
+    """Ids of a CSV column (as written) typed as a CSV reader infers the column: pyarrow's inference, which
+    pandas agrees with on the common cases (whole numbers int64, other numbers float64, true/false bool, else
+    text), so an output's ``pair_id`` / ``text_id`` joins back to the input file a caller reads (ids 1, 2, 3
+    written as the strings '1', '2', '3' did not merge with pandas' integers). Kept as text where inference
+    would lose or change them: numbers that are not finite, whole numbers beyond int64 (read as float64,
+    2**64 and 2**64 + 1 became one id) and dates or times (pandas keeps those as text too)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([["id"], *([i] for i in ids)])
+    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                         convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True))
+    col = col["id"].combine_chunks()
+    text = pa.types.is_temporal(col.type)
+    if pa.types.is_floating(col.type):
+        text = (not np.isfinite(col.to_numpy(zero_copy_only=False)).all()
+                or all(re.fullmatch(r"\s*[+-]?\d+\s*", i) for i in ids))
+    return pa.array(ids, pa.string()) if text else col
 
 
 def wide_text(path: Path) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
 from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
-from simulator.readers.common import find_files, refuse_wide_text, say_unread
+from simulator.readers.common import find_files, refuse_wide_text, say_unread, typed_ids
 from simulator.rng import rng_for
 from simulator.terms import terms_of
 from simulator.typing.fit import fit_records, recorded_layout
@@ -44,21 +42,6 @@ def out_schema(id_type: pa.DataType) -> pa.Schema:
         pa.field("key", pa.string(), nullable=False),
         pa.field("code", pa.string()),
     ])
-
-
-def typed_ids(ids: list[str]) -> pa.Array:
-    """Text ids with the type a CSV reader infers for the column (pyarrow's, as synth-moves reads pair_id;
-    pandas agrees on the common cases: whole numbers int64, other numbers float64, else text), so the output
-    joins back to the TEXTS.csv a caller reads: ids 1, 2, 3 came out as the strings '1', '2', '3' while
-    pandas read the file's as integers, and a merge on text_id failed. Numbers that are not finite stay text."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([["text_id"], *([i] for i in ids)])
-    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                         convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True))
-    col = col["text_id"].combine_chunks()
-    if pa.types.is_floating(col.type) and not np.isfinite(col.to_numpy(zero_copy_only=False)).all():
-        return pa.array(ids, pa.string())
-    return col
 
 
 CHUNK_TEXTS = 250
@@ -117,13 +100,6 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
         texts.append(normalise_newlines(text))
         users.append(u if u not in (None, "") else None)
     typed = typed_ids(ids)
-    first_line: dict[object, int] = {}
-    for n, (tid, key) in enumerate(zip(ids, typed.to_pylist()), start=2):
-        if key in first_line:  # its events would merge with the other's, and time would run backwards in them
-            same = "" if str(key) == tid else f" (read as {key!r}, as a CSV reader reads that column)"
-            raise HcisimError(f"{path}: text_id {tid!r} on line {n} is also on line {first_line[key]}{same}; "
-                              f"ids name one text each")
-        first_line[key] = n
     return ids, typed, texts, users
 
 

@@ -52,13 +52,28 @@ def test_columns_order_and_end_samples(tmp_path, profile):
             assert abs(x[m][-1] - x1) <= w / 2 and abs(y[m][-1] - y1) <= h / 2
 
 
-def test_integer_pair_ids_keep_their_type(tmp_path):
-    text = "pair_id,x0,y0,x1,y1\n5,0,0,300,200\n2,300,200,10,10\n"
-    synth_moves_file(_write(tmp_path, text), tmp_path / "o.parquet")
+@pytest.mark.parametrize("ids, kind", [
+    (["5", "2"], "int64"), (["5", "2.5"], "double"),
+    # ids a reader would change: dates became date32 (pandas keeps text), whole numbers beyond int64 float64,
+    # where 2**64 and 2**64 + 1 were one id
+    (["2024-01-02", "2024-01-01"], "string"), ([str(2**64 + 1), str(2**64)], "string"), (["5", "NaN"], "string"),
+])
+def test_pair_ids_keep_the_type_a_csv_reader_gives_them_unless_it_would_change_them(tmp_path, ids, kind):
+    text = "pair_id,x0,y0,x1,y1\n" + "".join(f"{i},{100 * n},0,300,200\n" for n, i in enumerate(ids))
+    synth_moves_file(_write(tmp_path, text), tmp_path / "o.parquet", candidates=1)
     tab = pq.read_table(tmp_path / "o.parquet")
-    assert str(tab.schema.field("pair_id").type) == "int64"
-    ids = tab["pair_id"].to_pylist()
-    assert ids[0] == 5 and ids[-1] == 2
+    assert str(tab.schema.field("pair_id").type) == kind
+    got = list(dict.fromkeys(tab["pair_id"].to_pylist()))
+    assert got == (ids if kind == "string" else [float(i) if kind == "double" else int(i) for i in ids])
+
+
+def test_a_repeated_pair_id_gives_one_movement_per_row_in_input_order(tmp_path):
+    text = "pair_id,x0,y0,x1,y1\n7,0,0,300,200\n8,300,200,10,10\n7,10,10,600,400\n"
+    synth_moves_file(_write(tmp_path, text), tmp_path / "o.parquet", candidates=1)
+    tab = pq.read_table(tmp_path / "o.parquet")
+    ids, t, x = tab["pair_id"].to_pylist(), tab["t_ms"].to_numpy(), tab["x"].to_numpy()
+    starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+    assert [ids[i] for i in starts] == [7, 8, 7] and list(x[starts]) == [0, 300, 10] and not t[starts].any()
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):

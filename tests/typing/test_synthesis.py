@@ -249,7 +249,9 @@ def test_the_command_types_every_text_exactly_when_told(tmp_path):
 
 
 @pytest.mark.parametrize("ids, kind", [(["3", "1", "2"], "int64"), (["3", "1.5", "2"], "double"),
-                                       (["t3", "1", "2"], "string"), (["3", "nan", "2"], "string")])
+                                       (["t3", "1", "2"], "string"), (["3", "nan", "2"], "string"),
+                                       (["2024-01-03", "2024-01-01", "x"], "string"),
+                                       ([str(2**64 + 1), str(2**64), "2"], "string")])
 def test_text_ids_keep_the_type_a_csv_reader_gives_them(tmp_path, ids, kind):
     """Ids 1, 2, 3 came out as the strings '1', '2', '3' while pandas or pyarrow read the texts file's as
     integers: joining the output back to the texts on text_id matched nothing (synth-moves keeps pair_id's
@@ -277,3 +279,19 @@ def test_workers_give_the_same_bytes(tmp_path):
     for w in (1, 2):
         synth_typing_file(csv_path, tmp_path / f"w{w}.parquet", profile="freetext", seed=2, candidates=2, workers=w)
     assert (tmp_path / "w1.parquet").read_bytes() == (tmp_path / "w2.parquet").read_bytes()
+
+
+def test_a_repeated_text_id_gives_one_text_per_row_in_input_order(tmp_path):
+    """Ids numbering each typist's segments (1, 2, ... per user) repeat across typists; such a file was refused
+    whole. As synth-moves does with a repeated pair_id, each row is typed, its events one run in input order."""
+    rows = [("1", "first one", "01"), ("2", "second", "01"), ("1", "third text", "05"), ("2", "fourth", "")]
+    csv_path = write_csv(tmp_path / "t.csv", rows)
+    out = tmp_path / "o.parquet"
+    synth_typing_file(csv_path, out, profile="freetext", seed=1, candidates=1, uncorrected_errors=False)
+    t = pq.read_table(out).to_pydict()
+    ids, tm = t["text_id"], np.asarray(t["t_ms"])
+    starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]] + [len(ids)]
+    assert [ids[i] for i in starts[:-1]] == [1, 2, 1, 2]
+    for (a, b), (_, text, _) in zip(zip(starts, starts[1:]), rows):
+        assert tm[a] == 0 and np.all(np.diff(tm[a:b]) >= 0)
+        assert apply_key_events({"type": np.array(t["type"][a:b]), "key": np.array(t["key"][a:b])}) == text
