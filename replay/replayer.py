@@ -255,11 +255,25 @@ class Replayer:
         keep = frame_thinning(rel)
         return P.moves(now + rel[keep], mapped[keep, 0], mapped[keep, 1])
 
-    def _key_plan(self, a: dict[str, Any]) -> P.Plan:
+    def _key_rows(self, a: dict[str, Any]) -> np.ndarray:
+        """Rows of the action's recorded key presses and releases, in order (withheld keys left out)."""
         t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
         sel = np.isin(ty, ["key_down", "key_up"]) & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
-        now = self.driver.now_ms() + 20.0
         sel &= key != "Unidentified"  # a key a private field withheld (Shift, CapsLock): not pressed
+        return np.flatnonzero(sel)
+
+    def _reached_by_tab(self, a: dict[str, Any]) -> bool:
+        """A type step whose first key press is Tab: the generator moved focus into the field that way, inside
+        the step (`simulator.scenario.Session.type`, outcome ``tabbed``)."""
+        rows = self._key_rows(a)[:2]
+        return len(rows) == 2 and list(self.ev["key"][rows]) == ["Tab", "Tab"] and \
+            list(self.ev["type"][rows]) == ["key_down", "key_up"]
+
+    def _key_plan(self, a: dict[str, Any], part: slice = slice(None)) -> P.Plan:
+        """The action's key events (``part`` of them), from now on, with their recorded rhythm."""
+        t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
+        sel = self._key_rows(a)[part]
+        now = self.driver.now_ms() + 20.0
         keys, codes = list(key[sel]), list(self.ev["code"][sel])
         params = json.loads(a.get("params") or "{}")
         if params.get("sensitive") or any(k == "•" for k in keys):
@@ -269,9 +283,9 @@ class Replayer:
         # each key pressed where it was recorded (its code), else where the session's keyboard has it
         codes = [c or code_for(k, self.keyboard) for k, c in zip(keys, codes)]
         if self.timing == "fast":  # the recorded order (Shift still around its letters), none of the rhythm
-            rel = np.arange(int(sel.sum())) * FAST_KEY_MS
+            rel = np.arange(len(sel)) * FAST_KEY_MS
         else:
-            rel = (t[sel] - (t[sel][0] if sel.any() else 0.0)) / self.speed
+            rel = (t[sel] - (t[sel][0] if len(sel) else 0.0)) / self.speed
         return P.keys(now + rel, ["down" if k == "key_down" else "up" for k in ty[sel]], keys, codes)
 
     def _scroll_into_view(self, loc: L.Locator, action_id: int, rounds: int = 6):
@@ -409,9 +423,15 @@ class Replayer:
         if kind in _POINTER_KINDS:
             self._click_at(a, prev_end, target.box, step.action_id)
         elif kind == "type":
+            rest = slice(None)
+            if self._reached_by_tab(a):
+                # Tab as recorded, then a click only if it did not land here: sent after a click, the Tab left
+                # the field and the text went into the next one
+                self._send(self._key_plan(a, slice(2)), step.action_id)
+                target, rest = self.driver.locate(loc), slice(2, None)
             if not target.focused:
                 self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
-            self._send(self._key_plan(a), step.action_id)
+            self._send(self._key_plan(a, rest), step.action_id)
             if a.get("text_typed") is not None and not params.get("sensitive"):
                 value = self.driver.field_value(loc)
                 step.checkpoints.append(Checkpoint("field_value", value == a["text_typed"],
@@ -435,8 +455,10 @@ class Replayer:
                     raise HcisimError(f"no option {option!r}") from None
                 self.driver.page.keyboard.press("Escape")
             else:
-                self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)
-                opt = self.driver.locate(L.role("option", option, exact=True))
+                if not (target.role == "listbox" and target.kind != "select"):  # a listbox on the page is open;
+                    self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)  # a click picks
+                # the option may lie below the list's fold: clicking where it is hidden hit the page behind it
+                opt = self._scroll_into_view(L.role("option", option, exact=True), step.action_id)
                 self._click_at({**a, "kind": "click"}, a["t_start_ms"], opt.box, step.action_id)
             shown = self.driver.field_value(loc) or self.driver.locate(loc).text or ""
             step.checkpoints.append(Checkpoint("selected", option in shown, repr(shown)))
