@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pyarrow.compute as pc
 
-from simulator.atomic import check_file_out, write_atomic
+from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import navigation_was_caused
@@ -209,12 +209,19 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
     return out
 
 
+EARLIER = {"playwright": ("a script hcisim exported", starts_with(b'"""Exported by hcisim')),
+           "rrweb": ("rrweb events hcisim exported", starts_with(b'[{"type": '))}
+"""What an existing output must be for ``--overwrite`` to replace it (``check_file_out``'s ``replaces``)."""
+
+
 def export(root: Path, to: str, out: Path, session: str | None = None, overwrite: bool = False) -> Path:
     if to not in FORMATS:
         raise HcisimError(f"unknown export format {to!r}: use one of {', '.join(FORMATS)}")
     check_file_out(out, {"dataset being exported": root})  # --overwrite never replaces what it is made from
     if Path(out).exists() and not overwrite:  # a script someone may have edited since
         raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
+    # and --overwrite only an earlier export: `export my_app` beside the scenario script my_app.py replaced it
+    check_file_out(out, replaces=EARLIER[to])
     if to == "playwright":
         text = to_playwright(root, session)
     else:

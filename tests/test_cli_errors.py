@@ -270,6 +270,11 @@ def test_overwrite_refuses_a_folder_that_is_not_a_dataset(tmp_path):
                    f"{project} is not a dataset", "--overwrite replaces only datasets")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
     assert (project / "src" / "main.py").read_text() == "code"
+    # a manifest.json of another kind (a browser extension's) does not make a folder a dataset
+    (project / "manifest.json").write_text('{"manifest_version": 3, "name": "ext"}')
+    one_line_error(hcisim("run", "login", "--sessions", "1", "--out", project, "--overwrite"),
+                   f"{project} is not an hcisim dataset", "--overwrite replaces only datasets")
+    assert (project / "src" / "main.py").read_text() == "code"
 
 
 def test_an_output_that_would_replace_its_own_input_is_refused(tmp_path):

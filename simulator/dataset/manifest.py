@@ -15,6 +15,10 @@ from simulator.errors import HcisimError
 MANIFEST_NAME = "manifest.json"
 
 
+REQUIRED_FIELDS = ("driver", "format_version", "files", "tables")
+"""What makes a JSON file a dataset manifest (and not a browser extension's or a web app's manifest.json)."""
+
+
 @dataclass
 class FileEntry:
     sha256: str
@@ -78,7 +82,7 @@ class Manifest:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Manifest":
         known = {f for f in cls.__dataclass_fields__}
-        missing = [k for k in ("driver", "format_version", "files", "tables") if k not in data]
+        missing = [k for k in REQUIRED_FIELDS if k not in data]
         if missing:
             raise HcisimError(f"manifest.json lacks required field(s): {', '.join(missing)}")
         kwargs = {k: v for k, v in data.items() if k in known}

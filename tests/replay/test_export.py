@@ -24,17 +24,26 @@ def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
     assert "page.get_by_test_id('form-country').select_option(label=" in source  # native select
 
 
-def test_an_existing_export_is_replaced_only_when_asked(tmp_path):
-    """A script edited since its export was overwritten without a word."""
+def test_an_existing_export_is_replaced_only_when_asked_and_nothing_else_is(tmp_path):
+    """A script edited since its export was overwritten without a word; and with --overwrite, `export my_app`
+    beside the scenario script my_app.py replaced the script."""
     out = tmp_path / "test_checkout.py"
-    out.write_text("# edited by hand\n")
     cmd = [sys.executable, "-m", "simulator.cli", "export", str(FIXTURE), "--to", "playwright", "--out", str(out)]
+    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
+    edited = out.read_text() + "# edited by hand\n"
+    out.write_text(edited)
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.strip() == f"error: {out} already exists; choose another --out or pass --overwrite"
-    assert out.read_text() == "# edited by hand\n"
+    assert out.read_text() == edited
     r = subprocess.run(cmd + ["--overwrite"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "def run(page):" in out.read_text()
+    assert "def run(page):" in out.read_text() and "edited by hand" not in out.read_text()
+    for to, name in (("playwright", "my_app.py"), ("rrweb", "notes.json")):
+        mine = tmp_path / name
+        mine.write_text("from scenarios import step\n" if to == "playwright" else '{"notes": 1}')
+        r = subprocess.run(cmd[:6] + [to, "--out", str(mine), "--overwrite"], capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.strip().startswith(f"error: {mine} exists and is not "), r.stderr
+        assert "\n" not in r.stderr.strip() and mine.read_text().startswith(("from scenarios", '{"notes"'))
 
 
 def test_rrweb_export_has_meta_snapshot_and_input(tmp_path):
