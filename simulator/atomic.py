@@ -50,6 +50,12 @@ def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None,
     if path.exists() and not path.is_file():
         raise HcisimError(f"{out}: not a regular file (a device, pipe or socket); name a file to write")
     refuse_overlap(out, reads or {})
+    if path.is_file():
+        from simulator.dataset.manifest import owning_dataset  # (the dataset package writes through this module)
+
+        owner = owning_dataset(path)
+        if owner is not None:  # synth-moves --out DATASET/events.parquet broke the dataset's checksums, exit 0
+            raise HcisimError(f"{out} is a file of the dataset {owner}; choose another output")
     if replaces is not None and path.is_file() and path.stat().st_size > 0:
         what, earlier = replaces
         try:

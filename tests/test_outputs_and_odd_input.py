@@ -72,6 +72,22 @@ def test_synth_moves_replaces_its_earlier_output_and_nothing_else(tmp_path, pair
         synth_moves_file(pairs, fifo, candidates=1)
 
 
+@pytest.mark.parametrize("table", ["events/shard=00000/part.parquet", "actions/shard=00000/part.parquet"])
+def test_no_output_replaces_a_file_of_a_dataset(tmp_path, pairs, table):
+    """synth-moves --out DATASET/events.parquet wrote over the dataset's table (a Parquet file like its own
+    output), exit 0, and the dataset no longer validated; a new file beside the tables is no harm."""
+    from simulator.dataset import validate_dataset
+
+    ds = shutil.copytree(FIXTURE, tmp_path / "ds")
+    before = (ds / table).read_bytes()
+    for synth, given in ((synth_moves_file, pairs), (synth_typing_file, tmp_path / "t.csv")):
+        given.write_text(given.read_text() if given.exists() else "text_id,text\n1,hello there\n")
+        with pytest.raises(HcisimError, match=f"is a file of the dataset {ds}"):
+            synth(given, ds / table, candidates=1)
+    assert (ds / table).read_bytes() == before and validate_dataset(ds) == []
+    assert synth_moves_file(pairs, ds / "extra.parquet", candidates=1) > 0
+
+
 def test_a_fit_is_never_written_over_its_data_or_another_file(tmp_path, shared_data):
     ds = tmp_path / "ds"
     shutil.copytree(FIXTURE, ds)

@@ -19,6 +19,27 @@ REQUIRED_FIELDS = ("driver", "format_version", "files", "tables")
 """What makes a JSON file a dataset manifest (and not a browser extension's or a web app's manifest.json)."""
 
 
+def read_manifest_fields(path: Path) -> dict[str, Any] | None:
+    """The JSON object at ``path`` if it reads as a dataset manifest (its required fields; valid or not in other
+    ways), else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and set(REQUIRED_FIELDS) <= data.keys() else None
+
+
+def owning_dataset(path: Path, levels: int = 3) -> Path | None:
+    """The dataset folder whose manifest lists the file ``path`` (looking up to ``levels`` folders up), or None:
+    such a file is the dataset's (a table, a frame) and no command's output may replace it."""
+    path = Path(path).resolve()
+    for root in list(path.parents)[:levels]:
+        data = read_manifest_fields(root / MANIFEST_NAME)
+        if data is not None and isinstance(data["files"], dict) and path.relative_to(root).as_posix() in data["files"]:
+            return root
+    return None
+
+
 @dataclass
 class FileEntry:
     sha256: str

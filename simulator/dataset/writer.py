@@ -9,7 +9,6 @@ next write to the same place removes once process PID is gone (a live writer's i
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import uuid
@@ -19,7 +18,7 @@ from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 
-from simulator.dataset.manifest import MANIFEST_NAME, REQUIRED_FIELDS, FileEntry, Manifest
+from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest, read_manifest_fields
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import STORAGES, SUFFIX, conform, sha256_file, write_table
 from simulator.errors import HcisimError
@@ -59,19 +58,10 @@ def check_out(out: Path, overwrite: bool) -> Path:
         raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite")
     if out.is_symlink() or not (out / MANIFEST_NAME).is_file():
         raise HcisimError(f"{out} is not a dataset (no {MANIFEST_NAME}); --overwrite replaces only datasets")
-    if not _hcisim_manifest(out / MANIFEST_NAME):  # a browser extension or web app has a manifest.json too
+    if read_manifest_fields(out / MANIFEST_NAME) is None:  # a browser extension or web app has a manifest.json too
         raise HcisimError(f"{out} is not an hcisim dataset (its {MANIFEST_NAME} is not one); --overwrite replaces "
                           f"only datasets")
     return out
-
-
-def _hcisim_manifest(path: Path) -> bool:
-    """Whether ``path`` reads as a dataset manifest (its required fields), valid or not in other ways."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and set(REQUIRED_FIELDS) <= data.keys()
 
 
 def publish(tmp: Path, out: Path) -> None:
