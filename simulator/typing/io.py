@@ -67,14 +67,15 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
     refuse_wide_text(path, "a texts CSV")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
+            reader = csv.DictReader(f, strict=True)  # a quote never closed took the rest of the file as one text
             reader.fieldnames = [c.strip() for c in reader.fieldnames or []]  # "text_id, text" typed by hand
             fields = reader.fieldnames
             rows = list(reader)
     except UnicodeDecodeError:
         raise HcisimError(f"{path}: not UTF-8 text") from None
     except csv.Error as e:
-        raise HcisimError(f"{path}: not a readable CSV ({e})") from None
+        hint = ": a quote opened and never closed" if "end of data" in str(e) else ""
+        raise HcisimError(f"{path}: not a readable CSV ({e}{hint})") from None
     twice = sorted({c for c in fields if fields.count(c) > 1})
     if twice:  # the last of two text columns was typed, without a word
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")

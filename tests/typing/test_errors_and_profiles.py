@@ -41,6 +41,8 @@ def test_an_unquoted_comma_is_refused_not_typed_up_to(tmp_path):
 
 @pytest.mark.parametrize("content, match", [
     ("text_id,text\n1,hello\n,again\n", "line 3 has no text_id"),
+    # was typed as one text "unterminated2,second text3,third", exit 0
+    ('text_id,text\n1,"unterminated\n2,second text\n3,third\n', "a quote opened and never closed"),
     ("", "empty file"),
 ])
 def test_a_missing_text_id_and_an_empty_file_are_refused(tmp_path, content, match):
