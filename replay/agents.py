@@ -32,6 +32,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -68,9 +69,12 @@ class CommandAgent:
 
     def __init__(self, cmd: str, timeout_s: float = ANSWER_TIMEOUT_S, grace_s: float = 5.0) -> None:
         self.timeout_s, self.grace_s = timeout_s, grace_s  # grace: time to exit once its input is closed
+        # its stderr is kept (a file: a pipe nobody reads would block it) and its last line said when it fails:
+        # the shell's "not found" came out as a second line before hcisim's own
+        self.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
         try:  # its own process group: the shell and whatever it started go when the run ends
             self.proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                         start_new_session=True)
+                                         stderr=self.stderr, start_new_session=True)
         except OSError as exc:
             raise HcisimError(f"cannot start agent command {cmd!r}: {exc}") from None
 
@@ -79,18 +83,25 @@ class CommandAgent:
         try:
             self.proc.stdin.write(json.dumps(obs) + "\n")
             self.proc.stdin.flush()
-            ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout_s)
-            if not ready:
-                raise HcisimError(f"the agent command gave no answer within {self.timeout_s:.0f} s")
-            line = self.proc.stdout.readline()
-        except BrokenPipeError:
-            line = ""
+        except BrokenPipeError:  # it has exited; what it wrote before is still to be read
+            pass
+        ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout_s)
+        if not ready:
+            raise HcisimError(f"the agent command gave no answer within {self.timeout_s:.0f} s{self._said()}")
+        line = self.proc.stdout.readline()
         if not line:
-            raise HcisimError("the agent command exited without answering")
+            code = self.proc.wait(timeout=self.grace_s)
+            raise HcisimError(f"the agent command exited (code {code}) without answering{self._said()}")
         try:
             return json.loads(line)
         except json.JSONDecodeError:
             raise HcisimError(f"the agent answered with something that is not JSON: {line[:80]!r}") from None
+
+    def _said(self) -> str:
+        """The last line the agent wrote to stderr, for an error message."""
+        self.stderr.seek(0)
+        lines = [ln.strip() for ln in self.stderr.read().splitlines() if ln.strip()]
+        return f" (its stderr: {lines[-1][:200]})" if lines else ""
 
     def close(self) -> None:
         try:
@@ -107,6 +118,7 @@ class CommandAgent:
         except ProcessLookupError:
             pass
         self.proc.wait()
+        self.stderr.close()
 
 
 def observe(actor: Actor, task: Task, step: int) -> dict[str, Any]:
@@ -172,6 +184,8 @@ def agent_scenario(agent: Agent, scenario: str, seed: int, max_steps: int = 60,
                    locale: str = DEFAULT_LOCALE) -> Scenario:
     """The bundled scenario's task, solved by ``agent`` instead of the script."""
     base = load_scenario(scenario)
+    if base.app == "desktop":  # (the browser went to http://app.invalid/ and said so)
+        raise HcisimError(f"scenario {base.name} is a task of the desktop app; agent-run solves web tasks in Chromium")
     task = task_for(base, seed, locale=locale)
 
     def run(actor: Actor) -> None:
@@ -262,12 +276,11 @@ def run_agent(agent: Agent, scenario: str, out: Path, *, seed: int = 0, humanlik
               progress=None, locale: str = DEFAULT_LOCALE, keyboard: str | None = None):
     from simulator.runner import RunConfig, run
 
-    scen = agent_scenario(agent, scenario, seed, max_steps, check_locale(locale))
     cfg = RunConfig(scenario=scenario, driver="browser", sessions=1, seed=seed, out=out, url=url,
                     app_version=app_version, overwrite=overwrite, direct_input=not humanlike, locale=locale,
                     keyboard=keyboard)
-    try:
-        return run(cfg, progress, scenario_obj=scen)
+    try:  # (a command agent is already running: it is ended whatever fails)
+        return run(cfg, progress, scenario_obj=agent_scenario(agent, scenario, seed, max_steps, check_locale(locale)))
     finally:
         if isinstance(agent, CommandAgent):
             agent.close()

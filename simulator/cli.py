@@ -553,7 +553,8 @@ def demo(
     if problems:
         raise HcisimError(f"the demo dataset is invalid: {problems[0]}")
     html = write_report(res.out, None)
-    out.print(f"dataset: {res.out}  ({res.sessions} sessions, {res.events} events, {res.actions} actions)",
+    out.print(f"dataset: {res.out}  ({res.sessions} session{'s' * (res.sessions != 1)}, {res.events} events, "
+              f"{res.actions} actions)",
               highlight=False)
     for k, v in res.stats.items():
         out.print(f"  {k}: {v}", highlight=False)
@@ -595,9 +596,10 @@ def record(
         raise HcisimError("give --url URL to record a browser session (or --desktop)")
     from replay.record import record as record_session
 
+    stop = f"it stops after {duration:g} s (Ctrl-C: sooner)" if duration else "press Ctrl-C to stop"
+    started = f"recording... {stop}" if headless else f"recording... close the browser, or {stop}"
     path = record_session(url, out_dir, headless=headless, sensitive_selectors=sensitive or [], duration_s=duration,
-                          started=lambda: err.print("recording... close the browser or press Ctrl-C to stop",
-                                                    highlight=False), command=["hcisim", *sys.argv[1:]])
+                          started=lambda: err.print(started, highlight=False), command=["hcisim", *sys.argv[1:]])
     out.print(f"recording saved to {path}", highlight=False)
 
 
@@ -722,7 +724,7 @@ def agent_run(
     = None,
     humanlike: Annotated[bool, typer.Option(help="Carry out the agent's actions with the fitted motion and "
                                                  "typing models (--no-humanlike: straight, instant input).")] = True,
-    max_steps: Annotated[int, typer.Option(help="Give up after this many agent steps.")] = 60,
+    max_steps: Annotated[int, typer.Option(min=1, help="Give up after this many agent steps.")] = 60,
     overwrite: Overwrite = False,
 ) -> None:
     """Run an agent on a bundled task in Chromium and record its session as a dataset."""

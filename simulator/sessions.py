@@ -156,6 +156,12 @@ class SessionRunner:
             raise
 
     def _start_app(self) -> str:
+        app, driver = self.scenario.app, self.cfg.driver
+        if app == "desktop" and driver == "browser":  # (the browser went to http://app.invalid/ and said so)
+            raise HcisimError(f"scenario {self.scenario.name} drives the desktop app: run it with --driver desktop")
+        if app == "web" and driver == "desktop":  # (the Tk form was searched for the web page's labels)
+            raise HcisimError(f"scenario {self.scenario.name} drives the bundled web app: run it with --driver browser "
+                              f"(or offline)")
         if self.cfg.url:
             return self.cfg.url
         if self.scenario.app == "web" and self.cfg.driver == "browser":

@@ -20,6 +20,19 @@ def test_unknown_scenario(tmp_path):
                    "checkout_form")
 
 
+@pytest.mark.parametrize("args, said", [
+    # the browser went to http://app.invalid/ and reported a name that does not resolve
+    (["run", "desktop_form", "--driver", "browser"], "scenario desktop_form drives the desktop app: run it with "
+                                                     "--driver desktop"),
+    # the Tk form was searched for the login page's labels: 'label="Username" matches no widget'
+    (["run", "login", "--driver", "desktop"], "scenario login drives the bundled web app: run it with --driver browser"),
+    (["agent-run", "--scenario", "desktop_form", "--agent-cmd", "cat"], "desktop_form is a task of the desktop app"),
+])
+def test_a_scenario_run_with_the_wrong_driver_says_which_one(tmp_path, args, said):
+    one_line_error(hcisim(*args, "--out", str(tmp_path / "o")), said)
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_missing_script_file_and_one_that_exits_at_import_are_said(tmp_path):
     """A mistyped script path was an "unknown scenario" among the bundled ones; sys.exit(3) at import ended
     hcisim with code 3 and nothing said."""

@@ -49,6 +49,24 @@ def test_a_hung_agent_command_times_out_and_takes_its_children_with_it(tmp_path)
     assert _alive_in_group(pgid) == []  # nothing of the group is left running
 
 
+@pytest.mark.parametrize("cmd, said", [
+    # the shell's own "not found" line came out before hcisim's, which said nothing of why
+    ("/nonexistent/agent", r"exited \(code 127\) without answering \(its stderr: .*/nonexistent/agent: .*not found\)"),
+    # it answered and exited before its question was written: "exited without answering"
+    ("echo notjson", r"answered with something that is not JSON: 'notjson\\n'"),
+    ("echo oops >&2; exit 3", r"exited \(code 3\) without answering \(its stderr: oops\)"),
+])
+def test_an_agent_command_that_fails_says_why_in_one_error(cmd, said, capfd):
+    agent = CommandAgent(cmd, timeout_s=10, grace_s=1)
+    time.sleep(0.3)  # let it exit first: the question then meets a closed pipe
+    try:
+        with pytest.raises(HcisimError, match=said):
+            agent({"step": 0})
+    finally:
+        agent.close()
+    assert capfd.readouterr().err == ""  # nothing of the agent's reaches the terminal besides the error
+
+
 def _alive_in_group(pgid: int) -> list[int]:
     """Processes of a group that still run (a killed child waiting to be reaped does not)."""
     alive = []
