@@ -3,12 +3,14 @@
 ``hcisim_dataset(scenario, sessions=1, seed=0, driver="offline", ...)`` returns
 a `Dataset`, generating it once per key -- the scenario script's and layout
 snapshot's content (an edited script is new data), seed, sessions, driver,
-locale, keyboard, hcisim version and the profiles' hashes -- into pytest's
+locale, keyboard, app URL, hcisim version and the profiles' hashes -- into pytest's
 cache directory, so
 a second test run (or a second test asking for the same data, in this process or another) reuses it; an entry
 damaged since (a file changed or cut short) is made again. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
+A relative script or layout path is taken from the working folder, else from the test file's folder;
+``url`` is the app of a live (``driver="browser"``) run of your own scenario, as ``hcisim run --url``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pytest
 
 
 def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: str, typing_profile: str,
-                layout: str | None = None, locale: str | None = None, keyboard: str | None = None) -> str:
+                layout: str | None = None, locale: str | None = None, keyboard: str | None = None,
+                url: str | None = None) -> str:
     """What the data is made from, by content: an edited scenario script or layout snapshot is new data."""
     from simulator import __version__, mouse, typing as typing_model
     from simulator.dataset.storage import sha256_file
@@ -35,7 +38,7 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
     ident = {
         "scenario": sha256_file(script), "layout": sha256_file(lay) if lay.is_file() else None,
         "sessions": sessions, "seed": seed, "driver": driver, "version": __version__, "locale": locale,
-        "keyboard": keyboard,
+        "keyboard": keyboard, "url": url,
         "mouse": mouse.load_profile(profile).sha256, "typing": typing_model.load_profile(typing_profile).sha256,
     }
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
@@ -53,11 +56,21 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     else:
         cache = tmp_path_factory.getbasetemp() / "hcisim-datasets"
 
+    def beside_test(name: str | Path | None) -> str | None:
+        """A relative script or layout path as given (from the working folder), else beside the test file: pytest
+        run from elsewhere (``pytest tests/test_x.py`` from the project's parent) found neither."""
+        if name is None or Path(name).is_absolute() or Path(name).exists():
+            return None if name is None else str(name)
+        here = Path(str(request.node.fspath)).parent / name
+        return str(here) if here.exists() else str(name)
+
     def make(scenario: str, sessions: int = 1, seed: int = 0, driver: str = "offline",
              profile: str = "sapimouse", typing_profile: str = "aalto", layout: str | Path | None = None,
-             locale: str = DEFAULT_LOCALE, keyboard: str | None = None):
-        key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile,
-                          str(layout) if layout else None, locale, keyboard)
+             locale: str = DEFAULT_LOCALE, keyboard: str | None = None, url: str | None = None):
+        if scenario.endswith(".py"):  # a script's path; a bare name is a bundled scenario
+            scenario = beside_test(scenario)
+        layout = beside_test(layout)
+        key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile, layout, locale, keyboard, url)
         path = cache / f"{Path(scenario).stem}-{key}"
         # one maker per key: a second pytest process (xdist, a parallel CI job on one cache) waits and reuses
         cache.mkdir(parents=True, exist_ok=True)
@@ -66,7 +79,7 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
             if not (path / "manifest.json").is_file() or validate_dataset(path):  # missing, or damaged since
                 run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
                               mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
-                              layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard,
+                              layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard, url=url,
                               command=["pytest", "hcisim_dataset"]))
         return read_dataset(path)
 

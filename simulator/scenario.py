@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,12 +64,17 @@ def _load_module(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise HcisimError(f"{path}: cannot load as a Python scenario")
     module = importlib.util.module_from_spec(spec)
+    # its own folder first on the import path while it loads, as `python script.py` has it: a helper module
+    # beside the script (`from helpers import ...`) was "No module named 'helpers'"
+    sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a user's script may fail in any way; report it in one line
         raise HcisimError(f"{path}: scenario failed to load ({type(exc).__name__}: {exc})") from None
     except SystemExit as exc:  # sys.exit(3) at import ended hcisim with code 3 and no word
         raise HcisimError(f"{path}: scenario called sys.exit({exc.code!r}) while loading") from None
+    finally:
+        sys.path.remove(str(path.resolve().parent))
     return module
 
 
@@ -223,6 +229,8 @@ class Actor:
         """Pick ``option``: open the control, traverse options one by one (hover, wheel or arrow keys), pick."""
         a = self._begin("select", loc, f"select {option!r}")
         target, missed = self._reach(loc, a)
+        if not target.options and target.kind not in ("select", "combobox") and target.role != "listbox":
+            raise StepError(f"{loc} is a {target.kind}, not a list to pick {option!r} from")  # "has no option (options: )"
         if option not in target.options:
             raise StepError(f"{loc} has no option {option!r} "
                             f"(options: {', '.join(target.options[:8])}{'…' if len(target.options) > 8 else ''})")

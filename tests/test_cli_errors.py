@@ -91,6 +91,11 @@ def test_an_option_that_is_not_there_names_the_step_once(tmp_path):
     r = hcisim("run", str(script), "--layout", LAYOUTS / "checkout_form.json", "--out", str(tmp_path / "o"))
     one_line_error(r, 'session s00000, step 2: label="Country" has no option \'Atlantis\' (options: ')
     assert r.stderr.count("step") == 1
+    # a checkbox was "has no option 'Yes' (options: )"
+    script.write_text(script.read_text().replace('label("Country"), "Atlantis"',
+                                                 'label("I accept the terms and conditions"), "Yes"'))
+    r = hcisim("run", str(script), "--layout", LAYOUTS / "checkout_form.json", "--out", str(tmp_path / "o"))
+    one_line_error(r, 'step 2: label="I accept the terms and conditions" is a checkbox, not a list to pick \'Yes\'')
 
 
 def test_an_unknown_app_in_a_script_is_one_line(tmp_path):

@@ -41,6 +41,27 @@ def test_plugin_works_without_pytests_cache(tmp_path):
     assert not (tmp_path / ".pytest_cache").exists()
 
 
+def test_a_script_and_layout_beside_the_test_file_are_found_from_any_working_folder(tmp_path):
+    """`pytest proj/test_it.py` run from proj's parent said "my_login.py: no such scenario file"."""
+    import shutil
+    import subprocess
+    import sys
+
+    from simulator.sessions import LAYOUT_DIR
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    shutil.copy(LAYOUT_DIR.parent / "login.py", proj / "my_login.py")
+    shutil.copy(LAYOUT_DIR / "login.json", proj / "my_login.layout.json")
+    (proj / "test_it.py").write_text(
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('my_login.py', seed=3, layout='my_login.layout.json')\n"
+        "    assert ds.manifest.scenario == 'my_login' and ds.events.num_rows > 10\n")
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "proj/test_it.py"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+
+
 def test_an_edited_scenario_is_new_data_and_your_own_runs_from_its_layout(hcisim_dataset, tmp_path):
     """The key held the scenario's name: a CI job kept testing against data of the script before its edit.
     Your own scenario had no way to name its layout snapshot."""

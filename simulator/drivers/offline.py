@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -101,6 +102,10 @@ def load_layout(path: Path) -> dict[str, Any]:
     return data
 
 
+NO_TEXT_KINDS = ("checkbox", "radio", "button", "link")
+"""Element kinds (inspect.js) that take no typed text: a browser reads "" from them after keys go to them."""
+
+
 class OfflineDriver:
     name = "offline"
     coordinate_space = "viewport_css_px"
@@ -115,6 +120,7 @@ class OfflineDriver:
 
     def start_session(self, session_id: str) -> None:
         self._page: str | None = None
+        self._asked: str | None = None  # the page the scenario last went to
         self._scroll_y = 0.0
         self._container_scroll: dict[str, float] = {}
         self._focused: str | None = None  # selector of the focused element
@@ -131,6 +137,7 @@ class OfflineDriver:
         return float("nan")
 
     def goto(self, url: str) -> None:
+        self._asked = urlsplit(url).path or "/"  # (said when nothing there is found)
         self._page = None  # the next located element names the page
         self._scroll_y = 0.0
         self._container_scroll.clear()
@@ -139,8 +146,10 @@ class OfflineDriver:
     def screenshot(self) -> None:
         return None
 
-    def field_value(self, loc: Locator) -> None:
-        return None
+    def field_value(self, loc: Locator) -> str | None:
+        """None (what a field holds is not known offline: the step takes it as typed), but "" for what takes no
+        text -- a checkbox, a button, a link --, as the browser reads them after keys are pressed on them."""
+        return "" if self._entry(loc)["kind"] in NO_TEXT_KINDS else None
 
     def describe_at(self, x: float, y: float) -> None:
         return None
@@ -156,7 +165,11 @@ class OfflineDriver:
                 self.goto(path)
                 self._page = path
                 return elements[key]
-        raise HcisimError(f"{loc} is not in the layout snapshot")
+        pages = ", ".join(sorted(self._pages)) or "none"
+        if self._asked not in (None, *self._pages):  # another app's snapshot: every element was said missing
+            raise HcisimError(f"{loc} is not in the layout snapshot, which has no page {self._asked} (its pages: "
+                              f"{pages}); was it saved from this app?")
+        raise HcisimError(f"{loc} is not in the layout snapshot (its pages: {pages})")
 
     def _viewport_box(self, e: dict[str, Any]) -> Box:
         x, y, w, h = e["doc_box"]

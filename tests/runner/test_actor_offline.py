@@ -92,10 +92,24 @@ def test_same_seed_same_session():
     assert runs[0].equals(runs[1])
 
 
+def test_text_typed_offline_at_what_takes_none_is_a_mismatch_as_in_the_browser():
+    """Typing into a button offline was `ok` with the text typed; live, nothing lands there: text_mismatch."""
+    actor, _ = make_actor()
+    actor.goto("/form")
+    actor.type(locate.role("button", "Submit"), "hello")
+    actor.type(locate.label("Name"), "Ann")
+    got = [(a["outcome"], a["text_typed"]) for a in actor.rec.actions if a["kind"] == "type"]
+    assert got == [("text_mismatch", ""), ("ok", "Ann")]
+
+
 def test_unknown_locator_names_itself():
     actor, _ = make_actor()
-    with pytest.raises(HcisimError, match=r'role=button\[name="Nope"\] is not in the layout snapshot'):
+    with pytest.raises(HcisimError, match=r'role=button\[name="Nope"\] is not in the layout snapshot \(its pages: /'):
         actor.click(locate.role("button", "Nope"))
+    # a page the snapshot does not have (another app's snapshot) is said, not only the element
+    actor.goto("/index.html")
+    with pytest.raises(HcisimError, match=r"which has no page /index.html \(its pages: .*\); was it saved from this"):
+        actor.click(locate.label("Your name"))
 
 
 def test_offline_runs_label_the_same_fields_sensitive_as_the_browser():

@@ -103,3 +103,23 @@ def test_the_same_offline_command_again_is_up_to_date_and_other_settings_are_ref
     assert (tmp_path / "o" / "manifest.json").stat().st_mtime_ns == made  # nothing made again
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
         run(RunConfig(scenario="login", driver="offline", sessions=2, seed=4, out=tmp_path / "o"))
+
+
+def test_a_script_imports_a_helper_module_beside_it(tmp_path, monkeypatch):
+    """`from helpers import USERS` in one's own scenario was "No module named 'helpers'" (a script elsewhere
+    than the working folder); the import path is as it was after loading."""
+    import sys
+
+    from simulator.sessions import LAYOUT_DIR
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scen").mkdir()
+    (tmp_path / "scen" / "helpers.py").write_text('NAME = "from-the-helper"\n')
+    body = (LAYOUT_DIR.parent / "login.py").read_text().replace("f.user_name()", "NAME")
+    (tmp_path / "scen" / "my_login.py").write_text("from helpers import NAME\n" + body)
+    before = list(sys.path)
+    res = run(RunConfig(scenario="scen/my_login.py", driver="offline", out=tmp_path / "o",
+                        layout=LAYOUT_DIR / "login.json"))
+    assert sys.path == before
+    typed = {a["text_intended"] for a in read_dataset(res.out).actions.to_pylist() if a["kind"] == "type"}
+    assert "from-the-helper" in typed
