@@ -136,8 +136,6 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict], str]:
     from simulator.typing.layout import code_for
 
     tab = _read_table(f)
-    if tab.num_rows == 0:
-        raise HcisimError(f"{f}: no keystrokes")
     press = tab["PRESS_TIME"].to_numpy(zero_copy_only=False)
     rel = tab["RELEASE_TIME"].to_numpy(zero_copy_only=False)
     letters = tab["LETTER"].to_pylist()

@@ -95,6 +95,8 @@ def _read_table(f: Path) -> pa.Table:
     if len(bad) > MAX_BAD_ROW_SHARE * (t.num_rows + len(bad)):
         raise HcisimError(f"{f}: {len(bad)} of {t.num_rows + len(bad)} rows have the wrong number of fields "
                           f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")
+    if t.num_rows == 0:  # (a header alone ended `fit typing` in an IndexError)
+        raise HcisimError(f"{f}: no keystrokes")
     return t
 
 

@@ -76,6 +76,7 @@ def _files(path: Path) -> list[Path]:
 def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
     """Each P/R row of a log as (pressed, time in ns, key, code), keys named as the typing model names them."""
     refuse_wide_text(f, "a pynput log")
+    digits = None
     with open(f, newline="", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark, as Excel saves
         for n, row in enumerate(csv.reader(fh)):
             if not row:
@@ -88,6 +89,10 @@ def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
                 raise HcisimError(f"{f}: line {n + 1} has no integer nanosecond timestamp") from None
             if not 0 <= t_ns < 2 ** 63:  # a clock's nanoseconds since 1970 fit in int64 until 2262
                 raise HcisimError(f"{f}: line {n + 1} has a timestamp out of range ({t_ns})")
+            digits = digits or len(str(t_ns))
+            if len(str(t_ns)) != digits:  # a stamp cut short is still an integer: it made a session of decades
+                raise HcisimError(f"{f}: line {n + 1} has a timestamp of {len(str(t_ns))} digits ({t_ns}) where the "
+                                  f"log's first has {digits}: cut short?")
             key, code = parse_key(",".join(row[1:-1]))
             yield row[0] == "P", t_ns, key, code
 

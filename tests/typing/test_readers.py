@@ -49,10 +49,21 @@ def test_freetext_typist_ids_are_text(freetext_dir):
     assert r.user == "01" and len(r) > 100
 
 
-@pytest.mark.parametrize("stamp", ["99999999999999999999999999", "-5"])
-def test_a_pynput_timestamp_no_clock_gives_is_one_line_naming_the_file(tmp_path, stamp):
-    """A 26-digit stamp overflowed numpy's int64 (a traceback in import); a negative one made a 1.65e9 s session."""
+@pytest.mark.parametrize("stamp, said", [("99999999999999999999999999", "a timestamp out of range"),
+                                         ("-5", "a timestamp out of range"),
+                                         ("1656617201", "a timestamp of 10 digits .* where the log's first has 19")])
+def test_a_pynput_timestamp_no_clock_gives_is_one_line_naming_the_file(tmp_path, stamp, said):
+    """A 26-digit stamp overflowed numpy's int64 (a traceback in import); a negative one made a 1.65e9 s session;
+    so did one cut short (its last digits lost), and validate called the import valid."""
     log = tmp_path / "f_09.csv"
-    log.write_text(f"P,'a',1000000000\nR,'a',{stamp}\n")
-    with pytest.raises(HcisimError, match=rf"{log}: line 2 has a timestamp out of range"):
+    log.write_text(f"P,'a',1656617201000000000\nR,'a',{stamp}\n")
+    with pytest.raises(HcisimError, match=rf"{log}: line 2 has {said}"):
         read_log(log)
+
+
+def test_an_aalto_file_with_a_header_alone_is_one_line(tmp_path, aalto_dir):
+    """`fit typing` on it ended in an IndexError and a traceback (import said "no keystrokes")."""
+    f = sorted(aalto_dir.glob("*_keystrokes.txt"))[0]
+    (tmp_path / f.name).write_text(f.read_text().splitlines()[0] + "\n")
+    with pytest.raises(HcisimError, match=rf"{tmp_path / f.name}: no keystrokes"):
+        read_aalto(tmp_path)
