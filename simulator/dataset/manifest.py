@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,21 @@ class FileEntry:
     sha256: str
     bytes: int
     rows: int | None = None
+
+    @staticmethod
+    def from_json(entry: Any) -> "FileEntry":
+        """An entry as a manifest file holds it, checked: a hand-edited one (a null sha256, rows "many") ended
+        validate in a TypeError."""
+        if not isinstance(entry, dict):
+            raise TypeError(f"an entry must be a JSON object, not {entry!r}")
+        f = FileEntry(**entry)
+        if not (isinstance(f.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", f.sha256)):
+            raise TypeError(f"sha256 must be 64 hex digits, not {f.sha256!r}")
+        for name in ("bytes", "rows"):
+            v = getattr(f, name)
+            if not (v is None and name == "rows" or isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+                raise TypeError(f"{name} must be a whole number of 0 or more, not {v!r}")
+        return f
 
 
 @dataclass
@@ -113,7 +129,12 @@ class Manifest:
                 raise TypeError(f"{name} must be a JSON {'object' if kind is dict else 'array'}")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in kwargs.get("people", {}).items()):
             raise TypeError("people must map session ids to person ids (strings)")
-        kwargs["files"] = {name: FileEntry(**entry) for name, entry in data["files"].items()}
+        kwargs["files"] = {}
+        for name, entry in data["files"].items():
+            try:
+                kwargs["files"][name] = FileEntry.from_json(entry)
+            except TypeError as exc:
+                raise TypeError(f"files[{name!r}]: {exc}") from None
         return cls(**kwargs)
 
     @classmethod

@@ -44,7 +44,7 @@ class Dataset:
         for rel in files:
             path = self.root / rel
             if not path.is_file():
-                raise HcisimError(f"{rel}: listed in the manifest but missing")
+                raise HcisimError(f"{path}: listed in the manifest but missing")  # (of which dataset, of three)
             entry = self.manifest.files.get(rel)
             if self.verify and entry is not None and sha256_file(path) != entry.sha256:
                 raise HcisimError(f"{path}: changed since the dataset was written (its checksum differs from the "

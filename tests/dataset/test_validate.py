@@ -130,6 +130,23 @@ def test_cli_one_line_per_problem_no_traceback(ds, breakage, message):
     assert len(lines) == 1 and message in lines[0]
 
 
+@pytest.mark.parametrize("edit, message", [
+    ({"sha256": None}, "files['events.parquet']: sha256 must be 64 hex digits, not None"),
+    ({"rows": "many"}, "files['events.parquet']: rows must be a whole number of 0 or more, not 'many'"),
+    ({"bytes": -1}, "bytes must be a whole number"),
+])
+def test_a_hand_edited_file_entry_is_one_line_not_a_traceback(ds, edit, message):
+    """validate ended in a TypeError ('NoneType' object is not subscriptable) where inspect, augment and fidelity
+    said one line and pointed to validate."""
+    m = json.loads((ds / "manifest.json").read_text())
+    m["files"]["events.parquet"].update(edit)
+    (ds / "manifest.json").write_text(json.dumps(m))
+    r = _cli_validate(ds)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "malformed manifest" in lines[0] and message in lines[0], lines
+
+
 def test_not_a_dataset(tmp_path):
     r = _cli_validate(tmp_path)
     assert r.returncode == 1
