@@ -178,7 +178,15 @@ def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[s
         if c != "client timestamp" and (np.abs(v) > MAX_COORD_PX).any():  # 1e300 fitted a profile of Infinity
             raise HcisimError(f"{path}: row {int(np.flatnonzero(np.abs(v) > MAX_COORD_PX)[0]) + 2} has {c} beyond "
                               f"{MAX_COORD_PX:,.0f} px")
+    state = np.asarray(tab["state"].to_pylist(), dtype=object)
+    known = np.isin(state, STATES) | (np.asarray(tab["button"].to_pylist(), dtype=object) == "Scroll")
+    if not known.all():  # (fit took "Bar" as some other event; import refused it)
+        raise HcisimError(f"{path}: unknown mouse state(s) {', '.join(sorted({str(s) for s in state[~known]}))}")
     return tab
+
+
+STATES = ("Move", "Drag", "Pressed", "Released")
+"""The ``state`` values of the format (a wheel row, button ``Scroll``, may have any)."""
 
 
 def pointer_states(tab: pa.Table) -> tuple[np.ndarray, ...]:

@@ -105,6 +105,10 @@ def test_fit_bad_input(tmp_path):
     (ok / "s.csv").write_text("client timestamp,button,state,x,y\n0,NoButton,Move,1,1\n10,NoButton,Move,2,2\n")
     with pytest.raises(HcisimError, match="no pointing movements found"):
         fit_profile(ok, "sapimouse", tmp_path / "p.json")
+    # a state the format does not have was fitted as some other event; import refused it
+    (ok / "s.csv").write_text("client timestamp,button,state,x,y\n0,NoButton,Move,1,1\n10,Foo,Bar,2,2\n")
+    with pytest.raises(HcisimError, match=r"s.csv: unknown mouse state\(s\) Bar"):
+        fit_profile(ok, "sapimouse", tmp_path / "p.json")
     assert not (tmp_path / "p.json").exists()
 
 
