@@ -59,8 +59,10 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     def beside_test(name: str | Path | None) -> str | None:
         """A relative script or layout path as given (from the working folder), else beside the test file: pytest
         run from elsewhere (``pytest tests/test_x.py`` from the project's parent) found neither."""
-        if name is None or Path(name).is_absolute() or Path(name).exists():
-            return None if name is None else str(name)
+        if name is None:
+            return None
+        if Path(name).is_absolute() or Path(name).exists():
+            return str(name)
         here = Path(str(request.node.fspath)).parent / name
         return str(here) if here.exists() else str(name)
 

@@ -1,6 +1,7 @@
 """Pure pieces the scenario planner uses: one pointing movement, idle drift, wheel bursts, a device.
 
-All take (profile, ..., rng) and return arrays with times relative to 0; no I/O beyond reading the profile when given its name or path (pass a loaded `MouseProfile` to avoid it).
+All take (profile, ..., rng) and return arrays with times relative to 0; no I/O beyond reading the profile
+when given its name or path (pass a loaded `MouseProfile` to avoid it).
 """
 
 from __future__ import annotations
