@@ -290,7 +290,8 @@ Balabit 0.680 / 0.663 -> 0.637 / 0.640 with three."""
 
 
 def fit_critic_in_stages(F_recorded: np.ndarray, generate: Callable[[Critic | None], np.ndarray], seed: int = 0,
-                         stages: int = STAGES, candidates: int = CANDIDATES) -> Critic | None:
+                         stages: int = STAGES, candidates: int = CANDIDATES,
+                         tick: Callable[[], None] | None = None) -> Critic | None:
     """A critic, then ``stages - 1`` corrections, each fitted on the recorded items against what the
     chain so far chooses: ``generate(critic)`` makes the model's items for the recorded items' tasks
     through ``critic`` (None: the model alone) and returns their features.
@@ -299,14 +300,17 @@ def fit_critic_in_stages(F_recorded: np.ndarray, generate: Callable[[Critic | No
     (K is finite, the ratio is an estimate: over-confident in some places, blind in others); what the
     chosen items still get wrong is measured on them and added as another log ratio, as boosting adds
     to what is left. Each stage is a critic of the same modest capacity, so none can memorise an item.
+    ``tick()`` is called after each of the ``stages`` (a minute of work on a large fit shows progress).
     """
+    tick = tick or (lambda: None)
     critic = fit_critic(F_recorded, generate(None), seed, candidates)
+    tick()
     last = critic
     for stage in range(1, stages):
-        if last is None:
-            break
-        last.correction = fit_critic(F_recorded, generate(critic), seed + stage, candidates)
-        last = last.correction
+        if last is not None:
+            last.correction = fit_critic(F_recorded, generate(critic), seed + stage, candidates)
+            last = last.correction
+        tick()
     return critic
 
 
@@ -396,15 +400,19 @@ def fit_tilts(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray, F_gen: 
 
 
 def fit_tilts_in_rounds(critic: Critic, F_rec: np.ndarray, rec_people: np.ndarray,
-                        generate: Callable[[], tuple[np.ndarray, np.ndarray]], rounds: int = TILT_ROUNDS) -> None:
+                        generate: Callable[[], tuple[np.ndarray, np.ndarray]], rounds: int = TILT_ROUNDS,
+                        tick: Callable[[], None] | None = None) -> None:
     """Set ``critic.tilt`` by ``rounds`` rounds of `fit_tilts`, each adding what the previous ones left.
 
     ``generate()`` makes the recorded items' tasks again as their people, through the critic as it
-    stands (the caller's profile holds this critic), and returns (features, people)."""
+    stands (the caller's profile holds this critic), and returns (features, people). ``tick()`` is
+    called after each round."""
+    tick = tick or (lambda: None)
     critic.tilt = {}
     for _ in range(rounds):
         step = fit_tilts(critic, F_rec, rec_people, *generate())
         critic.tilt = {u: critic.tilt.get(u, 0.0) + t for u, t in step.items()}
+        tick()
 
 
 def draw_tilt(critic: Critic | None, rng: np.random.Generator) -> np.ndarray | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.dataset.schema import EVENTS
 from simulator.errors import HcisimError
+from simulator.progress import Progress
 from simulator.readers.common import PATTERNS, find_files
 
 FORMATS = ("sapimouse", "balabit", "aalto", "pynput")
@@ -40,9 +41,6 @@ COORDINATES = {"sapimouse": "viewport_css_px", "balabit": "screen_px", "aalto": 
 WHEEL_NOTCH_PX = 100.0
 """Balabit logs wheel notches without a size; one notch is 100 px (Chromium, most toolkits)."""
 _BUTTONS = {"Left": "left", "Right": "right", "Middle": "middle", "NoButton": None}
-
-Progress = Callable[[int, int], None] | None
-
 
 @dataclass
 class Session:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +18,13 @@ from simulator.errors import HcisimError
 from simulator.mouse.fit import MIN_MOVES, fit_movements
 from simulator.mouse.profile import MouseProfile
 from simulator.readers.common import Movements
+from simulator.progress import Progress, Steps
+from simulator.typing.realism import CRITIC_STEPS
 from simulator.typing.records import Keystrokes
 
 MIN_TYPING_RECORDS = 3
+TYPING_FIT_STEPS = 4 + CRITIC_STEPS
+"""Progress steps of `fit_typing`: the model's four, then the critic's."""
 
 
 @dataclass
@@ -43,7 +46,7 @@ class Fitted:
 
 
 def fit_mouse(mv: Movements, profile_id: str, meta: dict, seed: int = 0,
-              progress: Callable[[int, int], None] | None = None) -> Fitted:
+              progress: Progress = None) -> Fitted:
     """A mouse profile whose users are the people of the cut movements ``mv`` (people with < 5 movements
     are left out)."""
     if len(mv) == 0:
@@ -60,7 +63,7 @@ def fit_mouse(mv: Movements, profile_id: str, meta: dict, seed: int = 0,
     return Fitted("mouse", prof, data)
 
 
-def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted:
+def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict, progress: Progress = None) -> Fitted:
     """A typing profile that keeps every person of the records as a typist."""
     from simulator.typing.fit import fit_records, recorded_layout
     from simulator.typing.profile import Population, TypingProfile
@@ -70,15 +73,16 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict) -> Fitted
     if len(records) < MIN_TYPING_RECORDS:
         raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with 2+ keystrokes; "
                           f"need {MIN_TYPING_RECORDS})")
+    step = Steps(TYPING_FIT_STEPS, progress)
     layout, layout_from = recorded_layout(records)
-    res = fit_records(records, layout)
+    res = fit_records(records, layout, progress=lambda done, _total: step.at(done))
     theta = np.stack(list(res.users.values()))
     prof = TypingProfile(id=profile_id, sha256="", layout=layout.name, mean=res.mean, cov=res.cov, shared=res.shared,
                          population=Population.from_typists(theta), user_params=dict(res.users),
                          metadata={**meta, "typists": len(res.users), "texts": len(records),
                                    "per_typist_params": True, "layout_from": layout_from},
                          stats=res.stats)
-    fit_typing_critic(prof, records)
+    fit_typing_critic(prof, records, tick=step)
     data = json.dumps(prof.to_json(), indent=1).encode()
     prof.sha256 = hashlib.sha256(data).hexdigest()
     return Fitted("typing", prof, data)

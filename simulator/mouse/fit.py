@@ -19,13 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.critic import MIN_CRITIC_ITEMS, Critic, fit_critic_in_stages, fit_tilts_in_rounds
+from simulator.critic import MIN_CRITIC_ITEMS, STAGES, Critic, fit_critic_in_stages, fit_tilts_in_rounds
 from simulator.atomic import check_file_out, json_with
 from simulator.errors import HcisimError
 from simulator.mouse.features import features
 from simulator.mouse.profile import PROFILE_KIND, Device, MouseProfile, ShapeModel, save_profile
 from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
 from simulator.mouse.synth import PERSON_BLOCK, synth_moves
+from simulator.progress import Progress, Steps
 from simulator.readers.common import Movements, PointerLog, cut_movements, say_unread
 
 RDP_TICK_MS = 1000.0 / 64
@@ -48,6 +49,10 @@ the population: with 8 rounds augmented SapiMouse people were re-identified at 7
 89 %), with 16 at 84 %. Typing keeps 8: 16 made free-text typists' held-out texts easier to tell from recorded ones
 (realism AUC 0.70 -> 0.73, five seeds)."""
 
+
+FIT_STEPS = 5 + STAGES + TILT_ROUNDS
+"""Progress steps of `fit_movements`: the law's five, then each critic stage and tilt round (most of the time:
+74 of 76 s on nine SapiMouse people)."""
 
 FIRST_PER_QUANTILE = 4
 """Recorded movements per entry of a device's first-gap table (at least)."""
@@ -167,7 +172,7 @@ def _user_scales(R: np.ndarray, users: np.ndarray) -> tuple[dict[str, np.ndarray
     return {str(u): k[i] * raw[i] for i, u in enumerate(uu)}, np.sqrt(tau2)
 
 
-def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable[[int, int], None] | None = None,
+def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Progress = None,
                   seed: int = 0, critic: bool = True) -> MouseProfile:
     """Fit a profile to cut movements (all of them: split before calling if you hold data out).
 
@@ -183,12 +188,11 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
                           f"{int(cnt.max())} of one (need >= {MIN_MOVES} for at least one user)")
     mv = mv.subset(keep)
     users = users[keep]
-    total = 6
+    step = Steps(FIT_STEPS, progress)
     rng = np.random.default_rng(seed)
     path, speed, logT, logD, th = normalise(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
     n = len(mv)
-    if progress:
-        progress(1, total)
+    step()
     # small data: fewer components, so every one is still estimated from several movements per dimension
     kp = int(min(K_PATH, max(2, n // 12)))
     ks = int(min(K_SPEED, max(2, n // 12)))
@@ -197,11 +201,9 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     X = cond_vars(logD, th)
     G = np.column_stack([logT, (path - pm) @ pb.T, (speed - sm) @ sb.T])
     mix0 = fit_mixture(np.column_stack([X, G]), N_COMPONENTS, rng)
-    if progress:
-        progress(2, total)
+    step()
     alpha, pop_cov = _user_offsets(G - cond_mean(conditional(mix0), X), users)
-    if progress:
-        progress(3, total)
+    step()
     A = np.stack([alpha[u] for u in users])
     mix = fit_mixture(np.column_stack([X, G - A]), N_COMPONENTS, rng)
     # generated variables stay inside what people did (a Gaussian tail drawn far out is a movement
@@ -210,30 +212,28 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Callable
     shape = ShapeModel(pm, pb, sm, sb, mix, bounds)
     log_scale, pop_scale_sd = _user_scales(G - A - cond_mean(conditional(mix), X), users)
     devices = {u: fit_device(mv.subset(users == u), f"{profile_id}:{u}") for u in alpha}
-    if progress:
-        progress(4, total)
+    step()
     extras = {"w_ref_px": 40.0, "fitts_log_T_per_bit": 0.12, "miss_react_ms": 250.0, "corr_ms": 180.0}
     meta = {**meta, "n_movements": int(n), "n_users": int(len(alpha)), "model": "learned shape law",
             "grid": {"time": GRID, "path": PATH_PTS}, "pca": {"path": kp, "speed": ks},
             "mixture_components": int(len(mix.w))}
     prof = MouseProfile(profile_id, "", meta, shape, alpha, devices, np.zeros(G.shape[1]), pop_cov, extras,
                         {u: float(np.sum(users == u)) for u in alpha}, log_scale, pop_scale_sd)
-    if progress:
-        progress(5, total)
-    prof.critic = fit_movement_critic(prof, mv, rng) if critic else None
+    step()
+    prof.critic = fit_movement_critic(prof, mv, rng, step) if critic else None
     if prof.critic is not None:
-        fit_person_tilts(prof, mv, rng)
+        fit_person_tilts(prof, mv, rng, step)
         prof.meta["critic"] = {"movements": int(min(len(mv), CRITIC_MOVES)), "C": prof.critic.C,
                                "candidates": prof.critic.candidates}
     elif critic:
         prof.meta["critic"] = (f"none: {n} movements; the realism critic needs at least {MIN_CRITIC_ITEMS}, so "
                                f"synthesis draws each movement once (--candidates has no effect)")
-    if progress:
-        progress(total, total)
+    step.finish()
     return prof
 
 
-def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> Critic | None:
+def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Generator,
+                        tick: Callable[[], None] | None = None) -> Critic | None:
     """The realism critic (simulator/critic.py), in stages: recorded movements' kinematic features
     against the profile's own movements for the same (start, press) pairs, moved by new people drawn
     from the population in blocks, as `hcisim synth-moves` does (first by the law alone, then through
@@ -253,10 +253,11 @@ def fit_movement_critic(prof: MouseProfile, mv: Movements, rng: np.random.Genera
         return F[~np.isnan(F).all(1)]
 
     return fit_critic_in_stages(F_rec[~np.isnan(F_rec).all(1)], generate, seed=int(rng.integers(2 ** 31)),
-                                candidates=CANDIDATES)
+                                candidates=CANDIDATES, tick=tick)
 
 
-def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator) -> None:
+def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator,
+                     tick: Callable[[], None] | None = None) -> None:
     """Each fitted user's tilt of the profile's critic (`simulator.critic.fit_tilts_in_rounds`) from up
     to TILT_MOVES of their movements, recorded and as the profile generates them for that user."""
     users = mv.user.astype(str)
@@ -269,10 +270,10 @@ def fit_person_tilts(prof: MouseProfile, mv: Movements, rng: np.random.Generator
         return features(gen.t_ms, gen.x, gen.y, gen.offsets), np.asarray(gen.user)
 
     fit_tilts_in_rounds(prof.critic, features(sub.t_ms, sub.x, sub.y, sub.offsets), users[idx], generate,
-                        rounds=TILT_ROUNDS)
+                        rounds=TILT_ROUNDS, tick=tick)
 
 
-def fit_profile(data: Path, fmt: str, out: Path, progress: Callable[[int, int], None] | None = None,
+def fit_profile(data: Path, fmt: str, out: Path, progress: Progress = None,
                 users: set[str] | None = None, meta: dict | None = None,
                 note: Callable[[str], None] | None = None) -> Path:
     """``hcisim fit mouse``: read, cut, fit, write the profile and an HTML fit report beside it. ``note`` hears

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, profile_read
 from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
+from simulator.progress import Steps
 from simulator.readers.common import find_files, refuse_wide_text, say_unread, typed_ids
 from simulator.rng import rng_for
 from simulator.terms import terms_of
@@ -230,7 +231,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     """
     from simulator.critic import MIN_CRITIC_ITEMS
     from simulator.typing import splits
-    from simulator.typing.realism import MIN_CRITIC_KEYS, fit_typing_critic
+    from simulator.typing.realism import CRITIC_STEPS, MIN_CRITIC_KEYS, fit_typing_critic
 
     if fmt not in FORMATS:
         raise HcisimError(f"unknown typing data format {fmt!r} (use one of: {', '.join(FORMATS)})")
@@ -245,11 +246,10 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         from simulator.report.page import REPORT
         # before the profile is replaced: a refused report wrote it anyway
         check_file_out(out.with_suffix(".html"), replaces=REPORT)
-    n_steps = 4
-    step = lambda k: progress(k, n_steps) if progress else None  # noqa: E731
+    step = Steps(4 + CRITIC_STEPS, progress)
     records = read_records(data, fmt)
     say_unread(Path(data), fmt, note)
-    step(1)
+    step()
     held = "none"
     if holdout and fmt in splits.DESCRIPTION:
         test = splits.aalto_is_test if fmt == "aalto" else None
@@ -260,7 +260,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} text(s) with 2+ keystrokes; need 3)")
     lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
     res = fit_records(records, lay)
-    step(2)
+    step()
     users = res.users if len(res.users) <= USERS_KEPT_UP_TO else {}
     meta = {
         "source_format": fmt, "source": Path(data).name,
@@ -277,8 +277,8 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     prof = TypingProfile(id=profile_id or out.stem, sha256="", layout=lay.name, mean=res.mean, cov=res.cov,
                          shared=res.shared, population=Population.from_typists(theta), user_params=users,
                          metadata=meta, stats=res.stats)
-    step(3)
-    fit_typing_critic(prof, records)
+    step()
+    fit_typing_critic(prof, records, tick=step)
     if prof.critic is not None:
         meta["critic"] = {"C": prof.critic.C, "candidates": prof.critic.candidates}
     else:
@@ -290,5 +290,5 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     if report:
         from simulator.typing.report import write_fit_report
         write_fit_report(prof, records, out.with_suffix(".html"))
-    step(4)
+    step.finish()
     return out

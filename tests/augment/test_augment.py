@@ -11,8 +11,10 @@ import pyarrow.compute as pc
 import pytest
 
 from simulator.augment import augment_dataset
+from simulator.augment.fit import TYPING_FIT_STEPS
 from simulator.augment.tasks import extract
 from simulator.dataset import DatasetWriter, Manifest, read_dataset, validate_dataset
+from simulator.mouse.fit import FIT_STEPS
 from simulator.typing import apply_key_events
 from tests.helpers import hcisim, one_line_error
 from tests.helpers import data_files
@@ -149,7 +151,13 @@ def test_mixed_sessions_keep_both_modalities(mouse_ds, typing_ds, tmp_path):
     man = Manifest(driver="recorder", people={"mixed": "ann"})
     with DatasetWriter(tmp_path / "mixed", man) as w:
         w.add_session("mixed", events=both)
-    augment_dataset(tmp_path / "mixed", tmp_path / "out", factor=1, people="same", seed=0)
+    calls = []
+    augment_dataset(tmp_path / "mixed", tmp_path / "out", factor=1, people="same", seed=0,
+                    progress=lambda done, total: calls.append((done, total)))
+    # fitting both models is most of the time: it reports each step, never going back, before the session
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1][0] == calls[-1][1] == FIT_STEPS + TYPING_FIT_STEPS + 1 + 1
+    assert sorted(set(done)) == list(range(1, calls[-1][1] + 1))  # each critic stage and tilt round too
     ev = read_dataset(tmp_path / "out").events
     assert {"mouse", "keyboard"} <= set(ev.column("device").to_pylist())
     assert validate_dataset(tmp_path / "out") == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.mouse import fit_profile, load_profile, synth_moves
+from simulator.mouse.fit import FIT_STEPS
 from simulator.mouse.profile import Device
 
 LOG_T = 0  # the first generated variable: log duration
@@ -66,7 +67,8 @@ def test_fit_recovers_users_and_devices(tmp_path):
     out = fit_profile(tmp_path / "data", "sapimouse", tmp_path / "fitted.json", progress=lambda d, t: calls.append((d, t)))
     assert out.exists() and out.with_suffix(".html").exists()
     assert "data:image/png;base64," in out.with_suffix(".html").read_text()
-    assert calls and calls[-1][0] == calls[-1][1]
+    # every step reported, the critic's stages and tilt rounds (most of a large fit's time) included
+    assert sorted({d for d, _ in calls}) == list(range(1, FIT_STEPS + 1)) and calls[-1] == (FIT_STEPS, FIT_STEPS)
     fitted = load_profile(out)
     assert fitted.users == ["1", "2", "3"]
     assert json.loads(out.read_text())["meta"]["n_users"] == 3

@@ -5,6 +5,7 @@ import numpy as np
 from simulator.dataset import Manifest, write_dataset
 from simulator.typing import fit_profile, load_profile, synth_typing
 from simulator.typing.params import P
+from simulator.typing.realism import CRITIC_STEPS
 
 from .conftest import SENTENCES
 
@@ -27,7 +28,10 @@ def test_fit_from_an_hcisim_dataset_keeps_typists_apart(tmp_path):
                 seq += 1
             t0 += e.t_ms[-1] + 8000.0  # a break longer than the segmenting pause
     data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
-    out = fit_profile(data, "hcisim", tmp_path / "fitted.json")
+    calls = []
+    out = fit_profile(data, "hcisim", tmp_path / "fitted.json", progress=lambda d, t: calls.append((d, t)))
+    # every step reported, the critic's stages and rounds (most of a large fit's time) included
+    assert sorted({d for d, _ in calls}) == list(range(1, 5 + CRITIC_STEPS)) and calls[-1] == (4 + CRITIC_STEPS,) * 2
     fitted = load_profile(out)
     assert sorted(fitted.users) == ["fast", "slow"]
     assert fitted.user_params["fast"][P["mu"]] < fitted.user_params["slow"][P["mu"]] - 0.3

@@ -1,0 +1,45 @@
+"""Progress reporting shared by long work: ``progress(done, total)`` callbacks and a step counter.
+
+The CLI turns a callback into a bar or, without a terminal, into a line every few seconds
+(`simulator.cli`); work reports through the callback and never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Progress = Callable[[int, int], None] | None
+
+
+class Steps:
+    """Counts finished steps of work and reports each as ``progress(done, total)``.
+
+    ``total`` may be raised or lowered while the work runs (augmenting learns how many sessions it
+    can generate only after fitting); a step past it is reported as done = total."""
+
+    def __init__(self, total: int, progress: Progress = None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(min(self.done, self.total), self.total)
+
+    def at(self, done: int) -> None:
+        """Report ``done`` steps finished (a part of the work that counts its own)."""
+        self.done = done - 1
+        self()
+
+    def part(self, size: int) -> Progress:
+        """A callback for a part of the work that reports its own (done, total): its fraction done is
+        counted as that fraction of the next ``size`` steps."""
+        start = self.done
+        return lambda done, total: self.at(start + (size * done // total if total else 0))
+
+    def finish(self) -> None:
+        """Report the work done (steps a short cut skipped included)."""
+        self.done = self.total
+        if self.progress:
+            self.progress(self.total, self.total)
