@@ -202,3 +202,40 @@ def test_a_file_saved_as_utf16_or_utf32_is_said_to_be_so(tmp_path, shared_data, 
             call()
         assert f"not {what}: the file is {encoding.upper()} text; save it as UTF-8" in str(e.value)
     assert not list(tmp_path.glob("o.parquet")) + list(tmp_path.glob("*.json"))
+
+
+BINARY = b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4
+"""A program's first bytes: NULs, and byte sequences that are not UTF-8."""
+
+
+@pytest.mark.parametrize("content, says", [
+    (BINARY, "the file is binary, not text"),
+    ("user,x\ncafé,1\n".encode("latin-1"), "the file is not UTF-8 text (byte 0xE9 at offset 10); save it as UTF-8")])
+def test_a_binary_or_8_bit_file_is_said_to_be_so(tmp_path, content, says):
+    """A binary file given to a reader: SapiMouse and Balabit files ended in a UnicodeDecodeError traceback
+    (the CSV parser's column names), a pairs file's error line echoed its bytes."""
+    def bad(name: str) -> Path:
+        p = tmp_path / "in" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content)
+        return p
+
+    cases = [
+        (lambda: synth_moves_file(bad("pairs.csv"), tmp_path / "o.parquet", candidates=1), "a pairs CSV"),
+        (lambda: synth_typing_file(bad("texts.csv"), tmp_path / "o.parquet"), "a texts CSV"),
+        (lambda: fit_mouse(bad("user1/session_1min.csv").parents[1], "sapimouse", tmp_path / "m.json"),
+         "a SapiMouse CSV"),
+        (lambda: fit_mouse(bad("user7/session_0041905381").parents[1], "balabit", tmp_path / "m.json"),
+         "a Balabit session file"),
+        (lambda: fit_typing(bad("1_keystrokes.txt"), "aalto", tmp_path / "t.json"), "an Aalto keystroke file"),
+        (lambda: fit_typing(bad("f_01.csv"), "pynput", tmp_path / "t.json"), "a pynput log")]
+    for call, what in cases:
+        with pytest.raises(HcisimError) as e:
+            call()
+        assert str(e.value).endswith(f"not {what}: {says}") and "\n" not in str(e.value)
+        shutil.rmtree(tmp_path / "in")
+    assert not list(tmp_path.glob("o.parquet")) + list(tmp_path.glob("*.json"))
+    # through the CLI, where the traceback was
+    out = hcisim("import", str(bad("user7/session_1").parents[1]), "--format", "balabit", "--out", str(tmp_path / "d"))
+    assert out.returncode != 0 and one_line_error(out).endswith(f"not a Balabit session file: {says}")
+    assert not (tmp_path / "d").exists()

@@ -144,7 +144,9 @@ class Manifest:
             raise HcisimError(f"{root}: not a dataset (no {MANIFEST_NAME})")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            raise HcisimError(f"{path}: not valid JSON (not UTF-8 text)") from None
+        except json.JSONDecodeError as exc:
             raise HcisimError(f"{path}: not valid JSON ({exc})") from None
         if not isinstance(data, dict):
             raise HcisimError(f"{path}: expected a JSON object")

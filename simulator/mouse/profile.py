@@ -338,7 +338,8 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             raise ValueError("non-finite parameters")
         return prof
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-        why = f"no {e} field" if isinstance(e, KeyError) else str(e)  # a KeyError says only "'pop_cov'"
+        why = (f"no {e} field" if isinstance(e, KeyError)  # a KeyError says only "'pop_cov'"
+               else "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else str(e))
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({why})") from None
 
 

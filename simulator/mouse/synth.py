@@ -21,7 +21,7 @@ from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import SHIPPED, Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
-from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_wide_text, typed_ids
+from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_non_text, typed_ids
 from simulator.rng import check_rng, rng_for
 
 SD_PER_WIDTH = 1 / 4.133
@@ -331,7 +331,7 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     path = Path(path)
     if not path.is_file():
         raise HcisimError(f"{path}: no such pairs file" + (" (it is a folder)" if path.is_dir() else ""))
-    refuse_wide_text(path, "a pairs CSV")
+    refuse_non_text(path, "a pairs CSV")
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
         header = [c.strip() for c in next(csv.reader(f), [])]  # "pair_id, x0, ..." as typed by hand
     twice = sorted({c for c in header if header.count(c) > 1})

@@ -8,6 +8,7 @@ judged against.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import fnmatch
 import io
@@ -119,36 +120,51 @@ def typed_ids(ids: Sequence[str]) -> pa.Array:
     return pa.array(ids, pa.string()) if text else col
 
 
-def wide_text(path: Path) -> str | None:
-    """'UTF-16' or 'UTF-32' when ``path`` starts like text in that encoding (a byte-order mark, or NULs between
-    ASCII letters: Windows tools save so), else None: a reader then says to save it as UTF-8, where a CSV
-    parser's own complaint (a missing column) would send the reader looking in the wrong place."""
+TEXT_HEAD_BYTES = 65536
+"""How much of a file `text_problem` looks at: enough to see a binary file's NULs or a wrong encoding's
+first accented letter in any recording, little enough to cost nothing per file."""
+
+
+def text_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as UTF-8 text, as the end of "the file is ..." (None: it can, as far
+    as its first TEXT_HEAD_BYTES show).
+
+    UTF-16/32 (a byte-order mark, or NULs between ASCII letters: Windows tools save so); binary (a NUL
+    byte: an image, an archive, a program, whose bytes a CSV parser's complaint echoed, or whose column
+    names ended in a UnicodeDecodeError traceback); another 8-bit encoding. A parser's own complaint (a
+    missing column) would send the reader looking in the wrong place."""
     try:
         with open(path, "rb") as f:
-            head = f.read(64)
+            head = f.read(TEXT_HEAD_BYTES)
     except OSError:
         return None
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32"
+        return "UTF-32 text; save it as UTF-8"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16"
-    head = head[: len(head) // 2 * 2]
-    for text, zeros in ((head[0::2], head[1::2]), (head[1::2], head[0::2])):  # little-, big-endian ASCII
-        if len(head) >= 8 and not zeros.strip(b"\x00") and all(32 <= b < 127 or b in b"\t\r\n" for b in text):
-            return "UTF-16"
+        return "UTF-16 text; save it as UTF-8"
+    start = head[:64][: len(head[:64]) // 2 * 2]
+    for text, zeros in ((start[0::2], start[1::2]), (start[1::2], start[0::2])):  # little-, big-endian ASCII
+        if len(start) >= 8 and not zeros.strip(b"\x00") and all(32 <= b < 127 or b in b"\t\r\n" for b in text):
+            return "UTF-16 text; save it as UTF-8"
+    if b"\x00" in head:
+        return "binary, not text"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError as e:
+        return f"not UTF-8 text (byte 0x{head[e.start]:02X} at offset {e.start}); save it as UTF-8"
     return None
 
 
-def refuse_wide_text(path: Path, a_what: str) -> None:
-    """Stop with one line when ``path`` is UTF-16/32 text (see `wide_text`)."""
-    wide = wide_text(path)
-    if wide:
-        raise HcisimError(f"{path}: not {a_what}: the file is {wide} text; save it as UTF-8")
+def refuse_non_text(path: Path, a_what: str) -> None:
+    """Stop with one line when ``path`` is not UTF-8 text (see `text_problem`)."""
+    problem = text_problem(path)
+    if problem:
+        raise HcisimError(f"{path}: not {a_what}: the file is {problem}")
 
 
 def unreadable(path: Path, a_what: str, err: Exception) -> HcisimError:
     """The one-line error for a file a CSV parser could not read as ``a_what`` ("an Aalto keystroke file")."""
-    refuse_wide_text(path, a_what)
+    refuse_non_text(path, a_what)
     return HcisimError(f"{path}: not {a_what} ({str(err).splitlines()[0]})")
 
 
@@ -158,6 +174,7 @@ def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[s
     SapiMouse and Balabit differ only by Balabit's ``record timestamp``, and in time unit), finite times and
     positions. ``what`` names the format in the one-line error a malformed or foreign file gets.
     """
+    refuse_non_text(path, f"a {what}")  # (a binary file's column names were a UnicodeDecodeError traceback)
     try:
         tab = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
             column_types={"x": "float64", "y": "float64", "client timestamp": "float64", "button": "string",
@@ -166,7 +183,6 @@ def read_pointer_csv(path: Path, what: str, columns: list[str], foreign: tuple[s
         raise unreadable(path, f"a {what}", e) from None
     missing = [c for c in columns if c not in tab.column_names]
     if missing:
-        refuse_wide_text(path, f"a {what}")
         raise HcisimError(f"{path}: not a {what}, missing column(s) {', '.join(missing)}")
     alien = [c for c in foreign if c in tab.column_names]
     if alien:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import HcisimError
-from simulator.readers.common import PATTERNS, find_files, refuse_wide_text
+from simulator.readers.common import PATTERNS, find_files, refuse_non_text
 from simulator.typing.layout import code_for
 from simulator.typing.records import Keystrokes
 
@@ -75,7 +75,7 @@ def _files(path: Path) -> list[Path]:
 
 def log_rows(f: Path) -> Iterator[tuple[bool, int, str, str | None]]:
     """Each P/R row of a log as (pressed, time in ns, key, code), keys named as the typing model names them."""
-    refuse_wide_text(f, "a pynput log")
+    refuse_non_text(f, "a pynput log")
     digits = None
     with open(f, newline="", encoding="utf-8-sig", errors="replace") as fh:  # -sig: a byte-order mark, as Excel saves
         for n, row in enumerate(csv.reader(fh)):

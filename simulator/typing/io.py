@@ -21,7 +21,7 @@ from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, pr
 from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
 from simulator.progress import Steps
-from simulator.readers.common import find_files, refuse_wide_text, say_unread, typed_ids
+from simulator.readers.common import find_files, refuse_non_text, say_unread, typed_ids
 from simulator.rng import rng_for
 from simulator.terms import terms_of
 from simulator.typing.fit import fit_records, recorded_layout
@@ -65,7 +65,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
         raise HcisimError(f"{path}: no such texts file" + (" (it is a folder)" if path.is_dir() else ""))
     if path.stat().st_size == 0:
         raise HcisimError(f"{path}: empty file (need a header text_id,text[,user] and one text per line)")
-    refuse_wide_text(path, "a texts CSV")
+    refuse_non_text(path, "a texts CSV")
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f, strict=True)  # a quote never closed took the rest of the file as one text
