@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from simulator.errors import HcisimError
@@ -97,6 +98,12 @@ def _read_table(f: Path) -> pa.Table:
                           f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")
     if t.num_rows == 0:  # (a header alone ended `fit typing` in an IndexError)
         raise HcisimError(f"{f}: no keystrokes")
+    who = pc.unique(t["PARTICIPANT_ID"].drop_null()).to_pylist()
+    if len(who) != 1:  # (import made one person of such a file, the fit two: the study writes one file each)
+        raise HcisimError(f"{f}: an Aalto keystroke file holds one participant's keystrokes; this one has "
+                          + (f"{len(who)} PARTICIPANT_IDs ({', '.join(sorted(who)[:3])}"
+                             f"{', ...' if len(who) > 3 else ''}); split it by participant" if who
+                             else "no PARTICIPANT_ID"))
     return t
 
 

@@ -67,3 +67,20 @@ def test_an_aalto_file_with_a_header_alone_is_one_line(tmp_path, aalto_dir):
     (tmp_path / f.name).write_text(f.read_text().splitlines()[0] + "\n")
     with pytest.raises(HcisimError, match=rf"{tmp_path / f.name}: no keystrokes"):
         read_aalto(tmp_path)
+
+
+def test_an_aalto_file_of_two_participants_is_refused_by_fit_and_import_alike(tmp_path, aalto_dir):
+    """Two participants' files run together: import made one person of them, the fit two."""
+    from simulator.augment import import_dataset
+
+    a, b = sorted(aalto_dir.glob("*_keystrokes.txt"))[:2]
+    f = tmp_path / a.name
+    f.write_text(a.read_text() + "".join(b.read_text().splitlines(keepends=True)[1:]))
+    who = sorted({ln.split("\t")[0] for ln in f.read_text().splitlines()[1:]})
+    said = rf"{f}: an Aalto keystroke file holds one participant's keystrokes; this one has 2 PARTICIPANT_IDs " \
+           rf"\({who[0]}, {who[1]}\)"
+    with pytest.raises(HcisimError, match=said):
+        read_aalto(f)
+    with pytest.raises(HcisimError, match=said):
+        import_dataset("aalto", f, tmp_path / "ds")
+    assert not (tmp_path / "ds").exists()
