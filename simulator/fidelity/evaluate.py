@@ -19,7 +19,7 @@ import numpy as np
 from simulator.atomic import check_file_out, write_atomic
 from simulator import __version__
 from simulator.errors import HcisimError
-from simulator.fidelity.c2st import C2ST, two_sample_test
+from simulator.fidelity.c2st import C2ST, MIN_PERSONS, two_sample_test
 from simulator.fidelity.distances import FeatureDistance, feature_distances
 from simulator.fidelity.diversity import K, Diversity, prdc
 from simulator.fidelity.features import MODALITIES, DatasetItems, Items, load_items
@@ -165,7 +165,8 @@ def _finite(v):
 def _check_compatible(a: DatasetItems, b: DatasetItems, what: str) -> None:
     if a.coordinate_space != b.coordinate_space:
         raise HcisimError(f"{what}: coordinate spaces differ ({a.root} is {a.coordinate_space}, {b.root} is "
-                          f"{b.coordinate_space}); compare datasets recorded in the same space")
+                          f"{b.coordinate_space}); compare mouse data recorded in the same space "
+                          f"(or only typing: --modality typing when augmenting)")
 
 
 def evaluate(real: Path, synth: Path, *, fitting: Path | None = None, seed: int = 0,
@@ -198,11 +199,7 @@ def _evaluate(real: Path, synth: Path, *, fitting: Path | None, seed: int,
     step()
     S = load_items(synth)
     step()
-    _check_compatible(R, S, "REAL and SYNTH")
-    Fd = None
-    if fitting is not None:
-        Fd = load_items(fitting)
-        _check_compatible(R, Fd, "REAL and the fitting data")
+    Fd = load_items(fitting) if fitting is not None else None
     step()
     notes = _same_data_notes({"REAL": real, "SYNTH": synth, **({"the fitting data": fitting} if fitting else {})})
     if fitting is None:
@@ -217,6 +214,10 @@ def _evaluate(real: Path, synth: Path, *, fitting: Path | None, seed: int,
             step(4)
             continue
         f = Fd.get(mod) if Fd is not None else None
+        if mod == "mouse":  # positions are compared; key timing has no coordinate space
+            _check_compatible(R, S, "REAL and SYNTH")
+            if f is not None:
+                _check_compatible(R, Fd, "REAL and the fitting data")
         same = S.people_mode == "same" if S.people_mode else S.people_explicit
         results[mod] = _measure(mod, r, s, f, synth_people_named=same, seed=seed, step=step)
         if Fd is not None and (f is None or len(f) < MIN_ITEMS):
@@ -250,7 +251,12 @@ def _measure(mod: str, real: Items, synth: Items, fitting: Items | None, *, synt
     step()
     notes: list[str] = []
     if c2.grouped_by != "person":
-        notes.append(f"the discriminator's folds are grouped by {c2.grouped_by}: fewer than 2 people on a side")
+        notes.append(f"the discriminator's folds are grouped by {c2.grouped_by}: fewer than {MIN_PERSONS} people on a "
+                     f"side")
+    if c2.ci_high < 0.5:
+        notes.append(f"AUC {c2.auc:.2f} is below 0.5 beyond its interval: the folds' models disagree (SYNTH's people "
+                     f"mirror REAL's under other names, or sides share few people); read it as not distinguishable "
+                     f"by this test, not as a measure of how close SYNTH is")
     try:
         div = prdc(real.X, synth.X, rng("diversity"))
     except ValueError as exc:

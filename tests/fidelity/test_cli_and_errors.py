@@ -92,6 +92,11 @@ def test_bad_input_is_refused_in_one_line(fx, tmp_path):
         evaluate(real, screen)
     with pytest.raises(HcisimError, match="coordinate spaces differ"):
         evaluate(real, real, fitting=screen)
+    # typing has no coordinate space: an Aalto import (viewport) against pynput logs (screen) compares
+    keys = {name: write(tmp_path / name, [(f"{name}{k}", p) for k, p in enumerate(fx.people)], seed=k + 3,
+                        n_texts=12, mouse=False, coordinate_space=space)
+            for k, (name, space) in enumerate([("kv", "viewport_css_px"), ("ks", "screen_px")])}
+    assert list(evaluate(keys["kv"], keys["ks"], fitting=keys["ks"]).modalities) == ["typing"]
     # through the command: one line, exit 2, nothing written
     one_line_error(hcisim("fidelity", real, empty, "--out", tmp_path / "r.html"), "empty dataset")
     one_line_error(hcisim("fidelity", real, real, "--out", tmp_path / "r.html", "--fail-under", "auc=high"),
