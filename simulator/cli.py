@@ -8,6 +8,7 @@ its traceback.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shlex
 import signal
@@ -833,32 +834,38 @@ DEMO_SCENARIOS = {"browser": "checkout_form", "offline": "checkout_form", "deskt
 """What `hcisim demo` runs on each driver: the web checkout, or the Tk app's form on X."""
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_signals() -> None:
     """Let `kill` (a CI timeout, a supervisor) stop a command as Ctrl-C does: the exception unwinds through the
     writers, which throw their temporary directories away, and a recorder saves what it has. Processes forked
-    from this one (worker pools) keep the default: they die at once, and their parent cleans up.
+    from this one (worker pools) keep the default: they die at once, and their parent cleans up. Both signals
+    are remembered (`simulator.stop`): after a terminal's Ctrl-C the browser is gone too, and the call in
+    flight may fail with Playwright's "target closed" before the KeyboardInterrupt arrives.
 
     pyarrow's own handler, which it swaps in around each CSV read to cancel the read, loses signals: 7 of 60 SIGTERMs
     sent to a loop of reads never reached Python (an import then ran to the end and exited 0). It is switched off;
     the signal is then handled when the read returns, a few milliseconds later."""
     import pyarrow
 
+    from simulator import stop as stopping
+
     pyarrow.lib.enable_signal_handlers(False)
     parent = os.getpid()
 
     def stop(signum: int, frame: object) -> None:
         if os.getpid() != parent:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        stopping.request()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def main() -> None:
     from typer.exceptions import TyperException  # click's exceptions as typer vendors them
 
-    _stop_on_sigterm()
+    _stop_on_signals()
     for stream in (sys.stdout, sys.stderr):  # a path hcisim cannot spell in the terminal's encoding is escaped:
         if hasattr(stream, "reconfigure"):    # PYTHONIOENCODING=ascii wrote the dataset, then a traceback
             stream.reconfigure(errors="backslashreplace")
@@ -885,6 +892,9 @@ def main() -> None:
         code = 130
     if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
         print("interrupted", file=sys.stderr)
+        # Playwright's pending futures, failed when its driver died with the terminal's Ctrl-C, are logged as
+        # "Future exception was never retrieved" when collected at exit: three lines after the one
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     sys.exit(code if isinstance(code, int) else 0)
 
 

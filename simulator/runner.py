@@ -18,6 +18,7 @@ import numpy as np
 from simulator.agreement import Agreement
 from simulator.dataset import DatasetWriter
 from simulator.engines.sharded import run_sharded
+from simulator import stop
 from simulator.errors import HcisimError
 from simulator.scenario import Scenario
 from simulator.sessions import RunConfig, RunResult, SessionResult, SessionRunner
@@ -127,15 +128,18 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                     done += 1
                     if progress:
                         progress(done, cfg.sessions)
-            except HcisimError as exc:
-                failure = exc
-                if done == 0:
-                    raise
-            except KeyboardInterrupt:  # Ctrl-C or `kill` during a live run: the sessions done so far are kept
-                if done == 0:
+            except (KeyboardInterrupt, Exception) as exc:
+                # Ctrl-C or `kill` during a live run: the sessions done so far are kept (a terminal's Ctrl-C also
+                # stops the browser, whose call in flight may fail first: simulator.stop)
+                if not (isinstance(exc, KeyboardInterrupt) or stop.requested()):
+                    if not isinstance(exc, HcisimError) or done == 0:
+                        raise
+                    failure = exc
+                elif done == 0:
                     print(f"no session had finished: nothing written to {cfg.out}", file=sys.stderr)
-                    raise
-                interrupted = True
+                    raise KeyboardInterrupt from None
+                else:
+                    interrupted = True
             manifest.stats = timing_stats(errors) | {"sessions_completed": done, "sessions_requested": cfg.sessions}
             if runner.driver.live:
                 manifest.stats |= agreement.stats() | {"session_start_epoch_ms": epochs}
@@ -145,7 +149,11 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                 writer.add_file("final_state.json", (json.dumps(final_states, indent=1, sort_keys=True) + "\n").encode())
         completed = failure is None and not interrupted
     finally:
-        runner.close(save_layout=completed)
+        try:
+            runner.close(save_layout=completed)
+        except Exception:
+            if not stop.requested():  # closing a browser the terminal's Ctrl-C already stopped
+                raise
     if interrupted:
         print(f"{done} completed session(s) kept in {cfg.out}", file=sys.stderr)
         raise KeyboardInterrupt

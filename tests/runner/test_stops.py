@@ -70,3 +70,32 @@ def test_ctrl_c_before_any_session_finished_says_nothing_was_written(tmp_path, c
             scenario_obj=scen)
     assert not (tmp_path / "o").exists()
     assert capsys.readouterr().err.strip() == f"no session had finished: nothing written to {tmp_path / 'o'}"
+
+
+def test_a_browser_stopped_by_the_same_ctrl_c_fails_as_an_interrupt(tmp_path, capsys, monkeypatch):
+    """A terminal's Ctrl-C reaches the browser too: Playwright's "target closed" could arrive before the
+    KeyboardInterrupt, and the run ended in a traceback with its finished session lost. Without a stop
+    request the same failure is still a failure."""
+    from simulator import stop
+
+    login = load_scenario("login")
+
+    def browser_gone(s):
+        if s.session_id == "s00001":
+            stop.request()  # what the CLI's SIGINT handler does
+            raise RuntimeError("Target page, context or browser has been closed")
+        login.run(s)
+
+    monkeypatch.setattr(stop, "_requested", False)
+    scen = type(login)(name="login", description="", app="web", start="/login", run=browser_gone, path=login.path)
+    with pytest.raises(KeyboardInterrupt):
+        run(RunConfig(scenario="login", driver="offline", sessions=3, seed=2, out=tmp_path / "o", command=["t"]),
+            scenario_obj=scen)
+    assert read_dataset(tmp_path / "o").sessions == ["s00000"]
+    assert capsys.readouterr().err.strip() == f"1 completed session(s) kept in {tmp_path / 'o'}"
+    monkeypatch.setattr(stop, "_requested", False)
+    monkeypatch.setattr(stop, "request", lambda: None)  # the same failure, nobody asked to stop
+    with pytest.raises(RuntimeError, match="Target page"):
+        run(RunConfig(scenario="login", driver="offline", sessions=3, seed=2, out=tmp_path / "p", command=["t"]),
+            scenario_obj=scen)
+    assert not (tmp_path / "p").exists()
