@@ -171,10 +171,15 @@ def navigation_was_caused(action: dict[str, Any], prev_end_ms: float) -> bool:
             and action["t_start_ms"] - prev_end_ms <= CAUSED_WITHIN_MS)
 
 
+URL_ATTRS = ("href", "src", "action", "formaction", "cite", "poster")
+"""Attributes of a target's descriptor that hold a URL: a result link carries the query that found it."""
+
+
 def _without_private_queries(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The records with the values of private fields taken out of every URL: a form sent by GET puts each field in
     the next page's query (``/search?q=...`` of a search box marked --sensitive), and the recorder stores the URLs
-    of the pages it went through. A query parameter named as a private field (its ``name``) is kept as ``•``."""
+    of the pages it went through and the links it clicked (``href="/detail?q=...&r=9"``). A query parameter named as
+    a private field (its ``name``) is kept as ``•``."""
     names = {(r.get("desc") or {}).get("attrs", {}).get("name") for r in records
              if (r.get("desc") or {}).get("sensitive")} - {None, ""}
     if not names:
@@ -194,6 +199,9 @@ def _without_private_queries(records: list[dict[str, Any]]) -> list[dict[str, An
             r = {**r, "url": clean(r.get("url"))}
         elif r["type"] == "navigate_away":
             r = {**r, "target": clean(r.get("target"))}
+        attrs = (r.get("desc") or {}).get("attrs") or {}
+        if any(a in attrs for a in URL_ATTRS):
+            r = {**r, "desc": {**r["desc"], "attrs": {k: clean(v) if k in URL_ATTRS else v for k, v in attrs.items()}}}
         out.append(r)
     return out
 

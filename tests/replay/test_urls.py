@@ -47,10 +47,13 @@ def test_a_private_field_s_value_is_taken_out_of_the_urls_a_recording_keeps():
     records = [{"type": "keydown", "t": 1.0, "key": "•", "desc": desc},
                {"type": "navigate", "t": 2.0, "url": "http://h/search?q=garden+tools&page=2"},
                {"type": "navigate_away", "t": 3.0, "target": "http://h/search?page=2&q=garden"},
-               {"type": "navigate", "t": 4.0, "url": "http://h/item?id=7"}]
+               {"type": "navigate", "t": 4.0, "url": "http://h/item?id=7"},
+               # a result link carries the query that found it (it was kept in clear)
+               {"type": "mousedown", "t": 5.0, "desc": {"attrs": {"href": "/detail?q=garden&r=9", "class": "hit"}}}]
     got = _without_private_queries(records)
-    assert [r.get("url") or r.get("target") for r in got[1:]] == [
+    assert [r.get("url") or r.get("target") for r in got[1:4]] == [
         "http://h/search?q=•&page=2", "http://h/search?page=2&q=•", "http://h/item?id=7"]
+    assert got[4]["desc"]["attrs"] == {"href": "/detail?q=•&r=9", "class": "hit"}
     assert "garden" not in repr(got) and records[1]["url"].endswith("garden+tools&page=2")  # the input untouched
     public = [{**r, "desc": {"attrs": {"name": "q"}}} if "desc" in r else r for r in records]
     assert _without_private_queries(public) == public  # a field nobody marked private keeps its query
