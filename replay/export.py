@@ -201,8 +201,11 @@ def to_rrweb(root: Path, session: str | None = None, epoch_ms: float = 0.0) -> l
             out.append({"type": _INCR, "timestamp": t, "data": {"source": _SCROLL, "id": 1, "x": 0, "y": scroll_y}})
     for a in actions:
         if a["kind"] == "type" and a.get("text_typed") is not None:
+            text = a["text_typed"]
+            if json.loads(a.get("params") or "{}").get("sensitive"):  # a generated password: masked as rrweb masks
+                text = "*" * len(text)                                  # inputs (the Playwright export omits it)
             out.append({"type": _INCR, "timestamp": t0 + a["t_end_ms"],
-                        "data": {"source": _INPUT, "id": 3, "text": a["text_typed"], "isChecked": False}})
+                        "data": {"source": _INPUT, "id": 3, "text": text, "isChecked": False}})
     if ev:
         flush_moves(t0 + ev[-1]["t_ms"])
     out.sort(key=lambda r: r["timestamp"])

@@ -57,6 +57,14 @@ def test_rrweb_export_has_meta_snapshot_and_input(tmp_path):
     assert {1, 2, 5} <= sources  # mouse moves, clicks, inputs
     times = [e["timestamp"] for e in events]
     assert times == sorted(times)
+    # a sensitive field's value (the password, the card number) is masked as rrweb masks inputs
+    from simulator.dataset import read_dataset
+    ds = read_dataset(FIXTURE)
+    acts = [a for a in ds.actions.to_pylist() if a["kind"] == "type" and a["session_id"] == ds.session(None)]
+    secret = [a["text_typed"] for a in acts if json.loads(a["params"] or "{}").get("sensitive")]
+    inputs = [e["data"]["text"] for e in events if e["type"] == 3 and e["data"].get("source") == 5]
+    assert len(secret) >= 2 and not set(secret) & set(inputs) and "*" * len(secret[0]) in inputs
+    assert set(inputs) >= {a["text_typed"] for a in acts} - set(secret)  # the other fields as typed
 
 
 def test_replay_of_something_that_is_not_a_recording(tmp_path):
