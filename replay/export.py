@@ -16,7 +16,7 @@ from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import navigation_was_caused
 from replay.locate import descriptor_of_action
-from replay.urls import app_folder, navigate_url, recorded_start, relative_ref
+from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
 
 FORMATS = ("playwright", "rrweb")
 
@@ -78,6 +78,7 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
 
 def to_playwright(root: Path, session: str | None = None) -> str:
     ds = read_dataset(root)
+    refuse_screen_sessions(ds.manifest, root, "a Playwright export")
     sid = ds.session(session)
     actions = [a for a in ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid)).to_pylist()
                if a["parent_id"] is None]

@@ -35,7 +35,7 @@ from simulator.scenario import Recorded
 from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import navigation_was_caused
-from replay.urls import app_folder, navigate_url, rebase, recorded_start
+from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
 from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
@@ -179,6 +179,7 @@ class Replayer:
         if u.scheme not in ("http", "https") or not u.netloc:
             raise HcisimError(f"--url {url!r} is not an http(s) address such as http://127.0.0.1:8001/")
         self.ds = read_dataset(source)
+        refuse_screen_sessions(self.ds.manifest, source, "replay")
         if self.ds.actions.num_rows == 0:
             raise HcisimError(f"{source}: the recording has no actions to replay")
         out = Path(out)

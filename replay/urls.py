@@ -13,6 +13,8 @@ import json
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from simulator.errors import HcisimError
+
 
 def app_folder(url: str) -> str:
     """The folder a page sits in, with its origin when the URL has one: ``http://h/app/login`` ->
@@ -50,3 +52,12 @@ def navigate_url(action: dict[str, Any]) -> str | None:
 def recorded_start(actions: Iterable[dict[str, Any]], default: str = "/") -> str:
     """The URL (or path) of a session's first navigation; ``default`` when it has none."""
     return next((u for a in actions if a["kind"] == "navigate" and (u := navigate_url(a))), default)
+
+
+def refuse_screen_sessions(manifest: Any, root: Any, doing: str) -> None:
+    """Replay and export drive web pages in a browser viewport: a dataset in screen pixels (a desktop run or
+    recording, a Balabit or pynput import) was driven in Chromium step by step ("element not found") or
+    exported as a script of web locators."""
+    if manifest.coordinate_space != "viewport_css_px":
+        raise HcisimError(f"{root}: a {manifest.driver} dataset in {manifest.coordinate_space} (the X desktop); "
+                          f"{doing} drives web pages in Chromium")

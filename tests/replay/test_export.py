@@ -120,3 +120,21 @@ def test_an_rrweb_export_with_a_position_json_cannot_hold_is_refused_whole(tmp_p
     monkeypatch.undo()
     ex.export(FIXTURE, "rrweb", out)
     assert json.loads(out.read_text())[0]["type"] == 4  # meta first, strict JSON
+
+
+def test_a_desktop_session_is_neither_replayed_nor_exported_as_a_web_page(tmp_path):
+    """A Tk session was driven in Chromium (every step "element not found") and exported as web locators."""
+    from simulator.dataset import Manifest, write_dataset
+
+    act = dict(session_id="s00000", action_id=0, parent_id=None, kind="click", step="click Help", t_start_ms=0.0,
+               t_end_ms=10.0, params="{}")
+    ds = write_dataset(tmp_path / "desk", Manifest(driver="desktop", coordinate_space="screen_px", seed=1),
+                       {"events": [dict(session_id="s00000", seq=0, t_ms=0.0, device="mouse", type="move", x=1.0,
+                                        y=1.0)], "actions": [act]})
+    said = f"error: {ds}: a desktop dataset in screen_px (the X desktop); "
+    for cmd, doing in ((["replay", str(ds), "--url", "http://127.0.0.1:9/", "--out", str(tmp_path / "r")], "replay"),
+                       (["export", str(ds), "--to", "playwright", "--out", str(tmp_path / "t.py")],
+                        "a Playwright export")):
+        r = subprocess.run([sys.executable, "-m", "simulator.cli", *cmd], capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.strip() == said + f"{doing} drives web pages in Chromium", r.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "t.py").exists()
