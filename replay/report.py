@@ -34,7 +34,9 @@ def print_summary(result: ReplayResult, console) -> None:
     for k, v in result.timing.items():
         console.print(f"{k}: {v}", highlight=False)
     moved = sum(s.status == "retargeted" for s in result.steps)
-    note = f" ({moved} step(s) retargeted: the flow works, tests using their old locators break)" if moved else ""
+    note = (f" ({moved} step(s) retargeted: " + ("the flow works, tests using their old locators break)"
+                                                 if result.passed else "their elements moved or changed)")
+            if moved else "")
     console.print(("PASSED" if result.passed else "FAILED") + note, style="green" if result.passed else "red",
                   highlight=False)
 

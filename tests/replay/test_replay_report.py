@@ -46,3 +46,15 @@ def test_report_does_not_replace_a_file_that_is_not_a_report(tmp_path):
     with pytest.raises(HcisimError, match="not an hcisim report"):
         write_replay_report(_result(tmp_path))
     assert (tmp_path / "replay-report.html").read_text() == "my notes"
+
+
+def test_the_summary_line_of_a_failed_replay_does_not_say_the_flow_works(tmp_path):
+    from rich.console import Console
+
+    from replay.report import print_summary
+
+    res = _result(tmp_path)
+    res.steps[0].status = "retargeted"
+    console = Console(record=True, width=200)
+    print_summary(res, console)
+    assert console.export_text().splitlines()[-1] == "FAILED (1 step(s) retargeted: their elements moved or changed)"
