@@ -115,7 +115,13 @@ def read_captured(path: Path, fmt: str, session: str | None = None
             raw = read_jsonl(path)
         else:
             with open(path, newline="", encoding="utf-8") as fh:
-                raw = list(csv.DictReader(fh))
+                reader = csv.DictReader(fh)
+                raw = list(reader)
+            header = reader.fieldnames or []
+            if header and not ({"t", "t_ms"} & set(header) and "type" in header):
+                # (a file of anything else read as a log of no events: "missing 231 of 231")
+                raise HcisimError(f"{path}: not a CSV capture log: its header ({', '.join(header)[:80]}) lacks "
+                                  f"{'t or t_ms' if not {'t', 't_ms'} & set(header) else 'type'}")
     except UnicodeDecodeError:
         raise HcisimError(f"{path}: not a text log") from None
     events = []

@@ -86,6 +86,10 @@ def test_cli_exit_code_gates(truth, tmp_path):
     # a log without x, y lost every move as "missing"; a NaN time was one "extra" event
     ("csv", "t_ms,type\n1,move\n", ": move event 1 has no position (x and y)"),
     ("jsonl", '{"t_ms": NaN, "type": "move", "x": 1, "y": 2}\n', ": event 1 has t_ms nan, not a finite number"),
+    # a file that is not a log at all was read as a log of no events ("missing 231 of 231", exit 1)
+    ("csv", "garbage{\n", ": not a CSV capture log: its header (garbage{) lacks t or t_ms"),
+    ("csv", "time,kind\n1,move\n", ": not a CSV capture log: its header (time, kind) lacks t or t_ms"),
+    ("csv", "t_ms,kind\n1,move\n", ": not a CSV capture log: its header (t_ms, kind) lacks type"),
 ])
 def test_malformed_log_is_one_clear_line(truth, tmp_path, fmt, text, said):
     bad = tmp_path / f"bad.{fmt}"
