@@ -30,6 +30,7 @@ from simulator.typing import code_for
 from simulator.typing.layout import infer_layout
 
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
+KEY_ERRORS_SHOWN = 20
 MATCH_WINDOW_MS = 250.0
 MASKS = ("•", "*", "[masked]")
 _TYPE_ALIASES = {"mousemove": "move", "motion": "move", "mousedown": "down", "press": "down", "buttonpress": "down",
@@ -70,7 +71,9 @@ class AuditResult:
     coord_error_px_p99: float | None
     clock_offset_ms: float | None
     clock_jitter_ms: float | None
+    key_error_count: int
     key_errors: list[str]
+    """The first KEY_ERRORS_SHOWN of them, as examples."""
     screenshots: int
     screenshot_interval_ms_p50: float | None
     leaks: list[str]
@@ -285,7 +288,8 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
         coord_error_px_p50=float(np.percentile(coord, 50)) if coord else None,
         coord_error_px_p99=float(np.percentile(coord, 99)) if coord else None,
         clock_offset_ms=offset if pairs else None,
-        clock_jitter_ms=float(np.std(resid)) if len(resid) > 1 else None, key_errors=key_errors[:20],
+        clock_jitter_ms=float(np.std(resid)) if len(resid) > 1 else None, key_error_count=len(key_errors),
+        key_errors=key_errors[:KEY_ERRORS_SHOWN],
         screenshots=len(shots),
         screenshot_interval_ms_p50=float(np.median(np.diff(shots))) if len(shots) > 1 else None,
         leaks=_leaks(files, _canaries(truth_ds)) + key_leaks,

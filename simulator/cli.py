@@ -820,7 +820,7 @@ def audit(
                   "clock_offset_ms", "clock_jitter_ms", "screenshots", "screenshot_interval_ms_p50"):
             v = getattr(result, k)
             t.add_row(k, "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v)))
-        t.add_row("key errors", str(len(result.key_errors)))
+        t.add_row("key errors", str(result.key_error_count))
         t.add_row("privacy leaks", str(len(result.leaks)))
         out.print(t)
         for f in result.failures:

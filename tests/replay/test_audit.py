@@ -153,3 +153,17 @@ def test_a_log_holding_an_earlier_run_too_is_extra_events_not_a_clock_error(trut
     r = audit(truth, tmp_path / "both.jsonl", "jsonl")
     assert abs(r.clock_offset_ms) < 1.0 and r.missing == 0
     assert r.failures == [f"extra events: {r.extra} (100.0%)"]
+
+
+def test_every_key_error_is_counted_though_twenty_are_shown(truth, tmp_path):
+    """The table and the JSON's list said 20 (the examples kept) where the failure line said 86."""
+    log = captured_log(tmp_path / "keys.jsonl", mask=False)
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    keys = [r for r in rows if r["type"].startswith("key") and r["key"] != "Shift"]
+    for r in keys:
+        r["key"] = "#"  # a logger with a broken keymap
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = audit(truth, log, "jsonl")
+    assert len(keys) >= r.key_error_count >= len(keys) - 2 > 20 and len(r.key_errors) == 20
+    assert f"key mapping errors: {r.key_error_count} (e.g." in " ".join(r.failures)
+    assert json.loads(r.to_json())["key_error_count"] == r.key_error_count
