@@ -247,8 +247,8 @@ def test_a_terminated_import_leaves_nothing_half_written(tmp_path, shared_data):
 READ_LOOP = r"""
 import io
 import pyarrow.csv as pacsv
-from simulator.cli import _stop_on_sigterm
-_stop_on_sigterm()
+from simulator.cli import _stop_on_signals
+_stop_on_signals()
 data = ("a,b\n" + "1,2\n" * 2000).encode()
 print("ready", flush=True)
 caught = 0
