@@ -23,14 +23,13 @@ class Steps:
         self.progress = progress
 
     def __call__(self) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(min(self.done, self.total), self.total)
+        self.at(self.done + 1)
 
     def at(self, done: int) -> None:
         """Report ``done`` steps finished (a part of the work that counts its own)."""
-        self.done = done - 1
-        self()
+        self.done = done
+        if self.progress:
+            self.progress(min(done, self.total), self.total)
 
     def part(self, size: int) -> Progress:
         """A callback for a part of the work that reports its own (done, total): its fraction done is
@@ -40,6 +39,4 @@ class Steps:
 
     def finish(self) -> None:
         """Report the work done (steps a short cut skipped included)."""
-        self.done = self.total
-        if self.progress:
-            self.progress(self.total, self.total)
+        self.at(self.total)

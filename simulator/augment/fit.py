@@ -17,8 +17,8 @@ import numpy as np
 from simulator.errors import HcisimError
 from simulator.mouse.fit import MIN_MOVES, fit_movements
 from simulator.mouse.profile import MouseProfile
-from simulator.readers.common import Movements
 from simulator.progress import Progress, Steps
+from simulator.readers.common import Movements
 from simulator.typing.realism import CRITIC_STEPS
 from simulator.typing.records import Keystrokes
 

@@ -53,9 +53,9 @@ from simulator.critic import Critic, draw_tilt
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
-from simulator.progress import Progress, Steps
 from simulator.fidelity.privacy import GUARD_QUANTILE
 from simulator.mouse.fit import FIT_STEPS
+from simulator.progress import Progress, Steps
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, component_seed, session_seed
@@ -588,9 +588,11 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
         if fit_mouse_too:
-            fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed, progress=step.part(FIT_STEPS))
+            fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
+                                        progress=step.part(FIT_STEPS))
         if fit_typing_too:
-            fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta, progress=step.part(TYPING_FIT_STEPS))
+            fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta,
+                                          progress=step.part(TYPING_FIT_STEPS))
         loaded = {}
         for kind, f in fitted.items():  # generate with exactly the stored profile (rounded as in the file)
             rel = w.add_file(f"profiles/{kind}.json", f.data)

@@ -142,7 +142,7 @@ def text_problem(path: Path) -> str | None:
         return "UTF-32 text; save it as UTF-8"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16 text; save it as UTF-8"
-    start = head[:64][: len(head[:64]) // 2 * 2]
+    start = head[:min(64, len(head) // 2 * 2)]  # whole 2-byte units of the first 64 bytes
     for text, zeros in ((start[0::2], start[1::2]), (start[1::2], start[0::2])):  # little-, big-endian ASCII
         if len(start) >= 8 and not zeros.strip(b"\x00") and all(32 <= b < 127 or b in b"\t\r\n" for b in text):
             return "UTF-16 text; save it as UTF-8"

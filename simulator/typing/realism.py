@@ -9,9 +9,9 @@ what sets them apart.
 
 from __future__ import annotations
 
-import numpy as np
-
 from collections.abc import Callable
+
+import numpy as np
 
 from simulator.critic import STAGES, TILT_ROUNDS, Critic, fit_critic_in_stages, fit_tilts_in_rounds
 from simulator.rng import rng_for
