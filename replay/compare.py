@@ -74,6 +74,8 @@ class Comparison:
     duration_ratio: float | None = None
     first_divergence: str | None = None
     final_state_diff: dict[str, Any] = field(default_factory=dict)
+    task_success_note: str | None = None
+    """Why ``task_success`` is None: which side has no final app state to compare."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
@@ -226,6 +228,10 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
                      f"{first.ref.label} vs {first.cand.label}")
     rs, cs = _final_state(rds, ref_session), _final_state(cds, cand_session)
     diff = _diff(rs, cs) if rs is not None and cs is not None else {}
+    lacking = [what for what, state in (("reference", rs), ("candidate", cs)) if state is None]
+    note = None if not lacking else (
+        f"task_success unknown: the {' and the '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no final app "
+        f"state (final_state.json, written by live runs of the bundled apps; recordings and replays have none)")
     dur_r = (ref[-1].t_end - ref[0].t_start) if ref else 0.0
     dur_c = (cand[-1].t_end - cand[0].t_start) if cand else 0.0
     return Comparison(
@@ -238,4 +244,5 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
         missing_steps=missing, extra_steps=extra, wrong_element=wrong_el, wrong_text=wrong_tx,
         trajectory_dtw_px=dtw_distance(_pointer(rds, ref_session), _pointer(cds, cand_session)),
         duration_ratio=(dur_c / dur_r) if dur_r > 0 else None, first_divergence=first_div, final_state_diff=diff,
+        task_success_note=note,
     )

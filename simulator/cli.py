@@ -775,11 +775,14 @@ def compare(
         print(result.to_json())
     else:
         for k, v in json.loads(result.to_json()).items():
-            out.print(f"{k}: {v}", highlight=False)
+            if k != "task_success_note" or v is not None:
+                out.print(f"{k}: {v}", highlight=False)
     if out_path is not None:
         from replay.compare_report import write_compare_report
 
-        out.print(f"report: {write_compare_report(reference, candidate, result, out_path)}", highlight=False)
+        written = write_compare_report(reference, candidate, result, out_path, ref_session=session,
+                                       cand_session=candidate_session)
+        out.print(f"report: {written}", highlight=False)
 
 
 class CaptureFormat(str, Enum):

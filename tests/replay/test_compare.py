@@ -47,6 +47,17 @@ def test_typed_text_f1_ignores_keys_and_is_zero_for_an_agent_that_typed_nothing(
     assert compare(ref, ref).typed_text_f1 == 1.0
 
 
+def test_an_unknown_task_success_says_which_side_has_no_final_state(tmp_path):
+    """A replay has no final_state.json: compare printed task_success: None and left the user guessing why."""
+    with_state = write_session(tmp_path / "ref", REFERENCE, final_state={"email": "ada@example.org"})
+    without = write_session(tmp_path / "cand", copy.deepcopy(REFERENCE))
+    c = compare(with_state, without)
+    assert c.task_success is None
+    assert c.task_success_note.startswith("task_success unknown: the candidate has no final app state")
+    assert "the reference and the candidate have" in compare(without, without).task_success_note
+    assert compare(with_state, with_state).task_success_note is None
+
+
 def test_text_f1_grades_typos():
     assert token_f1("hello", "hello") == 1.0
     assert 0.0 < token_f1("hello", "hlelo") < 1.0

@@ -19,3 +19,19 @@ def test_the_page_lists_every_score_and_embeds_the_paths(tmp_path):
     assert scores["step_success_rate"] == f"{result.step_success_rate:.3f}"
     assert "data:image/png;base64," in page and page.endswith("</html>")
     assert [p.name for p in tmp_path.iterdir()] == ["c.html"]
+
+
+def test_the_page_draws_the_sessions_compared_not_each_first(tmp_path, monkeypatch):
+    """`compare --session s2 --candidate-session s2 --out` drew both datasets' first sessions."""
+    import replay.compare_report as page_module
+
+    drawn = []
+    real_path = page_module._path
+    monkeypatch.setattr(page_module, "_path", lambda ds, sid: drawn.append(sid) or real_path(ds, sid))
+    from simulator.dataset import read_dataset
+    first, second = read_dataset(FIXTURE).sessions[:2]
+    result = compare(FIXTURE, FIXTURE, ref_session=second, cand_session=first)
+    page = write_compare_report(FIXTURE, FIXTURE, result, tmp_path / "c.html", ref_session=second,
+                                cand_session=first).read_text()
+    assert drawn == [second, first]
+    assert f"(session {second})" in page and f"(session {first})" in page
