@@ -398,6 +398,7 @@ def fidelity(
 ) -> None:
     """Fidelity, diversity, utility and privacy of SYNTH against REAL: an HTML report, thresholds to gate on."""
     from simulator.atomic import check_file_out
+    from simulator.dataset import read_dataset
     from simulator.fidelity import (FIDELITY_JSON, check_thresholds, evaluate, parse_thresholds, write_json,
                                     write_report)
     from simulator.report.page import REPORT
@@ -405,6 +406,8 @@ def fidelity(
     thresholds = parse_thresholds(fail_under, "under") + parse_thresholds(fail_over, "over")
     inputs = {"real dataset being read": real, "synthetic dataset being read": synth,
               **({"fitting data being read": fitting} if fitting else {})}
+    for path in inputs.values():
+        read_dataset(path)  # "/tmp: not a dataset" first, not "the report would be inside the dataset /tmp"
     check_file_out(out_path, inputs, replaces=REPORT)  # before the work, not after it
     if json_path is not None:
         check_file_out(json_path, {**inputs, "HTML report being written": out_path}, replaces=FIDELITY_JSON)

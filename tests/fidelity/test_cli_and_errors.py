@@ -57,6 +57,13 @@ def test_a_file_of_yours_as_json_or_out_is_refused_before_the_work(fx, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine\n" and not (tmp_path / "r.html").exists()
 
 
+def test_a_folder_that_is_not_a_dataset_is_named_before_the_out_check(fx, tmp_path):
+    """With the report inside a plain folder given as SYNTH, the error was "the report would be inside the
+    synthetic dataset" -- of a folder that is no dataset at all."""
+    one_line_error(hcisim("fidelity", fx.path("real"), tmp_path, "--out", tmp_path / "y.html"),
+                   f"{tmp_path}: not a dataset")
+
+
 def test_a_threshold_on_a_measure_that_was_not_taken_fails(fx):
     r = fx.result("copy_real")  # no fitting data: no privacy
     problems = check_thresholds(r, parse_thresholds(["mouse.mia_auc=0.6"], "over"))
