@@ -59,7 +59,7 @@ from simulator.progress import Progress, Steps
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
 from simulator.rng import component_rng, component_seed, session_seed
-from simulator.terms import terms_of
+from simulator.terms import dataset_terms
 
 PEOPLE = ("same", "new")
 P = TypeVar("P")
@@ -573,7 +573,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         tasks = _pseudonymous(tasks)
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest
-    terms = terms_of(m.source)  # the recorded data's licence travels on
+    terms = dataset_terms(m.source, m.profiles)  # the recorded data's licence travels on (a profile's too)
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
                         command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,
                         source={"dataset": Path(dataset).name, "dataset_sha256": src_sha,

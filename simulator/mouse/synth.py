@@ -21,6 +21,7 @@ from simulator.mouse.features import features
 from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import SHIPPED, Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
+from simulator.provenance import with_provenance
 from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_non_text, typed_ids
 from simulator.rng import check_rng, rng_for
 
@@ -416,7 +417,9 @@ def synth_moves_file(pairs_csv: Path, out: Path, profile: str | Path = "sapimous
                 who[i] = prof.user(u).id  # moved "as that user" (ids are resolved once per chunk)
             except HcisimError as e:
                 raise HcisimError(f"pair {ids[i].as_py()!r}: {e}") from None
-    schema = pa.schema([("pair_id", ids.type), ("t_ms", pa.float64()), ("x", pa.float64()), ("y", pa.float64())])
+    schema = with_provenance(
+        pa.schema([("pair_id", ids.type), ("t_ms", pa.float64()), ("x", pa.float64()), ("y", pa.float64())]),
+        "synth-moves", prof.id, prof.sha256, prof.meta, seed=seed, candidates=candidates, device=device)
     job = _MoveChunks(prof, c, who, seed, candidates, device)
     rows = 0
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:

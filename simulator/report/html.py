@@ -22,7 +22,7 @@ import pyarrow.compute as pc  # noqa: E402
 from simulator.dataset import read_dataset, summarize  # noqa: E402
 from simulator.report.page import figure, table, write_page  # noqa: E402
 from simulator.readers.hcisim import keystroke_logs  # noqa: E402
-from simulator.terms import terms_of  # noqa: E402
+from simulator.terms import dataset_terms  # noqa: E402
 
 MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
@@ -156,8 +156,7 @@ def _source(src: dict) -> str | None:
 def _terms(source: dict, profiles: dict) -> str | None:
     """The licence or credit of the recorded data the dataset comes from (an import, an augmentation) or its
     profiles were fitted on (the Aalto licence of the default typing profile)."""
-    found = [t for v in (source, *(p for p in profiles.values() if isinstance(p, dict))) for t in terms_of(v).values()]
-    return " ".join(dict.fromkeys(found)) or None
+    return " ".join(dataset_terms(source, profiles).values()) or None
 
 
 def _summary(s) -> str:

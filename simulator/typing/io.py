@@ -21,9 +21,10 @@ from simulator.atomic import PARQUET, atomic_path, check_file_out, json_with, pr
 from simulator.chunks import chunks_in_order
 from simulator.errors import HcisimError
 from simulator.progress import Steps
+from simulator.provenance import with_provenance
 from simulator.readers.common import find_files, refuse_non_text, say_unread, typed_ids
 from simulator.rng import rng_for
-from simulator.terms import terms_of
+from simulator.terms import dataset_terms
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import FORMAT, SHIPPED, Population, TypingProfile, load_profile, save_profile
@@ -137,7 +138,9 @@ def synth_typing_file(texts_csv: Path, out: Path, profile: str | Path = "aalto",
         except HcisimError as e:
             raise HcisimError(f"text {tid!r}: {e}") from None
     rows, n = 0, len(texts)
-    schema = out_schema(tids.type)
+    schema = with_provenance(out_schema(tids.type), "synth-typing", prof.id, prof.sha256, prof.metadata, seed=seed,
+                             keyboard=lay.name, candidates=candidates, skill=skill,
+                             uncorrected_errors=uncorrected_errors)
     job = _TextChunks(prof, texts, users, seed, lay.name, candidates, skill, uncorrected_errors)
     with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for part, (lens, cols) in chunks_in_order(job, n, CHUNK_TEXTS, workers):
@@ -212,7 +215,8 @@ def data_terms(data: Path, fmt: str) -> dict[str, str]:
     if fmt == "hcisim":
         from simulator.dataset import Manifest
 
-        return terms_of(Manifest.load(Path(data)).source)
+        m = Manifest.load(Path(data))
+        return dataset_terms(m.source, m.profiles)
     return {}
 
 

@@ -292,6 +292,10 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     r = hcisim("run", "login", "--driver", "offline", "--sessions", "1", "--out", tmp_path / "run")
     assert r.returncode == 0, r.stderr
     assert read_dataset(tmp_path / "run").manifest.profiles["typing"]["licence"] == AALTO_LICENCE
+    # what is made of that run (a profile fitted on it, an augmentation) is under it too: only the manifest's
+    # source was read, and a generated dataset's source names no recorded data
+    from simulator.typing.io import data_terms
+    assert data_terms(tmp_path / "run", "hcisim") == {"licence": AALTO_LICENCE}
     own = tmp_path / "own"  # a recording of your own in the Aalto format is not under the Aalto licence
     own.mkdir()
     (own / "alice_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
