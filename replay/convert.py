@@ -71,6 +71,16 @@ class _Derivation:
         self.actions.append(row)
         return row
 
+    @staticmethod
+    def placed(drag: dict[str, Any], r: dict[str, Any]) -> None:
+        """Where the drag left what it dragged (capture.js ``placeOf``): its parent and the parent's children in
+        order, so a replay can check that the card landed in the same place, not only in the same column."""
+        params = json.loads(drag["params"])
+        parent = r.get("parent")
+        params["placed"] = {"parent": {k: v for k, v in parent.items() if k != "scroll"} if parent else None,
+                            "order": r.get("order"), "index": r.get("index")}
+        drag["params"] = json.dumps(params, sort_keys=True)
+
     def close_typing(self) -> None:
         ty = self.typing
         if ty is None:
@@ -111,6 +121,8 @@ def derive_actions(records: list[dict[str, Any]], sid: str, t0: float) -> list[d
             else:
                 kind = "right_click" if down.get("button") == 2 else "click"
                 d.add(kind, d.t(down), t, down.get("desc"), params={"at": [down["x"], down["y"]]})
+        elif typ == "placed" and d.actions and d.actions[-1]["kind"] == "drag":
+            d.placed(d.actions[-1], r)
         elif typ == "dblclick":
             clicks = [a for a in d.actions[-2:] if a["kind"] == "click"]
             if len(clicks) == 2:
@@ -199,9 +211,10 @@ def _without_private_queries(records: list[dict[str, Any]]) -> list[dict[str, An
             r = {**r, "url": clean(r.get("url"))}
         elif r["type"] == "navigate_away":
             r = {**r, "target": clean(r.get("target"))}
-        attrs = (r.get("desc") or {}).get("attrs") or {}
-        if any(a in attrs for a in URL_ATTRS):
-            r = {**r, "desc": {**r["desc"], "attrs": {k: clean(v) if k in URL_ATTRS else v for k, v in attrs.items()}}}
+        for key in ("desc", "parent"):  # a drag's "placed" record describes the parent of what it moved too
+            attrs = (r.get(key) or {}).get("attrs") or {}
+            if any(a in attrs for a in URL_ATTRS):
+                r = {**r, key: {**r[key], "attrs": {k: clean(v) if k in URL_ATTRS else v for k, v in attrs.items()}}}
         out.append(r)
     return out
 
@@ -223,7 +236,7 @@ def journal_to_dataset(root: Path, out: Path) -> Path:
                                x=r.get("x"), y=r.get("y"),
                                button=_BUTTONS.get(button) if typ in ("down", "up") else None,
                                key=r.get("key"), code=r.get("code"), dx=r.get("dx"), dy=r.get("dy")))
-        if r["type"] not in ("frame", "navigate"):
+        if r["type"] not in ("frame", "navigate", "placed"):
             received.append({**received_row(r, sid, t0), "seq": len(received)})  # as a generated run's
     actions = derive_actions(body, sid, t0)
     manifest = Manifest(driver="recorder", coordinate_space="viewport_css_px",

@@ -15,7 +15,7 @@ from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import navigation_was_caused
-from replay.locate import descriptor_of_action
+from replay.locate import descriptor_of_action, normalize
 from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
 
 FORMATS = ("playwright", "rrweb")
@@ -60,7 +60,7 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
              f"BASE_URL is the folder the app is served from ({default}).",
              '"""',
              "import os", "import sys", "from urllib.parse import urljoin, urlsplit", "",
-             "from playwright.sync_api import sync_playwright", "",
+             "from playwright.sync_api import expect, sync_playwright", "",
              f"BASE_URL = os.environ.get('BASE_URL', {base!r})", "", "",
              "def at(ref):",
              '    """A page of the app: ``ref`` relative to BASE_URL."""',
@@ -74,6 +74,32 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
                   """        sys.exit(f"set {name}: the recording never stored this field's value")""",
                   "    return os.environ[name]", ""]
     return lines + [""]
+
+
+def _value_check(params: dict[str, Any], desc: dict[str, Any]) -> str:
+    """The assertion on what a field holds after typing: a form field's value, an editor's text."""
+    d = params.get("descriptor") or {}
+    tag = d.get("tag") or d.get("kind") or desc.get("tag")
+    return "to_have_value" if tag in ("input", "textarea") else "to_have_text"
+
+
+def _drag(loc: str, params: dict[str, Any]) -> list[str]:
+    """A drag let go where it was within the drop element (its recorded box), and where it left what it moved:
+    the container's children in the recorded order (`replay.convert`'s "placed")."""
+    drop = params.get("drop") or params.get("drop_target") or {}
+    to, box = params.get("to"), normalize(drop)["box"] if drop else None
+    at = ""
+    if to and box and box[2] > 0 and box[3] > 0:
+        scroll = drop.get("scroll") or {}
+        x = min(max(to[0] - (box[0] - float(scroll.get("x", 0.0))), 1.0), box[2] - 1.0)
+        y = min(max(to[1] - (box[1] - float(scroll.get("y", 0.0))), 1.0), box[3] - 1.0)
+        at = f", target_position={{'x': {x:.0f}, 'y': {y:.0f}}}"
+    lines = [f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})}{at})"]
+    placed = params.get("placed") or {}
+    order, parent = placed.get("order"), placed.get("parent")
+    if parent and order and None not in order:  # a private child's text was never recorded
+        lines.append(f"expect({best_locator(parent)}.locator(':scope > *')).to_have_text({order!r})")
+    return lines
 
 
 def to_playwright(root: Path, session: str | None = None) -> str:
@@ -126,14 +152,14 @@ def to_playwright(root: Path, session: str | None = None) -> str:
                         f"{loc}.select_option(label={value})  # never recorded")
         elif kind == "type":
             body.append(f"{loc}.fill({a['text_typed']!r})")
+            body.append(f"expect({loc}).{_value_check(params, desc)}({a['text_typed']!r})")
         elif kind == "select":
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
                         if "select" in ((params.get("descriptor") or {}).get("tag"),
                                         (params.get("descriptor") or {}).get("kind"))
                         else f"{loc}.click()\n    page.get_by_role('option', name={a['text_intended']!r}).click()")
         elif kind == "drag":
-            drop = params.get("drop") or params.get("drop_target") or {}
-            body.append(f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})})")
+            body += _drag(loc, params)
     base = folder if urlsplit(folder).scheme else None  # a generated session holds paths: no origin to default to
     lines = _header(root, sid, base, secrets) + ["def run(page):"]
     lines += [f"    {b}" for b in body] or ["    pass"]

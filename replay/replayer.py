@@ -36,7 +36,7 @@ from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
-from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
+from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action, normalize
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
@@ -164,6 +164,25 @@ def similarity_transform(path: np.ndarray, new_start: np.ndarray, new_end: np.nd
     z = (path[:, 0] - p0[0]) + 1j * (path[:, 1] - p0[1])
     w = z * k
     return np.column_stack([w.real + new_start[0], w.imag + new_start[1]])
+
+
+def drop_point(params: dict[str, Any], box: L.Box, start: np.ndarray, *,
+               same_element: bool = False) -> tuple[float, float]:
+    """Where to release a replayed drag: at the same place *within* the drop element as recorded (a card let go
+    over the lower half of another lands below it), not at its centre. A recording without the drop's box (a
+    generated session) is dropped at the centre; a drop onto the dragged element itself (an app whose element
+    follows the pointer) keeps the recorded displacement."""
+    drop = params.get("drop") or {}
+    to, frm = params.get("to"), params.get("from")
+    if same_element and to and frm:
+        return float(start[0] + to[0] - frm[0]), float(start[1] + to[1] - frm[1])
+    rbox, scroll = normalize(drop)["box"] if drop else None, drop.get("scroll") or {}
+    if not to or not rbox or rbox[2] <= 0 or rbox[3] <= 0:
+        return box.cx, box.cy
+    fx = (to[0] - (rbox[0] - float(scroll.get("x", 0.0)))) / rbox[2]  # the recorded box in page px
+    fy = (to[1] - (rbox[1] - float(scroll.get("y", 0.0)))) / rbox[3]
+    fx, fy = (min(max(f, 0.02), 0.98) for f in (fx, fy))
+    return box.x + fx * box.w, box.y + fy * box.h
 
 
 class Replayer:
@@ -475,12 +494,31 @@ class Replayer:
             self._send(P.make(now, "down", x=self.pointer[0], y=self.pointer[1], button="left"), step.action_id)
             dest = self.driver.locate(L.css(dm.candidate["css"]))
             start = np.array(self.pointer)
-            pts = start + np.linspace(0, 1, 15)[:, None] * (np.array([dest.box.cx, dest.box.cy]) - start)
+            end = drop_point(params, dest.box, start, same_element=dm.candidate["css"] == match.candidate["css"])
+            pts = start + np.linspace(0, 1, 15)[:, None] * (np.array(end) - start)
             now = self.driver.now_ms() + 100
             self._send(P.moves(now + np.arange(15) * 16.7, pts[:, 0], pts[:, 1]), step.action_id)
-            self.pointer = (dest.box.cx, dest.box.cy)
+            self.pointer = end
             self._send(P.make(self.driver.now_ms() + 60, "up", x=self.pointer[0], y=self.pointer[1],
                               button="left"), step.action_id)
+            if params.get("placed"):
+                step.checkpoints.append(self._placed(params["placed"]))
+
+    def _placed(self, placed: dict[str, Any]) -> Checkpoint:
+        """The dragged element's container holds its children in the recorded order (a card dropped into the
+        right column above the wrong card fails), read until the app has settled or a second has passed."""
+        want = placed.get("order")
+        m = self._find(placed.get("parent") or {}) if placed.get("parent") else None
+        if m is None or not m.found:
+            return Checkpoint("placed", False, "the container the drag left it in was not found")
+        order = None
+        for _ in range(10):
+            order = self.driver.page.locator(m.candidate["css"]).first.evaluate(
+                "el => window.__hcisim.orderOf(el)")
+            if order == want:
+                break
+            self.driver.page.wait_for_timeout(100)
+        return Checkpoint("placed", order == want, f"{order!r} (recorded {want!r})")
 
     def _final_values(self, top: list[dict[str, Any]]) -> list[Checkpoint]:
         """Every field the recording typed into that is on the final page ends with the recorded value.

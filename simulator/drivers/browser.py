@@ -288,7 +288,8 @@ class BrowserDriver:
         except Exception:
             return  # navigating: capture.js keeps the events in sessionStorage for the next page
         for rec in batch:
-            self._received.append(received_row(rec, self._session, self._epoch0_ms))
+            if rec["type"] != "placed":  # where a drag left its element: for the recorder, not an event received
+                self._received.append(received_row(rec, self._session, self._epoch0_ms))
 
 
 def received_row(rec: dict, session_id: str, epoch0_ms: float) -> dict:

@@ -252,6 +252,31 @@
       target: cssPath(e.target), desc: describe(aimed(e.target)),
     }), opts);
   }
+  // Where a drag left what it dragged: the app moves it in its own mouseup handler, after this capturing
+  // listener, so the place is read in the next task. Replay checks the same place (a card's order in a column).
+  let pressed = null;
+  window.addEventListener("mousedown", e => { pressed = { el: aimed(e.target), x: e.clientX, y: e.clientY }; }, opts);
+  window.addEventListener("mouseup", e => {
+    const p = pressed;
+    pressed = null;
+    if (!p || Math.hypot(e.clientX - p.x, e.clientY - p.y) < 4) return;
+    const at = t(e);
+    setTimeout(() => push({ type: "placed", t: at, ...placeOf(p.el) }), 0);
+  }, opts);
+
+  // An element's place among its siblings: its parent and the parent's children in order.
+  function placeOf(el) {
+    const parent = el && el.isConnected ? el.parentElement : null;
+    if (!parent) return { parent: null, order: null, index: null };
+    return { parent: describe(parent), order: orderOf(parent),
+             index: Array.prototype.indexOf.call(parent.children, el) };
+  }
+
+  // A container's children in order, each by its public text (a sensitive one as null), at most 50.
+  function orderOf(parent) {
+    return Array.from(parent.children).slice(0, 50)
+      .map(k => isSensitive(k) ? null : squash(publicText(k, false), 80));
+  }
   window.addEventListener("wheel", e => push({
     type: "wheel", t: t(e), x: e.clientX, y: e.clientY, dx: e.deltaX, dy: e.deltaY, target: cssPath(e.target),
   }), opts);
@@ -291,6 +316,7 @@
     sensitiveBoxes,
     describe,
     describeAll(els) { return Array.from(els, describe); },
+    orderOf,
     roleOf,
     nameOf,
     drain() { return log.splice(0, log.length); },

@@ -138,3 +138,34 @@ def test_replayed_typing_arrives_as_key_presses(replays):
     rc = ds.table("received").to_pydict()
     got = [k for t, k in zip(rc["type"], rc["key"]) if t == "key_down" and k and len(k) == 1]
     assert len(sent) >= 8 and len(got) == len(sent)
+
+
+def test_a_drag_is_replayed_to_the_same_place_and_its_order_checked(replays, web_runs, tmp_path, monkeypatch):
+    """A card dragged into a column lands where it was let go among the other cards; replay dropped every drag
+    at the column's centre and passed with the cards in another order."""
+    drags = [s for s in replays["v1", "kanban_board"].steps if s.kind == "drag"]
+    placed = [c for s in drags for c in s.checkpoints if c.name == "placed"]
+    assert len(drags) >= 2 and len(placed) == len(drags) and all(c.ok for c in placed), placed
+    import replay.replayer as replayer
+
+    # a build (here: a replay) that lets go at the top of each column puts the card first: the check fails
+    monkeypatch.setattr(replayer, "drop_point", lambda params, box, start, same_element: (box.cx, box.y + 2))
+    with serve("v1") as server:
+        r = Replayer(web_runs["kanban_board"].recording, server.url, tmp_path / "top", timing="fast").run()
+    wrong = [c for s in r.steps if s.kind == "drag" for c in s.checkpoints if c.name == "placed" and not c.ok]
+    assert wrong and not r.passed, [s.checkpoints for s in r.steps if s.kind == "drag"]
+
+
+def test_an_exported_drag_script_asserts_the_order_it_left(web_runs, tmp_path):
+    """The exported script let every drag go at the column's centre and asserted nothing: a card in the
+    wrong place passed. Let go at the top of its column instead, the card lands first and the script fails."""
+    from replay.export import export
+    from tests.browser.test_replay_checks import _run_exports
+
+    source = export(web_runs["kanban_board"].recording, "playwright", tmp_path / "board.py").read_text()
+    assert source.count("target_position=") >= 2 and source.count("to_have_text([") >= 2
+    import re
+    at_top = re.sub(r"target_position=\{'x': (\d+), 'y': \d+\}", r"target_position={'x': \1, 'y': 2}", source)
+    with serve("v1") as server:
+        assert _run_exports(source, [server.url + "/"]) == [True]
+        assert _run_exports(at_top, [server.url + "/"]) == [False]

@@ -128,7 +128,7 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
 
 def _run_exports(source: str, urls: list[str]) -> list[bool]:
     """Run an exported script's ``run(page)`` in one Chromium against each copy of the site (its BASE_URL);
-    True where it completes (a locator or a navigation that never comes fails it)."""
+    True where it completes (a locator or a navigation that never comes, or a failed assertion, fails it)."""
     from playwright.sync_api import Error, sync_playwright
 
     from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
@@ -145,7 +145,7 @@ def _run_exports(source: str, urls: list[str]) -> list[bool]:
             try:
                 ns["run"](page)
                 done.append(True)
-            except Error:
+            except (Error, AssertionError):  # a locator or navigation that never came; an expect(...) that failed
                 done.append(False)
             page.close()
         browser.close()

@@ -22,6 +22,28 @@ def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
     assert ".fill(secret('SECRET_PASSWORD'))" in source and ".fill(secret('SECRET_CARD_NUMBER'))" in source
     assert "page.goto(at('./login'))" in source  # a generated session holds paths: BASE_URL says where
     assert "page.get_by_test_id('form-country').select_option(label=" in source  # native select
+    # each typed text is checked where it went: a script that lost a field's text passed
+    fills = [ln for ln in source.splitlines() if ".fill(" in ln and "secret(" not in ln]
+    assert fills and all(
+        nxt.strip() == f"expect({ln.strip().split('.fill(')[0]}).to_have_value({ln.strip().split('.fill(')[1][:-1]})"
+        for ln, nxt in zip(source.splitlines(), source.splitlines()[1:]) if ln in fills)
+
+
+def test_a_drag_is_let_go_where_it_was_and_the_order_it_left_is_asserted():
+    from replay.export import _drag
+
+    params = {"from": [10, 10], "to": [350, 450], "placed": {
+        "parent": {"role": "list", "name": "Done", "css": "#done"}, "order": ["Set up CI", "Update docs"]},
+        "drop": {"css": "#done", "role": "list", "name": "Done", "box": {"x": 300, "y": 250, "w": 200, "h": 400},
+                 "scroll": {"x": 0, "y": 50}}}
+    assert _drag("page.get_by_test_id('card')", params) == [
+        "page.get_by_test_id('card').drag_to(page.get_by_role('list', name='Done'), "
+        "target_position={'x': 50, 'y': 250})",
+        "expect(page.get_by_role('list', name='Done').locator(':scope > *')).to_have_text(['Set up CI', "
+        "'Update docs'])"]
+    params["placed"]["order"][0] = None  # a private card's text was never recorded: no assertion on the order
+    assert len(_drag("page.get_by_test_id('card')", params)) == 1
+    assert _drag("x", {"drop_target": {"css": "#col"}}) == ["x.drag_to(page.locator('#col'))"]
 
 
 def test_an_existing_export_is_replaced_only_when_asked_and_nothing_else_is(tmp_path):
