@@ -22,7 +22,7 @@ from simulator.mouse.motor import plan_motor
 from simulator.mouse.profile import SHIPPED, Device, MouseProfile, MouseUser, load_profile
 from simulator.mouse.shape import cond_mean, cond_vars, sample
 from simulator.provenance import with_provenance
-from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, refuse_non_text, typed_ids
+from simulator.readers.common import MAX_COORD_PX, MIN_DIST_PX, numbers, refuse_non_text, typed_ids
 from simulator.rng import check_rng, rng_for
 
 SD_PER_WIDTH = 1 / 4.133
@@ -339,11 +339,11 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     if twice:
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     try:
-        # user ids are names as the data set writes them: read as text; only an empty field is empty ("NA" is
-        # an id, "nan" a NaN); pair ids as written, then typed as a reader infers them (`typed_ids`)
+        # every column as text; only an empty field is empty ("NA" is a user id, "nan" a NaN): user ids as the
+        # data set writes them, pair ids typed as pandas types them (`typed_ids`), coordinates parsed as pandas
+        # parses numbers (`numbers`: pyarrow's own inference took 0x10 for 16)
         tab = pacsv.read_csv(path, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-                             convert_options=pacsv.ConvertOptions(column_types={"user": pa.string(),
-                                                                                "pair_id": pa.string()},
+                             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
                                                                   null_values=[""], strings_can_be_null=True))
     except pa.ArrowInvalid as e:
         msg = str(e).splitlines()[0]
@@ -363,12 +363,9 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     for c in ("x0", "y0", "x1", "y1", "width", "height"):
         if c not in tab.column_names:
             continue
-        try:
-            if pa.types.is_boolean(tab[c].type):  # a column of true/false would cast to 1/0
-                raise pa.ArrowInvalid(c)
-            cols[c] = tab[c].cast(pa.float64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            raise HcisimError(f"{path}: column {c} is not numeric") from None
+        cols[c] = numbers(tab[c].to_pylist())
+        if cols[c] is None:
+            raise HcisimError(f"{path}: column {c} is not numeric")
     if ("width" in cols) != ("height" in cols):
         raise HcisimError(f"{path}: column {'height' if 'width' in cols else 'width'} is missing: a target size "
                           f"needs both width and height")
@@ -377,7 +374,7 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
         c, row, what = bad
         raise HcisimError(f"{path}: " + (f"column {c} has {what} (row {row + 2})" if c else f"row {row + 2} {what}")
                           + ("; leave it empty for an unknown size" if "infinite size" in what else ""))
-    if tab["pair_id"].null_count:
+    if tab["pair_id"].null_count or any(not i.strip() for i in tab["pair_id"].to_pylist()):
         raise HcisimError(f"{path}: column pair_id has empty values")
     users = None
     if "user" in tab.column_names:

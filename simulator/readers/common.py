@@ -9,9 +9,7 @@ judged against.
 from __future__ import annotations
 
 import codecs
-import csv
 import fnmatch
-import io
 import os
 import re
 from collections.abc import Callable, Collection, Sequence
@@ -101,23 +99,40 @@ def find_person(given: str, known: Collection[str], alias: Callable[[str], str])
     return same[0] if len(same) == 1 else None
 
 
+_INT = re.compile(r"\s*[+-]?\d+\s*")
+_FLOAT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+_BOOL = re.compile(r"\s*(true|false)\s*", re.IGNORECASE)
+_INT64 = 2**63
+
+
+_NONFINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
+
+
+def numbers(values: Sequence[str | None]) -> np.ndarray | None:
+    """A CSV column's numbers as float64 (an empty field NaN), or None when a value is not a decimal number as
+    pandas reads one (``0x10`` is not 16; ``NaN`` and ``inf`` are numbers, for the caller to refuse by name)."""
+    if not all(v is None or _FLOAT.fullmatch(v) or _NONFINITE.fullmatch(v) for v in values):
+        return None
+    return np.array([np.nan if v is None else float(v) for v in values], np.float64)
+
+
 def typed_ids(ids: Sequence[str]) -> pa.Array:
-    """Ids of a CSV column (as written) typed as a CSV reader infers the column: pyarrow's inference, which
-    pandas agrees with on the common cases (whole numbers int64, other numbers float64, true/false bool, else
-    text), so an output's ``pair_id`` / ``text_id`` joins back to the input file a caller reads (ids 1, 2, 3
-    written as the strings '1', '2', '3' did not merge with pandas' integers). Kept as text where inference
-    would lose or change them: numbers that are not finite, whole numbers beyond int64 (read as float64,
-    2**64 and 2**64 + 1 became one id) and dates or times (pandas keeps those as text too)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([["id"], *([i] for i in ids)])
-    col = pacsv.read_csv(io.BytesIO(buf.getvalue().encode()), parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                         convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True))
-    col = col["id"].combine_chunks()
-    text = pa.types.is_temporal(col.type)
-    if pa.types.is_floating(col.type):
-        text = (not np.isfinite(col.to_numpy(zero_copy_only=False)).all()
-                or all(re.fullmatch(r"\s*[+-]?\d+\s*", i) for i in ids))
-    return pa.array(ids, pa.string()) if text else col
+    """Ids of a CSV column (as written) typed as pandas' ``read_csv`` types the column, so an output's
+    ``pair_id`` / ``text_id`` joins back to the input file a caller reads (ids 1, 2, 3 written as the strings
+    '1', '2', '3' did not merge with pandas' integers): all whole numbers int64, all decimal numbers float64,
+    all true/false bool, anything else text. Kept as text where a type would lose or change ids: whole numbers
+    beyond int64 (as float64, 2**64 and 2**64 + 1 became one id), numbers that are not finite, and what a
+    looser reader takes for numbers or booleans (pyarrow read ``0x10`` as 16, beside a 16; ``1``/``0`` as
+    booleans beside ``true``)."""
+    if ids and all(_INT.fullmatch(i) for i in ids):
+        values = [int(i) for i in ids]
+        if all(-_INT64 <= v < _INT64 for v in values):
+            return pa.array(values, pa.int64())
+    elif ids and all(_FLOAT.fullmatch(i) for i in ids):
+        return pa.array([float(i) for i in ids], pa.float64())
+    elif ids and all(_BOOL.fullmatch(i) for i in ids):
+        return pa.array([i.strip().lower() == "true" for i in ids], pa.bool_())
+    return pa.array(list(ids), pa.string())
 
 
 TEXT_HEAD_BYTES = 65536

@@ -57,6 +57,9 @@ def test_columns_order_and_end_samples(tmp_path, profile):
     # ids a reader would change: dates became date32 (pandas keeps text), whole numbers beyond int64 float64,
     # where 2**64 and 2**64 + 1 were one id
     (["2024-01-02", "2024-01-01"], "string"), ([str(2**64 + 1), str(2**64)], "string"), (["5", "NaN"], "string"),
+    # pyarrow's inference made 0x10 the int 16 beside a 16 (two pairs, one id) and 1/0 booleans beside true;
+    # pandas keeps both columns as text and reads +2 as 2
+    (["0x10", "16"], "string"), (["1", "0", "true"], "string"), (["TRUE", "false"], "bool"), (["+2", "3"], "int64"),
 ])
 def test_pair_ids_keep_the_type_a_csv_reader_gives_them_unless_it_would_change_them(tmp_path, ids, kind):
     text = "pair_id,x0,y0,x1,y1\n" + "".join(f"{i},{100 * n},0,300,200\n" for n, i in enumerate(ids))
@@ -64,7 +67,8 @@ def test_pair_ids_keep_the_type_a_csv_reader_gives_them_unless_it_would_change_t
     tab = pq.read_table(tmp_path / "o.parquet")
     assert str(tab.schema.field("pair_id").type) == kind
     got = list(dict.fromkeys(tab["pair_id"].to_pylist()))
-    assert got == (ids if kind == "string" else [float(i) if kind == "double" else int(i) for i in ids])
+    assert got == (ids if kind == "string" else [i == "TRUE" for i in ids] if kind == "bool" else
+                   [float(i) if kind == "double" else int(i) for i in ids])
 
 
 def test_a_repeated_pair_id_gives_one_movement_per_row_in_input_order(tmp_path):

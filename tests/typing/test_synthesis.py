@@ -251,7 +251,8 @@ def test_the_command_types_every_text_exactly_when_told(tmp_path):
 @pytest.mark.parametrize("ids, kind", [(["3", "1", "2"], "int64"), (["3", "1.5", "2"], "double"),
                                        (["t3", "1", "2"], "string"), (["3", "nan", "2"], "string"),
                                        (["2024-01-03", "2024-01-01", "x"], "string"),
-                                       ([str(2**64 + 1), str(2**64), "2"], "string")])
+                                       ([str(2**64 + 1), str(2**64), "2"], "string"),
+                                       (["TRUE", "1", "2"], "string"), (["0x1", "1", "2"], "string")])
 def test_text_ids_keep_the_type_a_csv_reader_gives_them(tmp_path, ids, kind):
     """Ids 1, 2, 3 came out as the strings '1', '2', '3' while pandas or pyarrow read the texts file's as
     integers: joining the output back to the texts on text_id matched nothing (synth-moves keeps pair_id's
