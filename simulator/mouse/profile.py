@@ -31,7 +31,7 @@ import numpy as np
 from simulator.atomic import write_atomic
 from simulator.critic import Critic
 from simulator.errors import HcisimError
-from simulator.mouse.shape import Conditional, Mixture, conditional
+from simulator.mouse.shape import N_COND, Conditional, Mixture, conditional
 from simulator.readers.common import find_person
 from simulator.readers.sapimouse import subject_of
 
@@ -336,11 +336,37 @@ def load_profile(name_or_path: str | Path | MouseProfile = "sapimouse") -> Mouse
             critic=Critic.from_json(d["critic"]) if "critic" in d else None)
         if not all(np.all(np.isfinite(a)) for a in (prof.pop_mean, prof.pop_cov, *prof.alpha.values())):
             raise ValueError("non-finite parameters")
+        _check_sizes(prof)
         return prof
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         why = (f"no {e} field" if isinstance(e, KeyError)  # a KeyError says only "'pop_cov'"
                else "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else str(e))
         raise HcisimError(f"{path}: not a valid hcisim mouse profile ({why})") from None
+
+
+def _check_sizes(prof: MouseProfile) -> None:
+    """Parameters that agree in size and kind: a damaged file (a list cut short, a number written as text) ended
+    the first movement in a numpy traceback instead of this one line."""
+    n = len(prof.pop_mean)
+    if prof.pop_mean.ndim != 1 or prof.pop_cov.shape != (n, n):
+        raise ValueError(f"pop_cov is {prof.pop_cov.shape}, pop_mean has {n} values")
+    bad = next((u for u, a in prof.alpha.items() if a.shape != (n,)), None)
+    if bad is not None:
+        raise ValueError(f"user {bad}: alpha has {prof.alpha[bad].size} values, not {n}")
+    k = len(prof.pop_log_scale_sd) if prof.pop_log_scale_sd is not None else None
+    bad = next((u for u, a in prof.log_scale.items() if k is None or a.shape != (k,)), None)
+    if bad is not None:
+        raise ValueError(f"user {bad}: log_scale does not match pop_log_scale_sd")
+    bad = next((k for k, v in prof.extras.items() if isinstance(v, bool) or not isinstance(v, (int, float))), None)
+    if bad is not None:
+        raise ValueError(f"extras.{bad} is not a number")
+    for u, dev in prof.devices.items():
+        if dev.gap_q.ndim != 1 or not dev.gap_q.size or dev.per_stamp.ndim != 1 or not dev.per_stamp.size:
+            raise ValueError(f"user {u}: device quantiles are not lists of numbers")
+    sh = prof.shape
+    if sh.mixture.mu.ndim != 2 or sh.mixture.mu.shape[1] != N_COND + sh.n_gen or len(sh.mixture.w) != len(
+            sh.mixture.mu):
+        raise ValueError("the shape mixture does not match its bases")
 
 
 def save_profile(profile: MouseProfile, out: Path) -> Path:

@@ -229,10 +229,18 @@ def load_profile(name_or_path: str | Path = "aalto") -> TypingProfile:
         finite = [mean, cov, population.quantiles, *users.values()]
         if not all(np.all(np.isfinite(a)) for a in finite) or not shared.max_iki_ms > 0:
             raise ValueError("non-finite or out-of-range parameters")
+        n = len(PARAMS)  # sizes that agree: a user's list cut short ended typing as them in an IndexError
+        if (mean.shape != (n,) or cov.shape != (n, n) or population.corr.shape != (n, n)
+                or population.quantiles.ndim != 2 or len(population.quantiles) != n
+                or any(v.shape != (n,) for v in users.values())):
+            raise ValueError("parameters of the wrong size")
+        pid = d["id"]
+        if not isinstance(pid, str) or not pid:
+            raise ValueError("no id")
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         raise HcisimError(f"{path}: typing profile is incomplete or damaged") from None
     return TypingProfile(
-        id=d["id"], sha256=hashlib.sha256(raw).hexdigest(), layout=d.get("layout", "qwerty-us"),
+        id=pid, sha256=hashlib.sha256(raw).hexdigest(), layout=d.get("layout", "qwerty-us"),
         mean=mean, cov=cov, shared=shared, population=population, user_params=users,
         metadata=d.get("metadata", {}), stats=d.get("fit_stats", {}), path=path, critic=critic)
 

@@ -167,3 +167,24 @@ def test_a_large_batch_is_made_in_chunks(monkeypatch):
     assert len(b) == n and len(b.user) == n and b.offsets[-1] == len(b.t_ms)
     assert np.all(b.x[b.offsets[:-1]] == x0) and np.all(b.t_ms[b.offsets[:-1]] == 0.0)  # each starts at its own start
     assert np.all(b.press_x == b.x[b.offsets[1:] - 1])  # and ends at its press
+
+
+@pytest.mark.parametrize("damage, why", [
+    (lambda d: d.update(pop_mean=d["pop_mean"][:5]), "pop_cov is"),
+    (lambda d: d["extras"].update(w_ref_px="abc"), "extras.w_ref_px is not a number"),
+    (lambda d: next(iter(d["users"].values())).update(alpha=[0.0, 1.0]), "user 1: alpha has 2 values"),
+    (lambda d: d["shape"].update(mix_w=d["shape"]["mix_w"][:3]), "the shape mixture does not match"),
+])
+def test_a_damaged_profile_is_one_line_not_a_numpy_traceback(tmp_path, damage, why):
+    """Valid JSON with a list cut short or a number written as text passed the loader and ended the first movement
+    in a matmul or float() traceback."""
+    import json
+
+    from simulator.mouse.profile import shipped_path
+
+    d = json.loads(shipped_path("sapimouse").read_text())
+    damage(d)
+    bad = tmp_path / "damaged.json"
+    bad.write_text(json.dumps(d))
+    with pytest.raises(HcisimError, match=f"damaged.json: not a valid hcisim mouse profile \\({why}"):
+        load_profile(bad)

@@ -205,3 +205,21 @@ def test_candidates_one_types_without_the_critic_and_reproducibly(tmp_path, monk
     ev = synth_typing(["Hello there, World!"], profile="freetext", rng=np.random.default_rng(0), users=["01"],
                       uncorrected_errors=False, candidates=1)
     assert isinstance(ev[0], KeyEvents) and apply_key_events(ev[0]) == "Hello there, World!"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.pop("id"),                                             # was a KeyError traceback
+    lambda d: d["users"].update({k: v[:3] for k, v in list(d["users"].items())[:1]}),  # IndexError typing as them
+    lambda d: d["population"].update(mean=d["population"]["mean"][:10]),
+])
+def test_a_damaged_typing_profile_is_one_line(tmp_path, damage):
+    import json
+
+    from simulator.typing.profile import shipped_path
+
+    d = json.loads(shipped_path("freetext").read_text())
+    damage(d)
+    bad = tmp_path / "damaged.json"
+    bad.write_text(json.dumps(d))
+    with pytest.raises(HcisimError, match="damaged.json: typing profile is incomplete or damaged"):
+        load_profile(bad)
