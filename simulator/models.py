@@ -89,7 +89,7 @@ class Models:
 class DirectModels:
     """What automation does instead of a person: straight, near-instant moves and a fixed typing delay.
 
-    Used to run an agent's actions "as issued" (``hcisim agent --no-humanlike``) and as the
+    Used to run an agent's actions "as issued" (``hcisim agent-run --no-humanlike``) and as the
     non-human baseline; it draws no random numbers.
     """
 

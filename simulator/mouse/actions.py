@@ -76,7 +76,8 @@ def idle_drift(profile: MouseProfile | str, start_xy, duration_ms: float, rng: n
     """Small jiggles of a resting hand over ``duration_ms``: (t_ms, x, y) events, possibly none.
 
     A resting hand nudges the mouse a few pixels now and then (about one
-    nudge per 2 s, 1-6 px); each nudge is a tiny pointing movement of the same person.
+    nudge per 2 s, 1-6 px); each nudge is a tiny pointing movement of the same person,
+    whose path stays within twice its length of where it began (`_within_reach`).
     """
     profile = load_profile(profile)
     start = _numbers("start_xy", start_xy, 2)
@@ -99,8 +100,21 @@ def idle_drift(profile: MouseProfile | str, start_xy, duration_ms: float, rng: n
         starts[i] = max(starts[i], starts[i - 1] + ends[i - 1] + 1.0)
     mov = np.repeat(np.arange(k), np.diff(b.offsets))
     t = b.t_ms + starts[mov]
+    x, y = _within_reach(b.x, b.y, prev[mov], pos[mov])
     keep = t <= duration_ms
-    return t[keep], b.x[keep], b.y[keep]
+    return t[keep], x[keep], y[keep]
+
+
+def _within_reach(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of nudges from ``a`` to ``b`` (per sample) kept within twice the nudge's length (at least 3 px
+    beyond it) of where it began. The motion law is fitted on movements of 20 px and more: drawn for 1-6 px it
+    wound up to 40 px away, so a resting pointer strayed 60 px in 20 s. Pulled-in samples are whole pixels."""
+    dx, dy = x - a[:, 0], y - a[:, 1]
+    r = np.hypot(dx, dy)
+    reach = np.maximum(2.0 * np.hypot(*(b - a).T), np.hypot(*(b - a).T) + 3.0)
+    over = r > reach
+    f = np.where(over, reach / np.maximum(r, 1e-9), 1.0)
+    return (np.where(over, np.rint(a[:, 0] + dx * f), x), np.where(over, np.rint(a[:, 1] + dy * f), y))
 
 
 def scroll_burst(profile: MouseProfile | str, total_dy: float, rng: np.random.Generator,

@@ -66,6 +66,10 @@ def test_idle_scroll_and_device():
     t, x, y = idle_drift("sapimouse", (300, 300), 20000, rng)
     assert len(t) > 0 and t.max() <= 20000 and np.all(np.diff(t) >= 0)
     assert np.abs(x - 300).max() < 60 and np.abs(y - 300).max() < 60
+    # a resting pointer strays little: nudges of 1-6 px wound up to 40 px (the law is fitted on 20 px and more)
+    far = [np.hypot(*(np.stack(idle_drift("sapimouse", (300, 300), 20000, np.random.default_rng(s))[1:]) - 300))
+           .max(initial=0.0) for s in range(20)]
+    assert max(far) < 35, far
     t, dy = scroll_burst("sapimouse", -730, rng)
     assert dy.sum() == -730 and np.all(np.diff(t) > 0)
     tt = np.arange(0, 500.0)
