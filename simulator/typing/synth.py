@@ -27,6 +27,8 @@ def person(profile: TypingProfile | str, rng: np.random.Generator, user: str | N
     """Who types this session: the profile's typist ``user``, or a new one drawn from the population."""
     profile = load_profile(profile)
     if user is not None:
+        if skill is not None:  # (it was ignored without a word)
+            raise HcisimError(f"skill places a new typist along the population; typist {user!r} types as fitted")
         return profile.typist(str(user))
     return profile.draw(rng, skill=skill)
 

@@ -137,6 +137,9 @@ def test_skill_moves_along_the_population(aalto):
     ev_f = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=fast)
     ev_s = synth_typing(SENTENCES * 6, profile=aalto, rng=rng, users=slow)
     assert np.median([e.t_ms[-1] for e in ev_f]) < np.median([e.t_ms[-1] for e in ev_s])
+    from simulator.errors import HcisimError
+    with pytest.raises(HcisimError, match="typist '01' types as fitted"):  # a skill was ignored without a word
+        person(load_profile("freetext"), rng, user="01", skill=99)
 
 
 def test_holds_stay_within_what_people_do_even_for_extreme_texts():
