@@ -79,8 +79,9 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
 def _value_check(params: dict[str, Any], desc: dict[str, Any]) -> str:
     """The assertion on what a field holds after typing: a form field's value, an editor's text."""
     d = params.get("descriptor") or {}
-    tag = d.get("tag") or d.get("kind") or desc.get("tag")
-    return "to_have_value" if tag in ("input", "textarea") else "to_have_text"
+    tag, kind = d.get("tag") or desc.get("tag"), d.get("kind")  # a recording's tag; a generated session's kind
+    field = tag in ("input", "textarea") if tag else kind in (None, "input", "password", "textarea")
+    return "to_have_value" if field else "to_have_text"
 
 
 def _drag(loc: str, params: dict[str, Any]) -> list[str]:
@@ -114,6 +115,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
     folder = app_folder(start)
     body: list[str] = []
     secrets: list[str] = []
+    in_editor: dict[str, str] = {}  # what each rich-text editor holds after the steps so far
     prev_end = -np.inf
     for a in actions:
         params = json.loads(a.get("params") or "{}")
@@ -151,8 +153,15 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"{loc}.fill({value})  # never recorded" if kind == "type" else
                         f"{loc}.select_option(label={value})  # never recorded")
         elif kind == "type":
-            body.append(f"{loc}.fill({a['text_typed']!r})")
-            body.append(f"expect({loc}).{_value_check(params, desc)}({a['text_typed']!r})")
+            text, check = a["text_typed"], _value_check(params, desc)
+            if check == "to_have_value":
+                body.append(f"{loc}.fill({text!r})")
+            else:  # an editor: typed at the caret as the person did (fill replaced it, and with it a Bold toggled
+                before = in_editor.get(loc, "")  # just before); what it already held is not typed again
+                body.append(f"{loc}.press_sequentially({text[len(before):]!r})" if text.startswith(before)
+                            else f"{loc}.fill({text!r})")
+                in_editor[loc] = text
+            body.append(f"expect({loc}).{check}({text!r})")
         elif kind == "select":
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
                         if "select" in ((params.get("descriptor") or {}).get("tag"),

@@ -12,7 +12,8 @@
   const name = h.nameOf(el, role);
   let kind = "other";
   if (tag === "input") kind = type === "password" ? "password" : (["checkbox", "radio"].includes(type) ? type : "input");
-  else if (tag === "textarea" || el.isContentEditable) kind = "textarea";
+  else if (tag === "textarea") kind = "textarea";
+  else if (el.isContentEditable) kind = "editor";  // rich text: typed at the caret, its text not a value
   else if (tag === "select") kind = "select";
   else if (role === "combobox") kind = "combobox";
   else if (role === "option") kind = "option";

@@ -160,3 +160,19 @@ def test_a_desktop_session_is_neither_replayed_nor_exported_as_a_web_page(tmp_pa
         r = subprocess.run([sys.executable, "-m", "simulator.cli", *cmd], capture_output=True, text=True)
         assert r.returncode == 2 and r.stderr.strip() == said + f"{doing} drives web pages in Chromium", r.stderr
     assert not (tmp_path / "r").exists() and not (tmp_path / "t.py").exists()
+
+
+def test_a_rich_text_editor_is_typed_into_not_filled(tmp_path):
+    """compose_message's body is a contenteditable: fill() replaced its text and with it the Bold the person had
+    just switched on, and to_have_value does not apply to it. It is typed at the caret and its text asserted."""
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "run", "compose_message", "--driver", "offline",
+                        "--sessions", "1", "--out", str(tmp_path / "cm")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    from replay.export import to_playwright
+
+    lines = [ln.strip() for ln in to_playwright(tmp_path / "cm").splitlines()]
+    body = [ln for ln in lines if ln.startswith("page.get_by_test_id('editor-body')") or "('editor-body'))" in ln]
+    assert body and body[0].startswith("page.get_by_test_id('editor-body').press_sequentially(")
+    assert any(ln.startswith("expect(page.get_by_test_id('editor-body')).to_have_text(") for ln in body)
+    assert not any(".fill(" in ln or "to_have_value" in ln for ln in body)
+    assert any(ln.startswith("expect(page.get_by_test_id('editor-subject')).to_have_value(") for ln in lines)
