@@ -544,6 +544,8 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo dataset.")] = Path("out/demo"),
     driver: Annotated[Driver, typer.Option(help="browser or offline: the web checkout; desktop: the Tk app's "
                                                 "form on X.")] = Driver.browser,
+    overwrite: Annotated[bool, typer.Option(help="Replace another dataset at --out (an earlier demo's is "
+                                                 "replaced without it).")] = False,
 ) -> None:
     """The main job end to end on the bundled default: run the default scenario, validate, report."""
     from simulator.dataset import validate_dataset
@@ -551,7 +553,9 @@ def demo(
     from simulator.runner import RunConfig, run as run_scenario
 
     scenario = DEMO_SCENARIOS[driver.value]
-    cfg = RunConfig(scenario=scenario, driver=driver.value, sessions=1, seed=1, out=out_dir, overwrite=True)
+    # `make demo` again replaces its own dataset; any other at --out only when asked (it replaced anything)
+    cfg = RunConfig(scenario=scenario, driver=driver.value, sessions=1, seed=1, out=out_dir,
+                    overwrite=overwrite or _earlier_demo(out_dir))
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)
     problems = validate_dataset(res.out)
     if problems:
@@ -565,6 +569,17 @@ def demo(
     out.print(f"report:  {html}  (open it in a browser)", highlight=False)
     me = sys.argv[0] if Path(sys.argv[0]).name == "hcisim" else "hcisim"  # as invoked, from wherever
     out.print(f"look at it: {shlex.quote(me)} inspect {shlex.quote(str(res.out))}", highlight=False)
+
+
+def _earlier_demo(path: Path) -> bool:
+    """Whether ``path`` holds a dataset an earlier `hcisim demo` wrote (its command names demo)."""
+    from simulator.dataset import Manifest
+
+    try:
+        m = Manifest.load(path)
+    except (HcisimError, OSError):
+        return False
+    return "demo" in m.command[1:3] and m.scenario in DEMO_SCENARIOS.values()
 
 
 # -- record and replay ----------------------------------------------------------

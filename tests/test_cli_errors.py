@@ -381,3 +381,18 @@ def test_a_path_the_terminal_cannot_spell_is_escaped_not_a_traceback(tmp_path):
     r = hcisim("run", "login", "--out", tmp_path / "ünï", env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert "\\xfc" in r.stdout and (tmp_path / "ünï" / "manifest.json").is_file()
+
+
+def test_demo_replaces_only_an_earlier_demo(tmp_path):
+    """`demo --out mydata` replaced a dataset of the user's without a word (it always overwrote)."""
+    from simulator.dataset import read_dataset
+
+    assert hcisim("run", "login", "--sessions", "1", "--out", tmp_path / "mine").returncode == 0
+    one_line_error(hcisim("demo", "--driver", "offline", "--out", tmp_path / "mine"),
+                   "mine already exists; choose another --out or pass --overwrite")
+    assert read_dataset(tmp_path / "mine").manifest.scenario == "login"
+    for _ in range(2):  # `make demo` again: its own earlier dataset is replaced
+        r = hcisim("demo", "--driver", "offline", "--out", tmp_path / "demo")
+        assert r.returncode == 0, r.stderr
+    r = hcisim("demo", "--driver", "offline", "--out", tmp_path / "mine", "--overwrite")
+    assert r.returncode == 0 and read_dataset(tmp_path / "mine").manifest.scenario == "checkout_form", r.stderr
