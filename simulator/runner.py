@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from simulator.agreement import Agreement
 from simulator.dataset import DatasetWriter
+from simulator.dataset.manifest import MANIFEST_NAME
 from simulator.engines.sharded import run_sharded
 from simulator import stop
 from simulator.errors import HcisimError
@@ -109,6 +111,8 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     n_events = n_actions = done = 0
     failure: HcisimError | None = None
     interrupted = completed = False
+    # a dataset --overwrite would replace stays whole unless the run completes (a partial one replaced it)
+    replacing = cfg.overwrite and (Path(cfg.out) / MANIFEST_NAME).is_file()
     try:
         with DatasetWriter(cfg.out, manifest, overwrite=cfg.overwrite) as writer:
             try:
@@ -134,9 +138,13 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                 if not (isinstance(exc, KeyboardInterrupt) or stop.requested()):
                     if not isinstance(exc, HcisimError) or done == 0:
                         raise
+                    if replacing:
+                        raise HcisimError(f"{exc} (the earlier dataset in {cfg.out} is kept)") from None
                     failure = exc
-                elif done == 0:
-                    print(f"no session had finished: nothing written to {cfg.out}", file=sys.stderr)
+                elif done == 0 or replacing:
+                    print(f"no session had finished: nothing written to {cfg.out}" if done == 0 else
+                          f"stopped before the run was complete: the earlier dataset in {cfg.out} is kept, not "
+                          f"replaced by {done} of {cfg.sessions} session(s)", file=sys.stderr)
                     raise KeyboardInterrupt from None
                 else:
                     interrupted = True

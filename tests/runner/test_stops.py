@@ -99,3 +99,27 @@ def test_a_browser_stopped_by_the_same_ctrl_c_fails_as_an_interrupt(tmp_path, ca
         run(RunConfig(scenario="login", driver="offline", sessions=3, seed=2, out=tmp_path / "p", command=["t"]),
             scenario_obj=scen)
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("stopping", [KeyboardInterrupt, HcisimError])
+def test_a_run_that_stops_part_way_leaves_the_dataset_it_would_overwrite(tmp_path, capsys, stopping):
+    """With --overwrite, a run stopped (or failed) after its first session replaced a complete dataset with a
+    partial one that validate refuses; format.md says a failed overwrite leaves the previous dataset."""
+    login = load_scenario("login")
+    run(RunConfig(scenario="login", driver="offline", sessions=2, seed=5, out=tmp_path / "o", command=["t"]))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()}
+
+    def second_stops(s):
+        if s.session_id == "s00001":
+            raise stopping("the app went away") if stopping is HcisimError else stopping
+        login.run(s)
+
+    scen = type(login)(name="login", description="", app="web", start="/login", run=second_stops, path=login.path)
+    with pytest.raises(stopping):
+        run(RunConfig(scenario="login", driver="offline", sessions=3, seed=8, out=tmp_path / "o", command=["t"],
+                      overwrite=True), scenario_obj=scen)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()} == before
+    assert validate_dataset(tmp_path / "o") == []
+    if stopping is KeyboardInterrupt:
+        assert capsys.readouterr().err.strip() == (f"stopped before the run was complete: the earlier dataset in "
+                                                   f"{tmp_path / 'o'} is kept, not replaced by 1 of 3 session(s)")
