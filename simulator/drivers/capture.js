@@ -304,8 +304,36 @@
   }
   window.addEventListener("focusin", e => push({ type: "focus", t: t(e), target: cssPath(e.target),
                                                  desc: describe(e.target) }), opts);
+  // A form sent by GET puts its fields into the next page's URL (?pw=...): the names of the private fields seen in
+  // this tab are kept (sessionStorage), and a URL's parameters of those names are stored as "•".
+  const NAMES_KEY = "__hcisim_private_names";
+  function privateNames() {
+    try { return new Set(JSON.parse(sessionStorage.getItem(NAMES_KEY) || "[]")); } catch (e) { return new Set(); }
+  }
+  function notePrivateNames() {
+    const names = privateNames(), before = names.size;
+    for (const el of document.querySelectorAll("input[name], textarea[name], select[name]")) {
+      if (isSensitive(el)) names.add(el.getAttribute("name"));
+    }
+    if (names.size !== before) {
+      try { sessionStorage.setItem(NAMES_KEY, JSON.stringify([...names])); } catch (e) { /* ignore */ }
+    }
+  }
+  function withoutPrivateQuery(url) {
+    const names = privateNames();
+    if (!names.size || !url.includes("?")) return url;
+    try {
+      const u = new URL(url);
+      const hit = [...u.searchParams.keys()].filter(k => names.has(k));
+      for (const k of hit) u.searchParams.set(k, "•");
+      return hit.length ? u.href : url;
+    } catch (e) { return url; }
+  }
+  window.addEventListener("submit", notePrivateNames, opts);
   window.addEventListener("pagehide", () => {
-    push({ type: "navigate_away", t: performance.timeOrigin + performance.now(), target: location.href });
+    notePrivateNames();
+    push({ type: "navigate_away", t: performance.timeOrigin + performance.now(),
+           target: withoutPrivateQuery(location.href) });
     try { sessionStorage.setItem(KEY, JSON.stringify(log)); } catch (e) { /* ignore */ }
     flush();
   });

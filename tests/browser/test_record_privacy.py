@@ -95,3 +95,29 @@ def test_a_sensitive_selector_the_page_cannot_read_is_refused_before_recording(t
         record(f"{server.url}/login", tmp_path / "rec", headless=True, drive=lambda d: None,
                sensitive_selectors=["#login-username", "###bad["])
     assert not (tmp_path / "rec").exists()
+
+
+def test_a_password_sent_by_a_get_form_stays_out_of_the_received_table(tmp_path):
+    """A form sent by GET puts the password into the next page's URL: the page seen leaving it (received's
+    navigate_away) kept ?pw=... in clear. Its parameter, named as a private field, is stored as •."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from simulator.runner import RunConfig, run
+    from tests.helpers import serve_folder
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "form.html").write_text(
+        '<!doctype html><form method="get" action="welcome.html"><label>User <input name="u"></label>'
+        '<label>Password <input type="password" name="pw"></label><button>Go</button></form>')
+    (site / "welcome.html").write_text('<!doctype html><h1>Welcome</h1><a href="form.html">Back</a>')
+    script = tmp_path / "getform.py"
+    script.write_text('"""A GET form."""\nfrom simulator.locate import label, role\nAPP = "web"\nSTART = "/form.html"\n\n'
+                      'def run(s):\n    s.type(label("User"), "alice")\n    s.type(label("Password"), "Canary-S3cret")\n'
+                      '    s.click(role("button", "Go"))\n    s.click(role("link", "Back"))\n')
+    with serve_folder(site) as url:
+        run(RunConfig(scenario=str(script), driver="browser", url=url, seed=1, out=tmp_path / "o", command=["t"]))
+    rc = read_dataset(tmp_path / "o").table("received").to_pylist()
+    left = [r["target"] for r in rc if r["type"] == "navigate_away" and "welcome" in (r["target"] or "")]
+    assert left and all(parse_qs(urlsplit(u).query) == {"u": ["alice"], "pw": ["•"]} for u in left), left
+    assert not any("Canary-S3cret" in str(v) for r in rc for v in r.values())
