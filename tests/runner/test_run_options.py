@@ -103,6 +103,12 @@ def test_the_same_offline_command_again_is_up_to_date_and_other_settings_are_ref
     assert (tmp_path / "o" / "manifest.json").stat().st_mtime_ns == made  # nothing made again
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
         run(RunConfig(scenario="login", driver="offline", sessions=2, seed=4, out=tmp_path / "o"))
+    # a file lost since is not up to date: a CI cache re-running the command got success on broken data
+    part = next((tmp_path / "o" / "events").rglob("part.*"))
+    part.unlink()
+    with pytest.raises(HcisimError, match=f"made by the same settings but events/.* is missing since; --overwrite"):
+        run(cfg)
+    assert run(RunConfig(**{**vars(cfg), "overwrite": True})).sessions == 2
 
 
 def test_a_script_imports_a_helper_module_beside_it(tmp_path, monkeypatch):
