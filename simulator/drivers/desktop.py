@@ -31,6 +31,8 @@ from simulator.typing.layout import composed
 
 APP_START_TIMEOUT_S = 15.0
 LOCATE_TIMEOUT_S = 5.0  # as the browser driver waits for an element
+KEYS_TIMEOUT_S = 5.0
+"""How long a field read waits for the app to handle the keys sent (it goes on with what it has after)."""
 _PYAUTOGUI_KEYS = {
     "Shift": "shift", "Control": "ctrl", "Alt": "alt", "Meta": "win", "Enter": "enter", "Tab": "tab",
     "Backspace": "backspace", "Escape": "esc", "Delete": "delete", " ": "space", "ArrowDown": "down",
@@ -148,6 +150,7 @@ class DesktopDriver:
     # -- app lifecycle ---------------------------------------------------------
     def start_session(self, session_id: str) -> None:
         self._session = session_id
+        self._keys_sent = 0  # key releases sent to the app, which counts those it has handled
         self._stop_app()
         self._state_file.unlink(missing_ok=True)
         env = {**os.environ, "DISPLAY": self.display}
@@ -276,11 +279,13 @@ class DesktopDriver:
                 if composed(key):
                     if kind == "key_down":  # a character no US key makes: typed as xdotool remaps a key for it
                         self._type_composed(key)
+                        self._keys_sent += 1
                     continue
                 if key == "Shift":
                     self._shift = kind == "key_down"
                 name = pyautogui_key(key, self._shift and key != "Shift")
                 (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
+                self._keys_sent += kind == "key_up"
         return actual
 
     def _type_composed(self, ch: str) -> None:
@@ -295,7 +300,12 @@ class DesktopDriver:
         return mss.tools.to_png(shot.rgb, shot.size)
 
     def field_value(self, loc: Locator) -> str | None:
-        """What the app's field holds now, from its settled state (the last key is in). None for the password
+        """What the app's field holds now, from its state once it has handled every key sent (a Tk app short of
+        CPU had not yet: "Erica Smi" was labelled for "Erica Smith", which it then held). None for the password
         (the app publishes only its length) and for what is not a field."""
-        found = [w for w in tk_widgets(self._settled_state()) if _matches(loc, w)]
+        deadline = time.monotonic() + KEYS_TIMEOUT_S
+        state = self._settled_state()
+        while state.get("key_releases", self._keys_sent) < self._keys_sent and time.monotonic() < deadline:
+            state = self._settled_state(wait_s=0.02)
+        found = [w for w in tk_widgets(state) if _matches(loc, w)]
         return found[0].get("value") if found else None

@@ -82,6 +82,7 @@ def test_type_submit_and_close(tk_app) -> None:
     assert s["submissions"] == [{"name": "Grace Hopper", "email": "", "password_length": 8, "subscribe": True,
                                  "selected_item": ITEMS[4]}]
     assert "hunter2!" not in tk_app.state_file.read_text(encoding="utf-8")
+    assert s["key_releases"] >= len("Grace Hopper") + len("hunter2!")  # what the driver waits for before a read
 
     tk_app.xdo("key", "ctrl+q")
     assert tk_app.proc.wait(timeout=10) == 0

@@ -61,6 +61,7 @@ class DemoApp:
         self.root = root
         self.state_file = state_file
         self.writes = 0
+        self.key_releases = 0  # the driver waits for as many as it sent before it reads a field
         self.menu_actions: list[str] = []
         self.presses: list[dict[str, Any]] = []
         self.submissions: list[dict[str, Any]] = []
@@ -86,7 +87,7 @@ class DemoApp:
         self._mapped_once = False
         root.bind("<Map>", self._on_map, add="+")
         root.bind_all("<ButtonPress>", self._on_press, add="+")
-        root.bind_all("<KeyRelease>", lambda e: self.root.after_idle(lambda: self.write_state("key")), add="+")
+        root.bind_all("<KeyRelease>", self._on_key_release, add="+")
 
     # -- building -------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -251,6 +252,10 @@ class DemoApp:
             return f"item-{int(w.nearest(event.y))}"  # type: ignore[attr-defined]
         return next((name for name, x in self.widgets.items() if x is w), None)
 
+    def _on_key_release(self, event: tk.Event) -> None:
+        self.key_releases += 1
+        self.root.after_idle(lambda: self.write_state("key"))
+
     def state(self, reason: str) -> dict[str, Any]:
         self.root.update_idletasks()
         index, item = self.selected()
@@ -261,7 +266,7 @@ class DemoApp:
             "list": {"selected_index": index, "selected_item": item, "count": len(ITEMS), "items": list(ITEMS),
                      "first_visible": int(lst.nearest(0)), **self._row_geometry()},  # type: ignore[attr-defined]
             "submissions": list(self.submissions), "menu_actions": list(self.menu_actions),
-            "presses": list(self.presses),
+            "presses": list(self.presses), "key_releases": self.key_releases,
             "about_open": self.about is not None, "status": self.status.get(),
             "window": _box(self.root), "widgets": {k: _box(w) for k, w in self.widgets.items() if w.winfo_exists()},
             "menus": self._menu_geometry(),
