@@ -36,12 +36,24 @@ def _counts(column) -> dict[str, int]:
     return dict(sorted((str(d["values"]), int(d["counts"])) for d in vc))
 
 
+def _spans(table, start: str, end: str) -> list[tuple[str, float, float]]:
+    """Per session: (id, earliest ``start``, latest ``end``)."""
+    g = table.group_by("session_id").aggregate([(start, "min"), (end, "max")])
+    return list(zip(g.column("session_id").to_pylist(), g.column(f"{start}_min").to_pylist(),
+                    g.column(f"{end}_max").to_pylist()))
+
+
 def summarize(ds: Dataset) -> Summary:
     ev, ac = ds.events, ds.actions
     durations = {}
     if ev.num_rows:
-        grouped = ev.group_by("session_id").aggregate([("t_ms", "min"), ("t_ms", "max")])
-        d = np.asarray(grouped.column("t_ms_max")) - np.asarray(grouped.column("t_ms_min"))
+        # a session lasts from its first event or action to its last: a person reading the result of the last
+        # click is part of it (the events alone ended 5 s before a recorded session did)
+        span: dict[str, list[float]] = {}
+        for sid, lo, hi in _spans(ev, "t_ms", "t_ms") + (_spans(ac, "t_start_ms", "t_end_ms") if ac.num_rows else []):
+            a, b = span.get(sid, (lo, hi))
+            span[sid] = [min(a, lo), max(b, hi)]
+        d = np.array([hi - lo for lo, hi in span.values()])
         durations = {"total": float(d.sum()), "mean": float(d.mean()), "min": float(d.min()), "max": float(d.max())}
     m = ds.manifest
     return Summary(
