@@ -168,7 +168,8 @@ def _summary(s) -> str:
         ("scenario", s.scenario, "the script that was run"),
         ("driver", s.driver, DRIVER_MEANING.get(s.driver, "")),
         ("source", _source(s.source or {}), "what the data was made from"),
-        ("seed", s.seed, "the same seed gives the same content and motion"),
+        ("seed", s.seed, "the same seed gives the same content and motion" + (
+            "" if s.driver in ("offline", "augment") else " as planned; a live app's timing is its own")),
         ("sessions", ratio or s.sessions, "completed / requested" if ratio else "sessions in the dataset"),
         ("people", s.people or None, "distinct people the sessions belong to"),
         *((f"{k} profile", f"{v.get('id', '?')} ({str(v.get('sha256', ''))[:12]})", PROFILE_ROLE.get(k, ""))
