@@ -106,7 +106,7 @@ def test_the_same_offline_command_again_is_up_to_date_and_other_settings_are_ref
     # a file lost since is not up to date: a CI cache re-running the command got success on broken data
     part = next((tmp_path / "o" / "events").rglob("part.*"))
     part.unlink()
-    with pytest.raises(HcisimError, match=f"made by the same settings but events/.* is missing since; --overwrite"):
+    with pytest.raises(HcisimError, match="made by the same settings but events/.* is missing since; --overwrite"):
         run(cfg)
     assert run(RunConfig(**{**vars(cfg), "overwrite": True})).sessions == 2
 
