@@ -183,6 +183,19 @@ def navigation_was_caused(action: dict[str, Any], prev_end_ms: float) -> bool:
             and action["t_start_ms"] - prev_end_ms <= CAUSED_WITHIN_MS)
 
 
+def drop_offset(params: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """Where a recorded drag was let go within its drop element: (x, y) from the element's top-left corner and the
+    element's (w, h), in px as recorded; None without a recorded drop box (a generated session's drag). Replay and
+    the Playwright export let go at the same place on another build."""
+    drop, to = params.get("drop") or {}, params.get("to")
+    box = normalize(drop)["box"] if drop else None
+    if not to or not box or box[2] <= 0 or box[3] <= 0:
+        return None
+    scroll = drop.get("scroll") or {}  # the box is in page px, ``to`` in the viewport's
+    x0, y0 = box[0] - float(scroll.get("x", 0.0)), box[1] - float(scroll.get("y", 0.0))
+    return to[0] - x0, to[1] - y0, box[2], box[3]
+
+
 URL_ATTRS = ("href", "src", "action", "formaction", "cite", "poster")
 """Attributes of a target's descriptor that hold a URL: a result link carries the query that found it."""
 

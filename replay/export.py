@@ -14,8 +14,8 @@ import pyarrow.compute as pc
 from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
-from replay.convert import navigation_was_caused
-from replay.locate import descriptor_of_action, normalize
+from replay.convert import drop_offset, navigation_was_caused
+from replay.locate import descriptor_of_action
 from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
 
 FORMATS = ("playwright", "rrweb")
@@ -88,13 +88,10 @@ def _drag(loc: str, params: dict[str, Any]) -> list[str]:
     """A drag let go where it was within the drop element (its recorded box), and where it left what it moved:
     the container's children in the recorded order (`replay.convert`'s "placed")."""
     drop = params.get("drop") or params.get("drop_target") or {}
-    to, box = params.get("to"), normalize(drop)["box"] if drop else None
-    at = ""
-    if to and box and box[2] > 0 and box[3] > 0:
-        scroll = drop.get("scroll") or {}
-        x = min(max(to[0] - (box[0] - float(scroll.get("x", 0.0))), 1.0), box[2] - 1.0)
-        y = min(max(to[1] - (box[1] - float(scroll.get("y", 0.0))), 1.0), box[3] - 1.0)
-        at = f", target_position={{'x': {x:.0f}, 'y': {y:.0f}}}"
+    at, offset = "", drop_offset(params)
+    if offset is not None:
+        x, y, w, h = offset
+        at = f", target_position={{'x': {min(max(x, 1.0), w - 1.0):.0f}, 'y': {min(max(y, 1.0), h - 1.0):.0f}}}"
     lines = [f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})}{at})"]
     placed = params.get("placed") or {}
     order, parent = placed.get("order"), placed.get("parent")

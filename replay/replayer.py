@@ -34,9 +34,9 @@ from simulator.runner import timing_stats
 from simulator.scenario import Recorded
 from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
-from replay.convert import navigation_was_caused
+from replay.convert import drop_offset, navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
-from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action, normalize
+from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
@@ -172,16 +172,14 @@ def drop_point(params: dict[str, Any], box: L.Box, start: np.ndarray, *,
     over the lower half of another lands below it), not at its centre. A recording without the drop's box (a
     generated session) is dropped at the centre; a drop onto the dragged element itself (an app whose element
     follows the pointer) keeps the recorded displacement."""
-    drop = params.get("drop") or {}
     to, frm = params.get("to"), params.get("from")
     if same_element and to and frm:
         return float(start[0] + to[0] - frm[0]), float(start[1] + to[1] - frm[1])
-    rbox, scroll = normalize(drop)["box"] if drop else None, drop.get("scroll") or {}
-    if not to or not rbox or rbox[2] <= 0 or rbox[3] <= 0:
+    offset = drop_offset(params)
+    if offset is None:
         return box.cx, box.cy
-    fx = (to[0] - (rbox[0] - float(scroll.get("x", 0.0)))) / rbox[2]  # the recorded box in page px
-    fy = (to[1] - (rbox[1] - float(scroll.get("y", 0.0)))) / rbox[3]
-    fx, fy = (min(max(f, 0.02), 0.98) for f in (fx, fy))
+    x, y, w, h = offset
+    fx, fy = (min(max(f, 0.02), 0.98) for f in (x / w, y / h))
     return box.x + fx * box.w, box.y + fy * box.h
 
 
@@ -508,7 +506,7 @@ class Replayer:
         """The dragged element's container holds its children in the recorded order (a card dropped into the
         right column above the wrong card fails), read until the app has settled or a second has passed."""
         want = placed.get("order")
-        m = self._find(placed.get("parent") or {}) if placed.get("parent") else None
+        m = self._find(placed["parent"]) if placed.get("parent") else None
         if m is None or not m.found:
             return Checkpoint("placed", False, "the container the drag left it in was not found")
         order = None
