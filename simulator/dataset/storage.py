@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -91,3 +93,14 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def changed_files(root: Path, files: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    """Each file a manifest lists (``files``: relative path -> entry with its ``sha256``) that is not as written,
+    as (path, its sha256 now, None when it is missing)."""
+    for rel, entry in files.items():
+        path = Path(root) / rel
+        if not path.is_file():
+            yield rel, None
+        elif (actual := sha256_file(path)) != entry.sha256:
+            yield rel, actual

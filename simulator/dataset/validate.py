@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from simulator.dataset.reader import Dataset
 from simulator.dataset.schema import ACTION_KINDS, DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
-from simulator.dataset.storage import sha256_file
+from simulator.dataset.storage import changed_files
 from simulator.errors import HcisimError
 
 MAX_EXAMPLES = 3
@@ -27,22 +27,19 @@ def validate_dataset(root: Path | str) -> list[str]:
     problems: list[str] = []
     m = ds.manifest
     unreadable: set[str] = set()  # files whose tables cannot be checked; the others still are
-    for rel, entry in m.files.items():
-        path = root / rel
-        if not path.is_file():
+    for rel, actual in changed_files(root, m.files):
+        if actual is None:
             problems.append(f"{rel}: listed in the manifest but missing")
             unreadable.add(rel)
             continue
-        actual = sha256_file(path)
-        if actual != entry.sha256:
-            why = ""
-            if path.suffix == ".parquet":  # say what a reader will meet: a changed file, or one cut short
-                try:
-                    pq.read_metadata(path)
-                except (pa.ArrowInvalid, OSError):
-                    why = "; not a readable Parquet file (truncated or corrupt)"
-                    unreadable.add(rel)
-            problems.append(f"{rel}: checksum mismatch (manifest {entry.sha256[:12]}…, file {actual[:12]}…){why}")
+        why = ""
+        if rel.endswith(".parquet"):  # say what a reader will meet: a changed file, or one cut short
+            try:
+                pq.read_metadata(root / rel)
+            except (pa.ArrowInvalid, OSError):
+                why = "; not a readable Parquet file (truncated or corrupt)"
+                unreadable.add(rel)
+        problems.append(f"{rel}: checksum mismatch (manifest {m.files[rel].sha256[:12]}…, file {actual[:12]}…){why}")
     for name in ("events", "actions"):
         if name not in m.tables:
             problems.append(f"manifest lists no {name} table")

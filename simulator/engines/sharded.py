@@ -36,7 +36,7 @@ import pyarrow as pa
 from simulator.children import die_with_parent
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
-from simulator.dataset.storage import conform, sha256_file, write_table
+from simulator.dataset.storage import changed_files, conform, sha256_file, write_table
 from simulator.dataset.writer import check_out, publish
 from simulator.errors import HcisimError
 from simulator.sessions import RunResult, SessionRunner, session_id
@@ -248,8 +248,9 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
 
 def _made_by(out: Path, key: str):
     """The dataset at ``out`` as a run's result when the same settings and inputs made it (its manifest's
-    ``config_key``) and every file it lists is as written, else None. Why: a CI job running its generation command again got "already exists" and
-    had to script the check itself; the same command now says the data is up to date (--overwrite remakes it)."""
+    ``config_key``) and every file it lists is as written, else None. Why: a CI job running its generation
+    command again got "already exists" and had to script the check itself; the same command now says the data is
+    up to date (--overwrite remakes it)."""
 
     try:
         m = Manifest.load(out)
@@ -257,11 +258,9 @@ def _made_by(out: Path, key: str):
         return None
     if m.stats.get("config_key") != key:
         return None
-    for rel, entry in m.files.items():  # a file lost or changed since: not up to date, whatever the settings say
-        path = out / rel
-        if not path.is_file() or path.stat().st_size != entry.bytes or sha256_file(path) != entry.sha256:
-            raise HcisimError(f"{out} was made by the same settings but {rel} is "
-                              f"{'missing' if not path.is_file() else 'changed'} since; --overwrite remakes it")
+    for rel, actual in changed_files(out, m.files):  # a file lost or changed since: not up to date
+        raise HcisimError(f"{out} was made by the same settings but {rel} is "
+                          f"{'missing' if actual is None else 'changed'} since; --overwrite remakes it")
     return RunResult(out, len(m.sessions), m.rows("events"), m.rows("actions"), {**m.stats, "up_to_date": True})
 
 
