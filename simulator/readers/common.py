@@ -102,10 +102,8 @@ def find_person(given: str, known: Collection[str], alias: Callable[[str], str])
 _INT = re.compile(r"\s*[+-]?\d+\s*")
 _FLOAT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 _BOOL = re.compile(r"\s*(true|false)\s*", re.IGNORECASE)
-_INT64 = 2**63
-
-
 _NONFINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
+_INT64 = 2**63
 
 
 def numbers(values: Sequence[str | None]) -> np.ndarray | None:
