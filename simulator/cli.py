@@ -876,7 +876,7 @@ def _stop_on_signals() -> None:
         if os.getpid() != parent:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
-        stopping.request()
+        stopping.request(signum)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
@@ -912,7 +912,10 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         code = 130
     if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
-        print("interrupted", file=sys.stderr)
+        from simulator import stop as stopping
+
+        print(stopping.message(), file=sys.stderr)
+        code = stopping.exit_code()
         # Playwright's pending futures, failed when its driver died with the terminal's Ctrl-C, are logged as
         # "Future exception was never retrieved" when collected at exit: three lines after the one
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)

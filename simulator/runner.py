@@ -9,7 +9,6 @@ writer always adds sessions in index order.
 from __future__ import annotations
 
 import json
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -142,9 +141,9 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                         raise HcisimError(f"{exc} (the earlier dataset in {cfg.out} is kept)") from None
                     failure = exc
                 elif done == 0 or replacing:
-                    print(f"no session had finished: nothing written to {cfg.out}" if done == 0 else
-                          f"stopped before the run was complete: the earlier dataset in {cfg.out} is kept, not "
-                          f"replaced by {done} of {cfg.sessions} session(s)", file=sys.stderr)
+                    stop.keep_note(f"no session had finished: nothing written to {cfg.out}" if done == 0 else
+                                   f"stopped before the run was complete: the earlier dataset in {cfg.out} is kept, "
+                                   f"not replaced by {done} of {cfg.sessions} session(s)")
                     raise KeyboardInterrupt from None
                 else:
                     interrupted = True
@@ -163,7 +162,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
             if not stop.requested():  # closing a browser the terminal's Ctrl-C already stopped
                 raise
     if interrupted:
-        print(f"{done} completed session(s) kept in {cfg.out}", file=sys.stderr)
+        stop.keep_note(f"{done} completed session(s) kept in {cfg.out}")
         raise KeyboardInterrupt
     if failure is not None:
         raise HcisimError(f"{failure} ({done} completed session(s) kept in {cfg.out})")

@@ -20,6 +20,16 @@ def pytest_collection_modifyitems(config, items):
                                 + (f" (and {len(unmarked) - 1} more)" if len(unmarked) > 1 else ""))
 
 
+@pytest.fixture(autouse=True)
+def _no_stop_request(monkeypatch):
+    """A stop request (and its note) is process state: one test's interrupt must not make the next test's
+    failures look like interrupts."""
+    from simulator import stop
+
+    monkeypatch.setattr(stop, "_signal", None)
+    monkeypatch.setattr(stop, "_note", None)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The recorded human data beside the clone (CI puts ../shared there)."""

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 
+from simulator import stop
 from simulator.children import die_with_parent
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
@@ -314,7 +314,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                     else:
                         failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
-        print(resume, file=sys.stderr)
+        stop.keep_note(resume)
         raise
     finally:
         engine.close()

@@ -151,3 +151,21 @@ def test_session_ids_sort_as_sessions_do_at_any_size():
         ks = sorted({0, 9, total // 2, total - 2, total - 1})
         ids = [session_id(k, total) for k in ks]
         assert ids == sorted(ids) and len({len(i) for i in ids}) == 1, ids
+
+
+@pytest.mark.slow
+def test_a_terminated_sharded_run_says_what_it_kept_in_one_line(tmp_path):
+    """It said two lines ("finished shards are kept ..." then "interrupted") and exited 130, Ctrl-C's code, for
+    SIGTERM; a shell (and a CI runner) reports a process stopped by SIGTERM as 143."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simulator.cli", "run", SCENARIO, "--driver", "offline", "--sessions", "24",
+           "--seed", "11", "--shard-size", "3", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(tmp_path.glob(".out.shards/shard=*/receipt.json")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err.strip() == (f"interrupted: finished shards are kept in {tmp_path / '.out.shards'}; "
+                           f"run the same command to resume")

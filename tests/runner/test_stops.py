@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulator import stop
 from simulator.dataset import read_dataset, validate_dataset
 from simulator.errors import HcisimError
 from simulator.runner import RunConfig, run
@@ -29,7 +30,7 @@ def test_ctrl_c_during_a_run_in_one_process_keeps_the_sessions_done(tmp_path, ca
     # kept, and never taken for a whole run (validate passed it, and format.md says none looks complete)
     assert validate_dataset(tmp_path / "o") == ["stopped early: 2 of 4 requested session(s) completed"]
     assert ds.manifest.stats["sessions_completed"] == 2
-    assert capsys.readouterr().err.strip() == f"2 completed session(s) kept in {tmp_path / 'o'}"
+    assert stop.message() == "interrupted: " + f"2 completed session(s) kept in {tmp_path / 'o'}"
 
 
 def test_save_layout_records_one_browser(tmp_path):
@@ -61,23 +62,21 @@ def test_ctrl_c_before_any_session_finished_says_nothing_was_written(tmp_path, c
     """It said only "interrupted"; whether anything was kept went unsaid."""
     login = load_scenario("login")
 
-    def stop(s):
+    def interrupt(s):
         raise KeyboardInterrupt
 
-    scen = type(login)(name="login", description="", app="web", start="/login", run=stop, path=login.path)
+    scen = type(login)(name="login", description="", app="web", start="/login", run=interrupt, path=login.path)
     with pytest.raises(KeyboardInterrupt):
         run(RunConfig(scenario="login", driver="offline", sessions=2, out=tmp_path / "o", command=["t"]),
             scenario_obj=scen)
     assert not (tmp_path / "o").exists()
-    assert capsys.readouterr().err.strip() == f"no session had finished: nothing written to {tmp_path / 'o'}"
+    assert stop.message() == "interrupted: " + f"no session had finished: nothing written to {tmp_path / 'o'}"
 
 
 def test_a_browser_stopped_by_the_same_ctrl_c_fails_as_an_interrupt(tmp_path, capsys, monkeypatch):
     """A terminal's Ctrl-C reaches the browser too: Playwright's "target closed" could arrive before the
     KeyboardInterrupt, and the run ended in a traceback with its finished session lost. Without a stop
     request the same failure is still a failure."""
-    from simulator import stop
-
     login = load_scenario("login")
 
     def browser_gone(s):
@@ -86,14 +85,14 @@ def test_a_browser_stopped_by_the_same_ctrl_c_fails_as_an_interrupt(tmp_path, ca
             raise RuntimeError("Target page, context or browser has been closed")
         login.run(s)
 
-    monkeypatch.setattr(stop, "_requested", False)
+    monkeypatch.setattr(stop, "_signal", None)
     scen = type(login)(name="login", description="", app="web", start="/login", run=browser_gone, path=login.path)
     with pytest.raises(KeyboardInterrupt):
         run(RunConfig(scenario="login", driver="offline", sessions=3, seed=2, out=tmp_path / "o", command=["t"]),
             scenario_obj=scen)
     assert read_dataset(tmp_path / "o").sessions == ["s00000"]
-    assert capsys.readouterr().err.strip() == f"1 completed session(s) kept in {tmp_path / 'o'}"
-    monkeypatch.setattr(stop, "_requested", False)
+    assert stop.message() == "interrupted: " + f"1 completed session(s) kept in {tmp_path / 'o'}"
+    monkeypatch.setattr(stop, "_signal", None)
     monkeypatch.setattr(stop, "request", lambda: None)  # the same failure, nobody asked to stop
     with pytest.raises(RuntimeError, match="Target page"):
         run(RunConfig(scenario="login", driver="offline", sessions=3, seed=2, out=tmp_path / "p", command=["t"]),
@@ -121,5 +120,5 @@ def test_a_run_that_stops_part_way_leaves_the_dataset_it_would_overwrite(tmp_pat
     assert {p.name: p.read_bytes() for p in (tmp_path / "o").rglob("*") if p.is_file()} == before
     assert validate_dataset(tmp_path / "o") == []
     if stopping is KeyboardInterrupt:
-        assert capsys.readouterr().err.strip() == (f"stopped before the run was complete: the earlier dataset in "
+        assert stop.message() == "interrupted: " + (f"stopped before the run was complete: the earlier dataset in "
                                                    f"{tmp_path / 'o'} is kept, not replaced by 1 of 3 session(s)")
