@@ -25,7 +25,7 @@ import shutil
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -223,7 +223,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     _RUNNERS.clear()  # a runner kept from an earlier run in this process may hold a script edited since
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
     key = config_key(cfg, probe)
-    if not cfg.overwrite and (done := _made_by(Path(cfg.out), key)) is not None:
+    if not cfg.overwrite and (done := _made_by(Path(cfg.out), key, cfg, probe)) is not None:
         return done
     out = check_out(Path(cfg.out), cfg.overwrite)
     stage = staging_dir(out)
@@ -246,17 +246,23 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
                              for r in receipts.values()), manifest.stats)
 
 
-def _made_by(out: Path, key: str):
+def _made_by(out: Path, key: str, cfg, runner: SessionRunner):
     """The dataset at ``out`` as a run's result when the same settings and inputs made it (its manifest's
     ``config_key``) and every file it lists is as written, else None. Why: a CI job running its generation
     command again got "already exists" and had to script the check itself; the same command now says the data is
-    up to date (--overwrite remakes it)."""
+    up to date (--overwrite remakes it). The same data in shards of another size is said as such: "already
+    exists" did not tell the user that only --shard-size differed."""
 
     try:
         m = Manifest.load(out)
     except (HcisimError, OSError):
         return None
     if m.stats.get("config_key") != key:
+        size = m.stats.get("shard_size")
+        if (isinstance(size, int) and size >= 1 and size != cfg.shard_size
+                and m.stats.get("config_key") == config_key(replace(cfg, shard_size=size), runner)):
+            raise HcisimError(f"{out} holds the same sessions in shards of {size} (--shard-size {size} finds it up "
+                              f"to date); --overwrite rewrites them in shards of {cfg.shard_size}")
         return None
     for rel, actual in changed_files(out, m.files):  # a file lost or changed since: not up to date
         raise HcisimError(f"{out} was made by the same settings but {rel} is "

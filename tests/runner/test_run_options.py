@@ -103,6 +103,10 @@ def test_the_same_offline_command_again_is_up_to_date_and_other_settings_are_ref
     assert (tmp_path / "o" / "manifest.json").stat().st_mtime_ns == made  # nothing made again
     with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
         run(RunConfig(scenario="login", driver="offline", sessions=2, seed=4, out=tmp_path / "o"))
+    # only the shard size differs: the same sessions, said as such (it was "already exists")
+    with pytest.raises(HcisimError, match=r"holds the same sessions in shards of 100 \(--shard-size 100 finds it up "
+                                          r"to date\); --overwrite rewrites them in shards of 1$"):
+        run(RunConfig(scenario="login", driver="offline", sessions=2, seed=3, shard_size=1, out=tmp_path / "o"))
     # a file lost since is not up to date: a CI cache re-running the command got success on broken data
     part = next((tmp_path / "o" / "events").rglob("part.*"))
     part.unlink()
