@@ -74,6 +74,16 @@ MAX_BAD_ROW_SHARE = 0.01
 this share of a file, the file is not what it should be and reading it stops with the first such line."""
 
 
+def _cut_short(f: Path, last_bad: str) -> bool:
+    """Whether the file's last line lacks its newline and is the row skipped last for too few fields. Why: a rare
+    bad row is skipped, so a file cut part way (a download stopped) was read silently, its last sentence typed
+    only part way yet labelled with the whole sentence."""
+    with open(f, "rb") as fh:
+        fh.seek(max(0, fh.seek(0, 2) - len(last_bad.encode()) - 2))
+        tail = fh.read()
+    return not tail.endswith(b"\n") and tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace") == last_bad
+
+
 def _read_table(f: Path) -> pa.Table:
     bad: list[str] = []
 
@@ -93,6 +103,9 @@ def _read_table(f: Path) -> pa.Table:
             read_options=pacsv.ReadOptions(encoding="utf-8"))
     except (pa.ArrowInvalid, KeyError, UnicodeDecodeError) as e:
         raise unreadable(f, "an Aalto keystroke file", e) from None
+    if bad and _cut_short(f, bad[-1]):
+        raise HcisimError(f"{f}: ends part way through a line ({bad[-1][:60]!r}): the file is cut short; not an "
+                          f"intact Aalto keystroke file")
     if len(bad) > MAX_BAD_ROW_SHARE * (t.num_rows + len(bad)):
         raise HcisimError(f"{f}: {len(bad)} of {t.num_rows + len(bad)} rows have the wrong number of fields "
                           f"(such as {bad[0][:60]!r}); not an intact Aalto keystroke file")

@@ -69,6 +69,19 @@ def test_an_aalto_file_with_a_header_alone_is_one_line(tmp_path, aalto_dir):
         read_aalto(tmp_path)
 
 
+def test_an_aalto_file_cut_part_way_through_a_line_is_refused(tmp_path, aalto_dir):
+    """The cut line was skipped as a rare bad row: its sentence was read typed part way, labelled with the whole
+    sentence. A file that merely lacks its last newline is whole."""
+    f = sorted(aalto_dir.glob("*_keystrokes.txt"))[0]
+    text = f.read_text()
+    (tmp_path / f.name).write_text(text[:len(text) * 2 // 3].rsplit("\t", 1)[0])
+    with pytest.raises(HcisimError, match=rf"{tmp_path / f.name}: ends part way through a line .* the file is cut "
+                                          rf"short"):
+        read_aalto(tmp_path)
+    (tmp_path / f.name).write_text(text.rstrip("\n"))
+    assert len(read_aalto(tmp_path)) == len(read_aalto(f))
+
+
 def test_an_aalto_file_of_two_participants_is_refused_by_fit_and_import_alike(tmp_path, aalto_dir):
     """Two participants' files run together: import made one person of them, the fit two."""
     from simulator.augment import import_dataset
