@@ -112,7 +112,7 @@ class DirectModels:
         return np.zeros(0), np.zeros(0), np.zeros(0)
 
     def scroll(self, total_dy: float, person, rng) -> tuple[np.ndarray, np.ndarray]:
-        n = max(1, int(np.ceil(abs(total_dy) / 100.0)))
+        n = int(np.ceil(abs(total_dy) / 100.0))  # none for 0
         return np.arange(n) * 20.0, np.full(n, total_dy / n)
 
     def typing_events(self, text: str, person, rng) -> Plan:

@@ -362,7 +362,8 @@ class Actor:
     def _wheel(self, a: int, total_dy: float, at: tuple[float, float]) -> None:
         self._sync_clock()
         t, dy = self.models.scroll(total_dy, self.person, self.motion_rng)
-        self._dispatch(P.wheel(t + self.t, at[0], at[1], dy), a)
+        if len(t):
+            self._dispatch(P.wheel(t + self.t, at[0], at[1], dy), a)
         self._sync_clock(settle_ms=self.rng.lognormal(np.log(250.0), 0.3))
 
     def _key_combo(self, a: int, keys: list[str]) -> None:

@@ -124,11 +124,14 @@ def scroll_burst(profile: MouseProfile | str, total_dy: float, rng: np.random.Ge
     People flick the wheel in bursts of a few notches ~40 ms apart, then pause
     (~0.4 s) to look; constants from the profile's ``extras`` when fitted. Notches
     are NOTCH_PX each but the last, which carries what is left, so the events
-    scroll exactly ``total_dy`` (30 px: one event of 30; 250: 100 and 150).
+    scroll exactly ``total_dy`` (30 px: one event of 30; 250: 100 and 150; 0: none -- it was one wheel event
+    of 0 px, which no wheel sends).
     """
     profile = load_profile(profile)
     if not abs(total_dy) <= MAX_COORD_PX:  # NaN fails too
         raise HcisimError(f"total_dy must be finite pixels (within {MAX_COORD_PX:,.0f}), not {total_dy!r}")
+    if total_dy == 0:
+        return np.zeros(0), np.zeros(0)
     ex = profile.extras
     n = max(1, int(round(abs(total_dy) / NOTCH_PX)))
     sign = 1.0 if total_dy >= 0 else -1.0

@@ -72,6 +72,8 @@ def test_idle_scroll_and_device():
     assert max(far) < 35, far
     t, dy = scroll_burst("sapimouse", -730, rng)
     assert dy.sum() == -730 and np.all(np.diff(t) > 0)
+    t, dy = scroll_burst("sapimouse", 0, rng)  # nothing to scroll: no wheel event (it was one of 0 px)
+    assert len(t) == len(dy) == 0
     tt = np.arange(0, 500.0)
     xs, ys = 0.3 * tt, 0.1 * tt
     t2, x2, y2 = apply_device(tt, xs, ys, "raf60", rng)

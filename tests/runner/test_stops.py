@@ -122,3 +122,16 @@ def test_a_run_that_stops_part_way_leaves_the_dataset_it_would_overwrite(tmp_pat
     if stopping is KeyboardInterrupt:
         assert stop.message() == "interrupted: " + (f"stopped before the run was complete: the earlier dataset in "
                                                    f"{tmp_path / 'o'} is kept, not replaced by 1 of 3 session(s)")
+
+
+def test_a_scroll_of_nothing_sends_no_wheel_event(tmp_path):
+    """`s.scroll(dy=0)` (a computed distance that came out 0) sent one wheel event of 0 px, which no wheel sends."""
+    script = tmp_path / "still.py"
+    script.write_text('"""Scroll by nothing, then down."""\nAPP = "web"\nSTART = "/form"\n\n'
+                      'def run(s):\n    s.scroll(dy=0)\n    s.scroll(dy=250)\n')
+    run(RunConfig(scenario=str(script), driver="offline", seed=3, out=tmp_path / "o",
+                  layout=LAYOUT_DIR / "checkout_form.json", command=["t"]))
+    ds = read_dataset(tmp_path / "o")
+    wheels = [e for e in ds.events.to_pylist() if e["type"] == "wheel"]
+    assert [a["kind"] for a in ds.actions.to_pylist()] == ["navigate", "scroll", "scroll"]
+    assert sum(e["dy"] for e in wheels) == 250 and all(e["dy"] != 0 for e in wheels)
