@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from simulator.errors import HcisimError
 
 LEFT, RIGHT, THUMB = 0, 1, 2
@@ -172,6 +174,61 @@ def infer_layout(keys: Iterable, codes: Iterable) -> str | None:
         return sum(n for (k, c), n in pairs.items() if k in lay.keys and lay.keys[k].code != c)
 
     return min(LAYOUTS, key=disagreements)
+
+
+def released_keys(types: np.ndarray, keys: np.ndarray, codes: np.ndarray, text: np.ndarray, layout: str) -> np.ndarray:
+    """The DOM ``key`` of each event as a browser reports it, for events grouped by ``text`` and in time order
+    within each: a release names its key as the modifiers of that moment make it (Shift+h goes down as ``H``;
+    with Shift up first it comes up as ``h``; with CapsLock on a letter is a capital; ``@`` on a German board
+    comes up as ``q`` after AltGr).
+
+    Why: the model names a key once, as pressed; recorded releases follow the modifiers (in the free-text
+    logs 42 % of capital letters come up lower case), so a capture stack saw every capital come up capital."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = np.asarray(keys, dtype=object)
+    names = pa.array(keys, pa.string())  # compared and encoded by pyarrow: object-array compares cost 10x
+    down, up = np.asarray(types) == "down", np.asarray(types) == "up"
+    first = np.flatnonzero(np.r_[True, text[1:] != text[:-1]])
+    starts = np.repeat(first, np.diff(np.r_[first, len(keys)]))
+
+    def count(name: str, moved: np.ndarray) -> np.ndarray:  # such events so far in the same text
+        c = np.cumsum(pc.equal(names, name).to_numpy(zero_copy_only=False) & moved)
+        return c - np.r_[0, c][starts]
+
+    shift = count("Shift", down) > count("Shift", up)
+    altgr = count("AltGraph", down) > count("AltGraph", up)
+    caps = count("CapsLock", down) % 2 == 1
+    enc = pa.array(np.asarray(codes, dtype=object), pa.string()).dictionary_encode()
+    code_of = enc.dictionary.to_pylist()
+    idx = np.flatnonzero(up & enc.is_valid().to_numpy(zero_copy_only=False))
+    state = enc.indices.to_numpy(zero_copy_only=False)[idx].astype(np.int64) * 8 + shift[idx] * 4 + caps[idx] * 2 \
+        + altgr[idx]
+    uniq, inv = np.unique(state, return_inverse=True)
+    made = _made_by(layout)
+    out = keys.copy()
+    for u, st in enumerate(uniq):  # a few dozen states, whatever the number of texts
+        code = code_of[st // 8]
+        base = made.get((code, False, False))
+        if base is None:
+            continue
+        name = made.get((code, False, True)) if st & 1 else made.get((code, bool(st & 4) != (bool(st & 2) and
+                                                                                          base.isalpha()), False))
+        if name is not None:
+            out[idx[inv == u]] = name
+    return out
+
+
+@lru_cache(maxsize=None)
+def _made_by(name: str) -> dict[tuple[str, bool, bool], str]:
+    """What each physical key makes: (code, with Shift, with AltGr) -> character (its first such character).
+    Tab and Enter are named keys in the DOM (`Tab`, not a tab character): not here."""
+    out: dict[tuple[str, bool, bool], str] = {}
+    for ch, k in get_layout(name).keys.items():
+        if k.code and ch.isprintable():
+            out.setdefault((k.code, k.shift, k.altgr), ch)
+    return out
 
 
 @lru_cache(maxsize=None)

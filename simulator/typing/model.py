@@ -18,7 +18,7 @@ from scipy.special import ndtr, ndtri
 
 from simulator.typing.autorepeat import AutoRepeat, hold_bursts, held
 from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
-from simulator.typing.layout import LEFT, Layout, code_for
+from simulator.typing.layout import LEFT, Layout, code_for, released_keys
 from simulator.typing.params import (
     B_COLS, CLASS_COLS, CLOCKS, HOLD_COLS, P, PAUSE_COLS, PAUSE_THRESHOLD_SD, Typist, expit,
 )
@@ -354,13 +354,15 @@ def synthesise(texts: list[str], typists: list[Typist], shared: Shared, layout: 
     ev_t = _capture_clock(ev_t, theta[ev_text, P["clock_ms"]], len(texts), ev_text, shared.integer_ms, rng)
     order, ev_t = _in_true_order(ev_t, ev_true, ev_text)
     ev_text = ev_text[order]
+    ev_key = released_keys(ev_type[order], ev_key[order], ev_code[order], ev_text, layout.name)
     bounds = np.flatnonzero(np.r_[True, ev_text[1:] != ev_text[:-1], True])
     out = []
     for j, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         o = order[a:b]
         tt = ev_t[a:b]
-        d = {"type": ev_type[o], "key": ev_key[o]}
-        out.append(KeyEvents(t_ms=tt - tt[0], type=ev_type[o], key=ev_key[o], code=ev_code[o], error=ev_err[o],
+        key = ev_key[a:b]
+        d = {"type": ev_type[o], "key": key}
+        out.append(KeyEvents(t_ms=tt - tt[0], type=ev_type[o], key=key, code=ev_code[o], error=ev_err[o],
                              correction=ev_cor[o], text=apply_key_events(d), intended=texts[j],
                              user=typists[j].id))
     return out

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from simulator.typing import apply_key_events, synth_typing
-from simulator.typing.layout import LAYOUTS, get_layout, infer_layout
+from simulator.typing.layout import LAYOUTS, get_layout, infer_layout, released_keys
 from tests.helpers import hcisim, one_line_error
 
 
@@ -152,3 +152,40 @@ def test_a_run_types_on_the_keyboard_asked_for_and_says_so(tmp_path):
     az = get_layout("azerty-fr")
     assert all(c == az.key(k).code for k, c in fr if k in az.keys)
     assert any(c != get_layout("qwerty-us").key(k).code for k, c in fr if k in az.keys)
+
+
+def test_a_release_names_its_key_as_the_modifiers_of_that_moment_make_it():
+    """Every capital came up as a capital, Shift up or not; a browser's keyup (and 42 % of the free-text logs'
+    capital releases) names it lower case once Shift is up, and a capital with CapsLock on."""
+    ev = [("down", "Shift", "ShiftLeft"), ("down", "H", "KeyH"), ("up", "Shift", "ShiftLeft"), ("up", "H", "KeyH"),
+          ("down", "i", "KeyI"), ("down", "Shift", "ShiftLeft"), ("up", "i", "KeyI"), ("down", "!", "Digit1"),
+          ("up", "Shift", "ShiftLeft"), ("up", "!", "Digit1"),
+          ("down", "CapsLock", "CapsLock"), ("up", "CapsLock", "CapsLock"), ("down", "A", "KeyA"), ("up", "A", "KeyA"),
+          ("down", "Shift", "ShiftLeft"), ("down", "1", "Digit1"), ("up", "1", "Digit1"), ("up", "Shift", "ShiftLeft")]
+    ty, keys, codes = (np.array(c, dtype=object) for c in zip(*ev))
+    got = released_keys(ty, keys, codes, np.zeros(len(ev), int), "qwerty-us")
+    assert [k for k, t in zip(got, ty) if t == "up"] == ["Shift", "H".lower(), "I", "Shift", "1", "CapsLock", "A", "!",
+                                                        "Shift"]
+    assert list(got[ty == "down"]) == list(keys[ty == "down"])  # a press is named as it was made
+    # a German @ (AltGr+Q) released after AltGr is a q; the state starts afresh with each text
+    de = [("down", "AltGraph", "AltRight"), ("down", "@", "KeyQ"), ("up", "AltGraph", "AltRight"), ("up", "@", "KeyQ"),
+          ("down", "Shift", "ShiftLeft"), ("down", "Z", "KeyY"), ("up", "Z", "KeyY")]
+    ty, keys, codes = (np.array(c, dtype=object) for c in zip(*de))
+    got = released_keys(ty, keys, codes, np.array([0, 0, 0, 0, 1, 1, 1]), "qwertz-de")
+    assert list(got[ty == "up"]) == ["AltGraph", "q", "Z"]
+
+
+def test_generated_releases_follow_shift_as_a_browser_names_them():
+    ev = synth_typing(["Hello World, Again Now!"] * 20, profile="aalto", rng=np.random.default_rng(1),
+                      uncorrected_errors=False, candidates=1)
+    lower = upper = 0
+    for e in ev:
+        assert e.text == "Hello World, Again Now!"
+        shift = np.cumsum((e.key == "Shift") * np.where(e.type == "down", 1, -1)) > 0
+        caps = np.cumsum((e.key == "CapsLock") & (e.type == "down")) % 2 == 1  # some typists' capitals
+        for k, held in zip(e.key[e.type == "up"], (shift != caps)[e.type == "up"]):
+            if len(k) == 1 and k.isalpha():
+                assert k.isupper() == held
+                lower += k.islower() and k in "HWAN".lower()
+                upper += k.isupper()
+    assert lower > 0 and upper > 0  # both: Shift up before the capital, and after it
