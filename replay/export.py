@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -21,21 +22,66 @@ from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_
 FORMATS = ("playwright", "rrweb")
 
 
-def best_locator(desc: dict[str, Any]) -> str:
-    """The most change-robust Playwright locator expression for a recorded descriptor."""
+def _locators(desc: dict[str, Any]) -> list[str]:
+    """Every Playwright locator expression the recorded descriptor supports, most change-robust first."""
+    out = []
     if desc.get("testid"):
-        return f"page.get_by_test_id({desc['testid']!r})"
+        out.append(f"page.get_by_test_id({desc['testid']!r})")
     if desc.get("role") and desc.get("name"):
-        return f"page.get_by_role({desc['role']!r}, name={desc['name']!r})"
+        out.append(f"page.get_by_role({desc['role']!r}, name={desc['name']!r})")
     if desc.get("label"):
-        return f"page.get_by_label({desc['label']!r})"
+        out.append(f"page.get_by_label({desc['label']!r})")
     if desc.get("text"):
-        return f"page.get_by_text({desc['text']!r}, exact=True)"
+        out.append(f"page.get_by_text({desc['text']!r}, exact=True)")
     if desc.get("id"):
-        return f"page.locator({'#' + desc['id']!r})"
+        out.append(f"page.locator({'#' + desc['id']!r})")
     if desc.get("css"):
-        return f"page.locator({desc['css']!r})"
-    raise HcisimError("an action has no usable target descriptor")
+        out.append(f"page.locator({desc['css']!r})")
+    return out
+
+
+def best_locator(desc: dict[str, Any]) -> str:
+    """The recorded element's locator for a script run on other builds: its test id *or* its role and name
+    (Playwright's ``or_``), else the best one there is. Why both: a new build renames some test ids and some
+    names (the demo app's v2: ``login-submit`` becomes ``signin-submit``, "Full name" becomes "Your name"), and
+    a script holding only the test id failed on the first such element; rarely are both changed at once. Both
+    matching different elements is a strict-mode error: the script says the new build is ambiguous."""
+    found = _locators(desc)
+    if not found:
+        raise HcisimError("an action has no usable target descriptor")
+    if found[0].startswith("page.get_by_test_id(") and len(found) > 1 and not found[1].startswith("page.locator("):
+        return f"{found[0]}.or_({found[1]})"
+    return found[0]
+
+
+RESERVED = {"page", "expect", "at", "secret", "os", "sys", "urljoin", "urlsplit", "sync_playwright", "BASE_URL", "run",
+            "url", "p", "browser"}
+"""Names the exported script already uses."""
+
+
+class _Elements:
+    """Locators for the script, each element located two ways (an ``or_``) named once (``login_submit = ...``,
+    the line added to ``body`` at its first use), so a step reads ``login_submit.click()``."""
+
+    def __init__(self, body: list[str]) -> None:
+        self.body = body
+        self.names: dict[str, str] = {}
+
+    def __call__(self, desc: dict[str, Any]) -> str:
+        expr = best_locator(desc)
+        if ".or_(" not in expr:
+            return expr
+        if expr not in self.names:
+            stem = re.sub(r"\W+", "_", desc["testid"]).strip("_").lower() or "element"
+            stem = stem if stem.isidentifier() and not keyword.iskeyword(stem) and stem not in RESERVED \
+                else f"el_{stem}"
+            name, n = stem, 1
+            while name in self.names.values():
+                n += 1
+                name = f"{stem}_{n}"
+            self.names[expr] = name
+            self.body.append(f"{name} = {expr}")
+        return self.names[expr]
 
 
 def secret_name(desc: dict[str, Any], taken: set[str]) -> str:
@@ -84,7 +130,7 @@ def _value_check(params: dict[str, Any], desc: dict[str, Any]) -> str:
     return "to_have_value" if field else "to_have_text"
 
 
-def _drag(loc: str, params: dict[str, Any]) -> list[str]:
+def _drag(loc: str, params: dict[str, Any], locate: Callable[[dict[str, Any]], str] = best_locator) -> list[str]:
     """A drag let go where it was within the drop element (its recorded box), and where it left what it moved:
     the container's children in the recorded order (`replay.convert`'s "placed")."""
     drop = params.get("drop") or params.get("drop_target") or {}
@@ -92,11 +138,11 @@ def _drag(loc: str, params: dict[str, Any]) -> list[str]:
     if offset is not None:
         x, y, w, h = offset
         at = f", target_position={{'x': {min(max(x, 1.0), w - 1.0):.0f}, 'y': {min(max(y, 1.0), h - 1.0):.0f}}}"
-    lines = [f"{loc}.drag_to({best_locator({**drop, 'css': drop.get('css') or drop.get('selector')})}{at})"]
+    lines = [f"{loc}.drag_to({locate({**drop, 'css': drop.get('css') or drop.get('selector')})}{at})"]
     placed = params.get("placed") or {}
     order, parent = placed.get("order"), placed.get("parent")
     if parent and order and None not in order:  # a private child's text was never recorded
-        lines.append(f"expect({best_locator(parent)}.locator(':scope > *')).to_have_text({order!r})")
+        lines.append(f"expect({locate(parent)}.locator(':scope > *')).to_have_text({order!r})")
     return lines
 
 
@@ -111,6 +157,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
     start = recorded_start(actions)
     folder = app_folder(start)
     body: list[str] = []
+    locate = _Elements(body)
     secrets: list[str] = []
     in_editor: dict[str, str] = {}  # what each rich-text editor holds after the steps so far
     prev_end = -np.inf
@@ -137,7 +184,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"page.mouse.wheel(0, {params.get('dy', 300)!r})")
             continue
         desc = descriptor_of_action(a)
-        loc = best_locator(desc)
+        loc = locate(desc)
         if kind in ("click", "double_click", "right_click"):
             call = {"click": ".click()", "double_click": ".dblclick()", "right_click": '.click(button="right")'}[kind]
             body.append(f"{loc}{call}")
@@ -165,7 +212,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
                                         (params.get("descriptor") or {}).get("kind"))
                         else f"{loc}.click()\n    page.get_by_role('option', name={a['text_intended']!r}).click()")
         elif kind == "drag":
-            body += _drag(loc, params)
+            body += _drag(loc, params, locate)
     base = folder if urlsplit(folder).scheme else None  # a generated session holds paths: no origin to default to
     lines = _header(root, sid, base, secrets) + ["def run(page):"]
     lines += [f"    {b}" for b in body] or ["    pass"]

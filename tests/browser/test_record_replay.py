@@ -169,3 +169,23 @@ def test_an_exported_drag_script_asserts_the_order_it_left(web_runs, tmp_path):
     with serve("v1") as server:
         assert _run_exports(source, [server.url + "/"]) == [True]
         assert _run_exports(at_top, [server.url + "/"]) == [False]
+
+
+def test_an_exported_script_runs_on_the_new_build_that_renamed_a_test_id(web_runs, tmp_path, monkeypatch):
+    """The exported script located each element by its test id alone: on v2, which renames the Log in button's
+    (`login-submit` -> `signin-submit`), it waited for the button until it failed. Each element is now its test
+    id or its role and name; the same script with the test ids alone still fails there."""
+    import re
+
+    from replay.export import export
+    from tests.browser.test_replay_checks import _run_exports
+
+    source = export(web_runs["login"].recording, "playwright", tmp_path / "login.py").read_text()
+    assert "login_submit = page.get_by_test_id('login-submit').or_(page.get_by_role('button', name='Log in'))" \
+        in source
+    ids_only = re.sub(r"\.or_\(page\.get_by_role\([^()]*\)\)", "", source)
+    monkeypatch.setenv("SECRET_PASSWORD", "not-the-recorded-one")
+    for version, runs in (("v1", [True, True]), ("v2", [True, False])):
+        with serve(version) as server:
+            assert _run_exports(source, [server.url + "/"]) + _run_exports(ids_only, [server.url + "/"]) == runs, \
+                version
