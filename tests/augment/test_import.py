@@ -301,3 +301,16 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     (own / "alice_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
     assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp2").returncode == 0
     assert "licence" not in read_dataset(tmp_path / "imp2").manifest.source
+
+
+def test_the_aalto_licence_survives_the_data_set_s_own_readme(shared_data, tmp_path):
+    """The data set as shipped holds ``aalto_readme.txt`` beside ``files/``; importing (or fitting) that folder
+    read only the keystroke files, but the readme's name made the files look like your own: no licence."""
+    src = tmp_path / "aalto-typing"
+    (src / "files").mkdir(parents=True)
+    (src / "aalto_readme.txt").symlink_to(shared_data / "aalto-typing" / "aalto_readme.txt")
+    (src / "files" / "1002_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
+    r = hcisim("import", src, "--format", "aalto", "--out", tmp_path / "imp")
+    assert r.returncode == 0, r.stderr
+    from simulator.typing.io import AALTO_LICENCE
+    assert read_dataset(tmp_path / "imp").manifest.source["licence"] == AALTO_LICENCE
