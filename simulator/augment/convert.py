@@ -136,6 +136,8 @@ def _aalto(f: Path, sid: str) -> tuple[pa.Table, list[dict], str]:
     codes = tab["KEYCODE"].to_numpy(zero_copy_only=False)
     sec = np.asarray(tab["TEST_SECTION_ID"].to_pylist(), dtype=object)
     ok = np.isfinite(press)
+    if not ok.any():  # (every PRESS_TIME empty ended the import in an IndexError)
+        raise HcisimError(f"{f}: no keystrokes with a press time")
     order = np.flatnonzero(ok)[np.argsort(press[ok], kind="stable")]
     keys, shift_until = {}, -np.inf
     for i in order:  # Shift state in press order decides the unnamed keys' case, as in the reader

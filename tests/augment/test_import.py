@@ -178,6 +178,20 @@ def test_a_file_named_from_the_working_folder_belongs_to_someone(shared_data, tm
     assert m.people == {f"{tmp_path.name}-mine": "mine"}  # a file given alone is named by itself, as fit names it
 
 
+def test_an_aalto_file_without_a_press_time_is_one_line(shared_data, tmp_path):
+    """Every PRESS_TIME empty (the data set's bad times, on every row) ended the import in an IndexError."""
+    lines = (shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines[1:6]]
+    for row in rows:
+        row[5] = ""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "9102_keystrokes.txt").write_text("\n".join([lines[0], *("\t".join(r) for r in rows)]) + "\n",
+                                                         encoding="utf-8")
+    one_line_error(hcisim("import", tmp_path / "src", "--format", "aalto", "--out", tmp_path / "o"),
+                   "9102_keystrokes.txt: no keystrokes with a press time", code=2)
+    assert not (tmp_path / "o").exists()
+
+
 def test_an_aalto_release_logged_before_its_press_is_left_out(shared_data, tmp_path):
     """5 of the 441k shared keystrokes have one (up to 6 s early): imported as a key_up before its key_down,
     which then never came up."""
