@@ -54,7 +54,7 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
-from simulator.mouse.fit import FIT_STEPS
+from simulator.mouse.fit import FIT_STEPS, MIN_MOVES
 from simulator.progress import Progress, Steps
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
@@ -519,6 +519,25 @@ def check_options(factor: int, people: str, modality: str = "all") -> None:
         raise HcisimError(f"--modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
 
 
+def _refuse_population_of_one(dataset: Path, tasks: DatasetTasks, modality: str) -> None:
+    """``--people new`` where a modality's profile would keep one person: its population is that person, so the
+    "new" people would be them, as with a dataset of one person. The whole dataset's people are not enough to
+    ask about: a person with fewer than `MIN_MOVES` pointing movements gets no mouse parameters, and one who
+    never typed no typing ones (two people of whom one moved the mouse made every new pointer theirs)."""
+    fitted: dict[str, list[str]] = {}
+    if modality in ("all", "mouse") and len(tasks.movements):
+        users, counts = np.unique(tasks.movements.user.astype(str), return_counts=True)
+        fitted["mouse"] = users[counts >= MIN_MOVES].tolist()
+    if modality in ("all", "typing"):
+        fitted["typing"] = sorted({r.user for r in tasks.typing_records if len(r) >= 2})
+    for kind, who in fitted.items():
+        if len(who) == 1:
+            other = [k for k, w in fitted.items() if k != kind and len(w) > 1]
+            raise HcisimError(f"{dataset}: --people new draws new people from a population fitted to the dataset's "
+                              f"people, and only one of them ({who[0]}) has enough {kind} data to fit; use --people "
+                              f"same{f', --modality {other[0]}' if other else ''}, or add other people's sessions")
+
+
 def _pseudonymous(tasks: DatasetTasks) -> DatasetTasks:
     """The recorded people and sessions under neutral names (``p000``, ``s00000``, in sorted / manifest order)
     before anything is fitted or written, for ``--people new``: its output is by nobody recorded, yet the
@@ -570,6 +589,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         raise HcisimError(f"{dataset}: --people new draws new people from a population fitted to the dataset's "
                           f"people, and it has one ({people_in[0]}); use --people same, or add other people's sessions")
     if people == "new":
+        _refuse_population_of_one(dataset, tasks, modality)
         tasks = _pseudonymous(tasks)
     src_sha = ds.manifest.content_sha256()
     m = ds.manifest

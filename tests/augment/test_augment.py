@@ -183,6 +183,21 @@ def _one_person(mouse_ds: Path, tmp_path: Path) -> Path:
     return tmp_path / "one"
 
 
+def _one_mouse_person(mouse_ds: Path, tmp_path: Path) -> Path:
+    """Both subjects, the second with only the start of their session (2 pointing movements): two people, of
+    whom one has enough movements to fit -- a mouse population of one."""
+    ds = read_dataset(mouse_ds)
+    first, second = ds.sessions[:2]
+    ev = ds.events.filter(pc.equal(ds.events["session_id"], second))
+    downs = np.flatnonzero(np.asarray(ev["type"].to_pylist()) == "down")
+    m = Manifest(driver="import", coordinate_space=ds.manifest.coordinate_space,
+                 people={s: ds.manifest.people[s] for s in (first, second)})
+    with DatasetWriter(tmp_path / "one-mover", m) as w:
+        w.add_session(first, events=ds.events.filter(pc.equal(ds.events["session_id"], first)))
+        w.add_session(second, events=ev.slice(0, int(downs[2])))
+    return tmp_path / "one-mover"
+
+
 @pytest.mark.parametrize("case, fragment", [
     ("empty", "the dataset is empty"),
     ("no-mouse", "no mouse data to augment"),
@@ -192,6 +207,7 @@ def _one_person(mouse_ds: Path, tmp_path: Path) -> Path:
     ("factor-huge", "--factor 1000000000000 would write about"),
     ("new-from-one", "--people new draws new people from a population fitted to the dataset's people, and it has "
                      "one (13)"),
+    ("new-from-one-mover", "and only one of them (13) has enough mouse data to fit; use --people same"),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
     args = {"empty": lambda: [_empty(tmp_path), "--factor", "2"],
@@ -200,7 +216,9 @@ def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
             "people": lambda: [mouse_ds, "--factor", "1", "--people", "others"],
             "not-a-dataset": lambda: [tmp_path, "--factor", "1"],
             "factor-huge": lambda: [mouse_ds, "--factor", "1000000000000"],  # no disk holds it: said before fitting
-            "new-from-one": lambda: [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"]}[case]()
+            "new-from-one": lambda: [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"],
+            "new-from-one-mover": lambda: [_one_mouse_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"],
+            }[case]()
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
     assert not any(tmp_path.glob(".o.tmp-*"))
