@@ -15,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from simulator.dataset import Dataset, read_dataset
+from simulator.errors import HcisimError
 from simulator.readers.balabit import MAX_COORD
 from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
 from simulator.readers.pynput_log import segments
@@ -24,7 +26,19 @@ from simulator.typing.records import Keystrokes, pair_events
 
 
 def people_of(ds: Dataset) -> dict[str, str]:
-    """Session id -> person id, every session of the dataset."""
+    """Session id -> person id, every session of the dataset.
+
+    A manifest that disagrees with what the dataset holds is refused (`validate` names the same): docs/augment.md
+    has people map their sessions by hand, and a misspelt session made its session a person of its own without
+    a word; a ``sessions`` list cut short had the fits take the unlisted sessions' events as well."""
+    sessions = set(ds.sessions)
+    strangers = sorted(set(ds.manifest.people) - sessions)
+    unlisted = sorted(set(pc.unique(ds.events.column("session_id")).to_pylist()) - sessions)
+    for wrong, what in ((strangers, "the manifest's people name session(s) it does not list"),
+                        (unlisted, "events of session(s) the manifest does not list")):
+        if wrong:
+            raise HcisimError(f"{ds.root}: {what}: {', '.join(map(str, wrong[:3]))}{' ...' if len(wrong) > 3 else ''}"
+                              f" (edited by hand?); `hcisim validate {ds.root}` lists what is wrong")
     return {s: ds.manifest.people.get(s, s) for s in ds.sessions}
 
 

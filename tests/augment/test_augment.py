@@ -183,6 +183,18 @@ def _one_person(mouse_ds: Path, tmp_path: Path) -> Path:
     return tmp_path / "one"
 
 
+def _edited_manifest(mouse_ds: Path, tmp_path: Path, edit) -> Path:
+    """A copy of the dataset whose manifest ``edit`` changed by hand (docs/augment.md has people mapped so)."""
+    import json
+    import shutil
+
+    shutil.copytree(mouse_ds, tmp_path / "edited")
+    m = json.loads((tmp_path / "edited" / "manifest.json").read_text())
+    edit(m)
+    (tmp_path / "edited" / "manifest.json").write_text(json.dumps(m))
+    return tmp_path / "edited"
+
+
 def _one_mouse_person(mouse_ds: Path, tmp_path: Path) -> Path:
     """Both subjects, the second with only the start of their session (2 pointing movements): two people, of
     whom one has enough movements to fit -- a mouse population of one."""
@@ -208,6 +220,10 @@ def _one_mouse_person(mouse_ds: Path, tmp_path: Path) -> Path:
     ("new-from-one", "--people new draws new people from a population fitted to the dataset's people, and it has "
                      "one (13)"),
     ("new-from-one-mover", "and only one of them (13) has enough mouse data to fit; use --people same"),
+    # a misspelt session in a hand-made people map made that session a person of its own, without a word
+    ("people-typo", "the manifest's people name session(s) it does not list: user25-1mn (edited by hand?); "
+                    "`hcisim validate"),
+    ("sessions-cut", "events of session(s) the manifest does not list: "),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
     args = {"empty": lambda: [_empty(tmp_path), "--factor", "2"],
@@ -218,6 +234,10 @@ def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
             "factor-huge": lambda: [mouse_ds, "--factor", "1000000000000"],  # no disk holds it: said before fitting
             "new-from-one": lambda: [_one_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"],
             "new-from-one-mover": lambda: [_one_mouse_person(mouse_ds, tmp_path), "--factor", "1", "--people", "new"],
+            "people-typo": lambda: [_edited_manifest(mouse_ds, tmp_path, lambda m: m["people"].update(
+                {"user25-1mn": "13"})), "--factor", "1"],
+            "sessions-cut": lambda: [_edited_manifest(mouse_ds, tmp_path, lambda m: m.update(
+                sessions=m["sessions"][:1], people={s: m["people"][s] for s in m["sessions"][:1]})), "--factor", "1"],
             }[case]()
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
