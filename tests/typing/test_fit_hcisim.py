@@ -64,15 +64,18 @@ def test_imported_transcription_is_cut_at_its_sentences_and_keeps_what_was_meant
 
 def test_the_data_set_s_licence_goes_only_with_its_own_files(tmp_path):
     """Any file in the Aalto format got the Aalto study's non-commercial licence stamped on its profile; the
-    free-text credit went by the word "free" in the path."""
-    from simulator.typing.io import _named_like
+    free-text credit went by the word "free" in the path. Its files mixed with one's own keep its terms (they
+    were dropped for all when one file was named otherwise)."""
+    from simulator.typing.io import _holds_files_named_like as named
 
     (tmp_path / "study").mkdir()
     (tmp_path / "study" / "1002_keystrokes.txt").write_text("x")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "alice.txt").write_text("x")
+    (tmp_path / "mine" / "bob.csv").write_text("x")
+    assert named(tmp_path / "study", r"\d+_keystrokes\.txt")
+    assert not named(tmp_path / "mine", r"\d+_keystrokes\.txt")
+    assert not named(tmp_path / "mine", r"[fit]_\d+\.csv")
     (tmp_path / "mine" / "f_01.csv").write_text("x")
-    assert _named_like(tmp_path / "study", r"\d+_keystrokes\.txt")
-    assert not _named_like(tmp_path / "mine", r"\d+_keystrokes\.txt")
-    assert _named_like(tmp_path / "mine" / "f_01.csv", r"[fit]_\d+\.csv")
-    assert not _named_like(tmp_path / "mine", r"[fit]_\d+\.csv")
+    assert named(tmp_path / "mine" / "f_01.csv", r"[fit]_\d+\.csv")
+    assert named(tmp_path / "mine", r"[fit]_\d+\.csv")  # one of the study's among one's own
