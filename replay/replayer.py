@@ -217,6 +217,8 @@ class Replayer:
         # the keyboard the session was typed on, for keys whose code the recording does not name
         self.keyboard = infer_layout(self.ev["key"], self.ev["code"]) or "qwerty-us"
         self.top = [a for a in self.actions if a["parent_id"] is None]
+        if not self.top:  # a replay of nothing "PASSED" with exit 0: a CI gate that tested nothing
+            raise HcisimError(f"{source}: session {self.sid} has no actions to replay")
         self.user_checkpoints = check_checkpoints(checkpoints or [], len(self.top))
         self.headless = headless
         self.events: list[tuple[P.Plan, np.ndarray, int]] = []

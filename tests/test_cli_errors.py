@@ -397,3 +397,16 @@ def test_demo_replaces_only_an_earlier_demo(tmp_path):
         assert r.returncode == 0, r.stderr
     r = hcisim("demo", "--driver", "offline", "--out", tmp_path / "mine", "--overwrite")
     assert r.returncode == 0 and read_dataset(tmp_path / "mine").manifest.scenario == "checkout_form", r.stderr
+
+
+def test_replaying_a_session_without_actions_is_refused_not_passed(tmp_path):
+    """A session the manifest lists but no action belongs to was replayed as zero steps: "PASSED", exit 0."""
+    from simulator.dataset import Manifest, write_dataset
+    from tests.replay.sessions import REFERENCE, events_for
+
+    ds = tmp_path / "ds"
+    write_dataset(ds, Manifest(driver="browser", seed=0, scenario="hand", sessions=["s0", "s1"]),
+                  {"events": events_for(REFERENCE), "actions": REFERENCE})
+    one_line_error(hcisim("replay", ds, "--session", "s1", "--url", "http://127.0.0.1:9/", "--out", tmp_path / "o"),
+                   "session s1 has no actions to replay", code=2)
+    assert not (tmp_path / "o").exists()
