@@ -70,6 +70,27 @@ def test_a_password_logged_key_by_key_is_a_leak(truth, tmp_path):
                        "(the secret can be read from the key log)"]
 
 
+def test_a_secret_in_a_captured_datasets_compressed_table_is_a_leak(truth, tmp_path):
+    """The captured files were searched byte by byte: a dataset whose keys were masked but whose actions kept
+    the typed password in clear passed, the secret hidden by the Parquet file's zstd compression."""
+    from simulator.dataset import Manifest, write_dataset
+    from tests.replay.sessions import step
+
+    words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar papa "
+             "quebec romeo sierra tango uniform victor whiskey xray yankee zulu").split()
+    notes = [step(5 + k, "type", "Notes", 2500.0 + 500 * k, " ".join(words[(7 * k + 3 * j) % len(words)]
+                                                                      for j in range(8))) for k in range(5)]
+    events = [dict(e, key="•") if e["action_id"] == 1 and e["type"].startswith("key") else e
+              for e in events_for(REFERENCE)]
+    manifest = Manifest(driver="browser", seed=0, scenario="hand", sessions=["s0"])
+    manifest.stats = {"session_start_epoch_ms": {"s0": EPOCH}}
+    captured = write_dataset(tmp_path / "captured", manifest, {"events": events, "actions": REFERENCE + notes})
+    assert b"s3cret-canary" not in (captured / "actions.parquet").read_bytes()  # compressed out of sight
+    r = audit(truth, captured, "hcisim")
+    assert r.leaks == ["actions.parquet: contains the secret typed into a sensitive field (13 chars)"], r.leaks
+    assert r.failures == [f"privacy leak: {r.leaks[0]}"]
+
+
 def test_cli_exit_code_gates(truth, tmp_path):
     bad = captured_log(tmp_path / "leak.jsonl", leak="s3cret-canary")
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
