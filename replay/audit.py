@@ -271,7 +271,7 @@ def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | No
           session: str | None = None) -> AuditResult:
     th = thresholds or Thresholds()
     truth_ds = read_dataset(truth_dir)
-    sid = session or truth_ds.sessions[0]
+    sid = truth_ds.session(session)  # (an edited manifest listing no session was an IndexError)
     epoch0 = (truth_ds.manifest.stats.get("session_start_epoch_ms") or {}).get(sid)
     sensitive = {a["action_id"] for a in truth_ds.actions.to_pylist()
                  if a["session_id"] == sid and json.loads(a.get("params") or "{}").get("sensitive")}

@@ -120,6 +120,15 @@ def test_malformed_log_is_one_clear_line(truth, tmp_path, fmt, text, said):
     assert r.returncode == 2 and r.stderr.strip() == f"error: {bad}{said}"
 
 
+def test_a_truth_that_lists_no_session_is_one_clear_line(truth, tmp_path):
+    """An edited manifest whose sessions list is empty ended the audit in an IndexError traceback."""
+    manifest = json.loads((truth / "manifest.json").read_text())
+    (truth / "manifest.json").write_text(json.dumps({**manifest, "sessions": []}))
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(truth), "--captured",
+                        str(captured_log(tmp_path / "ok.jsonl")), "--format", "jsonl"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == f"error: {truth}: the dataset has no sessions", r.stderr
+
+
 def test_releases_compare_the_physical_key_on_the_truths_keyboard():
     """A release is named as the modifiers of that moment make it: ``q`` for a German ``@`` whose AltGr went up first."""
     from replay.audit import _same_key
