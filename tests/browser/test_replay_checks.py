@@ -197,3 +197,36 @@ def test_an_app_that_goes_away_mid_replay_fails_the_steps_left_and_keeps_the_res
     assert r.steps[0].status == "ok" and not r.passed
     assert not all(c.ok for c in r.steps[-1].checkpoints)  # b.html never came
     assert (tmp_path / "o" / "manifest.json").is_file()
+
+
+def _generated_session(path):
+    """A generated session's shape (paths; targets in the target_* columns): open a.html, follow the link, read
+    page B's heading -- as a scenario's closing ``s.read(...)`` proves that its task succeeded."""
+    import json
+
+    from simulator.dataset import Manifest, write_dataset
+
+    def row(aid, kind, t, step, **target):
+        return dict(session_id="s0", action_id=aid, kind=kind, t_start_ms=t, t_end_ms=t + 300.0, step=step,
+                    outcome="ok", params=json.dumps({"url": "/a.html"} if kind == "navigate" else {}), **target)
+
+    actions = [row(0, "navigate", 0.0, "goto /a.html"),
+               row(1, "click", 500.0, 'click role=link[name="Continue"]', target_selector='role=link[name="Continue"]'
+                   ' | css=#go', target_role="link", target_name="Continue", target_text="Continue", target_id="go"),
+               row(2, "read", 1000.0, 'read role=heading[name="Page B"]', target_selector='role=heading[name="Page '
+                   'B"] | css=body > h1', target_role="heading", target_name="Page B", target_text="Page B")]
+    return write_dataset(path, Manifest(driver="browser", seed=0, scenario="hand", sessions=["s0"]),
+                         {"events": [], "actions": actions})
+
+
+def test_a_read_step_fails_where_the_build_never_shows_what_it_read(tmp_path):
+    """A read step was a pause: a generated session whose closing read is its proof of success (the page the link
+    leads to) passed on a build whose link does nothing."""
+    session = _generated_session(tmp_path / "gen")
+    with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
+        ok = Replayer(session, good, tmp_path / "ok", timing="fast").run()
+        bad = Replayer(session, broken, tmp_path / "bad", timing="fast").run()
+    assert ok.passed, [(s.step, s.status, s.message, s.checkpoints) for s in ok.steps]
+    assert [s.status for s in ok.steps] == ["ok", "ok", "ok"]
+    assert not bad.passed and bad.first_divergence.kind == "read"
+    assert bad.first_divergence.message.startswith("element not found")
