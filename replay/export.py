@@ -176,6 +176,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             continue
         if kind in ("wait", "read"):
             body.append(f"page.wait_for_timeout({max(a['t_end_ms'] - a['t_start_ms'], 0):.0f})")
+            if kind == "read" and a.get("target_selector"):  # what was read shows: often the task's proof
+                body.append(f"expect({locate(descriptor_of_action(a))}.first).to_be_visible()")
             continue
         if kind == "key":
             body.append(f"page.keyboard.press({a['text_intended']!r})")

@@ -230,3 +230,13 @@ def test_a_read_step_fails_where_the_build_never_shows_what_it_read(tmp_path):
     assert [s.status for s in ok.steps] == ["ok", "ok", "ok"]
     assert not bad.passed and bad.first_divergence.kind == "read"
     assert bad.first_divergence.message.startswith("element not found")
+
+
+def test_an_exported_read_asserts_what_was_read(tmp_path):
+    """The exported script only waited at a read step: it completed on a build that never showed what was read."""
+    from replay.export import export
+
+    source = export(_generated_session(tmp_path / "gen"), "playwright", tmp_path / "test_gen.py").read_text()
+    assert "expect(page.get_by_role('heading', name='Page B').first).to_be_visible()" in source
+    with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
+        assert _run_exports(source, [good + "/", broken + "/"]) == [True, False]
