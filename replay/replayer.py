@@ -214,6 +214,9 @@ class Replayer:
         self.ev["type"] = np.asarray(ev.column("type").to_pylist(), dtype=object)
         self.ev["key"] = np.asarray(ev.column("key").to_pylist(), dtype=object)
         self.ev["code"] = np.asarray(ev.column("code").to_pylist(), dtype=object)
+        parent = {x["action_id"]: x["parent_id"] for x in self.actions}
+        self.ev["step"] = np.array([-1 if i is None else parent.get(i) if parent.get(i) is not None else i
+                                    for i in ev.column("action_id").to_pylist()], dtype=np.int64)
         # the keyboard the session was typed on, for keys whose code the recording does not name
         self.keyboard = infer_layout(self.ev["key"], self.ev["code"]) or "qwerty-us"
         self.top = [a for a in self.actions if a["parent_id"] is None]
@@ -276,9 +279,14 @@ class Replayer:
         return P.moves(now + rel[keep], mapped[keep, 0], mapped[keep, 1])
 
     def _key_rows(self, a: dict[str, Any]) -> np.ndarray:
-        """Rows of the action's recorded key presses and releases, in order (withheld keys left out)."""
-        t, ty, key = self.ev["t_ms"], self.ev["type"], self.ev["key"]
+        """Rows of the action's recorded key presses and releases, in order (withheld keys left out).
+
+        Keys labelled with another step are not this one's: an offline session's step starts the instant the
+        one before it ends, and the last key release of the previous field, taken for this step's first key,
+        hid the Tab that reaches this field (the replay clicked it, then tabbed out, and typed into the next)."""
+        t, ty, key, step = self.ev["t_ms"], self.ev["type"], self.ev["key"], self.ev["step"]
         sel = np.isin(ty, ["key_down", "key_up"]) & (t >= a["t_start_ms"] - 1e-6) & (t <= a["t_end_ms"] + 1e-6)
+        sel &= (step == -1) | (step == a["action_id"])  # -1: unlabelled (a recording)
         sel &= key != "Unidentified"  # a key a private field withheld (Shift, CapsLock): not pressed
         return np.flatnonzero(sel)
 

@@ -66,6 +66,20 @@ def test_replay_on_v1_passes_every_step(replays, name):
     assert validate_dataset(r.out) == []
 
 
+def test_an_offline_session_reaches_fields_by_tab_on_its_own_build(tmp_path):
+    """An offline session's step starts the instant the one before ends: the previous field's last key release was
+    taken for this step's first key, the Tab inside the step went unseen, and the replay clicked Phone number and
+    then tabbed out of it -- the number went into Street, the street into City, on the build it was made for."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
+    actions = read_dataset(fixture).actions.to_pylist()
+    assert sum(a["session_id"] == "s00000" and a["outcome"] == "tabbed" for a in actions) == 3
+    with serve("v1") as server:
+        r = Replayer(fixture, server.url, tmp_path / "o", timing="fast", session="s00000").run()
+    bad = _failed_steps(r)
+    assert not bad and r.passed, bad
+    assert r.final_values and all(c.ok for c in r.final_values), r.final_values
+
+
 def test_a_generated_session_replays_on_its_own_build(replays, web_runs):
     """QA replays hcisim's own sessions too. This one reaches Phone number by Tab inside its typing step (the
     replayer clicked the field and then sent the Tab: the number went into the next field) and picks Italian
