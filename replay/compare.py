@@ -37,6 +37,8 @@ class Step:
     t_start: float
     t_end: float
     label: str
+    withheld: bool = False
+    """A private field's text the dataset never stored (a recording's password): no text to compare."""
 
 
 TEXT_KINDS = ("type", "select")
@@ -89,8 +91,10 @@ def steps_of(ds, session: str | None = None) -> list[Step]:
         if a["parent_id"] is not None or a["kind"] in _IGNORED:
             continue
         kind = "click" if a["kind"] in ("click", "double_click") else a["kind"]
-        out.append(Step(a["action_id"], kind, descriptor_of_action(a), a.get("text_typed") or a.get("text_intended"),
-                        a["t_start_ms"], a["t_end_ms"], a.get("step") or kind))
+        text = a.get("text_typed") or a.get("text_intended")
+        withheld = text is None and bool(json.loads(a.get("params") or "{}").get("sensitive"))
+        out.append(Step(a["action_id"], kind, descriptor_of_action(a), text, a["t_start_ms"], a["t_end_ms"],
+                        a.get("step") or kind, withheld))
     return out
 
 
@@ -140,7 +144,8 @@ def align(ref: list[Step], cand: list[Step]) -> list[Pair]:
         if i > 0 and j > 0 and np.isclose(dp[i, j], dp[i - 1, j - 1] + sim[i - 1, j - 1]):
             r, c = ref[i - 1], cand[j - 1]
             p = Pair(r, c, r.kind == c.kind, same_element(r, c))
-            if r.kind in ("type", "select", "key") or c.kind in ("type", "select", "key"):
+            if (r.kind in ("type", "select", "key") or c.kind in ("type", "select", "key")) and not (
+                    r.withheld or c.withheld):  # a secret one side never stored is neither right nor wrong
                 p.text_f1 = token_f1(r.text, c.text)
             pairs.append(p)
             i, j = i - 1, j - 1
@@ -212,7 +217,8 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
     n_ref = max(len(ref), 1)
     # over what the reference typed or picked: a text the candidate never entered scores 0; keys are not text
     texts = [(p.text_f1 or 0.0) if p.cand is not None else 0.0 for p in pairs
-             if p.ref is not None and p.ref.kind in TEXT_KINDS]
+             if p.ref is not None and p.ref.kind in TEXT_KINDS and not p.ref.withheld
+             and not (p.cand is not None and p.cand.withheld)]
     missing = [p.ref.label for p in pairs if p.cand is None]
     extra = [p.cand.label for p in pairs if p.ref is None]
     wrong_el = [f"{p.ref.label} -> {p.cand.label}" for p in matched if not p.same_element]

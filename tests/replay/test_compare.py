@@ -47,6 +47,21 @@ def test_typed_text_f1_ignores_keys_and_is_zero_for_an_agent_that_typed_nothing(
     assert compare(ref, ref).typed_text_f1 == 1.0
 
 
+def test_a_secret_one_side_never_stored_is_neither_right_nor_wrong(tmp_path):
+    """A recording keeps no password: compared with the session it recorded, the password was a "wrong text"
+    (None -> the secret, printed) and halved the typed-text F1 of a person who typed everything right."""
+    from simulator.dataset import Manifest, write_dataset
+    from tests.replay.sessions import events_for
+
+    recorded = copy.deepcopy(REFERENCE)
+    recorded[1]["text_typed"] = recorded[1]["text_intended"] = None  # sensitive: stored as its length only
+    rec = write_dataset(tmp_path / "rec", Manifest(driver="recorder", seed=0, scenario="hand", sessions=["s0"]),
+                        {"events": events_for(REFERENCE), "actions": recorded})
+    gen = write_session(tmp_path / "gen", REFERENCE)
+    for c in (compare(rec, gen), compare(gen, rec)):
+        assert c.wrong_text == [] and c.typed_text_f1 == 1.0 and c.step_success_rate == 1.0, c
+
+
 def test_an_unknown_task_success_says_which_side_has_no_final_state(tmp_path):
     """A replay has no final_state.json: compare printed task_success: None and left the user guessing why."""
     with_state = write_session(tmp_path / "ref", REFERENCE, final_state={"email": "ada@example.org"})
