@@ -46,11 +46,14 @@ class Dataset:
             if not path.is_file():
                 raise HcisimError(f"{path}: listed in the manifest but missing")  # (of which dataset, of three)
             entry = self.manifest.files.get(rel)
-            if self.verify and entry is not None and sha256_file(path) != entry.sha256:
+            if self.verify and entry is None:  # (read unchecked: a manifest edited by hand dropped its checksum)
+                raise HcisimError(f"{path}: a table file the manifest gives no checksum for (edited by hand?); "
+                                  f"`hcisim validate {self.root}` says more")
+            if self.verify and sha256_file(path) != entry.sha256:
                 raise HcisimError(f"{path}: changed since the dataset was written (its checksum differs from the "
                                   f"manifest's); `hcisim validate {self.root}` says more")
             part = read_table(path, SCHEMAS[name], self.manifest.storage)
-            if self.verify and entry is not None and entry.rows is not None and part.num_rows != entry.rows:
+            if self.verify and entry.rows is not None and part.num_rows != entry.rows:
                 # resealed by hand: compare scored a candidate of no events against its reference as perfect
                 raise HcisimError(f"{path}: {part.num_rows} rows where the manifest lists {entry.rows}; "
                                   f"`hcisim validate {self.root}` says more")

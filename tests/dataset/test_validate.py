@@ -186,3 +186,19 @@ def test_a_table_resealed_with_other_rows_is_refused_by_what_reads_it(ds):
     with pytest.raises(HcisimError, match="0 rows where the manifest lists"):
         read_dataset(ds).events
     assert any("rows, manifest says" in p for p in validate_dataset(ds))
+
+
+def test_a_table_the_manifest_gives_no_checksum_for_is_refused_by_what_reads_it(ds):
+    """An entry deleted from the manifest's files: replay, export and compare read the table unchecked (replay
+    PASSED) while validate saw the manifest was wrong."""
+    import json
+
+    from simulator.dataset import read_dataset
+    from simulator.errors import HcisimError
+
+    m = json.loads((ds / "manifest.json").read_text())
+    del m["files"]["actions.parquet"]
+    (ds / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(HcisimError, match=r"actions\.parquet: a table file the manifest gives no checksum for"):
+        read_dataset(ds).actions
+    assert validate_dataset(ds)  # validate, which reads unchecked, still says what is wrong
