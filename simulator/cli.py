@@ -823,14 +823,20 @@ def audit(
     max_clock_jitter: Annotated[float, typer.Option(help="Largest SD of the capture clock's error in ms.")] = 10.0,
     max_key_errors: Annotated[int, typer.Option(help="Most keys allowed captured as another key.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    session: Annotated[Optional[str], typer.Option(help="The truth's session the log recorded (default: its first).")]
+    = None,
 ) -> None:
     """Check a capture stack's log against the ground truth; exit 1 when a threshold is missed."""
     from replay.audit import Thresholds, audit as run_audit
+    from simulator.dataset import read_dataset
 
     th = Thresholds(max_missing_rate=max_missing, max_coord_error_px=max_coord_error,
                     max_clock_offset_ms=max_clock_offset, max_extra_rate=max_extra,
                     max_clock_jitter_ms=max_clock_jitter, max_key_errors=max_key_errors)
-    result = run_audit(truth, captured, format.value, th)
+    if session is None and len(sessions := read_dataset(truth).sessions) > 1:  # (the first was audited unsaid)
+        print(f"note: {truth} holds {len(sessions)} sessions; auditing the log against {sessions[0]} "
+              f"(--session picks another)", file=sys.stderr)
+    result = run_audit(truth, captured, format.value, th, session=session)
     if as_json:
         print(result.to_json())
     else:

@@ -197,3 +197,21 @@ def test_every_key_error_is_counted_though_twenty_are_shown(truth, tmp_path):
     assert len(keys) >= r.key_error_count >= len(keys) - 2 > 20 and len(r.key_errors) == 20
     assert f"key mapping errors: {r.key_error_count} (e.g." in " ".join(r.failures)
     assert json.loads(r.to_json())["key_error_count"] == r.key_error_count
+
+
+def test_a_truth_of_several_sessions_says_which_one_is_audited_and_session_picks(tmp_path):
+    """Only the truth's first session was audited and nothing said so; there was no way to pick another."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "simulator.cli", "audit", "--truth", str(fixture), "--captured",
+                               str(fixture), "--format", "hcisim", "--json", *extra], capture_output=True, text=True)
+
+    first, second = run(), run("--session", "s00001")
+    assert first.stderr.strip() == (f"note: {fixture} holds 2 sessions; auditing the log against s00000 "
+                                    f"(--session picks another)")
+    assert second.stderr == ""
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    assert a["truth_events"] != b["truth_events"] and b["missing"] == 0 and b["extra"] == 0
