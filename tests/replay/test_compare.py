@@ -136,3 +136,31 @@ def test_an_out_that_cannot_be_written_is_refused_before_any_score(tmp_path):
                            capture_output=True, text=True)
         one_line_error(r, says)
         assert r.stdout == ""
+
+
+def test_two_desktop_runs_of_one_task_are_the_same_task_whatever_the_geometry(tmp_path):
+    """The Tk app's state holds press times and positions and widget geometry: two desktop runs of one scenario
+    always compared as task_success False. The driver keeps what the person did to the app."""
+    from simulator.drivers.desktop import task_state
+
+    def state(run):
+        return {"app": "hcisim-demo-tk", "format": 1, "reason": "close", "writes": 40 + run, "title": "demo",
+                "fields": {"name": "Grace Hopper", "email": "", "password_length": 8, "subscribe": True},
+                "list": {"selected_index": 4, "selected_item": "Item 05", "count": 40, "first_visible": run,
+                         "row_height": 18, "rows_x": 412, "rows_y": 77 + run},
+                "submissions": [{"name": "Grace Hopper", "selected_item": "Item 05"}], "menu_actions": ["Edit > x"],
+                "presses": [{"t": 1795544563879.0 + run, "button": "left", "x": 236 + run, "y": 95, "target": "a"}],
+                "key_releases": 30 + run, "about_open": False, "status": "Submitted",
+                "window": {"x": 0, "y": 32 + run, "w": 800, "h": 600}, "widgets": {"name_entry": {"x": 111 + run}},
+                "menus": {"bar": {"x": 0, "y": run}}}
+
+    a, b = (write_session(tmp_path / f"run{i}", copy.deepcopy(REFERENCE), final_state=task_state(state(i)))
+            for i in (0, 1))
+    assert compare(a, b).task_success is True
+    other = state(1)
+    other["fields"]["name"] = "Grace"
+    c = write_session(tmp_path / "run2", copy.deepcopy(REFERENCE), final_state=task_state(other))
+    assert compare(a, c).task_success is False
+    raw = write_session(tmp_path / "raw", copy.deepcopy(REFERENCE), final_state=state(1))
+    assert compare(write_session(tmp_path / "raw0", copy.deepcopy(REFERENCE), final_state=state(0)),
+                   raw).task_success is False  # what it was with the whole state
