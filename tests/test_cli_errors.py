@@ -271,7 +271,9 @@ def test_every_sigterm_reaches_a_command_busy_reading_csv():
     try:
         assert p.stdout.readline().strip() == "ready"
         for i in range(1, 31):
-            time.sleep(0.004 * (i % 5))  # land at different points of a read
+            # land at different points of a read; never while the child is still printing the last count (a
+            # signal there, outside its `try`, ended it: a flake of this harness, not of the handler)
+            time.sleep(0.002 + 0.004 * (i % 5))
             p.send_signal(signal.SIGTERM)
             ready, _, _ = select.select([p.stdout], [], [], 10)
             assert ready, f"SIGTERM {i} was lost"
