@@ -15,6 +15,8 @@ from tests.live import WEB_SCENARIOS
 
 pytestmark = pytest.mark.browser
 
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
+
 
 def _replay(version: str, recording: Path, out: Path):
     with serve(version) as server:
@@ -28,8 +30,9 @@ def replays(web_runs, tmp_path_factory):
     root = tmp_path_factory.mktemp("replays")
     keys = [(version, name) for name in WEB_SCENARIOS for version in ("v1", "v2")]  # checkout_form, the longest, first
     jobs = [(v, web_runs[n].recording, root / f"{n}-{v}") for v, n in keys]
-    keys.append(("generated", "checkout_form"))
-    jobs.append(("v1", web_runs["checkout_form"].dataset, root / "checkout_form-generated"))
+    keys += [("generated", "checkout_form"), ("fixture", "checkout_form")]
+    jobs += [("v1", web_runs["checkout_form"].dataset, root / "checkout_form-generated"),
+             ("v1", FIXTURE, root / "checkout_form-fixture")]
     with ProcessPoolExecutor(max_workers=4) as pool:
         return dict(zip(keys, pool.map(_replay, *zip(*jobs))))
 
@@ -66,15 +69,13 @@ def test_replay_on_v1_passes_every_step(replays, name):
     assert validate_dataset(r.out) == []
 
 
-def test_an_offline_session_reaches_fields_by_tab_on_its_own_build(tmp_path):
+def test_an_offline_session_reaches_fields_by_tab_on_its_own_build(replays):
     """An offline session's step starts the instant the one before ends: the previous field's last key release was
     taken for this step's first key, the Tab inside the step went unseen, and the replay clicked Phone number and
     then tabbed out of it -- the number went into Street, the street into City, on the build it was made for."""
-    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "checkout_form-offline"
-    actions = read_dataset(fixture).actions.to_pylist()
+    actions = read_dataset(FIXTURE).actions.to_pylist()
     assert sum(a["session_id"] == "s00000" and a["outcome"] == "tabbed" for a in actions) == 3
-    with serve("v1") as server:
-        r = Replayer(fixture, server.url, tmp_path / "o", timing="fast", session="s00000").run()
+    r = replays["fixture", "checkout_form"]  # its first session, s00000
     bad = _failed_steps(r)
     assert not bad and r.passed, bad
     assert r.final_values and all(c.ok for c in r.final_values), r.final_values
@@ -199,7 +200,7 @@ def test_an_exported_script_runs_on_the_new_build_that_renamed_a_test_id(web_run
         in source
     ids_only = re.sub(r"\.or_\(page\.get_by_role\([^()]*\)\)", "", source)
     monkeypatch.setenv("SECRET_PASSWORD", "not-the-recorded-one")
-    for version, runs in (("v1", [True, True]), ("v2", [True, False])):
-        with serve(version) as server:
-            assert _run_exports(source, [server.url + "/"]) + _run_exports(ids_only, [server.url + "/"]) == runs, \
-                version
+    with serve("v1") as v1, serve("v2") as v2:
+        builds = [v1.url + "/", v2.url + "/"]
+        assert _run_exports(source, builds) == [True, True]
+        assert _run_exports(ids_only, builds) == [True, False]
