@@ -203,21 +203,30 @@ def released_keys(types: np.ndarray, keys: np.ndarray, codes: np.ndarray, text: 
     enc = pa.array(np.asarray(codes, dtype=object), pa.string()).dictionary_encode()
     code_of = enc.dictionary.to_pylist()
     idx = np.flatnonzero(up & enc.is_valid().to_numpy(zero_copy_only=False))
-    state = enc.indices.to_numpy(zero_copy_only=False)[idx].astype(np.int64) * 8 + shift[idx] * 4 + caps[idx] * 2 \
-        + altgr[idx]
-    uniq, inv = np.unique(state, return_inverse=True)
+    state = enc.indices.to_numpy(zero_copy_only=False)[idx].astype(np.int64) * 8 + shift[idx] * _SHIFT \
+        + caps[idx] * _CAPS + altgr[idx] * _ALTGR
+    uniq, inv = np.unique(state, return_inverse=True)  # a few dozen states, whatever the number of texts
     made = _made_by(layout)
+    named = np.array([_released_as(made, code_of[st // 8], st) for st in uniq], dtype=object)[inv]
+    known = named != None  # noqa: E711 (elementwise)
     out = keys.copy()
-    for u, st in enumerate(uniq):  # a few dozen states, whatever the number of texts
-        code = code_of[st // 8]
-        base = made.get((code, False, False))
-        if base is None:
-            continue
-        name = made.get((code, False, True)) if st & 1 else made.get((code, bool(st & 4) != (bool(st & 2) and
-                                                                                          base.isalpha()), False))
-        if name is not None:
-            out[idx[inv == u]] = name
+    out[idx[known]] = named[known]
     return out
+
+
+_SHIFT, _CAPS, _ALTGR = 4, 2, 1
+"""Bits of a release's modifier state in `released_keys` (the key's code index above them)."""
+
+
+def _released_as(made: dict[tuple[str, bool, bool], str], code: str, state: int) -> str | None:
+    """What the key ``code`` makes under the modifier ``state`` bits; None: a key the layout names no character
+    for (keeps its name)."""
+    base = made.get((code, False, False))
+    if base is None:
+        return None
+    if state & _ALTGR:
+        return made.get((code, False, True))
+    return made.get((code, bool(state & _SHIFT) != (bool(state & _CAPS) and base.isalpha()), False))
 
 
 @lru_cache(maxsize=None)
