@@ -58,6 +58,11 @@ class Pair:
         return self.ref is not None and self.cand is not None and self.same_kind and self.same_element and (
             self.text_f1 is None or self.text_f1 == 1.0)
 
+    @property
+    def withheld(self) -> bool:
+        """A side's text was never stored (a secret): the pair's text is neither right nor wrong."""
+        return any(s is not None and s.withheld for s in (self.ref, self.cand))
+
 
 @dataclass
 class Comparison:
@@ -144,8 +149,7 @@ def align(ref: list[Step], cand: list[Step]) -> list[Pair]:
         if i > 0 and j > 0 and np.isclose(dp[i, j], dp[i - 1, j - 1] + sim[i - 1, j - 1]):
             r, c = ref[i - 1], cand[j - 1]
             p = Pair(r, c, r.kind == c.kind, same_element(r, c))
-            if (r.kind in ("type", "select", "key") or c.kind in ("type", "select", "key")) and not (
-                    r.withheld or c.withheld):  # a secret one side never stored is neither right nor wrong
+            if (r.kind in ("type", "select", "key") or c.kind in ("type", "select", "key")) and not p.withheld:
                 p.text_f1 = token_f1(r.text, c.text)
             pairs.append(p)
             i, j = i - 1, j - 1
@@ -217,8 +221,7 @@ def compare(reference: Path, candidate: Path, *, ref_session: str | None = None,
     n_ref = max(len(ref), 1)
     # over what the reference typed or picked: a text the candidate never entered scores 0; keys are not text
     texts = [(p.text_f1 or 0.0) if p.cand is not None else 0.0 for p in pairs
-             if p.ref is not None and p.ref.kind in TEXT_KINDS and not p.ref.withheld
-             and not (p.cand is not None and p.cand.withheld)]
+             if p.ref is not None and p.ref.kind in TEXT_KINDS and not p.withheld]
     missing = [p.ref.label for p in pairs if p.cand is None]
     extra = [p.cand.label for p in pairs if p.ref is None]
     wrong_el = [f"{p.ref.label} -> {p.cand.label}" for p in matched if not p.same_element]
