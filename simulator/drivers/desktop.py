@@ -120,7 +120,6 @@ def _matches(loc: Locator, w: dict[str, Any]) -> bool:
     return False
 
 
-
 TASK_KEYS = ("app", "title", "fields", "submissions", "menu_actions", "about_open", "status")
 LIST_TASK_KEYS = ("selected_index", "selected_item", "count")
 
@@ -133,6 +132,7 @@ def task_state(state: dict[str, Any]) -> dict[str, Any]:
     if isinstance(state.get("list"), dict):
         out["list"] = {k: state["list"][k] for k in LIST_TASK_KEYS if k in state["list"]}
     return out
+
 
 class DesktopDriver:
     name = "desktop"
