@@ -23,8 +23,21 @@ from simulator.typing.realism import CRITIC_STEPS
 from simulator.typing.records import Keystrokes
 
 MIN_TYPING_RECORDS = 3
+MIN_KEYSTROKES = 2
+"""Keystrokes a text needs to be fitted on (one has no interval)."""
 TYPING_FIT_STEPS = 4 + CRITIC_STEPS
 """Progress steps of `fit_typing`: the model's four, then the critic's."""
+
+
+def mouse_people(mv: Movements) -> tuple[list[str], list[str]]:
+    """(the people a mouse profile is fitted on: at least `MIN_MOVES` movements, the people left out)."""
+    users, counts = np.unique(mv.user.astype(str), return_counts=True)
+    return users[counts >= MIN_MOVES].tolist(), users[counts < MIN_MOVES].tolist()
+
+
+def typing_texts(records: list[Keystrokes]) -> list[Keystrokes]:
+    """The texts a typing profile is fitted on: at least `MIN_KEYSTROKES` keystrokes."""
+    return [r for r in records if len(r) >= MIN_KEYSTROKES]
 
 
 @dataclass
@@ -52,12 +65,13 @@ def fit_mouse(mv: Movements, profile_id: str, meta: dict, seed: int = 0,
     if len(mv) == 0:
         raise HcisimError("the dataset has no pointing movements (runs of moves ending in a left press, "
                           ">= 4 samples, >= 20 px) to fit a mouse profile on")
-    users, counts = np.unique(mv.user.astype(str), return_counts=True)
-    if not (counts >= MIN_MOVES).any():
+    fitted, left_out = mouse_people(mv)
+    if not fitted:
+        most = int(np.unique(mv.user.astype(str), return_counts=True)[1].max())
         raise HcisimError(f"too few pointing movements per person to fit a mouse profile "
-                          f"(need >= {MIN_MOVES} for someone; most: {int(counts.max())})")
+                          f"(need >= {MIN_MOVES} for someone; most: {most})")
     prof = fit_movements(mv, profile_id, meta, progress, seed=seed)
-    prof.meta["people_left_out"] = sorted(str(u) for u, c in zip(users, counts) if c < MIN_MOVES)
+    prof.meta["people_left_out"] = left_out
     data = json.dumps(prof.to_json(), indent=1, sort_keys=True).encode()
     prof.sha256 = hashlib.sha256(data).hexdigest()
     return Fitted("mouse", prof, data)
@@ -69,10 +83,10 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict, progress:
     from simulator.typing.profile import Population, TypingProfile
     from simulator.typing.realism import fit_typing_critic
 
-    records = [r for r in records if len(r) >= 2]
+    records = typing_texts(records)
     if len(records) < MIN_TYPING_RECORDS:
-        raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with 2+ keystrokes; "
-                          f"need {MIN_TYPING_RECORDS})")
+        raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with "
+                          f"{MIN_KEYSTROKES}+ keystrokes; need {MIN_TYPING_RECORDS})")
     step = Steps(TYPING_FIT_STEPS, progress)
     layout, layout_from = recorded_layout(records)
     res = fit_records(records, layout, progress=lambda done, _total: step.at(done))

@@ -43,7 +43,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.atomic import refuse_overlap
-from simulator.augment.fit import TYPING_FIT_STEPS, Fitted, fit_mouse, fit_typing
+from simulator.augment.fit import TYPING_FIT_STEPS, Fitted, fit_mouse, fit_typing, mouse_people, typing_texts
 from simulator.augment import identity
 from simulator.augment.guard import (ROUNDS, GuardCount, Guards, as_movements, movements_too_close, round_rng,
                                      segment_records, segments_too_close)
@@ -54,7 +54,7 @@ from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
 from simulator.fidelity.privacy import GUARD_QUANTILE
-from simulator.mouse.fit import FIT_STEPS, MIN_MOVES
+from simulator.mouse.fit import FIT_STEPS
 from simulator.progress import Progress, Steps
 from simulator.readers.hcisim import session_of
 from simulator.readers.pynput_log import SEGMENT_PAUSE_MS
@@ -522,14 +522,14 @@ def check_options(factor: int, people: str, modality: str = "all") -> None:
 def _refuse_population_of_one(dataset: Path, tasks: DatasetTasks, modality: str) -> None:
     """``--people new`` where a modality's profile would keep one person: its population is that person, so the
     "new" people would be them, as with a dataset of one person. The whole dataset's people are not enough to
-    ask about: a person with fewer than `MIN_MOVES` pointing movements gets no mouse parameters, and one who
-    never typed no typing ones (two people of whom one moved the mouse made every new pointer theirs)."""
+    ask about: a person with too few pointing movements gets no mouse parameters, and one who never typed no
+    typing ones (two people of whom one moved the mouse made every new pointer theirs); the fits' own rules
+    (`mouse_people`, `typing_texts`) say who is fitted."""
     fitted: dict[str, list[str]] = {}
     if modality in ("all", "mouse") and len(tasks.movements):
-        users, counts = np.unique(tasks.movements.user.astype(str), return_counts=True)
-        fitted["mouse"] = users[counts >= MIN_MOVES].tolist()
+        fitted["mouse"] = mouse_people(tasks.movements)[0]
     if modality in ("all", "typing"):
-        fitted["typing"] = sorted({r.user for r in tasks.typing_records if len(r) >= 2})
+        fitted["typing"] = sorted({r.user for r in typing_texts(tasks.typing_records)})
     for kind, who in fitted.items():
         if len(who) == 1:
             other = [k for k, w in fitted.items() if k != kind and len(w) > 1]
