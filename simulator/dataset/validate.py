@@ -65,18 +65,22 @@ def validate_dataset(root: Path | str) -> list[str]:
         problems += _check_actions(tables["actions"])
     if "frames" in tables:
         problems += _check_frames(tables["frames"], root)
-    sessions = set(m.sessions)
     for name, t in tables.items():
-        unknown = set(t.column("session_id").to_pylist()) - sessions
+        unknown = unlisted_sessions(m.sessions, t)
         if unknown:
-            problems.append(f"{name}: session(s) not in the manifest: {_examples(sorted(unknown))}")
+            problems.append(f"{name}: session(s) not in the manifest: {_examples(unknown)}")
     done, asked = m.stats.get("sessions_completed"), m.stats.get("sessions_requested")
     if isinstance(done, int) and isinstance(asked, int) and done < asked:
         problems.append(f"stopped early: {done} of {asked} requested session(s) completed")
-    strangers = set(m.people) - sessions
+    strangers = sorted(set(m.people) - set(m.sessions))
     if strangers:
-        problems.append(f"manifest people: session(s) not in the manifest: {_examples(sorted(strangers))}")
+        problems.append(f"manifest people: session(s) not in the manifest: {_examples(strangers)}")
     return problems
+
+
+def unlisted_sessions(sessions: list[str], table: pa.Table) -> list[str]:
+    """The sessions ``table`` holds rows of that the manifest's ``sessions`` does not list, sorted."""
+    return sorted(set(pc.unique(table.column("session_id")).to_pylist()) - set(sessions))
 
 
 def _examples(items: list) -> str:

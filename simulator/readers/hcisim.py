@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from simulator.dataset import Dataset, read_dataset
+from simulator.dataset.validate import unlisted_sessions
 from simulator.errors import HcisimError
 from simulator.readers.balabit import MAX_COORD
 from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
@@ -31,9 +31,8 @@ def people_of(ds: Dataset) -> dict[str, str]:
     A manifest that disagrees with what the dataset holds is refused (`validate` names the same): docs/augment.md
     has people map their sessions by hand, and a misspelt session made its session a person of its own without
     a word; a ``sessions`` list cut short had the fits take the unlisted sessions' events as well."""
-    sessions = set(ds.sessions)
-    strangers = sorted(set(ds.manifest.people) - sessions)
-    unlisted = sorted(set(pc.unique(ds.events.column("session_id")).to_pylist()) - sessions)
+    strangers = sorted(set(ds.manifest.people) - set(ds.sessions))
+    unlisted = unlisted_sessions(ds.sessions, ds.events)
     for wrong, what in ((strangers, "the manifest's people name session(s) it does not list"),
                         (unlisted, "events of session(s) the manifest does not list")):
         if wrong:
