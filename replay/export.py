@@ -41,26 +41,40 @@ def _locators(desc: dict[str, Any]) -> list[str]:
 
 
 def best_locator(desc: dict[str, Any]) -> str:
-    """The recorded element's locator for a script run on other builds: its test id *or* its role and name
-    (Playwright's ``or_``), else the best one there is. Why both: a new build renames some test ids and some
-    names (the demo app's v2: ``login-submit`` becomes ``signin-submit``, "Full name" becomes "Your name"), and
-    a script holding only the test id failed on the first such element; rarely are both changed at once. Both
-    matching different elements is a strict-mode error: the script says the new build is ambiguous."""
+    """The recorded element's locator for a script run on other builds: ``one(test id, role and name)`` (the
+    first of the two that finds exactly one element: see ``ONE``), else the best one there is. Why both: a new
+    build renames some test ids and some names (the demo app's v2: ``login-submit`` becomes ``signin-submit``,
+    "Full name" becomes "Your name"), and a script holding only the test id failed on the first such element;
+    rarely are both changed at once. Why not Playwright's ``or_``: it finds *both*, so a role and name that
+    several elements share (a row's "Edit" button) made every use of a uniquely test-id'd element a strict-mode
+    error, on the very build it was recorded on."""
     found = _locators(desc)
     if not found:
         raise HcisimError("an action has no usable target descriptor")
     if found[0].startswith("page.get_by_test_id(") and len(found) > 1 and not found[1].startswith("page.locator("):
-        return f"{found[0]}.or_({found[1]})"
+        return f"one({found[0]}, {found[1]})"
     return found[0]
 
 
-RESERVED = {"page", "expect", "at", "secret", "os", "sys", "urljoin", "urlsplit", "sync_playwright", "BASE_URL", "run",
+ONE = ["def one(*ways):",
+       '    """The element the first of ``ways`` finds alone, once any of them finds it (a new build may rename',
+       "    a test id or a name; a name several elements share finds no one element). None alone: all of them,",
+       '    so that using it is a strict-mode error naming what was found."""',
+       "    anyway = ways[0]",
+       "    for way in ways[1:]:",
+       "        anyway = anyway.or_(way)",
+       "    anyway.first.wait_for(state='attached')",
+       "    return next((way for way in ways if way.count() == 1), anyway)", ""]
+"""The exported script's helper for an element located two ways (``best_locator``)."""
+
+
+RESERVED = {"page", "expect", "at", "secret", "one", "os", "sys", "urljoin", "urlsplit", "sync_playwright", "BASE_URL", "run",
             "url", "p", "browser"}
 """Names the exported script already uses."""
 
 
 class _Elements:
-    """Locators for the script, each element located two ways (an ``or_``) named once (``login_submit = ...``,
+    """Locators for the script, each element located two ways (``one(...)``) named once (``login_submit = ...``,
     the line added to ``body`` at its first use), so a step reads ``login_submit.click()``."""
 
     def __init__(self, body: list[str]) -> None:
@@ -69,7 +83,7 @@ class _Elements:
 
     def __call__(self, desc: dict[str, Any]) -> str:
         expr = best_locator(desc)
-        if ".or_(" not in expr:
+        if not expr.startswith("one("):
             return expr
         if expr not in self.names:
             stem = re.sub(r"\W+", "_", desc["testid"]).strip("_").lower() or "element"
@@ -96,7 +110,7 @@ def secret_name(desc: dict[str, Any], taken: set[str]) -> str:
     return name
 
 
-def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[str]:
+def _header(root: Path, sid: str, base: str | None, secrets: list[str], two_ways: bool) -> list[str]:
     default = (f"default {base}, where it was recorded" if base
                else "required: the session holds paths, not the address it ran at")
     lines = [f'"""Exported by hcisim from {root} (session {sid}).',
@@ -119,6 +133,8 @@ def _header(root: Path, sid: str, base: str | None, secrets: list[str]) -> list[
                   "    if name not in os.environ:",
                   """        sys.exit(f"set {name}: the recording never stored this field's value")""",
                   "    return os.environ[name]", ""]
+    if two_ways:
+        lines += ["", *ONE]
     return lines + [""]
 
 
@@ -216,7 +232,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         elif kind == "drag":
             body += _drag(loc, params, locate)
     base = folder if urlsplit(folder).scheme else None  # a generated session holds paths: no origin to default to
-    lines = _header(root, sid, base, secrets) + ["def run(page):"]
+    lines = _header(root, sid, base, secrets, bool(locate.names)) + ["def run(page):"]
     lines += [f"    {b}" for b in body] or ["    pass"]
     lines += ["", "", "if __name__ == '__main__':",
               "    with sync_playwright() as p:",

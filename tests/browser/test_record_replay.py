@@ -188,19 +188,25 @@ def test_an_exported_drag_script_asserts_the_order_it_left(web_runs, tmp_path):
 
 def test_an_exported_script_runs_on_the_new_build_that_renamed_a_test_id(web_runs, tmp_path, monkeypatch):
     """The exported script located each element by its test id alone: on v2, which renames the Log in button's
-    (`login-submit` -> `signin-submit`), it waited for the button until it failed. Each element is now its test
-    id or its role and name; the same script with the test ids alone still fails there."""
+    (`login-submit` -> `signin-submit`), it waited for the button until it failed. Each element is now the first
+    of its test id and its role and name that finds it alone: Playwright's ``or_`` of the two failed on the build
+    it was recorded on as soon as another button was also called "Log in" (a strict-mode error)."""
     import re
 
     from replay.export import export
     from tests.browser.test_replay_checks import _run_exports
 
     source = export(web_runs["login"].recording, "playwright", tmp_path / "login.py").read_text()
-    assert "login_submit = page.get_by_test_id('login-submit').or_(page.get_by_role('button', name='Log in'))" \
+    assert "login_submit = one(page.get_by_test_id('login-submit'), page.get_by_role('button', name='Log in'))" \
         in source
-    ids_only = re.sub(r"\.or_\(page\.get_by_role\([^()]*\)\)", "", source)
+    two_ways = r"one\((page\.get_by_test_id\([^()]*\)), (page\.get_by_role\([^()]*\))\)"
+    ids_only, either = re.sub(two_ways, r"\1", source), re.sub(two_ways, r"\1.or_(\2)", source)
+    another = ("addEventListener('DOMContentLoaded', () => document.body.prepend("
+               "Object.assign(document.createElement('button'), {textContent: 'Log in'})))")
     monkeypatch.setenv("SECRET_PASSWORD", "not-the-recorded-one")
     with serve("v1") as v1, serve("v2") as v2:
         builds = [v1.url + "/", v2.url + "/"]
         assert _run_exports(source, builds) == [True, True]
         assert _run_exports(ids_only, builds) == [True, False]
+        assert _run_exports(source, builds[:1], another) == [True]
+        assert _run_exports(either, builds[:1], another) == [False]

@@ -126,9 +126,10 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
 
 
 
-def _run_exports(source: str, urls: list[str]) -> list[bool]:
-    """Run an exported script's ``run(page)`` in one Chromium against each copy of the site (its BASE_URL);
-    True where it completes (a locator or a navigation that never comes, or a failed assertion, fails it)."""
+def _run_exports(source: str, urls: list[str], init_script: str | None = None) -> list[bool]:
+    """Run an exported script's ``run(page)`` in one Chromium against each copy of the site (its BASE_URL),
+    each page first running ``init_script`` if given; True where it completes (a locator or a navigation that
+    never comes, or a failed assertion, fails it)."""
     from playwright.sync_api import Error, sync_playwright
 
     from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
@@ -141,6 +142,8 @@ def _run_exports(source: str, urls: list[str]) -> list[bool]:
             exec(compile(source, "exported", "exec"), ns)
             ns["BASE_URL"] = url
             page = browser.new_page()
+            if init_script:
+                page.add_init_script(init_script)
             page.set_default_timeout(2000)  # a local two-page site: what has not come by then never will
             try:
                 ns["run"](page)

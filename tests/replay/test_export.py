@@ -17,7 +17,7 @@ def test_playwright_export_is_a_readable_script_with_best_locators(tmp_path):
     source = out.read_text()
     ast.parse(source)  # valid Python
     # an element is located by its test id or, where a new build renamed that, its role and name; named once
-    assert "login_username = page.get_by_test_id('login-username').or_(page.get_by_role('textbox', name='Username'))" \
+    assert "login_username = one(page.get_by_test_id('login-username'), page.get_by_role('textbox', name='Username'))" \
         in source and "login_username.fill(" in source and source.count("get_by_test_id('login-username')") == 1
     assert ".select_option(label=" in source or "get_by_role('option'" in source
     # a sensitive field's value is never written into an export: each field reads its own variable
@@ -173,7 +173,8 @@ def test_a_rich_text_editor_is_typed_into_not_filled(tmp_path):
     from replay.export import to_playwright
 
     lines = [ln.strip() for ln in to_playwright(tmp_path / "cm").splitlines()]
-    assert "editor_body = page.get_by_test_id('editor-body').or_(page.get_by_role('textbox', name='Message'))" in lines
+    assert "editor_body = one(page.get_by_test_id('editor-body'), page.get_by_role('textbox', name='Message'))" \
+        in lines
     body = [ln for ln in lines if ln.startswith("editor_body.") or ln.startswith("expect(editor_body)")]
     assert body and body[0].startswith("editor_body.press_sequentially(")
     assert any(ln.startswith("expect(editor_body).to_have_text(") for ln in body)
