@@ -4,7 +4,9 @@ The logger (`replay.xlogger`) runs as a child process writing JSON lines,
 flushed per event, beside the output; when recording stops (Ctrl-C, or the
 given duration) the log is converted into a dataset in screen pixels with
 derived click, drag, key and type actions (the window under the pointer names
-the target).
+the target). X does not say which field has focus, so no typed character is
+logged unless asked (``keep_text``): a password is kept out by keeping out all
+text, as the browser recorder keeps out a password field's.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ DOUBLE_CLICK_PX = 5.0
 """Two left clicks are one double click when the second press comes within this long and this close of
 the first's -- X delivers presses only; the toolkit decides (GTK's defaults: 400 ms, 5 px; Windows': 500 ms,
 4 px)."""
-MODIFIERS = ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph")
-"""Keys that change what other keys do: pressed alone they are no step of their own."""
+MODIFIERS = ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph", "Unidentified")
+"""Keys that change what other keys do: pressed alone they are no step of their own (``Unidentified``: a key
+withheld with the text, a Shift or CapsLock among them)."""
 
 
 def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
@@ -50,8 +53,10 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
     def close_typing() -> None:
         nonlocal typing
         if typing and typing["text"]:
+            text = None if "•" in typing["text"] else typing["text"]  # withheld: its length alone
             add("type", typing["t0"], typing["t1"], step=f"type in {typing['window'] or 'the desktop'}",
-                target_name=typing["window"], text_typed=typing["text"], text_intended=typing["text"])
+                target_name=typing["window"], text_typed=text, text_intended=text,
+                params=json.dumps({"length": len(typing["text"]), **({"sensitive": True} if text is None else {})}))
         typing = None
 
     window = None
@@ -98,7 +103,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
                         command=command or ["hcisim", "record", "--desktop", "--out", str(out)],
                         screen={"width": screen[0], "height": screen[1]} if screen else None,
                         device={"name": "x-record"}, sessions=[sid])
-    with DatasetWriter(out, manifest, private=True) as w:  # every key as typed: as private as the log it came from
+    with DatasetWriter(out, manifest, private=True) as w:  # a person's input: as private as the log it came from
         w.add_session(sid, events=events, actions=actions)
     return out
 
@@ -114,7 +119,9 @@ def _second_click(actions: list[dict[str, Any]], down: dict[str, Any]) -> bool:
 
 
 def record_desktop(out: Path, duration_s: float | None = None, started: Callable[[], None] | None = None,
-                   command: list[str] | None = None) -> Path:
+                   command: list[str] | None = None, keep_text: bool = False) -> Path:
+    """Record X input into ``out`` until ``duration_s`` or Ctrl-C. ``keep_text``: store each key as typed,
+    passwords included, instead of withholding every typed character (`replay.xlogger.withheld`)."""
     out = Path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
@@ -128,7 +135,8 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
                           f"another --out")
     out.parent.mkdir(parents=True, exist_ok=True)
     # the logger dies with this process (a recorder killed with SIGKILL left a keylogger running, parent 1)
-    proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", *([] if keep_text else ["--withhold-text"]),
+                             str(log)], stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: die_with_parent(signal.SIGTERM))
     ready = proc.stderr.readline()
     if "ready" not in ready:

@@ -30,6 +30,10 @@ _WHEEL = {4: ("dy", -100.0), 5: ("dy", 100.0), 6: ("dx", -100.0), 7: ("dx", 100.
 SHIFT_MASK, LOCK_MASK, CONTROL_MASK, MOD1_MASK, NUMLOCK_MASK, MOD4_MASK, MOD5_MASK = 1, 2, 4, 8, 16, 64, 128  # X state
 LEVEL3_MASK = MOD5_MASK  # AltGr (ISO_Level3_Shift) sets Mod5 in every XKB layout that has a third level
 _COMBO_MODS = ((CONTROL_MASK, "Control"), (MOD1_MASK, "Alt"), (MOD4_MASK, "Meta"))
+EDITING_KEYS = frozenset({"Enter", "Tab", "Escape", "Backspace", "Delete", "ArrowLeft", "ArrowRight", "ArrowUp",
+                          "ArrowDown", "Home", "End", "Control", "Meta", "Alt"})
+"""Keys that move or edit and say nothing of what is typed: kept when text is withheld (as the browser recorder
+keeps them in a password field, `simulator/drivers/capture.js`)."""
 """Modifiers that make a key a command (Ctrl+A), not a character typed."""
 # X keysym names whose DOM key value differs.
 _KEYSYM_TO_DOM = {
@@ -152,9 +156,22 @@ def dom_key(d: display.Display, keycode: int, state: int) -> str:
     return _KEYSYM_TO_DOM.get(name, name)
 
 
+def withheld(rec: dict) -> dict:
+    """A key event as logged when typed text is withheld: a character becomes ``•`` and any other key but
+    those that edit (`EDITING_KEYS`) ``Unidentified`` -- a Shift or CapsLock said which characters were
+    capitals -- with no ``code`` (the physical key is the character on a known layout). A key pressed with
+    Ctrl, Alt or Meta held is a command (Ctrl+S), not text, and stays as it is."""
+    if rec.get("mods") or rec["key"] in EDITING_KEYS:
+        return rec
+    return {**rec, "key": "•" if len(rec["key"]) == 1 else "Unidentified", "code": None}
+
+
 class XLogger:
-    def __init__(self, out: TextIO, display_name: str | None = None) -> None:
+    def __init__(self, out: TextIO, display_name: str | None = None, withhold_text: bool = False) -> None:
+        """``withhold_text``: log no typed character (`withheld`): X does not say which field has focus, so
+        a password is known for one only by never being written."""
         self.out = out
+        self.withhold_text = withhold_text
         self.clock = ServerClock()
         self._on_start: Callable[[], None] | None = None
         try:
@@ -218,7 +235,7 @@ class XLogger:
                 mods = [name for mask, name in _COMBO_MODS if event.state & mask and name != key]
                 if mods:
                     rec["mods"] = mods
-                self._write(rec)
+                self._write(withheld(rec) if self.withhold_text else rec)
 
     def run(self, on_start: Callable[[], None] | None = None) -> None:
         """Block and log until the process is told to stop (SIGTERM/SIGINT); ``on_start`` is called once X has
@@ -235,12 +252,15 @@ class XLogger:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m replay.xlogger OUT.jsonl``: log until SIGTERM or Ctrl-C."""
-    args = argv if argv is not None else sys.argv[1:]
-    usage = "usage: python -m replay.xlogger OUT.jsonl  (logs the X display in $DISPLAY until SIGTERM or Ctrl-C)"
+    """``python -m replay.xlogger [--withhold-text] OUT.jsonl``: log until SIGTERM or Ctrl-C."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    usage = ("usage: python -m replay.xlogger [--withhold-text] OUT.jsonl  (logs the X display in $DISPLAY until "
+             "SIGTERM or Ctrl-C; --withhold-text: no typed character is logged)")
     if args in (["-h"], ["--help"]):
         print(usage)
         sys.exit(0)
+    withhold_text = args[:1] == ["--withhold-text"]
+    args = args[1:] if withhold_text else args
     if len(args) != 1 or args[0].startswith("-"):
         print(usage, file=sys.stderr)
         sys.exit(2)
@@ -255,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     with fh:
         try:
-            logger = XLogger(fh)
+            logger = XLogger(fh, withhold_text=withhold_text)
         except HcisimError as exc:
             fh.close()
             out.unlink(missing_ok=True)  # a logger that never started leaves no empty log behind

@@ -596,6 +596,9 @@ def record(
                                                                  "be stored (repeatable).")] = None,
     duration: Annotated[Optional[float], typer.Option(min=0.0, help="Stop after this many seconds (0: no limit).")]
     = None,
+    keep_text: Annotated[bool, typer.Option("--keep-text", help="With --desktop: store each key as typed, "
+                                                                "passwords included (default: no typed character "
+                                                                "is stored).")] = False,
 ) -> None:
     """Record a person's session in Chromium (or X input with --desktop); ends on Ctrl-C or when the browser closes."""
     if desktop:
@@ -603,14 +606,20 @@ def record(
 
         given = [flag for flag, v in (("--url", url), ("--headless", headless), ("--sensitive", sensitive)) if v]
         if given:  # X input has no page: no field to mask, no page to open -- said, not ignored
-            raise HcisimError(f"{', '.join(given)}: for browser recordings; --desktop records every key as X "
-                              f"delivers it, so type no real secrets while it records")
-        path = record_desktop(out_dir, duration, started=lambda: err.print(
-            "recording X input: every key as typed, passwords included (X does not say which field has focus; "
-            "the recording is readable by you alone) -- type no real secrets. Press Ctrl-C to stop", highlight=False),
-            command=["hcisim", *sys.argv[1:]])
+            raise HcisimError(f"{', '.join(given)}: for browser recordings; --desktop stores no typed character "
+                              f"(X does not say which field has focus) unless --keep-text")
+        said = ("recording X input: every key as typed, passwords included (--keep-text; the recording is readable "
+                "by you alone) -- type no real secrets" if keep_text else
+                "recording X input: typed characters are withheld (stored as •; their timing, Backspace, Enter "
+                "and shortcuts are kept; --keep-text stores them)")
+        path = record_desktop(out_dir, duration, started=lambda: err.print(f"{said}. Press Ctrl-C to stop",
+                                                                         highlight=False),
+                              command=["hcisim", *sys.argv[1:]], keep_text=keep_text)
         out.print(f"recording saved to {path}", highlight=False)
         return
+    if keep_text:
+        raise HcisimError("--keep-text: for --desktop recordings; a browser recording keeps what is typed but in "
+                          "password and --sensitive fields")
     if url is None:
         raise HcisimError("give --url URL to record a browser session (or --desktop)")
     from replay.record import record as record_session

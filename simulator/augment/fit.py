@@ -36,8 +36,8 @@ def mouse_people(mv: Movements) -> tuple[list[str], list[str]]:
 
 
 def typing_texts(records: list[Keystrokes]) -> list[Keystrokes]:
-    """The texts a typing profile is fitted on: at least `MIN_KEYSTROKES` keystrokes."""
-    return [r for r in records if len(r) >= MIN_KEYSTROKES]
+    """The texts a typing profile is fitted on: at least `MIN_KEYSTROKES` keystrokes, no withheld character."""
+    return [r for r in records if len(r) >= MIN_KEYSTROKES and not r.withheld]
 
 
 @dataclass
@@ -83,10 +83,13 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict, progress:
     from simulator.typing.profile import Population, TypingProfile
     from simulator.typing.realism import fit_typing_critic
 
+    withheld = sum(r.withheld for r in records)
     records = typing_texts(records)
     if len(records) < MIN_TYPING_RECORDS:
+        left_out = (f"; {withheld} more had their characters withheld (a password field, or `record --desktop` "
+                    f"without --keep-text)" if withheld else "")
         raise HcisimError(f"too little typing to fit a typing profile ({len(records)} segments with "
-                          f"{MIN_KEYSTROKES}+ keystrokes; need {MIN_TYPING_RECORDS})")
+                          f"{MIN_KEYSTROKES}+ keystrokes{left_out}; need {MIN_TYPING_RECORDS})")
     step = Steps(TYPING_FIT_STEPS, progress)
     layout, layout_from = recorded_layout(records)
     res = fit_records(records, layout, progress=lambda done, _total: step.at(done))

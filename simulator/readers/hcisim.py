@@ -22,7 +22,7 @@ from simulator.errors import HcisimError
 from simulator.readers.balabit import MAX_COORD
 from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
 from simulator.readers.pynput_log import segments
-from simulator.typing.records import Keystrokes, pair_events
+from simulator.typing.records import WITHHELD, Keystrokes, pair_events
 
 
 def people_of(ds: Dataset) -> dict[str, str]:
@@ -123,7 +123,8 @@ def read_pointer(root: Path) -> list[PointerLog]:
 
 
 def read_typing(root: Path, progress=None) -> list[Keystrokes]:
-    """Every session's texts (``user`` = its person, ``text_id`` = ``session#n``)."""
+    """Every session's texts (``user`` = its person, ``text_id`` = ``session#n``) but those holding a withheld
+    character: what was typed there is unknown, so its keys cannot be placed on the keyboard."""
     ds = read_dataset(Path(root))
     logs = keystroke_logs(ds.events, people_of(ds))
     tasks = typing_tasks(ds)
@@ -132,4 +133,8 @@ def read_typing(root: Path, progress=None) -> list[Keystrokes]:
         out.extend(typed_texts(log, tasks.get(sid))[0])
         if progress:
             progress(k + 1, len(logs))
-    return out
+    known = [r for r in out if not r.withheld]
+    if out and not known:
+        raise HcisimError(f"{root}: every text's characters were withheld ({WITHHELD}: a password field, or "
+                          f"`record --desktop` without --keep-text); no typing to read")
+    return known

@@ -17,6 +17,11 @@ MODIFIERS = frozenset({"Shift", "Control", "Alt", "Meta", "AltGraph", "Fn", "Uni
 """Keys that change what others type or type nothing the model times (left out of intervals and digraphs)."""
 
 
+WITHHELD = "•"
+"""The key a recorder stores for a character it must not keep: a password field's, and every one that `record
+--desktop` sees without --keep-text."""
+
+
 @dataclass
 class Keystrokes:
     """One recorded text: key presses in press order, each with its release time (ms)."""
@@ -32,6 +37,11 @@ class Keystrokes:
 
     def __len__(self) -> int:
         return len(self.press_ms)
+
+    @property
+    def withheld(self) -> bool:
+        """Whether a recorder withheld one of its characters (`WITHHELD`): what was typed is then unknown."""
+        return bool((self.key == WITHHELD).any())
 
 
 @dataclass

@@ -40,7 +40,7 @@ def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what
         env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
         cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
         p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        assert "every key as typed, passwords included" in p.stderr.readline()
+        assert "typed characters are withheld" in p.stderr.readline()
         subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1", "type", "ab"], env=env, check=True)
         time.sleep(0.5)
         loggers = _children(p.pid)
@@ -57,17 +57,46 @@ def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what
         assert r.returncode == 2 and r.stderr.strip() == (f"error: found an unfinished recording for {tmp_path / 'rec'}; "
                                                           "it was saved there -- record again to another --out")
         assert [e["key"] for e in read_dataset(tmp_path / "rec").events.to_pylist() if e["type"] == "key_down"] == \
-            ["a", "b"]
+            ["•", "•"]
         assert not log.exists()
-        # the recording holds those keys as typed (passwords too): as private as the log (it was 0o755)
+        # the recording holds a person's input: as private as the log (it was 0o755)
         assert oct((tmp_path / "rec").stat().st_mode & 0o777) == "0o700"
 
 
-def test_flags_for_browser_recordings_are_refused_with_desktop(tmp_path):
+def test_flags_for_browser_recordings_are_refused_with_desktop_and_keep_text_without_it(tmp_path):
     r = subprocess.run([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--sensitive", "#pw", "--out",
                         str(tmp_path / "o")], capture_output=True, text=True)
-    assert r.returncode == 2 and r.stderr.startswith("error: --sensitive: for browser recordings; --desktop records "
-                                                     "every key as X delivers it")
+    assert r.returncode == 2 and r.stderr.startswith("error: --sensitive: for browser recordings; --desktop stores "
+                                                     "no typed character")
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "record", "--url", "http://127.0.0.1:9/", "--keep-text",
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith("error: --keep-text: for --desktop recordings")
+    assert not (tmp_path / "o").exists()
+
+
+def test_no_typed_character_is_stored_unless_asked(tmp_path):
+    """X does not say which field has focus, so `record --desktop` stored every key as typed, passwords included,
+    and only warned. Typed characters are withheld now -- in the logger, so not even its log holds them -- as a
+    browser recording withholds a password field's: their timing, Backspace, Enter and shortcuts stay."""
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        assert "typed characters are withheld" in p.stderr.readline()
+        for args in (["type", "Hunter2x"], ["key", "BackSpace", "Return", "ctrl+s"]):
+            subprocess.run(["xdotool", *args], env=env, check=True)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    ds = read_dataset(tmp_path / "rec")
+    downs = [(e["key"], e["code"]) for e in ds.events.to_pylist() if e["type"] == "key_down"]
+    assert downs == [("Unidentified", None)] + [("•", None)] * 8 + [("Backspace", "Backspace"), ("Enter", "Enter"),
+                                                                     ("Control", "ControlLeft"), ("s", "KeyS")]
+    acts = [(a["kind"], a["text_typed"], a["params"]) for a in ds.actions.to_pylist()]
+    assert acts == [("type", None, '{"length": 7, "sensitive": true}'), ("key", "Enter", None),
+                    ("key", "Control+s", None)]
+    stored = b"".join(f.read_bytes() for f in (tmp_path / "rec").rglob("*") if f.is_file())
+    assert b"Hunter" not in stored and b"KeyH" not in stored
 
 
 def test_keys_are_named_as_the_page_would_name_them_and_commands_are_not_typing(tmp_path):
@@ -75,9 +104,10 @@ def test_keys_are_named_as_the_page_would_name_them_and_commands_are_not_typing(
     horizontal wheel and side buttons became clicks with buttons '6' and '8'."""
     with contextlib.ExitStack() as stack:
         env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
-        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--keep-text", "--out",
+               str(tmp_path / "rec")]
         p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        assert "recording X input" in p.stderr.readline()
+        assert "every key as typed, passwords included" in p.stderr.readline()
         for args in (["key", "Caps_Lock"], ["type", "ab"], ["key", "Caps_Lock"], ["type", "c"], ["key", "ctrl+a"],
                      ["key", "KP_1", "KP_Enter", "Menu"], ["mousemove", "50", "50", "click", "6", "click", "8"]):
             subprocess.run(["xdotool", *args], env=env, check=True)
@@ -122,9 +152,10 @@ def test_a_layout_s_third_level_keys_codes_and_double_clicks_are_recorded_as_a_p
     with contextlib.ExitStack() as stack:
         env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
         subprocess.run(["setxkbmap", "de"], env=env, check=True)
-        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out", str(tmp_path / "rec")]
+        cmd = [sys.executable, "-m", "simulator.cli", "record", "--desktop", "--keep-text", "--out",
+               str(tmp_path / "rec")]
         p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        assert "recording X input" in p.stderr.readline()
+        assert "every key as typed, passwords included" in p.stderr.readline()
         for args in (["key", "ISO_Level3_Shift+q", "z"], ["mousemove", "40", "40", "click", "--repeat", "2",
                                                           "--delay", "120", "1"], ["sleep", "0.8", "click", "1"]):
             subprocess.run(["xdotool", *args], env=env, check=True)

@@ -79,3 +79,42 @@ def test_the_data_set_s_licence_goes_only_with_its_own_files(tmp_path):
     (tmp_path / "mine" / "f_01.csv").write_text("x")
     assert named(tmp_path / "mine" / "f_01.csv", r"[fit]_\d+\.csv")
     assert named(tmp_path / "mine", r"[fit]_\d+\.csv")  # one of the study's among one's own
+
+
+def test_texts_whose_characters_were_withheld_are_not_read_as_typing(tmp_path):
+    """A desktop recording withholds every typed character (as `•`), a browser recording a password's: fitting
+    took `•` for a character and ended in a numpy traceback. Such texts are left out, and a dataset of nothing
+    else is one line."""
+    import json
+    import subprocess
+    import sys
+
+    import pytest
+
+    from replay.desktop_record import log_to_dataset
+    from simulator.augment import augment_dataset
+    from simulator.errors import HcisimError
+    from simulator.readers.hcisim import read_typing
+
+    def recording(name, texts):
+        rows, t = [], 1.79e9
+        for text, withheld in texts:
+            for key in [*("•" * len(text) if withheld else text), "Enter"]:
+                rows += [{"t": t, "type": "key_down", "key": key, "code": None},
+                         {"t": t + 0.08, "type": "key_up", "key": key, "code": None}]
+                t += 0.2
+            t += 10.0
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+        return log_to_dataset(tmp_path / f"{name}.jsonl", tmp_path / name)
+
+    mixed = recording("mixed", [("the quick brown fox", False), ("hunter two", True)] * 3)
+    assert ["".join(r.key) for r in read_typing(mixed)] == ["the quick brown fox"] * 3
+    hidden = recording("hidden", [("hunter two", True)] * 4)
+    with pytest.raises(HcisimError, match="every text's characters were withheld"):
+        read_typing(hidden)
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "fit", "typing", "--data", str(hidden), "--format",
+                        "hcisim", "--out", str(tmp_path / "t.json")], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "withheld" in r.stderr
+    assert not (tmp_path / "t.json").exists()
+    with pytest.raises(HcisimError, match="0 segments .*; 4 more had their characters withheld"):
+        augment_dataset(hidden, tmp_path / "aug", factor=1, modality="typing")
