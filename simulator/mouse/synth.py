@@ -29,6 +29,9 @@ SD_PER_WIDTH = 1 / 4.133
 """Endpoint scatter per target width: Fitts' effective width We = 4.133 sd, ~4 % misses (ISO 9241-9)."""
 PERSON_BLOCK = 20
 """synth-moves treats each block of this many pairs as one new synthetic person's session."""
+MIN_SIZE_PX = 0.01
+"""The smallest target side accepted: a Fitts difficulty of hundreds of bits planned an endless movement, and a box
+thinner than a float's step at its place holds no press point."""
 CHUNK_PAIRS = 500
 """synth-moves makes this many pairs at a time (a multiple of PERSON_BLOCK: a person's pairs stay together);
 with 32 draws each, ~170 MB."""
@@ -275,7 +278,8 @@ def task_problem(cols: dict[str, np.ndarray]) -> tuple[str, int, str] | None:
         if a is None:
             continue
         if c in ("width", "height"):
-            for odd, what in ((np.isinf(a), "an infinite size"), (a <= 0, "a non-positive target size")):
+            for odd, what in ((np.isinf(a), "an infinite size"), (a <= 0, "a non-positive target size"),
+                              (a < MIN_SIZE_PX, f"a target size under {MIN_SIZE_PX} px")):
                 if odd.any():
                     return c, int(np.argmax(odd)), what
         elif not np.all(np.isfinite(a)):

@@ -16,6 +16,10 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("", "empty pairs file"),
     ("pair_id,x0,y0,x1,y1\n", "no pairs"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,-3,4\n", "non-positive target size"),
+    # a Fitts difficulty of ~700 bits planned an endless movement (numpy traceback); 1e-12 at x1 = 999999 is a box
+    # no float lies inside, so the press could not land in it
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,50,5,1e-200,1e-200\n", "column width has a target size under 0.01 px"),
+    ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,999999,5,4,1e-12\n", "column height has a target size under 0.01 px"),
     ("pair_id,x0,y0,x1,y1,width\n1,0,0,5,5,30\n", "column height is missing"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,9,9,,20\n", "row 3 gives only one of width"),
     ("pair_id,x0,y0,x1,y1,width,height\n1,0,0,5,5,30,20\n2,0,0,5,5,inf,20\n", "column width has an infinite size (row 3)"),
@@ -121,6 +125,7 @@ def test_fit_bad_input(tmp_path):
     (lambda m, r: m.synth_moves([[0, 1]], [[0, 1]], [[9, 9]], [[9, 9]], rng=r), "x0 must be one number per movement"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], [-40], [20], rng=r), "width has a non-positive target size"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], [float("inf")], [20], rng=r), "width has an infinite size"),
+    (lambda m, r: m.plan_pointing("sapimouse", (0, 0), (100, 100, 1e-50, 20), r), "width has a target size under"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], [40], rng=r), "height is missing"),
     (lambda m, r: m.synth_moves([0, 0], [0, 0], [9, 9], [9, 9], [4, 4, 4], [4, 4, 4], rng=r), "one size per movement"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=3), "rng must be a numpy Generator"),
