@@ -99,7 +99,38 @@ def load_layout(path: Path) -> dict[str, Any]:
         raise HcisimError(f"{path}: not a valid layout file ({exc})") from None
     if not isinstance(data, dict) or data.get("version") != LAYOUT_VERSION or "pages" not in data:
         raise HcisimError(f"{path}: not a layout snapshot of version {LAYOUT_VERSION}")
+    why = _layout_problem(data)
+    if why is not None:  # (a KeyError traceback, or a shard retried as bad luck and failed on a ValueError)
+        raise HcisimError(f"{path}: damaged layout snapshot: {why}")
     return data
+
+
+ELEMENT_FIELDS = ("doc_box", "container", "kind", "role", "name", "text", "selector", "options", "selected_index",
+                  "checked", "words_on_screen", "tab_prev", "page_max_scroll")
+"""What the offline driver reads of every element of a snapshot (`LayoutRecorder` writes these and more)."""
+
+
+def _finite_numbers(value: Any, count: int) -> bool:
+    return (isinstance(value, list) and len(value) == count
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in value))
+
+
+def _layout_problem(data: dict[str, Any]) -> str | None:
+    """The first thing a hand-edited or damaged snapshot lacks that the offline driver reads, None when whole."""
+    if not _finite_numbers(data.get("viewport"), 2) or min(data["viewport"]) <= 0:
+        return "viewport must be two positive sizes (WIDTH, HEIGHT)"
+    if not isinstance(data["pages"], dict):
+        return "pages must map page paths to their elements"
+    for page, elements in data["pages"].items():
+        if not isinstance(elements, dict) or not all(isinstance(e, dict) for e in elements.values()):
+            return f"page {page} must map locators to elements"
+        for key, e in elements.items():
+            missing = [f for f in ELEMENT_FIELDS if f not in e]
+            if missing:
+                return f"element {key} of page {page} lacks {', '.join(missing)}"
+            if not _finite_numbers(e["doc_box"], 4):
+                return f"element {key} of page {page}: doc_box must be 4 finite numbers (x, y, width, height)"
+    return None
 
 
 NO_TEXT_KINDS = ("checkbox", "radio", "button", "link")

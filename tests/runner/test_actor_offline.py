@@ -137,3 +137,26 @@ def test_a_page_path_joins_the_apps_address_with_or_without_its_slash():
         actor.goto(page)
     assert opened == ["http://host/app/checkout.html", "http://host/app/checkout.html", "http://host/app/",
                       "http://other/x"]
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda d: d.pop("viewport"), "viewport must be two positive sizes"),  # was a KeyError traceback
+    (lambda d: d.update(viewport="big"), "viewport must be two positive sizes"),  # retried as bad luck, then
+    # "ValueError: too many values to unpack"
+    (lambda d: d["pages"].update({"/form": [1, 2]}), "page /form must map locators to elements"),
+    (lambda d: d["pages"]["/form"]['label="Name"'].pop("kind"), 'element label="Name" of page /form lacks kind'),
+    (lambda d: d["pages"]["/form"]['label="Name"'].update(doc_box=[0, 0, "x", None]),
+     'element label="Name" of page /form: doc_box must be 4 finite numbers'),
+    (lambda d: d["pages"]["/form"]['label="Name"'].update(doc_box=[float("nan")] * 4),
+     'element label="Name" of page /form: doc_box must be 4 finite numbers'),
+])
+def test_a_damaged_layout_snapshot_is_one_line_before_any_session(tmp_path, damage, said):
+    from simulator.drivers.offline import load_layout
+
+    data = json.loads(json.dumps(LAYOUT))
+    damage(data)
+    path = tmp_path / "layout.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(HcisimError) as e:
+        load_layout(path)
+    assert str(e.value).startswith(f"{path}: damaged layout snapshot: {said}") and "\n" not in str(e.value)
