@@ -236,24 +236,57 @@ def _leaks(files: list[Path], canaries: list[str]) -> list[str]:
 
 
 def _match(truth: list[dict], cap: list[dict], offset: float) -> list[tuple[int, int]]:
-    """In-order matching per event type within a time window, after removing the clock offset.
+    """Order-keeping matching per event type within a time window, after removing the clock offset.
 
-    A logger sees events in the order they happened, so matching keeps that order:
-    jitter larger than the gap between two samples cannot pair the wrong samples.
+    A logger sees events in the order they happened, so matching keeps that order: jitter larger than the
+    gap between two samples cannot pair the wrong samples. Of the orders' matchings, the one with the least
+    time error, each event left unmatched counting half the window, wins: taking the first captured event
+    in the window paired every event after a dropped one with its successor (key errors, coordinate error
+    and jitter the logger did not have).
     """
     pairs = []
     for kind in {e["type"] for e in truth}:
         ti = [i for i, e in enumerate(truth) if e["type"] == kind]
         ci = [j for j, e in enumerate(cap) if e["type"] == kind]
-        j = 0
-        for i in ti:
-            t = truth[i]["t_ms"]
-            while j < len(ci) and cap[ci[j]]["t_ms"] - offset < t - MATCH_WINDOW_MS:
-                j += 1  # captured but matching nothing: extra
-            if j < len(ci) and cap[ci[j]]["t_ms"] - offset <= t + MATCH_WINDOW_MS:
-                pairs.append((i, ci[j]))
-                j += 1
+        t = np.array([truth[i]["t_ms"] for i in ti], dtype=float)
+        c = np.array([cap[j]["t_ms"] - offset for j in ci], dtype=float)
+        pairs += [(ti[a], ci[b]) for a, b in _align(t, c)]
     return sorted(pairs)
+
+
+def _align(t: np.ndarray, c: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (a, b), increasing in both, of |t[a] - c[b]| <= MATCH_WINDOW_MS (t and c sorted) with the most
+    total weight MATCH_WINDOW_MS - |t[a] - c[b]|: a heaviest chain, found with a Fenwick tree of prefix maxima
+    over c's indices."""
+    lo = np.searchsorted(c, t - MATCH_WINDOW_MS, "left").tolist()
+    hi = np.searchsorted(c, t + MATCH_WINDOW_MS, "right").tolist()
+    t_, c_ = t.tolist(), c.tolist()
+    size = len(c_)
+    best, last = [0.0] * (size + 1), [-1] * (size + 1)  # of the chains ending before an index: total, last link
+    links: list[tuple[int, int, int]] = []  # (a, b, the link before it or -1)
+
+    def best_before(b: int) -> tuple[float, int]:
+        total, link = 0.0, -1
+        while b > 0:
+            if best[b] > total:
+                total, link = best[b], last[b]
+            b -= b & -b
+        return total, link
+
+    for a in range(len(t_)):
+        for b in range(hi[a] - 1, lo[a] - 1, -1):  # descending: one t[a] never chains to itself
+            total, prev = best_before(b)
+            links.append((a, b, prev))
+            value, k = total + MATCH_WINDOW_MS - abs(t_[a] - c_[b]), b + 1
+            while k <= size:
+                if value > best[k]:
+                    best[k], last[k] = value, len(links) - 1
+                k += k & -k
+    out, k = [], best_before(size)[1]
+    while k >= 0:
+        a, b, k = links[k]
+        out.append((a, b))
+    return out[::-1]
 
 
 def _offset(truth: list[dict], cap: list[dict]) -> float:

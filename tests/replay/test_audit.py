@@ -48,6 +48,15 @@ def test_dropped_events_fail(truth, tmp_path):
     assert any(f.startswith("missing events") for f in r.failures)
 
 
+def test_dropped_events_are_missing_and_nothing_else(truth, tmp_path):
+    """In-order matching paired each event after a dropped one with its successor: a logger that only dropped
+    events was also failed for key mapping errors ('d' captured as 'a'), coordinates and clock jitter."""
+    r = audit(truth, captured_log(tmp_path / "drop.jsonl", drop_every=7), "jsonl")
+    assert [f.split(":")[0] for f in r.failures] == ["missing events"]
+    assert r.extra == 0 and r.key_error_count == 0
+    assert r.coord_error_px_p99 == 0.0 and abs(r.clock_offset_ms) < 1.0 and r.clock_jitter_ms < 1.0
+
+
 def test_shifted_clock_fails(truth, tmp_path):
     r = audit(truth, captured_log(tmp_path / "shift.jsonl", shift_ms=180.0), "jsonl")
     assert r.clock_offset_ms == pytest.approx(180.0, abs=1.0)
