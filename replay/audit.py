@@ -225,12 +225,18 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
+def _spellings(secret: str) -> set[bytes]:
+    """A secret as a file may hold it: as typed, and inside a JSON string (non-ASCII escaped, as Python's json
+    writes it by default, or not; quotes and backslashes escaped either way)."""
+    return {secret.encode(), json.dumps(secret)[1:-1].encode(), json.dumps(secret, ensure_ascii=False)[1:-1].encode()}
+
+
 def _leaks(files: list[Path], canaries: list[str]) -> list[str]:
     leaks = []
     for f in files:
         data = _readable(f)
         for c in canaries:
-            if c.encode() in data:
+            if any(s in data for s in _spellings(c)):
                 leaks.append(f"{f.name}: contains the secret typed into a sensitive field ({len(c)} chars)")
     return leaks
 

@@ -68,6 +68,18 @@ def test_leaked_password_fails(truth, tmp_path):
     assert r.leaks and any(f.startswith("privacy leak") for f in r.failures)
 
 
+def test_a_secret_a_json_logger_escaped_is_a_leak(tmp_path):
+    """The secret was looked for as UTF-8 only: a JSON logger writing it as JSON does by default
+    ("J\\u00fcrgen", a card holder's name from a German run) passed with "privacy leaks 0"."""
+    secret = "Jürgen \"Jo\" Müller"
+    truth = write_session(tmp_path / "truth", [dict(a, text_intended=secret, text_typed=secret)
+                                               if a["action_id"] == 1 else a for a in REFERENCE], epoch=EPOCH)
+    log = captured_log(tmp_path / "leak.jsonl", leak=secret)
+    assert secret.encode() not in log.read_bytes()
+    r = audit(truth, log, "jsonl")
+    assert r.leaks == [f"leak.jsonl: contains the secret typed into a sensitive field ({len(secret)} chars)"]
+
+
 def test_a_password_logged_key_by_key_is_a_leak(truth, tmp_path):
     """Only the whole secret as one string was looked for: a keylogger writing the password's keys one event
     at a time passed with "privacy leaks 0"."""
