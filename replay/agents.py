@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import math
 import os
 import select
 import signal
@@ -151,6 +152,13 @@ def _check_action(kind: Any, action: dict[str, Any]) -> None:
         raise HcisimError(f"a {kind} action needs {' and '.join(missing)}")
     if kind == "key" and not (isinstance(action["keys"], list) and all(isinstance(k, str) for k in action["keys"])):
         raise HcisimError('a key action needs keys as a list of key names, e.g. ["Control", "a"]')
+    for k in ("locator", "to", "url"):
+        if action.get(k) is not None and not isinstance(action[k], str):
+            raise HcisimError(f"a {kind} action's {k} must be a string, not {action[k]!r}")
+    for k in ("x", "y", "dy"):
+        v = action.get(k)
+        if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+            raise HcisimError(f"a {kind} action's {k} must be a finite number, not {v!r}")
 
 
 def act(actor: Actor, action: dict[str, Any]) -> None:

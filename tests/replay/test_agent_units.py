@@ -19,6 +19,12 @@ from simulator.errors import HcisimError
     ({"type": "key", "keys": "Control+a"}, "a key action needs keys as a list of key names"),
     ({"type": "goto"}, "a goto action needs url"),
     ({"type": "fly"}, "unknown agent action 'fly'"),
+    # a locator, url or distance of the wrong type ended agent-run in a TypeError or ValueError and a traceback
+    ({"type": "click", "locator": 123}, "a click action's locator must be a string, not 123"),
+    ({"type": "drag", "locator": "#a", "to": ["#b"]}, r"a drag action's to must be a string, not \['#b'\]"),
+    ({"type": "goto", "url": 5}, "a goto action's url must be a string, not 5"),
+    ({"type": "scroll", "dy": "lots"}, "a scroll action's dy must be a finite number, not 'lots'"),
+    ({"type": "click", "x": float("nan"), "y": 5}, "a click action's x must be a finite number, not nan"),
 ])
 def test_a_malformed_action_is_one_failed_step_not_a_crash(action, said):
     """`{"type": "click"}` ended agent-run in KeyError: 'x' and a traceback."""
