@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Any, Callable
 
@@ -198,7 +199,16 @@ def agent_scenario(agent: Agent, scenario: str, seed: int, max_steps: int = 60,
 
     def run(actor: Actor) -> None:
         for step in range(max_steps):
-            action = agent(observe(actor, task, step))
+            obs = observe(actor, task, step)
+            try:
+                action = agent(obs)
+            except HcisimError:
+                raise
+            except Exception as exc:  # a bug of the agent's own, said as a scenario script's is
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                raise HcisimError(f"agent step {step}: the agent raised {type(exc).__name__}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else ''} "
+                                  f"({Path(where.filename).name}, line {where.lineno})") from None
             if not isinstance(action, dict) or "type" not in action:
                 raise HcisimError(f"agent step {step}: expected an action object with a type, got {action!r}")
             if action["type"] == "done":

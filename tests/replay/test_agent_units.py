@@ -3,10 +3,11 @@
 import os
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from replay.agents import CommandAgent, _check_action, load_agent
+from replay.agents import CommandAgent, _check_action, agent_scenario, load_agent
 from simulator.errors import HcisimError
 
 
@@ -92,3 +93,16 @@ def test_an_agent_module_beside_you_loads(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
     assert load_agent("my_agent_mod:agent")({})["type"] == "done"
+
+
+def test_an_agent_that_raises_is_one_line_naming_where():
+    """A Python agent's own bug (a KeyError in its code) ended agent-run in a traceback, where a scenario
+    script's bug is one line naming its file and line."""
+    def agent(obs):
+        return {}["plan"]
+
+    scenario = agent_scenario(agent, "login", seed=0)
+    actor = SimpleNamespace(driver=SimpleNamespace(screenshot=lambda: None), pointer=(0.0, 0.0))
+    with pytest.raises(HcisimError, match=r"^agent step 0: the agent raised KeyError: 'plan' "
+                                          r"\(test_agent_units\.py, line \d+\)$"):
+        scenario.run(actor)
