@@ -141,7 +141,7 @@ NEEDS = {"click": ("locator",), "type": ("locator", "text"), "select": ("locator
 
 def _check_action(kind: Any, action: dict[str, Any]) -> None:
     """A malformed action is the agent's mistake: one failed step, as an unknown action is, not a crash."""
-    if kind not in NEEDS:
+    if not isinstance(kind, str) or kind not in NEEDS:
         raise HcisimError(f"unknown agent action {kind!r}")
     needs = NEEDS[kind]
     if kind == "click" and action.get("locator") is None:

@@ -20,6 +20,7 @@ from simulator.errors import HcisimError
     ({"type": "key", "keys": "Control+a"}, "a key action needs keys as a list of key names"),
     ({"type": "goto"}, "a goto action needs url"),
     ({"type": "fly"}, "unknown agent action 'fly'"),
+    ({"type": ["click"]}, r"unknown agent action \['click'\]"),  # was TypeError: unhashable type: 'list'
     # a locator, url or distance of the wrong type ended agent-run in a TypeError or ValueError and a traceback
     ({"type": "click", "locator": 123}, "a click action's locator must be a string, not 123"),
     ({"type": "drag", "locator": "#a", "to": ["#b"]}, r"a drag action's to must be a string, not \['#b'\]"),
