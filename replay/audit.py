@@ -35,6 +35,8 @@ from simulator.typing.layout import infer_layout
 FORMATS = ("hcisim", "jsonl", "csv", "xrecord")
 KEY_ERRORS_SHOWN = 20
 MATCH_WINDOW_MS = 250.0
+OFFSET_WINDOW_MS = 20.0
+OFFSET_PRESSES = 200  # of the truth's, to find the offset by: a long session's all against all would fill memory
 MASKS = ("•", "*", "[masked]")
 _TYPE_ALIASES = {"mousemove": "move", "motion": "move", "mousedown": "down", "press": "down", "buttonpress": "down",
                  "mouseup": "up", "release": "up", "buttonrelease": "up", "keydown": "key_down",
@@ -296,14 +298,17 @@ def _align(t: np.ndarray, c: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _offset(truth: list[dict], cap: list[dict]) -> float:
-    """The capture clock's offset: median gap between corresponding presses (rare, unambiguous events)."""
-    td = [e["t_ms"] for e in truth if e["type"] in ("down", "key_down")]
-    cd = [e["t_ms"] for e in cap if e["type"] in ("down", "key_down")]
-    if not td or not cd:
+    """The capture clock's offset: the gap shared by the most pairs of a truth press and a captured press
+    (rare, unambiguous events), within OFFSET_WINDOW_MS. Pairing the presses in order instead put every press
+    after one the capture dropped with the next one."""
+    td = np.array([e["t_ms"] for e in truth if e["type"] in ("down", "key_down")][:OFFSET_PRESSES])
+    cd = np.array([e["t_ms"] for e in cap if e["type"] in ("down", "key_down")])
+    if not len(td) or not len(cd):
         return 0.0
-    n = min(len(td), len(cd))
-    # align the sequences of presses by their first event, then take the median difference
-    return float(np.median(np.array(cd[:n]) - np.array(td[:n])))
+    gaps = np.sort((cd[None, :] - td[:, None]).ravel())
+    within = np.searchsorted(gaps, gaps + OFFSET_WINDOW_MS, "right") - np.arange(len(gaps))
+    k = int(np.argmax(within))
+    return float(np.median(gaps[k:k + within[k]]))
 
 
 def audit(truth_dir: Path, captured: Path, fmt: str, thresholds: Thresholds | None = None,
