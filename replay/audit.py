@@ -228,9 +228,11 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _spellings(secret: str) -> set[bytes]:
-    """A secret as a file may hold it: as typed, and inside a JSON string (non-ASCII escaped, as Python's json
-    writes it by default, or not; quotes and backslashes escaped either way)."""
-    return {secret.encode(), json.dumps(secret)[1:-1].encode(), json.dumps(secret, ensure_ascii=False)[1:-1].encode()}
+    """A secret as a file may hold it: as typed, inside a JSON string (non-ASCII escaped, as Python's json
+    writes it by default, or not; quotes and backslashes escaped either way) and inside a quoted CSV field
+    (quotes doubled)."""
+    return {secret.encode(), json.dumps(secret)[1:-1].encode(), json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
+            secret.replace('"', '""').encode()}
 
 
 def _leaks(files: list[Path], canaries: list[str]) -> list[str]:

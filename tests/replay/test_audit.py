@@ -88,6 +88,17 @@ def test_a_secret_a_json_logger_escaped_is_a_leak(tmp_path):
     assert secret.encode() not in log.read_bytes()
     r = audit(truth, log, "jsonl")
     assert r.leaks == [f"leak.jsonl: contains the secret typed into a sensitive field ({len(secret)} chars)"]
+    # a CSV logger doubles the quotes inside a quoted field
+    import csv
+
+    rows = [json.loads(ln) for ln in log.read_text().splitlines()]
+    with open(tmp_path / "leak.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["t", "type", "x", "y", "button", "key", "text"])
+        w.writeheader()
+        w.writerows(rows)
+    assert secret.encode() not in (tmp_path / "leak.csv").read_bytes()
+    r = audit(truth, tmp_path / "leak.csv", "csv")
+    assert r.leaks == [f"leak.csv: contains the secret typed into a sensitive field ({len(secret)} chars)"]
 
 
 def test_a_password_logged_key_by_key_is_a_leak(truth, tmp_path):
