@@ -82,6 +82,12 @@ def test_non_monotonic_time(ds):
     assert problems == ["events: time goes backwards in session s0 at seq 3 (33.200 ms then 1.000 ms)"]
 
 
+def test_a_time_that_is_no_finite_number_is_named_as_such(ds):
+    """An infinite t_ms was reported as time going backwards (inf ms then 33.200 ms); NaN said no where."""
+    _rewrite_events(ds, lambda rows: (rows[2].update(t_ms=float("inf")), rows[4].update(t_ms=float("nan"))))
+    assert validate_dataset(ds) == ["events: 2 t_ms value(s) not a finite number, first in session s0 at seq 2 (inf)"]
+
+
 def test_dangling_action_id(ds):
     def mutate(rows):
         rows[0]["action_id"] = 99
