@@ -476,7 +476,7 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory to write.")],
     driver: Annotated[Driver, typer.Option(help="browser (Chromium), desktop (X app) or offline (no app).")]
     = Driver.offline,
-    sessions: Annotated[int, typer.Option(min=1, help="Number of sessions.")] = 1,
+    sessions: Annotated[int, typer.Option(min=1, help="Number of sessions (at most 1,000,000).")] = 1,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; session k depends on (seed, k) only.")] = 0,
     workers: Annotated[int, typer.Option(min=1, help="Parallel worker processes.")] = 1,
     profile: Annotated[str, typer.Option(help="Mouse profile (name or file).")] = "sapimouse",

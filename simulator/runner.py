@@ -65,6 +65,8 @@ _APPLIES = {"url": ("browser",), "app_version": ("browser",), "headed": ("browse
 
 NOT_ASKING = {"screenshots": "none"}
 """Values that ask nothing of a driver, fine for every driver (a script passing --screenshots none everywhere)."""
+MAX_SESSIONS = 1_000_000
+"""Sessions in one dataset at most: its manifest lists each, and a run plans all its shards first."""
 
 
 def _check_options(cfg: RunConfig) -> None:
@@ -90,6 +92,9 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
     """
     if cfg.sessions < 1:
         raise HcisimError("--sessions must be at least 1")
+    if cfg.sessions > MAX_SESSIONS:  # (10^12 planned its shards for minutes in silence, then ran out of memory)
+        raise HcisimError(f"--sessions {cfg.sessions}: at most {MAX_SESSIONS:,} in one dataset (its manifest lists "
+                          f"every session); make more datasets, each with its own seed")
     if cfg.seed < 0:  # (a negative seed failed in every shard and was retried as bad luck)
         raise HcisimError(f"--seed {cfg.seed}: seeds are 0 or more")
     _check_options(cfg)

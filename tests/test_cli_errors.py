@@ -20,6 +20,14 @@ def test_unknown_scenario(tmp_path):
                    "checkout_form")
 
 
+def test_a_session_count_no_dataset_can_hold_is_refused_at_once(tmp_path):
+    """--sessions 1000000000000 planned its shards for minutes in silence (then ran out of memory), and Ctrl-C
+    left an empty shard folder behind."""
+    one_line_error(hcisim("run", "login", "--sessions", "1000000000000", "--out", str(tmp_path / "o")),
+                   "--sessions 1000000000000: at most 1,000,000 in one dataset")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("args, said", [
     # the browser went to http://app.invalid/ and reported a name that does not resolve
     (["run", "desktop_form", "--driver", "browser"], "scenario desktop_form drives the desktop app: run it with "
