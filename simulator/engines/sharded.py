@@ -293,7 +293,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
     if not todo:
         return
     failures: dict[int, str] = {}
-    mistakes: list[str] = []  # HcisimError: the run's own inputs (a scenario the layout cannot play), not bad luck
+    mistakes: dict[int, str] = {}  # HcisimError: the run's own inputs (a scenario the layout cannot play), not luck
     resume = f"finished shards are kept in {stage}; run the same command to resume"
     workers = min(cfg.workers, len(todo))  # --workers 100000 for one shard forked until memory ran out
     engine = RayEngine(workers, cfg.address) if cfg.engine == "ray" else LocalEngine(workers)
@@ -314,7 +314,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                     attempts[i] += 1
                     cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
                     if isinstance(cause, HcisimError):
-                        mistakes.append(str(cause))
+                        mistakes[i] = str(cause)
                     elif attempts[i] <= RETRIES:
                         running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
                     else:
@@ -328,7 +328,9 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
         shutil.rmtree(stage, ignore_errors=True)  # nothing to resume from
     kept = f"; {len(receipts)} completed shard(s) are kept in {stage}" if receipts else ""
     if mistakes:  # the same again on every retry and every resume: say it once, keep only real work
-        raise HcisimError(f"{mistakes[0]}{kept}")
+        first, *others = (mistakes[i] for i in sorted(mistakes))  # (only the first was said: fix one, meet the next)
+        more = f"; {len(others)} more shard(s) failed too, the next: {others[0]}" if others else ""
+        raise HcisimError(f"{first}{more}{kept}")
     if failures:
         detail = "; ".join(f"shard {i} ({shard_name(i)}): {msg}" for i, msg in sorted(failures.items()))
         raise HcisimError(f"{len(failures)} shard(s) failed after {RETRIES} retries -- {detail}{kept}"

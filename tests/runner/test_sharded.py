@@ -169,3 +169,20 @@ def test_a_terminated_sharded_run_says_what_it_kept_in_one_line(tmp_path):
     assert proc.returncode == 143, err
     assert err.strip() == (f"interrupted: finished shards are kept in {tmp_path / '.out.shards'}; "
                            f"run the same command to resume")
+
+
+def test_every_shard_a_script_cannot_play_is_counted_not_only_the_first(tmp_path):
+    """Only the first failing shard's error was said: fix it, run again, meet the next."""
+    from simulator.errors import HcisimError
+
+    script = tmp_path / "sign_in.py"
+    original = (Path(__file__).parents[2] / "scenarios" / "login.py").read_text()
+    script.write_text(original.replace('    f = s.fake\n', '    f = s.fake\n    if s.session_id >= "s00002":\n'
+                                       '        s.click(role("button", "No such button"))\n'))
+    cfg = RunConfig(scenario=str(script), driver="offline", sessions=6, seed=3, out=tmp_path / "out", shard_size=2,
+                    layout=Path(__file__).parents[2] / "scenarios" / "layouts" / "login.json")
+    with pytest.raises(HcisimError) as err:
+        run(cfg)
+    said = str(err.value)
+    assert said.startswith("session s00002") and "; 1 more shard(s) failed too, the next: session s00004" in said
+    assert said.endswith(f"; 1 completed shard(s) are kept in {tmp_path / '.out.shards'}")
