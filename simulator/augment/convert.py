@@ -238,9 +238,12 @@ def import_dataset(fmt: str, src: Path, out: Path, *, sessions: str | None = Non
     from simulator.typing.io import data_terms
 
     manifest = Manifest(driver="import", coordinate_space=COORDINATES[fmt], command=command or list(sys.argv),
-                        source={"format": fmt, "name": Path(src).name, **data_terms(Path(src), fmt)})
+                        source={"format": fmt, "name": Path(src).name})
+    read: list[Path] = []
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         for s in iter_sessions(fmt, src, sessions, progress):
             w.add_session(s.session_id, events=s.events, actions=s.actions or None)
             manifest.people[s.session_id] = s.person
+            read.append(Path(s.source))
+        manifest.source |= data_terms(Path(src), fmt, read)  # of the files --sessions picked, not all beside them
     return manifest

@@ -123,8 +123,8 @@ class DatasetWriter:
     """
 
     def __init__(self, out: Path, manifest: Manifest, *, overwrite: bool = False, private: bool = False) -> None:
-        """``private``: the dataset's folder readable by its owner alone (a desktop recording holds every key
-        as typed, passwords included)."""
+        """``private``: the dataset's folder readable by its owner alone (a desktop recording: a person's input,
+        with --keep-text every key as typed, passwords included)."""
         if manifest.storage not in STORAGES:
             raise HcisimError(f"unknown storage {manifest.storage!r}: use one of {', '.join(STORAGES)}")
         self.out = check_out(out, overwrite)

@@ -196,23 +196,26 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
     return records
 
 
-def _holds_files_named_like(data: Path, pattern: str, reads: str = "*") -> bool:
+def _named_like(files: list[Path], pattern: str) -> bool:
     """Whether any file read is named as the shared data set's are: its licence or credit goes with a profile
     fitted on it (any of it: a few of the study's files mixed with one's own keep its terms), not with a
-    recording of your own in its format. ``reads``: the names the format's reader reads (`PATTERNS`), so a file
-    it skips -- the Aalto data set's own ``aalto_readme.txt`` beside ``files/`` -- is not judged."""
-    data = Path(data)
-    files = [data] if data.is_file() else find_files(data, reads)
+    recording of your own in its format."""
     return any(re.fullmatch(pattern, f.name) for f in files if not f.name.startswith("."))
 
 
-def data_terms(data: Path, fmt: str) -> dict[str, str]:
+def data_terms(data: Path, fmt: str, read: list[Path] | None = None) -> dict[str, str]:
     """The licence or credit (`simulator.terms`) of the recorded data at ``data`` read as ``fmt``: the shared data
-    sets' by their file names, an hcisim dataset's (an import of them, an augmentation of that) from its manifest."""
-    if fmt == "aalto" and _holds_files_named_like(data, r"\d+_keystrokes\.txt", PATTERNS[fmt]):
-        return {"licence": AALTO_LICENCE}
-    if fmt == "pynput" and _holds_files_named_like(data, r"[fit]_\d+\.csv", PATTERNS[fmt]):
-        return {"credit": FREETEXT_CREDIT}
+    sets' by their file names, an hcisim dataset's (an import of them, an augmentation of that) from its manifest.
+    ``read``: the files actually read (an import's --sessions picks some); default every file the format's reader
+    reads (`PATTERNS`) -- so a file it skips, the Aalto data set's own ``aalto_readme.txt`` beside ``files/``, is
+    not judged."""
+    if fmt in ("aalto", "pynput"):
+        data = Path(data)
+        files = read if read is not None else [data] if data.is_file() else find_files(data, PATTERNS[fmt])
+        if fmt == "aalto" and _named_like(files, r"\d+_keystrokes\.txt"):
+            return {"licence": AALTO_LICENCE}
+        if fmt == "pynput" and _named_like(files, r"[fit]_\d+\.csv"):
+            return {"credit": FREETEXT_CREDIT}
     if fmt == "hcisim":
         from simulator.dataset import Manifest
 

@@ -315,6 +315,12 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     (own / "alice_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
     assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp2").returncode == 0
     assert "licence" not in read_dataset(tmp_path / "imp2").manifest.source
+    # the study's files beside your own: the licence goes with what --sessions picks (it went by the folder)
+    (own / "1005_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1005_keystrokes.txt")
+    assert hcisim("import", own, "--format", "aalto", "--sessions", "alice*", "--out", tmp_path / "imp3").returncode == 0
+    assert "licence" not in read_dataset(tmp_path / "imp3").manifest.source
+    assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp4").returncode == 0
+    assert read_dataset(tmp_path / "imp4").manifest.source["licence"] == AALTO_LICENCE
 
 
 def test_the_aalto_licence_survives_the_data_set_s_own_readme(shared_data, tmp_path):

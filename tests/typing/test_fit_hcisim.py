@@ -66,19 +66,19 @@ def test_the_data_set_s_licence_goes_only_with_its_own_files(tmp_path):
     """Any file in the Aalto format got the Aalto study's non-commercial licence stamped on its profile; the
     free-text credit went by the word "free" in the path. Its files mixed with one's own keep its terms (they
     were dropped for all when one file was named otherwise)."""
-    from simulator.typing.io import _holds_files_named_like as named
+    from simulator.typing.io import data_terms
 
     (tmp_path / "study").mkdir()
     (tmp_path / "study" / "1002_keystrokes.txt").write_text("x")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "alice.txt").write_text("x")
     (tmp_path / "mine" / "bob.csv").write_text("x")
-    assert named(tmp_path / "study", r"\d+_keystrokes\.txt")
-    assert not named(tmp_path / "mine", r"\d+_keystrokes\.txt")
-    assert not named(tmp_path / "mine", r"[fit]_\d+\.csv")
+    assert "licence" in data_terms(tmp_path / "study", "aalto")
+    assert data_terms(tmp_path / "mine", "aalto") == data_terms(tmp_path / "mine", "pynput") == {}
     (tmp_path / "mine" / "f_01.csv").write_text("x")
-    assert named(tmp_path / "mine" / "f_01.csv", r"[fit]_\d+\.csv")
-    assert named(tmp_path / "mine", r"[fit]_\d+\.csv")  # one of the study's among one's own
+    assert "credit" in data_terms(tmp_path / "mine" / "f_01.csv", "pynput")
+    assert "credit" in data_terms(tmp_path / "mine", "pynput")  # one of the study's among one's own
+    assert data_terms(tmp_path / "mine", "pynput", read=[tmp_path / "mine" / "bob.csv"]) == {}  # but not read
 
 
 def test_texts_whose_characters_were_withheld_are_not_read_as_typing(tmp_path):
