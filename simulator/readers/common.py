@@ -53,7 +53,8 @@ def say_unread(data: Path, fmt: str, note) -> None:
 def find_files(root: Path, pattern: str) -> list[Path]:
     """Files under folder ``root`` whose name matches ``pattern``, sorted, following linked folders (a folder of
     links to the shared data's ``user<N>`` folders found nothing with ``rglob``, which does not enter them);
-    a folder reached twice (a link loop) is read once."""
+    a folder reached twice (a link loop) is read once. A link named like a data file that leads nowhere is an
+    error: skipped, a moved or unmounted data set was read as a smaller one and said nothing."""
     out, seen = [], set()
     for folder, dirs, files in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
@@ -62,8 +63,11 @@ def find_files(root: Path, pattern: str) -> list[Path]:
             continue
         seen.add(real)
         dirs.sort()
-        out += [Path(folder) / f for f in files
-                if fnmatch.fnmatch(f, pattern) and os.path.isfile(os.path.join(folder, f))]
+        named = [Path(folder) / f for f in files if fnmatch.fnmatch(f, pattern)]
+        broken = next((f for f in named if f.is_symlink() and not f.exists()), None)
+        if broken is not None:
+            raise HcisimError(f"{broken}: a link to {os.readlink(broken)}, which does not exist")
+        out += [f for f in named if f.is_file()]
     return sorted(out)
 
 

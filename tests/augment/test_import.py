@@ -291,7 +291,7 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
 
     src = tmp_path / "files"
     src.mkdir()
-    for p in ("1002", "1004"):
+    for p in ("1002", "1005"):
         (src / f"{p}_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / f"{p}_keystrokes.txt")
     r = hcisim("import", src, "--format", "aalto", "--out", tmp_path / "imp")
     assert r.returncode == 0, r.stderr
@@ -321,6 +321,19 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     assert "licence" not in read_dataset(tmp_path / "imp3").manifest.source
     assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp4").returncode == 0
     assert read_dataset(tmp_path / "imp4").manifest.source["licence"] == AALTO_LICENCE
+
+
+def test_a_link_to_a_data_file_that_is_gone_is_said_not_skipped(shared_data, tmp_path):
+    """A link named like a data file whose target was moved (an unmounted disk, a renamed participant) was
+    skipped: the import and the fit read a smaller data set and said nothing."""
+    src = tmp_path / "files"
+    src.mkdir()
+    (src / "1002_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
+    (src / "1003_keystrokes.txt").symlink_to(tmp_path / "gone" / "1003_keystrokes.txt")
+    said = f"{src / '1003_keystrokes.txt'}: a link to {tmp_path / 'gone' / '1003_keystrokes.txt'}, which does not exist"
+    one_line_error(hcisim("import", src, "--format", "aalto", "--out", tmp_path / "imp"), said)
+    one_line_error(hcisim("fit", "typing", "--data", src, "--format", "aalto", "--out", tmp_path / "t.json"), said)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["files"]
 
 
 def test_the_aalto_licence_survives_the_data_set_s_own_readme(shared_data, tmp_path):
