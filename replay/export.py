@@ -59,11 +59,16 @@ def best_locator(desc: dict[str, Any]) -> str:
 ONE = ["def one(*ways):",
        '    """The element the first of ``ways`` finds alone, once any of them finds it (a new build may rename',
        "    a test id or a name; a name several elements share finds no one element). None alone: all of them,",
-       '    so that using it is a strict-mode error naming what was found."""',
+       '    so that using it is a strict-mode error naming what was found. The first way gets a second more: an',
+       '    element that appears late may share its name with one already there."""',
        "    anyway = ways[0]",
        "    for way in ways[1:]:",
        "        anyway = anyway.or_(way)",
        "    anyway.first.wait_for(state='attached')",
+       "    for _ in range(10):",
+       "        if ways[0].count():",
+       "            break",
+       "        ways[0].page.wait_for_timeout(100)",
        "    return next((way for way in ways if way.count() == 1), anyway)", ""]
 """The exported script's helper for an element located two ways (``best_locator``)."""
 

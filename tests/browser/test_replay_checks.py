@@ -243,3 +243,49 @@ def test_an_exported_read_asserts_what_was_read(tmp_path):
     assert "expect(page.get_by_role('heading', name='Page B').first).to_be_visible()" in source
     with site(tmp_path / "good", broken=False) as good, site(tmp_path / "broken", broken=True) as broken:
         assert _run_exports(source, [good + "/", broken + "/"]) == [True, False]
+
+
+LATE_PAGE = """<!doctype html><title>Profile</title>
+<button data-testid="profile-save">Save</button> <button data-testid="edit">Edit address</button> <div id="panel"></div>
+<script>
+document.querySelector('[data-testid=edit]').onclick = () => setTimeout(() => {
+  const b = Object.assign(document.createElement('button'), {textContent: 'Save'});
+  b.dataset.testid = 'address-save';
+  b.onclick = () => document.body.append(Object.assign(document.createElement('p'), {textContent: 'Address saved'}));
+  document.getElementById('panel').append(b);
+}, 400);
+</script>"""
+
+
+def test_an_exported_script_waits_for_a_late_element_rather_than_take_another_of_its_name(tmp_path):
+    """An element appearing a moment after the click before it (a panel's "Save") was located by the first of
+    its test id and role and name that found one element: its test id not there yet, the page's other "Save"
+    was the one -- the script clicked it, on the build it was recorded on, and passed."""
+    from playwright.sync_api import sync_playwright
+
+    from replay.export import export
+    from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.html").write_text(LATE_PAGE)
+
+    def drive(d):
+        d.page.click("[data-testid=edit]")
+        d.page.click("[data-testid=address-save]")
+        d.page.wait_for_timeout(200)
+        d.poll()
+
+    with serve_folder(tmp_path / "site") as url:
+        rec = record(f"{url}/page.html", tmp_path / "rec", headless=True, drive=drive)
+        source = export(rec, "playwright", tmp_path / "late.py").read_text()
+        assert "one(page.get_by_test_id('address-save'), page.get_by_role('button', name='Save'))" in source
+        ns: dict = {}
+        exec(compile(source, "exported", "exec"), ns)
+        ns["BASE_URL"] = url + "/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            ns["run"](page)
+            saved = page.get_by_text("Address saved").count()
+            browser.close()
+    assert saved == 1
