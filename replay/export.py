@@ -180,6 +180,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
     body: list[str] = []
     locate = _Elements(body)
     secrets: list[str] = []
+    secret_of: dict[str, str] = {}  # a private field's locator: its variable
     in_editor: dict[str, str] = {}  # what each rich-text editor holds after the steps so far
     prev_end = -np.inf
     for a in actions:
@@ -215,8 +216,10 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"{loc}.hover()")
         elif kind in ("type", "select") and (params.get("sensitive") or
                                              a.get("text_typed" if kind == "type" else "text_intended") is None):
-            secrets.append(secret_name(desc, set(secrets)))  # a private field's value: from the environment
-            value = f"secret({secrets[-1]!r})"
+            if loc not in secret_of:  # a private field's value, from the environment: one variable per field
+                secret_of[loc] = secret_name(desc, set(secrets))  # (typed into twice, it needed two, the last won)
+                secrets.append(secret_of[loc])
+            value = f"secret({secret_of[loc]!r})"
             body.append(f"{loc}.fill({value})  # never recorded" if kind == "type" else
                         f"{loc}.select_option(label={value})  # never recorded")
         elif kind == "type":

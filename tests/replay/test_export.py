@@ -116,6 +116,21 @@ def test_an_exported_script_says_which_variable_it_needs_in_one_line(tmp_path):
     assert r.returncode == 1 and r.stderr.strip() == "set SECRET_PASSWORD: the recording never stored this field's value"
 
 
+def test_a_private_field_typed_into_twice_reads_one_variable(tmp_path):
+    """A password typed, left and typed again needed SECRET_PASSWORD and SECRET_PASSWORD_2, and the second fill
+    replaced the first: the field held only the last variable's value."""
+    from replay.export import to_playwright
+    from tests.replay.sessions import REFERENCE, step, write_session
+
+    again = [*REFERENCE[:2], step(2, "type", "Username", 1000.0, "ada l"),
+             step(3, "type", "Password", 1500.0, "more", sensitive=True),
+             step(4, "type", "PIN", 2000.0, "1234", sensitive=True)]
+    source = to_playwright(write_session(tmp_path / "s", again))
+    fills = [ln.strip() for ln in source.splitlines() if "secret('" in ln and ".fill(" in ln]
+    assert [f.split("secret(")[1].split(")")[0] for f in fills] == ["'SECRET_PASSWORD'"] * 2 + ["'SECRET_PIN'"]
+    assert "SECRET_PASSWORD=... SECRET_PIN=... python this_file.py" in source
+
+
 def test_secret_names_come_from_the_field_and_never_repeat():
     from replay.export import secret_name
 
