@@ -16,7 +16,7 @@ from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import drop_offset, navigation_was_caused
-from replay.locate import descriptor_of_action
+from replay.locate import LATE_ELEMENT_MS, descriptor_of_action
 from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
 
 FORMATS = ("playwright", "rrweb")
@@ -65,7 +65,7 @@ ONE = ["def one(*ways):",
        "    for way in ways[1:]:",
        "        anyway = anyway.or_(way)",
        "    anyway.first.wait_for(state='attached')",
-       "    for _ in range(10):",
+       f"    for _ in range({LATE_ELEMENT_MS / 100:.0f}):",
        "        if ways[0].count():",
        "            break",
        "        ways[0].page.wait_for_timeout(100)",

@@ -36,7 +36,7 @@ from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import drop_offset, navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
-from replay.locate import CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action
+from replay.locate import CANDIDATES_JS, LATE_ELEMENT_MS, THRESHOLD, Match, best_match, descriptor_of_action
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
@@ -54,6 +54,11 @@ def _same_handle(desc: dict[str, Any], cand: dict[str, Any], strategy: str) -> b
     equates naming styles (search-submit, searchSubmit): found, but renamed."""
     attr = "data-testid" if strategy == "testid" else "id"
     return ((desc.get("attrs") or {}).get(attr) or None) == ((cand.get("attrs") or {}).get(attr) or None)
+
+
+def _as_recorded(desc: dict[str, Any], match: Match) -> bool:
+    """Was the element found by the very handle it was recorded with (test id or id)?"""
+    return match.found and match.strategy in STABLE_STRATEGIES and _same_handle(desc, match.candidate, match.strategy)
 
 
 class AppUnreachable(HcisimError):
@@ -242,6 +247,19 @@ class Replayer:
         if desc.get("page"):  # elements match within their page: the recorded page's path on this build
             desc = {**desc, "page": urlsplit(rebase(desc["page"], self.recorded_folder, self.folder)).path}
         return best_match(desc, cands)
+
+    def _find_in_time(self, desc: dict[str, Any]) -> Match:
+        """A step's element, given LATE_ELEMENT_MS to appear under the test id or id it was recorded with before
+        another is taken for it: ``--timing fast`` went on 10 ms after a click, while the panel it opens was
+        still coming, and clicked the page's own "Save" for the panel's."""
+        handle = desc.get("attrs") or {}
+        match, waited = self._find(desc), 0.0
+        while (handle.get("data-testid") or handle.get("id")) and not _as_recorded(desc, match) \
+                and waited < LATE_ELEMENT_MS:
+            self.driver.page.wait_for_timeout(100)
+            waited += 100
+            match = self._find(desc)
+        return match
 
     def _shot(self, step: StepResult, kind: str) -> str | None:
         png = self.driver.screenshot()
@@ -439,11 +457,11 @@ class Replayer:
             self.driver.page.wait_for_timeout(300)
             return
         desc = descriptor_of_action(a)
-        match = self._find(desc)
+        match = self._find_in_time(desc)
         if not match.found:
             raise HcisimError(f"element not found (best score {match.score:.2f}, needs {THRESHOLD:.2f})")
         step.strategy, step.score = match.strategy, round(match.score, 2)
-        if match.strategy not in STABLE_STRATEGIES or not _same_handle(desc, match.candidate, match.strategy):
+        if not _as_recorded(desc, match):
             step.status = "retargeted"  # a test written against the old handle would not find it
         loc = L.css(match.candidate["css"])
         target = self._scroll_into_view(loc, step.action_id)

@@ -22,6 +22,10 @@ from replay.locate.match import Located, Match, Model, best_match, load_model, l
 from replay.locate.points import score
 
 THRESHOLD = load_model().threshold
+LATE_ELEMENT_MS = 1000.0
+"""How long a live step's element may take to appear under its recorded test id or id before another element
+is taken for it (replay and exported scripts alike): one shown late (a panel's "Save") may share its name with
+one already on the page."""
 
 # Every visible element of the page, in document order: the candidates a recorded target is matched against.
 CANDIDATES_JS = """() => {

@@ -257,10 +257,11 @@ document.querySelector('[data-testid=edit]').onclick = () => setTimeout(() => {
 </script>"""
 
 
-def test_an_exported_script_waits_for_a_late_element_rather_than_take_another_of_its_name(tmp_path):
+def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_path):
     """An element appearing a moment after the click before it (a panel's "Save") was located by the first of
     its test id and role and name that found one element: its test id not there yet, the page's other "Save"
-    was the one -- the script clicked it, on the build it was recorded on, and passed."""
+    was the one -- the exported script clicked it, on the build it was recorded on, and passed; so did
+    ``replay --timing fast``, calling the step retargeted."""
     from playwright.sync_api import sync_playwright
 
     from replay.export import export
@@ -288,4 +289,7 @@ def test_an_exported_script_waits_for_a_late_element_rather_than_take_another_of
             ns["run"](page)
             saved = page.get_by_text("Address saved").count()
             browser.close()
+        fast = Replayer(rec, url, tmp_path / "fast", timing="fast").run()
     assert saved == 1
+    assert fast.passed and [s.status for s in fast.steps if s.kind == "click"] == ["ok", "ok"], \
+        [(s.step, s.status, s.strategy) for s in fast.steps]
