@@ -926,13 +926,15 @@ def main() -> None:
         code = 2
     except (KeyboardInterrupt, typer.Abort):
         code = 130
-    if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
-        from simulator import stop as stopping
+    from simulator import stop as stopping
 
+    if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
         print(stopping.message(), file=sys.stderr)
         code = stopping.exit_code()
+    if stopping.requested():
         # Playwright's pending futures, failed when its driver died with the terminal's Ctrl-C, are logged as
-        # "Future exception was never retrieved" when collected at exit: three lines after the one
+        # "Future exception was never retrieved" when collected at exit: three lines after the one, or after
+        # a command that ends normally on Ctrl-C (`record` saves what it has)
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     sys.exit(code if isinstance(code, int) else 0)
 
