@@ -36,7 +36,8 @@ from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import drop_offset, navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
-from replay.locate import CANDIDATES_JS, LATE_ELEMENT_MS, THRESHOLD, Match, best_match, descriptor_of_action
+from replay.locate import (CANDIDATES_JS, LATE_ELEMENT_MS, THRESHOLD, Match, best_match, descriptor_of_action,
+                           normalize)
 
 TIMINGS = ("original", "model", "fast")
 STABLE_STRATEGIES = ("testid", "id")
@@ -242,24 +243,26 @@ class Replayer:
         rows = [r for r in fr.to_pylist() if r["session_id"] == self.sid and r["action_id"] == action_id]
         return str(self.ds.root / rows[-1]["path"]) if rows else None
 
-    def _find(self, desc: dict[str, Any]) -> Match:
-        cands = self.driver.page.evaluate(CANDIDATES_JS)
+    def _find(self, desc: dict[str, Any], cands: list[dict[str, Any]] | None = None) -> Match:
+        cands = self.driver.page.evaluate(CANDIDATES_JS) if cands is None else cands
         if desc.get("page"):  # elements match within their page: the recorded page's path on this build
             desc = {**desc, "page": urlsplit(rebase(desc["page"], self.recorded_folder, self.folder)).path}
         return best_match(desc, cands)
 
     def _find_in_time(self, desc: dict[str, Any]) -> Match:
-        """A step's element, given LATE_ELEMENT_MS to appear under the test id or id it was recorded with before
+        """A step's element, given LATE_ELEMENT_MS to appear with the test id or id it was recorded with before
         another is taken for it: ``--timing fast`` went on 10 ms after a click, while the panel it opens was
         still coming, and clicked the page's own "Save" for the panel's."""
-        handle = desc.get("attrs") or {}
-        match, waited = self._find(desc), 0.0
-        while (handle.get("data-testid") or handle.get("id")) and not _as_recorded(desc, match) \
-                and waited < LATE_ELEMENT_MS:
+        attrs = desc.get("attrs") or {}
+        handle = {k: attrs[k] for k in ("data-testid", "id") if attrs.get(k)}
+        waited = 0.0
+        while True:
+            cands = self.driver.page.evaluate(CANDIDATES_JS)
+            if waited >= LATE_ELEMENT_MS or not handle or any(
+                    normalize(c)["attrs"].get(k) == v for c in cands for k, v in handle.items()):
+                return self._find(desc, cands)
             self.driver.page.wait_for_timeout(100)
             waited += 100
-            match = self._find(desc)
-        return match
 
     def _shot(self, step: StepResult, kind: str) -> str | None:
         png = self.driver.screenshot()
