@@ -23,6 +23,7 @@ from simulator.dataset import DatasetWriter, Manifest
 from simulator.children import die_with_parent
 from simulator.errors import HcisimError
 from simulator.jsonl import read_jsonl
+from simulator.typing.records import WITHHELD
 
 DRAG_PX = 12.0
 DOUBLE_CLICK_MS = 500.0
@@ -53,7 +54,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
     def close_typing() -> None:
         nonlocal typing
         if typing and typing["text"]:
-            text = None if "•" in typing["text"] else typing["text"]  # withheld: its length alone
+            text = None if WITHHELD in typing["text"] else typing["text"]  # withheld: its length alone
             add("type", typing["t0"], typing["t1"], step=f"type in {typing['window'] or 'the desktop'}",
                 target_name=typing["window"], text_typed=text, text_intended=text,
                 params=json.dumps({"length": len(typing["text"]), **({"sensitive": True} if text is None else {})}))

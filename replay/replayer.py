@@ -259,7 +259,7 @@ class Replayer:
         while True:
             cands = self.driver.page.evaluate(CANDIDATES_JS)
             if waited >= LATE_ELEMENT_MS or not handle or any(
-                    normalize(c)["attrs"].get(k) == v for c in cands for k, v in handle.items()):
+                    handle.items() & normalize(c)["attrs"].items() for c in cands):
                 return self._find(desc, cands)
             self.driver.page.wait_for_timeout(100)
             waited += 100

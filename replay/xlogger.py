@@ -24,6 +24,7 @@ from Xlib.ext import record
 from Xlib.protocol import rq
 
 from simulator.errors import HcisimError
+from simulator.typing.records import WITHHELD
 
 _BUTTONS = {1: "left", 2: "middle", 3: "right"}  # 8, 9 (back, forward) and beyond: "other", as imports name them
 _WHEEL = {4: ("dy", -100.0), 5: ("dy", 100.0), 6: ("dx", -100.0), 7: ("dx", 100.0)}  # 6, 7: the horizontal wheel
@@ -163,7 +164,7 @@ def withheld(rec: dict) -> dict:
     Ctrl, Alt or Meta held is a command (Ctrl+S), not text, and stays as it is."""
     if rec.get("mods") or rec["key"] in EDITING_KEYS:
         return rec
-    return {**rec, "key": "•" if len(rec["key"]) == 1 else "Unidentified", "code": None}
+    return {**rec, "key": WITHHELD if len(rec["key"]) == 1 else "Unidentified", "code": None}
 
 
 class XLogger:
