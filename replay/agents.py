@@ -139,6 +139,11 @@ NEEDS = {"click": ("locator",), "type": ("locator", "text"), "select": ("locator
 """What each action must carry (a click may give x and y instead of a locator; a scroll a locator or dy)."""
 
 
+def _real(v: Any) -> bool:
+    """A JSON number (True is an int to Python, not to an agent)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def _check_action(kind: Any, action: dict[str, Any]) -> None:
     """A malformed action is the agent's mistake: one failed step, as an unknown action is, not a crash."""
     if not isinstance(kind, str) or kind not in NEEDS:
@@ -146,7 +151,7 @@ def _check_action(kind: Any, action: dict[str, Any]) -> None:
     needs = NEEDS[kind]
     if kind == "click" and action.get("locator") is None:
         needs = ("x", "y")
-        if not all(isinstance(action.get(k), (int, float)) and not isinstance(action.get(k), bool) for k in needs):
+        if not all(_real(action.get(k)) for k in needs):
             raise HcisimError("a click needs a locator, or x and y as numbers")
     missing = [k for k in needs if action.get(k) in (None, "")]
     if missing:
@@ -158,7 +163,7 @@ def _check_action(kind: Any, action: dict[str, Any]) -> None:
             raise HcisimError(f"a {kind} action's {k} must be a string, not {action[k]!r}")
     for k in ("x", "y", "dy"):
         v = action.get(k)
-        if v is not None and not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+        if v is not None and not (_real(v) and math.isfinite(v)):
             raise HcisimError(f"a {kind} action's {k} must be a finite number, not {v!r}")
 
 
