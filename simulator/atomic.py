@@ -93,18 +93,36 @@ PARQUET = ("a Parquet file", starts_with(b"PAR1"))
 """What synth-moves and synth-typing write, for ``check_file_out(replaces=...)``."""
 
 
+def make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those it created, outermost first, so that a run that
+    fails or is interrupted before writing anything can take them away again (`remove_if_empty`)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission
+        raise HcisimError(f"{folder}: cannot create the output folder ({exc.strerror})") from None
+    return missing
+
+
+def remove_if_empty(created: list[Path]) -> None:
+    """Remove the folders `make_folder` created, innermost first, as long as they are empty."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:  # something was written there meanwhile (or it is gone): keep it and its parents
+            return
+
+
 @contextmanager
 def atomic_path(out: Path | str) -> Iterator[Path]:
     """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""
     out = Path(out)
     check_file_out(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise HcisimError(f"{out.parent}: cannot create the output folder ({exc.strerror})") from None
+    created = make_folder(out.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:  # /proc, a read-only mount, no permission
+        remove_if_empty(created)
         raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
     os.close(fd)
     try:
@@ -113,6 +131,7 @@ def atomic_path(out: Path | str) -> Iterator[Path]:
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        remove_if_empty(created)
         raise
 
 

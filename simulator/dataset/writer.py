@@ -21,6 +21,7 @@ import pyarrow as pa
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest, read_manifest_fields
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import STORAGES, SUFFIX, conform, sha256_file, write_table
+from simulator.atomic import make_folder, remove_if_empty
 from simulator.errors import HcisimError
 
 Rows = pa.Table | Mapping[str, Any] | Iterable[Mapping[str, Any]]
@@ -130,10 +131,7 @@ class DatasetWriter:
         self.out = check_out(out, overwrite)
         self.manifest = manifest
         self.overwrite = overwrite
-        try:
-            self.out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # a file where a folder should be, no permission
-            raise HcisimError(f"{self.out.parent}: cannot create the output folder ({exc.strerror})") from None
+        self._created = make_folder(self.out.parent)
         for stale in self.out.parent.glob(f".{self.out.name}.tmp-*"):
             if not _writer_alive(stale):
                 shutil.rmtree(stale, ignore_errors=True)
@@ -218,6 +216,7 @@ class DatasetWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_if_empty(self._created)  # an interrupted run leaves no empty folder behind
         self._done = True
 
     def __enter__(self) -> "DatasetWriter":

@@ -340,7 +340,6 @@ FIDELITY_JSON = ("an earlier hcisim fidelity JSON", _is_fidelity_json)
 def write_json(result: FidelityResult, out: Path) -> Path:
     out = Path(out)
     check_file_out(out, replaces=FIDELITY_JSON)
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, result.to_json())
     return out
 

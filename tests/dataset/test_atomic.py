@@ -56,3 +56,23 @@ def test_a_second_writer_leaves_a_live_writers_temp_folder_alone(tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_an_interrupted_write_takes_away_the_folders_it_made_and_only_those(tmp_path):
+    """Ctrl-C during a long `augment --out new/deep/ds` left `new/deep/` behind, empty."""
+    from simulator.atomic import atomic_path
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        with DatasetWriter(kept / "new" / "deep" / "ds", sample_manifest()):
+            raise KeyboardInterrupt
+    with pytest.raises(Boom):
+        with atomic_path(kept / "also" / "new.parquet"):
+            raise Boom("killed mid-write")
+    assert list(tmp_path.iterdir()) == [kept] and list(kept.iterdir()) == []
+    with pytest.raises(Boom):  # a folder that gained a file meanwhile stays, with what is in it
+        with atomic_path(kept / "shared" / "out.parquet"):
+            (kept / "shared" / "notes.txt").write_text("mine")
+            raise Boom("killed mid-write")
+    assert (kept / "shared" / "notes.txt").read_text() == "mine"
