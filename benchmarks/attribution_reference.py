@@ -179,4 +179,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from simulator.cli import run_entry_point  # one line for a mistake or Ctrl-C, not a traceback
+
+    run_entry_point(main)

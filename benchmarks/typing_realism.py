@@ -357,4 +357,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from simulator.cli import run_entry_point  # one line for a mistake or Ctrl-C, not a traceback
+
+    run_entry_point(main)

@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, NoReturn, Optional
 
 import click
 import typer
@@ -901,19 +901,34 @@ def _stop_on_signals() -> None:
 def main() -> None:
     from typer.exceptions import TyperException  # click's exceptions as typer vendors them
 
+    def cli() -> int:
+        try:
+            return app(prog_name="hcisim", standalone_mode=False)  # usage errors come here, to be said in one line
+        except TyperException as exc:              # unknown command or option, a bad or missing value
+            msg, ctx = exc.format_message(), getattr(exc, "ctx", None)
+            if "\n" in msg:                         # no arguments: the message is the command's help
+                print(msg, file=sys.stderr)
+            else:
+                print(f"error: {msg}" + (f" (see {ctx.command_path} --help)" if ctx else ""), file=sys.stderr)
+            return exc.exit_code
+        except typer.Abort:
+            raise KeyboardInterrupt from None
+
+    run_entry_point(cli)
+
+
+def run_entry_point(entry: Callable[[], int | None]) -> NoReturn:
+    """Run a command-line entry point (this CLI's, or a benchmark script's ``main``) as hcisim's commands end: a
+    mistake the user can fix, or a refusal by the system, is one ``error:`` line and exit 2; Ctrl-C or SIGTERM is
+    one ``interrupted`` line and the shell's 130 / 143 -- never a traceback."""
+    from simulator import stop as stopping
+
     _stop_on_signals()
     for stream in (sys.stdout, sys.stderr):  # a path hcisim cannot spell in the terminal's encoding is escaped:
         if hasattr(stream, "reconfigure"):    # PYTHONIOENCODING=ascii wrote the dataset, then a traceback
             stream.reconfigure(errors="backslashreplace")
     try:
-        code = app(prog_name="hcisim", standalone_mode=False)  # usage errors come here, to be said in one line
-    except TyperException as exc:              # unknown command or option, a bad or missing value
-        msg, ctx = exc.format_message(), getattr(exc, "ctx", None)
-        if "\n" in msg:                         # no arguments: the message is the command's help
-            print(msg, file=sys.stderr)
-        else:
-            print(f"error: {msg}" + (f" (see {ctx.command_path} --help)" if ctx else ""), file=sys.stderr)
-        code = exc.exit_code
+        code = entry()
     except HcisimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         code = 2
@@ -924,10 +939,8 @@ def main() -> None:
     except MemoryError:
         print("error: out of memory (a smaller input, or fewer --candidates)", file=sys.stderr)
         code = 2
-    except (KeyboardInterrupt, typer.Abort):
+    except KeyboardInterrupt:
         code = 130
-    from simulator import stop as stopping
-
     if code == 130:  # typer turns Ctrl-C (and, above, SIGTERM) inside a command into a silent exit 130
         print(stopping.message(), file=sys.stderr)
         code = stopping.exit_code()
@@ -937,7 +950,6 @@ def main() -> None:
         # a command that ends normally on Ctrl-C (`record` saves what it has)
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     sys.exit(code if isinstance(code, int) else 0)
-
 
 if __name__ == "__main__":
     main()
