@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from simulator.errors import HcisimError
@@ -25,13 +27,6 @@ def _display_works(display: str) -> bool:
         return True
     except Exception:
         return False
-
-
-def _free_display_number() -> int:
-    for n in range(90, 200):
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            return n
-    raise HcisimError("no free X display number between :90 and :199")
 
 
 def _ensure_xauthority(stack: contextlib.ExitStack) -> None:
@@ -61,28 +56,51 @@ def ensure_display(stack: contextlib.ExitStack, *, size: tuple[int, int] = SCREE
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise HcisimError("no display: DISPLAY is not usable and Xvfb is not installed (apt-get install xvfb)")
-    n = _free_display_number()
-    display = f":{n}"
-    proc = subprocess.Popen([xvfb, display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp",
-                             "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    display = stack.enter_context(xvfb_display(xvfb, size))
+    os.environ["DISPLAY"] = display
+    if current:  # a typo in DISPLAY: a logger watching that display would see nothing, silently
+        print(f"note: DISPLAY={current} does not answer; running on a private Xvfb ({display})",
+              file=sys.stderr, flush=True)
+    return display
 
-    def stop() -> None:
+
+@contextlib.contextmanager
+def xvfb_display(xvfb: str = "Xvfb", size: tuple[int, int] = SCREEN) -> Iterator[str]:
+    """An Xvfb on a display number it picks itself (``:N``, given once it accepts clients), stopped after the block.
+
+    Why ``-displayfd``: choosing a free number by looking for lock files raced when runs started side by side
+    (the second Xvfb found the number taken and exited, or its run connected to the first one's display
+    before it did); Xvfb takes the lock atomically and writes the number it got once it listens."""
+    read_end, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{size[0]}x{size[1]}x24",
+                                 "-nolisten", "tcp", "-noreset"], pass_fds=(write_end,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        os.close(write_end)
+    try:
+        got = b""
+        deadline = time.monotonic() + 10
+        while not got.endswith(b"\n") and (left := deadline - time.monotonic()) > 0:
+            if not select.select([read_end], [], [], left)[0]:
+                break
+            chunk = os.read(read_end, 16)
+            if not chunk:  # Xvfb exited without a display
+                break
+            got += chunk
+    finally:
+        os.close(read_end)
+    if not (got.endswith(b"\n") and got.strip().isdigit()):
+        proc.kill()
+        code = proc.wait()
+        raise HcisimError(f"Xvfb exited with code {code} before it had a display" if code > 0
+                          else "Xvfb did not come up within 10 s")
+    try:
+        yield f":{int(got)}"
+    finally:
         proc.terminate()
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-    stack.callback(stop)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise HcisimError(f"Xvfb exited with code {proc.returncode} when starting display {display}")
-        if Path(f"/tmp/.X11-unix/X{n}").exists() and _display_works(display):
-            os.environ["DISPLAY"] = display
-            if current:  # a typo in DISPLAY: a logger watching that display would see nothing, silently
-                print(f"note: DISPLAY={current} does not answer; running on a private Xvfb ({display})",
-                      file=sys.stderr, flush=True)
-            return display
-        time.sleep(0.05)
-    raise HcisimError(f"Xvfb did not come up on display {display} within 10 s")
+            proc.wait()

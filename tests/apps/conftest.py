@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from scenarios.apps.web.server import serve
+from simulator.drivers.xdisplay import xvfb_display
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -55,13 +54,6 @@ def page(browser):
     assert not errors, f"the page reported errors: {errors}"
 
 
-def _free_display() -> int:
-    for n in range(140, 240):
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            return n
-    raise RuntimeError("no free X display number in :140-:239")
-
-
 @pytest.fixture(scope="module")
 def xdisplay(tmp_path_factory) -> Iterator[dict[str, str]]:
     """An Xvfb display of our own (environment for subprocesses: DISPLAY + an existing, empty XAUTHORITY)."""
@@ -70,26 +62,5 @@ def xdisplay(tmp_path_factory) -> Iterator[dict[str, str]]:
             pytest.fail(f"{tool} is not installed (apt-get install xvfb xdotool)")
     xauth = tmp_path_factory.mktemp("x") / "Xauthority"
     xauth.touch()
-    for _attempt in range(3):  # another process may grab the same number between the check and the start
-        n = _free_display()
-        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            time.sleep(0.05)
-        if proc.poll() is None and Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        proc.kill()
-        proc.wait()
-    else:
-        pytest.fail("could not start Xvfb")
-    env = {**os.environ, "DISPLAY": f":{n}", "XAUTHORITY": str(xauth)}
-    try:
-        yield env
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with xvfb_display() as display:
+        yield {**os.environ, "DISPLAY": display, "XAUTHORITY": str(xauth)}
