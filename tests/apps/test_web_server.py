@@ -93,8 +93,10 @@ def test_busy_or_invalid_port_is_a_user_error() -> None:
 
 
 def test_command_line_prints_url_and_stops_on_ctrl_c() -> None:
+    """Started as a script's background job is (SIGINT ignored, which Python keeps), it still stops on Ctrl-C."""
     proc = subprocess.Popen([sys.executable, "-m", "scenarios.apps.web.server", "--version", "v2", "--port", "0"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = proc.stdout.readline()
         m = re.search(r"demo app v2 at (http://127\.0\.0\.1:\d+)/login", line)

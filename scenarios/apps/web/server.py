@@ -142,6 +142,7 @@ def serve(version: str = "v1", port: int = 0, host: str = "127.0.0.1") -> DemoSe
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
     import sys
     import time
 
@@ -156,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     except HcisimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # Ctrl-C stops it even when started in the background of a script, which starts it with SIGINT ignored (and
+    # Python then leaves it so): the test that stops it this way hung under a test runner started that way
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with server:
         print(f"demo app {server.version} at {server.url}{HOME}  (Ctrl-C to stop)", flush=True)
         try:
