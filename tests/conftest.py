@@ -7,17 +7,14 @@ import pytest
 from simulator.profiles import SHARED_DATA
 
 
-LIVE_MARKS = {"browser", "desktop"}
-
-
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
 def pytest_collection_modifyitems(config, items):
-    """A test that uses the real-time sessions must say so with a browser or desktop mark: `make test` runs the
-    unmarked ones in two processes, where each would make all the sessions again beside the other's tests."""
-    unmarked = [it.nodeid for it in items
-                if "live_runs" in getattr(it, "fixturenames", ()) and not LIVE_MARKS & {m.name for m in it.iter_markers()}]
-    if unmarked:
-        raise pytest.UsageError(f"{unmarked[0]} uses the live sessions but is not marked browser or desktop"
-                                + (f" (and {len(unmarked) - 1} more)" if len(unmarked) > 1 else ""))
+    """A test that uses the real-time sessions (tests/live.py) is marked `live`: `make test` runs those in a pass
+    of their own, in one process with the machine to itself -- their sessions' dispatch timing is asserted, and
+    in the parallel pass each worker would make all the sessions again beside the other workers' tests."""
+    for item in items:
+        if "live_runs" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture(autouse=True)
