@@ -178,6 +178,19 @@ def version() -> None:
     out.print(f"hcisim {__version__} (dataset format {FORMAT_VERSION})")
 
 
+def _version_option(asked: bool) -> None:
+    if asked:
+        version()
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version_option,
+                                                    help="Print the version and exit (as `hcisim version`).")]
+             = False) -> None:
+    """(Options before the command.)"""
+
+
 @app.command()
 def validate(dataset: Annotated[Path, typer.Argument(help="Dataset directory to check.")]) -> None:
     """Check a dataset: schema, checksums, monotonic time, action ids, boxes. Exit 1 on any problem."""

@@ -21,3 +21,13 @@ def test_every_command_is_listed_once_under_a_section():
     headings = re.findall(r"^(\S[^:\n]*):$", r.stdout, flags=re.M)
     assert headings[1:] == [*SECTIONS, "Other"]  # after "Options"
     assert r.stdout.index("synth-moves") > r.stdout.index("Models fitted on recorded people:")
+
+
+def test_version_is_an_option_as_well_as_a_command():
+    """`hcisim --version` (what people type first, and what a CI log records) was "No such option"."""
+    from simulator import __version__
+
+    runs = [subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True)
+            for args in (["--version"], ["version"])]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.startswith(f"hcisim {__version__} (dataset format ")
