@@ -31,3 +31,12 @@ def test_version_is_an_option_as_well_as_a_command():
             for args in (["--version"], ["version"])]
     assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
     assert runs[0].stdout == runs[1].stdout and runs[0].stdout.startswith(f"hcisim {__version__} (dataset format ")
+
+
+def test_building_the_command_line_loads_no_model():
+    """Every command's help names the keyboard layouts, and reading that table imported the whole typing package
+    (scipy with it): a third of each command's start-up, `hcisim version` included."""
+    code = ("import sys, typer; from simulator.cli import app; typer.main.get_command(app); "
+            "print(sorted(m for m in ('scipy', 'simulator.typing.io', 'simulator.typing.model') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)

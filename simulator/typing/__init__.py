@@ -14,15 +14,23 @@ also reach into the fitting and feature modules):
 
 from __future__ import annotations
 
-from simulator.typing.io import fit_profile, synth_typing_file
-from simulator.typing.layout import code_for
-from simulator.typing.params import Typist
-from simulator.typing.profile import TypingProfile, load_profile
-from simulator.typing.records import KeyEvents, Keystrokes
-from simulator.typing.synth import person, synth_typing
-from simulator.typing.text import apply_key_events
+import importlib
 
-__all__ = [
-    "KeyEvents", "Keystrokes", "Typist", "TypingProfile", "apply_key_events", "code_for", "fit_profile",
-    "load_profile", "person", "synth_typing", "synth_typing_file",
-]
+_HOME = {
+    "fit_profile": "io", "synth_typing_file": "io", "code_for": "layout", "Typist": "params",
+    "TypingProfile": "profile", "load_profile": "profile", "KeyEvents": "records", "Keystrokes": "records",
+    "person": "synth", "synth_typing": "synth", "apply_key_events": "text",
+}
+"""Where each public name lives. Loaded on first use (PEP 562): the CLI reads the layout table to write its
+help, and importing every model module (scipy with them) for that cost each command ~0.3 s of start-up."""
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_HOME)
