@@ -67,6 +67,10 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
     if path.stat().st_size == 0:
         raise HcisimError(f"{path}: empty file (need a header text_id,text[,user] and one text per line)")
     refuse_non_text(path, "a texts CSV")
+    limit = csv.field_size_limit()
+    # csv's default limit (131,072 characters a field) refused a long text as "not a readable CSV"; no field is
+    # longer than the file
+    csv.field_size_limit(max(limit, path.stat().st_size + 1))
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f, strict=True)  # a quote never closed took the rest of the file as one text
@@ -78,6 +82,8 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
     except csv.Error as e:
         hint = ": a quote opened and never closed" if "end of data" in str(e) else ""
         raise HcisimError(f"{path}: not a readable CSV ({e}{hint})") from None
+    finally:
+        csv.field_size_limit(limit)
     twice = sorted({c for c in fields if fields.count(c) > 1})
     if twice:  # the last of two text columns was typed, without a word
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")

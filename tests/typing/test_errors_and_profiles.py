@@ -223,3 +223,21 @@ def test_a_damaged_typing_profile_is_one_line(tmp_path, damage):
     bad.write_text(json.dumps(d))
     with pytest.raises(HcisimError, match="damaged.json: typing profile is incomplete or damaged"):
         load_profile(bad)
+
+
+def test_a_text_longer_than_csvs_default_field_limit_is_read(tmp_path):
+    """csv refuses fields over 131,072 characters by default: a long text (which pandas reads) was "not a
+    readable CSV (field larger than field limit)", and a quote never closed early in a long file lost its hint."""
+    import csv
+
+    from simulator.typing.io import read_texts_csv
+
+    long = "The quick brown fox jumps over the lazy dog. " * 3200  # 144,000 characters
+    (tmp_path / "t.csv").write_text(f'text_id,text\n1,"{long}"\n2,short\n')
+    before = csv.field_size_limit()
+    ids, _, texts, _ = read_texts_csv(tmp_path / "t.csv")
+    assert ids == ["1", "2"] and texts == [long, "short"]
+    assert csv.field_size_limit() == before
+    (tmp_path / "u.csv").write_text(f'text_id,text\n1,"unterminated\n' + "".join(f"{i},{long[:100]}\n" for i in range(2000)))
+    with pytest.raises(HcisimError, match="a quote opened and never closed"):
+        read_texts_csv(tmp_path / "u.csv")
