@@ -103,10 +103,12 @@ def find_person(given: str, known: Collection[str], alias: Callable[[str], str])
     return same[0] if len(same) == 1 else None
 
 
-_INT = re.compile(r"\s*[+-]?\d+\s*")
-_FLOAT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
-_BOOL = re.compile(r"\s*(true|false)\s*", re.IGNORECASE)
-_NONFINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
+# ASCII digits and spaces, as pandas reads numbers: Python's \d took a full-width "１" for the id 1 (beside a 1:
+# two pairs, one id) and its \s a no-break space for a space
+_INT = re.compile(r"\s*[+-]?\d+\s*", re.ASCII)
+_FLOAT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+_BOOL = re.compile(r"\s*(true|false)\s*", re.IGNORECASE | re.ASCII)
+_NONFINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE | re.ASCII)
 _INT64 = 2**63
 
 

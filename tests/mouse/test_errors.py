@@ -32,6 +32,7 @@ from simulator.mouse import fit_profile, load_profile, synth_moves_file
     ("pair_id,x0,y0,x1,y1\n1,true,0,5,5\n", "column x0 is not numeric"),  # was read as 1
     ("pair_id,x0,y0,x1,y1\n1,0,0,five,5\n", "column x1 is not numeric"),
     ("pair_id,x0,y0,x1,y1\n1,0x10,0,300,5\n", "column x0 is not numeric"),  # was read as 16
+    ("pair_id,x0,y0,x1,y1\n1,１２,0,300,5\n", "column x0 is not numeric"),  # pandas: text; was read as 12
     ("pair_id,x0,y0,x1,y1\n  ,0,0,300,5\n", "column pair_id has empty values"),  # an id of spaces
 ])
 def test_bad_pairs(tmp_path, text, message):

@@ -60,6 +60,8 @@ def test_columns_order_and_end_samples(tmp_path, profile):
     # pyarrow's inference made 0x10 the int 16 beside a 16 (two pairs, one id) and 1/0 booleans beside true;
     # pandas keeps both columns as text and reads +2 as 2
     (["0x10", "16"], "string"), (["1", "0", "true"], "string"), (["TRUE", "false"], "bool"), (["+2", "3"], "int64"),
+    # full-width and Arabic-Indic digits, a no-break space: pandas keeps text ("１" and "1" were one id, 1)
+    (["１", "1"], "string"), (["٣", "2.5"], "string"), (["\xa01", "2"], "string"),
 ])
 def test_pair_ids_keep_the_type_a_csv_reader_gives_them_unless_it_would_change_them(tmp_path, ids, kind):
     text = "pair_id,x0,y0,x1,y1\n" + "".join(f"{i},{100 * n},0,300,200\n" for n, i in enumerate(ids))
