@@ -239,3 +239,21 @@ def test_a_binary_or_8_bit_file_is_said_to_be_so(tmp_path, content, says):
     out = hcisim("import", str(bad("user7/session_1").parents[1]), "--format", "balabit", "--out", str(tmp_path / "d"))
     assert out.returncode != 0 and one_line_error(out).endswith(f"not a Balabit session file: {says}")
     assert not (tmp_path / "d").exists()
+
+
+def test_a_pandas_index_of_two_unnamed_levels_is_read_past(tmp_path):
+    """pandas writes an unnamed two-level index as ",,pair_id,..." (it reads back as Unnamed: 0, Unnamed: 1):
+    both files were refused with "column(s)  appear more than once in the header", naming no column."""
+    import pyarrow.parquet as pq
+
+    pairs = tmp_path / "p.csv"
+    pairs.write_text(",,pair_id,x0,y0,x1,y1\na,0,7,0,0,300,200\na,1,8,300,200,10,10\n")
+    synth_moves_file(pairs, tmp_path / "m.parquet", candidates=1)
+    assert list(dict.fromkeys(pq.read_table(tmp_path / "m.parquet")["pair_id"].to_pylist())) == [7, 8]
+    texts = tmp_path / "t.csv"
+    texts.write_text(",,text_id,text\na,0,1,hello\n")
+    synth_typing_file(texts, tmp_path / "t.parquet", candidates=1)
+    assert set(pq.read_table(tmp_path / "t.parquet")["text_id"].to_pylist()) == {1}
+    pairs.write_text(",,pair_id,x0,y0,x1,y1,x0\na,0,7,0,0,300,200,5\n")  # a column read, twice: still refused
+    with pytest.raises(HcisimError, match=r"column\(s\) x0 appear more than once"):
+        synth_moves_file(pairs, tmp_path / "m2.parquet")

@@ -339,7 +339,9 @@ def read_pairs(path: Path) -> tuple[pa.Array, dict[str, np.ndarray], list[str | 
     refuse_non_text(path, "a pairs CSV")
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
         header = [c.strip() for c in next(csv.reader(f), [])]  # "pair_id, x0, ..." as typed by hand
-    twice = sorted({c for c in header if header.count(c) > 1})
+    # only columns read: pandas writes an unnamed index of two levels as ",,pair_id,...", which read as
+    # "column(s)  appear more than once"
+    twice = sorted({c for c in header if header.count(c) > 1 and c in (*REQUIRED, "width", "height", "user")})
     if twice:
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     try:

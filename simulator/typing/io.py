@@ -84,7 +84,8 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
         raise HcisimError(f"{path}: not a readable CSV ({e}{hint})") from None
     finally:
         csv.field_size_limit(limit)
-    twice = sorted({c for c in fields if fields.count(c) > 1})
+    # only columns read (an unnamed two-level pandas index, ",,text_id,text", was refused with no name)
+    twice = sorted({c for c in fields if fields.count(c) > 1 and c in ("text_id", "text", "user")})
     if twice:  # the last of two text columns was typed, without a word
         raise HcisimError(f"{path}: column(s) {', '.join(twice)} appear more than once in the header")
     missing = {"text_id", "text"} - set(fields or [])
