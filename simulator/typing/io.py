@@ -108,7 +108,7 @@ def read_texts_csv(path: Path) -> tuple[list[str], pa.Array, list[str], list[str
         u = r.get("user")
         ids.append(tid)
         texts.append(normalise_newlines(text))
-        users.append(u if u not in (None, "") else None)
+        users.append(u if u is not None and u.strip() else None)  # a blank cell is empty, as synth-moves reads it
     typed = typed_ids(ids)
     return ids, typed, texts, users
 

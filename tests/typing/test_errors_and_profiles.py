@@ -241,3 +241,14 @@ def test_a_text_longer_than_csvs_default_field_limit_is_read(tmp_path):
     (tmp_path / "u.csv").write_text(f'text_id,text\n1,"unterminated\n' + "".join(f"{i},{long[:100]}\n" for i in range(2000)))
     with pytest.raises(HcisimError, match="a quote opened and never closed"):
         read_texts_csv(tmp_path / "u.csv")
+
+
+def test_a_user_cell_of_spaces_is_empty_as_in_synth_moves(tmp_path):
+    """Empty = a typist drawn from the population; a cell of spaces failed with "unknown user ''" (the aalto
+    profile has no typists, so any blank-looking cell stopped the file) while synth-moves read it as empty."""
+    from simulator.typing.io import read_texts_csv
+
+    (tmp_path / "t.csv").write_text("text_id,text,user\n1,hello,  \n2,again,01\n")
+    assert read_texts_csv(tmp_path / "t.csv")[3] == [None, "01"]
+    (tmp_path / "a.csv").write_text("text_id,text,user\n1,hello, \n")
+    assert synth_typing_file(tmp_path / "a.csv", tmp_path / "o.parquet", profile="aalto", candidates=1) > 0
