@@ -110,14 +110,19 @@ _FLOAT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
 _BOOL = re.compile(r"\s*(true|false)\s*", re.IGNORECASE | re.ASCII)
 _NONFINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE | re.ASCII)
 _INT64 = 2**63
+MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+"""What pandas reads as a missing number by default (R writes ``NA``, pandas' own nullable types ``<NA>``)."""
 
 
 def numbers(values: Sequence[str | None]) -> np.ndarray | None:
-    """A CSV column's numbers as float64 (an empty field NaN), or None when a value is not a decimal number as
-    pandas reads one (``0x10`` is not 16; ``NaN`` and ``inf`` are numbers, for the caller to refuse by name)."""
-    if not all(v is None or _FLOAT.fullmatch(v) or _NONFINITE.fullmatch(v) for v in values):
+    """A CSV column's numbers as float64 (an empty or missing field, as pandas reads one, NaN), or None when a value
+    is not a decimal number as pandas reads one (``0x10`` is not 16; ``NaN`` and ``inf`` are numbers, for the caller
+    to refuse by name)."""
+    missing = [v is None or v.strip() in MISSING for v in values]
+    if not all(m or _FLOAT.fullmatch(v) or _NONFINITE.fullmatch(v) for m, v in zip(missing, values)):
         return None
-    return np.array([np.nan if v is None else float(v) for v in values], np.float64)
+    return np.array([np.nan if m else float(v) for m, v in zip(missing, values)], np.float64)
 
 
 def typed_ids(ids: Sequence[str]) -> pa.Array:

@@ -191,3 +191,15 @@ def test_workers_give_the_same_bytes(tmp_path):
                          progress=lambda d, n: done.append(d))
     assert (tmp_path / "w1.parquet").read_bytes() == (tmp_path / "w2.parquet").read_bytes()
     assert done == [500, 1000, 1100] * 2  # progress after each chunk, in order, either way
+
+
+def test_a_size_written_as_missing_by_r_or_pandas_is_an_unknown_size(tmp_path):
+    """R writes a missing size as NA and pandas' nullable columns as <NA>: both were "column width is not numeric"
+    where an empty cell is read as an unknown size."""
+    outs = []
+    for name, cell in (("empty", ""), ("r", "NA"), ("pandas", "<NA>"), ("null", "NULL")):
+        (tmp_path / f"{name}.csv").write_text(f"pair_id,x0,y0,x1,y1,width,height\n1,0,0,300,200,{cell},{cell}\n"
+                                              "2,10,10,400,300,40,20\n", encoding="utf-8")
+        synth_moves_file(tmp_path / f"{name}.csv", tmp_path / f"{name}.parquet", seed=3)
+        outs.append(pq.read_table(tmp_path / f"{name}.parquet"))
+    assert all(t.equals(outs[0]) for t in outs[1:])
