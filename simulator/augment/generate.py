@@ -628,8 +628,10 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         if not usable:
             raise HcisimError(f"{dataset}: no session has a person with enough data to fit "
                               f"(left out: {', '.join(sorted(set(skipped.values())))})")
-        if people == "new" and identity_quota:
-            models.quotas = _quotas(tasks, models, factor * len(usable), seed)
+        if people == "new" and identity_quota:  # each modality's cap is its share of its own new sessions
+            per_kind = {kind: factor * sum(any(k == kind for k, _ in st.order) for st in usable)
+                        for kind in ("mouse", "typing")}
+            models.quotas = _quotas(tasks, models, per_kind, seed)
         step.total = fit_steps + factor * len(usable)
         step.at(fit_steps)
         k = 0
@@ -651,14 +653,16 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     return manifest
 
 
-def _quotas(tasks: DatasetTasks, models: Models, sessions: int, seed: int) -> Quotas:
-    """The identity quota of each modality generated (None where its recorded items name one person)."""
+def _quotas(tasks: DatasetTasks, models: Models, sessions: dict[str, int], seed: int) -> Quotas:
+    """The identity quota of each modality generated (None where its recorded items name one person);
+    ``sessions``: per modality, how many new sessions will have its tasks (a session of mouse tasks only is
+    no typing session, so it cannot widen the typing cap)."""
     id_seed = int(component_seed(np.random.SeedSequence(seed), "identity-quota").generate_state(1)[0])
     q = Quotas()
     if models.mouse is not None:
-        q.mouse = identity.fit_mouse(tasks.movements, sessions, id_seed)
+        q.mouse = identity.fit_mouse(tasks.movements, sessions["mouse"], id_seed)
     if models.typing is not None:
-        q.typing, q.layout = identity.fit_typing(tasks.typing_records, sessions, id_seed)
+        q.typing, q.layout = identity.fit_typing(tasks.typing_records, sessions["typing"], id_seed)
     return q
 
 

@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 
 from simulator.augment import augment_dataset
 from simulator.augment.identity import MARGIN, ROUNDS, UNCLEAR, WAVE, IdentityQuota
-from simulator.dataset import read_dataset
+from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.fidelity.identify import Identifier
 
 
@@ -147,3 +147,22 @@ def test_typing_quota_counts_every_new_typist(typing_ds, tmp_path):
     assert stats["people"] == 2 and stats["sessions"] == 2 * len(read_dataset(typing_ds).sessions)
     assert sum(stats["named"].values()) >= stats["sessions"] - stats["unnamed"]   # the busiest model's count each
     assert stats["most_named"] <= stats["cap"] or stats["over_cap"] > 0
+
+
+def test_each_modality_caps_by_its_own_new_sessions(mouse_ds, typing_ds, tmp_path):
+    """Mouse sessions and typing sessions recorded apart (two people, one of each per person): each quota's cap is
+    its own modality's share, ceil(2 new sessions / 2 people) = 1 -- not the run's 4 sessions over 2, which let one
+    recorded person be named for both new mouse sessions."""
+    mouse, typing = read_dataset(mouse_ds), read_dataset(typing_ds)
+    people = {"user13-1min": "13", "user25-1min": "25", "t_01": "13", "t_05": "25"}
+    m = Manifest(driver="recorder", coordinate_space=mouse.manifest.coordinate_space, people=people)
+    with DatasetWriter(tmp_path / "apart", m) as w:
+        for ds in (mouse, typing):
+            for sid in ds.sessions:
+                w.add_session(sid, events=ds.events.filter(pc.equal(ds.events["session_id"], sid)))
+    augment_dataset(tmp_path / "apart", tmp_path / "out", factor=1, people="new", seed=1)
+    stats = read_dataset(tmp_path / "out").manifest.stats["identity_quota"]
+    for kind in ("mouse", "typing"):
+        assert stats[kind]["sessions"] == 2 and stats[kind]["people"] == 2
+        assert stats[kind]["cap"] == 1
+        assert stats[kind]["most_named"] <= 1 or stats[kind]["over_cap"] > 0
