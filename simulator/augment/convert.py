@@ -19,6 +19,7 @@ Session ids and people:
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -238,7 +239,7 @@ def import_dataset(fmt: str, src: Path, out: Path, *, sessions: str | None = Non
     from simulator.typing.io import data_terms
 
     manifest = Manifest(driver="import", coordinate_space=COORDINATES[fmt], command=command or list(sys.argv),
-                        source={"format": fmt, "name": Path(src).name})
+                        source={"format": fmt, "name": Path(os.path.abspath(src)).name})  # "." too
     read: list[Path] = []
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         for s in iter_sessions(fmt, src, sessions, progress):

@@ -33,6 +33,7 @@ so the same seed gives the same bytes.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass, replace
@@ -592,11 +593,12 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         _refuse_population_of_one(dataset, tasks, modality)
         tasks = _pseudonymous(tasks)
     src_sha = ds.manifest.content_sha256()
+    src_name = Path(os.path.abspath(dataset)).name  # "augment ." names the folder, not ''
     m = ds.manifest
     terms = dataset_terms(m.source, m.profiles)  # the recorded data's licence travels on (a profile's too)
     manifest = Manifest(driver="augment", coordinate_space=m.coordinate_space, seed=seed, scenario=m.scenario,
                         command=command or list(sys.argv), screen=m.screen, viewport=m.viewport,
-                        source={"dataset": Path(dataset).name, "dataset_sha256": src_sha,
+                        source={"dataset": src_name, "dataset_sha256": src_sha,
                                 "format": m.source.get("format", m.driver), "factor": factor, "people": people,
                                 "modality": modality, **terms})
     fit_mouse_too = has_mouse and modality in ("all", "mouse")
@@ -605,7 +607,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     fit_steps = FIT_STEPS * fit_mouse_too + TYPING_FIT_STEPS * fit_typing_too + 1
     step = Steps(fit_steps + factor * len(tasks.sessions), progress)
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
-        meta = {"source_format": "hcisim", "source": Path(dataset).name, "source_sha256": src_sha, **terms}
+        meta = {"source_format": "hcisim", "source": src_name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
         if fit_mouse_too:
             fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,

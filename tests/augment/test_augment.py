@@ -256,6 +256,14 @@ def test_cli_augment_writes_a_valid_dataset(typing_ds, tmp_path):
         assert f"{redrawn} of {m.stats['identity_quota']['typing']['sessions']} new typing people redrawn" in r.stderr
 
 
+def test_the_dataset_given_as_dot_is_named_in_the_manifest_and_profile(mouse_ds, tmp_path, monkeypatch):
+    """`cd data/sapi && hcisim augment . ...` wrote source.dataset '' and a profile whose meta.source was ''."""
+    monkeypatch.chdir(mouse_ds)
+    m = augment_dataset(Path("."), tmp_path / "out", factor=1, people="same", seed=0)
+    assert m.source["dataset"] == mouse_ds.name
+    assert json.loads((tmp_path / "out" / "profiles" / "mouse.json").read_text())["meta"]["source"] == mouse_ds.name
+
+
 def test_same_people_move_like_themselves(same_out, mouse_ds):
     """Subject 25 points much faster than 13 (median ~0.4 s vs ~0.75 s): every session generated as one of
     them is nearer that person's recorded median movement time than the other's."""

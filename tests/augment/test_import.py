@@ -178,6 +178,13 @@ def test_a_file_named_from_the_working_folder_belongs_to_someone(shared_data, tm
     assert m.people == {f"{tmp_path.name}-mine": "mine"}  # a file given alone is named by itself, as fit names it
 
 
+def test_the_working_folder_given_as_dot_is_named_in_the_manifest(shared_data, tmp_path, monkeypatch):
+    """`cd user1 && hcisim import . ...` wrote source.name '' (the name of the path '.')."""
+    monkeypatch.chdir(shared_data / "sapimouse" / "user1")
+    m = import_dataset("sapimouse", Path("."), tmp_path / "o")
+    assert m.source["name"] == "user1"
+
+
 def test_an_aalto_file_without_a_press_time_is_one_line(shared_data, tmp_path):
     """Every PRESS_TIME empty (the data set's bad times, on every row) ended the import in an IndexError."""
     lines = (shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt").read_text(encoding="utf-8").splitlines()
