@@ -135,6 +135,26 @@ def test_a_dataset_judged_against_itself_is_said_to_be_one(fx, tmp_path):
     assert not [n for n in fx.result("same").notes if "same data" in n]
 
 
+def test_fitting_data_other_than_synth_s_source_is_said(fx, tmp_path):
+    """SYNTH made by `augment` names its input by content (source.dataset_sha256). Given REAL and --fitting the
+    wrong way round, privacy was measured against data the generator never saw and a privacy gate passed without
+    a word; given the right way round, nothing is said."""
+    from simulator.dataset import read_dataset
+
+    synth = copy(fx.path("same"), tmp_path / "synth")
+    m = json.loads((synth / "manifest.json").read_text())
+    m["driver"] = "augment"
+    m["source"] = {"dataset": "fit", "dataset_sha256": read_dataset(fx.path("fit")).manifest.content_sha256()}
+    (synth / "manifest.json").write_text(json.dumps(m))
+    swapped = evaluate(fx.path("fit"), synth, fitting=fx.path("real"))
+    assert "the fitting data (real) is not the dataset SYNTH was augmented from (fit): its privacy figures compare " \
+           "SYNTH with data its models were not fitted on" in swapped.notes
+    assert "REAL (fit) is the dataset SYNTH was augmented from: REAL should be data the generator did not see" \
+           in swapped.notes
+    right = evaluate(fx.path("real"), synth, fitting=fx.path("fit"))
+    assert not [n for n in right.notes if "augmented from" in n]
+
+
 def test_people_default_to_one_per_session(fx, tmp_path):
     """Without a people map every session is its own person: no people to share, so no utility."""
     anon = write(tmp_path / "anon", [(f"a{i}", Person(f"ignored{i}", p.mover, p.typist))
