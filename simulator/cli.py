@@ -393,6 +393,11 @@ def augment(
     if left:
         _note(f"{len(left)} session(s) left out: too little data to fit their person "
               f"({', '.join(sorted(set(left.values())))})")
+    idle = m.stats.get("sessions_without_tasks") or []
+    if idle:
+        _note(f"{len(idle)} session(s) had nothing to generate (no pointing movement or typed segment"
+              f"{'' if m.source.get('modality', 'all') == 'all' else ' of --modality ' + m.source['modality']}): "
+              f"{', '.join(idle[:5])}{', ...' if len(idle) > 5 else ''}")
 
 
 @app.command()

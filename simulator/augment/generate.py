@@ -626,7 +626,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
                                 tasks.typing_records if "typing" in loaded else None, quantile=guard_quantile)
         models = Models(loaded.get("mouse"), loaded.get("typing"), new_faker(), guards)
         pools = Pools.of(tasks.sessions)
-        usable, skipped = _usable(tasks, models, people)
+        usable, skipped, idle = _usable(tasks, models, people)
         if not usable:
             raise HcisimError(f"{dataset}: no session has a person with enough data to fit "
                               f"(left out: {', '.join(sorted(set(skipped.values())))})")
@@ -648,6 +648,8 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
                 step()
         manifest.stats = {"sessions_in": len(ds.sessions), "sessions_out": k,
                           "sessions_left_out": dict(sorted(skipped.items()))}
+        if idle:  # else sessions_in x factor and sessions_out disagreed with nothing left out
+            manifest.stats["sessions_without_tasks"] = idle
         if guards is not None:
             manifest.stats["privacy_guard"] = guards.stats()
         if models.quotas is not None:
@@ -679,12 +681,15 @@ def _check_room(ds, factor: int, out: Path) -> None:
                           f"{factor}) and {where} has {free / 1e9:,.1f} GB free")
 
 
-def _usable(tasks: DatasetTasks, models: Models, people: str) -> tuple[list[SessionTasks], dict[str, str]]:
-    """Sessions that can be generated: with --people same, their person must be in the fitted profiles."""
-    usable, skipped = [], {}
+def _usable(tasks: DatasetTasks, models: Models,
+            people: str) -> tuple[list[SessionTasks], dict[str, str], list[str]]:
+    """Sessions that can be generated: with --people same, their person must be in the fitted profiles; the
+    sessions left out (session -> person), and the sessions with no task of a modality generated (idle)."""
+    usable, skipped, idle = [], {}, []
     for st in tasks.sessions:
         kinds = {k for k, _ in st.order if (models.mouse if k == "mouse" else models.typing) is not None}
         if not kinds:
+            idle.append(st.session_id)
             continue
         if people == "same":
             if "mouse" in kinds and st.person not in models.mouse.alpha:
@@ -694,4 +699,4 @@ def _usable(tasks: DatasetTasks, models: Models, people: str) -> tuple[list[Sess
                 skipped[st.session_id] = st.person
                 continue
         usable.append(st)
-    return usable, skipped
+    return usable, skipped, idle

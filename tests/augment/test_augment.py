@@ -256,6 +256,24 @@ def test_cli_augment_writes_a_valid_dataset(typing_ds, tmp_path):
         assert f"{redrawn} of {m.stats['identity_quota']['typing']['sessions']} new typing people redrawn" in r.stderr
 
 
+def test_a_session_with_nothing_to_generate_is_said(mouse_ds, typing_ds, tmp_path):
+    """A mouse session under --modality typing has no task to redo: it was dropped without a word, leaving
+    sessions_in 2, factor 2, sessions_out 2 and nothing left out in the manifest."""
+    mouse, typing = read_dataset(mouse_ds), read_dataset(typing_ds)
+    m = Manifest(driver="recorder", coordinate_space=mouse.manifest.coordinate_space,
+                 people={"user13-1min": "13", "t_05": "05"})
+    with DatasetWriter(tmp_path / "both", m) as w:
+        for ds, sid in ((mouse, "user13-1min"), (typing, "t_05")):
+            w.add_session(sid, events=ds.events.filter(pc.equal(ds.events["session_id"], sid)))
+    r = hcisim("augment", tmp_path / "both", "--factor", "2", "--modality", "typing", "--out", tmp_path / "o")
+    assert r.returncode == 0, r.stderr
+    stats = read_dataset(tmp_path / "o").manifest.stats
+    assert stats["sessions_in"] == 2 and stats["sessions_out"] == 2 and stats["sessions_left_out"] == {}
+    assert stats["sessions_without_tasks"] == ["user13-1min"]
+    assert "1 session(s) had nothing to generate (no pointing movement or typed segment of --modality typing): " \
+           "user13-1min" in r.stderr
+
+
 def test_the_dataset_given_as_dot_is_named_in_the_manifest_and_profile(mouse_ds, tmp_path, monkeypatch):
     """`cd data/sapi && hcisim augment . ...` wrote source.dataset '' and a profile whose meta.source was ''."""
     monkeypatch.chdir(mouse_ds)
