@@ -609,12 +609,21 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         meta = {"source_format": "hcisim", "source": src_name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
-        if fit_mouse_too:
-            fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
-                                        progress=step.part(FIT_STEPS))
-        if fit_typing_too:
-            fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta,
-                                          progress=step.part(TYPING_FIT_STEPS))
+        for kind, fit_it in (("mouse", fit_mouse_too), ("typing", fit_typing_too)):
+            if not fit_it:
+                continue
+            try:
+                if kind == "mouse":
+                    fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
+                                                progress=step.part(FIT_STEPS))
+                else:
+                    fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta,
+                                                  progress=step.part(TYPING_FIT_STEPS))
+            except HcisimError as e:  # --modality all: say that the other modality can be augmented alone
+                other = "typing" if kind == "mouse" else "mouse"
+                if modality != "all" or not (fit_typing_too if other == "typing" else fit_mouse_too):
+                    raise
+                raise HcisimError(f"{dataset}: {e}; --modality {other} augments its {other} alone") from None
         loaded = {}
         for kind, f in fitted.items():  # generate with exactly the stored profile (rounded as in the file)
             rel = w.add_file(f"profiles/{kind}.json", f.data)

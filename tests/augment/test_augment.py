@@ -210,6 +210,18 @@ def _one_mouse_person(mouse_ds: Path, tmp_path: Path) -> Path:
     return tmp_path / "one-mover"
 
 
+def _few_clicks_and_typing(mouse_ds: Path, typing_ds: Path, tmp_path: Path) -> Path:
+    """A session of 1 pointing movement and a typist's session, each its own person (a recorded form's
+    sessions without a people map look so): too little mouse to fit, enough typing."""
+    mouse, typing = read_dataset(mouse_ds), read_dataset(typing_ds)
+    ev = mouse.events.filter(pc.equal(mouse.events["session_id"], "user13-1min"))
+    downs = np.flatnonzero(np.asarray(ev["type"].to_pylist()) == "down")
+    with DatasetWriter(tmp_path / "few-clicks", Manifest(driver="recorder")) as w:
+        w.add_session("user13-1min", events=ev.slice(0, int(downs[2])))
+        w.add_session("t_05", events=typing.events.filter(pc.equal(typing.events["session_id"], "t_05")))
+    return tmp_path / "few-clicks"
+
+
 @pytest.mark.parametrize("case, fragment", [
     ("empty", "the dataset is empty"),
     ("no-mouse", "no mouse data to augment"),
@@ -224,6 +236,9 @@ def _one_mouse_person(mouse_ds: Path, tmp_path: Path) -> Path:
     ("people-typo", "the manifest's people name session(s) it does not list: user25-1mn (edited by hand?); "
                     "`hcisim validate"),
     ("sessions-cut", "events of session(s) the manifest does not list: "),
+    # default --modality all: the mouse could not be fitted, and nothing said the typing could be augmented alone
+    ("few-clicks", "few-clicks: too few pointing movements per person to fit a mouse profile (need >= 5 for "
+                   "someone; most: 1); --modality typing augments its typing alone"),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
     args = {"empty": lambda: [_empty(tmp_path), "--factor", "2"],
@@ -238,6 +253,7 @@ def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
                 {"user25-1mn": "13"})), "--factor", "1"],
             "sessions-cut": lambda: [_edited_manifest(mouse_ds, tmp_path, lambda m: m.update(
                 sessions=m["sessions"][:1], people={s: m["people"][s] for s in m["sessions"][:1]})), "--factor", "1"],
+            "few-clicks": lambda: [_few_clicks_and_typing(mouse_ds, typing_ds, tmp_path), "--factor", "1"],
             }[case]()
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
