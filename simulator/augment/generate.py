@@ -609,20 +609,18 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     with DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         meta = {"source_format": "hcisim", "source": src_name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
-        for kind, fit_it in (("mouse", fit_mouse_too), ("typing", fit_typing_too)):
-            if not fit_it:
-                continue
+        fits = {"mouse": lambda: fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
+                                           progress=step.part(FIT_STEPS)),
+                "typing": lambda: fit_typing(tasks.typing_records, "augment-typing", meta,
+                                             progress=step.part(TYPING_FIT_STEPS))}
+        wanted = [kind for kind, yes in (("mouse", fit_mouse_too), ("typing", fit_typing_too)) if yes]
+        for kind in wanted:
             try:
-                if kind == "mouse":
-                    fitted["mouse"] = fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
-                                                progress=step.part(FIT_STEPS))
-                else:
-                    fitted["typing"] = fit_typing(tasks.typing_records, "augment-typing", meta,
-                                                  progress=step.part(TYPING_FIT_STEPS))
-            except HcisimError as e:  # --modality all: say that the other modality can be augmented alone
-                other = "typing" if kind == "mouse" else "mouse"
-                if modality != "all" or not (fit_typing_too if other == "typing" else fit_mouse_too):
+                fitted[kind] = fits[kind]()
+            except HcisimError as e:  # both wanted (--modality all): say that the other can be augmented alone
+                if len(wanted) < 2:
                     raise
+                other = "typing" if kind == "mouse" else "mouse"
                 raise HcisimError(f"{dataset}: {e}; --modality {other} augments its {other} alone") from None
         loaded = {}
         for kind, f in fitted.items():  # generate with exactly the stored profile (rounded as in the file)
