@@ -155,6 +155,13 @@ class LocalEngine:
     def result(fut):
         return fut.result()
 
+    def abort(self) -> None:
+        """Stop the workers now. A `kill` reaches hcisim's process only (a terminal's Ctrl-C the whole group): the
+        pool's shutdown waited for the shards in flight, minutes at the default shard size, for ever in a script
+        that loops, and a supervisor's SIGKILL came first."""
+        for proc in list((self.pool._processes or {}).values()):
+            proc.terminate()
+
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
 
@@ -207,6 +214,9 @@ class RayEngine:
             return self.ray.get(fut)
         except self.ray.exceptions.RayTaskError as exc:
             raise exc.as_instanceof_cause() from None
+
+    def abort(self) -> None:  # a local Ray started here ends its workers at close; a cluster's keep their tasks
+        pass
 
     def close(self) -> None:
         if self.started:
@@ -321,6 +331,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                         failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
         stop.keep_note(resume)
+        engine.abort()
         raise
     finally:
         engine.close()

@@ -186,3 +186,35 @@ def test_every_shard_a_script_cannot_play_is_counted_not_only_the_first(tmp_path
     said = str(err.value)
     assert said.startswith("session s00002") and "; 1 more shard(s) failed too, the next: session s00004" in said
     assert said.endswith(f"; 1 completed shard(s) are kept in {tmp_path / '.out.shards'}")
+
+
+@pytest.mark.slow
+def test_a_kill_of_hcisim_alone_stops_its_workers_at_once(tmp_path):
+    """`kill PID` reaches hcisim's process only, not its workers: it waited for the shards in flight (two minutes
+    of checkout_form at the default shard size; for ever in a script that loops) before it said "interrupted"."""
+    script = tmp_path / "stuck.py"
+    script.write_text('"""Never ends."""\nimport time\n\nAPP = "web"\nSTART = "/login"\n\n\n'
+                      "def run(s):\n    time.sleep(600)\n")
+    layout = Path(__file__).parents[2] / "scenarios" / "layouts" / "login.json"
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "simulator.cli", "run", str(script), "--layout", str(layout), "--sessions", "4",
+           "--shard-size", "1", "--workers", "2", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    workers: list[str] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.1)
+        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2, "no worker processes"
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        for pid in workers:  # the test's own processes, whatever happened
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert proc.returncode == 143, err
+    assert err.strip().startswith("interrupted: finished shards are kept in")
