@@ -350,23 +350,34 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
 
 def _assemble(stage: Path, out: Path, manifest: Manifest, receipts: dict[int, ShardReceipt],
               overwrite: bool) -> Path:
-    """Move verified shard files into the final layout, write one manifest, publish with one rename."""
+    """Link verified shard files into the final layout, write one manifest, publish with one rename.
+
+    Linked, not copied: a copy needed the dataset's size twice over, so a disk that held every shard filled up
+    at the very end, and left the half-made copy behind, named after the shard file it was reading."""
     final_tmp = out.parent / f".{out.name}.tmp-assemble"
     shutil.rmtree(final_tmp, ignore_errors=True)
-    final_tmp.mkdir()
     tables: dict[str, list[str]] = {}
-    for i in sorted(receipts):
-        for rel, entry in receipts[i].files.items():
-            name = rel.rsplit(".", 1)[0]
-            dest = f"{name}/{shard_name(i)}/part{Path(rel).suffix}"
-            (final_tmp / dest).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(stage / shard_name(i) / rel, final_tmp / dest)
-            tables.setdefault(name, []).append(dest)
-            manifest.files[dest] = FileEntry(sha256=entry["sha256"], bytes=entry["bytes"], rows=entry["rows"])
-    manifest.tables = tables
-    manifest.files = dict(sorted(manifest.files.items()))
-    manifest.created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    (final_tmp / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+    try:
+        final_tmp.mkdir()
+        for i in sorted(receipts):
+            for rel, entry in receipts[i].files.items():
+                name = rel.rsplit(".", 1)[0]
+                dest = f"{name}/{shard_name(i)}/part{Path(rel).suffix}"
+                (final_tmp / dest).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(stage / shard_name(i) / rel, final_tmp / dest)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(stage / shard_name(i) / rel, final_tmp / dest)
+                tables.setdefault(name, []).append(dest)
+                manifest.files[dest] = FileEntry(sha256=entry["sha256"], bytes=entry["bytes"], rows=entry["rows"])
+        manifest.tables = tables
+        manifest.files = dict(sorted(manifest.files.items()))
+        manifest.created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        (final_tmp / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(final_tmp, ignore_errors=True)
+        raise HcisimError(f"{out}: cannot write there ({exc.strerror or exc}); the {len(receipts)} completed "
+                          f"shard(s) are kept in {stage}; run the same command to resume") from None
     publish(final_tmp, check_out(out, overwrite))
     shutil.rmtree(stage, ignore_errors=True)
     return out

@@ -218,3 +218,36 @@ def test_a_kill_of_hcisim_alone_stops_its_workers_at_once(tmp_path):
                 pass
     assert proc.returncode == 143, err
     assert err.strip().startswith("interrupted: finished shards are kept in")
+
+
+def _disk_full(*args, **kwargs):
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device", str(args[0]))
+
+
+def test_assembling_the_dataset_does_not_copy_its_shards(tmp_path, monkeypatch):
+    """The shards were copied into the dataset: a disk that held every shard filled up at the very end."""
+    import shutil
+
+    monkeypatch.setattr(shutil, "copyfile", _disk_full)
+    out = gen(tmp_path / "out", sessions=4)
+    assert not (tmp_path / ".out.shards").exists() and not (tmp_path / ".out.tmp-assemble").exists()
+    assert read_dataset(out).manifest.stats["shards"] == 2
+
+
+def test_a_full_disk_while_assembling_is_one_line_leaves_no_half_dataset_and_resumes(tmp_path, monkeypatch):
+    """It left `.out.tmp-assemble` half-written, and its message named the shard file it was reading."""
+    import shutil
+
+    from simulator.errors import HcisimError
+
+    monkeypatch.setattr(shutil, "copyfile", _disk_full)
+    monkeypatch.setattr(os, "link", _disk_full)
+    with pytest.raises(HcisimError) as err:
+        gen(tmp_path / "out", sessions=4)
+    assert str(err.value) == (f"{tmp_path / 'out'}: cannot write there (No space left on device); the 2 completed "
+                              f"shard(s) are kept in {tmp_path / '.out.shards'}; run the same command to resume")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.shards"]
+    monkeypatch.undo()
+    assert read_dataset(gen(tmp_path / "out", sessions=4)).manifest.stats["shards_reused"] == 2
