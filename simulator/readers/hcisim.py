@@ -46,18 +46,25 @@ def session_of(record: Keystrokes) -> str:
     return record.text_id.rsplit("#", 1)[0]
 
 
+def session_rows(sessions: np.ndarray) -> dict[str, np.ndarray]:
+    """Each session's row indices in order, sessions in the order they first appear. Why not a mask per session:
+    that is sessions x rows, and `hcisim report` of 2,000 sessions spent 20 of its 23 s there."""
+    ids, first, inverse = np.unique(sessions, return_index=True, return_inverse=True)
+    groups = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse, minlength=len(ids)))[:-1])
+    return {str(ids[j]): groups[j] for j in np.argsort(first)}
+
+
 def pointer_logs(events: pa.Table, people: dict[str, str]) -> dict[str, PointerLog]:
     """Each session's pointer events as the mouse fit reads them, with ``user`` = the session's person."""
     cols = {c: events.column(c).to_numpy(zero_copy_only=False)
             for c in ("session_id", "t_ms", "type", "x", "y", "button", "device")}
     out = {}
-    mouse = cols["device"] == "mouse"
-    sid_all = cols["session_id"].astype(str)
-    for sid in dict.fromkeys(sid_all[mouse]):
-        m = (sid_all == sid) & mouse
+    mouse = np.flatnonzero(cols["device"] == "mouse")
+    for sid, rows in session_rows(cols["session_id"][mouse].astype(str)).items():
+        m = mouse[rows]
         ty, bt = cols["type"][m], cols["button"][m]
         x, y = cols["x"][m].astype(float), cols["y"][m].astype(float)
-        kind = np.full(int(m.sum()), OTHER, np.int8)
+        kind = np.full(len(m), OTHER, np.int8)
         kind[ty == "move"] = MOVE
         kind[(ty == "down") & (bt == "left")] = PRESS_LEFT
         kind[ty == "up"] = RELEASE
@@ -74,11 +81,10 @@ def keystroke_logs(events: pa.Table, people: dict[str, str],
     cols = {c: events.column(c).to_numpy(zero_copy_only=False)
             for c in ("session_id", "t_ms", "device", "type", "key", "code")}
     m = (cols["device"] == "keyboard") & np.isin(cols["type"], ["key_down", "key_up"])
+    keys = {c: v[m] for c, v in cols.items()}
     out = {}
-    sessions = cols["session_id"][m].astype(str)
-    for sid in dict.fromkeys(sessions):
-        sm = sessions == sid
-        pick = lambda c: cols[c][m][sm]  # noqa: E731  (events are in seq order already)
+    for sid, rows in session_rows(keys["session_id"].astype(str)).items():
+        pick = lambda c: keys[c][rows]  # noqa: E731  (events are in seq order already)
         out[sid] = pair_events(pick("t_ms"), pick("type"), pick("key"), pick("code"), user=people.get(sid, sid),
                                text_id=sid, unreleased_ms=unreleased_ms)
     return out
