@@ -17,6 +17,7 @@ Every input event is labelled with the intended action that produced it.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import sys
 import time
@@ -92,6 +93,12 @@ def load_scenario(name_or_path: str) -> Scenario:
     run = getattr(module, "run", None)
     if not callable(run):
         raise HcisimError(f"{path}: a scenario must define run(s)")
+    try:  # `def run():` failed in every session, tried three times, as "TypeError: run() takes 0 positional ..."
+        inspect.signature(run).bind(None)
+    except TypeError:
+        raise HcisimError(f"{path}: run must take one argument, the person acting (def run(s):)") from None
+    except ValueError:  # no signature to read (a builtin): its call will tell
+        pass
     doc = (module.__doc__ or "").strip().splitlines()
     app = getattr(module, "APP", None)
     if app not in APPS:

@@ -253,14 +253,23 @@ class SessionRunner:
             final_state = getattr(self.driver, "app_state", lambda: None)()
         except HcisimError as exc:
             raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
+        except SystemExit as exc:  # ended hcisim with the script's code and no word, its shards left behind
+            when = f"step {actor._step}" if actor._step else "before its first step"
+            raise HcisimError(f"session {sid}, {when}: the scenario called sys.exit({exc.code!r})") from None
         except Exception as exc:
             where = _raised_in(exc, self.scenario.path)
-            if where is None:
-                raise  # from a driver or the browser: may be bad luck, the shard is tried again
-            # a bug in the script: the same on every retry and every seed, so said once, with its line
-            when = f"after step {actor._step}" if actor._step else "before its first step"  # in the script's own code
-            raise HcisimError(f"session {sid}, {when}: the scenario raised {type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else ''} ({where})") from None
+            if where is not None:
+                when = f"after step {actor._step}" if actor._step else "before its first step"  # the script's code
+            else:
+                # offline nothing is luck: what failed inside hcisim, called by the script, comes from how the script
+                # called it (s.wait("100"), a string for a locator); it was tried three times, then said as
+                # "shard 0 failed" without the session or the line
+                where = None if self.driver.live else _called_from(exc, self.scenario.path)
+                if where is None:
+                    raise  # from a driver or the browser: may be bad luck, the shard is tried again
+                when = f"step {actor._step}" if actor._step else "before its first step"
+            line = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            raise HcisimError(f"session {sid}, {when}: the scenario raised {line} ({where})") from None
         finally:
             received = self.driver.end_session()
         events, err = events_table(actor.rec, sid, self.driver.live)
@@ -279,6 +288,15 @@ class SessionRunner:
         if save_layout and self.layout_recorder is not None and self.cfg.save_layout:
             self.layout_recorder.save(Path(self.cfg.save_layout))
         self._stack.close()
+
+
+def _called_from(exc: BaseException, script: Path) -> str | None:
+    """``name.py, line N`` of the innermost frame of ``exc`` in the scenario script (the call that failed)."""
+    here = Path(script).resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).resolve() == here:
+            return f"{Path(script).name}, line {frame.lineno}"
+    return None
 
 
 def _raised_in(exc: BaseException, script: Path) -> str | None:

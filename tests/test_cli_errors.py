@@ -91,6 +91,29 @@ def test_a_bug_in_a_scenario_script_names_its_line_and_is_not_retried(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("body, said", [
+    # a wrong argument to the Actor: "1 shard(s) failed after 2 retries -- shard 0 (shard=00000): ValueError: ..."
+    ('    s.type(label("Username"), "ann")\n    s.wait("100")\n',
+     "session s00000, step 1: the scenario raised ValueError: Unknown format code 'f' for object of type 'str' "
+     "(mine.py, line 8)"),
+    ('    s.click("Log in")\n', "session s00000, step 1: the scenario raised AttributeError: 'str' object has no "
+                               "attribute 'describe' (mine.py, line 7)"),
+    # run() without its argument: retried twice, then "TypeError: run() takes 0 positional arguments ..."
+    (None, "mine.py: run must take one argument, the person acting (def run(s):)"),
+    # sys.exit(3) while a session ran ended hcisim with code 3, no word, and its shard folder left behind
+    ('    s.type(label("Username"), "ann")\n    import sys; sys.exit(3)\n',
+     "session s00000, step 1: the scenario called sys.exit(3)"),
+])
+def test_a_script_s_misuse_of_the_actor_offline_is_one_line_with_its_session_and_not_retried(tmp_path, body, said):
+    script = tmp_path / "mine.py"
+    head = '"""Misuse."""\nfrom simulator.locate import label\nAPP = "web"\nSTART = "/login"\n\n'
+    script.write_text(head + (f"def run(s):\n{body}" if body else "def run():\n    pass\n"))
+    r = hcisim("run", str(script), "--layout", LAYOUTS / "login.json", "--out", str(tmp_path / "o"))
+    one_line_error(r, said)
+    assert "retries" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.py"]
+
+
 def test_an_option_that_is_not_there_names_the_step_once(tmp_path):
     script = tmp_path / "order.py"
     script.write_text('"""Pick a country that is not offered."""\nfrom simulator.locate import label, role\n'
