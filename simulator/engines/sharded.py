@@ -124,6 +124,11 @@ def run_shard(cfg, shard: int, sessions: list[int], stage: str) -> ShardReceipt:
     return receipt
 
 
+def _any_shard(stage: Path) -> bool:
+    """Whether a shard finished in ``stage`` (its receipt written), whether or not this run heard of it yet."""
+    return any(stage.glob(f"shard=*/{RECEIPT}"))
+
+
 def verified_receipt(stage: Path, shard: int, key: str) -> ShardReceipt | None:
     root = stage / shard_name(shard)
     try:
@@ -245,7 +250,14 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         ranges = shard_ranges(cfg.sessions, cfg.shard_size)
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
-        _generate(cfg, ranges, stage, receipts, progress)
+        try:
+            _generate(cfg, ranges, stage, receipts, progress)
+        except BaseException as exc:
+            if not receipts and not _any_shard(stage):  # nothing to resume from (a Ray cluster not there, a stop
+                shutil.rmtree(stage, ignore_errors=True)  # before any shard finished): an empty .OUT.shards stayed
+                if isinstance(exc, KeyboardInterrupt):  # and the stop said "finished shards are kept" in it
+                    stop.keep_note(f"no shard had finished: nothing written to {out}")
+            raise
         manifest = probe.manifest(sessions=[session_id(k, cfg.sessions) for k in range(cfg.sessions)],
                                   stats={"shards": len(ranges), "shard_size": cfg.shard_size, "engine": cfg.engine,
                                          "shards_reused": reused, "config_key": key})
@@ -319,7 +331,9 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                     if progress:
                         progress(done_sessions, cfg.sessions)
                 except BrokenProcessPool:  # a worker was killed (OOM, kill -9): every pending shard is lost
-                    raise HcisimError(f"a worker process died (killed, or out of memory); {resume}") from None
+                    raise HcisimError(f"a worker process died (killed, or out of memory); "
+                                      f"{resume if receipts or _any_shard(stage) else 'no shard had finished'}"
+                                      ) from None
                 except Exception as exc:  # a shard's failure is reported by id, the others go on
                     attempts[i] += 1
                     cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception

@@ -217,7 +217,8 @@ def test_a_kill_of_hcisim_alone_stops_its_workers_at_once(tmp_path):
             except ProcessLookupError:
                 pass
     assert proc.returncode == 143, err
-    assert err.strip().startswith("interrupted: finished shards are kept in")
+    assert err.strip() == f"interrupted: no shard had finished: nothing written to {out}"
+    assert list(tmp_path.iterdir()) == [script]
 
 
 def _disk_full(*args, **kwargs):
@@ -251,3 +252,27 @@ def test_a_full_disk_while_assembling_is_one_line_leaves_no_half_dataset_and_res
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.shards"]
     monkeypatch.undo()
     assert read_dataset(gen(tmp_path / "out", sessions=4)).manifest.stats["shards_reused"] == 2
+
+
+def test_a_run_that_ends_before_any_shard_finished_leaves_no_staging_folder(tmp_path, monkeypatch):
+    """An unreachable Ray cluster, or a stop before the first shard, left an empty `.out.shards` behind, and a
+    stop said "finished shards are kept in .out.shards" when there were none."""
+    from simulator import stop
+    from simulator.engines import sharded
+    from simulator.errors import HcisimError
+
+    class Unreachable(sharded.LocalEngine):
+        def __init__(self, workers):
+            raise HcisimError("no Ray cluster answers")
+
+    class Stopped(sharded.LocalEngine):
+        def wait_any(self, futures):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(stop, "_note", None)
+    for engine, raised in ((Unreachable, HcisimError), (Stopped, KeyboardInterrupt)):
+        monkeypatch.setattr(sharded, "LocalEngine", engine)
+        with pytest.raises(raised):
+            run(RunConfig(scenario=SCENARIO, driver="offline", sessions=2, seed=11, out=tmp_path / "out"))
+        assert list(tmp_path.iterdir()) == []
+    assert stop.message() == f"interrupted: no shard had finished: nothing written to {tmp_path / 'out'}"
