@@ -119,7 +119,8 @@ def test_bad_checkpoints_and_outs_are_refused_before_the_browser_starts(recorded
             Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", speed=speed)
     (tmp_path / "o").mkdir()  # an empty folder (mktemp -d) is taken as it is; one with something in it is not
     (tmp_path / "o" / "notes.txt").write_text("mine")
-    with pytest.raises(HcisimError, match="already exists; choose another --out or pass --overwrite"):
+    with pytest.raises(HcisimError, match=r"already exists and is not a dataset; choose another --out \(--overwrite "
+                                          r"replaces only datasets\)"):  # (it said "or pass --overwrite", then refused it)
         Replayer(rec, "http://127.0.0.1:9", tmp_path / "o")
     with pytest.raises(HcisimError, match="is not a dataset"):
         Replayer(rec, "http://127.0.0.1:9", tmp_path / "o", overwrite=True)
