@@ -11,13 +11,13 @@ bootstrap:
 demo: bootstrap
 	@.venv/bin/hcisim demo
 
-# Two passes, both always run: first every test but the live ones, in three processes (pytest-xdist; the
-# browser and desktop tests among them mostly wait on a page or a display, so a third process overlaps that
-# waiting with the others' work; a module's tests stay in one process, which makes its fixtures once); then the
-# tests of the real-time sessions (tests/live.py) in one process with the machine to itself: those sessions
-# run side by side in tests/live.py, and a core kept busy beside them pushes their dispatch timing past a frame.
+# Two passes, both always run: first every test but the live ones, in two processes (pytest-xdist; a module's
+# tests stay in one process, which makes its fixtures once; a third process made it slower, 395 s against 370 s:
+# Chromium keeps a core busy too); then the tests of the real-time sessions (tests/live.py) in one process with
+# the machine to itself: those sessions run side by side, and a core kept busy beside them pushes their dispatch
+# timing past a frame.
 test: bootstrap
-	@.venv/bin/python -m pytest -q -n 3 --dist loadscope -m "not live"; rest=$$?; \
+	@.venv/bin/python -m pytest -q -n 2 --dist loadscope -m "not live"; rest=$$?; \
 	.venv/bin/python -m pytest -q -m live; live=$$?; \
 	test $$rest -eq 0 -a $$live -eq 0
 
