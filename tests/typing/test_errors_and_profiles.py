@@ -238,7 +238,7 @@ def test_a_text_longer_than_csvs_default_field_limit_is_read(tmp_path):
     ids, _, texts, _ = read_texts_csv(tmp_path / "t.csv")
     assert ids == ["1", "2"] and texts == [long, "short"]
     assert csv.field_size_limit() == before
-    (tmp_path / "u.csv").write_text(f'text_id,text\n1,"unterminated\n' + "".join(f"{i},{long[:100]}\n" for i in range(2000)))
+    (tmp_path / "u.csv").write_text('text_id,text\n1,"unterminated\n' + "".join(f"{i},{long[:100]}\n" for i in range(2000)))
     with pytest.raises(HcisimError, match="a quote opened and never closed"):
         read_texts_csv(tmp_path / "u.csv")
 
