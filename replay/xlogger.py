@@ -31,11 +31,11 @@ _WHEEL = {4: ("dy", -100.0), 5: ("dy", 100.0), 6: ("dx", -100.0), 7: ("dx", 100.
 SHIFT_MASK, LOCK_MASK, CONTROL_MASK, MOD1_MASK, NUMLOCK_MASK, MOD4_MASK, MOD5_MASK = 1, 2, 4, 8, 16, 64, 128  # X state
 LEVEL3_MASK = MOD5_MASK  # AltGr (ISO_Level3_Shift) sets Mod5 in every XKB layout that has a third level
 _COMBO_MODS = ((CONTROL_MASK, "Control"), (MOD1_MASK, "Alt"), (MOD4_MASK, "Meta"))
+"""Modifiers that make a key a command (Ctrl+A), not a character typed."""
 EDITING_KEYS = frozenset({"Enter", "Tab", "Escape", "Backspace", "Delete", "ArrowLeft", "ArrowRight", "ArrowUp",
                           "ArrowDown", "Home", "End", "Control", "Meta", "Alt"})
 """Keys that move or edit and say nothing of what is typed: kept when text is withheld (as the browser recorder
 keeps them in a password field, `simulator/drivers/capture.js`)."""
-"""Modifiers that make a key a command (Ctrl+A), not a character typed."""
 # X keysym names whose DOM key value differs.
 _KEYSYM_TO_DOM = {
     "Shift_L": "Shift", "Shift_R": "Shift", "Control_L": "Control", "Control_R": "Control", "Alt_L": "Alt",

@@ -969,5 +969,6 @@ def run_entry_point(entry: Callable[[], int | None]) -> NoReturn:
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     sys.exit(code if isinstance(code, int) else 0)
 
+
 if __name__ == "__main__":
     main()
