@@ -55,17 +55,19 @@ def check_out(out: Path, overwrite: bool) -> Path:
                           f"name a new folder for --out")
     if not (out.exists() or out.is_symlink()) or (out.is_dir() and not any(out.iterdir())):
         return out
-    if not overwrite:  # --overwrite is offered only where it would be taken (a folder of notes refused it next)
-        dataset = not out.is_symlink() and (out / MANIFEST_NAME).is_file() \
-            and read_manifest_fields(out / MANIFEST_NAME) is not None
-        raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite" if dataset else
-                          f"{out} already exists and is not a dataset; choose another --out (--overwrite replaces "
-                          f"only datasets)")
     if out.is_symlink() or not (out / MANIFEST_NAME).is_file():
-        raise HcisimError(f"{out} is not a dataset (no {MANIFEST_NAME}); --overwrite replaces only datasets")
-    if read_manifest_fields(out / MANIFEST_NAME) is None:  # a browser extension or web app has a manifest.json too
-        raise HcisimError(f"{out} is not an hcisim dataset (its {MANIFEST_NAME} is not one); --overwrite replaces "
-                          f"only datasets")
+        not_dataset = f"{out} is not a dataset (no {MANIFEST_NAME}); --overwrite replaces only datasets"
+    elif read_manifest_fields(out / MANIFEST_NAME) is None:  # a browser extension or web app has a manifest.json
+        not_dataset = (f"{out} is not an hcisim dataset (its {MANIFEST_NAME} is not one); --overwrite replaces only "
+                       f"datasets")
+    else:
+        not_dataset = None
+    if not overwrite:  # --overwrite is offered only where it would be taken (a folder of notes refused it next)
+        raise HcisimError(f"{out} already exists; choose another --out or pass --overwrite" if not_dataset is None
+                          else f"{out} already exists and is not a dataset; choose another --out (--overwrite "
+                          f"replaces only datasets)")
+    if not_dataset is not None:
+        raise HcisimError(not_dataset)
     return out
 
 
