@@ -257,17 +257,15 @@ class SessionRunner:
             when = f"step {actor._step}" if actor._step else "before its first step"
             raise HcisimError(f"session {sid}, {when}: the scenario called sys.exit({exc.code!r})") from None
         except Exception as exc:
-            where = _raised_in(exc, self.scenario.path)
-            if where is not None:
-                when = f"after step {actor._step}" if actor._step else "before its first step"  # the script's code
-            else:
-                # offline nothing is luck: what failed inside hcisim, called by the script, comes from how the script
-                # called it (s.wait("100"), a string for a locator); it was tried three times, then said as
-                # "shard 0 failed" without the session or the line
-                where = None if self.driver.live else _called_from(exc, self.scenario.path)
-                if where is None:
-                    raise  # from a driver or the browser: may be bad luck, the shard is tried again
-                when = f"step {actor._step}" if actor._step else "before its first step"
+            found = _script_line(exc, self.scenario.path)
+            # raised by the script's own code, or -- offline, where nothing is luck -- inside hcisim by how the
+            # script called it (s.wait("100"), a string for a locator): the same on every retry and seed, so said
+            # once with its line (it was tried three times, then said as "shard 0 failed" without either)
+            if found is None or (self.driver.live and not found[1]):
+                raise  # from a driver or the browser: may be bad luck, the shard is tried again
+            where, raised_there = found
+            when = (f"{'after ' if raised_there else ''}step {actor._step}" if actor._step
+                    else "before its first step")
             line = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             raise HcisimError(f"session {sid}, {when}: the scenario raised {line} ({where})") from None
         finally:
@@ -290,18 +288,12 @@ class SessionRunner:
         self._stack.close()
 
 
-def _called_from(exc: BaseException, script: Path) -> str | None:
-    """``name.py, line N`` of the innermost frame of ``exc`` in the scenario script (the call that failed)."""
+def _script_line(exc: BaseException, script: Path) -> tuple[str, bool] | None:
+    """``name.py, line N`` of the innermost frame of ``exc`` in the scenario script (the call that failed), and
+    whether that frame is where ``exc`` was raised (the script's own code); None when no frame is the script's."""
     here = Path(script).resolve()
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if Path(frame.filename).resolve() == here:
-            return f"{Path(script).name}, line {frame.lineno}"
-    return None
-
-
-def _raised_in(exc: BaseException, script: Path) -> str | None:
-    """``name.py, line N`` when the innermost frame of ``exc`` is in the scenario script, else None."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if frames and Path(frames[-1].filename).resolve() == Path(script).resolve():
-        return f"{Path(script).name}, line {frames[-1].lineno}"
+    for k in range(len(frames) - 1, -1, -1):
+        if Path(frames[k].filename).resolve() == here:
+            return f"{Path(script).name}, line {frames[k].lineno}", k == len(frames) - 1
     return None
