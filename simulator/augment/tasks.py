@@ -19,7 +19,7 @@ import pyarrow as pa
 from simulator.dataset import Dataset
 from simulator.readers.common import (GAP_MS, MIN_DIST_PX, MIN_SAMPLES, MOVE, PRESS_LEFT, RELEASE, Movements, PointerLog,
                                       cut_movements)
-from simulator.readers.hcisim import keystroke_logs, people_of, pointer_logs, typed_texts, typing_tasks
+from simulator.readers.hcisim import keystroke_logs, people_of, pointer_logs, session_rows, typed_texts, typing_tasks
 from simulator.typing.records import Keystrokes
 from simulator.typing.text import recorded_text
 
@@ -228,16 +228,15 @@ def extract(ds: Dataset) -> DatasetTasks:
     keys = keystroke_logs(ev, people)
     sizes = _target_sizes(ds)
     tasks = typing_tasks(ds)
-    aid_col = ev.column("action_id")
-    sid_col = ev.column("session_id").to_numpy(zero_copy_only=False).astype(str)
-    dev = ev.column("device").to_numpy(zero_copy_only=False)
-    aid = np.asarray(aid_col.to_pylist(), dtype=object)
+    mouse = np.flatnonzero(ev.column("device").to_numpy(zero_copy_only=False) == "mouse")
+    mouse_aid = np.asarray(ev.column("action_id").to_pylist(), dtype=object)[mouse]
+    mouse_rows = session_rows(ev.column("session_id").to_numpy(zero_copy_only=False)[mouse].astype(str))
     sessions, records = [], []
     for sid in ds.sessions:
         st = SessionTasks(sid, people[sid])
         if sid in logs:
             log = logs[sid]
-            st.pointing = _pointing(log, aid[(sid_col == sid) & (dev == "mouse")], sizes)
+            st.pointing = _pointing(log, mouse_aid[mouse_rows[sid]], sizes)  # the rows pointer_logs read
             ok = log.kind == MOVE
             if ok.any():
                 st.bounds = (float(log.x[ok].min()), float(log.y[ok].min()), float(log.x[ok].max()),
