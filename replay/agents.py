@@ -40,6 +40,7 @@ from typing import Any, Callable
 
 from simulator import locate as L
 from simulator.errors import HcisimError
+from simulator.jsonl import json_number
 from simulator.scenario import Actor, Scenario, load_scenario
 from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.task import Task, parse_instruction, task_for
@@ -139,11 +140,6 @@ NEEDS = {"click": ("locator",), "type": ("locator", "text"), "select": ("locator
 """What each action must carry (a click may give x and y instead of a locator; a scroll a locator or dy)."""
 
 
-def _real(v: Any) -> bool:
-    """A JSON number (True is an int to Python, not to an agent)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 def _check_action(kind: Any, action: dict[str, Any]) -> None:
     """A malformed action is the agent's mistake: one failed step, as an unknown action is, not a crash."""
     if not isinstance(kind, str) or kind not in NEEDS:
@@ -151,7 +147,7 @@ def _check_action(kind: Any, action: dict[str, Any]) -> None:
     needs = NEEDS[kind]
     if kind == "click" and action.get("locator") is None:
         needs = ("x", "y")
-        if not all(_real(action.get(k)) for k in needs):
+        if not all(json_number(action.get(k)) for k in needs):
             raise HcisimError("a click needs a locator, or x and y as numbers")
     missing = [k for k in needs if action.get(k) in (None, "")]
     if missing:
@@ -163,7 +159,7 @@ def _check_action(kind: Any, action: dict[str, Any]) -> None:
             raise HcisimError(f"a {kind} action's {k} must be a string, not {action[k]!r}")
     for k in ("x", "y", "dy"):
         v = action.get(k)
-        if v is not None and not (_real(v) and math.isfinite(v)):
+        if v is not None and not (json_number(v) and math.isfinite(v)):
             raise HcisimError(f"a {kind} action's {k} must be a finite number, not {v!r}")
 
 

@@ -10,6 +10,11 @@ from typing import Any
 from simulator.errors import HcisimError
 
 
+def json_number(value: Any) -> bool:
+    """Whether a parsed JSON value is a number (Python reads ``true`` as a bool, which is an int to Python)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def read_jsonl(path: Path, *, cut_short_ok: bool = False) -> list[Any]:
     """The JSON value of every non-blank line of ``path`` (see `numbered_lines`)."""
     return [value for _, value in numbered_lines(path, cut_short_ok=cut_short_ok)]

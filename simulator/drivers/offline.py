@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.drivers.base import Target
 from simulator.errors import HcisimError
+from simulator.jsonl import json_number
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
 
@@ -112,7 +113,7 @@ ELEMENT_FIELDS = ("doc_box", "container", "kind", "role", "name", "text", "selec
 
 def _finite_numbers(value: Any, count: int) -> bool:
     return (isinstance(value, list) and len(value) == count
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in value))
+            and all(json_number(v) and np.isfinite(v) for v in value))
 
 
 def _layout_problem(data: dict[str, Any]) -> str | None:
