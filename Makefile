@@ -12,8 +12,8 @@ demo: bootstrap
 	@.venv/bin/hcisim demo
 
 # Two passes, both always run: first every test but the live ones, in two processes (pytest-xdist; a module's
-# tests stay in one process, which makes its fixtures once; a third process made it slower, 395 s against 370 s:
-# Chromium keeps a core busy too); then the tests of the real-time sessions (tests/live.py) in one process with
+# tests stay in one process, which makes its fixtures once; a third process was no faster, 395 s against 370-414 s
+# with two: Chromium keeps a core busy too); then the tests of the real-time sessions (tests/live.py) in one process with
 # the machine to itself: those sessions run side by side, and a core kept busy beside them pushes their dispatch
 # timing past a frame.
 test: bootstrap
