@@ -11,15 +11,11 @@ bootstrap:
 demo: bootstrap
 	@.venv/bin/hcisim demo
 
-# Two passes, both always run: first every test but the live ones, in two processes (pytest-xdist; a module's
-# tests stay in one process, which makes its fixtures once; a third process was no faster, 395 s against 370-414 s
-# with two: Chromium keeps a core busy too); then the tests of the real-time sessions (tests/live.py) in one process with
-# the machine to itself: those sessions run side by side, and a core kept busy beside them pushes their dispatch
-# timing past a frame.
+# Two pytest runs side by side, both always run (scripts/run_tests.py says why): the tests of the real-time
+# sessions (marked `live`, tests/live.py) in one process at normal priority, and every other test in two processes
+# (pytest-xdist; a module's tests stay in one process, which makes its fixtures once) at the lowest priority.
 test: bootstrap
-	@.venv/bin/python -m pytest -q -n 2 --dist loadscope -m "not live"; rest=$$?; \
-	.venv/bin/python -m pytest -q -m live; live=$$?; \
-	test $$rest -eq 0 -a $$live -eq 0
+	@.venv/bin/python scripts/run_tests.py
 
 fixtures: bootstrap
 	@.venv/bin/python -m fixtures.regenerate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -16,3 +17,38 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
     except (AttributeError, OSError):  # not Linux: workers end when the pool's pipe closes
         pass
+
+
+def share_niceness() -> None:
+    """Give the process groups our descendants started for themselves our own niceness.
+
+    Playwright starts Chromium in a session of its own (setsid), and Linux's autogroup scheduling shares the CPU
+    between sessions before it looks at any process's nice value: `nice hcisim run ...` (or a niced test pass)
+    ran its browsers at full priority beside whatever it was meant to give way to. Writing our niceness to each
+    such session's /proc/PID/autogroup restores what `nice` promises. Raising a nice value needs no privilege;
+    without autogroup (or /proc) there is nothing to do."""
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice <= 0:
+        return
+    stats: dict[int, tuple[int, int]] = {}  # pid -> (parent, session)
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    fields = f.read().rpartition(b")")[2].split()
+            except OSError:
+                continue
+            stats[int(name)] = (int(fields[1]), int(fields[3]))
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    todo = list(children.get(os.getpid(), ()))
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        if stats[pid][1] == pid:  # a session leader: its session is an autogroup of its own
+            try:
+                with open(f"/proc/{pid}/autogroup", "w") as f:
+                    f.write(str(nice))
+            except OSError:
+                pass

@@ -9,9 +9,10 @@ from simulator.profiles import SHARED_DATA
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
 def pytest_collection_modifyitems(config, items):
-    """A test that uses the real-time sessions (tests/live.py) is marked `live`: `make test` runs those in a pass
-    of their own, in one process with the machine to itself -- their sessions' dispatch timing is asserted, and
-    in the parallel pass each worker would make all the sessions again beside the other workers' tests."""
+    """A test that uses the real-time sessions (tests/live.py) is marked `live`: `make test` runs those in one
+    process of their own, first in line for the CPU (scripts/run_tests.py) -- their sessions' dispatch timing is
+    asserted, and in the parallel run each worker would make all the sessions again beside the other workers'
+    tests."""
     for item in items:
         if "live_runs" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.live)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from simulator.children import share_niceness
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.errors import HcisimError, NotServed
@@ -93,10 +94,12 @@ def launch_chromium(playwright, *, headless: bool = True):
     if not Path(CHROMIUM).exists():
         raise HcisimError(f"no browser: {CHROMIUM} not found (install it: apt-get install chromium)")
     try:
-        return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=headless, args=CHROMIUM_ARGS)
     except Exception as exc:  # Playwright raises its own Error types for launch problems
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise HcisimError(f"could not start Chromium: {first}") from None
+    share_niceness()
+    return browser
 
 
 def playwright_locator(page, loc: Locator):
