@@ -11,6 +11,7 @@ into the gap before its key and released a fitted time after the last key it mod
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +136,16 @@ def _two_piece(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray
     return np.where(s < 0, s * a, s * b) - (neg * a + pos * b - (neg + pos))
 
 
+def _joins_previous(c: str) -> bool:
+    """A code point that makes one character with the one before it: a combining accent, a zero-width joiner,
+    a variation selector, an emoji skin tone, a regional indicator (flags are pairs), an emoji tag. Chromium
+    deletes such a character whole with one Backspace, so a correction stops short of running back over one
+    (it would delete a correct character too many)."""
+    o = ord(c)
+    return (unicodedata.category(c) in ("Mn", "Me") or o == 0x200D or 0x1F3FB <= o <= 0x1F3FF
+            or 0x1F1E6 <= o <= 0x1F1FF or 0xE0020 <= o <= 0xE007F)
+
+
 def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layout, rng: np.random.Generator,
                     uncorrected: bool, err_mult: float = 1.0) -> tuple[list[str], list[bool], list[bool]]:
     """What one typist presses to type ``text``: characters and Backspaces, with error/correction flags.
@@ -189,6 +200,7 @@ def plan_keystrokes(text: str, typist: Typist, kind_p: np.ndarray, layout: Layou
             pos = i + span
             continue
         k = int(min(max(k, 1 if name == "omission" else 0), n - (i + span)))
+        k = next((j for j, c in enumerate(text[i + span:i + span + k]) if _joins_previous(c)), k)
         after = text[i + span:i + span + k]
         put(after)
         put(["Backspace"] * (len(bad) + k), c=True)

@@ -299,3 +299,28 @@ def test_a_repeated_text_id_gives_one_text_per_row_in_input_order(tmp_path):
     for (a, b), (_, text, _) in zip(zip(starts, starts[1:]), rows):
         assert tm[a] == 0 and np.all(np.diff(tm[a:b]) >= 0)
         assert apply_key_events({"type": np.array(t["type"][a:b]), "key": np.array(t["key"][a:b])}) == text
+
+
+CLUSTERED = ["Great job \U0001F44D\U0001F3FD see you at the caf\u00e9 soon", "family \U0001F468\u200D\U0001F469\u200D\U0001F467 dinner tonight at eight",
+             "re\u0301sume\u0301 sent to the team as agreed", "flags \U0001F1EB\U0001F1F7 and \U0001F1E9\U0001F1EA on the wall today"]
+"""Texts with characters made of several code points: a skin-toned emoji, a family (ZWJ), letters with a
+combining accent, flags (two regional indicators)."""
+
+
+def test_corrections_never_backspace_into_a_character_of_several_code_points(aalto):
+    """Chromium deletes a skin-toned or ZWJ emoji, a flag, with one Backspace: a correction that ran back over
+    one deleted a correct character too many in a real field (a pop-per-code-point reading saw the right text)."""
+    joined = {"\U0001F3FD", "\u200D", "\U0001F469", "\U0001F467", "\u0301", "\U0001F1F7", "\U0001F1EA"}  # 2nd, 3rd...
+    texts = CLUSTERED * 150
+    ev = synth_typing(texts, profile=aalto, rng=np.random.default_rng(3), uncorrected_errors=False)
+    deleted: list[str] = []
+    for e in ev:
+        out: list[str] = []
+        for typ, key in zip(e.type, e.key):
+            if typ == "down" and key == "Backspace":
+                deleted.append(out.pop())
+            elif typ == "down" and len(key) == 1:
+                out.append(key)
+        assert "".join(out) == e.text
+    assert len(deleted) > 100  # corrections were made, near the clusters too
+    assert not joined & set(deleted), joined & set(deleted)
