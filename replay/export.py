@@ -16,7 +16,7 @@ from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
 from replay.convert import drop_offset, navigation_was_caused
-from replay.locate import LATE_ELEMENT_MS, descriptor_of_action
+from replay.locate import LATE_ELEMENT_MS, descriptor_of_action, patience_ms
 from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
 
 FORMATS = ("playwright", "rrweb")
@@ -56,16 +56,17 @@ def best_locator(desc: dict[str, Any]) -> str:
     return found[0]
 
 
-ONE = ["def one(*ways):",
+ONE = [f"def one(*ways, wait={LATE_ELEMENT_MS / 1000:g}):",
        '    """The element the first of ``ways`` finds alone, once any of them finds it (a new build may rename',
        "    a test id or a name; a name several elements share finds no one element). None alone: all of them,",
-       '    so that using it is a strict-mode error naming what was found. The first way gets a second more: an',
-       '    element that appears late may share its name with one already there."""',
+       '    so that using it is a strict-mode error naming what was found. The first way gets ``wait`` seconds',
+       '    more (a second, plus the pause the person made before the step): an element that appears late may',
+       '    share its name with one already there."""',
        "    anyway = ways[0]",
        "    for way in ways[1:]:",
        "        anyway = anyway.or_(way)",
        "    anyway.first.wait_for(state='attached')",
-       f"    for _ in range({LATE_ELEMENT_MS / 100:.0f}):",
+       "    for _ in range(round(wait * 10)):",
        "        if ways[0].count():",
        "            break",
        "        ways[0].page.wait_for_timeout(100)",
@@ -86,7 +87,8 @@ class _Elements:
         self.body = body
         self.names: dict[str, str] = {}
 
-    def __call__(self, desc: dict[str, Any]) -> str:
+    def __call__(self, desc: dict[str, Any], wait_ms: float = LATE_ELEMENT_MS) -> str:
+        """``wait_ms``: how long the element may take to appear under its test id, where it is first used."""
         expr = best_locator(desc)
         if not expr.startswith("one("):
             return expr
@@ -99,7 +101,9 @@ class _Elements:
                 n += 1
                 name = f"{stem}_{n}"
             self.names[expr] = name
-            self.body.append(f"{name} = {expr}")
+            wait_s = round(wait_ms / 1000, 1)
+            self.body.append(f"{name} = {expr}" if wait_s == LATE_ELEMENT_MS / 1000 else
+                             f"{name} = {expr[:-1]}, wait={wait_s:g})")
         return self.names[expr]
 
 
@@ -208,7 +212,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"page.mouse.wheel(0, {params.get('dy', 300)!r})")
             continue
         desc = descriptor_of_action(a)
-        loc = locate(desc)
+        loc = locate(desc, patience_ms(a["t_start_ms"] - after))
         if kind in ("click", "double_click", "right_click"):
             call = {"click": ".click()", "double_click": ".dblclick()", "right_click": '.click(button="right")'}[kind]
             body.append(f"{loc}{call}")

@@ -36,7 +36,7 @@ from simulator.sessions import events_table
 from simulator.typing.layout import code_for, infer_layout
 from replay.convert import drop_offset, navigation_was_caused
 from replay.urls import app_folder, navigate_url, rebase, recorded_start, refuse_screen_sessions
-from replay.locate import (CANDIDATES_JS, LATE_ELEMENT_MS, THRESHOLD, Match, best_match, descriptor_of_action,
+from replay.locate import (CANDIDATES_JS, THRESHOLD, Match, best_match, descriptor_of_action, patience_ms,
                            normalize)
 
 TIMINGS = ("original", "model", "fast")
@@ -249,16 +249,16 @@ class Replayer:
             desc = {**desc, "page": urlsplit(rebase(desc["page"], self.recorded_folder, self.folder)).path}
         return best_match(desc, cands)
 
-    def _find_in_time(self, desc: dict[str, Any]) -> Match:
-        """A step's element, given LATE_ELEMENT_MS to appear with the test id or id it was recorded with before
-        another is taken for it: ``--timing fast`` went on 10 ms after a click, while the panel it opens was
-        still coming, and clicked the page's own "Save" for the panel's."""
+    def _find_in_time(self, desc: dict[str, Any], patience: float) -> Match:
+        """A step's element, given ``patience`` ms (`replay.locate.patience_ms`) to appear with the test id or
+        id it was recorded with before another is taken for it: ``--timing fast`` went on 10 ms after a click,
+        while the panel it opens was still coming, and clicked the page's own "Save" for the panel's."""
         attrs = desc.get("attrs") or {}
         handle = {k: attrs[k] for k in ("data-testid", "id") if attrs.get(k)}
         waited = 0.0
         while True:
             cands = self.driver.page.evaluate(CANDIDATES_JS)
-            if waited >= LATE_ELEMENT_MS or not handle or any(
+            if waited >= patience or not handle or any(
                     handle.items() & normalize(c)["attrs"].items() for c in cands):
                 return self._find(desc, cands)
             self.driver.page.wait_for_timeout(100)
@@ -460,7 +460,7 @@ class Replayer:
             self.driver.page.wait_for_timeout(300)
             return
         desc = descriptor_of_action(a)
-        match = self._find_in_time(desc)
+        match = self._find_in_time(desc, patience_ms(a["t_start_ms"] - prev_end))
         if not match.found:
             raise HcisimError(f"element not found (best score {match.score:.2f}, needs {THRESHOLD:.2f})")
         step.strategy, step.score = match.strategy, round(match.score, 2)

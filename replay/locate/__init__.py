@@ -25,7 +25,16 @@ THRESHOLD = load_model().threshold
 LATE_ELEMENT_MS = 1000.0
 """How long a live step's element may take to appear under its recorded test id or id before another element
 is taken for it (replay and exported scripts alike): one shown late (a panel's "Save") may share its name with
-one already on the page."""
+one already on the page. A step the person paused before gets that pause more (`patience_ms`)."""
+LATE_ELEMENT_MAX_MS = 10_000.0
+
+
+def patience_ms(paused_ms: float) -> float:
+    """How long a step's element is waited for under its recorded handle: LATE_ELEMENT_MS plus the pause the
+    person made before the step (an element the app showed late, they had to wait for: a panel 2.5 s in coming
+    was still taken for the page's other element of its name after a second), at most LATE_ELEMENT_MAX_MS."""
+    paused = paused_ms if paused_ms == paused_ms else 0.0  # NaN: no pause known
+    return float(min(LATE_ELEMENT_MS + max(paused, 0.0), LATE_ELEMENT_MAX_MS))
 
 # Every visible element of the page, in document order: the candidates a recorded target is matched against.
 CANDIDATES_JS = """() => {

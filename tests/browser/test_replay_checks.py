@@ -254,22 +254,24 @@ document.querySelector('[data-testid=edit]').onclick = () => setTimeout(() => {
   b.dataset.testid = 'address-save';
   b.onclick = () => document.body.append(Object.assign(document.createElement('p'), {textContent: 'Address saved'}));
   document.getElementById('panel').append(b);
-}, 400);
+}, DELAY);
 </script>"""
 
 
-def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_path):
+@pytest.mark.parametrize("delay_ms", [400, 2500])
+def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_path, delay_ms):
     """An element appearing a moment after the click before it (a panel's "Save") was located by the first of
     its test id and role and name that found one element: its test id not there yet, the page's other "Save"
     was the one -- the exported script clicked it, on the build it was recorded on, and passed; so did
-    ``replay --timing fast``, calling the step retargeted."""
+    ``replay --timing fast``, calling the step retargeted. Later than a second (2.5 s), it was so even after
+    both waited a second for the test id: they now also wait as long as the person did."""
     from playwright.sync_api import sync_playwright
 
     from replay.export import export
     from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
 
     (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "page.html").write_text(LATE_PAGE)
+    (tmp_path / "site" / "page.html").write_text(LATE_PAGE.replace("DELAY", str(delay_ms)))
 
     def drive(d):
         d.page.click("[data-testid=edit]")
@@ -280,7 +282,7 @@ def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_
     with serve_folder(tmp_path / "site") as url:
         rec = record(f"{url}/page.html", tmp_path / "rec", headless=True, drive=drive)
         source = export(rec, "playwright", tmp_path / "late.py").read_text()
-        assert "one(page.get_by_test_id('address-save'), page.get_by_role('button', name='Save'))" in source
+        assert "one(page.get_by_test_id('address-save'), page.get_by_role('button', name='Save')" in source
         ns: dict = {}
         exec(compile(source, "exported", "exec"), ns)
         ns["BASE_URL"] = url + "/"
