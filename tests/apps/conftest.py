@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from scenarios.apps.web.server import serve
+from simulator.drivers.browser import launch_chromium
 from simulator.drivers.xdisplay import xvfb_display
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="session")
 def app_v1() -> Iterator[str]:
@@ -33,10 +28,8 @@ def app_v2() -> Iterator[str]:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is not installed (apt-get install chromium)")
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = launch_chromium(pw)
         yield b
         b.close()
 

@@ -133,11 +133,11 @@ def _run_exports(source: str, urls: list[str], init_script: str | None = None) -
     never comes, or a failed assertion, fails it)."""
     from playwright.sync_api import Error, sync_playwright
 
-    from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
+    from simulator.drivers.browser import launch_chromium
 
     done = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         for url in urls:
             ns: dict = {}
             exec(compile(source, "exported", "exec"), ns)
@@ -268,7 +268,7 @@ def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_
     from playwright.sync_api import sync_playwright
 
     from replay.export import export
-    from simulator.drivers.browser import CHROMIUM, CHROMIUM_ARGS
+    from simulator.drivers.browser import launch_chromium
 
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "page.html").write_text(LATE_PAGE.replace("DELAY", str(delay_ms)))
@@ -287,7 +287,7 @@ def test_a_late_element_is_waited_for_rather_than_another_of_its_name_taken(tmp_
         exec(compile(source, "exported", "exec"), ns)
         ns["BASE_URL"] = url + "/"
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             page = browser.new_page()
             ns["run"](page)
             saved = page.get_by_text("Address saved").count()
