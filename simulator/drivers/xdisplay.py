@@ -33,10 +33,14 @@ def _ensure_xauthority(stack: contextlib.ExitStack) -> None:
     """pyautogui (via Xlib) needs XAUTHORITY to name an existing file.
 
     Ours holds one entry for no display (Xvfb runs without access control): python-xlib prints a warning
-    on every connection to a display whose authority file is empty.
+    on every connection to a display whose authority file is empty. Unset, X clients read ``~/.Xauthority``: a
+    desktop session's cookie is there (replacing it made the user's own display refuse us, and the run went to a
+    private Xvfb that a capture tool watching that display never saw).
     """
     current = os.environ.get("XAUTHORITY")
     if current and Path(current).is_file():
+        return
+    if current is None and os.environ.get("HOME") and (Path(os.environ["HOME"]) / ".Xauthority").is_file():
         return
     tmpdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-x-"))
     path = Path(tmpdir) / "Xauthority"
