@@ -134,7 +134,7 @@ class ServerClock:
         return self._anchor + self._elapsed / 1000.0
 
 
-def dom_key(d: display.Display, keycode: int, state: int) -> str:
+def dom_key(d: "display.Display | Keymap", keycode: int, state: int) -> str:
     """The DOM ``KeyboardEvent.key`` of a key event: the character it types under the event's modifier ``state``
     (Shift, and CapsLock for letters), or the key's name."""
     shifted = bool(state & SHIFT_MASK)
@@ -155,6 +155,45 @@ def dom_key(d: display.Display, keycode: int, state: int) -> str:
     if name is None:
         return f"Unidentified({keycode})"
     return _KEYSYM_TO_DOM.get(name, name)
+
+
+X_CHANGE_KEYBOARD_MAPPING = 100  # the core request's opcode
+
+
+class Keymap:
+    """The keyboard mapping as each key event found it: the server's at the start, then every core
+    ChangeKeyboardMapping request in the recorded stream, in order with the events.
+
+    Why: a character no key makes is typed by mapping it onto a spare keycode, pressing that, and mapping it back
+    (xdotool, and so the desktop driver for `é`); the mapping is back to nothing before the logger reads the batch
+    of events, so every such character was logged as ``Unidentified(8)`` (and an audit counted key errors)."""
+
+    def __init__(self, d: display.Display) -> None:
+        self.d = d
+        self.changed: dict[int, tuple[int, ...]] = {}
+
+    def keycode_to_keysym(self, keycode: int, index: int) -> int:
+        if keycode not in self.changed:
+            return self.d.keycode_to_keysym(keycode, index)
+        syms = self.changed[keycode]
+        return syms[index] if index < len(syms) else X.NoSymbol
+
+    def request(self, data: bytes) -> None:
+        """Apply the ChangeKeyboardMapping requests among recorded client requests (in the recorder's byte order)."""
+        while len(data) >= 4:
+            size = int.from_bytes(data[2:4], sys.byteorder) * 4
+            big = size == 0 and len(data) >= 8  # BIG-REQUESTS: the length follows in 32 bits
+            if big:
+                size = int.from_bytes(data[4:8], sys.byteorder) * 4
+            if size < 4:
+                return
+            if data[0] == X_CHANGE_KEYBOARD_MAPPING and not big and size >= 8:
+                count, first, per = data[1], data[4], data[5]
+                syms = [int.from_bytes(data[8 + 4 * i:12 + 4 * i], sys.byteorder) for i in range(count * per)
+                        if 12 + 4 * i <= len(data)]
+                for k in range(count if per else 0):
+                    self.changed[first + k] = tuple(syms[k * per:(k + 1) * per])
+            data = data[size:]
 
 
 def withheld(rec: dict) -> dict:
@@ -182,9 +221,11 @@ class XLogger:
             raise HcisimError(f"no X display to record ({exc})") from None
         if not self.rec.has_extension("RECORD"):
             raise HcisimError("the X server has no RECORD extension")
+        self.keymap = Keymap(self.local)
+        self._pressed: dict[int, str] = {}  # keycode -> the key its last press typed
         self.ctx = self.rec.record_create_context(0, [record.AllClients], [{
-            "core_requests": (0, 0), "core_replies": (0, 0), "ext_requests": (0, 0, 0, 0),
-            "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
+            "core_requests": (X_CHANGE_KEYBOARD_MAPPING, X_CHANGE_KEYBOARD_MAPPING), "core_replies": (0, 0),
+            "ext_requests": (0, 0, 0, 0), "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
             "errors": (0, 0), "client_started": False, "client_died": False}])
 
     def _window_name(self, x: int, y: int) -> str | None:
@@ -209,6 +250,9 @@ class XLogger:
         if reply.category == record.StartOfData and self._on_start is not None:
             self._on_start()
             self._on_start = None
+        if reply.category == record.FromClient and not reply.client_swapped:
+            self.keymap.request(reply.data)
+            return
         if reply.category != record.FromServer or reply.client_swapped or not reply.data:
             return
         data = reply.data
@@ -230,7 +274,11 @@ class XLogger:
                     rec["window"] = self._window_name(event.root_x, event.root_y)
                 self._write(rec)
             elif event.type in (X.KeyPress, X.KeyRelease):
-                key = dom_key(self.local, event.detail, event.state)
+                key = dom_key(self.keymap, event.detail, event.state)
+                if event.type == X.KeyPress:
+                    self._pressed[event.detail] = key
+                elif key.startswith("Unidentified(") and event.detail in self._pressed:
+                    key = self._pressed[event.detail]  # its mapping was undone before X handled the release
                 rec = {"t": t, "type": "key_down" if event.type == X.KeyPress else "key_up", "key": key,
                        "code": dom_code(event.detail)}
                 mods = [name for mask, name in _COMBO_MODS if event.state & mask and name != key]

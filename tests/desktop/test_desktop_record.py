@@ -170,3 +170,23 @@ def test_a_layout_s_third_level_keys_codes_and_double_clicks_are_recorded_as_a_p
     assert [a["kind"] for a in acts] == ["type", "double_click", "click"]
     assert acts[0]["text_typed"] == "@z"
     assert ds.manifest.command[-2:] == ["--out", str(tmp_path / "rec")]
+
+
+def test_characters_typed_on_a_key_mapped_for_them_are_logged_as_typed(tmp_path):
+    """A character no key makes (ö, €) is typed by mapping it onto a spare keycode, pressing that and mapping it
+    back -- as xdotool does, and so the desktop driver for `é`. The mapping was back to nothing before the logger
+    read the events, so each was logged `Unidentified(8)`, and an audit of a desktop run counted key errors."""
+    log = tmp_path / "x.jsonl"
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        p = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], env=env, stderr=subprocess.PIPE,
+                             text=True)
+        assert "ready" in p.stderr.readline()
+        subprocess.run(["xdotool", "type", "aö€"], env=env, check=True)
+        subprocess.run(["xdotool", "type", "--delay", "0", "łЖ"], env=env, check=True)
+        time.sleep(0.5)
+        p.terminate()
+        p.wait(timeout=10)
+    rows = read_jsonl(log)
+    assert [r["key"] for r in rows if r["type"] == "key_down"] == list("aö€łЖ")
+    assert [r["key"] for r in rows if r["type"] == "key_up"] == list("aö€łЖ")
