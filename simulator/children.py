@@ -1,10 +1,12 @@
-"""Child processes that must not outlive hcisim."""
+"""Child processes: those that must not outlive hcisim, and the priority they run at."""
 
 from __future__ import annotations
 
 import ctypes
 import os
 import signal
+import threading
+from typing import Callable
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -52,3 +54,10 @@ def share_niceness() -> None:
                     f.write(str(nice))
             except OSError:
                 pass
+def dies_with_us(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A Popen ``preexec_fn`` that has a long-lived child (an Xvfb, the app driven) sent ``sig`` when hcisim dies,
+    or None off the main thread: Linux sends it when the *thread* that started the child ends, and a pool's
+    thread ends while the child is still in use."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return lambda: die_with_parent(sig)

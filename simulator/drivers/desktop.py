@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from simulator.children import dies_with_us
 from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
@@ -169,7 +170,8 @@ class DesktopDriver:
         self._state_file.unlink(missing_ok=True)
         env = {**os.environ, "DISPLAY": self.display}
         self._proc = subprocess.Popen([*self.app_cmd, "--state-file", str(self._state_file)], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                      preexec_fn=dies_with_us())  # not left running by a run killed with SIGKILL
         deadline = time.monotonic() + APP_START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from simulator.children import dies_with_us
 from simulator.errors import HcisimError
 
 SCREEN = (1280, 800)
@@ -79,7 +80,8 @@ def xvfb_display(xvfb: str = "Xvfb", size: tuple[int, int] = SCREEN) -> Iterator
     try:
         proc = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{size[0]}x{size[1]}x24",
                                  "-nolisten", "tcp", "-noreset"], pass_fds=(write_end,),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                preexec_fn=dies_with_us())  # a run killed with SIGKILL left it running, parent 1
     finally:
         os.close(write_end)
     try:

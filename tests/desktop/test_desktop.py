@@ -128,3 +128,33 @@ def test_characters_no_us_key_makes_reach_the_tk_field(display):
         assert d.field_value(role("textbox", "Name")) == text
         assert d.field_value(role("textbox", "Password")) is None
         d.end_session()
+
+
+def test_a_killed_run_takes_its_xvfb_and_app_along(tmp_path):
+    """SIGKILL to `hcisim run --driver desktop` (a CI hard kill, the OOM killer) left its private Xvfb and the Tk
+    app running for good, parent 1, as it once did the recorder's key logger."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.desktop.test_desktop_record import _children, _running
+
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}  # a private Xvfb, started by the run
+    p = subprocess.Popen([sys.executable, "-m", "simulator.cli", "run", "desktop_form", "--driver", "desktop",
+                          "--out", str(tmp_path / "o")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(kids := _children(p.pid)) < 2 and time.monotonic() < deadline:  # Xvfb, then the app
+            time.sleep(0.1)
+        assert len(kids) == 2
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [k for k in kids if _running(k)]
+    for k in left:  # not ours to leave behind, whatever the outcome
+        os.kill(k, signal.SIGKILL)
+    assert not left
