@@ -154,6 +154,9 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=5)
+    if proc.returncode not in (0, -signal.SIGTERM):  # it stopped by itself: the display closed, say so
+        said = (proc.stderr.read().strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        print(f"note: the recording ended early: {said.removeprefix('error: ')}", file=sys.stderr, flush=True)
     try:
         from Xlib import display
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from Xlib import X, XK, display
+from Xlib import error as XlibError
 from Xlib.ext import record
 from Xlib.protocol import rq
 
@@ -340,6 +341,10 @@ def main(argv: list[str] | None = None) -> None:
             logger.run(on_start=lambda: print("ready", file=sys.stderr, flush=True))
         except KeyboardInterrupt:
             pass
+        except XlibError.ConnectionClosedError:  # the X server ended (or was killed): a traceback said so
+            fh.flush()
+            print("error: the X display closed (logged until then)", file=sys.stderr)
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -190,3 +190,29 @@ def test_characters_typed_on_a_key_mapped_for_them_are_logged_as_typed(tmp_path)
     rows = read_jsonl(log)
     assert [r["key"] for r in rows if r["type"] == "key_down"] == list("aö€łЖ")
     assert [r["key"] for r in rows if r["type"] == "key_up"] == list("aö€łЖ")
+
+
+def test_a_display_that_closes_ends_the_log_in_one_line_and_the_recorder_says_so(tmp_path):
+    """The X server going away (a session logged out, an Xvfb killed) made the logger end in a traceback, and
+    `record --desktop` then said only "recording saved", as if it had been stopped, after a recording cut short."""
+    from simulator.drivers.xdisplay import xvfb_display
+
+    log = tmp_path / "x.jsonl"
+    with xvfb_display(size=(320, 240)) as display:
+        env = {**os.environ, "DISPLAY": display}
+        logger = subprocess.Popen([sys.executable, "-m", "replay.xlogger", str(log)], env=env,
+                                  stderr=subprocess.PIPE, text=True)
+        assert "ready" in logger.stderr.readline()
+        rec = subprocess.Popen([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out",
+                                str(tmp_path / "rec")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+        assert "typed characters are withheld" in rec.stderr.readline()
+        subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1"], env=env, check=True)
+        time.sleep(0.5)
+    assert logger.wait(timeout=10) == 1
+    assert logger.stderr.read() == "error: the X display closed (logged until then)\n"
+    assert [r["type"] for r in read_jsonl(log) if r["type"] != "move"] == ["down", "up"]
+    assert rec.wait(timeout=30) == 0
+    assert rec.stderr.read() == "note: the recording ended early: the X display closed (logged until then)\n"
+    assert [e["type"] for e in read_dataset(tmp_path / "rec").events.to_pylist() if e["type"] != "move"] == \
+        ["down", "up"]
