@@ -224,6 +224,7 @@ class XLogger:
             raise HcisimError("the X server has no RECORD extension")
         self.keymap = Keymap(self.local)
         self._pressed: dict[int, str] = {}  # keycode -> the key its last press typed
+        self._withheld: set[int] = set()  # keycodes down whose press was withheld
         self.ctx = self.rec.record_create_context(0, [record.AllClients], [{
             "core_requests": (X_CHANGE_KEYBOARD_MAPPING, X_CHANGE_KEYBOARD_MAPPING), "core_replies": (0, 0),
             "ext_requests": (0, 0, 0, 0), "ext_replies": (0, 0, 0, 0), "delivered_events": (0, 0), "device_events": (X.KeyPress, X.MotionNotify),
@@ -285,7 +286,16 @@ class XLogger:
                 mods = [name for mask, name in _COMBO_MODS if event.state & mask and name != key]
                 if mods:
                     rec["mods"] = mods
-                self._write(withheld(rec) if self.withhold_text else rec)
+                if self.withhold_text:
+                    if event.type == X.KeyRelease and event.detail in self._withheld:
+                        rec.pop("mods", None)  # let go once Ctrl was down, typed before: withheld as its press was
+                    out = withheld(rec)
+                    if event.type == X.KeyPress and out is not rec:
+                        self._withheld.add(event.detail)
+                    else:
+                        self._withheld.discard(event.detail)
+                    rec = out
+                self._write(rec)
 
     def run(self, on_start: Callable[[], None] | None = None) -> None:
         """Block and log until the process is told to stop (SIGTERM/SIGINT); ``on_start`` is called once X has

@@ -216,3 +216,22 @@ def test_a_display_that_closes_ends_the_log_in_one_line_and_the_recorder_says_so
     assert rec.stderr.read() == "note: the recording ended early: the X display closed (logged until then)\n"
     assert [e["type"] for e in read_dataset(tmp_path / "rec").events.to_pylist() if e["type"] != "move"] == \
         ["down", "up"]
+
+
+def test_a_character_let_go_after_ctrl_went_down_is_withheld_as_its_press_was(tmp_path):
+    """A key pressed alone and let go once Ctrl was down (typing on into Ctrl+V, Ctrl+A) had its release logged
+    with the Ctrl held, as a command, so in clear: `p` and `KeyP` of a password in a log that withholds text."""
+    log = tmp_path / "x.jsonl"
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        p = subprocess.Popen([sys.executable, "-m", "replay.xlogger", "--withhold-text", str(log)], env=env,
+                             stderr=subprocess.PIPE, text=True)
+        assert "ready" in p.stderr.readline()
+        subprocess.run(["xdotool", "keydown", "p", "keydown", "Control_L", "keyup", "p", "key", "v", "keyup",
+                        "Control_L"], env=env, check=True)
+        time.sleep(0.5)
+        p.terminate()
+        p.wait(timeout=10)
+    keys = [(r["type"], r["key"], r["code"]) for r in read_jsonl(log)]
+    assert keys == [("key_down", "•", None), ("key_down", "Control", "ControlLeft"), ("key_up", "•", None),
+                    ("key_down", "v", "KeyV"), ("key_up", "v", "KeyV"), ("key_up", "Control", "ControlLeft")]
