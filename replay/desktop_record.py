@@ -139,7 +139,14 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
     proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", *([] if keep_text else ["--withhold-text"]),
                              str(log)], stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: die_with_parent(signal.SIGTERM))
-    ready = proc.stderr.readline()
+    try:
+        ready = proc.stderr.readline()
+    except KeyboardInterrupt:  # stopped before X sent anything: no log left behind for the next record to find
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)
+        if log.exists() and log.stat().st_size == 0:
+            log.unlink()
+        raise
     if "ready" not in ready:
         proc.wait()
         raise HcisimError(ready.strip().removeprefix("error: ") or "the X logger did not start")

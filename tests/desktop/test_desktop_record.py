@@ -235,3 +235,26 @@ def test_a_character_let_go_after_ctrl_went_down_is_withheld_as_its_press_was(tm
     keys = [(r["type"], r["key"], r["code"]) for r in read_jsonl(log)]
     assert keys == [("key_down", "•", None), ("key_down", "Control", "ControlLeft"), ("key_up", "•", None),
                     ("key_down", "v", "KeyV"), ("key_up", "v", "KeyV"), ("key_up", "Control", "ControlLeft")]
+
+
+def test_a_recording_stopped_before_x_answered_leaves_no_log_behind(tmp_path):
+    """Ctrl-C while the logger was still connecting left an empty `.rec.xrecord.jsonl` beside --out."""
+    from simulator.drivers.xdisplay import xvfb_display
+
+    with xvfb_display(size=(320, 240)) as display:
+        server, = [c for c in _children(os.getpid()) if open(f"/proc/{c}/comm").read().strip() == "Xvfb"]
+        os.kill(server, signal.SIGSTOP)  # the logger's connection waits: it has made its log, and is not ready
+        try:
+            p = subprocess.Popen([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out",
+                                  str(tmp_path / "rec")], env={**os.environ, "DISPLAY": display},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            log = tmp_path / ".rec.xrecord.jsonl"
+            deadline = time.monotonic() + 30
+            while not log.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert log.exists()
+            p.send_signal(signal.SIGINT)
+            assert p.wait(timeout=30) == 130 and p.stderr.read() == "interrupted\n"
+        finally:
+            os.kill(server, signal.SIGCONT)
+    assert sorted(os.listdir(tmp_path)) == []
