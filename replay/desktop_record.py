@@ -40,7 +40,7 @@ def log_to_dataset(log: Path, out: Path, screen: tuple[int, int] | None = None,
                    command: list[str] | None = None) -> Path:
     rows = read_jsonl(log, cut_short_ok=True)  # a line cut short by a kill
     if not rows:
-        raise HcisimError(f"{log}: nothing was recorded")
+        raise HcisimError(f"nothing was recorded (no X input before it stopped); {out} was not written")
     t0 = rows[0]["t"]
     sid = "x00000"
     events, actions = [], []
@@ -127,8 +127,8 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
     log = out.parent / f".{out.name}.xrecord.jsonl"
-    if log.exists() and log.stat().st_size == 0:
-        log.unlink()  # a recorder that never got an event: nothing to keep
+    if log.exists() and not read_jsonl(log, cut_short_ok=True):
+        log.unlink()  # a recorder that never got an event (or was killed writing its first): nothing to keep
     elif log.exists():  # a recorder that was killed: what it logged becomes the recording, as a browser journal does
         log_to_dataset(log, out, None, command)
         log.unlink()

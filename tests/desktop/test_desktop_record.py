@@ -258,3 +258,17 @@ def test_a_recording_stopped_before_x_answered_leaves_no_log_behind(tmp_path):
         finally:
             os.kill(server, signal.SIGCONT)
     assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_a_recording_of_nothing_says_so_and_a_log_cut_short_at_its_first_line_does_not_block_its_out(tmp_path):
+    """Nothing recorded was said as `error: DIR/.rec.xrecord.jsonl: nothing was recorded`, a hidden file already
+    removed; a log killed while writing its first line was refused that way by every later record to its --out."""
+    (tmp_path / ".rec.xrecord.jsonl").write_text('{"t": 17956994')
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        r = subprocess.run([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--duration", "0.5",
+                            "--out", str(tmp_path / "rec")], env=env, capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-1] == (f"error: nothing was recorded (no X input before it stopped); "
+                                         f"{tmp_path / 'rec'} was not written")
+    assert os.listdir(tmp_path) == []
