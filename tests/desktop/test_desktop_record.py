@@ -272,3 +272,21 @@ def test_a_recording_of_nothing_says_so_and_a_log_cut_short_at_its_first_line_do
     assert r.stderr.splitlines()[-1] == (f"error: nothing was recorded (no X input before it stopped); "
                                          f"{tmp_path / 'rec'} was not written")
     assert os.listdir(tmp_path) == []
+
+
+def test_alt_pressed_with_shift_held_is_a_modifier_not_a_step(tmp_path):
+    """Shift+Alt (a layout switch on many desktops) gave Alt's shifted keysym, `Meta_L`, no DOM key name: it became
+    a `press Meta_L` step, and with text withheld an `Unidentified` key instead of a kept modifier."""
+    with contextlib.ExitStack() as stack:
+        env = {**os.environ, "DISPLAY": ensure_display(stack, size=(320, 240))}
+        p = subprocess.Popen([sys.executable, "-m", "simulator.cli", "record", "--desktop", "--out",
+                              str(tmp_path / "rec")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+        assert "typed characters are withheld" in p.stderr.readline()
+        subprocess.run(["xdotool", "key", "shift+alt", "Return"], env=env, check=True)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    ds = read_dataset(tmp_path / "rec")
+    assert [e["key"] for e in ds.events.to_pylist() if e["type"] == "key_down"] == ["Unidentified", "Meta", "Enter"]
+    assert [a["step"] for a in ds.actions.to_pylist()] == ["press Enter"]
