@@ -54,6 +54,8 @@ def share_niceness() -> None:
                     f.write(str(nice))
             except OSError:
                 pass
+
+
 def dies_with_us(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
     """A Popen ``preexec_fn`` that has a long-lived child (an Xvfb, the app driven) sent ``sig`` when hcisim dies,
     or None off the main thread: Linux sends it when the *thread* that started the child ends, and a pool's
