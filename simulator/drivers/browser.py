@@ -49,6 +49,11 @@ INSPECT_ALL_JS = f"""() => {{
   }}).map(inspect);
 }}"""
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
+DOUBLE_CLICK_MS = 500.0
+DOUBLE_CLICK_PX = 5.0
+"""A press of the same button this soon after the last one and this near it counts on (a double click), as the
+recorder reads X presses (`replay.desktop_record`): Chromium counts clicks only as its input says (CDP's
+clickCount), so two presses sent as single clicks never made a page's dblclick."""
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
 # What Chromium reports as KeyboardEvent.keyCode (Windows virtual keys): named keys by name, printed keys by
@@ -154,6 +159,8 @@ class BrowserDriver:
         self._cdp = self._context.new_cdp_session(self.page)
         self._modifiers: set[str] = set()
         self._keys_down: set[str] = set()
+        self._last_press: tuple[float, float, float, str, int] | None = None  # t_s, x, y, button, click count
+        self._clicks = 1
         self._received = []
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -235,15 +242,28 @@ class BrowserDriver:
             if kind == "move":
                 mouse.move(float(plan.x[i]), float(plan.y[i]))
             elif kind == "down":
-                mouse.down(button=plan.button[i] or "left")
+                button = plan.button[i] or "left"
+                self._clicks = self._click_count(button, float(plan.x[i]), float(plan.y[i]))
+                mouse.down(button=button, click_count=self._clicks)
             elif kind == "up":
-                mouse.up(button=plan.button[i] or "left")
+                mouse.up(button=plan.button[i] or "left", click_count=self._clicks)
             elif kind == "wheel":
                 mouse.wheel(float(np.nan_to_num(plan.dx[i])), float(plan.dy[i]))
             elif kind in ("key_down", "key_up"):
                 code = plan.code[i]
                 self._key(kind == "key_down", plan.key[i], code if isinstance(code, str) else None)
         return actual
+
+    def _click_count(self, button: str, x: float, y: float) -> int:
+        """The click count of a press now at (x, y): one more than the last press's when it was of the same
+        button, within DOUBLE_CLICK_MS and DOUBLE_CLICK_PX of it; else 1."""
+        now, last = time.perf_counter(), self._last_press
+        n = 1
+        if (last is not None and last[3] == button and (now - last[0]) * 1000.0 <= DOUBLE_CLICK_MS
+                and ((x - last[1]) ** 2 + (y - last[2]) ** 2) ** 0.5 <= DOUBLE_CLICK_PX):
+            n = last[4] + 1
+        self._last_press = (now, x, y, button, n)
+        return n
 
     def _key(self, down: bool, key: str, code: str | None) -> None:
         """One planned key event. A character no key makes (planned without a code: é on a US board, an
