@@ -22,15 +22,11 @@ from typing import Any, Callable
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.children import die_with_parent
 from simulator.errors import HcisimError
+from simulator.drivers.base import DOUBLE_CLICK_MS, DOUBLE_CLICK_PX
 from simulator.jsonl import read_jsonl
 from simulator.typing.records import WITHHELD
 
 DRAG_PX = 12.0
-DOUBLE_CLICK_MS = 500.0
-DOUBLE_CLICK_PX = 5.0
-"""Two left clicks are one double click when the second press comes within this long and this close of
-the first's -- X delivers presses only; the toolkit decides (GTK's defaults: 400 ms, 5 px; Windows': 500 ms,
-4 px)."""
 MODIFIERS = ("Shift", "CapsLock", "Control", "Alt", "Meta", "AltGraph", "Unidentified")
 """Keys that change what other keys do: pressed alone they are no step of their own (``Unidentified``: a key
 withheld with the text, a Shift or CapsLock among them)."""

@@ -14,6 +14,14 @@ import pyarrow as pa
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
 
+DOUBLE_CLICK_MS = 500.0
+DOUBLE_CLICK_PX = 5.0
+"""A press of the same button this soon after the one before and this near it counts on (a double click). X
+delivers presses only and the toolkit decides (GTK's defaults: 400 ms, 5 px; Windows': 500 ms, 4 px): the
+desktop recorder reads X presses so (`replay.desktop_record`); Chromium counts clicks only as its input says
+(CDP's clickCount), so the browser driver counts them so too (two presses sent as single clicks never made a
+page's dblclick)."""
+
 
 def sleep_until(deadline: float) -> None:
     """Sleep to an absolute ``time.perf_counter()`` deadline; the last millisecond is spun for precision.

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from simulator.children import share_niceness
 from simulator.dataset.schema import RECEIVED
-from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
+from simulator.drivers.base import (DOUBLE_CLICK_MS, DOUBLE_CLICK_PX, Target, no_gc_pauses, overtaken,
+                                    sleep_until)
 from simulator.errors import HcisimError, NotServed
 from simulator.locate import Box, Locator
 from simulator.plan import Plan
@@ -49,11 +50,6 @@ INSPECT_ALL_JS = f"""() => {{
   }}).map(inspect);
 }}"""
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
-DOUBLE_CLICK_MS = 500.0
-DOUBLE_CLICK_PX = 5.0
-"""A press of the same button this soon after the last one and this near it counts on (a double click), as the
-recorder reads X presses (`replay.desktop_record`): Chromium counts clicks only as its input says (CDP's
-clickCount), so two presses sent as single clicks never made a page's dblclick."""
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
                    "keyup": "key_up"}
 # What Chromium reports as KeyboardEvent.keyCode (Windows virtual keys): named keys by name, printed keys by
