@@ -199,6 +199,7 @@ class DesktopDriver:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
+                self._proc.wait()  # reaped, not a zombie until the run ends
         self._proc = None
 
     def _settled_state(self, wait_s: float = 0.0) -> dict[str, Any]:
