@@ -2,7 +2,8 @@
 
 Times are the RDP *client* timestamps (s -> ms): they carry the capture
 stack's batching and repeated stamps, which the device layer is fitted to.
-Rows are kept in file order (the logger's order), not re-sorted.
+Rows are put in time order by a stable sort, which keeps the logger's order of rows that share a stamp (the
+data set's files are in time order already; `hcisim import` sorts them so too).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def read_rows(path: Path) -> pa.Table:
 
 def read_file(path: Path, user: str, session: str) -> PointerLog:
     t, x, y, kind = pointer_states(read_rows(path))
+    # a row whose time went backwards made a movement with a negative step (a whole file's times reversed fitted a
+    # law of movements lasting 0 ms), where the import of the same file sorted it
+    order = np.argsort(t, kind="stable")
+    t, x, y, kind = t[order], x[order], y[order], kind[order]
     bad = (np.abs(x) > MAX_COORD) | (np.abs(y) > MAX_COORD)
     kind[bad & (kind == MOVE)] = OTHER
     return PointerLog(user, session, t * 1000.0, x, y, kind)
