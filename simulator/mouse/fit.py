@@ -27,7 +27,7 @@ from simulator.mouse.profile import PROFILE_KIND, Device, MouseProfile, ShapeMod
 from simulator.mouse.shape import GRID, PATH_PTS, cond_mean, cond_vars, conditional, fit_mixture, fit_pca, normalise
 from simulator.mouse.synth import PERSON_BLOCK, synth_moves
 from simulator.progress import Progress, Steps
-from simulator.readers.common import Movements, PointerLog, cut_movements, say_unread
+from simulator.readers.common import MOVE, Movements, PointerLog, cut_movements, say_unread
 
 RDP_TICK_MS = 1000.0 / 64
 MIN_MOVES = 5
@@ -58,18 +58,52 @@ FIRST_PER_QUANTILE = 4
 """Recorded movements per entry of a device's first-gap table (at least)."""
 
 
+TIME_UNIT = {"sapimouse": "milliseconds", "balabit": "seconds", "hcisim": "milliseconds (t_ms)"}
+"""What each format's times count."""
+MOVE_GAP_MS = (0.5, 1000.0)
+"""The median gap between a session's successive moves lies in this range (recorded: 7-20 ms SapiMouse, 16-125 ms
+Balabit); outside it the times are in another unit than the format's (a gap over 1 s also ends every movement)."""
+CLOCK_MOVES = 10
+"""Successive moves a session needs before its clock is judged."""
+
+
 def read_logs(data: Path, fmt: str) -> list[PointerLog]:
     data = Path(data)
     if fmt == "sapimouse":
         from simulator.readers.sapimouse import read_sapimouse
-        return read_sapimouse(data)
-    if fmt == "balabit":
+        logs = read_sapimouse(data)
+    elif fmt == "balabit":
         from simulator.readers.balabit import read_balabit
-        return read_balabit(data)
-    if fmt == "hcisim":
+        logs = read_balabit(data)
+    elif fmt == "hcisim":
         from simulator.readers.hcisim import read_pointer
-        return read_pointer(data)
-    raise HcisimError(f"unknown mouse data format {fmt!r} (known: sapimouse, balabit, hcisim)")
+        logs = read_pointer(data)
+    else:
+        raise HcisimError(f"unknown mouse data format {fmt!r} (known: sapimouse, balabit, hcisim)")
+    check_clock(logs, data, fmt)
+    return logs
+
+
+def check_clock(logs: list[PointerLog], data: Path, fmt: str) -> None:
+    """Stop with one line when a session's times cannot be the format's unit. Why: a SapiMouse-format file
+    in seconds fitted, without a word, a profile whose movements took 0 ms; in microseconds every gap ended
+    a movement and the fit said only that there were no pointing movements; times that never advance
+    fitted movements of no duration."""
+    for log in logs:
+        both = (log.kind[1:] == MOVE) & (log.kind[:-1] == MOVE)
+        gaps = np.diff(log.t_ms)[both]
+        if len(gaps) < CLOCK_MOVES:
+            continue
+        step = gaps[gaps > 0]
+        where = f"{data}: session {log.session}"
+        if not len(step):
+            raise HcisimError(f"{where}: its times never advance between its {int(np.sum(log.kind == MOVE))} moves; nothing to "
+                              f"fit a movement's timing on")
+        med = float(np.median(step))
+        if not MOVE_GAP_MS[0] <= med <= MOVE_GAP_MS[1]:
+            raise HcisimError(f"{where}: successive moves are {med:.3g} ms apart at the median (a pointer is "
+                              f"sampled every 7-125 ms): are its times in another unit? {fmt} times are "
+                              f"{TIME_UNIT[fmt]}")
 
 
 def fit_device(mv: Movements, name: str) -> Device:

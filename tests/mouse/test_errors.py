@@ -194,3 +194,28 @@ def test_a_damaged_profile_is_one_line_not_a_numpy_traceback(tmp_path, damage, w
     bad.write_text(json.dumps(d))
     with pytest.raises(HcisimError, match=f"damaged.json: not a valid hcisim mouse profile \\({why}"):
         load_profile(bad)
+
+
+@pytest.mark.parametrize("scale,message", [
+    (1e-3, "successive moves are 0.016 ms apart at the median"),  # seconds: fitted movements of 0 ms, exit 0
+    (1e3, "successive moves are 1.6e+04 ms apart at the median"),  # microseconds: "no pointing movements found"
+    (0.0, "its times never advance between its 40 moves"),
+])
+def test_a_fit_on_times_in_another_unit_says_so(tmp_path, scale, message):
+    """A SapiMouse-format recording of one's own whose clock is not in milliseconds: in seconds it fitted, without
+    a word, a profile whose 500 px movements took 0 ms; in microseconds every gap ended a movement."""
+    u = tmp_path / "mine" / "user1"
+    u.mkdir(parents=True)
+    rows = []
+    for k in range(4):  # four movements of ten 16 ms moves, each ending in a left press
+        t0 = 2000.0 * k
+        rows += [f"{(t0 + 16 * i) * scale:g},NoButton,Move,{100 + 30 * i},{200 + 5 * i}" for i in range(10)]
+        rows += [f"{(t0 + 170) * scale:g},Left,Pressed,370,245", f"{(t0 + 260) * scale:g},Left,Released,370,245"]
+    (u / "s.csv").write_text("client timestamp,button,state,x,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(HcisimError) as e:
+        fit_profile(tmp_path / "mine", "sapimouse", tmp_path / "p.json")
+    assert message in str(e.value) and "\n" not in str(e.value)
+    assert "session user1/s" in str(e.value)
+    if scale:
+        assert str(e.value).endswith("are its times in another unit? sapimouse times are milliseconds")
+    assert not (tmp_path / "p.json").exists()
