@@ -231,6 +231,28 @@ def data_terms(data: Path, fmt: str, read: list[Path] | None = None) -> dict[str
     return {}
 
 
+TIME_UNIT = {"aalto": "milliseconds (PRESS_TIME, RELEASE_TIME)", "pynput": "nanoseconds",
+             "hcisim": "milliseconds (t_ms)"}
+"""What each format's times count."""
+KEY_GAP_MS = (5.0, 60_000.0)
+"""The median gap between successive presses of a text lies in this range (recorded: about 150-250 ms); outside it
+the times are in another unit than the format's."""
+
+
+def check_clock(records: list[Keystrokes], data: Path, fmt: str) -> None:
+    """Stop with one line when the recorded times cannot be the format's unit. Why: an Aalto-format file in seconds
+    ended the fit in a numpy IndexError, and a pynput log in milliseconds wrote, exit 0, a profile that then would
+    not load ("incomplete or damaged")."""
+    gaps = np.concatenate([np.diff(r.press_ms) for r in records])
+    step = gaps[gaps > 0]
+    if not len(step):
+        raise HcisimError(f"{data}: the key presses' times never advance; nothing to fit typing's timing on")
+    med = float(np.median(step))
+    if not KEY_GAP_MS[0] <= med <= KEY_GAP_MS[1]:
+        raise HcisimError(f"{data}: successive key presses are {med:.3g} ms apart at the median (people type about "
+                          f"every 150-250 ms): are the times in another unit? {fmt} times are {TIME_UNIT[fmt]}")
+
+
 def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool = False,
                 profile_id: str | None = None, report: bool = True, layout: str | None = None,
                 note: Callable[[str], None] | None = None) -> Path:
@@ -273,6 +295,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     records = [r for r in records if len(r) >= 2]
     if len(records) < 3:
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} text(s) with 2+ keystrokes; need 3)")
+    check_clock(records, data, fmt)
     lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
     res = fit_records(records, lay)
     step()

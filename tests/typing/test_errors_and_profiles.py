@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -64,6 +66,36 @@ def test_unknown_profile_and_format(tmp_path):
     with pytest.raises(HcisimError, match="no such"):
         fit_profile(tmp_path / "missing", "pynput", tmp_path / "x.json")
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize("fmt,unit_ms,message", [
+    ("pynput", 1.0, r"successive key presses are 0\.000\d+ ms apart at the median .* pynput times are nanoseconds$"),
+    ("aalto", 1000.0, r"successive key presses are 0\.18 ms apart at the median .* aalto times are milliseconds"),
+    ("aalto", 0.001, r"successive key presses are 1\.8e\+05 ms apart at the median"),  # microseconds
+    ("aalto", None, "the key presses' times never advance"),
+])
+def test_a_fit_on_times_in_another_unit_says_so(tmp_path, fmt, unit_ms, message):
+    """One's own recordings in a shared format whose clock counts another unit than the format's (pynput: ns;
+    Aalto: ms), four texts typed a key every 180 ms: logged in ms, a pynput fit wrote a profile that would not load;
+    in seconds, an Aalto fit ended in a numpy IndexError."""
+    text = "the quick brown fox jumps over the lazy dog"
+    t0 = 1_600_000_000_000  # ms
+    stamp = {(s, i): 7 if unit_ms is None else (t0 + 5000.0 * s + 180.0 * i) / unit_ms
+             for s in range(4) for i in range(len(text) + 1)}
+    (tmp_path / "data").mkdir()
+    if fmt == "pynput":  # each text ends with Enter
+        rows = [f"{pr},{k},{round(stamp[s, i])}" for s in range(4) for i, k in enumerate([*(repr(c) for c in text), "Key.enter"])
+                for pr in "PR"]
+        (tmp_path / "data" / "f_01.csv").write_text("\n".join(rows) + "\n")
+    else:
+        rows = ["PARTICIPANT_ID\tTEST_SECTION_ID\tSENTENCE\tUSER_INPUT\tKEYSTROKE_ID\tPRESS_TIME\tRELEASE_TIME\tLETTER\tKEYCODE"]
+        rows += [f"7\t{s}\t{text}\t{text}\t{i}\t{stamp[s, i]}\t{stamp[s, i + 1]}\t{c}\t{ord(c.upper())}"
+                 for s in range(4) for i, c in enumerate(text)]
+        (tmp_path / "data" / "7_keystrokes.txt").write_text("\n".join(rows) + "\n")
+    with pytest.raises(HcisimError) as e:
+        fit_profile(tmp_path / "data", fmt, tmp_path / "p.json")
+    assert re.search(message, str(e.value)) and "\n" not in str(e.value)
+    assert not (tmp_path / "p.json").exists()
 
 
 def test_synth_typing_rejects_empty_and_untypable():
