@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -134,6 +135,9 @@ class TypingProfile:
         else:
             i = P["mu"]
             rest = np.r_[0:i, i + 1:len(PARAMS)]
+            if isinstance(skill, bool) or not isinstance(skill, numbers.Real):  # "1.5" was a TypeError traceback
+                raise HcisimError(f"skill must be a number (a speed z-score, -{SKILL_RANGE}..{SKILL_RANGE}), "
+                                  f"not {type(skill).__name__}")
             if not -SKILL_RANGE <= skill <= SKILL_RANGE:  # NaN fails too
                 raise HcisimError(f"skill {skill} is outside -{SKILL_RANGE}..{SKILL_RANGE} (population z-scores)")
             zi = -float(skill)  # faster = lower log interval

@@ -58,6 +58,9 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     texts = [normalise_newlines(s) for s in texts]
     if users is None:
         users = [None] * len(texts)
+    if isinstance(users, str):  # (one id was read as one typist per character: "2 users given for 1 texts")
+        raise HcisimError("users must be a list, one per text: one string was given (for one typist: [user] * "
+                          "len(texts))")
     if len(users) != len(texts):
         raise HcisimError(f"{len(users)} users given for {len(texts)} texts")
     for i, s in enumerate(texts):

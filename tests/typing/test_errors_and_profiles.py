@@ -111,6 +111,9 @@ def test_synth_typing_rejects_empty_and_untypable():
     (["ok", 123], {}, "text 1 is not a string but int"),  # was "text 1 is empty"
     (["ok"], {"rng": 7}, "rng must be a numpy Generator"),
     (["ok"], {"candidates": 0}, "candidates must be a whole number"),  # ran as 1: the critic quietly off
+    (["ok"], {"skill": "1.5"}, "skill must be a number"),  # a TypeError traceback
+    (["ok"], {"skill": True}, "skill must be a number"),
+    (["ok", "no"], {"users": "01"}, "users must be a list, one per text: one string was given"),  # "2 users for 2"
 ])
 def test_synth_typing_refuses_what_a_notebook_slips_in_one_line(texts, kw, match):
     kw = {"rng": np.random.default_rng(0), **kw}
