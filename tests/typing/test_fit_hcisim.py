@@ -118,3 +118,28 @@ def test_texts_whose_characters_were_withheld_are_not_read_as_typing(tmp_path):
     assert not (tmp_path / "t.json").exists()
     with pytest.raises(HcisimError, match="0 segments .*; 4 more had their characters withheld"):
         augment_dataset(hidden, tmp_path / "aug", factor=1, modality="typing")
+
+
+def test_a_dataset_whose_time_goes_backwards_is_refused_as_validate_reports_it(tmp_path):
+    """`hcisim validate` calls such a dataset invalid, yet `fit typing|mouse --format hcisim` fitted it without a
+    word: the readers take each session in seq order, so a key logged 3 s early was a press before the one typed
+    before it."""
+    import pytest
+
+    from simulator.errors import HcisimError
+    from simulator.mouse import fit_profile as fit_mouse
+
+    ev = synth_typing(SENTENCES[:4], profile=load_profile("aalto"), rng=np.random.default_rng(3))
+    events, t0 = [], 0.0
+    for e in ev:
+        for t, ty, k, c in zip(e.t_ms, e.type, e.key, e.code):
+            events.append(dict(session_id="s1", seq=len(events), t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
+                               key=k, code=c))
+        t0 += e.t_ms[-1] + 8000.0
+    events[40]["t_ms"] -= 3000.0
+    data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
+    for fit in (fit_profile, fit_mouse):
+        with pytest.raises(HcisimError, match=r"time goes backwards in session\(s\): s1 .*`hcisim validate") as e:
+            fit(data, "hcisim", tmp_path / "p.json")
+        assert "\n" not in str(e.value)
+    assert not (tmp_path / "p.json").exists()
