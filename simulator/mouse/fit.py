@@ -222,6 +222,7 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Progress
                           f"{int(cnt.max())} of one (need >= {MIN_MOVES} for at least one user)")
     mv = mv.subset(keep)
     users = users[keep]
+    left_out = [str(u) for u in uu[cnt < MIN_MOVES]]
     step = Steps(FIT_STEPS, progress)
     rng = np.random.default_rng(seed)
     path, speed, logT, logD, th = normalise(mv.t_ms, mv.x, mv.y, mv.offsets, mv.press_x, mv.press_y)
@@ -251,6 +252,8 @@ def fit_movements(mv: Movements, profile_id: str, meta: dict, progress: Progress
     meta = {**meta, "n_movements": int(n), "n_users": int(len(alpha)), "model": "learned shape law",
             "grid": {"time": GRID, "path": PATH_PTS}, "pca": {"path": kp, "speed": ks},
             "mixture_components": int(len(mix.w))}
+    if left_out:  # (they were dropped without a word: moving "as" one of them then said the profile had no such user)
+        meta["users_left_out"] = {"users": left_out, "why": f"fewer than {MIN_MOVES} pointing movements each"}
     prof = MouseProfile(profile_id, "", meta, shape, alpha, devices, np.zeros(G.shape[1]), pop_cov, extras,
                         {u: float(np.sum(users == u)) for u in alpha}, log_scale, pop_scale_sd)
     step()
@@ -332,6 +335,10 @@ def fit_profile(data: Path, fmt: str, out: Path, progress: Progress = None,
     prof = fit_movements(mv, pid, m, progress)
     if isinstance(prof.meta.get("critic"), str) and note is not None:
         note(f"{out}: realism critic {prof.meta['critic']}")
+    gone = prof.meta.get("users_left_out")
+    if gone and note is not None:
+        names = gone["users"]
+        note(f"{out}: {len(names)} user(s) left out, {gone['why']}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
     save_profile(prof, out)
     write_fit_report(prof, mv, out.with_suffix(".html"))
     return out

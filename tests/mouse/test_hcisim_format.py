@@ -67,6 +67,18 @@ def test_the_manifest_s_people_are_the_fitted_users_and_a_small_fit_says_it_has_
     assert "needs at least 30" in (tmp_path / "own.html").read_text()
 
 
+def test_a_person_with_too_few_movements_left_out_of_the_fit_is_said(tmp_path):
+    """A person with fewer than 5 movements was dropped without a word: moving "as" them then said only that the
+    profile had no such user."""
+    ds = _dataset(tmp_path / "ds", {"a": 8, "b": 8, "c": 3}, {"a": "1", "b": "2", "c": "3"})
+    notes = []
+    prof = load_profile(fit_profile(ds, "hcisim", tmp_path / "own.json", note=notes.append))
+    assert prof.users == ["1", "2"]
+    assert prof.meta["users_left_out"] == {"users": ["3"], "why": "fewer than 5 pointing movements each"}
+    assert [n for n in notes if "left out" in n] == [f"{tmp_path / 'own.json'}: 1 user(s) left out, fewer than 5 "
+                                                     f"pointing movements each: 3"]
+
+
 def test_a_refused_fit_report_leaves_the_profile_it_would_have_replaced(tmp_path):
     """`--out good.json` beside a page of the user's own named good.html: the fit said no -- after replacing
     good.json."""
