@@ -275,7 +275,7 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
     if layout:
         get_layout(layout)  # an unknown name fails before any reading
     out = Path(out)
-    if out.suffix != ".json":
+    if out.suffix.lower() != ".json":  # (x.JSON was refused; fit mouse takes it)
         raise HcisimError(f"{out}: typing profiles are .json files")
     # a profile may be written beside the recordings, never over one of them (a dataset's manifest was replaced)
     check_file_out(out, replaces=("a typing profile", json_with("format", FORMAT)))

@@ -98,6 +98,13 @@ def test_a_fit_on_times_in_another_unit_says_so(tmp_path, fmt, unit_ms, message)
     assert not (tmp_path / "p.json").exists()
 
 
+def test_an_upper_case_json_suffix_is_a_profile_as_for_mouse(tmp_path, freetext_dir):
+    """`fit typing --out Mine.JSON` was refused ("typing profiles are .json files") where `fit mouse` writes it."""
+    out = fit_profile(freetext_dir / "Facebook" / "f_05.csv", "pynput", tmp_path / "Mine.JSON")
+    assert out == tmp_path / "Mine.JSON" and load_profile(out).users == ["05"]
+    assert (tmp_path / "Mine.html").exists()
+
+
 def test_synth_typing_rejects_empty_and_untypable():
     prof = load_profile("aalto")
     with pytest.raises(HcisimError, match="empty"):
