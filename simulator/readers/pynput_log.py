@@ -101,7 +101,9 @@ def read_log(f: Path) -> Keystrokes:
     """One whole log as press rows with release times (ms from the first press)."""
     press, release, keys, codes = [], [], [], []
     open_: dict[str, list[int]] = {}
+    releases = 0
     for pressed, t_ns, key, code in log_rows(f):
+        releases += not pressed
         t = t_ns / 1e6
         ident = code or key.lower()
         if pressed:  # an auto-repeat press is a keystroke of its own; one release ends them all
@@ -113,6 +115,8 @@ def read_log(f: Path) -> Keystrokes:
         elif open_.get(ident):
             for j in open_.pop(ident):
                 release[j] = t
+    if releases and not press:  # (a fit said only "too little typing to fit (0 text(s) ...)")
+        raise HcisimError(f"{f}: {releases} key release(s) (R rows) and no key press (P rows): nothing typed to read")
     pr = np.asarray(press, float)
     rel = np.asarray(release, float)
     order = np.argsort(pr, kind="stable")

@@ -198,8 +198,8 @@ def read_records(data: Path, fmt: str, progress=None) -> list[Keystrokes]:
         return read_pynput(Path(data), progress=progress)
     from simulator.readers.hcisim import read_typing
     records = read_typing(Path(data), progress=progress)
-    if not records:
-        raise HcisimError(f"{data}: the dataset has no keyboard events to fit")
+    if not records:  # (key_up events alone were said to be "no keyboard events")
+        raise HcisimError(f"{data}: the dataset has no key presses to fit (key_down events)")
     return records
 
 

@@ -61,6 +61,24 @@ def test_a_pynput_timestamp_no_clock_gives_is_one_line_naming_the_file(tmp_path,
         read_log(log)
 
 
+def test_a_log_of_key_releases_alone_says_so(tmp_path):
+    """A pynput log with its P rows lost fitted as "too little typing to fit (0 text(s) ...)"; an hcisim dataset of
+    key_up events alone was said to have "no keyboard events"."""
+    from simulator.dataset import Manifest, write_dataset
+    from simulator.typing import fit_profile
+
+    log = tmp_path / "f_09.csv"
+    log.write_text("".join(f"R,'{c}',{1656617201000000000 + 150_000_000 * i}\n" for i, c in enumerate("hello")))
+    with pytest.raises(HcisimError, match=rf"^{log}: 5 key release\(s\) \(R rows\) and no key press \(P rows\)"):
+        fit_profile(log, "pynput", tmp_path / "p.json")
+    events = [dict(session_id="s1", seq=i, t_ms=150.0 * i, device="keyboard", type="key_up", key=c, code=None)
+              for i, c in enumerate("hello")]
+    data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
+    with pytest.raises(HcisimError, match=r"the dataset has no key presses to fit \(key_down events\)$"):
+        fit_profile(data, "hcisim", tmp_path / "p.json")
+    assert not (tmp_path / "p.json").exists()
+
+
 def test_an_aalto_file_with_a_header_alone_is_one_line(tmp_path, aalto_dir):
     """`fit typing` on it ended in an IndexError and a traceback (import said "no keystrokes")."""
     f = sorted(aalto_dir.glob("*_keystrokes.txt"))[0]
