@@ -219,8 +219,15 @@ def synth_moves(x0, y0, x1, y1, width=None, height=None, *, profile: MouseProfil
 
 def _people(profile: MouseProfile, user, n: int, rng: np.random.Generator) -> tuple[list[MouseUser], np.ndarray]:
     """The distinct people moving and, per movement, which of them (an index into the list)."""
-    if not isinstance(user, (list, tuple, np.ndarray)):
+    if isinstance(user, np.ndarray) and user.ndim == 0:
+        user = user.item()
+    if user is None or isinstance(user, (str, bytes, int, float, np.integer, np.floating, MouseUser)):
         return [person(profile, rng, user)], np.zeros(n, np.int64)
+    if isinstance(user, (set, frozenset, dict)) or not hasattr(user, "__len__"):
+        # (a set, an iterator or a range was taken for one user id: "no user '<list_iterator object at 0x...>'")
+        raise HcisimError(f"user must be one id, a MouseUser, None, or one of those per movement in order "
+                          f"(a list, a tuple, an array, a pandas Series), not {type(user).__name__}")
+    user = list(user)
     if len(user) != n:
         raise HcisimError(f"{len(user)} users given for {n} movements")
     # the same person object repeats (synth-moves: one per block of pairs): resolve each once

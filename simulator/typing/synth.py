@@ -61,6 +61,9 @@ def synth_typing(texts: Sequence[str], *, profile: TypingProfile | str, rng: np.
     if isinstance(users, str):  # (one id was read as one typist per character: "2 users given for 1 texts")
         raise HcisimError("users must be a list, one per text: one string was given (for one typist: [user] * "
                           "len(texts))")
+    if isinstance(users, (set, frozenset, dict)) or not hasattr(users, "__len__"):  # (an iterator: a TypeError)
+        raise HcisimError(f"users must be a list, one per text in order, not {type(users).__name__}")
+    users = list(users)
     if len(users) != len(texts):
         raise HcisimError(f"{len(users)} users given for {len(texts)} texts")
     for i, s in enumerate(texts):

@@ -130,6 +130,9 @@ def test_fit_bad_input(tmp_path):
     (lambda m, r: m.synth_moves([0], [0], [100], [100], [40], rng=r), "height is missing"),
     (lambda m, r: m.synth_moves([0, 0], [0, 0], [9, 9], [9, 9], [4, 4, 4], [4, 4, 4], rng=r), "one size per movement"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=3), "rng must be a numpy Generator"),
+    # an iterator or a set was taken for one user id: "no user '<list_iterator object at 0x...>'"
+    (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=r, user=iter(["12"])), "not list_iterator"),
+    (lambda m, r: m.synth_moves([0, 1], [0, 1], [9, 9], [9, 9], rng=r, user={"12", "3"}), "in order (a list, a tuple"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=r, candidates=0), "candidates must be a whole number"),
     (lambda m, r: m.synth_moves([0], [0], [100], [100], rng=r, candidates=1.5), "candidates must be a whole number"),
     (lambda m, r: m.plan_pointing("sapimouse", (float("nan"), 0), (100, 100, 40, 20), r), "start_xy must be finite"),
@@ -149,6 +152,15 @@ def test_the_python_api_refuses_what_the_file_contract_refuses_in_one_line(call,
     with pytest.raises(HcisimError) as e:
         call(mouse, np.random.default_rng(0))
     assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_users_per_movement_may_be_any_ordered_sequence():
+    """A range or a pandas Series of ids is one user per movement, as a list is (a range was taken for one id)."""
+    from simulator import mouse
+
+    b = mouse.synth_moves([0, 1], [0, 1], [90, 90], [50, 50], rng=np.random.default_rng(0), user=range(1, 3),
+                          candidates=1)
+    assert b.user == ["1", "2"]
 
 
 def test_a_large_batch_is_made_in_chunks(monkeypatch):

@@ -121,6 +121,8 @@ def test_synth_typing_rejects_empty_and_untypable():
     (["ok"], {"skill": "1.5"}, "skill must be a number"),  # a TypeError traceback
     (["ok"], {"skill": True}, "skill must be a number"),
     (["ok", "no"], {"users": "01"}, "users must be a list, one per text: one string was given"),  # "2 users for 2"
+    (["ok"], {"users": iter([None])}, "users must be a list, one per text in order, not list_iterator"),  # TypeError
+    (["ok"], {"users": {None}}, "users must be a list, one per text in order, not set"),  # unordered
 ])
 def test_synth_typing_refuses_what_a_notebook_slips_in_one_line(texts, kw, match):
     kw = {"rng": np.random.default_rng(0), **kw}
