@@ -49,9 +49,20 @@ class LayoutRecorder:
     def __init__(self, viewport: tuple[int, int]) -> None:
         self.viewport = viewport
         self.pages: dict[str, dict[str, dict[str, Any]]] = {}
+        self._acted: set[tuple[str, str]] = set()
 
     def record(self, loc: Locator, info: dict[str, Any]) -> None:
-        self._store(loc.describe(), info)
+        """Store what a step located, where it was when the step acted on it: it replaces the place a sweep of
+        the page saw earlier (a link below a result shown late was clicked offline where the result now is)."""
+        key = loc.describe()
+        if (info["path"], key) not in self._acted:
+            self._acted.add((info["path"], key))
+            seen = self.pages.get(info["path"], {}).pop(key, None)
+            self._store(key, info)
+            if seen is not None and seen["options"] and not info["options"]:
+                self.pages[info["path"]][key]["options"] = seen["options"]
+        else:
+            self._store(key, info)
 
     def record_element(self, info: dict[str, Any]) -> None:
         """Store an element under every locator a scenario might name it by."""

@@ -160,3 +160,38 @@ def test_a_damaged_layout_snapshot_is_one_line_before_any_session(tmp_path, dama
     with pytest.raises(HcisimError) as e:
         load_layout(path)
     assert str(e.value).startswith(f"{path}: damaged layout snapshot: {said}") and "\n" not in str(e.value)
+
+
+def inspected(y, **extra):
+    """An element as inspect.js describes it to the layout recorder."""
+    info = {"path": "/index.html", "box": [8.0, y, 100.0, 17.0], "scrollY": 0.0, "containerScrollTop": 0.0,
+            "containerSelector": None, "containerBox": None, "kind": "link", "role": "link",
+            "name": "Go to help page", "text": "Go to help page", "selector": "#help", "label": None, "id": "help",
+            "testid": None, "options": [], "selectedIndex": -1, "checked": None, "wordsOnScreen": 20,
+            "tabPrev": None, "pageMaxScroll": 0.0}
+    info.update(extra)
+    return info
+
+
+def test_a_saved_layout_has_an_element_where_the_step_acted_on_it_not_where_a_sweep_saw_it_before(tmp_path):
+    from simulator.drivers.offline import LayoutRecorder, load_layout
+    rec = LayoutRecorder((1280, 800))
+    link = locate.role("link", "Go to help page")
+    rec.record_element(inspected(305.875))  # swept while an earlier step acted: a late result not shown yet
+    rec.record(link, inspected(339.875))  # the result shown, the link moved down: where it was clicked
+    rec.record_element(inspected(339.875))
+    rec.record(link, inspected(400.0))  # the same locator acted on again: the first place stays, as before
+    rec.save(tmp_path / "l.json")
+    page = load_layout(tmp_path / "l.json")["pages"]["/index.html"]
+    assert page[link.describe()]["doc_box"][1] == 339.875
+    assert page['css=#help']["doc_box"][1] == 305.875  # keys no step named keep what the sweep saw first
+
+
+def test_a_step_located_custom_list_keeps_the_options_a_sweep_saw():
+    from simulator.drivers.offline import LayoutRecorder
+    rec = LayoutRecorder((1280, 800))
+    combo = locate.role("combobox", "Colour")
+    rec.record_element(inspected(188.0, kind="combobox", role="combobox", name="Colour", options=["Red", "Blue"]))
+    rec.record(combo, inspected(190.0, kind="combobox", role="combobox", name="Colour"))
+    entry = rec.pages["/index.html"][combo.describe()]
+    assert entry["doc_box"][1] == 190.0 and entry["options"] == ["Red", "Blue"]
