@@ -50,6 +50,20 @@ class StepError(HcisimError):
     """A scenario step could not be carried out; names the step and locator."""
 
 
+class ScriptCallError(StepError):
+    """The script called a step with what it cannot take (a string for a locator, a number to type): said before
+    the step begins, with the script's line, live as offline (live, a string locator ended in the browser
+    driver's traceback, and a number to type in "text 0 is not a string but int" after the field was clicked)."""
+
+
+LOCATOR = "a locator (label(...), role(...), text(...), css(...) from simulator.locate)"
+
+
+def _want(call: str, value: Any, kind: type, what: str) -> None:
+    if not isinstance(value, kind):
+        raise ScriptCallError(f"s.{call} takes {what}, not the {type(value).__name__} {repr(value)[:60]}")
+
+
 @dataclass
 class Scenario:
     name: str
@@ -165,6 +179,7 @@ class Actor:
         self._step = 0
 
     def click(self, loc: Locator, *, button: str = "left", double: bool = False) -> None:
+        _want("click", loc, Locator, LOCATOR)
         kind = "double_click" if double else ("right_click" if button == "right" else "click")
         a = self._begin(kind, loc)
         target, missed = self._reach(loc, a)
@@ -189,12 +204,15 @@ class Actor:
         self._end(a, outcome="failed")
 
     def hover(self, loc: Locator) -> None:
+        _want("hover", loc, Locator, LOCATOR)
         a = self._begin("hover", loc)
         target, missed = self._reach(loc, a)
         self._end(a, target=target, outcome="miss_corrected" if missed else "ok")
 
     def type(self, loc: Locator, text: str, *, clear: bool = False) -> None:
         """Focus a field (click, or Tab when it is next) and type ``text`` with the typing model."""
+        _want("type", loc, Locator, LOCATOR)
+        _want("type", text, str, "a text (a str)")
         a = self._begin("type", loc)
         target = self.driver.locate(loc)
         outcome = "ok"
@@ -227,6 +245,7 @@ class Actor:
                   text_intended=text, sensitive=target.sensitive)
 
     def check(self, loc: Locator, on: bool = True) -> None:
+        _want("check", loc, Locator, LOCATOR)
         target = self.driver.locate(loc)
         if target.checked is not None and target.checked == on:
             return
@@ -234,6 +253,8 @@ class Actor:
 
     def select(self, loc: Locator, option: str) -> None:
         """Pick ``option``: open the control, traverse options one by one (hover, wheel or arrow keys), pick."""
+        _want("select", loc, Locator, LOCATOR)
+        _want("select", option, str, "an option's text (a str)")
         a = self._begin("select", loc, f"select {option!r}")
         target, missed = self._reach(loc, a)
         if not target.options and target.kind not in ("select", "combobox") and target.role != "listbox":
@@ -256,6 +277,8 @@ class Actor:
                   text_typed=shown if shown is not None else option)
 
     def scroll(self, to: Locator | None = None, *, dy: float | None = None) -> None:
+        if to is not None:
+            _want("scroll", to, Locator, LOCATOR)
         a = self._begin("scroll", to, "scroll" if to is None else None)
         target = None
         if to is not None:
@@ -265,6 +288,8 @@ class Actor:
         self._end(a, target=target, outcome="ok")
 
     def drag(self, src: Locator, dst: Locator) -> None:
+        _want("drag", src, Locator, LOCATOR)
+        _want("drag", dst, Locator, LOCATOR)
         a = self._begin("drag", src, f"drag {src} to {dst}")
         source, missed = self._reach(src, a)
         t_down = self.t
@@ -288,6 +313,8 @@ class Actor:
 
     def read(self, loc: Locator | None = None, *, words: int | None = None) -> None:
         """Dwell while the eyes read ``loc`` (its word count) with the pointer resting or drifting."""
+        if loc is not None:
+            _want("read", loc, Locator, LOCATOR)
         a = self._begin("read", loc)
         target = self.driver.locate(loc) if loc is not None else None
         n = words if words is not None else len((target.text or "").split()) if target else 20

@@ -24,7 +24,7 @@ from simulator.content import DEFAULT_LOCALE, check_locale
 from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
-from simulator.scenario import SCENARIO_DIR, Actor, Recorded, Scenario, load_scenario
+from simulator.scenario import SCENARIO_DIR, Actor, Recorded, Scenario, ScriptCallError, load_scenario
 
 DRIVERS = ("browser", "desktop", "offline")
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
@@ -251,6 +251,10 @@ class SessionRunner:
             actor.open(self.scenario.start)
             self.scenario.run(actor)
             final_state = getattr(self.driver, "app_state", lambda: None)()
+        except ScriptCallError as exc:  # before its step began: the step it would have been, and the script's line
+            found = _script_line(exc, self.scenario.path)
+            where = f" ({found[0]})" if found else ""
+            raise HcisimError(f"session {sid}, step {actor._step + 1}: {exc}{where}") from None
         except HcisimError as exc:
             raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
         except SystemExit as exc:  # ended hcisim with the script's code and no word, its shards left behind

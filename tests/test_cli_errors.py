@@ -96,8 +96,12 @@ def test_a_bug_in_a_scenario_script_names_its_line_and_is_not_retried(tmp_path):
     ('    s.type(label("Username"), "ann")\n    s.wait("100")\n',
      "session s00000, step 1: the scenario raised ValueError: Unknown format code 'f' for object of type 'str' "
      "(mine.py, line 8)"),
-    ('    s.click("Log in")\n', "session s00000, step 1: the scenario raised AttributeError: 'str' object has no "
-                               "attribute 'describe' (mine.py, line 7)"),
+    # live, a string for a locator ended in the browser driver's traceback
+    ('    s.click("Log in")\n', "session s00000, step 1: s.click takes a locator (label(...), role(...), text(...), "
+                               "css(...) from simulator.locate), not the str 'Log in' (mine.py, line 7)"),
+    # "text 0 is not a string but int", after the field had been clicked and without the line
+    ('    s.type(label("Username"), "ann")\n    s.type(label("Password"), 1234)\n',
+     "session s00000, step 2: s.type takes a text (a str), not the int 1234 (mine.py, line 8)"),
     # run() without its argument: retried twice, then "TypeError: run() takes 0 positional arguments ..."
     (None, "mine.py: run must take one argument, the person acting (def run(s):)"),
     # sys.exit(3) while a session ran ended hcisim with code 3, no word, and its shard folder left behind

@@ -195,3 +195,22 @@ def test_a_step_located_custom_list_keeps_the_options_a_sweep_saw():
     rec.record(combo, inspected(190.0, kind="combobox", role="combobox", name="Colour"))
     entry = rec.pages["/index.html"][combo.describe()]
     assert entry["doc_box"][1] == 190.0 and entry["options"] == ["Red", "Blue"]
+
+
+@pytest.mark.parametrize("call, said", [
+    (lambda s: s.type("Name", "Ann"), "s.type takes a locator (label(...), role(...), text(...), css(...) from "
+                                      "simulator.locate), not the str 'Name'"),
+    (lambda s: s.type(locate.label("Name"), 42), "s.type takes a text (a str), not the int 42"),
+    (lambda s: s.select(locate.label("Name"), 2), "s.select takes an option's text (a str), not the int 2"),
+    (lambda s: s.click(("role", "button")), "s.click takes a locator"),
+    (lambda s: s.drag(locate.label("Name"), "Email"), "s.drag takes a locator"),
+])
+def test_a_script_s_wrong_argument_is_refused_before_its_step_begins(call, said):
+    """Live, a string locator ended in the browser driver's traceback ('str' object has no attribute 'by'), and a
+    number to type was "text 0 is not a string but int" after the field had been clicked."""
+    from simulator.scenario import ScriptCallError
+    actor, _ = make_actor()
+    actor.goto("/form")
+    with pytest.raises(ScriptCallError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        call(actor)
+    assert [a["kind"] for a in actor.rec.actions] == ["navigate"]
