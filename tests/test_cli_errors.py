@@ -68,6 +68,32 @@ def test_a_server_that_answers_not_found_is_not_the_app(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.browser
+def test_a_page_the_server_fails_on_part_way_is_said(tmp_path):
+    """A link followed to a page the server answered 404 or 500 on said only "matches nothing on .../gone.html",
+    as if the script's locator were wrong."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "index.html").write_text('<!doctype html><title>Home</title><a href="gone.html">Help</a>')
+    script = tmp_path / "mine.py"
+    script.write_text('"""Follow a link to a page that is gone."""\nfrom simulator.locate import role\nAPP = None\n'
+                      'START = "/index.html"\n\ndef run(s):\n    s.click(role("link", "Help"))\n'
+                      '    s.read(role("heading", "Help"))\n')
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "app"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        one_line_error(hcisim("run", script, "--driver", "browser", "--url", url, "--screenshots", "none",
+                              "--out", tmp_path / "o"),
+                       f'session s00000, step 2: role=heading[name="Help"] matches nothing on {url}/gone.html '
+                       "(the server answered HTTP 404)")
+        httpd.shutdown()
+    assert not (tmp_path / "o").exists()
+
+
 def test_scenario_script_that_fails_to_load(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("raise RuntimeError('oops')\n")

@@ -208,13 +208,22 @@ class BrowserDriver:
         except Exception:
             n = pl.count()
             what = "matches nothing" if n == 0 else f"matches {n} element(s), none visible"
-            raise HcisimError(f"{loc} {what} on {self.page.url}") from None
+            raise HcisimError(f"{loc} {what} on {self.page.url}{self._error_page()}") from None
         info = pl.first.evaluate(INSPECT_JS)
         if self._layout is not None:
             self._layout.record(loc, info)
             for other in self.page.evaluate(INSPECT_ALL_JS):
                 self._layout.record_element(other)
         return target_from_info(info)
+
+    def _error_page(self) -> str:
+        """What to add when the page showing is a server's error answer (a link followed to a page that failed
+        was only "matches nothing on .../page", as if the locator were wrong)."""
+        try:
+            status = self.page.evaluate("() => performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0")
+        except Exception:  # the page is going away: nothing more to say
+            return ""
+        return f" (the server answered HTTP {status})" if isinstance(status, int) and status >= 400 else ""
 
     def describe_at(self, x: float, y: float) -> Target | None:
         handle = self.page.evaluate_handle("([x, y]) => document.elementFromPoint(x, y)", [x, y])
