@@ -6,7 +6,7 @@ snapshot's content (an edited script is new data), seed, sessions, driver,
 locale, keyboard, app URL, hcisim version and the profiles' hashes -- into pytest's
 cache directory, so
 a second test run (or a second test asking for the same data, in this process or another) reuses it; an entry
-damaged since (a file changed or cut short) is made again. With the
+damaged since (a file changed, cut short or lost, its manifest too) is made again. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
 A relative script or layout path is taken from the working folder, else from the test file's folder;
@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -79,6 +80,9 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
         with open(cache / f".{path.name}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not (path / "manifest.json").is_file() or validate_dataset(path):  # missing, or damaged since
+                # the cache's own entry goes first: one whose manifest was lost or cut short is no dataset to
+                # --overwrite, and every later run failed until the cache was cleared by hand
+                shutil.rmtree(path, ignore_errors=True)
                 run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
                               mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
                               layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard, url=url,

@@ -104,3 +104,29 @@ def test_two_test_processes_share_one_dataset_and_a_damaged_one_is_made_again(tm
     again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert again.returncode == 0, again.stdout[-2000:]
     assert validate_dataset(root) == []
+
+
+@pytest.mark.parametrize("damage", ["lost", "cut short", "emptied"])
+def test_a_cached_dataset_whose_manifest_is_damaged_is_made_again(tmp_path, damage):
+    """An entry whose manifest was lost or cut short is no dataset to --overwrite: every later run failed
+    ("... is not a dataset (no manifest.json)") until the cache was cleared by hand."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "test_uses_plugin.py").write_text(
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('login', sessions=1, seed=4)\n"
+        "    print('ROOT', ds.root)\n")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-s", "-o", f"cache_dir={tmp_path / 'cache'}", str(tmp_path)]
+    first = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert first.returncode == 0, first.stdout[-2000:]
+    manifest = Path(next(line.split("ROOT ", 1)[1] for line in first.stdout.splitlines() if "ROOT " in line),
+                    "manifest.json")
+    if damage == "lost":
+        manifest.unlink()
+    else:
+        manifest.write_bytes(manifest.read_bytes()[:40] if damage == "cut short" else b"{}")
+    again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stdout[-2000:]
+    assert validate_dataset(manifest.parent) == []
