@@ -6,7 +6,9 @@ snapshot's content (an edited script is new data), seed, sessions, driver,
 locale, keyboard, app URL, hcisim version and the profiles' hashes -- into pytest's
 cache directory, so
 a second test run (or a second test asking for the same data, in this process or another) reuses it; an entry
-damaged since (a file changed, cut short or lost, its manifest too) is made again. With the
+damaged since (a file changed, cut short or lost, its manifest too) is made again. A cache that cannot be
+written (a read-only mount of a CI cache) still serves the whole entries it holds; the others are made in the
+session's temporary directory. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
 A relative script or layout path is taken from the working folder, else from the test file's folder;
@@ -18,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -45,17 +48,47 @@ def dataset_key(scenario: str, sessions: int, seed: int, driver: str, profile: s
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def _damaged(path: Path) -> bool:
+    """Whether the cached dataset at ``path`` is missing or not as written."""
+    from simulator.dataset import validate_dataset
+
+    return not (path / "manifest.json").is_file() or bool(validate_dataset(path))
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)  # (False on a read-only mount, for root too)
+
+
+def _made(path: Path, build: Callable[[Path], object]) -> Path:
+    """``path``, made by ``build`` unless a whole dataset is there: one maker per entry, a second pytest process
+    (xdist, a parallel CI job on one cache) waits and reuses it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _damaged(path):  # missing, or damaged since
+            # the cache's own entry goes first: one whose manifest was lost or cut short is no dataset to
+            # --overwrite, and every later run failed until the cache was cleared by hand
+            shutil.rmtree(path, ignore_errors=True)
+            build(path)
+    return path
+
+
 @pytest.fixture
 def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     from simulator.content import DEFAULT_LOCALE
-    from simulator.dataset import read_dataset, validate_dataset
+    from simulator.dataset import read_dataset
     from simulator.runner import RunConfig, run
 
+    spare = tmp_path_factory.getbasetemp() / "hcisim-datasets"
     store = getattr(request.config, "cache", None)
-    if store is not None:
-        cache = Path(store.mkdir("hcisim-datasets"))
-    else:
-        cache = tmp_path_factory.getbasetemp() / "hcisim-datasets"
+    try:
+        cache = Path(store.mkdir("hcisim-datasets")) if store is not None else spare
+    except OSError:  # a read-only cache that has no datasets yet
+        cache = spare
 
     def beside_test(name: str | Path | None) -> str | None:
         """A relative script or layout path as given (from the working folder), else beside the test file: pytest
@@ -74,19 +107,18 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
             scenario = beside_test(scenario)
         layout = beside_test(layout)
         key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile, layout, locale, keyboard, url)
-        path = cache / f"{Path(scenario).stem}-{key}"
-        # one maker per key: a second pytest process (xdist, a parallel CI job on one cache) waits and reuses
-        cache.mkdir(parents=True, exist_ok=True)
-        with open(cache / f".{path.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (path / "manifest.json").is_file() or validate_dataset(path):  # missing, or damaged since
-                # the cache's own entry goes first: one whose manifest was lost or cut short is no dataset to
-                # --overwrite, and every later run failed until the cache was cleared by hand
-                shutil.rmtree(path, ignore_errors=True)
-                run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
-                              mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
-                              layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard, url=url,
-                              command=["pytest", "hcisim_dataset"]))
-        return read_dataset(path)
+        name = f"{Path(scenario).stem}-{key}"
+
+        def build(path: Path) -> None:
+            run(RunConfig(scenario=scenario, driver=driver, sessions=sessions, seed=seed, out=path,
+                          mouse_profile=profile, typing_profile=typing_profile, overwrite=True,
+                          layout=Path(layout) if layout else None, locale=locale, keyboard=keyboard, url=url,
+                          command=["pytest", "hcisim_dataset"]))
+
+        if cache == spare or _writable(cache):
+            return read_dataset(_made(cache / name, build))
+        if not _damaged(cache / name):  # a read-only cache (a CI cache mounted read-only) serves what it holds
+            return read_dataset(cache / name)
+        return read_dataset(_made(spare / name, build))  # and what it lacks is made for this session
 
     return make

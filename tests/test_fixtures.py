@@ -130,3 +130,52 @@ def test_a_cached_dataset_whose_manifest_is_damaged_is_made_again(tmp_path, dama
     again = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert again.returncode == 0, again.stdout[-2000:]
     assert validate_dataset(manifest.parent) == []
+
+
+def test_a_read_only_cache_serves_what_it_holds_and_the_rest_is_made_for_the_session(tmp_path):
+    """A CI cache restored read-only failed every test ("Read-only file system: .../.NAME.lock"), whole entries
+    and all; one without the plugin's folder failed in pytest's cache.mkdir."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    (tmp_path / "test_uses_plugin.py").write_text(
+        "import os\n"
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('login', sessions=1, seed=int(os.environ['SEED']))\n"
+        "    print('ROOT', ds.root)\n")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-o", f"cache_dir={cache}", str(tmp_path)]
+    root = lambda res: next(ln.split("ROOT ", 1)[1] for ln in res.stdout.splitlines() if "ROOT " in ln)  # noqa: E731
+    made = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180, env=os.environ | {"SEED": "4"})
+    assert made.returncode == 0, made.stdout[-2000:]
+    bare = tmp_path / "bare"  # a cache with nothing of the plugin's yet
+    bare.mkdir()
+    try:
+        for folder in (cache, bare):
+            if os.geteuid() != 0:
+                for p in [folder, *folder.rglob("*")]:
+                    p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+            elif subprocess.run(["mount", "--bind", folder, folder], capture_output=True).returncode or \
+                    subprocess.run(["mount", "-o", "remount,ro,bind", folder], capture_output=True).returncode:
+                pytest.skip("permissions do not stop root, and no read-only mount is permitted here")
+        served = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                                env=os.environ | {"SEED": "4"})
+        assert served.returncode == 0, served.stdout[-2000:]
+        assert root(served) == root(made)
+        lacking = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                                 env=os.environ | {"SEED": "5"})
+        assert lacking.returncode == 0, lacking.stdout[-2000:]
+        assert not root(lacking).startswith(str(cache)) and validate_dataset(root(lacking)) == []
+        bare_cmd = [*cmd[:-2], f"cache_dir={bare}", str(tmp_path)]
+        fresh = subprocess.run(bare_cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                               env=os.environ | {"SEED": "4"})
+        assert fresh.returncode == 0, fresh.stdout[-2000:]
+    finally:
+        for folder in (cache, bare):
+            if os.geteuid() == 0:
+                subprocess.run(["umount", folder], capture_output=True)
+            else:
+                for p in [folder, *folder.rglob("*")]:
+                    p.chmod(p.stat().st_mode | stat.S_IWUSR)
