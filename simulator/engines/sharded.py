@@ -108,19 +108,23 @@ def run_shard(cfg, shard: int, sessions: list[int], stage: str) -> ShardReceipt:
     tmp.mkdir(parents=True)
     files: dict[str, dict[str, Any]] = {}
     suffix = ".parquet" if cfg.storage == "parquet" else ".jsonl"
-    for name, schema in SCHEMAS.items():
-        parts = [r.tables[name] for r in results if name in r.tables and r.tables[name].num_rows]
-        if not parts and name not in ("events", "actions"):
-            continue
-        table = conform(pa.concat_tables(parts), schema, name) if parts else schema.empty_table()
-        path = tmp / f"{name}{suffix}"
-        write_table(path, table, cfg.storage)
-        files[f"{name}{suffix}"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
-                                    "rows": table.num_rows}
-    receipt = ShardReceipt(shard, [r.session_id for r in results], files, config_key(cfg, runner))
-    (tmp / RECEIPT).write_text(json.dumps(asdict(receipt), sort_keys=True))
-    shutil.rmtree(root, ignore_errors=True)
-    os.replace(tmp, root)
+    try:
+        for name, schema in SCHEMAS.items():
+            parts = [r.tables[name] for r in results if name in r.tables and r.tables[name].num_rows]
+            if not parts and name not in ("events", "actions"):
+                continue
+            table = conform(pa.concat_tables(parts), schema, name) if parts else schema.empty_table()
+            path = tmp / f"{name}{suffix}"
+            write_table(path, table, cfg.storage)
+            files[f"{name}{suffix}"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
+                                        "rows": table.num_rows}
+        receipt = ShardReceipt(shard, [r.session_id for r in results], files, config_key(cfg, runner))
+        (tmp / RECEIPT).write_text(json.dumps(asdict(receipt), sort_keys=True))
+        shutil.rmtree(root, ignore_errors=True)
+        os.replace(tmp, root)
+    except BaseException:  # a full disk: the half-written shard went on filling it (named by a worker's pid, which
+        shutil.rmtree(tmp, ignore_errors=True)  # no later run's cleanup matches) through the retries and resumes
+        raise
     return receipt
 
 

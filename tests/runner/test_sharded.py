@@ -276,3 +276,26 @@ def test_a_run_that_ends_before_any_shard_finished_leaves_no_staging_folder(tmp_
             run(RunConfig(scenario=SCENARIO, driver="offline", sessions=2, seed=11, out=tmp_path / "out"))
         assert list(tmp_path.iterdir()) == []
     assert stop.message() == f"interrupted: no shard had finished: nothing written to {tmp_path / 'out'}"
+
+
+def test_a_shard_that_fails_while_writing_leaves_no_half_written_files(tmp_path, monkeypatch):
+    """A full disk left each failed try's `.shard=N.tmp-PID` with its half-written tables in the staging folder,
+    named by a worker's pid that no later run removes: they kept the disk full through the retries and resumes."""
+    from simulator.engines import sharded
+
+    written = []
+
+    def full_after_one(path, table, storage):
+        if written:
+            path.write_bytes(b"PAR1 half")
+            _disk_full(path)
+        written.append(path)
+        return real_write(path, table, storage)
+
+    real_write = sharded.write_table
+    monkeypatch.setattr(sharded, "write_table", full_after_one)
+    out = tmp_path / "out"
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=out, shard_size=2)
+    with pytest.raises(OSError):
+        sharded.run_shard(cfg, 0, [0, 1], str(sharded.staging_dir(out)))
+    assert list(sharded.staging_dir(out).iterdir()) == []
