@@ -11,7 +11,7 @@ written (a read-only mount of a CI cache) still serves the whole entries it hold
 session's temporary directory. With the
 cache plugin turned off (``-p no:cacheprovider``, as read-only checkouts run) the
 datasets go to the session's temporary directory: reused within the run only.
-A relative script or layout path is taken from the working folder, else from the test file's folder;
+A relative script, layout or profile file path is taken from the working folder, else from the test file's folder;
 ``url`` is the app of a live (``driver="browser"``) run of your own scenario, as ``hcisim run --url``.
 """
 
@@ -81,7 +81,9 @@ def _made(path: Path, build: Callable[[Path], object]) -> Path:
 def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
     from simulator.content import DEFAULT_LOCALE
     from simulator.dataset import read_dataset
+    from simulator.mouse.profile import SHIPPED as MOUSE_SHIPPED
     from simulator.runner import RunConfig, run
+    from simulator.typing.profile import SHIPPED as TYPING_SHIPPED
 
     spare = tmp_path_factory.getbasetemp() / "hcisim-datasets"
     store = getattr(request.config, "cache", None)
@@ -91,8 +93,8 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
         cache = spare
 
     def beside_test(name: str | Path | None) -> str | None:
-        """A relative script or layout path as given (from the working folder), else beside the test file: pytest
-        run from elsewhere (``pytest tests/test_x.py`` from the project's parent) found neither."""
+        """A relative script, layout or profile path as given (from the working folder), else beside the test
+        file: pytest run from elsewhere (``pytest tests/test_x.py`` from the project's parent) found none."""
         if name is None:
             return None
         if Path(name).is_absolute() or Path(name).exists():
@@ -106,6 +108,9 @@ def hcisim_dataset(request, tmp_path_factory) -> Callable[..., "object"]:
         if scenario.endswith(".py"):  # a script's path; a bare name is a bundled scenario
             scenario = beside_test(scenario)
         layout = beside_test(layout)
+        # a profile file (`hcisim fit` writes one) is found as a script is; a shipped name stays a name
+        profile = profile if str(profile) in MOUSE_SHIPPED else beside_test(profile)
+        typing_profile = typing_profile if str(typing_profile) in TYPING_SHIPPED else beside_test(typing_profile)
         key = dataset_key(scenario, sessions, seed, driver, profile, typing_profile, layout, locale, keyboard, url)
         name = f"{Path(scenario).stem}-{key}"
 

@@ -148,7 +148,8 @@ def test_a_read_only_cache_serves_what_it_holds_and_the_rest_is_made_for_the_ses
         "    print('ROOT', ds.root)\n")
     cmd = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:xdist", "-o", f"cache_dir={cache}", str(tmp_path)]
     root = lambda res: next(ln.split("ROOT ", 1)[1] for ln in res.stdout.splitlines() if "ROOT " in ln)  # noqa: E731
-    made = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180, env=os.environ | {"SEED": "4"})
+    made = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                          env=os.environ | {"SEED": "4"})
     assert made.returncode == 0, made.stdout[-2000:]
     bare = tmp_path / "bare"  # a cache with nothing of the plugin's yet
     bare.mkdir()
@@ -179,3 +180,27 @@ def test_a_read_only_cache_serves_what_it_holds_and_the_rest_is_made_for_the_ses
             else:
                 for p in [folder, *folder.rglob("*")]:
                     p.chmod(p.stat().st_mode | stat.S_IWUSR)
+
+
+def test_a_profile_file_beside_the_test_file_is_found_as_its_script_is(tmp_path):
+    """A fitted profile beside the test ("unknown mouse profile 'my-mouse.json'") had to be given from the working
+    folder, where a script and a layout beside it are found from anywhere; a shipped name stays a name."""
+    import shutil
+    import subprocess
+    import sys
+
+    from simulator.mouse.profile import SHIPPED, shipped_path
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    shutil.copy(shipped_path("balabit"), proj / "my-mouse.json")
+    (proj / "sapimouse").mkdir()  # a data folder named as a shipped profile
+    (proj / "test_it.py").write_text(
+        "def test_it(hcisim_dataset):\n"
+        "    ds = hcisim_dataset('login', seed=3, profile='my-mouse.json')\n"
+        "    assert ds.manifest.profiles['mouse']['id'] == 'balabit'\n"
+        "    assert hcisim_dataset('login', seed=3).manifest.profiles['mouse']['id'] == 'sapimouse'\n")
+    assert "sapimouse" in SHIPPED
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "proj/test_it.py"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
