@@ -251,6 +251,12 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     except OSError as exc:
         raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
     with _only_run_writing(stage, out):
+        # an identical command that finished between the check above and this lock (it removed its staging folder,
+        # this run made a new one): this run made every shard again, then failed as "already exists" with them kept
+        if not cfg.overwrite and (done := _made_by(out, key, cfg, probe)) is not None:
+            if not _any_shard(stage):
+                shutil.rmtree(stage, ignore_errors=True)
+            return done
         ranges = shard_ranges(cfg.sessions, cfg.shard_size)
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)

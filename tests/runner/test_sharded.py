@@ -299,3 +299,27 @@ def test_a_shard_that_fails_while_writing_leaves_no_half_written_files(tmp_path,
     with pytest.raises(OSError):
         sharded.run_shard(cfg, 0, [0, 1], str(sharded.staging_dir(out)))
     assert list(sharded.staging_dir(out).iterdir()) == []
+
+
+def test_an_identical_run_that_finished_while_this_one_started_makes_it_up_to_date(tmp_path, monkeypatch):
+    """Two identical commands at once: when the first published between the second's up-to-date check and its
+    lock, the second made every shard again, then failed ("already exists") and left them in `.out.shards`."""
+    from contextlib import contextmanager
+
+    from simulator.engines import sharded
+
+    out = tmp_path / "out"
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=out)
+    locked = sharded._only_run_writing
+
+    @contextmanager
+    def the_other_finishes_first(stage, where):
+        monkeypatch.setattr(sharded, "_only_run_writing", locked)
+        run(cfg)  # the other command: its dataset published, its staging folder removed
+        stage.mkdir()  # where this run's own mkdir would have come
+        with locked(stage, where):
+            yield
+
+    monkeypatch.setattr(sharded, "_only_run_writing", the_other_finishes_first)
+    assert run(cfg).stats.get("up_to_date") is True
+    assert [p.name for p in tmp_path.iterdir()] == ["out"] and validate_dataset(out) == []
