@@ -55,21 +55,17 @@ class LayoutRecorder:
         """Store what a step located, where it was when the step acted on it: it replaces the place a sweep of
         the page saw earlier (a link below a result shown late was clicked offline where the result now is)."""
         key = loc.describe()
-        if (info["path"], key) not in self._acted:
-            self._acted.add((info["path"], key))
-            seen = self.pages.get(info["path"], {}).pop(key, None)
-            self._store(key, info)
-            if seen is not None and seen["options"] and not info["options"]:
-                self.pages[info["path"]][key]["options"] = seen["options"]
-        else:
-            self._store(key, info)
+        first = (info["path"], key) not in self._acted
+        self._acted.add((info["path"], key))
+        self._store(key, info, replace=first)
 
     def record_element(self, info: dict[str, Any]) -> None:
         """Store an element under every locator a scenario might name it by."""
         for key in element_keys(info):
             self._store(key, info)
 
-    def _store(self, key: str, info: dict[str, Any]) -> None:
+    def _store(self, key: str, info: dict[str, Any], replace: bool = False) -> None:
+        """The first place seen under ``key`` stays, unless ``replace``; a list of options seen either time stays."""
         x, y, w, h = info["box"]
         scroll_y = info["scrollY"]
         entry = {
@@ -87,7 +83,9 @@ class LayoutRecorder:
             entry["container_max_scroll"] = info["containerMaxScroll"]
         page = self.pages.setdefault(info["path"], {})
         old = page.get(key)
-        if old is None:
+        if old is None or replace:
+            if old is not None and old["options"] and not entry["options"]:
+                entry["options"] = old["options"]
             page[key] = entry
         elif entry["options"] and not old["options"]:
             old["options"] = entry["options"]
