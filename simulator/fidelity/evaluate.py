@@ -201,8 +201,7 @@ def _evaluate(real: Path, synth: Path, *, fitting: Path | None, seed: int,
     step()
     Fd = load_items(fitting) if fitting is not None else None
     step()
-    notes = _same_data_notes({"REAL": real, "SYNTH": synth, **({"the fitting data": fitting} if fitting else {})})
-    notes += _source_notes(real, synth, fitting)
+    notes = _dataset_notes({"REAL": real, "SYNTH": synth, **({"the fitting data": fitting} if fitting else {})})
     if fitting is None:
         notes.append("privacy not measured: give --fitting DATASET (the data the generator was fitted on)")
     results: dict[str, ModalityResult] = {}
@@ -228,33 +227,31 @@ def _evaluate(real: Path, synth: Path, *, fitting: Path | None, seed: int,
     return FidelityResult(str(real), str(synth), str(fitting) if fitting is not None else None, seed, results, notes)
 
 
-def _same_data_notes(datasets: dict[str, Path]) -> list[str]:
-    """A dataset judged against itself scores as indistinguishable and private whatever generated it: say so."""
+def _dataset_notes(datasets: dict[str, Path]) -> list[str]:
+    """What the datasets' manifests say against the comparison (each manifest read once):
+
+    - a dataset judged against itself scores as indistinguishable and private whatever generated it;
+    - SYNTH made by `hcisim augment` names its input by content (``source.dataset_sha256``): the fitting data
+      not being that input, or REAL being it -- REAL and --fitting given the wrong way round score as private."""
     from simulator.dataset import read_dataset
 
-    ids = {name: read_dataset(p).manifest.content_sha256() for name, p in datasets.items()}
+    manifests = {name: read_dataset(p).manifest for name, p in datasets.items()}
+    ids = {name: m.content_sha256() for name, m in manifests.items()}
     names = list(ids)
-    return [f"{a} and {b} are the same data: their scores say nothing about a generator"
-            for i, a in enumerate(names) for b in names[i + 1:] if ids[a] == ids[b]]
-
-
-def _source_notes(real: Path, synth: Path, fitting: Path | None) -> list[str]:
-    """SYNTH made by `hcisim augment` names its input by content (``source.dataset_sha256``): say when the
-    fitting data is not that input, or REAL is -- REAL and --fitting given the wrong way round score as private."""
-    from simulator.dataset import read_dataset
-
-    source = read_dataset(synth).manifest.source or {}
+    notes = [f"{a} and {b} are the same data: their scores say nothing about a generator"
+             for i, a in enumerate(names) for b in names[i + 1:] if ids[a] == ids[b]]
+    source = manifests["SYNTH"].source or {}
     made_from = source.get("dataset_sha256")
     if not made_from:  # not augment output: nothing says what it was fitted on
-        return []
+        return notes
     name = source.get("dataset") or "its source"
-    notes = []
-    if fitting is not None and read_dataset(fitting).manifest.content_sha256() != made_from:
+    fitting = datasets.get("the fitting data")
+    if fitting is not None and ids["the fitting data"] != made_from:
         notes.append(f"the fitting data ({fitting.name}) is not the dataset SYNTH was augmented from ({name}): its "
                      "privacy figures compare SYNTH with data its models were not fitted on")
-    if read_dataset(real).manifest.content_sha256() == made_from:
-        notes.append(f"REAL ({real.name}) is the dataset SYNTH was augmented from: REAL should be data the generator "
-                     "did not see")
+    if ids["REAL"] == made_from:
+        notes.append(f"REAL ({datasets['REAL'].name}) is the dataset SYNTH was augmented from: REAL should be data "
+                     "the generator did not see")
     return notes
 
 
