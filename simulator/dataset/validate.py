@@ -93,6 +93,27 @@ def _check_values(t: pa.Table, column: str, allowed: tuple[str, ...], what: str)
     return [f"{what}: unknown {column} value(s): {_examples(sorted(values))}"] if values else []
 
 
+def untimed_sessions(events: pa.Table) -> list[str]:
+    """Sessions with a ``t_ms`` that is not a finite number (null, NaN, infinite), sorted."""
+    t = events.column("t_ms").to_numpy(zero_copy_only=False).astype(float)
+    sid = events.column("session_id").to_numpy(zero_copy_only=False).astype(str)
+    return sorted(set(sid[~np.isfinite(t)]))
+
+
+def time_reversals(events: pa.Table) -> list[tuple[str, int, float, float]]:
+    """Each place where ``t_ms`` goes backwards in ``seq`` order within a session: (session, seq, time before,
+    time at that seq), in session then seq order. Non-finite times are left out (`validate` names them apart);
+    the readers refuse a dataset with any reversal, on the same rule."""
+    sid = events.column("session_id").to_numpy(zero_copy_only=False).astype(str)
+    seq = events.column("seq").to_numpy(zero_copy_only=False)
+    t = events.column("t_ms").to_numpy(zero_copy_only=False).astype(float)
+    order = np.lexsort((seq, sid))
+    s_sid, s_seq, s_t = sid[order], seq[order], t[order]
+    timed = np.isfinite(s_t)
+    back = (s_sid[1:] == s_sid[:-1]) & (np.diff(s_t) < 0) & timed[1:] & timed[:-1]
+    return [(str(s_sid[i]), int(s_seq[i]), float(s_t[i - 1]), float(s_t[i])) for i in np.flatnonzero(back) + 1]
+
+
 def _check_events(ev: pa.Table, actions: pa.Table | None) -> list[str]:
     problems = _check_values(ev, "device", DEVICES, "events")
     problems += _check_values(ev, "type", EVENT_TYPES, "events")
@@ -116,20 +137,15 @@ def _check_events(ev: pa.Table, actions: pa.Table | None) -> list[str]:
         problems.append(f"events: {int(lost.sum())} pointer event(s) without a position (x/y null or NaN), "
                         f"first in session {sid[i]} at seq {seq[i]}")
     order = np.lexsort((seq, sid))
-    s_sid, s_seq, s_t = sid[order], seq[order], t[order]
-    same = s_sid[1:] == s_sid[:-1]
-    bad_seq = same & (np.diff(s_seq) <= 0)
+    s_sid, s_seq = sid[order], seq[order]
+    bad_seq = (s_sid[1:] == s_sid[:-1]) & (np.diff(s_seq) <= 0)
     if bad_seq.any():
         where = sorted(set(s_sid[1:][bad_seq]))
         problems.append(f"events: seq not strictly increasing in session(s) {_examples(where)}")
-    timed = np.isfinite(s_t)
-    back = same & (np.diff(s_t) < 0) & timed[1:] & timed[:-1]  # (an infinite time is said above)
-    if back.any():
-        i = int(np.flatnonzero(back)[0]) + 1
-        problems.append(
-            f"events: time goes backwards in session {s_sid[i]} at seq {s_seq[i]} "
-            f"({s_t[i - 1]:.3f} ms then {s_t[i]:.3f} ms)"
-        )
+    back = time_reversals(ev)
+    if back:
+        s, q, before, after = back[0]
+        problems.append(f"events: time goes backwards in session {s} at seq {q} ({before:.3f} ms then {after:.3f} ms)")
     aid = ev.column("action_id")
     if actions is not None and aid.null_count < ev.num_rows:
         known = {(s, a) for s, a in zip(actions.column("session_id").to_pylist(), actions.column("action_id").to_pylist())}

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.dataset import Dataset, read_dataset
-from simulator.dataset.validate import unlisted_sessions
+from simulator.dataset.validate import time_reversals, unlisted_sessions, untimed_sessions
 from simulator.errors import HcisimError
 from simulator.readers.balabit import MAX_COORD
 from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
@@ -31,28 +31,18 @@ def people_of(ds: Dataset) -> dict[str, str]:
     A manifest that disagrees with what the dataset holds is refused (`validate` names the same): docs/augment.md
     has people map their sessions by hand, and a misspelt session made its session a person of its own without
     a word; a ``sessions`` list cut short had the fits take the unlisted sessions' events as well. Events whose time
-    goes backwards (in ``seq`` order) are refused too: the fits read each session in that order, and such a
+    goes backwards (in ``seq`` order) or is not a finite number are refused too: the fits read each session in that order, and such a
     dataset was fitted without a word (a key "pressed" 3 s before the one typed before it)."""
     strangers = sorted(set(ds.manifest.people) - set(ds.sessions))
     unlisted = unlisted_sessions(ds.sessions, ds.events)
     for wrong, what in ((strangers, "the manifest's people name session(s) it does not list"),
                         (unlisted, "events of session(s) the manifest does not list"),
-                        (backwards_sessions(ds.events), "time goes backwards in session(s)")):
+                        (untimed_sessions(ds.events), "t_ms not a finite number in session(s)"),
+                        (sorted({s for s, *_ in time_reversals(ds.events)}), "time goes backwards in session(s)")):
         if wrong:
             raise HcisimError(f"{ds.root}: {what}: {', '.join(map(str, wrong[:3]))}{' ...' if len(wrong) > 3 else ''}"
                               f" (edited by hand?); `hcisim validate {ds.root}` lists what is wrong")
     return {s: ds.manifest.people.get(s, s) for s in ds.sessions}
-
-
-def backwards_sessions(events: pa.Table) -> list[str]:
-    """Sessions whose events' ``t_ms`` go backwards in ``seq`` order (what `hcisim validate` reports), sorted."""
-    sid = events.column("session_id").to_numpy(zero_copy_only=False).astype(str)
-    seq = events.column("seq").to_numpy(zero_copy_only=False)
-    t = events.column("t_ms").to_numpy(zero_copy_only=False).astype(float)
-    order = np.lexsort((seq, sid))
-    s_sid, s_t = sid[order], t[order]
-    back = (s_sid[1:] == s_sid[:-1]) & (np.diff(s_t) < 0)
-    return sorted(set(s_sid[1:][back]))
 
 
 def session_of(record: Keystrokes) -> str:

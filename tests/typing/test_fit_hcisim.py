@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from simulator.dataset import Manifest, write_dataset
 from simulator.typing import fit_profile, load_profile, synth_typing
@@ -89,7 +90,6 @@ def test_texts_whose_characters_were_withheld_are_not_read_as_typing(tmp_path):
     import subprocess
     import sys
 
-    import pytest
 
     from replay.desktop_record import log_to_dataset
     from simulator.augment import augment_dataset
@@ -120,11 +120,12 @@ def test_texts_whose_characters_were_withheld_are_not_read_as_typing(tmp_path):
         augment_dataset(hidden, tmp_path / "aug", factor=1, modality="typing")
 
 
-def test_a_dataset_whose_time_goes_backwards_is_refused_as_validate_reports_it(tmp_path):
+@pytest.mark.parametrize("shift, said", [(-3000.0, r"time goes backwards in session\(s\): s1"),
+                                         (float("inf"), r"t_ms not a finite number in session\(s\): s1")])
+def test_a_dataset_whose_time_goes_backwards_is_refused_as_validate_reports_it(tmp_path, shift, said):
     """`hcisim validate` calls such a dataset invalid, yet `fit typing|mouse --format hcisim` fitted it without a
     word: the readers take each session in seq order, so a key logged 3 s early was a press before the one typed
-    before it."""
-    import pytest
+    before it. An infinite time is refused too (validate names it apart from reversals)."""
 
     from simulator.errors import HcisimError
     from simulator.mouse import fit_profile as fit_mouse
@@ -136,10 +137,10 @@ def test_a_dataset_whose_time_goes_backwards_is_refused_as_validate_reports_it(t
             events.append(dict(session_id="s1", seq=len(events), t_ms=t0 + t, device="keyboard", type=f"key_{ty}",
                                key=k, code=c))
         t0 += e.t_ms[-1] + 8000.0
-    events[40]["t_ms"] -= 3000.0
+    events[40]["t_ms"] += shift
     data = write_dataset(tmp_path / "ds", Manifest(driver="offline", seed=1), {"events": events})
     for fit in (fit_profile, fit_mouse):
-        with pytest.raises(HcisimError, match=r"time goes backwards in session\(s\): s1 .*`hcisim validate") as e:
+        with pytest.raises(HcisimError, match=said + r" .*`hcisim validate") as e:
             fit(data, "hcisim", tmp_path / "p.json")
         assert "\n" not in str(e.value)
     assert not (tmp_path / "p.json").exists()
