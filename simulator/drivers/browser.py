@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 CAPTURE_JS = (HERE / "capture.js").read_text(encoding="utf-8")
 INSPECT_JS = (HERE / "inspect.js").read_text(encoding="utf-8")
 LOCATE_TIMEOUT_MS = 5000
+SHOT_TIMEOUTS_MS = (1000, 5000)
 # What a person would read as the field's value: a select shows its option's label.
 FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '')
   : el.getAttribute('role') === 'listbox'
@@ -286,10 +287,15 @@ class BrowserDriver:
         self._cdp.send("Input.dispatchKeyEvent", key_event(down, key, code, self._modifiers, repeat))
 
     def screenshot(self) -> bytes | None:
-        try:
-            return self.page.screenshot(type="png")
-        except Exception:
-            return None  # a page mid-navigation has nothing to show; the frame is skipped
+        """The page as shown, or None (the frame is skipped) when Chromium gives none. A screenshot asked for
+        as a click's navigation commits can stall until Playwright's 30 s timeout (measured: 4 of 30 tries
+        right after a form was sent), and a second one asked for then comes at once: a short first try."""
+        for timeout in SHOT_TIMEOUTS_MS:
+            try:
+                return self.page.screenshot(type="png", timeout=timeout)
+            except Exception:
+                continue
+        return None
 
     def field_value(self, loc: Locator) -> str | None:
         pl = playwright_locator(self.page, loc).first
