@@ -508,7 +508,8 @@ def run(
     app_version: Annotated[str, typer.Option(help="Bundled web app build: v1 or v2.")] = "v1",
     headed: Annotated[bool, typer.Option(help="Show the browser window (needs a display).")] = False,
     storage: Annotated[Storage, typer.Option(help="Table storage.")] = Storage.parquet,
-    screenshots: Annotated[Shots, typer.Option(help="Screenshots at each action, only periodic, or none.")]
+    screenshots: Annotated[Shots, typer.Option(help="Screenshots before and after each action, only the periodic "
+                                                    "ones of --periodic-ms, or none.")]
     = Shots.actions,
     periodic_ms: Annotated[float, typer.Option(
         min=0.0, help="Also a screenshot every N ms while the person is idle (0: off).")] = 0.0,

@@ -79,6 +79,13 @@ def _check_options(cfg: RunConfig) -> None:
         raise HcisimError(f"{', '.join(map(flag, given))}: not used by --driver {cfg.driver} ({detail})")
     if cfg.address and cfg.engine != "ray":
         raise HcisimError("--address names a Ray cluster: add --engine ray")
+    # periodic frames are taken every --periodic-ms only: either alone asked for screenshots and a run took none
+    if cfg.screenshots == "periodic" and not cfg.periodic_ms > 0:
+        raise HcisimError("--screenshots periodic: give --periodic-ms N, how often to take one while the person is "
+                          "idle (without it no screenshot is taken)")
+    if cfg.screenshots == "none" and cfg.periodic_ms > 0:
+        raise HcisimError(f"--periodic-ms {cfg.periodic_ms:g} with --screenshots none: no screenshot is taken "
+                          f"(--screenshots periodic takes only these, actions these and each action's)")
     if cfg.app_version not in ("v1", "v2"):
         raise HcisimError(f"--app-version {cfg.app_version!r}: the bundled web app has builds v1 and v2")
 

@@ -29,6 +29,27 @@ def test_an_option_the_driver_does_not_use_is_refused_not_ignored(tmp_path, driv
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("driver,given,said", [
+    ("browser", {"screenshots": "periodic"}, "--screenshots periodic: give --periodic-ms N"),
+    ("desktop", {"screenshots": "periodic", "periodic_ms": 0.0}, "--screenshots periodic: give --periodic-ms N"),
+    ("browser", {"screenshots": "none", "periodic_ms": 400.0}, "--periodic-ms 400 with --screenshots none"),
+])
+def test_screenshot_options_that_would_take_none_are_refused_before_the_app_starts(tmp_path, monkeypatch, driver,
+                                                                                    given, said):
+    """`--screenshots periodic` alone ran a whole live session and wrote no screenshot, exit 0: periodic frames
+    come every --periodic-ms (default 0: never), and the run said nothing."""
+    import simulator.runner as runner
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("the run started its driver")
+
+    monkeypatch.setattr(runner, "SessionRunner", no_session)
+    with pytest.raises(HcisimError) as e:
+        run(RunConfig(scenario="login", driver=driver, out=tmp_path / "o", **given))
+    assert said in str(e.value)
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_ray_address_nothing_answers_at_is_one_line(tmp_path):
     """ray.init retried 127.0.0.1:1 for minutes, printing connection warnings, until CI's timeout."""
     pytest.importorskip("ray")
