@@ -1,7 +1,8 @@
 """The dataset format: table schemas and the names every module uses.
 
-This module is the only place that spells column names; see docs/format.md
-for the prose version of the contract. Bump FORMAT_VERSION's minor number for
+This module defines every table's columns and types (the writer and the reader
+cast each table to them; code building or reading rows uses the same names);
+see docs/format.md for the prose version of the contract. Bump FORMAT_VERSION's minor number for
 additive changes (new optional columns), the major number for anything that
 breaks a reader.
 """
