@@ -38,19 +38,28 @@ SECTIONS = {
 }
 
 
-class _Sections(TyperGroup):
-    """``hcisim --help`` lists the commands by workflow rather than in the order they are defined."""
+class _WholeSentences(TyperGroup):
+    """A group's --help gives each command's first sentence whole, wrapped (click cuts it at 45 characters:
+    `hcisim fit --help` read "Fit a mouse-motion profile (motor + device layer) and write a...")."""
+
+    def sections(self, ctx: click.Context) -> list[tuple[str, tuple[str, ...]]]:
+        return [("Commands", tuple(self.list_commands(ctx)))]
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        names = self.list_commands(ctx)
-        placed = {n for group in SECTIONS.values() for n in group}
-        sections = [*SECTIONS.items(), ("Other", tuple(n for n in names if n not in placed))]
-        for title, group in sections:  # each command's first sentence whole, wrapped
+        for title, group in self.sections(ctx):
             rows = [(n, self.commands[n].get_short_help_str(200)) for n in group if n in self.commands
                     and not self.commands[n].hidden]
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+
+class _Sections(_WholeSentences):
+    """``hcisim --help`` lists the commands by workflow rather than in the order they are defined."""
+
+    def sections(self, ctx: click.Context) -> list[tuple[str, tuple[str, ...]]]:
+        placed = {n for group in SECTIONS.values() for n in group}
+        return [*SECTIONS.items(), ("Other", tuple(n for n in self.list_commands(ctx) if n not in placed))]
 
 
 app = typer.Typer(
@@ -65,7 +74,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-fit_app = typer.Typer(help="Fit a model profile from recorded human data.", no_args_is_help=True)
+fit_app = typer.Typer(cls=_WholeSentences, help="Fit a model profile from recorded human data.", no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
 
 # No markup: what is printed holds locators such as role=button[name="Confirm"], which rich would

@@ -40,3 +40,15 @@ def test_building_the_command_line_loads_no_model():
             "print(sorted(m for m in ('scipy', 'simulator.typing.io', 'simulator.typing.model') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+
+
+def test_a_command_group_gives_each_command_s_first_sentence_whole():
+    """`hcisim fit --help` listed "Fit a mouse-motion profile (motor + device layer) and write a..." (click cuts a
+    group's command descriptions at 45 characters; the top-level help did not)."""
+    r = subprocess.run([sys.executable, "-m", "simulator.cli", "fit", "--help"], capture_output=True, text=True,
+                       env={**os.environ, "COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    listing = " ".join(r.stdout.split("Commands:")[1].split())
+    assert "..." not in listing
+    assert "mouse Fit a mouse-motion profile (motor + device layer) and write a fit report beside it." in listing
+    assert "typing Fit a typing profile (timing, errors, per-typist) and write a fit report beside it." in listing
