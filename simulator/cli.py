@@ -1,8 +1,9 @@
 """The `hcisim` command: parse arguments, call one function, print the result.
 
 No logic lives here. Every user mistake arrives as `HcisimError` and leaves
-as one line on stderr with exit code 2; everything else is a bug and keeps
-its traceback.
+as one line on stderr with exit code 2, as do usage errors and what the system
+refuses (an `OSError`: a full disk, no permission; running out of memory);
+everything else is a bug and keeps its traceback (`run_entry_point`).
 """
 
 from __future__ import annotations
