@@ -527,7 +527,7 @@ def run(
     save_layout: Annotated[Optional[Path], typer.Option(help="Browser: save what was located for offline runs.")]
     = None,
     overwrite: Overwrite = False,
-    engine: Annotated[Optional[Engine], typer.Option(help="Offline runs: local process pool or Ray.")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="Offline runs: a local process pool (the default) or Ray.")] = None,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray).")] = None,
     shard_size: Annotated[int, typer.Option(min=1, help="Offline runs: sessions per shard (resumable unit).")] = 100,
 ) -> None:
