@@ -24,7 +24,8 @@ def run(s):
     s.type(label("ZIP code"), f.postcode())
     s.select(label("Country"), f.random_element(COUNTRIES))
     s.select(role("combobox", "Language"), f.random_element(LANGUAGES))
-    s.click(label(f.random_element(["Phone call", "Text message", "Letter"])))
+    # exact: "Letter" is also in "Subscribe to the newsletter", and a locator matching two elements is an error
+    s.click(label(f.random_element(["Phone call", "Text message", "Letter"]), exact=True))
     if f.boolean():
         s.check(label("Subscribe to the newsletter"))
     s.check(label("I accept the terms and conditions"))

@@ -1,16 +1,19 @@
 """Locators: how scenarios name the things they act on, Playwright-style.
 
-A `Locator` is data (role + name, text, label, test id, CSS), so it can be
-written into a dataset, shown in an error message, turned into a Playwright
-locator by the browser driver, or matched against a snapshot of elements by
-the offline driver and the replayer.
+A `Locator` is data (role + name, text, label, test id, CSS, and which of several matches), so it can be
+written into a dataset, shown in an error message, turned into a Playwright locator by the browser driver, or
+matched against a snapshot of elements by the offline driver and the replayer.
+
+Strict, as Playwright's locators are: a locator that matches more than one element is an error in every driver
+(`Ambiguous`), not the first match taken in silence; ``.first`` / ``.nth(i)`` say which one is meant.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+
+from simulator.errors import HcisimError
 
 BY = ("role", "text", "label", "testid", "css", "placeholder")
 
@@ -45,22 +48,55 @@ class Locator:
     value: str
     name: str | None = None
     exact: bool = False
+    index: int | None = None
+    """Which of the elements matched, from 0 in document order (Playwright's ``nth``); None: the one element it
+    must match."""
 
     def __post_init__(self) -> None:
         if self.by not in BY:
             raise ValueError(f"locator kind must be one of {BY}, not {self.by!r}")
+        if self.index is not None and (type(self.index) is not int or self.index < 0):
+            raise ValueError(f"nth counts matches from 0: a whole number 0 or more, not {self.index!r}")
+
+    def nth(self, i: int) -> Locator:
+        """The ``i``-th element (from 0, in document order) of those this locator matches."""
+        return replace(self, index=i)
+
+    @property
+    def first(self) -> Locator:
+        """The first element this locator matches (``.nth(0)``)."""
+        return self.nth(0)
+
+    @property
+    def every(self) -> Locator:
+        """This locator without its ``nth``: what strictness counts the matches of."""
+        return replace(self, index=None)
 
     def describe(self) -> str:
-        """A readable, stable one-line form, e.g. ``role=button[name="Log in"]``."""
+        """A readable, stable one-line form, e.g. ``role=button[name="Log in"]``; a chosen match follows in
+        Playwright's selector syntax (``role=button[name="Delete"] >> nth=1``), only when one is chosen, so the
+        datasets and layout snapshots written before ``nth`` read as they did."""
         if self.by == "role" and self.name is not None:
-            return f'role={self.value}[name="{self.name}"]'
-        return f'{self.by}="{self.value}"' if self.by != "css" else f"css={self.value}"
+            base = f'role={self.value}[name="{self.name}"]'
+        else:
+            base = f'{self.by}="{self.value}"' if self.by != "css" else f"css={self.value}"
+        return base if self.index is None else f"{base} >> nth={self.index}"
 
     def __str__(self) -> str:
         return self.describe()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "value": self.value, "name": self.name, "exact": self.exact}
+
+class Ambiguous(HcisimError):
+    """A locator without ``nth`` matched several elements (Playwright's strict mode violation)."""
+
+    def __init__(self, loc: Locator, count: int, where: str) -> None:
+        super().__init__(f"{loc} matches {count} elements {where}: say which one with .first or .nth(i) "
+                         f"(from 0), or name it more closely")
+
+
+def none_visible(loc: Locator, count: int, where: str) -> str:
+    """What is said of a locator whose every match stays hidden (Playwright waited for it to show, then failed)."""
+    return f"{loc} matches {count} element(s), none visible {where}"
 
 
 def role(role_name: str, name: str | None = None, *, exact: bool = False) -> Locator:
@@ -89,6 +125,9 @@ def placeholder(value: str, *, exact: bool = False) -> Locator:
 
 def parse(spec: str) -> Locator:
     """Parse the ``describe()`` form back, e.g. for locators given on a command line."""
+    m = re.fullmatch(r"(.*) >> nth=(\d+)", spec)
+    if m:
+        return parse(m.group(1)).nth(int(m.group(2)))
     m = re.fullmatch(r'role=([\w-]+)\[name="(.*)"\]', spec)
     if m:
         return role(m.group(1), m.group(2))

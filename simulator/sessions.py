@@ -251,12 +251,12 @@ class SessionRunner:
             actor.open(self.scenario.start)
             self.scenario.run(actor)
             final_state = getattr(self.driver, "app_state", lambda: None)()
-        except ScriptCallError as exc:  # before its step began: the step it would have been, and the script's line
+        except HcisimError as exc:  # with the script's line where the script made the call that failed
             found = _script_line(exc, self.scenario.path)
             where = f" ({found[0]})" if found else ""
-            raise HcisimError(f"session {sid}, step {actor._step + 1}: {exc}{where}") from None
-        except HcisimError as exc:
-            raise HcisimError(f"session {sid}, step {actor._step}: {exc}") from None
+            # a ScriptCallError comes before its step began: the step it would have been
+            step = actor._step + 1 if isinstance(exc, ScriptCallError) else actor._step
+            raise HcisimError(f"session {sid}, step {step}: {exc}{where}") from None
         except SystemExit as exc:  # ended hcisim with the script's code and no word, its shards left behind
             when = f"step {actor._step}" if actor._step else "before its first step"
             raise HcisimError(f"session {sid}, {when}: the scenario called sys.exit({exc.code!r})") from None

@@ -24,7 +24,7 @@ from simulator.dataset.schema import RECEIVED
 from simulator.drivers.base import (DOUBLE_CLICK_MS, DOUBLE_CLICK_PX, Target, no_gc_pauses, overtaken,
                                     sleep_until)
 from simulator.errors import HcisimError, NotServed
-from simulator.locate import Box, Locator
+from simulator.locate import Ambiguous, Box, Locator, none_visible
 from simulator.plan import Plan
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,14 +41,24 @@ FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? e
     ? Array.from(el.querySelectorAll('[role=option][aria-selected=true]')).map(o => o.textContent.trim()).join(', ')
   : el.isContentEditable ? el.innerText
   : ['input', 'textarea'].includes(el.localName) ? el.value : el.textContent.trim()"""
-# Every element a scenario could name, described as inspect.js does: a layout snapshot for offline runs.
+# Every element a scenario could name, described as inspect.js does: a layout snapshot for offline runs. Hidden ones
+# too (as Playwright sees them: an empty box or visibility hidden), marked so: Playwright's strictness counts them,
+# and a locator that finds only those waits and fails.
 INSPECT_ALL_JS = f"""() => {{
   const inspect = {INSPECT_JS};
   const SEL = "a, button, input, select, textarea, label, li, h1, h2, h3, [role], [data-testid], [contenteditable=true]";
-  return Array.from(document.querySelectorAll(SEL)).filter(el => {{
+  return Array.from(document.querySelectorAll(SEL)).map(el => {{
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
-  }}).map(inspect);
+    const hidden = !(r.width > 0 && r.height > 0) || getComputedStyle(el).visibility !== "visible";
+    const info = Object.assign(inspect(el), {{hidden}});
+    // a hidden element has no innerText; get_by_text finds it by its text content
+    if (hidden && !info.text && !["input", "select", "textarea"].includes(el.localName))
+      info.text = (el.textContent || "").trim().slice(0, 200) || null;
+    // get_by_text finds the innermost element with the text: not a list item around a link that says it all
+    info.textOfChild = !!info.text && Array.from(el.children).some(c =>
+      ((hidden ? c.textContent : c.innerText) || "").trim().slice(0, 200) === info.text);
+    return info;
+  }});
 }}"""
 _BUTTONS = {0: "left", 1: "middle", 2: "right"}
 _RECEIVED_TYPES = {"mousemove": "move", "mousedown": "down", "mouseup": "up", "keydown": "key_down",
@@ -105,17 +115,21 @@ def launch_chromium(playwright, *, headless: bool = True):
 
 
 def playwright_locator(page, loc: Locator):
+    """``loc`` as a Playwright locator, strict as Playwright's are: acting on one that matches several elements
+    fails, unless ``loc`` chose one (``nth``)."""
     if loc.by == "role":
-        return page.get_by_role(loc.value, name=loc.name, exact=loc.exact or None)
-    if loc.by == "text":
-        return page.get_by_text(loc.value, exact=loc.exact)
-    if loc.by == "label":
-        return page.get_by_label(loc.value, exact=loc.exact)
-    if loc.by == "testid":
-        return page.get_by_test_id(loc.value)
-    if loc.by == "placeholder":
-        return page.get_by_placeholder(loc.value, exact=loc.exact)
-    return page.locator(loc.value)
+        pl = page.get_by_role(loc.value, name=loc.name, exact=loc.exact or None)
+    elif loc.by == "text":
+        pl = page.get_by_text(loc.value, exact=loc.exact)
+    elif loc.by == "label":
+        pl = page.get_by_label(loc.value, exact=loc.exact)
+    elif loc.by == "testid":
+        pl = page.get_by_test_id(loc.value)
+    elif loc.by == "placeholder":
+        pl = page.get_by_placeholder(loc.value, exact=loc.exact)
+    else:
+        pl = page.locator(loc.value)
+    return pl if loc.index is None else pl.nth(loc.index)
 
 
 class BrowserDriver:
@@ -205,17 +219,28 @@ class BrowserDriver:
         try:
             # A page still loading answers input a frame late or worse: act on loaded pages, as people do.
             self.page.wait_for_load_state("load", timeout=LOCATE_TIMEOUT_MS)
-            pl.first.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)
+            pl.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)  # strict: several matches fail at once
         except Exception:
-            n = pl.count()
-            what = "matches nothing" if n == 0 else f"matches {n} element(s), none visible"
-            raise HcisimError(f"{loc} {what} on {self.page.url}{self._error_page()}") from None
-        info = pl.first.evaluate(INSPECT_JS)
+            raise self._not_located(loc) from None
+        info = pl.evaluate(INSPECT_JS)
         if self._layout is not None:
             self._layout.record(loc, info)
-            for other in self.page.evaluate(INSPECT_ALL_JS):
-                self._layout.record_element(other)
+            self._layout.record_page(self.page.evaluate(INSPECT_ALL_JS))
         return target_from_info(info)
+
+    def _not_located(self, loc: Locator) -> HcisimError:
+        """Why ``loc`` was not found: it matches several elements (and chose none), nothing, or nothing visible."""
+        where = f"on {self.page.url}{self._error_page()}"
+        try:
+            n = playwright_locator(self.page, loc.every).count()
+        except Exception as exc:  # CSS the page cannot parse, a page gone
+            return HcisimError(f"{loc}: {str(exc).strip().splitlines()[0]}")
+        if loc.index is None and n > 1:
+            return Ambiguous(loc, n, where)
+        if n == 0 or (loc.index is not None and loc.index >= n):
+            chose = f" ({loc.every} matches {n})" if loc.index is not None and n else ""
+            return HcisimError(f"{loc} matches nothing {where}{chose}")
+        return HcisimError(none_visible(loc, n if loc.index is None else 1, where))
 
     def _error_page(self) -> str:
         """What to add when the page showing is a server's error answer (a link followed to a page that failed
@@ -298,7 +323,7 @@ class BrowserDriver:
         return None
 
     def field_value(self, loc: Locator) -> str | None:
-        pl = playwright_locator(self.page, loc).first
+        pl = playwright_locator(self.page, loc)
         try:
             return pl.evaluate(FIELD_VALUE_JS)
         except Exception:

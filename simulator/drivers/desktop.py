@@ -26,7 +26,7 @@ from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
-from simulator.locate import Box, Locator
+from simulator.locate import Ambiguous, Box, Locator
 from simulator.plan import Plan
 from simulator.typing.layout import composed
 
@@ -119,6 +119,17 @@ def _matches(loc: Locator, w: dict[str, Any]) -> bool:
     if loc.by == "css":
         return w.get("name") == loc.value.lstrip("#")
     return False
+
+
+def _one(loc: Locator, found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The widget ``loc`` means among those it matches: the only one, or the one its ``nth`` chose."""
+    where = "in the desktop app"
+    if loc.index is None and len(found) > 1:
+        raise Ambiguous(loc, len(found), where)
+    if len(found) <= (loc.index or 0):
+        chose = f" ({loc.every} matches {len(found)})" if found else ""
+        raise HcisimError(f"{loc} matches no widget of the desktop app{chose}")
+    return found[loc.index or 0]
 
 
 TASK_KEYS = ("app", "title", "fields", "submissions", "menu_actions", "about_open", "status")
@@ -247,17 +258,16 @@ class DesktopDriver:
         return tk_widgets(self._state() or {})
 
     def locate(self, loc: Locator) -> Target:
-        """The first widget ``loc`` matches, waiting for it as Playwright's locators do: a dialog the last
-        press opened appears in the app's state only once Tk has drawn it."""
+        """The widget ``loc`` matches, waiting for it as Playwright's locators do (a dialog the last press opened
+        appears in the app's state only once Tk has drawn it), and strict as they are: several matches are an
+        error unless ``loc`` chose one (``nth``)."""
         deadline = time.monotonic() + LOCATE_TIMEOUT_S
         widgets = self._widgets()
         found = [w for w in widgets if _matches(loc, w)]
-        while not found and time.monotonic() < deadline:
+        while len(found) <= (loc.index or 0) and time.monotonic() < deadline:
             widgets = tk_widgets(self._settled_state(wait_s=0.05))
             found = [w for w in widgets if _matches(loc, w)]
-        if not found:
-            raise HcisimError(f"{loc} matches no widget of the desktop app")
-        w = found[0]
+        w = _one(loc, found)
         box = Box(*map(float, w["box"]))
         return Target(box=box, visible=True, kind=w.get("kind", "other"), role=w.get("role"),
                       name=w.get("label") or w.get("text"), text=w.get("text"), selector=w.get("name"),
@@ -327,4 +337,4 @@ class DesktopDriver:
         while state.get("key_releases", self._keys_sent) < self._keys_sent and time.monotonic() < deadline:
             state = self._settled_state(wait_s=0.02)
         found = [w for w in tk_widgets(state) if _matches(loc, w)]
-        return found[0].get("value") if found else None
+        return _one(loc, found).get("value") if found else None

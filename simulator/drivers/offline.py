@@ -10,8 +10,9 @@ which element has focus, and which page is showing.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from simulator.drivers.base import Target
 from simulator.errors import HcisimError
 from simulator.jsonl import json_number
-from simulator.locate import Box, Locator
+from simulator.locate import Ambiguous, Box, Locator, none_visible
 from simulator.plan import Plan
 
 LAYOUT_VERSION = 2
@@ -27,10 +28,13 @@ COMFORTABLE = 0.4
 
 
 def element_keys(info: dict[str, Any]) -> list[str]:
+    """The locators a scenario might name an element by, as Playwright's find it: a hidden element has no role key
+    (``get_by_role`` leaves hidden elements out, the other locators count them), and an element whose text is all
+    in one child (a list item around a link) no text key (``get_by_text`` finds the child)."""
     keys = []
-    if info.get("role"):
+    if info.get("role") and not info.get("hidden"):
         keys.append(Locator("role", info["role"]).describe())
-    if info.get("role") and info.get("name"):
+    if info.get("role") and info.get("name") and not info.get("hidden"):
         keys.append(Locator("role", info["role"], info["name"]).describe())
     if info.get("label") and info.get("kind") not in ("other", "button", "link"):  # get_by_label finds controls
         keys.append(Locator("label", info["label"]).describe())
@@ -38,13 +42,18 @@ def element_keys(info: dict[str, Any]) -> list[str]:
         keys.append(Locator("testid", info["testid"], exact=True).describe())
     if info.get("id"):
         keys.append(Locator("css", "#" + info["id"], exact=True).describe())
-    if info.get("text") and len(info["text"]) <= 80 and "\n" not in info["text"]:
+    if info.get("text") and len(info["text"]) <= 80 and "\n" not in info["text"] and not info.get("textOfChild"):
         keys.append(Locator("text", info["text"]).describe())
     return keys
 
 
 class LayoutRecorder:
-    """Collects what the browser driver saw of each located element, for offline runs."""
+    """Collects what the browser driver saw of each located element, for offline runs.
+
+    Besides where each element was, an entry says what the offline driver needs to be as strict as the browser:
+    ``matches``, how many elements of the page one sweep found under that locator when more than one (a step's
+    own locator matched one: the live run was strict), and ``hidden`` when the element was never seen
+    visible. Both are written only when so, and read as absent from snapshots made before them."""
 
     def __init__(self, viewport: tuple[int, int]) -> None:
         self.viewport = viewport
@@ -59,13 +68,20 @@ class LayoutRecorder:
         self._acted.add((info["path"], key))
         self._store(key, info, replace=first)
 
-    def record_element(self, info: dict[str, Any]) -> None:
-        """Store an element under every locator a scenario might name it by."""
-        for key in element_keys(info):
-            self._store(key, info)
+    def record_page(self, infos: list[dict[str, Any]]) -> None:
+        """Store every element of one sweep of a page under every locator a scenario might name it by, with how
+        many elements share each locator (not for a step's own: the step counted them at the moment it acted)."""
+        counts = Counter(key for info in infos for key in element_keys(info))
+        for info in infos:
+            for key in element_keys(info):
+                self._store(key, info)
+                if counts[key] > 1 and (info["path"], key) not in self._acted:
+                    entry = self.pages[info["path"]][key]
+                    entry["matches"] = max(entry.get("matches", 1), counts[key])
 
     def _store(self, key: str, info: dict[str, Any], replace: bool = False) -> None:
-        """The first place seen under ``key`` stays, unless ``replace``; a list of options seen either time stays."""
+        """The first place seen under ``key`` stays, unless ``replace`` or it was hidden and this one shows; a list
+        of options seen either time stays."""
         x, y, w, h = info["box"]
         scroll_y = info["scrollY"]
         entry = {
@@ -77,15 +93,19 @@ class LayoutRecorder:
             "words_on_screen": info["wordsOnScreen"], "tab_prev": info["tabPrev"],
             "page_max_scroll": info["pageMaxScroll"], "sensitive": bool(info.get("sensitive")),
         }
+        if info.get("hidden"):
+            entry["hidden"] = True
         if info["containerBox"]:
             cx, cy, cw, ch = info["containerBox"]
             entry["container_doc_box"] = [cx, cy + scroll_y, cw, ch]
             entry["container_max_scroll"] = info["containerMaxScroll"]
         page = self.pages.setdefault(info["path"], {})
         old = page.get(key)
-        if old is None or replace:
+        if old is None or replace or (old.get("hidden") and not entry.get("hidden")):
             if old is not None and old["options"] and not entry["options"]:
                 entry["options"] = old["options"]
+            if old is not None and "matches" in old and not replace:
+                entry["matches"] = old["matches"]
             page[key] = entry
         elif entry["options"] and not old["options"]:
             old["options"] = entry["options"]
@@ -140,6 +160,8 @@ def _layout_problem(data: dict[str, Any]) -> str | None:
                 return f"element {key} of page {page} lacks {', '.join(missing)}"
             if not _finite_numbers(e["doc_box"], 4):
                 return f"element {key} of page {page}: doc_box must be 4 finite numbers (x, y, width, height)"
+            if "matches" in e and not (type(e["matches"]) is int and e["matches"] >= 1):
+                return f"element {key} of page {page}: matches must be a count of elements (1 or more)"
     return None
 
 
@@ -197,15 +219,24 @@ class OfflineDriver:
 
     # -- geometry -----------------------------------------------------------
     def _entry(self, loc: Locator) -> dict[str, Any]:
-        """The element on the page showing now, else on the page the scenario must have moved to."""
+        """The element on the page showing now, else on the page the scenario must have moved to; strict as the
+        browser is: a locator the live run saw match several elements, or only hidden ones, is refused."""
         key = loc.describe()
-        if self._page is not None and key in self._pages.get(self._page, {}):
-            return self._pages[self._page][key]
-        for path, elements in self._pages.items():
-            if key in elements:
-                self.goto(path)
-                self._page = path
-                return elements[key]
+        if self._page is None or key not in self._pages.get(self._page, {}):
+            path = next((p for p, elements in self._pages.items() if key in elements), None)
+            if path is None:
+                self._missing(loc)
+            self.goto(path)
+            self._page = path
+        e = self._pages[self._page][key]
+        where = f"on {self._page} (layout snapshot)"
+        if e.get("matches", 1) > 1 and loc.index is None:
+            raise Ambiguous(loc, e["matches"], where)
+        if e.get("hidden"):
+            raise HcisimError(none_visible(loc, 1, where))
+        return e
+
+    def _missing(self, loc: Locator) -> NoReturn:
         pages = ", ".join(sorted(self._pages)) or "none"
         if self._asked not in (None, *self._pages):  # another app's snapshot: every element was said missing
             raise HcisimError(f"{loc} is not in the layout snapshot, which has no page {self._asked} (its pages: "
@@ -281,7 +312,8 @@ class OfflineDriver:
         return next((e for e in self._page_elements() if e["selector"] == self._focused), None)
 
     def _page_elements(self) -> list[dict[str, Any]]:
-        return list(self._pages.get(self._page, {}).values())
+        """The page's elements a press, a Tab or a wheel can reach: not those never seen visible."""
+        return [e for e in self._pages.get(self._page, {}).values() if not e.get("hidden")]
 
     def _wheel(self, x: float, y: float, dy: float) -> None:
         # Only the container of the element being worked on can catch the wheel: the snapshot cannot

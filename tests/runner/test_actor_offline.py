@@ -177,9 +177,9 @@ def test_a_saved_layout_has_an_element_where_the_step_acted_on_it_not_where_a_sw
     from simulator.drivers.offline import LayoutRecorder, load_layout
     rec = LayoutRecorder((1280, 800))
     link = locate.role("link", "Go to help page")
-    rec.record_element(inspected(305.875))  # swept while an earlier step acted: a late result not shown yet
+    rec.record_page([inspected(305.875)])  # swept while an earlier step acted: a late result not shown yet
     rec.record(link, inspected(339.875))  # the result shown, the link moved down: where it was clicked
-    rec.record_element(inspected(339.875))
+    rec.record_page([inspected(339.875)])
     rec.record(link, inspected(400.0))  # the same locator acted on again: the first place stays, as before
     rec.save(tmp_path / "l.json")
     page = load_layout(tmp_path / "l.json")["pages"]["/index.html"]
@@ -191,7 +191,7 @@ def test_a_step_located_custom_list_keeps_the_options_a_sweep_saw():
     from simulator.drivers.offline import LayoutRecorder
     rec = LayoutRecorder((1280, 800))
     combo = locate.role("combobox", "Colour")
-    rec.record_element(inspected(188.0, kind="combobox", role="combobox", name="Colour", options=["Red", "Blue"]))
+    rec.record_page([inspected(188.0, kind="combobox", role="combobox", name="Colour", options=["Red", "Blue"])])
     rec.record(combo, inspected(190.0, kind="combobox", role="combobox", name="Colour"))
     entry = rec.pages["/index.html"][combo.describe()]
     assert entry["doc_box"][1] == 190.0 and entry["options"] == ["Red", "Blue"]
