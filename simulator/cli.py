@@ -29,6 +29,7 @@ from typer.core import TyperGroup
 
 from simulator import __version__
 from simulator.errors import HcisimError
+from simulator.timelimit import DEFAULT_SESSION_TIMEOUT_S
 
 SECTIONS = {
     "Generate data": ("scenarios", "run", "demo", "report", "validate", "inspect"),
@@ -530,6 +531,9 @@ def run(
     engine: Annotated[Optional[Engine], typer.Option(help="Offline runs: a local process pool (the default) or Ray.")] = None,
     address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: a local Ray).")] = None,
     shard_size: Annotated[int, typer.Option(min=1, help="Offline runs: sessions per shard (resumable unit).")] = 100,
+    session_timeout: Annotated[float, typer.Option(
+        help="Seconds a session may take before the run ends with an error (a script that loops or waits for "
+             "ever).")] = DEFAULT_SESSION_TIMEOUT_S,
 ) -> None:
     """Play a scenario against a real app (or offline) and write a labelled dataset.
 
@@ -543,7 +547,8 @@ def run(
                     app_version=app_version, headed=headed, storage=storage.value, screenshots=screenshots.value,
                     periodic_ms=periodic_ms, layout=layout, save_layout=save_layout, overwrite=overwrite,
                     engine=(engine or Engine.local).value, address=address, shard_size=shard_size,
-                    keyboard=keyboard, locale=locale, **_viewport(viewport, driver.value))
+                    keyboard=keyboard, locale=locale, session_timeout_s=session_timeout,
+                    **_viewport(viewport, driver.value))
     if engine is not None and driver != Driver.offline:
         raise HcisimError("--engine applies to offline runs (--driver offline)")
     res = _with_progress(f"{scenario} ({driver.value})", run_scenario, cfg)

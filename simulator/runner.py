@@ -9,6 +9,7 @@ writer always adds sessions in index order.
 from __future__ import annotations
 
 import json
+import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -104,6 +105,9 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
                           f"every session); make more datasets, each with its own seed")
     if cfg.seed < 0:  # (a negative seed failed in every shard and was retried as bad luck)
         raise HcisimError(f"--seed {cfg.seed}: seeds are 0 or more")
+    if not 0 < cfg.session_timeout_s < math.inf:  # NaN fails too
+        raise HcisimError(f"--session-timeout {cfg.session_timeout_s:g}: a session's time limit is a number of "
+                          f"seconds more than 0")
     _check_options(cfg)
     if scenario_obj is not None and cfg.workers > 1:
         raise HcisimError("a scenario made in code runs in one process: use --workers 1")

@@ -25,6 +25,7 @@ from simulator.errors import HcisimError
 from simulator.models import DirectModels, Models
 from simulator.rng import session_seed
 from simulator.scenario import SCENARIO_DIR, Actor, Recorded, Scenario, ScriptCallError, load_scenario
+from simulator.timelimit import DEFAULT_SESSION_TIMEOUT_S, time_limit
 
 DRIVERS = ("browser", "desktop", "offline")
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "layouts"
@@ -69,6 +70,8 @@ class RunConfig:
     """Faker locale of the content people type and pick (names, addresses, text)."""
     viewport: tuple[int, int] = (1280, 800)
     """Browser: the page's size in CSS px (offline runs take their layout snapshot's; the desktop, Xvfb's screen)."""
+    session_timeout_s: float = DEFAULT_SESSION_TIMEOUT_S
+    """Wall time a session may take before the run ends with an error (a script that loops or waits for ever)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -248,10 +251,11 @@ class SessionRunner:
                       screenshots=self.cfg.screenshots if self.driver.live else "none",
                       periodic_ms=self.cfg.periodic_ms, locale=self.cfg.locale)
         try:
-            actor.open(self.scenario.start)
-            self.scenario.run(actor)
-            final_state = getattr(self.driver, "app_state", lambda: None)()
-        except HcisimError as exc:  # with the script's line where the script made the call that failed
+            with time_limit(self.cfg.session_timeout_s):
+                actor.open(self.scenario.start)
+                self.scenario.run(actor)
+                final_state = getattr(self.driver, "app_state", lambda: None)()
+        except HcisimError as exc:  # with the script's line where the script made the call that failed (or looped)
             found = _script_line(exc, self.scenario.path)
             where = f" ({found[0]})" if found else ""
             # a ScriptCallError comes before its step began: the step it would have been
