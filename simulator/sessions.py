@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
@@ -183,7 +184,7 @@ class SessionRunner:
             from simulator.drivers.offline import LayoutRecorder
 
             if cfg.save_layout:
-                self.layout_recorder = LayoutRecorder(cfg.viewport)
+                self.layout_recorder = LayoutRecorder(cfg.viewport, base=urlsplit(self.base_url).path.rstrip("/"))
             if cfg.record_to is not None:
                 from replay.record import RecordingDriver
 
@@ -213,7 +214,11 @@ class SessionRunner:
                 raise HcisimError(f"an offline run of your own scenario needs --layout: run it once live "
                                   f"(--driver browser --url YOUR_APP --save-layout {lay}), then with --layout {lay}")
             self.layout_path = Path(cfg.layout or default_layout(self.scenario.name))
-            return OfflineDriver(load_layout(self.layout_path))
+            layout = load_layout(self.layout_path)
+            # the pages are where the live run's --url put them (http://host/app: /app/signup.html): START and
+            # s.goto join that path offline too (START = "signup.html" went to a page the snapshot does not have)
+            self.base_url += layout.get("base", "")
+            return OfflineDriver(layout)
         raise HcisimError(f"unknown driver {cfg.driver!r}: use one of {', '.join(DRIVERS)}")
 
     def inputs(self) -> dict[str, Any]:

@@ -55,8 +55,11 @@ class LayoutRecorder:
     own locator matched one: the live run was strict), and ``hidden`` when the element was never seen
     visible. Both are written only when so, and read as absent from snapshots made before them."""
 
-    def __init__(self, viewport: tuple[int, int]) -> None:
+    def __init__(self, viewport: tuple[int, int], base: str = "") -> None:
         self.viewport = viewport
+        self.base = base
+        """The path of the app's address the live run had (``--url http://host/app``: ``/app``), which the pages'
+        paths begin with: an offline run opens ``START`` under it, as the live run did."""
         self.pages: dict[str, dict[str, dict[str, Any]]] = {}
         self._acted: set[tuple[str, str]] = set()
 
@@ -113,6 +116,8 @@ class LayoutRecorder:
     def save(self, path: Path) -> None:
         data = {"version": LAYOUT_VERSION, "viewport": list(self.viewport),
                 "pages": {p: dict(sorted(e.items())) for p, e in sorted(self.pages.items())}}
+        if self.base:  # (written only when there is one: the snapshots of apps served at / read as before)
+            data["base"] = self.base
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -151,6 +156,8 @@ def _layout_problem(data: dict[str, Any]) -> str | None:
         return "viewport must be two positive sizes (WIDTH, HEIGHT)"
     if not isinstance(data["pages"], dict):
         return "pages must map page paths to their elements"
+    if "base" in data and not (isinstance(data["base"], str) and data["base"].startswith("/")):
+        return "base must be the path of the app's address, such as /app"
     for page, elements in data["pages"].items():
         if not isinstance(elements, dict) or not all(isinstance(e, dict) for e in elements.values()):
             return f"page {page} must map locators to elements"
@@ -223,7 +230,9 @@ class OfflineDriver:
         browser is: a locator the live run saw match several elements, or only hidden ones, is refused."""
         key = loc.describe()
         if self._page is None or key not in self._pages.get(self._page, {}):
-            path = next((p for p, elements in self._pages.items() if key in elements), None)
+            # the page the scenario went to first: another page with the same field was taken for it
+            asked = [self._asked] if self._page is None and self._asked in self._pages else []
+            path = next((p for p in [*asked, *self._pages] if key in self._pages[p]), None)
             if path is None:
                 self._missing(loc)
             self.goto(path)
