@@ -22,8 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
@@ -33,11 +31,11 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 
 from simulator import stop
-from simulator.children import die_with_parent
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import changed_files, conform, sha256_file, write_table
 from simulator.dataset.writer import check_out, publish
+from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
 from simulator.sessions import RunResult, SessionRunner, session_id
 
@@ -147,32 +145,6 @@ def verified_receipt(stage: Path, shard: int, key: str) -> ShardReceipt | None:
         if not path.is_file() or sha256_file(path) != entry["sha256"]:
             return None
     return receipt
-
-
-class LocalEngine:
-    def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=die_with_parent)
-
-    def submit(self, fn, *args):
-        return self.pool.submit(fn, *args)
-
-    def wait_any(self, futures):
-        done, _ = wait(futures, return_when=FIRST_COMPLETED)
-        return done
-
-    @staticmethod
-    def result(fut):
-        return fut.result()
-
-    def abort(self) -> None:
-        """Stop the workers now. A `kill` reaches hcisim's process only (a terminal's Ctrl-C the whole group): the
-        pool's shutdown waited for the shards in flight, minutes at the default shard size, for ever in a script
-        that loops, and a supervisor's SIGKILL came first."""
-        for proc in list((self.pool._processes or {}).values()):
-            proc.terminate()
-
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
 
 
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
@@ -340,7 +312,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                     done_sessions += len(ranges[i])
                     if progress:
                         progress(done_sessions, cfg.sessions)
-                except BrokenProcessPool:  # a worker was killed (OOM, kill -9): every pending shard is lost
+                except WorkerDied:  # a worker was killed (OOM, kill -9): the run stops, its finished shards kept
                     raise HcisimError(f"a worker process died (killed, or out of memory); "
                                       f"{resume if receipts or _any_shard(stage) else 'no shard had finished'}"
                                       ) from None
