@@ -270,7 +270,8 @@ def test_a_run_its_layout_cannot_play_fails_once_and_leaves_nothing_to_resume(tm
     one_line_error(hcisim("run", "checkout_form", "--layout", login_layout, "--out", tmp_path / "o"),
                    "is not in the layout snapshot", code=2)
     (tmp_path / "afile").write_text("")
-    one_line_error(hcisim("run", "login", "--out", tmp_path / "afile" / "x"), "cannot write there", code=2)
+    one_line_error(hcisim("run", "login", "--out", tmp_path / "afile" / "x"), "cannot create the output folder",
+                   code=2)  # (as augment and import say it)
     (tmp_path / "list.json").write_text("[]")
     one_line_error(hcisim("run", "login", "--layout", tmp_path / "list.json", "--out", tmp_path / "p"),
                    "not a layout snapshot", code=2)

@@ -34,6 +34,7 @@ from simulator import stop
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import changed_files, conform, sha256_file, write_table
+from simulator.atomic import make_folder, remove_if_empty
 from simulator.dataset.writer import check_out, publish
 from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
@@ -42,7 +43,6 @@ from simulator.sessions import RunResult, SessionRunner, session_id
 ENGINES = ("local", "ray")
 RETRIES = 2
 RECEIPT = "receipt.json"
-LOCK = ".lock"
 
 
 @dataclass
@@ -218,17 +218,17 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         return done
     out = check_out(Path(cfg.out), cfg.overwrite)
     stage = staging_dir(out)
-    try:
-        stage.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
-    with _only_run_writing(stage, out):
-        # an identical command that finished between the check above and this lock (it removed its staging folder,
-        # this run made a new one): this run made every shard again, then failed as "already exists" with them kept
+    with _only_run_writing(out, stage):
+        # an identical command that finished between the check above and this lock: this run would make every
+        # shard again, then fail as "already exists" with them kept
         if not cfg.overwrite and (done := _made_by(out, key, cfg, probe)) is not None:
             if not _any_shard(stage):
                 shutil.rmtree(stage, ignore_errors=True)
             return done
+        try:
+            stage.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
         ranges = shard_ranges(cfg.sessions, cfg.shard_size)
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
@@ -274,17 +274,50 @@ def _made_by(out: Path, key: str, cfg, runner: SessionRunner):
     return RunResult(out, len(m.sessions), m.rows("events"), m.rows("actions"), {**m.stats, "up_to_date": True})
 
 
+def lock_path(out: Path) -> Path:
+    """The lock file of the runs writing ``out``: beside it, outside the staging folder that runs remove."""
+    return out.parent / f".{out.name}.lock"
+
+
 @contextmanager
-def _only_run_writing(stage: Path, out: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the staging folder: a second run to the same --out would take the first's
-    shards from under it. The lock goes with the process, however it ends."""
-    with open(stage / LOCK, "w") as f:
+def _only_run_writing(out: Path, stage: Path) -> Iterator[None]:
+    """Hold an exclusive lock for writing ``out`` (its folder made first): a second run to the same --out would
+    take the first's shards from under it. The lock goes with the process, however it ends; the file is removed
+    by the run that holds it, and folders made for it go with it when nothing else was put in them.
+
+    Why the lock file is checked after locking: the lock lived in the staging folder, which a run removes when it
+    is done, so a second run starting just then found no folder to open its lock in (a raw "No such file or
+    directory: .../.OUT.shards/.lock"), or locked a file already removed, beside a third run locking a new one.
+    Now a lock counts only if the file it is on is still the one at ``lock_path(out)``; else it is taken again."""
+    lock = lock_path(out)
+    created: list[Path] = []
+    while True:
+        created += make_folder(lock.parent)
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except FileNotFoundError:  # the folder was made by another run to the same --out, which just took it away
+            continue
+        except OSError as exc:
+            remove_if_empty(created)
+            raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise HcisimError(f"another hcisim run is writing {out} (its shards are in {stage}); wait for it, "
                               f"or choose another --out") from None
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the run that held it finished between this run's open and its lock, and removed the file
+    try:
         yield
+    finally:
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+        remove_if_empty(created)
 
 
 def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardReceipt],

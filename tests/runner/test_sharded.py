@@ -108,17 +108,16 @@ def test_a_resume_does_not_reuse_shards_of_an_edited_script(tmp_path):
 def test_a_second_run_to_the_same_out_is_refused_while_the_first_writes(tmp_path):
     import fcntl
 
-    from simulator.engines.sharded import LOCK, staging_dir
+    from simulator.engines.sharded import lock_path, staging_dir
     from simulator.errors import HcisimError
 
     out = tmp_path / "out"
-    staging_dir(out).mkdir()
-    with open(staging_dir(out) / LOCK, "w") as held:  # the first run, mid-way
+    with open(lock_path(out), "w") as held:  # the first run, mid-way
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(HcisimError, match="another hcisim run is writing .*out"):
             gen(out)
     gen(out)  # once it is gone, the same command runs
-    assert not staging_dir(out).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder, no lock file
 
 
 @pytest.mark.slow
@@ -301,25 +300,38 @@ def test_a_shard_that_fails_while_writing_leaves_no_half_written_files(tmp_path,
     assert list(sharded.staging_dir(out).iterdir()) == []
 
 
-def test_an_identical_run_that_finished_while_this_one_started_makes_it_up_to_date(tmp_path, monkeypatch):
-    """Two identical commands at once: when the first published between the second's up-to-date check and its
-    lock, the second made every shard again, then failed ("already exists") and left them in `.out.shards`."""
-    from contextlib import contextmanager
+@pytest.mark.parametrize("when", ["mkdir", "flock"])
+def test_an_identical_run_that_finished_while_this_one_started_makes_it_up_to_date(tmp_path, monkeypatch, when):
+    """Two identical commands at once. When the first published between the second's up-to-date check and its
+    lock, the second made every shard again, then failed ("already exists") and left them in `.out.shards`; when
+    the first removed its staging folder just as the second was opening its lock file there, the second ended in a
+    raw "No such file or directory: .../.out.shards/.lock"; when the first finished between the second's opening
+    of the lock file and its locking, the second held a lock on a removed file. Each way, the second now finds
+    the dataset up to date."""
+    import fcntl
+    import pathlib
 
     from simulator.engines import sharded
 
     out = tmp_path / "out"
     cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=out)
-    locked = sharded._only_run_writing
+    real = {"mkdir": pathlib.Path.mkdir, "flock": fcntl.flock}[when]
 
-    @contextmanager
-    def the_other_finishes_first(stage, where):
-        monkeypatch.setattr(sharded, "_only_run_writing", locked)
-        run(cfg)  # the other command: its dataset published, its staging folder removed
-        stage.mkdir()  # where this run's own mkdir would have come
-        with locked(stage, where):
-            yield
+    def the_other_finishes_first(*args, **kwargs):
+        if when == "mkdir" and tmp_path not in (args[0], *args[0].parents):
+            return real(*args, **kwargs)
+        monkeypatch.undo()
+        result = real(*args, **kwargs)  # (this run's folder or lock file is made, or its lock taken, just after)
+        if when == "flock":
+            fcntl.flock(args[0], fcntl.LOCK_UN)
+        run(cfg)  # the other command: its dataset published, its staging folder and lock removed
+        if when == "flock":
+            result = real(*args, **kwargs)
+        return result
 
-    monkeypatch.setattr(sharded, "_only_run_writing", the_other_finishes_first)
+    if when == "mkdir":
+        monkeypatch.setattr(pathlib.Path, "mkdir", the_other_finishes_first)
+    else:
+        monkeypatch.setattr(sharded.fcntl, "flock", the_other_finishes_first)
     assert run(cfg).stats.get("up_to_date") is True
     assert [p.name for p in tmp_path.iterdir()] == ["out"] and validate_dataset(out) == []
