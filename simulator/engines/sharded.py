@@ -17,6 +17,7 @@ the engine, the number of workers and the shard size.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -182,22 +183,30 @@ class RayEngine:
             kwargs = {"address": address} if address else {"num_cpus": max(1, workers)}
             ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False, **kwargs)
         self.remote = ray.remote(num_cpus=1, max_retries=0)(run_shard)
+        self.pending: set = set()
 
     def submit(self, fn, *args):
-        return self.remote.remote(*args)
+        ref = self.remote.remote(*args)
+        self.pending.add(ref)
+        return ref
 
     def wait_any(self, futures):
         done, _ = self.ray.wait(list(futures), num_returns=1)
         return done
 
     def result(self, fut):
+        self.pending.discard(fut)
         try:
             return self.ray.get(fut)
         except self.ray.exceptions.RayTaskError as exc:
             raise exc.as_instanceof_cause() from None
 
-    def abort(self) -> None:  # a local Ray started here ends its workers at close; a cluster's keep their tasks
-        pass
+    def abort(self) -> None:
+        """Cancel the shards still running or waiting (a KeyboardInterrupt in each, so one being written removes
+        its half): a cluster's went on after a stop or a full disk, writing into a staging folder being cleared."""
+        for ref in self.pending:
+            self.ray.cancel(ref)
+        self.pending.clear()
 
     def close(self) -> None:
         if self.started:
@@ -229,6 +238,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
             stage.mkdir(exist_ok=True)
         except OSError as exc:
             raise HcisimError(f"{out}: cannot write there ({exc.strerror})") from None
+        _clear_partial(stage)  # a killed run's workers' half-written shards
         ranges = shard_ranges(cfg.sessions, cfg.shard_size)
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
@@ -320,6 +330,24 @@ def _only_run_writing(out: Path, stage: Path) -> Iterator[None]:
         remove_if_empty(created)
 
 
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+"""A shard that fails with these stops the run: every other shard would fail the same way, and each retry made
+its sessions again only to fail writing them."""
+
+
+def _disk_full(exc: BaseException) -> OSError | None:
+    """The error of a shard that could not be written for want of space (Ray wraps it: its ``cause``)."""
+    cause = getattr(exc, "cause", exc)
+    return cause if isinstance(cause, OSError) and cause.errno in DISK_FULL else None
+
+
+def _clear_partial(stage: Path) -> None:
+    """Remove the half-written shards of workers that were stopped (`.shard=N.tmp-PID`): nobody else removes a
+    stopped or killed worker's, and on a full disk they held the space a resume needs. Called holding the lock."""
+    for tmp in stage.glob(".shard=*.tmp-*"):  # (run_shard's name for them)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardReceipt],
               progress: Callable[[int, int], None] | None) -> None:
     """Make the shards not in ``receipts`` (adding theirs), retrying unexpected failures; raise what failed."""
@@ -331,13 +359,14 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
         return
     failures: dict[int, str] = {}
     mistakes: dict[int, str] = {}  # HcisimError: the run's own inputs (a scenario the layout cannot play), not luck
+    full: OSError | None = None
     resume = f"finished shards are kept in {stage}; run the same command to resume"
     workers = min(cfg.workers, len(todo))  # --workers 100000 for one shard forked until memory ran out
     engine = RayEngine(workers, cfg.address) if cfg.engine == "ray" else LocalEngine(workers)
     try:
         attempts = {i: 0 for i in todo}
         running = {engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage)): i for i in todo}
-        while running:
+        while running and full is None:
             for fut in engine.wait_any(list(running)):
                 i = running.pop(fut)
                 try:
@@ -352,21 +381,30 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
                 except Exception as exc:  # a shard's failure is reported by id, the others go on
                     attempts[i] += 1
                     cause = getattr(exc, "cause", exc)  # Ray wraps the task's exception
-                    if isinstance(cause, HcisimError):
+                    if (disk := _disk_full(exc)) is not None:
+                        full = full or disk
+                    elif isinstance(cause, HcisimError):
                         mistakes[i] = str(cause)
                     elif attempts[i] <= RETRIES:
                         running[engine.submit(run_shard, cfg, i, list(ranges[i]), str(stage))] = i
                     else:
                         failures[i] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        if full is not None:
+            engine.abort()  # the shards in flight would only fill the disk to fail in turn
     except KeyboardInterrupt:  # Ctrl-C or `kill`: finished shards stay, the same command picks them up
         stop.keep_note(resume)
         engine.abort()
         raise
     finally:
         engine.close()
-    if (mistakes or failures) and not receipts:
-        shutil.rmtree(stage, ignore_errors=True)  # nothing to resume from
+        _clear_partial(stage)
     kept = f"; {len(receipts)} completed shard(s) are kept in {stage}" if receipts else ""
+    if full is not None:
+        said = os.strerror(full.errno)
+        raise HcisimError(f"{said[:1].lower()}{said[1:]} writing the shards of {cfg.out}"
+                          + (f" (in {stage}): {len(receipts)} completed shard(s) are kept there; free some space and "
+                             f"run the same command to resume" if receipts else ": no shard had finished, nothing "
+                                                                                  "was kept"))
     if mistakes:  # the same again on every retry and every resume: say it once, keep only real work
         first, *others = (mistakes[i] for i in sorted(mistakes))  # (only the first was said: fix one, meet the next)
         more = f"; {len(others)} more shard(s) failed too, the next: {others[0]}" if others else ""

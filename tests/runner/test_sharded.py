@@ -335,3 +335,44 @@ def test_an_identical_run_that_finished_while_this_one_started_makes_it_up_to_da
         monkeypatch.setattr(sharded.fcntl, "flock", the_other_finishes_first)
     assert run(cfg).stats.get("up_to_date") is True
     assert [p.name for p in tmp_path.iterdir()] == ["out"] and validate_dataset(out) == []
+
+
+def test_a_full_disk_stops_the_run_at_once_in_one_line_and_it_resumes(tmp_path, monkeypatch):
+    """A full disk failed every shard in turn, each tried three times (its sessions made again each time, minutes
+    of work) and said once per shard in one long line; now the first shard that cannot be written stops the run,
+    the finished shards stay as they were, and the same command resumes once there is space."""
+    import errno
+
+    from simulator.engines import sharded
+    from simulator.errors import HcisimError
+
+    attempts = tmp_path / "attempts.txt"
+    real_write = sharded.write_table
+
+    def full_but_for_shard_0(path, table, storage):
+        shard = path.parent.name.split(".tmp-")[0].lstrip(".")
+        if path.name.startswith("events"):  # (a shard's first table: one line per try)
+            with open(attempts, "a") as f:
+                f.write(f"{shard}\n")
+        if shard != "shard=00000":
+            path.write_bytes(b"PAR1 half")
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_write(path, table, storage)
+
+    monkeypatch.setattr(sharded, "write_table", full_but_for_shard_0)  # (forked workers inherit it)
+    out = tmp_path / "data" / "out"
+    cfg = RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=out, shard_size=2)
+    with pytest.raises(HcisimError) as err:
+        run(cfg)
+    stage = tmp_path / "data" / ".out.shards"
+    assert str(err.value) == (f"no space left on device writing the shards of {out} (in {stage}): 1 completed "
+                              f"shard(s) are kept there; free some space and run the same command to resume")
+    tried = attempts.read_text().split()
+    assert tried.count("shard=00000") == 1 and tried.count("shard=00001") <= 1 and tried.count("shard=00002") <= 1
+    assert sorted(p.name for p in stage.iterdir()) == ["shard=00000"]  # no half-written shard holds the space
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [".out.shards"]  # and no lock file
+    monkeypatch.undo()
+    assert run(cfg).stats["shards_reused"] == 1
+    whole = run(RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=tmp_path / "whole",
+                          shard_size=2)).out
+    assert data_files(out) == data_files(whole)
