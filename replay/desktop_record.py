@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.dataset import DatasetWriter, Manifest
 from simulator.children import die_with_parent
 from simulator.errors import HcisimError
@@ -119,7 +120,7 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
                    command: list[str] | None = None, keep_text: bool = False) -> Path:
     """Record X input into ``out`` until ``duration_s`` or Ctrl-C. ``keep_text``: store each key as typed,
     passwords included, instead of withholding every typed character (`replay.xlogger.withheld`)."""
-    out = Path(out)
+    out = output_path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
     log = out.parent / f".{out.name}.xrecord.jsonl"
@@ -130,7 +131,7 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
         log.unlink()
         raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
                           f"another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    created = make_folder(out.parent)  # (taken away again when the logger does not start)
     # the logger dies with this process (a recorder killed with SIGKILL left a keylogger running, parent 1)
     proc = subprocess.Popen([sys.executable, "-m", "replay.xlogger", *([] if keep_text else ["--withhold-text"]),
                              str(log)], stderr=subprocess.PIPE, text=True,
@@ -142,9 +143,11 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
         proc.wait(timeout=5)
         if log.exists() and log.stat().st_size == 0:
             log.unlink()
+        remove_if_empty(created)
         raise
     if "ready" not in ready:
         proc.wait()
+        remove_if_empty(created)
         raise HcisimError(ready.strip().removeprefix("error: ") or "the X logger did not start")
     if started is not None:
         started()
@@ -171,3 +174,4 @@ def record_desktop(out: Path, duration_s: float | None = None, started: Callable
         return log_to_dataset(log, out, screen, command)
     finally:
         log.unlink(missing_ok=True)  # converted, or nothing in it: either way no log stays behind
+        remove_if_empty(created)  # (a recording of nothing: nor the folders made for it)

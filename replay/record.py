@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from replay.convert import journal_to_dataset
 from replay.journal import JOURNAL, Journal, journal_dir, read_journal
+from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.drivers.browser import BrowserDriver, received_row
 from simulator.errors import HcisimError
 
@@ -174,14 +175,19 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
 
     ``started`` is called once the page has loaded (where the CLI says "recording...").
     """
-    out = Path(out)
+    out = output_path(out)
     if out.exists():
         raise HcisimError(f"{out} already exists; choose another --out")
     if recover(out) is not None:
         raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
                           f"another --out")
-    driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors,
-                             command=command or ["hcisim", "record", "--url", url, "--out", str(out)])
+    created = make_folder(out.parent)  # (taken away again when the recording fails with nothing kept)
+    try:
+        driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors,
+                                 command=command or ["hcisim", "record", "--url", url, "--out", str(out)])
+    except BaseException:
+        remove_if_empty(created)
+        raise
     try:
         driver.start_session("r00000")
         bad = driver.page.evaluate(INVALID_SELECTORS_JS, sensitive_selectors or [])
@@ -204,5 +210,6 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
             pass  # the person closed the browser window mid-call
         else:
             driver.abandon()
+            remove_if_empty(created)
             raise
     return driver.finish()

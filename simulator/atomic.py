@@ -38,13 +38,36 @@ def refuse_overlap(out: Path | str, others: dict[str, Path | str]) -> None:
             raise HcisimError(f"{out} {relation} the {what} ({path}); choose another output")
 
 
+def output_path(out: Path | str) -> Path:
+    """``out`` as the system finds it, spelt without '..': every command's --out goes through it first.
+
+    A '..' is taken as the kernel takes it, out of the folder named before it, so that folder must exist (the
+    shell's `touch sub/x/../o` fails when there is no sub/x). Why: --out sub/x/../o made sub/x (the output's
+    folders are created) only to write sub/o, and left sub/x behind, empty; --out sub/x/.. named a dataset '..',
+    whose staging folder became sub/x/....shards. The part up to the last '..' is resolved (links too, as the
+    kernel does); a relative path stays relative to the working folder."""
+    path = Path(out)
+    parts = path.parts
+    if ".." not in parts:
+        return path
+    for k, part in enumerate(parts):
+        if part == ".." and k and not (before := Path(*parts[:k])).is_dir():
+            raise HcisimError(f"{out}: goes up ('..') out of {before}, which "
+                              f"{'is not a folder' if before.exists() else 'does not exist'}; name the output "
+                              f"without going through it")
+    last = len(parts) - parts[::-1].index("..")
+    head = os.path.realpath(Path(*parts[:last]))
+    return Path(head if path.is_absolute() else os.path.relpath(head), *parts[last:])
+
+
 def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None,
-                   replaces: tuple[str, Callable[[Path], bool]] | None = None) -> None:
+                   replaces: tuple[str, Callable[[Path], bool]] | None = None) -> Path:
     """Before any work: ``out`` must name a file, and not one the command reads (``reads`` as in
     `refuse_overlap`). An existing ``out`` is replaced only when it is a regular file and, with ``replaces``
     (what the command writes, a test of an existing file), an earlier output of that kind or empty: a
-    mistyped ``--out`` must not replace a user's notes, a profile or a device node."""
-    path = Path(out)
+    mistyped ``--out`` must not replace a user's notes, a profile or a device node. Returns ``out`` as
+    `output_path` spells it."""
+    path = output_path(out)
     if path.is_dir():
         raise HcisimError(f"{out}: is a folder; name a file to write")
     if path.exists() and not path.is_file():
@@ -64,6 +87,7 @@ def check_file_out(out: Path | str, reads: dict[str, Path | str] | None = None,
             ok = False
         if not ok:
             raise HcisimError(f"{out} exists and is not {what}; choose another output (or remove it)")
+    return path
 
 
 def starts_with(magic: bytes) -> Callable[[Path], bool]:
@@ -116,8 +140,7 @@ def remove_if_empty(created: list[Path]) -> None:
 @contextmanager
 def atomic_path(out: Path | str) -> Iterator[Path]:
     """A temporary path to write to; renamed onto ``out`` (its folder created) when the block ends cleanly."""
-    out = Path(out)
-    check_file_out(out)
+    out = check_file_out(out)
     created = make_folder(out.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from simulator.agreement import Agreement
-from simulator.dataset import DatasetWriter
+from simulator.dataset import DatasetWriter, check_out
 from simulator.dataset.manifest import MANIFEST_NAME
 from simulator.engines.sharded import run_sharded
 from simulator import stop
@@ -117,6 +117,7 @@ def run(cfg: RunConfig, progress: Callable[[int, int], None] | None = None,
         return run_sharded(cfg, progress)
     if cfg.save_layout and cfg.workers > 1 and cfg.sessions > 1:
         raise HcisimError("--save-layout records what one browser located: use --workers 1")
+    check_out(cfg.out, cfg.overwrite)  # before a browser or an X app starts: a bad --out is said at once
     runner = SessionRunner(cfg, scenario_obj)
     manifest = runner.manifest()
     errors: list[np.ndarray] = []

@@ -21,7 +21,7 @@ import pyarrow as pa
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest, read_manifest_fields
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import STORAGES, SUFFIX, conform, sha256_file, write_table
-from simulator.atomic import make_folder, remove_if_empty
+from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.errors import HcisimError
 
 Rows = pa.Table | Mapping[str, Any] | Iterable[Mapping[str, Any]]
@@ -46,7 +46,7 @@ def check_out(out: Path, overwrite: bool) -> Path:
     ``overwrite`` and only when it is a dataset (it holds a manifest) -- never a project folder, a file, the
     working folder or one above it.
     """
-    out = Path(out)
+    out = output_path(out)
     if out.is_symlink() and (out.resolve().is_dir() or not out.resolve().exists()):
         out = out.resolve()  # a link to an artifacts folder (or one still to be made): the dataset goes there
     where = out.resolve()

@@ -35,7 +35,7 @@ from simulator import stop
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import changed_files, conform, sha256_file, write_table
-from simulator.atomic import make_folder, remove_if_empty
+from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.dataset.writer import check_out, publish
 from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
@@ -223,9 +223,10 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     _RUNNERS.clear()  # a runner kept from an earlier run in this process may hold a script edited since
     probe = SessionRunner(cfg)  # fails fast on an unknown scenario, profile or layout
     key = config_key(cfg, probe)
-    if not cfg.overwrite and (done := _made_by(Path(cfg.out), key, cfg, probe)) is not None:
+    out = output_path(cfg.out)
+    if not cfg.overwrite and (done := _made_by(out, key, cfg, probe)) is not None:
         return done
-    out = check_out(Path(cfg.out), cfg.overwrite)
+    out = check_out(out, cfg.overwrite)
     stage = staging_dir(out)
     with _only_run_writing(out, stage):
         # an identical command that finished between the check above and this lock: this run would make every
