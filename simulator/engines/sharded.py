@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
@@ -171,6 +172,13 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
 
 class RayEngine:
     def __init__(self, workers: int, address: str | None) -> None:
+        if not address and "ray" not in sys.modules:
+            # Ray turns token authentication on for a local cluster it starts and says so on every run ("Token
+            # authentication is enabled for this Ray cluster. Set RAY_AUTH_MODE=disabled to opt out ..."), unless
+            # the mode is set, which Ray reads when it is imported: setting the mode it would choose keeps that
+            # protection without the notice. (A cluster at --address keeps what the user set: its notices are
+            # about that cluster; and a Ray imported already would not see the setting, and fail to authenticate.)
+            os.environ.setdefault("RAY_AUTH_MODE", "token")
         try:
             import ray
         except ImportError:
