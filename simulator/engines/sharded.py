@@ -339,6 +339,11 @@ def _only_run_writing(out: Path, stage: Path) -> Iterator[None]:
         remove_if_empty(created)
 
 
+def _resume(stage: Path) -> str:
+    """What a stopped run says it kept."""
+    return f"finished shards are kept in {stage}; run the same command to resume"
+
+
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 """A shard that fails with these stops the run: every other shard would fail the same way, and each retry made
 its sessions again only to fail writing them."""
@@ -369,7 +374,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
     failures: dict[int, str] = {}
     mistakes: dict[int, str] = {}  # HcisimError: the run's own inputs (a scenario the layout cannot play), not luck
     full: OSError | None = None
-    resume = f"finished shards are kept in {stage}; run the same command to resume"
+    resume = _resume(stage)
     workers = min(cfg.workers, len(todo))  # --workers 100000 for one shard forked until memory ran out
     engine = RayEngine(workers, cfg.address) if cfg.engine == "ray" else LocalEngine(workers)
     try:
@@ -450,10 +455,16 @@ def _assemble(stage: Path, out: Path, manifest: Manifest, receipts: dict[int, Sh
         manifest.files = dict(sorted(manifest.files.items()))
         manifest.created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         (final_tmp / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+        where = check_out(out, overwrite)  # checked again: time has passed
     except OSError as exc:
         shutil.rmtree(final_tmp, ignore_errors=True)
         raise HcisimError(f"{out}: cannot write there ({exc.strerror or exc}); the {len(receipts)} completed "
                           f"shard(s) are kept in {stage}; run the same command to resume") from None
-    publish(final_tmp, check_out(out, overwrite))
+    except BaseException as exc:  # Ctrl-C while linking (or --out taken meanwhile) left .OUT.tmp-assemble half made
+        shutil.rmtree(final_tmp, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            stop.keep_note(_resume(stage))
+        raise
+    publish(final_tmp, where)
     shutil.rmtree(stage, ignore_errors=True)
     return out

@@ -389,3 +389,25 @@ def test_a_local_ray_run_says_nothing_about_ray_s_token_authentication(tmp_path)
                         str(tmp_path / "o")], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert "authentication" not in r.stderr.lower(), r.stderr
+
+
+def test_a_stop_while_the_dataset_is_assembled_keeps_the_shards_and_no_half_made_dataset(tmp_path, monkeypatch):
+    """Ctrl-C (or `kill`) while the finished shards were linked into the dataset left `.out.tmp-assemble` half
+    made beside the output, and said only "interrupted", not that the shards were kept to resume from."""
+    from simulator import stop
+    from simulator.engines import sharded
+
+    def stopped(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stop, "_note", None)
+    monkeypatch.setattr(sharded.os, "link", stopped)
+    out = tmp_path / "out"
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=out, shard_size=1)
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.shards"]
+    assert stop.message() == f"interrupted: finished shards are kept in {tmp_path / '.out.shards'}; run the same " \
+                             f"command to resume"
+    monkeypatch.undo()
+    assert run(cfg).stats["shards_reused"] == 2 and validate_dataset(out) == []
