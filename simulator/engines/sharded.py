@@ -33,10 +33,10 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 
 from simulator import stop
+from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.dataset.manifest import MANIFEST_NAME, FileEntry, Manifest
 from simulator.dataset.schema import SCHEMAS
 from simulator.dataset.storage import changed_files, conform, sha256_file, write_table
-from simulator.atomic import make_folder, output_path, remove_if_empty
 from simulator.dataset.writer import check_out, publish
 from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
