@@ -294,8 +294,9 @@ def _made_by(out: Path, key: str, cfg, runner: SessionRunner):
 
 
 def lock_path(out: Path) -> Path:
-    """The lock file of the runs writing ``out``: beside it, outside the staging folder that runs remove."""
-    return out.parent / f".{out.name}.lock"
+    """The lock file of the runs writing ``out``: beside its staging folder, outside it (runs remove that folder);
+    not ``.OUT.lock``, which a caller may hold for its own purposes (the pytest plugin's cache does)."""
+    return out.parent / f".{out.name}.shards.lock"
 
 
 @contextmanager
