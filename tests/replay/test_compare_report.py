@@ -35,3 +35,72 @@ def test_the_page_draws_the_sessions_compared_not_each_first(tmp_path, monkeypat
                                 cand_session=first).read_text()
     assert drawn == [second, first]
     assert f"(session {second})" in page and f"(session {first})" in page
+
+
+def _browser_like(path, frame0: bytes = None):
+    """A session as a live browser run has it: a blank screenshot before the app loads, the app's next, then
+    the pointer moves."""
+    import pyarrow as pa
+
+    from simulator.dataset import DatasetWriter, Manifest
+    from simulator.dataset.schema import EVENTS, FRAMES
+    from tests.helpers import solid_png
+
+    ev = [dict(session_id="s0", seq=i, t_ms=150.0 + 16 * i, device="mouse", type="move", x=5.0 + i, y=5.0 + i)
+          for i in range(8)]
+    fr = [dict(session_id="s0", frame_id=0, t_ms=0.0, action_id=0, kind="before", path="frames/s0/0.png"),
+          dict(session_id="s0", frame_id=1, t_ms=100.0, action_id=1, kind="before", path="frames/s0/1.png")]
+    with DatasetWriter(path, Manifest(driver="browser", coordinate_space="viewport_css_px")) as w:
+        w.add_session("s0", events=pa.Table.from_pylist(ev, schema=EVENTS), frames=pa.Table.from_pylist(fr, FRAMES))
+        w.add_file("frames/s0/0.png", frame0 or solid_png((255, 255, 255)))
+        w.add_file("frames/s0/1.png", solid_png((0, 0, 255)))
+    return path
+
+
+def test_the_paths_are_drawn_over_the_app_not_the_blank_page_before_it(tmp_path):
+    """A live browser session's first screenshot is the blank page before `goto`: the page drew the paths over
+    white, though the docs promised the reference's screen."""
+    import base64
+    import io
+
+    import matplotlib.image as mpimg
+
+    ref = _browser_like(tmp_path / "ref")
+    page = write_compare_report(ref, ref, compare(ref, ref), tmp_path / "c.html").read_text()
+    png = mpimg.imread(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"']+)", page).group(1))), format="png")
+    blue = (png[..., 2] > 0.9) & (png[..., 0] < 0.1) & (png[..., 1] < 0.1)
+    assert blue.mean() > 0.2
+    assert "over the reference&#x27;s screen when its pointer first moved" in page
+
+
+def test_without_screenshots_the_paths_are_on_screen_axes_the_right_way_up(tmp_path, monkeypatch):
+    """With no screenshot, y = 0 was at the bottom (every path upside down) and the axes were hidden, so nothing
+    said what the numbers were; a side without pointer moves still had its line in the legend."""
+    from simulator.dataset import DatasetWriter, Manifest
+    from tests.helpers import figures_saved
+
+    typing_only = tmp_path / "typed"
+    with DatasetWriter(typing_only, Manifest(driver="import", coordinate_space="screen_px")) as w:
+        w.add_session("p1", events=[dict(session_id="p1", seq=0, t_ms=0.0, device="keyboard", type="key_down",
+                                         key="a", code="KeyA")])
+    figs = figures_saved(monkeypatch)
+    page = write_compare_report(FIXTURE, typing_only, compare(FIXTURE, typing_only), tmp_path / "c.html").read_text()
+    (ax,) = figs[0].axes
+    assert ax.axison and ax.yaxis_inverted()
+    assert ax.get_xlabel() == "x (CSS px of the viewport)" and ax.get_ylabel().startswith("y (CSS px")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].startswith("reference: ") and legend[0].endswith(" pointer moves")
+    assert legend[1] == "candidate: no pointer moves"
+    assert "(the reference has no screenshots)" in page
+
+
+def test_a_damaged_screenshot_is_one_error_naming_it(tmp_path):
+    import pytest
+
+    from simulator.errors import HcisimError
+
+    ref = _browser_like(tmp_path / "ref")
+    (ref / "frames" / "s0" / "1.png").write_bytes(b"not a png")
+    with pytest.raises(HcisimError, match=r"frames/s0/1.png: cannot read this screenshot .*hcisim validate"):
+        write_compare_report(ref, ref, compare(ref, ref), tmp_path / "c.html")
+    assert not (tmp_path / "c.html").exists()
