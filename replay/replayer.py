@@ -125,6 +125,11 @@ class StepResult:
     box: tuple[float, float, float, float] | None = None
     """Where the step's element was on this build (the replay dataset's actions say this, not the recording's)."""
 
+    @property
+    def diverged(self) -> bool:
+        """The step failed, or one of its checkpoints did (a `goto` that loads can land on the wrong URL)."""
+        return self.status == "failed" or not all(c.ok for c in self.checkpoints)
+
 
 @dataclass
 class ReplayResult:
@@ -135,12 +140,11 @@ class ReplayResult:
 
     @property
     def passed(self) -> bool:
-        return all(s.status != "failed" and all(c.ok for c in s.checkpoints) for s in self.steps) and all(
-            c.ok for c in self.final_values)
+        return not any(s.diverged for s in self.steps) and all(c.ok for c in self.final_values)
 
     @property
     def first_divergence(self) -> StepResult | None:
-        return next((s for s in self.steps if s.status == "failed" or not all(c.ok for c in s.checkpoints)), None)
+        return next((s for s in self.steps if s.diverged), None)
 
 
 FRAME_MS = 1000.0 / 60.0

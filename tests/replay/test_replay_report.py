@@ -58,3 +58,29 @@ def test_the_summary_line_of_a_failed_replay_does_not_say_the_flow_works(tmp_pat
     console = Console(record=True, width=200)
     print_summary(res, console)
     assert console.export_text().splitlines()[-1] == "FAILED (1 step(s) retargeted: their elements moved or changed)"
+
+
+def test_a_replay_failed_only_by_a_final_value_says_which_not_that_everything_passed(tmp_path):
+    """Every step passed but a field ended with another value: the page, titled "Replay FAILED", said "No
+    divergence: every step and checkpoint passed" and showed no final value."""
+    res = ReplayResult(tmp_path, [StepResult(0, 0, "type", "type into <q>", strategy="role")], {},
+                       [Checkpoint("final value of type label=\"Name\"", False, "'Ann' != 'Anna'"),
+                        Checkpoint("final value of type label=\"City\"", True, "'Oslo'")])
+    page = write_replay_report(res).read_text()
+    assert "Replay FAILED" in page and "No divergence" not in page
+    assert "1 field(s) ended with another value than recorded: final value of type label=&quot;Name&quot;" in page
+    assert ("<tr class='failed'><td>final value of type label=&quot;Name&quot;</td><td>FAILED</td>"
+            "<td>&#x27;Ann&#x27; != &#x27;Anna&#x27;</td></tr>") in page
+    assert "<h2>Timing</h2><p>none measured</p>" in page
+
+
+def test_a_step_that_ran_but_failed_its_checkpoint_is_marked_and_named(tmp_path):
+    """`goto` loaded a maintenance page: status ok, url checkpoint failed. It was the first divergence, yet its row
+    was not marked and the page said only "a checkpoint failed"."""
+    res = ReplayResult(tmp_path, [StepResult(0, 0, "navigate", "goto /login",
+                                             checkpoints=[Checkpoint("url", False, "http://x/maintenance")])],
+                       {"p99_ms": 3.0}, [])
+    page = write_replay_report(res).read_text()
+    assert "<tr class='failed'><td>1</td><td>goto /login</td><td>ok</td>" in page
+    assert "<p>checkpoint failed: url</p>" in page
+    assert "<tr><td>p99_ms</td><td>3.0</td></tr>" in page
