@@ -74,3 +74,33 @@ def solid_png(rgb: tuple[int, int, int], w: int = 40, h: int = 25) -> bytes:
     raw = b"".join(b"\x00" + bytes(rgb) * w for _ in range(h))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def unreadable(fig) -> list[str]:
+    """What a person could not read off a report's figure: a data axis with no label (what and in which unit), a
+    series no legend names, panels whose titles or tick labels run into each other. Empty when readable."""
+    def named(axis) -> bool:  # ticks that are names (classes, people) say what the axis is by themselves
+        texts = [t.get_text().replace("\u2212", "-") for t in axis.get_ticklabels()]
+        return any(t and not t.startswith("$") and not t.lstrip("-").replace(".", "", 1).isdigit() for t in texts)
+
+    problems = []
+    fig.canvas.draw()
+    shown = [ax for ax in fig.axes if ax.axison and (ax.lines or ax.patches or ax.collections or ax.images)]
+    legends = {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+    legends |= {t.get_text() for lg in fig.legends for t in lg.get_texts()}
+    for ax in shown:
+        name = ax.get_title() or "an untitled panel"
+        for axis, label in ((ax.xaxis, ax.get_xlabel()), (ax.yaxis, ax.get_ylabel())):
+            if not label and not named(axis):
+                problems.append(f"{name}: its {axis.axis_name} axis says neither what nor in which unit")
+        for series in ax.get_legend_handles_labels()[1]:
+            if series not in legends:
+                problems.append(f"{name}: no legend names the series {series!r}")
+    boxes = [(ax.get_title(), ax.get_tightbbox()) for ax in shown]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if w > 2 and h > 2:
+                problems.append(f"{a!r} and {b!r} overlap ({w:.0f} x {h:.0f} px)")
+    return problems

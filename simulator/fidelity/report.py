@@ -8,7 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from simulator.fidelity.evaluate import METRICS, FidelityResult, ModalityResult
+from simulator.mouse.features import UNITS as MOUSE_UNITS
 from simulator.report.page import figure, table, write_page
+from simulator.typing.features import UNITS as TYPING_UNITS
+
+UNITS = {"mouse": MOUSE_UNITS, "typing": TYPING_UNITS}
+"""Each modality's features by what they are measured in."""
 
 
 def _plt():
@@ -55,6 +60,7 @@ def _worst(r: ModalityResult) -> str:
         ax.hist(np.clip(a, lo, hi), bins, density=True, alpha=0.5, label="REAL")
         ax.hist(np.clip(b, lo, hi), bins, density=True, histtype="step", lw=2, label="SYNTH")
         ax.set_title(f"{name} (KS {ks[name]:.2f})", fontsize=10)
+        ax.set(xlabel=UNITS[r.modality][name], ylabel="density")
     for ax in list(axs.flat)[len(names):]:
         ax.axis("off")
     axs.flat[0].legend(fontsize=8)
@@ -72,7 +78,8 @@ def _prdc(r: ModalityResult) -> str:
     ax.axhline(1.0, color="k", lw=0.8, ls=":")
     for i, v in enumerate(vals):
         ax.text(i, v + 0.02, f"{v:.2f}", ha="center", fontsize=9)
-    ax.set(ylim=(0, max(1.15, max(vals) + 0.15)), title=f"{r.modality}: diversity (k={d.k}, {d.n} items per side)")
+    ax.set(ylim=(0, max(1.15, max(vals) + 0.15)), title=f"{r.modality}: diversity (k={d.k}, {d.n} items per side)",
+           ylabel="share (density: ratio), 1 = as REAL")
     return _figure(figure(fig), "Blue: how much of SYNTH lies where REAL does (faithfulness); orange: how much of REAL "
                              "SYNTH reaches (diversity) — a generator of one average person keeps blue high while "
                              "orange falls.")
@@ -90,7 +97,8 @@ def _dcr(r: ModalityResult) -> str:
     ax.hist(np.clip(p.dcr_real, 0, hi), bins, density=True, alpha=0.5, label="REAL held-out → fitting")
     ax.hist(np.clip(p.dcr_synth, 0, hi), bins, density=True, histtype="step", lw=2, label="SYNTH → fitting")
     ax.axvline(p.p1, color="k", ls="--", lw=1, label="REAL's 1st percentile")
-    ax.set(xlabel="distance to the closest fitting record", title=f"{r.modality}: distance to closest record")
+    ax.set(xlabel="distance to the closest fitting record (record-vector units)", ylabel="density",
+           title=f"{r.modality}: distance to closest record")
     ax.legend(fontsize=8)
     return _figure(figure(fig), "Distance from each item to its closest record in the fitting data: SYNTH should sit "
                              "where REAL held-out data sits, not to its left; anything left of the dashed line is "
@@ -143,8 +151,9 @@ def _utility(r: ModalityResult) -> str:
 def _section(r: ModalityResult) -> str:
     m = r.metrics()
     rows = [[k, m[k], METRICS[k]] for k in METRICS if k in m]
-    dist = table([[d.name, d.ks, d.wasserstein_sd, d.real_median, d.synth_median] for d in r.distances],
-                  ["feature", "KS", "Wasserstein (REAL sd)", "REAL median", "SYNTH median"])
+    dist = table([[d.name, d.ks, d.wasserstein_sd, d.real_median, d.synth_median, UNITS[r.modality][d.name]]
+                  for d in r.distances], ["feature", "KS", "Wasserstein (REAL sd)", "REAL median", "SYNTH median",
+                                          "unit of the medians"])
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.notes)
     return (f"<h2>{r.modality}: {r.n_real} REAL items ({r.people_real} people), {r.n_synth} SYNTH items "
             f"({r.people_synth} people)</h2>" + (f"<ul>{notes}</ul>" if notes else "")

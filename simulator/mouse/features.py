@@ -30,6 +30,18 @@ KINEMATIC = (
     "end_phase_frac", "pause_frac",
 )
 NAMES = KINEMATIC + TIMING
+UNITS = {
+    "duration": "ms", "path_len": "px", "straightness": "end-to-end / path length",
+    **dict.fromkeys(("v_mean", "v_max", "v_std", "v_median"), "px/ms"),
+    **dict.fromkeys(("a_mean", "a_max", "a_std"), "px/ms²"), **dict.fromkeys(("j_mean", "j_max"), "px/ms³"),
+    "n_peaks": "speed peaks", **dict.fromkeys(("t_peak_frac", "end_phase_frac", "pause_frac"), "share of duration"),
+    **dict.fromkeys(("dev_max", "dev_mean"), "share of start-end distance"),
+    **dict.fromkeys(("angle_change_mean", "angle_change_std"), "rad"),
+    **dict.fromkeys(("dt_mean", "dt_std", "dt_median", "dt_max"), "ms"),
+    "dt_zero_frac": "share of intervals", "dt_long_frac": "share of intervals over 50 ms", "n_samples": "samples",
+}
+"""What each feature is measured in, for the axes of the reports that plot them (dev_max is divided by the
+start-end distance: a fit report that called it px misread it by that factor)."""
 
 
 def _within(off: np.ndarray) -> np.ndarray:

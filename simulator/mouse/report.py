@@ -11,9 +11,6 @@ from simulator.mouse.profile import MouseProfile
 from simulator.readers.common import Movements
 from simulator.report.page import fields, figure, table, write_page
 
-FEATURE_UNITS = {"duration": "ms", "dev_max": "px", "v_median": "px/ms", "dt_max": "ms", "t_peak_frac": "of duration",
-                 "end_phase_frac": "of duration", "angle_change_std": "rad", "straightness": "end-to-end / path length",
-                 "n_peaks": "speed peaks"}
 REPORT_FEATURES = ("duration", "straightness", "dev_max", "v_median", "t_peak_frac", "end_phase_frac",
                    "angle_change_std", "n_peaks", "dt_max")
 
@@ -24,7 +21,7 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from simulator.mouse.features import NAMES, features
+    from simulator.mouse.features import NAMES, UNITS, features
     from simulator.mouse.synth import synth_moves
 
     rng = np.random.default_rng(1)
@@ -50,8 +47,9 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
         bins = np.linspace(lo, hi + 1e-9, 40)
         ax.hist(r[np.isfinite(r)], bins, alpha=0.5, density=True, label="recorded")
         ax.hist(g[np.isfinite(g)], bins, alpha=0.5, density=True, label="hcisim")
-        ax.set_title(f"{name} ({FEATURE_UNITS.get(name, '')})" if name in FEATURE_UNITS else name)
+        ax.set(title=name, xlabel=UNITS[name], ylabel="density")
     axs[0, 0].legend()
+    fig.tight_layout()  # each title sat on the tick labels of the panel above
     parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + figure(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))
     D = np.hypot(sub.press_x - sx, sub.press_y - sy)
@@ -64,6 +62,8 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     bins = np.linspace(0, np.percentile(g_r, 98) + 1, 60)
     axs[1].hist(g_r, bins, alpha=0.5, density=True, label="recorded")
     axs[1].hist(g_s, bins, alpha=0.5, density=True, label="hcisim")
-    axs[1].set(xlabel="gap between events (ms)")
+    axs[1].set(xlabel="gap between events (ms)", ylabel="density")
+    axs[1].legend()
+    fig.tight_layout()
     parts.append("<h2>Duration vs distance; sampling gaps</h2>" + figure(fig))
     return write_page(path, f"mouse fit report: {prof.id}", "".join(parts))

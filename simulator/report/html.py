@@ -21,6 +21,7 @@ import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
 from simulator.report.page import figure, table, write_page  # noqa: E402
+from simulator.report.screen import read_screenshot  # noqa: E402
 from simulator.readers.hcisim import keystroke_logs  # noqa: E402
 from simulator.terms import dataset_terms  # noqa: E402
 
@@ -28,6 +29,7 @@ MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
 MAX_OVERLAYS = 12
 DISPATCH = ("dispatch_error_ms_p50", "dispatch_error_ms_p99", "dispatch_error_ms_max")
+DISPATCH_SHOWN_MS = 100.0
 PROFILE_ROLE = {"mouse": "the fitted model that moved the pointer", "typing": "the fitted model that typed"}
 
 
@@ -53,7 +55,7 @@ def _overlays(ds, sid: str) -> list[str]:
         sel = (root == a) & (types == "move")
         if not sel.any():
             continue
-        png = plt.imread(ds.root / frame_of[a])
+        png = read_screenshot(ds.root, frame_of[a])
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
         ax.imshow(png)
         ax.plot(x[sel], y[sel], "-", color="#e4572e", lw=1.5, alpha=0.9)
@@ -67,6 +69,13 @@ def _overlays(ds, sid: str) -> list[str]:
         ax.set_title(f"#{a} {row['step']} [{row['outcome']}]", fontsize=8)
         out.append(figure(fig, row["step"] or ""))
     return out
+
+
+OVERLAY_KEY = ("<p>Each step over the screenshot taken before it: <span style='color:#e4572e'>red</span>, the "
+               "pointer's path during the step (dots: its samples); <span style='color:#29335c'>ring</span>, where a "
+               "button went down; <span style='color:#17bebb'>dashed box</span>, the element the step aimed at. The "
+               "title gives the action id, the step and its outcome.</p>")
+"""What the marks on the overlays mean (a person had to guess that the ring was a press)."""
 
 
 def _root(parents: dict, a: int) -> int:
@@ -95,18 +104,20 @@ def _timing_plots(ds) -> list[str]:
     y = ev.column("y").to_numpy(zero_copy_only=False)
     ok = same & (np.diff(t) > 0)
     speed = np.hypot(np.diff(x), np.diff(y))[ok] / np.diff(t)[ok] * 1000
-    for ax, values, clip, bins, color, what, unit in (
-            (axes[0], dt, 150, 75, "#29335c", "pointer sampling interval", "ms"),
-            (axes[1], speed, 4000, 80, "#e4572e", "pointer speed", "px/s")):
+    for ax, values, clip, bins, color, what, unit, counted in (
+            (axes[0], dt, 150, 75, "#29335c", "pointer sampling interval", "ms", "intervals"),
+            (axes[1], speed, 4000, 80, "#e4572e", "pointer speed", "px/s", "steps between moves")):
         if len(values):
             _clipped_hist(ax, values, clip, bins, color, f"{what} ({unit})", unit)
+            ax.set_ylabel(counted)
         else:
             _nothing(ax, f"{what}:\nno consecutive pointer moves")
     planned = ev.column("planned_t_ms").to_numpy(zero_copy_only=False)
     err = (t - planned)[~np.isnan(planned)]
-    if len(err):
-        axes[2].hist(err, bins=60, color="#17bebb")
-        axes[2].set(title=f"dispatch error actual-planned (p99 {np.percentile(err, 99):.1f} ms)", xlabel="ms")
+    if len(err):  # one late event (a page load) put the rest into a single bar: the tail is one bin, its share said
+        _clipped_hist(axes[2], err, DISPATCH_SHOWN_MS, 60, "#17bebb",
+                      f"dispatch error actual-planned (p99 {np.percentile(err, 99):.1f} ms)", "ms")
+        axes[2].set_ylabel("events")
     else:
         _nothing(axes[2], "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)")
     plots.append(figure(fig, "pointer timing"))
@@ -119,13 +130,17 @@ def _timing_plots(ds) -> list[str]:
             holds += held[np.isfinite(held)].tolist()
             ikis += np.diff(ks.press_ms).tolist()
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-        for ax, values, clip, bins, color, what in ((axes[0], holds, 300, 60, "#29335c", "key hold"),
-                                                    (axes[1], ikis, 1000, 80, "#e4572e", "press-to-press interval")):
+        for ax, values, clip, bins, color, what, counted in (
+                (axes[0], holds, 300, 60, "#29335c", "key hold", "keys"),
+                (axes[1], ikis, 1000, 80, "#e4572e", "press-to-press interval", "intervals")):
             if values:
                 _clipped_hist(ax, values, clip, bins, color, f"{what} (ms), median {np.median(values):.0f}", "ms")
+                ax.set_ylabel(counted)
             else:  # one key in a session has no interval (and a press without its release no hold)
                 _nothing(ax, f"{what}:\nnone in this dataset")
         plots.append(figure(fig, "typing timing"))
+    else:
+        plots.append("<p>No key presses in this dataset: no typing timing to plot.</p>")
     return plots
 
 
@@ -194,7 +209,7 @@ def _summary(s) -> str:
 def _clipped_hist(ax, values, top: float, bins: int, color: str, title: str, unit: str) -> None:
     """A histogram whose last bin holds everything above ``top`` (said in the axis label)."""
     v = np.asarray(values, float)
-    ax.hist(np.clip(v, 0, top), bins=bins, color=color)
+    ax.hist(np.clip(v, min(0.0, float(np.nanmin(v))), top), bins=bins, color=color)  # an early event stays below 0
     over = float(np.mean(v > top)) if len(v) else 0.0
     ax.set(title=title, xlabel=f"{unit} (last bin: over {top:g}, {over:.1%})" if over > 0 else unit)
 
@@ -215,15 +230,16 @@ def render(root: Path) -> str:
     for sid in ds.sessions[:MAX_SESSIONS]:
         overlays = _overlays(ds, sid)
         if overlays:
-            parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>",
+            parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>", OVERLAY_KEY,
                       "<div class='grid'>", *overlays, "</div>"]
     actions = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
                 round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""]
                for a in ds.actions.slice(0, MAX_ACTION_ROWS).to_pylist()]
     shown = (f"<p>The first {MAX_ACTION_ROWS} of {ds.actions.num_rows} actions (the dataset's actions table "
              f"holds them all).</p>" if ds.actions.num_rows > MAX_ACTION_ROWS else "")
-    parts.append("<h2>Actions (ground truth)</h2>" + shown + table(
-        actions, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]))
+    parts.append("<h2>Actions (ground truth)</h2>" + (shown + table(
+        actions, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]) if actions else
+        "<p>None: this dataset holds input events but no actions.</p>"))
     return "\n".join(parts)
 
 

@@ -21,6 +21,17 @@ FEATURES = (
     "rollover", "pause_500", "pause_1000", "pause_2000", "backspace_share", "shift_share", "capslock_share",
     "alt_over_same_hand", "word_boundary_ratio", "shift_lead_med", "iki_acf1", "hold_iki_corr",
 )
+UNITS = {
+    "n_keys": "keys", "keys_per_s": "keys/s",
+    **{f"{what}_{stat}": "ln ms" for what in ("iki", "hold") for stat in (*(f"p{p}" for p in PCTS), "mean_log")},
+    "iki_sd_log": "sd of ln ms", "hold_sd_log": "sd of ln ms", "rollover": "share of key pairs",
+    **dict.fromkeys(("pause_500", "pause_1000", "pause_2000"), "share of intervals"),
+    **dict.fromkeys(("backspace_share", "shift_share", "capslock_share"), "share of keys"),
+    "alt_over_same_hand": "ratio of median intervals", "word_boundary_ratio": "ratio of median intervals",
+    "shift_lead_med": "ms", "iki_acf1": "correlation", "hold_iki_corr": "correlation",
+}
+"""What each feature is measured in, for the axes of the reports that plot them: the interval and hold
+percentiles are natural logs of milliseconds (4.6 is 100 ms), which an unlabelled axis left to guess."""
 
 
 def _hands_and_letters(keys: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:

@@ -75,7 +75,7 @@ def comparison_plots(real: list[Keystrokes], gen: dict[str, list[Keystrokes]]) -
         ax[1].hist(np.clip(h, 10, 1000), bins=bins_h, density=True, histtype="step", label=name, lw=1.4)
     for a, t in zip(ax, ("press-to-press interval (ms)", "hold (ms)")):
         a.set_xscale("log")
-        a.set_xlabel(t)
+        a.set(xlabel=t, ylabel="density (per ms)")
         a.legend(fontsize=8)
     figs.append(figure_png(fig))
     fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))

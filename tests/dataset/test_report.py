@@ -111,3 +111,33 @@ def test_a_recording_s_summary_says_what_it_is(tmp_path):
     assert rows["driver"] == ("import", "recorded data converted from another format")
     assert rows["source"][0] == "balabit files from training_files"
     assert rows["sessions"] == ("3", "sessions in the dataset") and rows["people"][0] == "2"
+
+
+def test_a_pointer_only_recording_says_what_it_lacks_instead_of_an_empty_table(tmp_path):
+    """An import of mouse logs (no keys, no actions) showed no word on typing and an actions table of headers only."""
+    import pyarrow as pa
+
+    import simulator.report.html as report
+    from simulator.dataset import DatasetWriter, Manifest
+    from simulator.dataset.schema import EVENTS
+
+    rows = [dict(session_id="m0", seq=i, t_ms=16.0 * i, device="mouse", type="move", x=3.0 * i, y=2.0 * i)
+            for i in range(5)]
+    with DatasetWriter(tmp_path / "mouse", Manifest(driver="import", coordinate_space="screen_px")) as w:
+        w.add_session("m0", events=pa.Table.from_pylist(rows, schema=EVENTS))
+    page = report.render(tmp_path / "mouse")
+    assert "<p>No key presses in this dataset: no typing timing to plot.</p>" in page
+    assert "<h2>Actions (ground truth)</h2><p>None: this dataset holds input events but no actions.</p>" in page
+    assert "<th>session</th>" not in page
+
+
+def test_a_damaged_screenshot_is_one_error_line(tmp_path):
+    """A truncated PNG in frames/ gave a decoder traceback ("SyntaxError: not a PNG file")."""
+    from tests.dataset.sample import write_sample
+    from tests.helpers import hcisim, one_line_error
+
+    ds = write_sample(tmp_path / "ds")
+    (ds / "frames" / "s0" / "000000.png").write_bytes(b"\x89PNG\r\n")
+    line = one_line_error(hcisim("report", ds, "--out", tmp_path / "r.html"), code=2)
+    assert line.startswith(f"error: {ds / 'frames' / 's0' / '000000.png'}: cannot read this screenshot")
+    assert not (tmp_path / "r.html").exists()

@@ -163,3 +163,21 @@ def test_people_default_to_one_per_session(fx, tmp_path):
     r = evaluate(named, anon)
     assert r.modalities["mouse"].people_synth == len(fx.people)
     assert r.modalities["mouse"].utility is None
+
+
+def test_the_report_s_figures_are_readable_and_say_their_units(fx, tmp_path, monkeypatch):
+    """The worst features were drawn on bare axes: typing's hold_p10 ran from 3.6 to 4.6 with nothing saying it is
+    the natural log of milliseconds."""
+    from simulator.fidelity import write_report
+    from tests.helpers import figures_saved, unreadable
+
+    figs = figures_saved(monkeypatch)
+    page = write_report(fx.result("same", "fit"), tmp_path / "r.html").read_text()
+    assert [p for fig in figs for p in unreadable(fig)] == []
+    from simulator.mouse.features import UNITS as MOUSE
+    from simulator.typing.features import UNITS as TYPING
+
+    worst = {ax.get_title().split(" (KS")[0]: ax.get_xlabel() for fig in figs for ax in fig.axes
+             if " (KS " in ax.get_title()}
+    assert len(worst) >= 6 and all(unit == {**MOUSE, **TYPING}[name] for name, unit in worst.items())
+    assert "<th>unit of the medians</th>" in page and "<td class='text'>ln ms</td>" in page
