@@ -273,7 +273,7 @@ def fit_mouse(
     from simulator import mouse
 
     path = _with_progress("fitting mouse", mouse.fit_profile, data, format.value, out_path, note=_note)
-    out.print(f"profile written to {path}", highlight=False)
+    _fitted(path)
 
 
 @fit_app.command("typing")
@@ -290,7 +290,13 @@ def fit_typing(
 
     path = _with_progress("fitting typing", typing_model.fit_profile, data, format.value, out_path, layout=keyboard,
                           note=_note)
-    out.print(f"profile written to {path}", highlight=False)
+    _fitted(path)
+
+
+def _fitted(profile: Path) -> None:
+    """Name the profile and the fit report written beside it (the report was written without a word of where)."""
+    out.print(f"profile written to {profile}\nfit report: {profile.with_suffix('.html')}  (open it in a browser)",
+              highlight=False)
 
 
 @app.command("synth-moves")

@@ -257,3 +257,17 @@ def test_a_pandas_index_of_two_unnamed_levels_is_read_past(tmp_path):
     pairs.write_text(",,pair_id,x0,y0,x1,y1,x0\na,0,7,0,0,300,200,5\n")  # a column read, twice: still refused
     with pytest.raises(HcisimError, match=r"column\(s\) x0 appear more than once"):
         synth_moves_file(pairs, tmp_path / "m2.parquet")
+
+
+@pytest.mark.parametrize("kind, module", [("mouse", "simulator.mouse"), ("typing", "simulator.typing")])
+def test_a_fit_names_the_report_it_wrote_beside_the_profile(tmp_path, monkeypatch, capsys, kind, module):
+    """`fit mouse|typing` said "profile written to X.json" and nothing of the X.html fit report it also wrote."""
+    import importlib
+
+    from simulator import cli
+
+    monkeypatch.setattr(importlib.import_module(module), "fit_profile", lambda data, fmt, out, **kw: out)
+    cli.app(["fit", kind, "--data", str(tmp_path), "--format", "hcisim", "--out", str(tmp_path / "p.json")],
+            standalone_mode=False)
+    assert capsys.readouterr().out.splitlines() == [f"profile written to {tmp_path / 'p.json'}",
+                                                    f"fit report: {tmp_path / 'p.html'}  (open it in a browser)"]
