@@ -21,7 +21,8 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
-from simulator.report.page import figure, table, write_page  # noqa: E402
+from simulator.atomic import check_file_out  # noqa: E402
+from simulator.report.page import REPORT, figure, table, write_page  # noqa: E402
 from simulator.report.screen import read_screenshot  # noqa: E402
 from simulator.readers.hcisim import keystroke_logs  # noqa: E402
 from simulator.terms import dataset_terms  # noqa: E402
@@ -247,5 +248,9 @@ def render(root: Path) -> str:
 
 
 def write_report(root: Path, out: Path | None = None) -> Path:
+    """Write the report (default DATASET/report.html). A dataset that is not one, then an ``--out`` that may not be
+    replaced, are said before the plots are drawn, not after."""
+    read_dataset(root)
     out = Path(out) if out else Path(root) / "report.html"
+    check_file_out(out, replaces=REPORT)
     return write_page(out, "hcisim dataset report", render(Path(root)), STYLE)

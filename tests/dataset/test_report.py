@@ -172,3 +172,18 @@ def test_the_timing_plots_do_not_hold_every_event_as_python_strings(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 150 * n, f"{peak / n:.0f} bytes an event"  # about 64 with Arrow, 376 with Python lists
+
+
+def test_an_out_that_may_not_be_replaced_is_refused_before_the_plots_are_drawn(tmp_path, monkeypatch):
+    """`hcisim report BIG --out notes.txt` drew every plot (seconds on a large import), then refused the file."""
+    import pytest
+
+    import simulator.report.html as report
+    from simulator.errors import HcisimError
+
+    (tmp_path / "notes.txt").write_text("mine")
+    monkeypatch.setattr(report, "render", lambda root: pytest.fail("rendered before refusing"))
+    with pytest.raises(HcisimError, match="notes.txt exists and is not an hcisim report"):
+        report.write_report(FIXTURE, tmp_path / "notes.txt")
+    with pytest.raises(HcisimError, match="not a dataset"):
+        report.write_report(tmp_path, tmp_path / "notes.txt")
