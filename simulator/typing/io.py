@@ -30,7 +30,7 @@ from simulator.typing.layout import get_layout
 from simulator.typing.profile import FORMAT, SHIPPED, Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import Keystrokes
 from simulator.typing.synth import synth_typing
-from simulator.typing.text import normalise_newlines
+from simulator.typing.text import intended_text, normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
 
@@ -297,6 +297,10 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         raise HcisimError(f"{data}: too little typing to fit ({len(records)} text(s) with 2+ keystrokes; need 3)")
     check_clock(records, data, fmt)
     lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
+    if not any(intended_text(r, lay) for r in records):  # the calibration retypes texts: none ended in a traceback
+        named = sorted({str(k) for r in records for k in r.key})
+        raise HcisimError(f"{data}: no text to fit: the {len(records)} text(s) hold only keys that type no character "
+                          f"({', '.join(named[:5])}{', ...' if len(named) > 5 else ''})")
     res = fit_records(records, lay)
     step()
     users = res.users if len(res.users) <= USERS_KEPT_UP_TO else {}

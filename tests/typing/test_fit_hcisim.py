@@ -144,3 +144,26 @@ def test_a_dataset_whose_time_goes_backwards_is_refused_as_validate_reports_it(t
             fit(data, "hcisim", tmp_path / "p.json")
         assert "\n" not in str(e.value)
     assert not (tmp_path / "p.json").exists()
+
+
+def test_keys_that_type_no_character_are_refused_in_one_line(tmp_path):
+    """A recording of list navigation (arrows, Enter) ended the fit in a numpy traceback ("need at least one array
+    to concatenate"): the calibration retypes the recorded texts and there were none."""
+    from simulator.errors import HcisimError
+    from tests.helpers import hcisim, one_line_error
+
+    events = []
+    for s in range(4):
+        for i in range(30):
+            key = "Enter" if i % 5 == 0 else "ArrowDown"
+            for j, (kind, dt) in enumerate((("key_down", 0.0), ("key_up", 80.0))):
+                events.append(dict(session_id=f"r{s}", seq=2 * i + j, t_ms=190.0 * i + dt, device="keyboard",
+                                   type=kind, key=key, code=key))
+    data = write_dataset(tmp_path / "ds", Manifest(driver="desktop-recorder", coordinate_space="screen_px"),
+                         {"events": events})
+    with pytest.raises(HcisimError, match=r"no text to fit: the \d+ text\(s\) hold only keys that type no character "
+                                          r"\(ArrowDown\)"):
+        fit_profile(data, "hcisim", tmp_path / "p.json")
+    one_line_error(hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json"),
+                   "no text to fit", code=2)
+    assert not (tmp_path / "p.json").exists() and not (tmp_path / "p.html").exists()
