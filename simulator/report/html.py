@@ -35,13 +35,15 @@ DISPATCH_SHOWN_MS = 100.0
 PROFILE_ROLE = {"mouse": "the fitted model that moved the pointer", "typing": "the fitted model that typed"}
 
 
-def _overlays(ds, sid: str) -> list[str]:
+def _overlays(ds, sid: str) -> tuple[list[str], int]:
+    """The first MAX_OVERLAYS top-level steps that moved the pointer, each over the screenshot taken before it,
+    and how many such steps the session has."""
     ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid))
     ac = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid))
     fr = ds.frames.filter(pc.and_(pc.equal(ds.frames.column("session_id"), sid),
                                   pc.equal(ds.frames.column("kind"), "before")))
     if fr.num_rows == 0:
-        return []
+        return [], 0
     frame_of = dict(zip(fr.column("action_id").to_pylist(), fr.column("path").to_pylist()))
     aid = np.asarray(ev.column("action_id").to_numpy(zero_copy_only=False), dtype=float)
     types = np.asarray(ev.column("type").to_pylist(), dtype=object)
@@ -49,14 +51,12 @@ def _overlays(ds, sid: str) -> list[str]:
     y = ev.column("y").to_numpy(zero_copy_only=False)
     parents = dict(zip(ac.column("action_id").to_pylist(), ac.column("parent_id").to_pylist()))
     root = np.array([_root(parents, int(a)) if not np.isnan(a) else -1 for a in aid])
+    steps = [row for row in ac.to_pylist() if row["parent_id"] is None and row["action_id"] in frame_of
+             and ((root == row["action_id"]) & (types == "move")).any()]
     out = []
-    for row in ac.to_pylist():
+    for row in steps[:MAX_OVERLAYS]:
         a = row["action_id"]
-        if row["parent_id"] is not None or a not in frame_of or len(out) >= MAX_OVERLAYS:
-            continue
         sel = (root == a) & (types == "move")
-        if not sel.any():
-            continue
         png = read_screenshot(ds.root, frame_of[a])
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
         ax.imshow(png)
@@ -70,7 +70,27 @@ def _overlays(ds, sid: str) -> list[str]:
         ax.set_axis_off()
         ax.set_title(f"#{a} {row['step']} [{row['outcome']}]", fontsize=8)
         out.append(figure(fig, row["step"] or ""))
-    return out
+    return out, len(steps)
+
+
+def _paths_section(ds) -> list[str]:
+    """Pointer paths over the screenshots of the first MAX_SESSIONS sessions that have any, each cut said: the page
+    stopped at 12 steps of 3 sessions without a word."""
+    parts, shown, more = [], 0, ""
+    shot = set(ds.frames.column("session_id").to_pylist())
+    with_shots = [sid for sid in ds.sessions if sid in shot]
+    for i, sid in enumerate(with_shots):
+        if shown == MAX_SESSIONS:
+            more = (f"<p>The first {MAX_SESSIONS} sessions with pointer paths; {len(with_shots) - i} more "
+                    f"session(s) have screenshots.</p>")
+            break
+        overlays, steps = _overlays(ds, sid)
+        if overlays:
+            shown += 1
+            cut = f"<p>The first {MAX_OVERLAYS} of {steps} steps that moved the pointer.</p>" if steps > len(
+                overlays) else ""
+            parts += [f"<h3>Session {html.escape(sid)}</h3>", cut, "<div class='grid'>", *overlays, "</div>"]
+    return ["<h2>Pointer paths over the screen</h2>", OVERLAY_KEY, more, *parts] if parts else []
 
 
 OVERLAY_KEY = ("<p>Each step over the screenshot taken before it: <span style='color:#e4572e'>red</span>, the "
@@ -231,11 +251,7 @@ def render(root: Path) -> str:
         _summary(s),
         "<h2>Timing and motion</h2>", *_timing_plots(ds),
     ]
-    for sid in ds.sessions[:MAX_SESSIONS]:
-        overlays = _overlays(ds, sid)
-        if overlays:
-            parts += [f"<h2>Session {html.escape(sid)}: pointer paths over the screen</h2>", OVERLAY_KEY,
-                      "<div class='grid'>", *overlays, "</div>"]
+    parts += _paths_section(ds)
     actions = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
                 round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""]
                for a in ds.actions.slice(0, MAX_ACTION_ROWS).to_pylist()]

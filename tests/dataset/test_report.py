@@ -187,3 +187,29 @@ def test_an_out_that_may_not_be_replaced_is_refused_before_the_plots_are_drawn(t
         report.write_report(FIXTURE, tmp_path / "notes.txt")
     with pytest.raises(HcisimError, match="not a dataset"):
         report.write_report(tmp_path, tmp_path / "notes.txt")
+
+
+def test_the_paths_over_screenshots_say_where_they_were_cut(tmp_path, monkeypatch):
+    """The page drew the first 12 steps of the first 3 sessions and said nothing of the rest."""
+    import simulator.report.html as report
+    from simulator.dataset import DatasetWriter
+    from tests.dataset.sample import sample_manifest, sample_tables, tiny_png
+
+    tables = sample_tables(("s0", "s1", "s2"))
+    for sid in ("s0", "s1", "s2"):  # the typing step moves the pointer too, over a screenshot of its own
+        tables["events"].append(dict(session_id=sid, seq=99, t_ms=135.0, device="mouse", type="move", x=50.0,
+                                     y=40.0, action_id=1))
+        tables["frames"].append(dict(session_id=sid, frame_id=1, t_ms=125.0, action_id=1, kind="before",
+                                     path=f"frames/{sid}/000001.png", width=4, height=3))
+    with DatasetWriter(tmp_path / "ds", sample_manifest()) as w:
+        for sid in ("s0", "s1", "s2"):
+            w.add_session(sid, **{k: [r for r in v if r["session_id"] == sid] for k, v in tables.items()})
+            for n in (0, 1):
+                w.add_file(f"frames/{sid}/00000{n}.png", tiny_png())
+    monkeypatch.setattr(report, "MAX_OVERLAYS", 1)
+    monkeypatch.setattr(report, "MAX_SESSIONS", 2)
+    page = report.render(tmp_path / "ds")
+    assert page.count(report.OVERLAY_KEY) == 1
+    assert "<p>The first 2 sessions with pointer paths; 1 more session(s) have screenshots.</p>" in page
+    assert page.count("<p>The first 1 of 2 steps that moved the pointer.</p>") == 2
+    assert "<h3>Session s0</h3>" in page and "<h3>Session s1</h3>" in page and "Session s2" not in page
