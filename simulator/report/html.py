@@ -143,7 +143,11 @@ def _timing_plots(ds) -> list[str]:
         axes[2].set_ylabel("events")
     else:
         _nothing(axes[2], "no dispatch timing: nothing was sent live\n(offline, imported or augmented data)")
-    plots.append(figure(fig, "pointer timing"))
+    if len(dt) or len(err):
+        plots.append(figure(fig, "pointer timing"))
+    else:  # a typing-only dataset had a figure of three panels saying "nothing"
+        plt.close(fig)
+        plots.append("<p>No consecutive pointer moves and nothing sent live: no pointer timing to plot.</p>")
 
     logs = keystroke_logs(ev.filter(pc.is_in(ev.column("type"), pa.array(["key_down", "key_up"]))), {},
                           unreleased_ms=None)
