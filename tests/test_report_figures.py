@@ -59,9 +59,15 @@ def test_the_typing_fit_report_s_figures_are_readable(tmp_path, monkeypatch):
     from simulator.typing import load_profile, synth_typing
     from simulator.typing.report import write_fit_report
 
+    from simulator.typing.records import Keystrokes
+
     prof = load_profile("aalto")
     texts = ["the quick brown fox jumps over the lazy dog", "pack my box with five dozen liquor jugs"] * 4
     records = [e.to_keystrokes() for e in synth_typing(texts, profile=prof, rng=np.random.default_rng(0))]
+    arrows = np.array(["ArrowDown"] * 3, dtype=object)  # list navigation: nothing to type again
+    records.append(Keystrokes("u", "nav", np.array([0.0, 200, 400]), np.array([80.0, 280, 480]), arrows, arrows))
     figs = figures_saved(monkeypatch)
-    write_fit_report(prof, records, tmp_path / "t.html")
+    page = write_fit_report(prof, records, tmp_path / "t.html").read_text()
     assert len(figs) == 2 and _problems(figs) == []
+    assert ("<h2>recorded vs generated (8 texts)</h2><p>All 9 texts fitted; 1 of them left out: they hold no "
+            "character to type again (only keys such as Enter or arrows).</p>") in page

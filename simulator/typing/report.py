@@ -6,6 +6,7 @@ distributions, digraph-class medians, error/correction rates, recorded vs genera
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,14 @@ def generate_like(profile, records: list[Keystrokes], seed: int = 0) -> tuple[li
     return real, [e.to_keystrokes() for e in ev]
 
 
+def _drawn(fitted: int, drawn: int, typed: int) -> str:
+    """Which of the fitted texts the plots hold (the heading's count differed from the data table's unsaid)."""
+    some = f"{drawn} of the {fitted} texts fitted, drawn at random" if drawn < fitted else f"All {fitted} texts fitted"
+    left = drawn - typed
+    return some + (f"; {left} of them left out: they hold no character to type again (only keys such as Enter or "
+                   f"arrows)." if left else ".")
+
+
 def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(records), size=min(REPORT_TEXTS, len(records)), replace=False)
@@ -121,7 +130,11 @@ def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
              if not isinstance(v, dict)]
     effects = [[k, f"{v:+.3f}"] for k, v in profile.stats.get("population_effects", {}).items()]
     meta = [["keyboard layout", profile.layout]] + fields(profile.metadata)
-    body = (f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'value'])}"
+    body = (f"<p>profile <b>{html.escape(profile.id)}</b>: the plots compare recorded texts with the same texts "
+            "typed again by the profile, as the same typists where it keeps them: how well the fit reproduces its own "
+            "data, not how it does on people it has not seen (benchmarks/typing_realism.py holds people out).</p>"
+            f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'value'])}"
             "<h2>population effects on log press-to-press interval</h2>" + table(effects, ["effect", "coefficient"])
-            + f"<h2>recorded vs generated ({len(real)} texts)</h2>" + "".join(img(f, "plot") for f in figs))
+            + f"<h2>recorded vs generated ({len(real)} texts)</h2><p>{_drawn(len(records), len(pick), len(real))}</p>"
+            + "".join(img(f, "plot") for f in figs))
     return write_page(out, f"typing profile {profile.id}", body)
