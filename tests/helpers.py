@@ -78,7 +78,10 @@ def solid_png(rgb: tuple[int, int, int], w: int = 40, h: int = 25) -> bytes:
 
 def unreadable(fig) -> list[str]:
     """What a person could not read off a report's figure: a data axis with no label (what and in which unit), a
-    series no legend names, panels whose titles or tick labels run into each other. Empty when readable."""
+    series no legend names, a legend over a bar, panels whose titles or tick labels run into each other. Empty when
+    readable."""
+    from matplotlib.patches import Rectangle
+
     def named(axis) -> bool:  # ticks that are names (classes, people) say what the axis is by themselves
         texts = [t.get_text().replace("\u2212", "-") for t in axis.get_ticklabels()]
         return any(t and not t.startswith("$") and not t.lstrip("-").replace(".", "", 1).isdigit() for t in texts)
@@ -96,6 +99,11 @@ def unreadable(fig) -> list[str]:
         for series in ax.get_legend_handles_labels()[1]:
             if series not in legends:
                 problems.append(f"{name}: no legend names the series {series!r}")
+        bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0]
+        legend = ax.get_legend()
+        if legend is not None and len(bars) <= 12:  # a bar chart's, not a histogram's many bins
+            if any(legend.get_window_extent().overlaps(p.get_window_extent()) for p in bars):
+                problems.append(f"{name}: its legend covers a bar")
     boxes = [(ax.get_title(), ax.get_tightbbox()) for ax in shown]
     for i, (a, box_a) in enumerate(boxes):
         for b, box_b in boxes[i + 1:]:

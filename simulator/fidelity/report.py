@@ -142,8 +142,9 @@ def _utility(r: ModalityResult) -> str:
     fig, ax = plt.subplots(figsize=(4.5, 3.2))
     ax.bar(labels, vals, color=["C1", "C0"][:len(vals)])
     ax.axhline(u.chance, color="k", ls="--", lw=1, label="chance")
-    ax.set(ylim=(0, 1.05), ylabel="session top-1 accuracy", title=f"{r.modality}: {u.task} ({u.people} people)")
-    ax.legend(fontsize=8)
+    ax.set(ylim=(0, 1.3), yticks=np.linspace(0, 1, 6), ylabel="session top-1 accuracy",
+           title=f"{r.modality}: {u.task} ({u.people} people)")
+    ax.legend(fontsize=8, loc="upper right")  # above the bars: at accuracy 1 the legend hid a bar's top
     return _figure(figure(fig), "Accuracy on REAL sessions of a user-identification model trained on SYNTH against one "
                              "trained on real recordings: equal bars mean SYNTH can stand in for real training data.")
 
