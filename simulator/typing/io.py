@@ -28,7 +28,7 @@ from simulator.terms import dataset_terms
 from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import FORMAT, SHIPPED, Population, TypingProfile, load_profile, save_profile
-from simulator.typing.records import Keystrokes
+from simulator.typing.records import MODIFIERS, Keystrokes
 from simulator.typing.synth import synth_typing
 from simulator.typing.text import intended_text, normalise_newlines
 
@@ -293,8 +293,11 @@ def fit_profile(data: Path, fmt: str, out: Path, progress=None, *, holdout: bool
         records = [r for r in records if not (test(r.user) if test else splits.freetext_is_test(r.text_id))]
         held = splits.DESCRIPTION[fmt]
     records = [r for r in records if len(r) >= 2]
-    if len(records) < 3:
-        raise HcisimError(f"{data}: too little typing to fit ({len(records)} text(s) with 2+ keystrokes; need 3)")
+    # the model times keys between modifiers: texts of Shift+A alone passed as 2 keystrokes, then a numpy traceback
+    timed = sum(int(np.sum(~np.isin(r.key, list(MODIFIERS)))) >= 2 for r in records)
+    if timed < 3:
+        raise HcisimError(f"{data}: too little typing to fit ({timed} text(s) with 2+ keystrokes besides modifiers "
+                          f"such as Shift; need 3)")
     check_clock(records, data, fmt)
     lay, layout_from = recorded_layout(records, layout, codes_recorded=fmt == "hcisim")
     if not any(intended_text(r, lay) for r in records):  # the calibration retypes texts: none ended in a traceback

@@ -167,3 +167,20 @@ def test_keys_that_type_no_character_are_refused_in_one_line(tmp_path):
     one_line_error(hcisim("fit", "typing", "--data", data, "--format", "hcisim", "--out", tmp_path / "p.json"),
                    "no text to fit", code=2)
     assert not (tmp_path / "p.json").exists() and not (tmp_path / "p.html").exists()
+
+
+def test_texts_of_one_shifted_key_are_too_little_typing_not_a_traceback(tmp_path):
+    """Shift+A counted as two keystrokes, so four such texts passed the "need 3" check and the fit, which times
+    keys between modifiers, ended in "need at least one array to concatenate"."""
+    from simulator.errors import HcisimError
+
+    keys = [("key_down", "Shift", "ShiftLeft", 0.0), ("key_down", "A", "KeyA", 120.0),
+            ("key_up", "A", "KeyA", 200.0), ("key_up", "Shift", "ShiftLeft", 230.0)]
+    events = [dict(session_id=f"r{s}", seq=i, t_ms=t, device="keyboard", type=ty, key=k, code=c)
+              for s in range(4) for i, (ty, k, c, t) in enumerate(keys)]
+    data = write_dataset(tmp_path / "ds", Manifest(driver="desktop-recorder", coordinate_space="screen_px"),
+                         {"events": events})
+    with pytest.raises(HcisimError, match=r"too little typing to fit \(0 text\(s\) with 2\+ keystrokes besides "
+                                          r"modifiers such as Shift; need 3\)"):
+        fit_profile(data, "hcisim", tmp_path / "p.json")
+    assert not (tmp_path / "p.json").exists()
