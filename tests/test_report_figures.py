@@ -53,6 +53,8 @@ def test_the_mouse_fit_report_s_figures_are_readable_and_units_true(tmp_path, mo
     assert _problems(figs) == []
     units = {ax.get_title(): ax.get_xlabel() for fig in figs for ax in fig.axes}
     assert units["dev_max"] == "share of start-end distance" and units["duration"] == "ms"
+    dots = figs[1].axes[0].collections[0]  # 60 movements: dots of 2 pt at 30 % were all but invisible
+    assert dots.get_sizes()[0] >= 8 and dots.get_alpha() >= 0.5
 
 
 def test_the_typing_fit_report_s_figures_are_readable(tmp_path, monkeypatch):

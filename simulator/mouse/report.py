@@ -33,7 +33,7 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     F_real = features(sub.t_ms, sub.x, sub.y, sub.offsets)
     F_syn = features(b.t_ms, b.x, b.y, b.offsets)
     who = html.escape(", ".join(prof.users))
-    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} users ({who}), "
+    parts = [f"<p>profile <b>{html.escape(prof.id)}</b>: {len(prof.alpha)} user(s) ({who}), "
              f"{len(mv)} movements ({len(idx)} shown below). The plots compare the recorded movements with the "
              f"profile's for the same start and press points as the same users: how well the fit reproduces its own "
              f"data, not how it does on people it has not seen (benchmarks/mouse_realism.py holds people out).</p>",
@@ -53,8 +53,10 @@ def write_fit_report(prof: MouseProfile, mv: Movements, path: Path, n_max: int =
     parts.append("<h2>Kinematic features, recorded vs generated (same pairs, same users)</h2>" + figure(fig))
     fig, axs = plt.subplots(1, 2, figsize=(12, 4))
     D = np.hypot(sub.press_x - sx, sub.press_y - sy)
-    axs[0].scatter(D, F_real[:, 0], s=2, alpha=0.3, label="recorded")
-    axs[0].scatter(D, F_syn[:, 0], s=2, alpha=0.3, label="hcisim")
+    # dots of 2 pt at 30 % suit thousands of movements; the few of a small fit were all but invisible
+    size, alpha = float(np.clip(4000 / len(D), 2, 16)), float(np.clip(300 / len(D), 0.3, 0.8))
+    axs[0].scatter(D, F_real[:, 0], s=size, alpha=alpha, label="recorded")
+    axs[0].scatter(D, F_syn[:, 0], s=size, alpha=alpha, label="hcisim")
     axs[0].set(xscale="log", yscale="log", xlabel="distance (px)", ylabel="duration (ms)")
     axs[0].legend()
     g_r = np.diff(sub.t_ms)[np.diff(sub.t_ms) >= 0]
