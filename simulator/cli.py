@@ -212,7 +212,23 @@ def validate(dataset: Annotated[Path, typer.Argument(help="Dataset directory to 
         print(f"invalid: {p}", file=sys.stderr)
     if problems:
         raise typer.Exit(1)
+    _sweep_finished_run(dataset)
     out.print(f"{dataset}: valid", highlight=False)
+
+
+def _sweep_finished_run(dataset: Path) -> None:
+    """A valid dataset an offline run made: remove the staging folder and lock that run left beside it if it was
+    killed just after publishing (see `sweep_finished`)."""
+    from simulator.atomic import output_path
+    from simulator.dataset.manifest import Manifest
+
+    where = output_path(dataset).resolve()
+    key = Manifest.load(where).stats.get("config_key")
+    left = [where.parent / f".{where.name}.shards{end}" for end in ("", ".lock")]  # (staging_dir, lock_path)
+    if isinstance(key, str) and any(p.exists() for p in left):  # (only then: sharded is slow to import)
+        from simulator.engines.sharded import sweep_finished
+
+        sweep_finished(where, key)
 
 
 @app.command()

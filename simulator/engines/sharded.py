@@ -233,6 +233,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
     key = config_key(cfg, probe)
     out = output_path(cfg.out)
     if not cfg.overwrite and (done := _made_by(out, key, cfg, probe)) is not None:
+        sweep_finished(out, key)
         return done
     out = check_out(out, cfg.overwrite)
     stage = staging_dir(out)
@@ -240,8 +241,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         # an identical command that finished between the check above and this lock: this run would make every
         # shard again, then fail as "already exists" with them kept
         if not cfg.overwrite and (done := _made_by(out, key, cfg, probe)) is not None:
-            if not _any_shard(stage):
-                shutil.rmtree(stage, ignore_errors=True)
+            _clear_published(stage, key)
             return done
         try:
             stage.mkdir(exist_ok=True)
@@ -338,6 +338,40 @@ def _only_run_writing(out: Path, stage: Path) -> Iterator[None]:
         lock.unlink(missing_ok=True)
         os.close(fd)
         remove_if_empty(created)
+
+
+def sweep_finished(out: Path, key: str) -> None:
+    """Remove what a run that made the dataset at ``out`` (its manifest's ``config_key`` is ``key``) left beside it:
+    killed between publishing the dataset and removing its staging folder, it left ``.OUT.shards`` (the dataset's
+    size again until its links went) and ``.OUT.shards.lock``, and every later run said "up to date" and kept them.
+    Only when no run is writing ``out`` (its lock is free; it is held while this looks) and only shards of that
+    same dataset: a stopped run of other settings (an --overwrite) keeps its shards to resume from."""
+    if out.is_symlink():  # a link to the dataset's folder: the run staged beside that folder (check_out)
+        out = out.resolve()
+    stage = staging_dir(out)
+    if not (stage.exists() or lock_path(out).exists()):
+        return
+    try:
+        with _only_run_writing(out, stage):
+            _clear_published(stage, key)
+    except HcisimError:
+        pass  # a run is writing ``out`` (the staging folder is its own), or the folder cannot be written to
+
+
+def _clear_published(stage: Path, key: str) -> None:
+    """Remove ``stage`` when each shard in it is one of the dataset made with ``key`` (published already), else only
+    the half-written ones of killed workers. Called holding the lock."""
+    if not stage.is_dir():
+        return
+    _clear_partial(stage)
+    for shard in stage.iterdir():
+        try:
+            if json.loads((shard / RECEIPT).read_text()).get("config_key") != key:
+                return  # another run's, to resume from
+        except (OSError, ValueError, AttributeError):
+            if shard.name.startswith("shard="):
+                return  # not a finished shard: not knowing whose, it is kept
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def _resume(stage: Path) -> str:

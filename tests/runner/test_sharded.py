@@ -411,3 +411,62 @@ def test_a_stop_while_the_dataset_is_assembled_keeps_the_shards_and_no_half_made
                              f"command to resume"
     monkeypatch.undo()
     assert run(cfg).stats["shards_reused"] == 2 and validate_dataset(out) == []
+
+
+def _killed_after_publishing(tmp_path, monkeypatch, cfg):
+    """A run killed (SIGKILL) between publishing its dataset and removing its staging folder: the dataset is there,
+    beside it `.out.shards` and the lock file."""
+    from simulator.engines import sharded
+
+    real = sharded.publish
+
+    def publish_then_killed(tmp, out):
+        real(tmp, out)
+        raise SystemExit(-9)
+
+    monkeypatch.setattr(sharded, "publish", publish_then_killed)
+    with pytest.raises(SystemExit):
+        run(cfg)
+    monkeypatch.undo()
+    sharded.lock_path(cfg.out).touch()  # (a killed run does not remove its lock file as this one did)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.shards", ".out.shards.lock", "out"]
+
+
+def test_the_same_command_after_a_run_killed_just_after_publishing_removes_what_it_left(tmp_path, monkeypatch):
+    """The next run said "up to date" and left `.out.shards` (and its lock) there for good."""
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=tmp_path / "out", shard_size=1)
+    _killed_after_publishing(tmp_path, monkeypatch, cfg)
+    assert run(cfg).stats["up_to_date"] and [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert validate_dataset(tmp_path / "out") == []
+
+
+def test_validate_removes_what_a_run_killed_just_after_publishing_left_but_not_a_running_one_s(tmp_path, monkeypatch):
+    import fcntl
+
+    from simulator.engines.sharded import lock_path
+
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=tmp_path / "out", shard_size=1)
+    _killed_after_publishing(tmp_path, monkeypatch, cfg)
+    validate = [sys.executable, "-m", "simulator.cli", "validate", str(tmp_path / "out")]
+    with open(lock_path(cfg.out)) as held:  # a run writing out (an --overwrite): its staging is its own
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert run(cfg).stats["up_to_date"]
+        r = subprocess.run(validate, capture_output=True, text=True)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".out.shards", ".out.shards.lock", "out"]
+    r = subprocess.run(validate, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == "" and [p.name for p in tmp_path.iterdir()] == ["out"], r.stderr
+
+
+def test_a_stopped_run_of_other_settings_keeps_its_shards_beside_an_up_to_date_dataset(tmp_path, monkeypatch):
+    """Only shards of the dataset there (published already) go: another run's are kept to resume from."""
+    from simulator.engines.sharded import staging_dir
+
+    out = tmp_path / "out"
+    cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=out, shard_size=1)
+    _killed_after_publishing(tmp_path, monkeypatch, cfg)
+    other = staging_dir(out) / "shard=00007"
+    other.mkdir()
+    (other / "receipt.json").write_text('{"config_key": "of an --overwrite run stopped mid-way"}')
+    assert run(cfg).stats["up_to_date"] and (other / "receipt.json").is_file()
+    assert not (tmp_path / ".out.shards.lock").exists()
