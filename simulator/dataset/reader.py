@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -37,11 +38,15 @@ class Dataset:
     def table(self, name: str) -> pa.Table:
         if name not in SCHEMAS:
             raise ValueError(f"unknown table {name!r}")
-        files = self.manifest.tables.get(name, [])
-        if not files:
-            return SCHEMAS[name].empty_table()
-        parts = []
-        for rel in files:
+        parts = [part for _, part in self.parts(name)]
+        return pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
+
+    def parts(self, name: str, columns: Collection[str] | None = None,
+              whole: Collection[str] = ()) -> Iterator[tuple[str, pa.Table]]:
+        """Each file of table ``name`` in the manifest's order, as (its path in the dataset, its rows), read one at
+        a time: a table of many shards is never in memory at once. ``columns``: only these columns, except for the
+        files in ``whole`` (read entirely; see `read_table`)."""
+        for rel in self.manifest.tables.get(name, []):
             path = self.root / rel
             if not path.is_file():
                 raise HcisimError(f"{path}: listed in the manifest but missing")  # (of which dataset, of three)
@@ -52,13 +57,12 @@ class Dataset:
             if self.verify and sha256_file(path) != entry.sha256:
                 raise HcisimError(f"{path}: changed since the dataset was written (its checksum differs from the "
                                   f"manifest's); `hcisim validate {self.root}` says more")
-            part = read_table(path, SCHEMAS[name], self.manifest.storage)
+            part = read_table(path, SCHEMAS[name], self.manifest.storage, None if rel in whole else columns)
             if self.verify and entry.rows is not None and part.num_rows != entry.rows:
                 # resealed by hand: compare scored a candidate of no events against its reference as perfect
                 raise HcisimError(f"{path}: {part.num_rows} rows where the manifest lists {entry.rows}; "
                                   f"`hcisim validate {self.root}` says more")
-            parts.append(part)
-        return pa.concat_tables(parts)
+            yield rel, part
 
     @cached_property
     def events(self) -> pa.Table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +42,31 @@ def _json_value(value: object) -> object:
     return value
 
 
-def read_table(path: Path, schema: pa.Schema, storage: str) -> pa.Table:
-    """Read one table file and cast it to ``schema``; corrupt files raise HcisimError."""
+def read_table(path: Path, schema: pa.Schema, storage: str, columns: Collection[str] | None = None) -> pa.Table:
+    """Read one table file and cast it to ``schema``; corrupt files raise HcisimError.
+
+    ``columns``: only these of the schema's columns (in its order), for a reader that needs a few of them
+    (`validate`, table by table in bounded memory). The file is judged as whole: its required columns, and any
+    column not of the schema's type, are read too, so it is refused exactly as a whole read would refuse it; only
+    columns that could not fail (optional, of the right type) are left unread."""
     try:
         if storage == "parquet":
-            table = pq.read_table(path)
+            if columns is None:
+                table = pq.read_table(path)
+            else:
+                found = pq.read_schema(path)
+                keep = {f.name for f in schema if f.name in columns or not f.nullable
+                        or (f.name in found.names and found.field(f.name).type != f.type)}
+                schema = pa.schema([f for f in schema if f.name in keep])
+                table = pq.read_table(path, columns=[n for n in found.names if n in keep])
         elif storage == "jsonl":
             rows = read_jsonl(path)
             odd = next((i for i, r in enumerate(rows) if not isinstance(r, dict)), None)
             if odd is not None:
                 raise HcisimError(f"{path.name}: row {odd + 1} is not a JSON object")
             table = pa.Table.from_pylist(rows, schema=schema)
+            if columns is not None:
+                schema = pa.schema([f for f in schema if f.name in columns or not f.nullable])
         else:
             raise HcisimError(f"unknown storage {storage!r}")
     except (pa.ArrowInvalid, OSError) as exc:

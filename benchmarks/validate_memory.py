@@ -1,0 +1,59 @@
+"""Peak memory of `hcisim validate` on an offline dataset, against reading one of its shards.
+
+Run: .venv/bin/python benchmarks/validate_memory.py [--sessions 400] [--dataset DIR]
+Makes an offline dataset of --sessions (checkout_form, shards of 100) unless --dataset names one, then measures in
+fresh processes the peak resident memory (max RSS) and time of validating it and, as the baseline measured in the
+same run, of reading its largest events shard whole. validate reads file by file, so its ratio to the baseline
+should stay about the same as the dataset grows; reading whole tables made it grow with the number of sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from simulator.runner import RunConfig, run  # noqa: E402
+
+VALIDATE = "from simulator.dataset import validate_dataset; import sys; sys.exit(bool(validate_dataset(sys.argv[1])))"
+ONE_SHARD = ("import sys; from pathlib import Path; from simulator.dataset import validate_dataset; "
+             "from simulator.dataset.schema import EVENTS; from simulator.dataset.storage import read_table; "
+             "read_table(Path(sys.argv[1]), EVENTS, 'parquet')")
+
+
+def peak(code: str, arg: Path) -> tuple[float, float]:
+    """(max RSS in MB, seconds) of a fresh Python running ``code`` on ``arg``."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen([sys.executable, "-c", code, str(arg)])
+    _, status, usage = os.wait4(p.pid, 0)  # (this child's own rusage: its peak alone)
+    if status:
+        raise SystemExit(f"{code[:40]}... failed on {arg}")
+    return usage.ru_maxrss / 1024, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, default=400)
+    ap.add_argument("--dataset", type=Path)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        ds = args.dataset
+        if ds is None:
+            ds = Path(tmp) / "ds"
+            run(RunConfig(scenario="checkout_form", driver="offline", sessions=args.sessions, seed=1, out=ds,
+                          workers=2, shard_size=100, command=["benchmark"]))
+        shard = max((ds / "events").glob("shard=*/part.parquet"), key=lambda p: p.stat().st_size)
+        base_mb, base_s = peak(ONE_SHARD, shard)
+        mb, s = peak(VALIDATE, ds)
+        print(f"{ds}: read one events shard {base_mb:.0f} MB ({base_s:.1f} s); validate {mb:.0f} MB ({s:.1f} s): "
+              f"{mb / base_mb:.2f}x the baseline's memory")
+
+
+if __name__ == "__main__":
+    main()
