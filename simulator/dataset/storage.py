@@ -54,7 +54,11 @@ def read_table(path: Path, schema: pa.Schema, storage: str, columns: Collection[
             if columns is None:
                 table = pq.read_table(path)
             else:
-                found = pq.read_schema(path)
+                try:
+                    found = pq.read_schema(path)
+                except (pa.ArrowInvalid, OSError):
+                    pq.read_table(path)  # refused as a whole read refuses it, in its words (it names the file)
+                    raise
                 keep = {f.name for f in schema if f.name in columns or not f.nullable
                         or (f.name in found.names and found.field(f.name).type != f.type)}
                 schema = pa.schema([f for f in schema if f.name in keep])
