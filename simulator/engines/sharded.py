@@ -359,18 +359,20 @@ def sweep_finished(out: Path, key: str) -> None:
 
 
 def _clear_published(stage: Path, key: str) -> None:
-    """Remove ``stage`` when each shard in it is one of the dataset made with ``key`` (published already), else only
-    the half-written ones of killed workers. Called holding the lock."""
+    """Remove ``stage`` unless a shard in it is of other settings than ``key``'s, the dataset's (published already),
+    and so another run's to resume from; then only the half-written shards of killed workers. A shard without a
+    readable receipt goes too: no run resumes from it (a kill while its staging folder was being removed leaves
+    such). Called holding the lock."""
     if not stage.is_dir():
         return
     _clear_partial(stage)
     for shard in stage.iterdir():
         try:
-            if json.loads((shard / RECEIPT).read_text()).get("config_key") != key:
-                return  # another run's, to resume from
+            other = json.loads((shard / RECEIPT).read_text()).get("config_key") != key
         except (OSError, ValueError, AttributeError):
-            if shard.name.startswith("shard="):
-                return  # not a finished shard: not knowing whose, it is kept
+            other = False
+        if other:
+            return
     shutil.rmtree(stage, ignore_errors=True)
 
 

@@ -434,8 +434,11 @@ def _killed_after_publishing(tmp_path, monkeypatch, cfg):
 
 def test_the_same_command_after_a_run_killed_just_after_publishing_removes_what_it_left(tmp_path, monkeypatch):
     """The next run said "up to date" and left `.out.shards` (and its lock) there for good."""
+    from simulator.engines.sharded import RECEIPT, staging_dir
+
     cfg = RunConfig(scenario="login", driver="offline", sessions=2, seed=3, out=tmp_path / "out", shard_size=1)
     _killed_after_publishing(tmp_path, monkeypatch, cfg)
+    (staging_dir(cfg.out) / "shard=00001" / RECEIPT).unlink()  # (killed again while removing the folder)
     assert run(cfg).stats["up_to_date"] and [p.name for p in tmp_path.iterdir()] == ["out"]
     assert validate_dataset(tmp_path / "out") == []
 
