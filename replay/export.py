@@ -155,6 +155,14 @@ def _value_check(params: dict[str, Any], desc: dict[str, Any]) -> str:
     return "to_have_value" if field else "to_have_text"
 
 
+def _pick(loc: str, role: str | None, option: str) -> str:
+    """A custom list's option picked by a click, named exactly and of this list: an always-open listbox's own
+    options (another list on the page may offer the same), else the popup's, the one list open."""
+    if role == "listbox":
+        return f"{loc}.get_by_role('option', name={option!r}, exact=True).click()"
+    return f"{loc}.click()\n    page.get_by_role('option', name={option!r}, exact=True).click()"
+
+
 def _drag(loc: str, params: dict[str, Any], locate: Callable[[dict[str, Any]], str] = best_locator) -> list[str]:
     """A drag let go where it was within the drop element (its recorded box), and where it left what it moved:
     the container's children in the recorded order (`replay.convert`'s "placed")."""
@@ -240,7 +248,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"{loc}.select_option(label={a['text_intended']!r})"
                         if "select" in ((params.get("descriptor") or {}).get("tag"),
                                         (params.get("descriptor") or {}).get("kind"))
-                        else f"{loc}.click()\n    page.get_by_role('option', name={a['text_intended']!r}).click()")
+                        else _pick(loc, (params.get("descriptor") or {}).get("role") or a.get("target_role"),
+                                   a["text_intended"]))
         elif kind == "drag":
             body += _drag(loc, params, locate)
     base = folder if urlsplit(folder).scheme else None  # a generated session holds paths: no origin to default to

@@ -513,7 +513,7 @@ class Replayer:
                 if not (target.role == "listbox" and target.kind != "select"):  # a listbox on the page is open;
                     self._click_at({**a, "kind": "click"}, prev_end, target.box, step.action_id)  # a click picks
                 # the option may lie below the list's fold: clicking where it is hidden hit the page behind it
-                opt = self._scroll_into_view(L.role("option", option, exact=True), step.action_id)
+                opt = self._scroll_into_view(loc.option(option), step.action_id)  # of this list
                 self._click_at({**a, "kind": "click"}, a["t_start_ms"], opt.box, step.action_id)
             shown = self.driver.field_value(loc) or self.driver.locate(loc).text or ""
             step.checkpoints.append(Checkpoint("selected", option in shown, repr(shown)))

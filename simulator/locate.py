@@ -51,6 +51,9 @@ class Locator:
     index: int | None = None
     """Which of the elements matched, from 0 in document order (Playwright's ``nth``); None: the one element it
     must match."""
+    within: Locator | None = None
+    """Where to look: the list this locator names or opens (the list itself, or the one it controls:
+    ``aria-controls`` / ``aria-owns``), for an option of that list (`option`); None: the whole page."""
 
     def __post_init__(self) -> None:
         if self.by not in BY:
@@ -67,19 +70,32 @@ class Locator:
         """The first element this locator matches (``.nth(0)``)."""
         return self.nth(0)
 
+    def option(self, name: str) -> Locator:
+        """The option named exactly ``name`` of the list this locator names or opens, not any such option on the
+        page: two lists offering the same option (two country selects) are not ambiguous."""
+        return Locator("role", "option", name, exact=True, within=self)
+
     @property
     def every(self) -> Locator:
         """This locator without its ``nth``: what strictness counts the matches of."""
         return replace(self, index=None)
 
     def describe(self) -> str:
-        """A readable, stable one-line form, e.g. ``role=button[name="Log in"]``; a chosen match follows in
-        Playwright's selector syntax (``role=button[name="Delete"] >> nth=1``), only when one is chosen, so the
-        datasets and layout snapshots written before ``nth`` read as they did."""
+        """A readable, stable one-line form, e.g. ``role=button[name="Log in"]``. Exact matching (``exact=True``)
+        is written as Playwright's selectors write it, with an ``s`` after the quoted text
+        (``label="Letter"s``, ``role=option[name="France"s]``), a list an option was looked up in goes before it
+        (``label="Country" >> role=option[name="France"s]``), and a chosen match follows in Playwright's selector
+        syntax (``role=button[name="Delete"] >> nth=1``); each only when so, so the datasets and layout
+        snapshots written before read as they did."""
+        s = "s" if self.exact and self.by not in ("testid", "css") else ""
         if self.by == "role" and self.name is not None:
-            base = f'role={self.value}[name="{self.name}"]'
+            base = f'role={self.value}[name="{self.name}"{s}]'
+        elif self.by == "role":
+            base = f'role="{self.value}"'
         else:
-            base = f'{self.by}="{self.value}"' if self.by != "css" else f"css={self.value}"
+            base = f'{self.by}="{self.value}"{s}' if self.by != "css" else f"css={self.value}"
+        if self.within is not None:
+            base = f"{self.within.describe()} >> {base}"
         return base if self.index is None else f"{base} >> nth={self.index}"
 
     def __str__(self) -> str:
@@ -124,16 +140,31 @@ def placeholder(value: str, *, exact: bool = False) -> Locator:
 
 
 def parse(spec: str) -> Locator:
-    """Parse the ``describe()`` form back, e.g. for locators given on a command line."""
+    """Parse the ``describe()`` form back, e.g. for locators given on a command line: ``"s`` (exact), a list
+    before ``>>`` and ``>> nth=i`` included; a form written before exact was (``label="Letter"``) reads as it
+    always did, not exact."""
     m = re.fullmatch(r"(.*) >> nth=(\d+)", spec)
     if m:
         return parse(m.group(1)).nth(int(m.group(2)))
-    m = re.fullmatch(r'role=([\w-]+)\[name="(.*)"\]', spec)
-    if m:
-        return role(m.group(1), m.group(2))
-    m = re.fullmatch(r'(role|text|label|testid|placeholder)="(.*)"', spec)
-    if m:
-        return Locator(m.group(1), m.group(2), exact=m.group(1) == "testid")
+    within, sep, last = spec.rpartition(" >> ")
+    if sep and within and not spec.startswith("css="):
+        inner = _one_part(last)
+        if inner is not None:
+            return replace(inner, within=parse(within))
+    one = _one_part(spec)
+    if one is not None:
+        return one
     if spec.startswith("css="):
         return css(spec[4:])
     return css(spec)
+
+
+def _one_part(spec: str) -> Locator | None:
+    """One locator of the describe() form other than CSS, or None."""
+    m = re.fullmatch(r'role=([\w-]+)\[name="(.*)"(s?)\]', spec)
+    if m:
+        return role(m.group(1), m.group(2), exact=bool(m.group(3)))
+    m = re.fullmatch(r'(role|text|label|testid|placeholder)="(.*)"(s?)', spec)
+    if m:
+        return Locator(m.group(1), m.group(2), exact=m.group(1) == "testid" or bool(m.group(3)))
+    return None

@@ -29,7 +29,6 @@ from typing import Any, Callable
 import numpy as np
 
 from simulator import plan as P
-from simulator import locate
 from simulator.content import DEFAULT_LOCALE, session_faker
 from simulator.drivers.base import Driver, Target, sleep_until
 from simulator.errors import HcisimError
@@ -438,13 +437,13 @@ class Actor:
     def _select_by_pointer(self, a: int, loc: Locator, option: str) -> None:
         opened = self.driver.locate(loc)
         for label in opened.options[: opened.options.index(option)]:
-            opt = locate.role("option", label, exact=True)
+            opt = loc.option(label)  # in this list: another on the page may offer the same
             h = self._begin("hover", opt, f"pass over {label!r}", parent=a)
             target = self._scroll_into_view(opt, h)
             self.t += self.rng.lognormal(np.log(120.0), 0.4)
             self._move_to(target.box, h)
             self._end(h, target=target, outcome="ok")
-        pick = locate.role("option", option, exact=True)
+        pick = loc.option(option)
         c = self._begin("click", pick, f"pick {option!r}", parent=a)
         target, missed = self._reach(pick, c)
         self._press(c, "left")

@@ -47,6 +47,15 @@ FIELD_VALUE_JS = """el => el.localName === 'select' ? (el.selectedIndex >= 0 ? e
 INSPECT_ALL_JS = f"""() => {{
   const inspect = {INSPECT_JS};
   const SEL = "a, button, input, select, textarea, label, li, h1, h2, h3, [role], [data-testid], [contenteditable=true]";
+  const scopes = new Map();
+  const scopesOf = list => {{
+    if (!scopes.has(list)) {{
+      const id = list.id && CSS.escape(list.id);
+      const openers = id ? Array.from(document.querySelectorAll(`[aria-controls~="${{id}}"], [aria-owns~="${{id}}"]`)) : [];
+      scopes.set(list, [list, ...openers].map(inspect));
+    }}
+    return scopes.get(list);
+  }};
   return Array.from(document.querySelectorAll(SEL)).map(el => {{
     const r = el.getBoundingClientRect();
     const hidden = !(r.width > 0 && r.height > 0) || getComputedStyle(el).visibility !== "visible";
@@ -57,6 +66,9 @@ INSPECT_ALL_JS = f"""() => {{
     // get_by_text finds the innermost element with the text: not a list item around a link that says it all
     info.textOfChild = !!info.text && Array.from(el.children).some(c =>
       ((hidden ? c.textContent : c.innerText) || "").trim().slice(0, 200) === info.text);
+    // an option's list and what opens it, each a way a step names the list it picks from
+    const list = info.role === "option" && !hidden ? el.closest("[role=listbox], select, datalist") : null;
+    if (list) info.optionOf = scopesOf(list);
     return info;
   }});
 }}"""
@@ -116,20 +128,33 @@ def launch_chromium(playwright, *, headless: bool = True):
 
 def playwright_locator(page, loc: Locator):
     """``loc`` as a Playwright locator, strict as Playwright's are: acting on one that matches several elements
-    fails, unless ``loc`` chose one (``nth``)."""
+    fails, unless ``loc`` chose one (``nth``). An option of a list (``within``) is looked up in that list only."""
+    root = page if loc.within is None else _list_root(page, loc.within)
     if loc.by == "role":
-        pl = page.get_by_role(loc.value, name=loc.name, exact=loc.exact or None)
+        pl = root.get_by_role(loc.value, name=loc.name, exact=loc.exact or None)
     elif loc.by == "text":
-        pl = page.get_by_text(loc.value, exact=loc.exact)
+        pl = root.get_by_text(loc.value, exact=loc.exact)
     elif loc.by == "label":
-        pl = page.get_by_label(loc.value, exact=loc.exact)
+        pl = root.get_by_label(loc.value, exact=loc.exact)
     elif loc.by == "testid":
-        pl = page.get_by_test_id(loc.value)
+        pl = root.get_by_test_id(loc.value)
     elif loc.by == "placeholder":
-        pl = page.get_by_placeholder(loc.value, exact=loc.exact)
+        pl = root.get_by_placeholder(loc.value, exact=loc.exact)
     else:
-        pl = page.locator(loc.value)
+        pl = root.locator(loc.value)
     return pl if loc.index is None else pl.nth(loc.index)
+
+
+def _list_root(page, scope: Locator):
+    """The list ``scope`` names or opens: the one it controls or owns (a combobox's popup, a button's listbox),
+    else the element itself (a listbox, a select)."""
+    el = playwright_locator(page, scope)
+    try:
+        ids = el.evaluate("el => (el.getAttribute('aria-controls') || el.getAttribute('aria-owns') || '').trim()",
+                          timeout=LOCATE_TIMEOUT_MS)
+    except Exception:  # not there, or several: the option's own lookup fails and says so
+        return el
+    return page.locator(f'id="{ids.split()[0]}"') if ids else el
 
 
 class BrowserDriver:
@@ -215,8 +240,8 @@ class BrowserDriver:
             raise NotServed(url, response.status)
 
     def locate(self, loc: Locator) -> Target:
-        pl = playwright_locator(self.page, loc)
         try:
+            pl = playwright_locator(self.page, loc)
             # A page still loading answers input a frame late or worse: act on loaded pages, as people do.
             self.page.wait_for_load_state("load", timeout=LOCATE_TIMEOUT_MS)
             pl.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)  # strict: several matches fail at once

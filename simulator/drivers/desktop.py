@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,17 @@ def _matches(loc: Locator, w: dict[str, Any]) -> bool:
     if loc.by == "css":
         return w.get("name") == loc.value.lstrip("#")
     return False
+
+
+def _found(loc: Locator, widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The widgets ``loc`` matches; an option of a list (``within``) only among that list's items, which the
+    app's one list holds (named ``item-k``)."""
+    if loc.within is None:
+        return [w for w in widgets if _matches(loc, w)]
+    lists = _found(loc.within, widgets)
+    if not lists or _one(loc.within, lists)["name"] != "list":
+        return []
+    return [w for w in widgets if w["name"].startswith("item-") and _matches(replace(loc, within=None), w)]
 
 
 def _one(loc: Locator, found: list[dict[str, Any]]) -> dict[str, Any]:
@@ -263,10 +275,10 @@ class DesktopDriver:
         error unless ``loc`` chose one (``nth``)."""
         deadline = time.monotonic() + LOCATE_TIMEOUT_S
         widgets = self._widgets()
-        found = [w for w in widgets if _matches(loc, w)]
+        found = _found(loc, widgets)
         while len(found) <= (loc.index or 0) and time.monotonic() < deadline:
             widgets = tk_widgets(self._settled_state(wait_s=0.05))
-            found = [w for w in widgets if _matches(loc, w)]
+            found = _found(loc, widgets)
         w = _one(loc, found)
         box = Box(*map(float, w["box"]))
         return Target(box=box, visible=True, kind=w.get("kind", "other"), role=w.get("role"),
@@ -336,5 +348,5 @@ class DesktopDriver:
         state = self._settled_state()
         while state.get("key_releases", self._keys_sent) < self._keys_sent and time.monotonic() < deadline:
             state = self._settled_state(wait_s=0.02)
-        found = [w for w in tk_widgets(state) if _matches(loc, w)]
+        found = _found(loc, tk_widgets(state))
         return _one(loc, found).get("value") if found else None

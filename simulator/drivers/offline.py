@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -44,7 +45,23 @@ def element_keys(info: dict[str, Any]) -> list[str]:
         keys.append(Locator("css", "#" + info["id"], exact=True).describe())
     if info.get("text") and len(info["text"]) <= 80 and "\n" not in info["text"] and not info.get("textOfChild"):
         keys.append(Locator("text", info["text"]).describe())
+    if info.get("role") == "option" and info.get("name") and not info.get("hidden"):
+        # also under each way of naming its list (``label="Country" >> role=option[name="France"]``): a step
+        # picks the option of the list it opened, and another list on the page may offer the same one
+        own = Locator("role", "option", info["name"]).describe()
+        keys += [f"{k} >> {own}" for scope in info.get("optionOf") or [] for k in element_keys(scope)]
     return keys
+
+
+def snapshot_key(loc: Locator) -> str:
+    """The key a layout snapshot keeps ``loc``'s element under: its describe() form without ``exact`` (a snapshot
+    names an element by its whole name, so an exact locator and one of the same text find it alike, as they did
+    before describe() wrote exact)."""
+    return _plain(loc).describe()
+
+
+def _plain(loc: Locator) -> Locator:
+    return replace(loc, exact=False, within=None if loc.within is None else _plain(loc.within))
 
 
 class LayoutRecorder:
@@ -66,7 +83,7 @@ class LayoutRecorder:
     def record(self, loc: Locator, info: dict[str, Any]) -> None:
         """Store what a step located, where it was when the step acted on it: it replaces the place a sweep of
         the page saw earlier (a link below a result shown late was clicked offline where the result now is)."""
-        key = loc.describe()
+        key = snapshot_key(loc)
         first = (info["path"], key) not in self._acted
         self._acted.add((info["path"], key))
         self._store(key, info, replace=first)
@@ -228,7 +245,9 @@ class OfflineDriver:
     def _entry(self, loc: Locator) -> dict[str, Any]:
         """The element on the page showing now, else on the page the scenario must have moved to; strict as the
         browser is: a locator the live run saw match several elements, or only hidden ones, is refused."""
-        key = loc.describe()
+        key = snapshot_key(loc)
+        if loc.within is not None and not any(key in elements for elements in self._pages.values()):
+            key = snapshot_key(replace(loc, within=None))  # a snapshot saved before options were kept by list
         if self._page is None or key not in self._pages.get(self._page, {}):
             # the page the scenario went to first: another page with the same field was taken for it
             asked = [self._asked] if self._page is None and self._asked in self._pages else []

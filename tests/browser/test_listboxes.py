@@ -111,3 +111,56 @@ def test_each_listbox_pattern_ends_on_the_option_asked_for(tmp_path):
     assert all(outcome in ("ok", "miss_corrected") for _, _, outcome in got), got
     keys = [a["text_intended"] for a in actor.rec.actions if a["kind"] == "key"]
     assert keys.count("Enter") == 2  # the combobox and the button went by keys
+
+
+TWO_LISTS = """<!doctype html><title>Two lists</title>
+<label>Country <select id="country"><option>France</option><option>Spain</option><option>Italy</option></select></label>
+<p><span id="bl">Billing country</span>
+<ul id="billing" role="listbox" aria-labelledby="bl" tabindex="0">
+  <li role="option" aria-selected="true">France</li><li role="option">Spain</li><li role="option">Italy</li></ul>
+<p><span id="dl">Delivery country</span>
+<ul id="delivery" role="listbox" aria-labelledby="dl" tabindex="0">
+  <li role="option" aria-selected="true">France</li><li role="option">Spain</li><li role="option">Italy</li></ul>
+<script>
+for (const list of document.querySelectorAll("[role=listbox]")) {
+  const opts = Array.from(list.children);
+  opts.forEach(o => o.addEventListener("click", () => opts.forEach(c => c.setAttribute("aria-selected", c === o))));
+}
+</script>"""
+
+
+def test_an_option_is_picked_from_the_list_opened_though_another_offers_it_too(tmp_path):
+    """Two listboxes and a native select offer the same countries: each pick is the option of the list the step
+    opened, live and offline from the layout the live run saved (the option's locator names its list)."""
+    from simulator.drivers.offline import LAYOUT_VERSION, LayoutRecorder, OfflineDriver
+
+    (tmp_path / "two.html").write_text(TWO_LISTS)
+    billing, delivery = locate.role("listbox", "Billing country"), locate.role("listbox", "Delivery country")
+    recorder = LayoutRecorder((1280, 800))
+    with serve_folder(tmp_path) as url, contextlib.closing(BrowserDriver(layout_recorder=recorder)) as driver:
+        driver.start_session("s0")
+        actor = Actor(driver, Models(), session_seed(0, 0), "s0", base_url=url)
+        actor.goto("/two.html")
+        actor.select(delivery, "Italy")
+        actor.select(billing, "Spain")
+        driver.end_session()
+    got = [(a["target_selector"].partition(" | ")[0], a["text_typed"]) for a in actor.rec.actions
+           if a["kind"] == "select"]
+    assert got == [('role=listbox[name="Delivery country"]', "Italy"), ('role=listbox[name="Billing country"]', "Spain")]
+    picks = [a for a in actor.rec.actions if a["step"].startswith("pick")]
+    assert [a["target_selector"].partition(" | ")[0] for a in picks] == [
+        'role=listbox[name="Delivery country"] >> role=option[name="Italy"s]',
+        'role=listbox[name="Billing country"] >> role=option[name="Spain"s]']
+    assert picks[0]["box_y"] > picks[1]["box_y"]  # the delivery list is the lower one
+
+    offline = OfflineDriver({"version": LAYOUT_VERSION, "viewport": [1280, 800], "pages": recorder.pages})
+    offline.start_session("s1")
+    actor = Actor(offline, Models(), session_seed(0, 1), "s1", base_url=url)
+    actor.goto("/two.html")
+    actor.select(billing, "Italy")  # an option no step picked live: found through the list the sweep saw it in
+    actor.select(delivery, "France")
+    picks = [a for a in actor.rec.actions if a["step"].startswith("pick")]
+    assert [a["target_selector"].partition(" | ")[0] for a in picks] == [
+        'role=listbox[name="Billing country"] >> role=option[name="Italy"s]',
+        'role=listbox[name="Delivery country"] >> role=option[name="France"s]']
+    assert picks[0]["box_y"] < picks[1]["box_y"]

@@ -123,3 +123,18 @@ def test_the_desktop_driver_is_strict_and_nth_picks_a_widget(tmp_path):
     with pytest.raises(Ambiguous, match=r'^role=option\[name="Item 1"\] matches 3 elements in the desktop app'):
         driver.locate(locate.role("option", "Item 1"))
     assert driver.locate(locate.role("option", "Item 1").nth(1)).text == "Item 11"
+
+
+def test_exact_is_written_as_playwright_writes_it_and_old_forms_read_as_before():
+    letter = locate.label("Letter", exact=True)
+    assert str(letter) == 'label="Letter"s' and locate.parse(str(letter)) == letter
+    assert locate.parse('label="Letter"') == locate.label("Letter")  # a dataset written before: not exact
+    assert str(locate.role("option", "France", exact=True)) == 'role=option[name="France"s]'
+    assert locate.parse('role=button[name="Log in"]') == locate.role("button", "Log in")
+    country = locate.label("Country").option("France")
+    assert str(country) == 'label="Country" >> role=option[name="France"s]' and locate.parse(str(country)) == country
+    assert str(locate.testid("go")) == 'testid="go"' and locate.parse('css=div >> span') == locate.css("div >> span")
+    # a layout snapshot keeps elements under their whole name: an exact locator finds them as before
+    actor = offline_actor(strict_layout())
+    actor.click(locate.role("button", "Delete", exact=True).nth(1))
+    assert actor.rec.actions[-1]["target_selector"] == 'role=button[name="Delete"s] >> nth=1 | css=#d2'
