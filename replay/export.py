@@ -30,7 +30,7 @@ def _locators(desc: dict[str, Any]) -> list[str]:
     if desc.get("role") and desc.get("name"):
         out.append(f"page.get_by_role({desc['role']!r}, name={desc['name']!r})")
     if desc.get("label"):
-        out.append(f"page.get_by_label({desc['label']!r})")
+        out.append(f"page.get_by_label({desc['label']!r}, exact=True)")  # the whole label: 'Letter' is in 'newsletter'
     if desc.get("text"):
         out.append(f"page.get_by_text({desc['text']!r}, exact=True)")
     if desc.get("id"):

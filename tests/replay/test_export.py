@@ -195,3 +195,12 @@ def test_a_rich_text_editor_is_typed_into_not_filled(tmp_path):
     assert any(ln.startswith("expect(editor_body).to_have_text(") for ln in body)
     assert not any(".fill(" in ln or "to_have_value" in ln for ln in body)
     assert any(ln.startswith("expect(editor_subject).to_have_value(") for ln in lines)
+
+
+def test_a_label_is_exported_whole_not_as_a_substring_another_label_also_holds():
+    from replay.export import _locators, _pick
+
+    # get_by_label("Letter") also finds "Subscribe to the newsletter": a strict-mode error in the script
+    assert _locators({"label": "Letter"}) == ["page.get_by_label('Letter', exact=True)"]
+    # an always-open listbox's option is its own, not one of another list offering the same
+    assert _pick("colour", "listbox", "Red") == "colour.get_by_role('option', name='Red', exact=True).click()"
