@@ -147,7 +147,7 @@ def parse(spec: str) -> Locator:
     if m:
         return parse(m.group(1)).nth(int(m.group(2)))
     within, sep, last = spec.rpartition(" >> ")
-    if sep and within and not spec.startswith("css="):
+    if sep and within:
         inner = _one_part(last)
         if inner is not None:
             return replace(inner, within=parse(within))

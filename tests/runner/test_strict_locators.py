@@ -134,6 +134,7 @@ def test_exact_is_written_as_playwright_writes_it_and_old_forms_read_as_before()
     country = locate.label("Country").option("France")
     assert str(country) == 'label="Country" >> role=option[name="France"s]' and locate.parse(str(country)) == country
     assert str(locate.testid("go")) == 'testid="go"' and locate.parse('css=div >> span') == locate.css("div >> span")
+    assert locate.parse(str(locate.css("#lang").option("Dutch"))) == locate.css("#lang").option("Dutch")
     # a layout snapshot keeps elements under their whole name: an exact locator finds them as before
     actor = offline_actor(strict_layout())
     actor.click(locate.role("button", "Delete", exact=True).nth(1))
