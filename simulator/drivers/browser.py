@@ -154,7 +154,12 @@ def _list_root(page, scope: Locator):
                           timeout=LOCATE_TIMEOUT_MS)
     except Exception:  # not there, or several: the option's own lookup fails and says so
         return el
-    return page.locator(f'id="{ids.split()[0]}"') if ids else el
+    return page.locator(f'[id="{_css_string(ids.split()[0])}"]') if ids else el
+
+
+def _css_string(value: str) -> str:
+    """``value`` inside a CSS double-quoted string (Playwright's ``id="x"`` matches nothing)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 class BrowserDriver:

@@ -121,8 +121,14 @@ TWO_LISTS = """<!doctype html><title>Two lists</title>
 <p><span id="dl">Delivery country</span>
 <ul id="delivery" role="listbox" aria-labelledby="dl" tabindex="0">
   <li role="option" aria-selected="true">France</li><li role="option">Spain</li><li role="option">Italy</li></ul>
+<p><button id="from" aria-label="Ship from" aria-haspopup="listbox" aria-controls="from-list">France</button>
+<ul id="from-list" role="listbox" hidden>
+  <li role="option">France</li><li role="option">Spain</li><li role="option">Italy</li></ul>
 <script>
-for (const list of document.querySelectorAll("[role=listbox]")) {
+const from = document.getElementById("from"), fromList = document.getElementById("from-list");
+from.addEventListener("click", () => { fromList.hidden = !fromList.hidden; });
+for (const o of fromList.children) o.addEventListener("click", () => { from.textContent = o.textContent; fromList.hidden = true; });
+for (const list of document.querySelectorAll("[role=listbox]:not(#from-list)")) {
   const opts = Array.from(list.children);
   opts.forEach(o => o.addEventListener("click", () => opts.forEach(c => c.setAttribute("aria-selected", c === o))));
 }
@@ -136,21 +142,26 @@ def test_an_option_is_picked_from_the_list_opened_though_another_offers_it_too(t
 
     (tmp_path / "two.html").write_text(TWO_LISTS)
     billing, delivery = locate.role("listbox", "Billing country"), locate.role("listbox", "Delivery country")
+    ship_from = locate.role("button", "Ship from")
     recorder = LayoutRecorder((1280, 800))
     with serve_folder(tmp_path) as url, contextlib.closing(BrowserDriver(layout_recorder=recorder)) as driver:
         driver.start_session("s0")
         actor = Actor(driver, Models(), session_seed(0, 0), "s0", base_url=url)
         actor.goto("/two.html")
+        actor.rng = Always(actor.rng, 0.99)  # the popup by pointer: its options are those it controls
         actor.select(delivery, "Italy")
         actor.select(billing, "Spain")
+        actor.select(ship_from, "Spain")
         driver.end_session()
     got = [(a["target_selector"].partition(" | ")[0], a["text_typed"]) for a in actor.rec.actions
            if a["kind"] == "select"]
-    assert got == [('role=listbox[name="Delivery country"]', "Italy"), ('role=listbox[name="Billing country"]', "Spain")]
+    assert got == [('role=listbox[name="Delivery country"]', "Italy"), ('role=listbox[name="Billing country"]', "Spain"),
+                   ('role=button[name="Ship from"]', "Spain")]
     picks = [a for a in actor.rec.actions if a["step"].startswith("pick")]
     assert [a["target_selector"].partition(" | ")[0] for a in picks] == [
         'role=listbox[name="Delivery country"] >> role=option[name="Italy"s]',
-        'role=listbox[name="Billing country"] >> role=option[name="Spain"s]']
+        'role=listbox[name="Billing country"] >> role=option[name="Spain"s]',
+        'role=button[name="Ship from"] >> role=option[name="Spain"s]']
     assert picks[0]["box_y"] > picks[1]["box_y"]  # the delivery list is the lower one
 
     offline = OfflineDriver({"version": LAYOUT_VERSION, "viewport": [1280, 800], "pages": recorder.pages})
