@@ -110,9 +110,12 @@ def test_an_ambiguous_locator_ends_the_run_in_one_line_with_its_step_and_script_
     assert not (tmp_path / "o").exists()
 
 
-def test_the_desktop_driver_is_strict_and_nth_picks_a_widget(tmp_path):
+def test_the_desktop_driver_is_strict_and_nth_picks_a_widget(tmp_path, monkeypatch):
     """The desktop driver took the first widget a locator matched: "Item 1" pressed Item 10 of the list."""
+    from simulator.drivers import desktop
     from simulator.drivers.desktop import DesktopDriver
+
+    monkeypatch.setattr(desktop, "LOCATE_TIMEOUT_S", 0.2)  # how long a widget that is not there is waited for
 
     driver = object.__new__(DesktopDriver)
     driver._state_file = tmp_path / "state.json"
@@ -123,6 +126,10 @@ def test_the_desktop_driver_is_strict_and_nth_picks_a_widget(tmp_path):
     with pytest.raises(Ambiguous, match=r'^role=option\[name="Item 1"\] matches 3 elements in the desktop app'):
         driver.locate(locate.role("option", "Item 1"))
     assert driver.locate(locate.role("option", "Item 1").nth(1)).text == "Item 11"
+    # an option of the list (the app's one list): not of a widget that is no list
+    assert driver.locate(locate.role("listbox", "Items").option("Item 11")).text == "Item 11"
+    with pytest.raises(HcisimError, match=r'^role=button\[name="Items"\] >> role=option\[name="Item 11"s\] matches no'):
+        driver.locate(locate.role("button", "Items").option("Item 11"))
 
 
 def test_exact_is_written_as_playwright_writes_it_and_old_forms_read_as_before():
