@@ -107,3 +107,17 @@ def test_an_agent_that_raises_is_one_line_naming_where():
     with pytest.raises(HcisimError, match=r"^agent step 0: the agent raised KeyError: 'plan' "
                                           r"\(test_agent_units\.py, line \d+\)$"):
         scenario.run(actor)
+
+
+def test_an_agent_s_locator_that_matches_several_elements_is_a_failed_step_it_can_retry():
+    """Strict locators: an agent naming one of two Delete buttons gets a failed step saying how to choose, and
+    its next action (with .nth) goes on in the same session."""
+    from tests.runner.test_strict_locators import offline_actor, strict_layout
+
+    actions = iter([{"type": "click", "locator": 'role=button[name="Delete"]'},
+                    {"type": "click", "locator": 'role=button[name="Delete"] >> nth=1'}, {"type": "done"}])
+    actor = offline_actor(strict_layout())
+    agent_scenario(lambda obs: next(actions), "login", seed=0).run(actor)
+    failed = [a for a in actor.rec.actions if a["outcome"] == "failed" and a["kind"] == "wait"]
+    assert len(failed) == 1 and "matches 2 elements" in failed[0]["step"] and ".nth(i)" in failed[0]["step"]
+    assert actor.rec.actions[-1]["target_selector"] == 'role=button[name="Delete"] >> nth=1 | css=#d2'
