@@ -108,7 +108,7 @@ def test_a_resume_does_not_reuse_shards_of_an_edited_script(tmp_path):
 def test_a_second_run_to_the_same_out_is_refused_while_the_first_writes(tmp_path):
     import fcntl
 
-    from simulator.engines.sharded import lock_path, staging_dir
+    from simulator.engines.sharded import lock_path
     from simulator.errors import HcisimError
 
     out = tmp_path / "out"
