@@ -6,6 +6,10 @@ handler raises between two bytecodes, and also interrupts a sleep or a blocking 
 second after the limit, so a script that catches every exception in its loop cannot swallow it for good. Sessions run
 in a process's main thread (the CLI's, a pool worker's), the only thread a signal reaches; called from another
 thread, the limit cannot be kept this way and none is set.
+
+A tick that rings while the limit is being taken down (the session ended just then, or is already unwinding from
+the limit) does not raise: raised there, it skipped the clean-up and left the alarm ringing every second, and
+its handler in place, for whatever the process did next.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: object) -> None:
+        if getattr(frame, "f_code", None) in _TAKING_DOWN:  # the body is over: the limit is being lifted
+            return
         raise SessionTimeout(f"not finished after {seconds:g} s, the time limit of a session (--session-timeout)")
 
     previous = signal.signal(signal.SIGALRM, expired)
@@ -48,3 +54,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if left > 0:  # an alarm someone else set (pytest-timeout's) goes on, due when it was (at once if overdue)
             signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - began), 1e-3), every)
+
+
+_TAKING_DOWN = (time_limit.__wrapped__.__code__, type(time_limit(1)).__exit__.__code__)  # (not entered)
+"""Code running after a limited block ended, where a tick must not raise: this generator (past its ``yield``) and
+contextlib's ``__exit__`` that resumes it (another context manager's exit skips one tick at most: they repeat)."""

@@ -93,3 +93,27 @@ def test_the_limit_is_lifted_after_the_session_and_an_alarm_set_before_goes_on()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, before)
+
+
+def test_an_alarm_that_rings_as_the_limit_is_taken_down_does_not_leave_it_armed(monkeypatch):
+    """The limit rings every second past it; one that rang just as the session ended raised inside the limit's own
+    clean-up, before it had put the earlier handler back: every later alarm of the process (the writer's, the next
+    test's) ended as "not finished after ... s"."""
+    import signal
+    import sys
+
+    from simulator import timelimit
+
+    before = signal.getsignal(signal.SIGALRM)
+    real = signal.setitimer
+
+    def ringing_as_it_disarms(which, seconds, interval=0.0):
+        if seconds == 0:  # the tick that was due: its handler runs in the frame taking the limit down
+            signal.getsignal(signal.SIGALRM)(signal.SIGALRM, sys._getframe(1))
+        return real(which, seconds, interval)
+
+    monkeypatch.setattr(timelimit.signal, "setitimer", ringing_as_it_disarms)
+    with timelimit.time_limit(30):
+        pass
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert real(signal.ITIMER_REAL, 0) == (0.0, 0.0)
