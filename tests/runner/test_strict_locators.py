@@ -7,7 +7,7 @@ import pytest
 
 from simulator import locate
 from simulator.drivers.offline import LayoutRecorder, OfflineDriver
-from simulator.errors import HcisimError
+from simulator.errors import HcisimError, NotServed
 from simulator.locate import Ambiguous
 from simulator.rng import session_seed
 from simulator.scenario import Actor
@@ -146,3 +146,17 @@ def test_exact_is_written_as_playwright_writes_it_and_old_forms_read_as_before()
     actor = offline_actor(strict_layout())
     actor.click(locate.role("button", "Delete", exact=True).nth(1))
     assert actor.rec.actions[-1]["target_selector"] == 'role=button[name="Delete"s] >> nth=1 | css=#d2'
+
+
+@pytest.mark.parametrize("make", [lambda: Ambiguous(locate.role("button", "Delete"), 2, "on /form"),
+                                  lambda: NotServed("http://localhost/app", 404),
+                                  lambda: HcisimError("a plain one")])
+def test_errors_cross_from_a_worker_process_whole(make):
+    """A worker's exception is pickled to the engine: an Ambiguous or NotServed raised there unwrapped (run_session
+    wraps them today) would come back as "the worker's answer could not be read: __init__() missing ... positional
+    argument(s)", a failure retried as bad luck."""
+    import pickle
+
+    err = make()
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is type(err) and str(back) == str(err) and vars(back) == vars(err)
