@@ -122,8 +122,8 @@ def run_shard(cfg, shard: int, sessions: list[int], stage: str) -> ShardReceipt:
         (tmp / RECEIPT).write_text(json.dumps(asdict(receipt), sort_keys=True))
         shutil.rmtree(root, ignore_errors=True)
         os.replace(tmp, root)
-    except BaseException:  # a full disk: the half-written shard went on filling it (named by a worker's pid, which
-        shutil.rmtree(tmp, ignore_errors=True)  # no later run's cleanup matches) through the retries and resumes
+    except BaseException:  # a full disk: the half-written shard held the space the other shards and the retries
+        shutil.rmtree(tmp, ignore_errors=True)  # need (a worker stopped or killed here leaves it to _clear_partial)
         raise
     return receipt
 
