@@ -26,6 +26,7 @@ from simulator.drivers.base import (DOUBLE_CLICK_MS, DOUBLE_CLICK_PX, Target, no
 from simulator.errors import HcisimError, NotServed
 from simulator.locate import Ambiguous, Box, Locator, none_visible
 from simulator.plan import Plan
+from simulator.timelimit import SessionTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -238,6 +239,8 @@ class BrowserDriver:
         self._drain()
         try:
             response = self.page.goto(url, wait_until="load", timeout=15000)
+        except SessionTimeout:  # the session's limit rang during the load: not the app's failure
+            raise
         except Exception as exc:
             first = str(exc).strip().splitlines()[0]
             raise HcisimError(f"app not reachable at {url}: {first}") from None
@@ -250,6 +253,8 @@ class BrowserDriver:
             # A page still loading answers input a frame late or worse: act on loaded pages, as people do.
             self.page.wait_for_load_state("load", timeout=LOCATE_TIMEOUT_MS)
             pl.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)  # strict: several matches fail at once
+        except SessionTimeout:  # the session's limit rang during the wait: not the locator's failure
+            raise
         except Exception:
             raise self._not_located(loc) from None
         info = pl.evaluate(INSPECT_JS)
@@ -263,6 +268,8 @@ class BrowserDriver:
         where = f"on {self.page.url}{self._error_page()}"
         try:
             n = playwright_locator(self.page, loc.every).count()
+        except SessionTimeout:
+            raise
         except Exception as exc:  # CSS the page cannot parse, a page gone
             return HcisimError(f"{loc}: {str(exc).strip().splitlines()[0]}")
         if loc.index is None and n > 1:

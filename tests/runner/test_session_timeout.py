@@ -117,3 +117,47 @@ def test_an_alarm_that_rings_as_the_limit_is_taken_down_does_not_leave_it_armed(
         pass
     assert signal.getsignal(signal.SIGALRM) is before
     assert real(signal.ITIMER_REAL, 0) == (0.0, 0.0)
+
+
+class _PageAtTheLimit:
+    """A Playwright page whose every wait is where the session's limit rings (no browser is started)."""
+
+    url = "http://localhost/app"
+
+    def __init__(self):
+        from simulator.timelimit import SessionTimeout
+
+        self.ring = SessionTimeout("not finished after 1 s, the time limit of a session (--session-timeout)")
+
+    def goto(self, url, **kwargs):
+        raise self.ring
+
+    def wait_for_load_state(self, *args, **kwargs):
+        raise self.ring
+
+    def evaluate(self, *args, **kwargs):
+        return []
+
+    def get_by_role(self, *args, **kwargs):
+        return self
+
+    def count(self):
+        return 1
+
+
+@pytest.mark.parametrize("call", ["goto", "locate"])
+def test_the_limit_ringing_inside_a_browser_call_is_said_as_the_limit(call):
+    """The browser driver turned whatever its Playwright calls raised into its own errors: the limit ringing
+    during a page load or a locator's wait (where a live step spends much of its time) ended the run as "app not
+    reachable at ...: not finished after ..." or "role=button[name="Next"] matches 1 element(s), none visible",
+    sending the user after the app or the locator instead of the script that never ends."""
+    from simulator.drivers.browser import BrowserDriver
+    from simulator.timelimit import SessionTimeout
+
+    driver = object.__new__(BrowserDriver)  # its page only: nothing is launched
+    driver.page = _PageAtTheLimit()
+    with pytest.raises(SessionTimeout, match="^not finished after 1 s"):
+        if call == "goto":
+            driver.goto("http://localhost/app/login")
+        else:
+            driver.locate(locate.role("button", "Next"))
