@@ -326,6 +326,10 @@ def _only_run_writing(out: Path, stage: Path) -> Iterator[None]:
             os.close(fd)
             raise HcisimError(f"another hcisim run is writing {out} (its shards are in {stage}); wait for it, "
                               f"or choose another --out") from None
+        except OSError as exc:  # no locks on this file system (ENOLCK: some NFS mounts)
+            os.close(fd)
+            remove_if_empty(created)
+            raise HcisimError(f"{out}: cannot lock {lock} ({exc.strerror}); choose an --out on a local disk") from None
         try:
             if os.path.samestat(os.fstat(fd), os.stat(lock)):
                 break

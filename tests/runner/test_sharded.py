@@ -473,3 +473,22 @@ def test_a_stopped_run_of_other_settings_keeps_its_shards_beside_an_up_to_date_d
     (other / "receipt.json").write_text('{"config_key": "of an --overwrite run stopped mid-way"}')
     assert run(cfg).stats["up_to_date"] and (other / "receipt.json").is_file()
     assert not (tmp_path / ".out.shards.lock").exists()
+
+
+def test_a_file_system_without_locks_is_one_line_and_leaves_no_open_file(tmp_path, monkeypatch):
+    """flock failing other than for a run holding the lock (ENOLCK on some NFS mounts) left the lock file open
+    and ended in a raw OSError traceback."""
+    import errno
+    import fcntl
+    import os
+
+    from simulator.errors import HcisimError
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    before = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(HcisimError, match=r"cannot lock .*No locks available.*local disk"):
+        gen(tmp_path / "out")
+    assert set(os.listdir("/proc/self/fd")) <= before
