@@ -252,7 +252,7 @@ def run_sharded(cfg, progress: Callable[[int, int], None] | None = None):
         receipts = {i: r for i in range(len(ranges)) if (r := verified_receipt(stage, i, key)) is not None}
         reused = len(receipts)
         try:
-            _generate(cfg, ranges, stage, receipts, progress)
+            _generate(cfg, out, ranges, stage, receipts, progress)
         except BaseException as exc:
             if not receipts and not _any_shard(stage):  # nothing to resume from (a Ray cluster not there, a stop
                 shutil.rmtree(stage, ignore_errors=True)  # before any shard finished): an empty .OUT.shards stayed
@@ -403,7 +403,7 @@ def _clear_partial(stage: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardReceipt],
+def _generate(cfg, out: Path, ranges: list[range], stage: Path, receipts: dict[int, ShardReceipt],
               progress: Callable[[int, int], None] | None) -> None:
     """Make the shards not in ``receipts`` (adding theirs), retrying unexpected failures; raise what failed."""
     todo = [i for i in range(len(ranges)) if i not in receipts]
@@ -456,7 +456,7 @@ def _generate(cfg, ranges: list[range], stage: Path, receipts: dict[int, ShardRe
     kept = f"; {len(receipts)} completed shard(s) are kept in {stage}" if receipts else ""
     if full is not None:
         said = os.strerror(full.errno)
-        raise HcisimError(f"{said[:1].lower()}{said[1:]} writing the shards of {cfg.out}"
+        raise HcisimError(f"{said[:1].lower()}{said[1:]} writing the shards of {out}"  # (resolved: not sub/x/../o)
                           + (f" (in {stage}): {len(receipts)} completed shard(s) are kept there; free some space and "
                              f"run the same command to resume" if receipts else ": no shard had finished, nothing "
                                                                                   "was kept"))

@@ -361,7 +361,9 @@ def test_a_full_disk_stops_the_run_at_once_in_one_line_and_it_resumes(tmp_path, 
 
     monkeypatch.setattr(sharded, "write_table", full_but_for_shard_0)  # (forked workers inherit it)
     out = tmp_path / "data" / "out"
-    cfg = RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=out, shard_size=2)
+    (tmp_path / "data" / "sub").mkdir(parents=True)
+    cfg = RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=tmp_path / "data" / "sub" / ".." / "out",
+                    shard_size=2)  # (the line names the folder written, not the path as typed)
     with pytest.raises(HcisimError) as err:
         run(cfg)
     stage = tmp_path / "data" / ".out.shards"
@@ -370,7 +372,7 @@ def test_a_full_disk_stops_the_run_at_once_in_one_line_and_it_resumes(tmp_path, 
     tried = attempts.read_text().split()
     assert tried.count("shard=00000") == 1 and tried.count("shard=00001") <= 1 and tried.count("shard=00002") <= 1
     assert sorted(p.name for p in stage.iterdir()) == ["shard=00000"]  # no half-written shard holds the space
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [".out.shards"]  # and no lock file
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [".out.shards", "sub"]  # and no lock file
     monkeypatch.undo()
     assert run(cfg).stats["shards_reused"] == 1
     whole = run(RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=tmp_path / "whole",
