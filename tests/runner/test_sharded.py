@@ -362,8 +362,8 @@ def test_a_full_disk_stops_the_run_at_once_in_one_line_and_it_resumes(tmp_path, 
     monkeypatch.setattr(sharded, "write_table", full_but_for_shard_0)  # (forked workers inherit it)
     out = tmp_path / "data" / "out"
     (tmp_path / "data" / "sub").mkdir(parents=True)
-    cfg = RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=tmp_path / "data" / "sub" / ".." / "out",
-                    shard_size=2)  # (the line names the folder written, not the path as typed)
+    typed = tmp_path / "data" / "sub" / ".." / "out"  # (the line names the folder written, not the path as typed)
+    cfg = RunConfig(scenario="login", driver="offline", sessions=6, seed=3, out=typed, shard_size=2)
     with pytest.raises(HcisimError) as err:
         run(cfg)
     stage = tmp_path / "data" / ".out.shards"
