@@ -90,3 +90,11 @@ def percentiles(vals: np.ndarray, off: np.ndarray, pcts: Sequence[float]) -> np.
             v = np.where(t >= 0.5, b - d * (1 - t), a + d * t)  # numpy's lerp, exact at both ends
         out[sel] = np.where((np.isnan(pad[:, -1]) | (c == 0))[:, None], np.nan, v)
     return out
+
+
+def session_rows(sessions: np.ndarray) -> dict[str, np.ndarray]:
+    """Each session's row indices in order, sessions in the order they first appear. Why not a mask per session:
+    that is sessions x rows, and `hcisim report` of 2,000 sessions spent 20 of its 23 s there."""
+    ids, first, inverse = np.unique(sessions, return_index=True, return_inverse=True)
+    groups = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse, minlength=len(ids)))[:-1])
+    return {str(ids[j]): groups[j] for j in np.argsort(first)}

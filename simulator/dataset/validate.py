@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from simulator.dataset.reader import Dataset
 from simulator.dataset.schema import ACTION_KINDS, DEVICES, EVENT_TYPES, FRAME_KINDS, SCHEMAS
 from simulator.dataset.storage import changed_files
 from simulator.errors import HcisimError
+from simulator.segments import session_rows
 
 MAX_EXAMPLES = 3
 
@@ -148,26 +148,15 @@ class _First:
         self.count += n
 
 
-def _by_session(sid: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
-    """(session, the positions of its rows in order) for each session of ``sid``."""
-    names, inverse = np.unique(sid.astype(str), return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    for name, rows in zip(names, np.split(order, np.cumsum(np.bincount(inverse, minlength=len(names)))[:-1])):
-        yield str(name), rows
-
-
 def _order_problems(part: pa.Table) -> tuple[set[str], dict[str, tuple[int, float, float]]]:
     """The sessions of ``part`` whose seq does not strictly increase, and each session's first place where time
     goes backwards in seq order (see `time_reversals`)."""
-    sid = part.column("session_id").to_numpy(zero_copy_only=False)
-    seq = part.column("seq").to_numpy()
-    order = np.lexsort((seq, sid))
-    s_sid, s_seq = sid[order], seq[order]
+    s_sid, s_seq, s_t = _in_seq_order(part)
     bad_seq = (s_sid[1:] == s_sid[:-1]) & (np.diff(s_seq) <= 0)
     back: dict[str, tuple[int, float, float]] = {}
-    for s, q, before, after in time_reversals(part):
+    for s, q, before, after in _reversals(s_sid, s_seq, s_t):
         back.setdefault(s, (q, before, after))
-    return set(s_sid[1:][bad_seq]), back
+    return {str(s) for s in s_sid[1:][bad_seq]}, back
 
 
 class _EventsScan(_Scan):
@@ -207,7 +196,7 @@ class _EventsScan(_Scan):
         if self.known is not None and aid.null_count < part.num_rows:
             has = ~np.asarray(aid.is_null())
             ids = aid.to_numpy(zero_copy_only=False)[has].astype(np.int64)
-            for s, rows in _by_session(sid[has]):
+            for s, rows in session_rows(sid[has].astype(str)).items():
                 missing = np.setdiff1d(ids[rows], self.known.get(s, np.empty(0, np.int64)))
                 self.dangling.update((s, int(a)) for a in missing)
 
@@ -270,7 +259,7 @@ class _ActionsScan(_Scan):
             return
         sid = part.column("session_id").to_numpy(zero_copy_only=False)
         aid = part.column("action_id").to_numpy()
-        for s, rows in _by_session(sid):
+        for s, rows in session_rows(sid.astype(str)).items():
             self.ids.setdefault(s, []).append(aid[rows])
         for col in ("box_w", "box_h"):
             v = part.column(col).to_numpy(zero_copy_only=False).astype(float)
@@ -339,11 +328,19 @@ def time_reversals(events: pa.Table) -> list[tuple[str, int, float, float]]:
     """Each place where ``t_ms`` goes backwards in ``seq`` order within a session: (session, seq, time before,
     time at that seq), in session then seq order. Non-finite times are left out (`validate` names them apart);
     the readers refuse a dataset with any reversal, on the same rule."""
+    return _reversals(*_in_seq_order(events))
+
+
+def _in_seq_order(events: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """session_id (as text), seq and t_ms of ``events``, sorted by session then seq."""
     sid = events.column("session_id").to_numpy(zero_copy_only=False).astype(str)
     seq = events.column("seq").to_numpy(zero_copy_only=False)
     t = events.column("t_ms").to_numpy(zero_copy_only=False).astype(float)
     order = np.lexsort((seq, sid))
-    s_sid, s_seq, s_t = sid[order], seq[order], t[order]
+    return sid[order], seq[order], t[order]
+
+
+def _reversals(s_sid: np.ndarray, s_seq: np.ndarray, s_t: np.ndarray) -> list[tuple[str, int, float, float]]:
     timed = np.isfinite(s_t)
     back = (s_sid[1:] == s_sid[:-1]) & (np.diff(s_t) < 0) & timed[1:] & timed[:-1]
     return [(str(s_sid[i]), int(s_seq[i]), float(s_t[i - 1]), float(s_t[i])) for i in np.flatnonzero(back) + 1]

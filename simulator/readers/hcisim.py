@@ -22,6 +22,7 @@ from simulator.errors import HcisimError
 from simulator.readers.balabit import MAX_COORD
 from simulator.readers.common import MOVE, OTHER, PRESS_LEFT, RELEASE, PointerLog
 from simulator.readers.pynput_log import segments
+from simulator.segments import session_rows
 from simulator.typing.records import WITHHELD, Keystrokes, pair_events
 
 
@@ -48,14 +49,6 @@ def people_of(ds: Dataset) -> dict[str, str]:
 def session_of(record: Keystrokes) -> str:
     """The session a text read by `read_typing` comes from (its ``text_id`` is ``session#n``)."""
     return record.text_id.rsplit("#", 1)[0]
-
-
-def session_rows(sessions: np.ndarray) -> dict[str, np.ndarray]:
-    """Each session's row indices in order, sessions in the order they first appear. Why not a mask per session:
-    that is sessions x rows, and `hcisim report` of 2,000 sessions spent 20 of its 23 s there."""
-    ids, first, inverse = np.unique(sessions, return_index=True, return_inverse=True)
-    groups = np.split(np.argsort(inverse, kind="stable"), np.cumsum(np.bincount(inverse, minlength=len(ids)))[:-1])
-    return {str(ids[j]): groups[j] for j in np.argsort(first)}
 
 
 def pointer_logs(events: pa.Table, people: dict[str, str]) -> dict[str, PointerLog]:
