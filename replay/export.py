@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from simulator.atomic import check_file_out, starts_with, write_atomic
 from simulator.dataset import read_dataset
 from simulator.errors import HcisimError
+from simulator.locate import parse
 from replay.convert import drop_offset, navigation_was_caused
 from replay.locate import LATE_ELEMENT_MS, descriptor_of_action, patience_ms
 from replay.urls import app_folder, navigate_url, recorded_start, refuse_screen_sessions, relative_ref
@@ -38,6 +39,28 @@ def _locators(desc: dict[str, Any]) -> list[str]:
     if desc.get("css"):
         out.append(f"page.locator({desc['css']!r})")
     return out
+
+
+def chosen_match(action: dict[str, Any]) -> str | None:
+    """The step's own locator as Playwright code when the script chose one of several matches (``.nth(i)``,
+    ``.first``), else None. The recorded element's role and name (or label, text) then find all of them, and the
+    exported script stopped on a strict-mode error; the script's locator and its index find the one it acted on."""
+    part = (action.get("target_selector") or "").partition(" | css=")[0]
+    if " >> nth=" not in part:
+        return None
+    loc = parse(part)
+    if loc.index is None or loc.within is not None:  # an option of a list: `_pick` finds it in its list
+        return None
+    exact = ", exact=True" if loc.exact and loc.by not in ("testid", "css") else ""
+    if loc.by == "role":
+        call = f"get_by_role({loc.value!r}" + (f", name={loc.name!r}" if loc.name is not None else "") + f"{exact})"
+    elif loc.by == "testid":
+        call = f"get_by_test_id({loc.value!r})"
+    elif loc.by == "css":
+        call = f"locator({loc.value!r})"
+    else:  # text, label, placeholder
+        call = f"get_by_{loc.by}({loc.value!r}{exact})"
+    return f"page.{call}.nth({loc.index})"
 
 
 def best_locator(desc: dict[str, Any]) -> str:
@@ -211,7 +234,8 @@ def to_playwright(root: Path, session: str | None = None) -> str:
         if kind in ("wait", "read"):
             body.append(f"page.wait_for_timeout({max(a['t_end_ms'] - a['t_start_ms'], 0):.0f})")
             if kind == "read" and a.get("target_selector"):  # what was read shows: often the task's proof
-                body.append(f"expect({locate(descriptor_of_action(a))}.first).to_be_visible()")
+                body.append(f"expect({chosen_match(a) or locate(descriptor_of_action(a)) + '.first'})"
+                            ".to_be_visible()")
             continue
         if kind == "key":
             body.append(f"page.keyboard.press({a['text_intended']!r})")
@@ -220,7 +244,7 @@ def to_playwright(root: Path, session: str | None = None) -> str:
             body.append(f"page.mouse.wheel(0, {params.get('dy', 300)!r})")
             continue
         desc = descriptor_of_action(a)
-        loc = locate(desc, patience_ms(a["t_start_ms"] - after))
+        loc = chosen_match(a) or locate(desc, patience_ms(a["t_start_ms"] - after))
         if kind in ("click", "double_click", "right_click"):
             call = {"click": ".click()", "double_click": ".dblclick()", "right_click": '.click(button="right")'}[kind]
             body.append(f"{loc}{call}")

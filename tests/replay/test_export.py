@@ -204,3 +204,21 @@ def test_a_label_is_exported_whole_not_as_a_substring_another_label_also_holds()
     assert _locators({"label": "Letter"}) == ["page.get_by_label('Letter', exact=True)"]
     # an always-open listbox's option is its own, not one of another list offering the same
     assert _pick("colour", "listbox", "Red") == "colour.get_by_role('option', name='Red', exact=True).click()"
+
+
+def test_a_step_that_chose_one_of_several_matches_is_exported_with_its_choice():
+    """A scenario's ``role("button", "Edit").nth(1)`` was exported as ``get_by_role('button', name='Edit')``,
+    which finds both buttons: the script stopped on Playwright's strict-mode error."""
+    from replay.export import chosen_match
+
+    def action(selector):
+        return {"target_selector": f"{selector} | css=main > button:nth-of-type(2)"}
+
+    assert chosen_match(action('role=button[name="Edit"] >> nth=1')) == \
+        "page.get_by_role('button', name='Edit').nth(1)"
+    assert chosen_match(action('label="Letter"s >> nth=0')) == "page.get_by_label('Letter', exact=True).nth(0)"
+    assert chosen_match(action('testid="row-edit" >> nth=2')) == "page.get_by_test_id('row-edit').nth(2)"
+    assert chosen_match(action("css=li > a >> nth=3")) == "page.locator('li > a').nth(3)"
+    assert chosen_match(action('role=button[name="Edit"]')) is None  # one element: the two-way locator
+    # an option of a list is picked in its list, whichever match (`_pick`)
+    assert chosen_match(action('label="Country" >> role=option[name="Spain"s] >> nth=0')) is None
