@@ -57,6 +57,23 @@ def _paths_figure(rds, rsid: str, cds, csid: str) -> tuple[str, str]:
     return figure(fig, "pointer paths"), f"Both sessions' pointer paths, every page of them, {under}."
 
 
+def _scores(result: Comparison) -> str:
+    """Every field of the comparison (as `compare --json` names them): one-number scores in a table, where a list
+    counts its items and a state diff its fields; then each list's items and the final state's differences,
+    written out (a Python list in a table cell is not read, it is decoded)."""
+    found = {k: v for k, v in vars(result).items() if isinstance(v, (list, dict))}
+    rows = [[k, len(v) if k in found else v] for k, v in vars(result).items()]
+    details = "".join(f"<h3>{html.escape(k.replace('_', ' '))} ({len(v)})</h3><ul>"
+                      + "".join(f"<li>{html.escape(str(item))}</li>" for item in v) + "</ul>"
+                      for k, v in found.items() if isinstance(v, list) and v)
+    state = found.get("final_state_diff") or {}
+    if state:
+        details += ("<h3>final state: fields that differ</h3>"
+                    + table([[k, repr(d["reference"]), repr(d["candidate"])] for k, d in state.items()],
+                            ["field", "reference", "candidate"]))
+    return f"<h2>Scores</h2>{table(rows, ['score', 'value'])}{details}"
+
+
 def write_compare_report(reference: Path, candidate: Path, result: Comparison, out: Path, *,
                          ref_session: str | None = None, cand_session: str | None = None) -> Path:
     """The sessions compared (default: each dataset's first), drawn over the reference session's screen."""
@@ -67,5 +84,5 @@ def write_compare_report(reference: Path, candidate: Path, result: Comparison, o
             f"candidate {html.escape(str(candidate))} (session {html.escape(csid)})</p>"
             f"<h2>First divergence</h2><p>{html.escape(result.first_divergence or 'none')}</p>"
             f"<figure>{img}<figcaption>{html.escape(meaning)}</figcaption></figure>"
-            f"<h2>Scores</h2>{table(list(vars(result).items()), ['score', 'value'])}")
+            f"{_scores(result)}")
     return write_page(out, "hcisim compare", body)

@@ -104,3 +104,22 @@ def test_a_damaged_screenshot_is_one_error_naming_it(tmp_path):
     with pytest.raises(HcisimError, match=r"frames/s0/1.png: cannot read this screenshot .*hcisim validate"):
         write_compare_report(ref, ref, compare(ref, ref), tmp_path / "c.html")
     assert not (tmp_path / "c.html").exists()
+
+
+def test_the_differences_are_listed_item_by_item_not_as_python_lists(tmp_path):
+    """The scores table showed ``['type label=\\"Email\\"']`` and ``{'form.email': {'reference': ...}}`` in a
+    cell: now each list is counted in the table and written out below it, and the final state's fields that
+    differ are a table of their own."""
+    from dataclasses import replace
+
+    result = replace(compare(FIXTURE, FIXTURE), missing_steps=['type label="Email"', "click <b>Pay</b>"],
+                     final_state_diff={"form.email": {"reference": "ann@x.org", "candidate": None}})
+    page = write_compare_report(FIXTURE, FIXTURE, result, tmp_path / "c.html").read_text()
+    scores = dict(re.findall(r"<tr><td class='text'>([a-z_0-9]+)</td><td[^>]*>([^<]*)</td>", page))
+    assert scores["missing_steps"] == "2" and scores["extra_steps"] == "0" and scores["final_state_diff"] == "1"
+    assert "[" not in "".join(scores.values()) and "{" not in "".join(scores.values())
+    assert "<h3>missing steps (2)</h3><ul><li>type label=&quot;Email&quot;</li><li>click &lt;b&gt;Pay&lt;/b&gt;</li></ul>" \
+        in page
+    assert "<h3>extra steps" not in page  # nothing to list
+    assert ("<tr><td class='text'>form.email</td><td class='text'>&#x27;ann@x.org&#x27;</td>"
+            "<td class='text'>None</td></tr>") in page
