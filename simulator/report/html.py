@@ -246,6 +246,40 @@ STYLE = (".grid{display:flex;flex-wrap:wrap}.grid img{width:440px}pre{background
          ".summary td,.summary th{border:none;text-align:left;padding:2px 1em 2px 0}.summary td:last-child{color:#666}")
 
 
+def _outcomes(actions: pa.Table) -> str:
+    """How every action of every session ended, by kind: the misses and failures a listing cut short hides."""
+    counts = actions.group_by(["kind", "outcome"]).aggregate([("action_id", "count")]).to_pylist()
+    outcomes = sorted({c["outcome"] for c in counts}, key=lambda o: (o != "ok", o is None, o or ""))
+    by_kind: dict[str, dict] = {}
+    for c in counts:
+        by_kind.setdefault(c["kind"], {})[c["outcome"]] = c["action_id_count"]
+    rows = [[kind, *(n.get(o, 0) for o in outcomes), sum(n.values())] for kind, n in sorted(by_kind.items())]
+    return table(rows, ["kind", *(o or "no outcome" for o in outcomes), "all"])
+
+
+def _actions(actions: pa.Table) -> str:
+    """The outcomes of all actions, then the actions of whole sessions, as many as fit in MAX_ACTION_ROWS rows (the
+    first session always, however long): a listing cut mid-session showed a session's start without its end."""
+    sids = actions.column("session_id").to_pylist()
+    order = list(dict.fromkeys(sids))
+    per = {sid: 0 for sid in order}
+    for sid in sids:
+        per[sid] += 1
+    shown, rows = [], 0
+    for sid in order:
+        if shown and rows + per[sid] > MAX_ACTION_ROWS:
+            break
+        shown.append(sid)
+        rows += per[sid]
+    kept = actions.filter(pc.is_in(actions.column("session_id"), pa.array(shown, actions.column("session_id").type)))
+    listing = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
+                round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""] for a in kept.to_pylist()]
+    cut = (f"<p>The actions of the first {len(shown)} of {len(order)} sessions ({rows} of {actions.num_rows}; the "
+           f"dataset's actions table holds them all).</p>" if len(shown) < len(order) else "")
+    return ("<p>Outcomes of all actions, by kind:</p>" + _outcomes(actions) + cut
+            + table(listing, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]))
+
+
 def render(root: Path) -> str:
     ds = read_dataset(root)
     s = summarize(ds)
@@ -256,14 +290,8 @@ def render(root: Path) -> str:
         "<h2>Timing and motion</h2>", *_timing_plots(ds),
     ]
     parts += _paths_section(ds)
-    actions = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
-                round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""]
-               for a in ds.actions.slice(0, MAX_ACTION_ROWS).to_pylist()]
-    shown = (f"<p>The first {MAX_ACTION_ROWS} of {ds.actions.num_rows} actions (the dataset's actions table "
-             f"holds them all).</p>" if ds.actions.num_rows > MAX_ACTION_ROWS else "")
-    parts.append("<h2>Actions (ground truth)</h2>" + (shown + table(
-        actions, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]) if actions else
-        "<p>None: this dataset holds input events but no actions.</p>"))
+    parts.append("<h2>Actions (ground truth)</h2>" + (_actions(ds.actions) if ds.actions.num_rows else
+                 "<p>None: this dataset holds input events but no actions.</p>"))
     return "\n".join(parts)
 
 

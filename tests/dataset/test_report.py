@@ -43,9 +43,8 @@ def test_live_run_figures_are_read_as_ratios_and_times():
     assert rows["dispatch error p50 / p99 / max"] == "0.05 / 2.44 / 5.40 ms"
 
 
-def test_one_key_is_no_nan_and_a_long_action_list_says_it_is_cut(tmp_path, monkeypatch):
-    """A recording of one key press plotted "median nan" (with numpy warnings); the actions table stopped at 400
-    rows without a word."""
+def test_one_key_is_no_nan(tmp_path):
+    """A recording of one key press plotted "median nan" (with numpy warnings)."""
     import warnings
 
     import pyarrow as pa
@@ -63,10 +62,33 @@ def test_one_key_is_no_nan_and_a_long_action_list_says_it_is_cut(tmp_path, monke
         page = report.render(tmp_path / "one")
     assert "median nan" not in page and page.count("<img") == 1  # typing timing; no pointer panels of "nothing"
     assert "<p>No consecutive pointer moves and nothing sent live: no pointer timing to plot.</p>" in page
-    monkeypatch.setattr(report, "MAX_ACTION_ROWS", 5)
+
+
+def test_the_actions_listing_holds_whole_sessions_and_the_outcomes_count_them_all(monkeypatch):
+    """The listing was cut at 400 rows mid-session (a session's start without its end), and what it left out --
+    misses, failures -- showed nowhere on the page."""
+    import re
+
+    import simulator.report.html as report
+    from simulator.dataset import read_dataset
+
+    actions = read_dataset(FIXTURE).actions
+    first = actions.column("session_id").to_pylist().count("s00000")
+    monkeypatch.setattr(report, "MAX_ACTION_ROWS", 5)  # fewer than the first session has: it is shown whole
     page = report.render(FIXTURE)
-    n = read_dataset(FIXTURE).actions.num_rows
-    assert f"<p>The first 5 of {n} actions (the dataset's actions table holds them all).</p>" in page
+    assert (f"<p>The actions of the first 1 of 2 sessions ({first} of {actions.num_rows}; the dataset's actions "
+            "table holds them all).</p>") in page
+    listed = re.findall(r"<tr><td class='text'>(s\d+)</td><td>\d+</td>", page)
+    assert listed == ["s00000"] * first
+    outcomes = page[page.index("Outcomes of all actions"):]
+    outcomes = outcomes[:outcomes.index("</table>")]
+    totals = [int(t) for t in re.findall(r"<td>(\d+)</td></tr>", outcomes)]
+    assert sum(totals) == actions.num_rows
+    assert "<th>miss_corrected</th>" in outcomes  # the fixture's misses are counted, in whichever session
+    monkeypatch.setattr(report, "MAX_ACTION_ROWS", actions.num_rows)
+    page = report.render(FIXTURE)
+    assert "The actions of the first" not in page
+    assert len(re.findall(r"<tr><td class='text'>(s\d+)</td><td>\d+</td>", page)) == actions.num_rows
 
 
 def test_a_key_held_while_shift_changes_its_name_still_has_a_hold(tmp_path, monkeypatch):
