@@ -73,3 +73,7 @@ def test_the_typing_fit_report_s_figures_are_readable(tmp_path, monkeypatch):
     assert len(figs) == 2 and _problems(figs) == []
     assert ("<h2>recorded vs generated (8 texts)</h2><p>All 9 texts fitted; 1 of them left out: they hold no "
             "character to type again (only keys such as Enter or arrows).</p>") in page
+    # the tables are read too: every statistic and effect in words, no variable names (median_iki_ms, c_same_hand)
+    tables = page[page.index("<h2>data</h2>"):page.index("<h2>recorded vs generated")]
+    assert "_" not in tables and "{" not in tables
+    assert "<td class='text'>errors by kind</td>" in tables and "substitution " in tables

@@ -14,6 +14,7 @@ import numpy as np
 from simulator.report.page import fields, figure_png, img, table, write_page
 from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
+from simulator.typing.params import PAUSE_THRESHOLD_SD
 from simulator.typing.layout import get_layout
 from simulator.typing.records import MODIFIERS, Keystrokes
 from simulator.typing.synth import synth_typing
@@ -121,20 +122,59 @@ def _drawn(fitted: int, drawn: int, typed: int) -> str:
                    f"arrows)." if left else ".")
 
 
+STATS = {
+    "typists": ("typists", "people whose texts were fitted"),
+    "texts": ("texts", "texts typed"),
+    "keystrokes": ("key presses", "in those texts"),
+    "median_iki_ms": ("median press-to-press interval", "ms"),
+    "median_hold_ms": ("median key hold", "ms, press to release"),
+    "pause_share": ("pauses", f"share of press-to-press intervals over {PAUSE_THRESHOLD_SD:g} SD of the typist's "
+                              "usual"),
+    "backspace_share": ("Backspace", "share of key presses"),
+    "mean_burst_length": ("Backspace run", "mean presses in a row"),
+    "uncorrected_per_char": ("uncorrected errors", "per character of the texts"),
+    "error_kind_counts": ("errors by kind", "counted where the intended text is known"),
+    "error_kinds_from": ("error kinds from", "what the shares of error kinds were measured on"),
+}
+"""Each fitted statistic (``profile.stats``) in words, with its unit or meaning."""
+
+EFFECTS = {
+    **{f"c_{c}": f"{words} (vs alternating hands)" for c, words in (
+        ("same_hand", "after a key of the same hand"), ("same_finger", "after a key of the same finger"),
+        ("same_key", "the same key again"), ("to_space", "Space after a character"),
+        ("from_space", "a character after Space"), ("into_bksp", "the first Backspace of a run"),
+        ("bksp_bksp", "Backspace after Backspace"), ("from_bksp", "the key after a Backspace run"),
+        ("other", "other pairs of keys"))},
+    "b_row": "rows apart, same hand (per row)", "b_wordpos": "position in the word (log 1 + letters before)",
+    "b_frequent": "inside a frequent word", "b_shifted": "a shifted or AltGr character", "b_nonletter":
+    "a digit or punctuation", "b_first": "the text's second key (the slower start)", "b_first_word":
+    "inside the text's first word", "b_last_word": "inside the text's last word", "b_post_pause": "right after a pause",
+}
+"""The population's effects on the log press-to-press interval, in words (``simulator.typing.context``)."""
+
+
+def _say(v) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_say(x)}" for k, x in v.items())
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(records), size=min(REPORT_TEXTS, len(records)), replace=False)
     real, gen = generate_like(profile, [records[i] for i in sorted(pick)])
     figs = comparison_plots(real, {"generated": gen})
-    stats = [[k, v if not isinstance(v, float) else f"{v:.4g}"] for k, v in profile.stats.items()
-             if not isinstance(v, dict)]
-    effects = [[k, f"{v:+.3f}"] for k, v in profile.stats.get("population_effects", {}).items()]
+    stats = [[*STATS.get(k, (k.replace("_", " "), "")), _say(v)] for k, v in profile.stats.items()
+             if k != "population_effects"]
+    effects = [[EFFECTS.get(k, k), f"{v:+.3f}", f"x{np.exp(v):.2f}"]
+               for k, v in profile.stats.get("population_effects", {}).items()]
     meta = [["keyboard layout", profile.layout]] + fields(profile.metadata)
     body = (f"<p>profile <b>{html.escape(profile.id)}</b>: the plots compare recorded texts with the same texts "
             "typed again by the profile, as the same typists where it keeps them: how well the fit reproduces its own "
             "data, not how it does on people it has not seen (benchmarks/typing_realism.py holds people out).</p>"
-            f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'value'])}"
-            "<h2>population effects on log press-to-press interval</h2>" + table(effects, ["effect", "coefficient"])
+            f"<h2>profile</h2>{table(meta, ['field', 'value'])}<h2>data</h2>{table(stats, ['statistic', 'meaning', 'value'])}"
+            "<h2>population effects on the press-to-press interval</h2>"
+            + table(effects, ["where the key is", "on log interval", "interval times"])
             + f"<h2>recorded vs generated ({len(real)} texts)</h2><p>{_drawn(len(records), len(pick), len(real))}</p>"
             + "".join(img(f, "plot") for f in figs))
     return write_page(out, f"typing profile {profile.id}", body)
