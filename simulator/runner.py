@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -19,6 +18,7 @@ import numpy as np
 from simulator.agreement import Agreement
 from simulator.dataset import DatasetWriter, check_out
 from simulator.dataset.manifest import MANIFEST_NAME
+from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.engines.sharded import run_sharded
 from simulator import stop
 from simulator.errors import HcisimError
@@ -40,12 +40,19 @@ def _worker_run(k: int) -> SessionResult:
 
 
 def _results(cfg: RunConfig, runner: SessionRunner | None) -> Iterator[SessionResult]:
+    """The sessions in order: here, or on the local engine's workers (each with its own driver, made once; a
+    `kill` of hcisim ends them and their browsers too, `simulator.children.die_with_parent`)."""
     if cfg.workers <= 1 or cfg.sessions <= 1:
         for k in range(cfg.sessions):
             yield runner.run_session(k)
         return
-    with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_worker_init, initargs=(cfg,)) as pool:
-        yield from pool.map(_worker_run, range(cfg.sessions))
+    engine = LocalEngine(min(cfg.workers, cfg.sessions), initializer=_worker_init, initargs=(cfg,))
+    try:
+        yield from engine.in_order(_worker_run, ((k,) for k in range(cfg.sessions)))
+    except WorkerDied as exc:
+        raise HcisimError(f"a worker process died ({exc}; killed, or out of memory)") from None
+    finally:
+        engine.close()
 
 
 def timing_stats(errors: list[np.ndarray]) -> dict[str, float]:

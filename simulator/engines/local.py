@@ -17,7 +17,7 @@ import multiprocessing
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from simulator.children import die_with_parent
 
@@ -47,10 +47,17 @@ class _Worker:
     task: Task | None = field(default=None)
 
 
-def _serve(conn: Connection) -> None:
-    """A worker's loop: run each ``(fn, args)`` received, answer ``(True, value)`` or ``(False, error)``; stop at
-    ``None`` or when the engine's end of the pipe closes."""
+def _serve(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker's loop: run ``initializer(*initargs)`` once (a worker's own state: a driver, a job), then each
+    ``(fn, args)`` received, answer ``(True, value)`` or ``(False, error)``; stop at ``None`` or when the engine's
+    end of the pipe closes. A failed initializer is every task's answer (no browser: the run says so once)."""
     die_with_parent()
+    failed: Exception | None = None
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except Exception as exc:
+            failed = exc
     while True:
         try:
             job = conn.recv()
@@ -60,6 +67,8 @@ def _serve(conn: Connection) -> None:
             return
         fn, args = job
         try:
+            if failed is not None:
+                raise failed
             answer = (True, fn(*args))
         except Exception as exc:  # (a KeyboardInterrupt or SystemExit ends the worker: the engine sees it die)
             answer = (False, exc)
@@ -70,16 +79,18 @@ def _serve(conn: Connection) -> None:
 
 
 class LocalEngine:
-    """Run calls on ``workers`` processes started here, each one call at a time; queue the rest."""
+    """Run calls on ``workers`` processes started here, each one call at a time; queue the rest. Each worker first
+    runs ``initializer(*initargs)``, once."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
         ctx = multiprocessing.get_context()
         self._workers: list[_Worker] = []
         self._queue: deque[Task] = deque()
         try:
             for _ in range(max(1, workers)):
                 mine, theirs = ctx.Pipe()
-                process = ctx.Process(target=_serve, args=(theirs,), name="hcisim-worker")
+                process = ctx.Process(target=_serve, args=(theirs, initializer, initargs), name="hcisim-worker")
                 process.start()
                 theirs.close()
                 self._workers.append(_Worker(process, mine))
@@ -131,6 +142,20 @@ class LocalEngine:
         else:
             task.error = payload if payload is not None else WorkerDied(
                 f"worker process {w.process.pid} ended ({_how(w.process)})")
+
+    def in_order(self, fn: Callable[..., Any], calls: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+        """``fn(*args)`` for each ``args`` of ``calls``, made on the workers and yielded in the calls' order (the
+        output's bytes do not depend on which worker was quicker); two calls per worker are submitted ahead, so
+        the results waiting for an earlier one stay few however many calls there are."""
+        ahead: deque[Task] = deque()
+        left = iter(calls)
+        while True:
+            while len(ahead) < 2 * len(self._workers) and (args := next(left, None)) is not None:
+                ahead.append(self.submit(fn, *args))
+            if not ahead:
+                return
+            self.wait_any([ahead[0]])
+            yield self.result(ahead.popleft())
 
     @staticmethod
     def result(task: Task) -> Any:

@@ -82,3 +82,48 @@ def test_a_worker_killed_mid_task_fails_that_task_as_died(tmp_path):
             engine.result(task)
     finally:
         engine.close()
+
+
+_STATE: dict = {}
+
+
+def _remember(value: str) -> None:
+    _STATE["given"] = value
+    _STATE["inits"] = _STATE.get("inits", 0) + 1
+
+
+def _with_state(k: int) -> tuple[int, str, int, int]:
+    time.sleep(0.02 * (k % 3))  # later calls often finish first
+    return k, _STATE["given"], _STATE["inits"], os.getpid()
+
+
+def _no_browser(value: str) -> None:
+    raise HcisimError(f"no browser for {value}")
+
+
+def test_calls_come_back_in_their_order_each_worker_set_up_once_and_few_ahead():
+    """What `run --workers` and the synth commands' --workers rely on: the calls' order whatever finished first,
+    the worker's own state made once (a driver), and no more than two calls per worker submitted ahead."""
+    engine = LocalEngine(2, initializer=_remember, initargs=("a job",))
+    submitted = []
+    real_submit = engine.submit
+    engine.submit = lambda fn, *args: submitted.append(args) or real_submit(fn, *args)
+    try:
+        got = []
+        for value in engine.in_order(_with_state, ((k,) for k in range(9))):
+            got.append(value)
+            assert len(submitted) - len(got) <= 4  # in flight or waiting: 2 per worker
+        assert [k for k, *_ in got] == list(range(9))
+        assert {(given, inits) for _, given, inits, _ in got} == {("a job", 1)}
+        assert len({pid for *_, pid in got}) == 2 and os.getpid() not in {pid for *_, pid in got}
+    finally:
+        engine.close()
+
+
+def test_a_worker_that_cannot_be_set_up_answers_every_call_with_why():
+    engine = LocalEngine(2, initializer=_no_browser, initargs=("s00001",))
+    try:
+        with pytest.raises(HcisimError, match="no browser for s00001"):
+            list(engine.in_order(_square, [(1,), (2,)]))
+    finally:
+        engine.close()
