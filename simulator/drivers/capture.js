@@ -15,10 +15,12 @@
     for (const e of pending) log.push(e);
   } catch (e) { /* storage may be unavailable (opaque origins) */ }
 
+  // Up to an id or the root, however deep: a path cut short (it stopped 8 levels up) named look-alike deep
+  // elements alike, and a strict locator by it failed as ambiguous.
   function cssPath(el) {
     if (!(el instanceof Element)) return null;
     const parts = [];
-    while (el && el.nodeType === 1 && parts.length < 8) {
+    while (el && el.nodeType === 1) {
       if (el.id) { parts.unshift("#" + CSS.escape(el.id)); break; }
       let sel = el.localName;
       const parent = el.parentElement;

@@ -48,3 +48,16 @@ def test_the_browser_and_the_snapshot_it_saves_are_strict_alike(tmp_path, monkey
     assert offline.locate(delete.nth(1)).box.y == second.box.y
     with pytest.raises(HcisimError, match=r'^text="Archive all" matches 1 element\(s\), none visible on /cards.html'):
         offline.locate(archived)
+
+
+def test_the_css_path_of_a_deep_element_is_its_own():
+    """The recorded CSS path stopped eight levels up: two look-alike sections deeper than that gave their buttons
+    one path, and a replay by that path (strict now) failed as ambiguous on the page it was recorded on."""
+    deep = "<div>" * 9 + "<button>Go</button>" + "</div>" * 9
+    page = f"<!doctype html><title>Deep</title><section>{deep}</section><section>{deep}</section>"
+    with contextlib.closing(BrowserDriver()) as driver:
+        driver.start_session("s0")
+        driver.page.set_content(page)
+        target = driver.locate(locate.role("button", "Go").nth(1))
+        assert driver.page.locator(target.selector).count() == 1
+        assert driver.locate(locate.css(target.selector)).box == target.box  # the second button, strict and found
