@@ -39,6 +39,22 @@ def site(root, *, broken: bool, under: str = ""):
         yield url
 
 
+@pytest.fixture(scope="module", autouse=True)
+def local_site_waits():
+    """The sites here are static pages served from this machine: a build that has not navigated, or shown what a
+    step looks for, 2 s after being asked never will. The 5 s a replay gives a build (BUILD_WAIT_MS after a
+    click, LOCATE_TIMEOUT_MS for a read's element) and an exported script's expect() gives a page are for apps
+    slower than that; here they only lengthen the runs on broken builds, which wait them out."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=2000)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("replay.replayer.BUILD_WAIT_MS", 2000.0)
+        mp.setattr("simulator.drivers.browser.LOCATE_TIMEOUT_MS", 2000)
+        yield
+    expect.set_options(timeout=None)  # its default (5 s) for the other modules' tests
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
     root = tmp_path_factory.mktemp("replaychecks")
