@@ -14,47 +14,53 @@ from simulator.typing import load_profile, synth_typing
 pytestmark = pytest.mark.browser
 
 
-def test_accents_typographic_quotes_and_emoji_arrive_in_the_field():
+@pytest.fixture(scope="module")
+def driver():
+    """One Chromium for the module: each test types in a session (a browser context) of its own."""
+    d = BrowserDriver()
+    yield d
+    d.close()
+
+
+def brisk(ev) -> P.Plan:
+    """The typist's key events in their planned order, at ten times the pace: which keys arrive, not when, is
+    under test (at the typist's own pace, 7 s of the two tests' 10)."""
+    return P.keys(ev.t_ms / 10 + 50.0, ev.type, ev.key, ev.code)
+
+
+def test_accents_typographic_quotes_and_emoji_arrive_in_the_field(driver):
     text = "Café — ’q’ Ç🙂"
     ev = synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(2), uncorrected_errors=False,
                       skill=1.5)[0]  # a fast typist: delivery, not rhythm, is under test
-    plan = P.keys(ev.t_ms + 50.0, ev.type, ev.key, ev.code)
-    d = BrowserDriver()
-    try:
-        d.start_session("s")
-        d.page.set_content("<textarea id='t' autofocus></textarea>")
-        d.page.click("#t")
-        d._t0 = time.perf_counter()  # the plan's clock starts now
-        actual = d.dispatch(plan)
-        assert d.page.input_value("#t") == text
-        assert np.isfinite(actual).all()
-        d.end_session()
-    finally:
-        d.close()
+    d = driver
+    d.start_session("s")
+    d.page.set_content("<textarea id='t' autofocus></textarea>")
+    d.page.click("#t")
+    d._t0 = time.perf_counter()  # the plan's clock starts now
+    actual = d.dispatch(brisk(ev))
+    assert d.page.input_value("#t") == text
+    assert np.isfinite(actual).all()
+    d.end_session()
 
 
-def test_the_page_receives_each_planned_key_with_its_code_on_a_german_keyboard():
+def test_the_page_receives_each_planned_key_with_its_code_on_a_german_keyboard(driver):
     """Keys arrive where the typist's layout puts them (z as KeyY, @ with AltGr) and with the planned Shift side."""
     text = "Zürich: Grüße @ß {ja} 12!"
     # a typist who takes the right Shift for the left hand's G (new typists each have their habit): the first seed's
     ev = next(e for e in (synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(seed),
                                        layout="qwertz-de", skill=1.5, uncorrected_errors=False)[0] for seed in range(40))
               if "ShiftRight" in e.code)
-    plan = P.keys(ev.t_ms + 50.0, ev.type, ev.key, ev.code)
-    d = BrowserDriver()
-    try:
-        d.start_session("s")
-        d.page.set_content("<textarea id='t' autofocus></textarea><script>window.got = [];"
-                           "for (const t of ['keydown', 'keyup']) addEventListener(t, e => got.push([t, e.key, e.code]));"
-                           "</script>")
-        d.page.click("#t")
-        d._t0 = time.perf_counter()
-        d.dispatch(plan)
-        assert d.page.input_value("#t") == text
-        got = d.page.evaluate("got")
-        d.end_session()
-    finally:
-        d.close()
+    d = driver
+    d.start_session("s")
+    d.page.set_content("<textarea id='t' autofocus></textarea><script>window.got = [];"
+                       "for (const t of ['keydown', 'keyup']) addEventListener(t, e => got.push([t, e.key, e.code]));"
+                       "</script>")
+    d.page.click("#t")
+    d._t0 = time.perf_counter()
+    d.dispatch(brisk(ev))
+    assert d.page.input_value("#t") == text
+    got = d.page.evaluate("got")
+    d.end_session()
     planned = [["keydown" if t == "down" else "keyup", k, c] for t, k, c in zip(ev.type, ev.key, ev.code)]
     assert got == planned
     assert ["keydown", "Z", "KeyY"] in got and ["keydown", "AltGraph", "AltRight"] in got
