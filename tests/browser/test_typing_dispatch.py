@@ -29,18 +29,38 @@ def brisk(ev) -> P.Plan:
 
 
 def test_accents_typographic_quotes_and_emoji_arrive_in_the_field(driver):
+    """A character no key on the typist's layout makes (é, —, ’, Ç, 🙂 on a US board) arrives as text insertion
+    -- one `input` event of inputType insertText, no keydown or keyup, as an IME-less dead key or character
+    picker delivers it -- while every keyed character arrives as its key's keydown, input and keyup. A driver
+    that sent the unkeyed ones as ordinary key events would still fill the field, so the events are checked."""
     text = "Café — ’q’ Ç🙂"
     ev = synth_typing([text], profile=load_profile("aalto"), rng=np.random.default_rng(2), uncorrected_errors=False,
                       skill=1.5)[0]  # a fast typist: delivery, not rhythm, is under test
+    unkeyed = {"é", "—", "’", "Ç", "🙂"}
+    assert {k for k, c in zip(ev.key, ev.code) if c is None} == unkeyed  # planned without a code: no key makes them
     d = driver
     d.start_session("s")
-    d.page.set_content("<textarea id='t' autofocus></textarea>")
+    d.page.set_content("<textarea id='t' autofocus></textarea><script>window.got = [];"
+                       "for (const t of ['keydown', 'keyup']) addEventListener(t, e => got.push([t, e.key, e.code]));"
+                       "addEventListener('input', e => got.push(['input', e.inputType, e.data, e.isComposing]));"
+                       "</script>")
     d.page.click("#t")
     d._t0 = time.perf_counter()  # the plan's clock starts now
     actual = d.dispatch(brisk(ev))
     assert d.page.input_value("#t") == text
-    assert np.isfinite(actual).all()
+    got = d.page.evaluate("got")
     d.end_session()
+    assert np.isfinite(actual).all()
+    assert not [g for g in got if g[0] != "input" and g[1] in unkeyed]  # no key event names an unkeyed character
+    expected = []
+    for t, k, c in zip(ev.type, ev.key, ev.code):
+        if c is None:  # text insertion at the press, nothing at the release
+            expected += [["input", "insertText", k, False]] if t == "down" else []
+        elif t == "down":
+            expected += [["keydown", k, c]] + ([["input", "insertText", k, False]] if len(k) == 1 else [])
+        else:
+            expected.append(["keyup", k, c])
+    assert got == expected
 
 
 def test_the_page_receives_each_planned_key_with_its_code_on_a_german_keyboard(driver):
