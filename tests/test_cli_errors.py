@@ -174,9 +174,11 @@ def test_unreachable_app(tmp_path):
 
 @pytest.mark.browser
 def test_locator_that_matches_nothing_names_step_and_locator(tmp_path):
+    """Step 1 only reads a field: it is found (and seen by --save-layout), and takes half a second where typing in
+    it took three before step 2 waits out the locator's timeout."""
     script = tmp_path / "typo.py"
     script.write_text('"""A script with a wrong label."""\nfrom simulator.locate import label\nAPP = "web"\n'
-                      'START = "/login"\n\ndef run(s):\n    s.type(label("Username"), "ann")\n'
+                      'START = "/login"\n\ndef run(s):\n    s.read(label("Username"))\n'
                       '    s.type(label("Pasword"), "x")\n')
     layout = tmp_path / "app.layout.json"  # a good snapshot saved earlier: a failed run must not replace it
     layout.write_bytes((LAYOUTS / "login.json").read_bytes())
