@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from simulator.sessions import LAYOUT_DIR as LAYOUTS
-from tests.helpers import hcisim, one_line_error
+from tests.helpers import data_files, hcisim, one_line_error
 
 
 
@@ -451,18 +451,24 @@ def test_a_path_the_terminal_cannot_spell_is_escaped_not_a_traceback(tmp_path):
 
 
 def test_demo_replaces_only_an_earlier_demo(tmp_path):
-    """`demo --out mydata` replaced a dataset of the user's without a word (it always overwrote)."""
+    """`demo --out mydata` replaced a dataset of the user's without a word (it always overwrote). The user's
+    dataset here is a `hcisim run` of the demo's own scenario: what makes a dataset the demo's is its command."""
+    import shutil
+
     from simulator.dataset import read_dataset
 
-    assert hcisim("run", "login", "--sessions", "1", "--out", tmp_path / "mine").returncode == 0
-    one_line_error(hcisim("demo", "--driver", "offline", "--out", tmp_path / "mine"),
-                   "mine already exists; choose another --out or pass --overwrite")
-    assert read_dataset(tmp_path / "mine").manifest.scenario == "login"
-    for _ in range(2):  # `make demo` again: its own earlier dataset is replaced
-        r = hcisim("demo", "--driver", "offline", "--out", tmp_path / "demo")
-        assert r.returncode == 0, r.stderr
-    r = hcisim("demo", "--driver", "offline", "--out", tmp_path / "mine", "--overwrite")
-    assert r.returncode == 0 and read_dataset(tmp_path / "mine").manifest.scenario == "checkout_form", r.stderr
+    mine = tmp_path / "mine"
+    demo = ["demo", "--driver", "offline", "--out", str(mine)]
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "checkout_form-offline", mine)
+    before = data_files(mine), (mine / "manifest.json").read_bytes()
+    one_line_error(hcisim(*demo), "mine already exists; choose another --out or pass --overwrite")
+    assert (data_files(mine), (mine / "manifest.json").read_bytes()) == before
+    r = hcisim(*demo, "--overwrite")
+    assert r.returncode == 0 and read_dataset(mine).manifest.command[1:] == [*demo, "--overwrite"], r.stderr
+    # `make demo` again: its own earlier dataset is replaced (the manifest's command shows it was: a finished run
+    # of the same settings would be kept as it is, and the same command exits 0 either way)
+    r = hcisim(*demo)
+    assert r.returncode == 0 and read_dataset(mine).manifest.command[1:] == demo, r.stderr
 
 
 def test_replaying_a_session_without_actions_is_refused_not_passed(tmp_path):
