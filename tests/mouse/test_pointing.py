@@ -15,8 +15,10 @@ def _expected_miss_rate() -> float:
 
 
 def test_presses_inside_and_misses_corrected():
+    """1,500 movements: the miss rate's standard error (0.007) is under a quarter of the 0.03 allowed, and an aim
+    15% wider or narrower than the Fitts spread puts it 0.045 or more off."""
     rng = np.random.default_rng(5)
-    n = 3000
+    n = 1500
     x0, y0 = rng.uniform(0, 1600, n), rng.uniform(0, 900, n)
     x1, y1 = rng.uniform(100, 1500, n), rng.uniform(100, 800, n)
     w, h = rng.uniform(20, 120, n), rng.uniform(16, 60, n)
