@@ -1,4 +1,5 @@
-"""Small slices of the shared data, imported once per test session (read at test time, never copied)."""
+"""Small slices of the shared data, imported once per test session (read at test time, never copied), and the
+augments of them that several test files read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from simulator.augment import import_dataset
+from simulator.augment import augment_dataset, import_dataset
 from simulator.augment.tasks import segment_numbers
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.typing.splits import freetext_is_test
@@ -48,3 +49,21 @@ def typing_ds(shared_data: Path, tmp_path_factory) -> Path:
             ev = ev.filter(pa.array(np.isin(seg, keep)))
             w.add_session(sid, events=ev.set_column(1, "seq", pa.array(np.arange(ev.num_rows, dtype=np.int64))))
     return base / "typing"
+
+
+@pytest.fixture(scope="session")
+def same_out(mouse_ds, tmp_path_factory) -> Path:
+    """``augment --factor 3 --people same --seed 5`` of the two subjects, made once: fitting is most of an augment's
+    time, and what the output holds, what its guard kept out and how the same seed repeats it are read apart."""
+    out = tmp_path_factory.mktemp("aug") / "same"
+    augment_dataset(mouse_ds, out, factor=3, people="same", seed=5)
+    return out
+
+
+@pytest.fixture(scope="session")
+def new_out(mouse_ds, tmp_path_factory) -> Path:
+    """``augment --factor 3 --people new --seed 3`` of the two subjects (six new people), made once: whom it names,
+    how its identity quota spread them and what its guard kept out are read apart."""
+    out = tmp_path_factory.mktemp("aug") / "new"
+    augment_dataset(mouse_ds, out, factor=3, people="new", seed=3)
+    return out

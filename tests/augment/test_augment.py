@@ -20,13 +20,6 @@ from tests.helpers import hcisim, one_line_error
 from tests.helpers import data_files
 
 
-@pytest.fixture(scope="module")
-def same_out(mouse_ds, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("aug") / "same"
-    augment_dataset(mouse_ds, out, factor=3, people="same", seed=5)
-    return out
-
-
 def test_factor_times_sessions_with_the_recorded_people(same_out, mouse_ds):
     src, ds = read_dataset(mouse_ds), read_dataset(same_out)
     assert validate_dataset(same_out) == []
@@ -104,21 +97,19 @@ def test_pointing_stays_on_the_area_the_person_used_without_piling_on_its_edges(
         assert on_edge(presses_s) <= on_edge(presses_r) + 0.02, person
 
 
-def test_new_people_are_nobody_recorded(mouse_ds, tmp_path):
-    out = tmp_path / "new"
-    augment_dataset(mouse_ds, out, factor=2, people="new", seed=1)
-    m = read_dataset(out).manifest
-    assert len(m.sessions) == 4 and validate_dataset(out) == []
+def test_new_people_are_nobody_recorded(new_out, mouse_ds):
+    m = read_dataset(new_out).manifest
+    assert len(m.sessions) == 6 and validate_dataset(new_out) == []
     who = [m.people[s] for s in m.sessions]
-    assert len(set(who)) == 4 and not set(who) & {"13", "25"}
+    assert len(set(who)) == 6 and not set(who) & {"13", "25"}
     # nor named anywhere in what is meant to be shared: session ids, params, the profiles stored in it (they held
     # each person's fitted parameters under their name, and ids their file names: own-alice_smith-x000)
     src = read_dataset(mouse_ds)
     names = [*src.sessions, *src.manifest.people.values()]
-    for f in (p for p in out.rglob("*") if p.is_file()):
+    for f in (p for p in new_out.rglob("*") if p.is_file()):
         data = f.read_bytes()
         assert not [n for n in names if f'"{n}"'.encode() in data or f"{n}-x".encode() in data], f.name
-    assert sorted(m.sessions) == ["s00000-x000", "s00000-x001", "s00001-x000", "s00001-x001"]
+    assert sorted(m.sessions) == [f"s0000{i}-x00{k}" for i in range(2) for k in range(3)]
 
 
 def test_typing_augment_types_new_texts_of_the_same_kind(typing_ds, tmp_path):

@@ -126,9 +126,8 @@ def _session_rows(root, sid):
     return ev.filter(pc.equal(ev["session_id"], sid)).drop_columns(["session_id"])
 
 
-def test_new_people_spread_over_the_recorded_people_and_the_first_draw_stays(mouse_ds, tmp_path):
-    on, off = tmp_path / "on", tmp_path / "off"
-    augment_dataset(mouse_ds, on, factor=3, people="new", seed=3)
+def test_new_people_spread_over_the_recorded_people_and_the_first_draw_stays(mouse_ds, new_out, tmp_path):
+    on, off = new_out, tmp_path / "off"  # on: --factor 3 --people new --seed 3
     augment_dataset(mouse_ds, off, factor=3, people="new", seed=3, identity_quota=False)
     stats = read_dataset(on).manifest.stats["identity_quota"]["mouse"]
     assert stats["people"] == 2 and stats["cap"] == 3 and stats["sessions"] == 6
