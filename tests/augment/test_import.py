@@ -299,8 +299,7 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     src = tmp_path / "files"
     src.mkdir()
     (src / "1002_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
-    r = hcisim("import", src, "--format", "aalto", "--out", tmp_path / "imp")
-    assert r.returncode == 0, r.stderr
+    import_dataset("aalto", src, tmp_path / "imp")  # (as `hcisim import` runs it)
     assert read_dataset(tmp_path / "imp").manifest.source["licence"] == AALTO_LICENCE
     prof = fit_profile(tmp_path / "imp", "hcisim", tmp_path / "mine.json", report=False)
     assert json.loads(prof.read_text())["metadata"]["licence"] == AALTO_LICENCE
@@ -319,13 +318,13 @@ def test_the_aalto_licence_travels_from_the_shared_files_to_all_that_is_made_of_
     own = tmp_path / "own"  # a recording of your own in the Aalto format is not under the Aalto licence
     own.mkdir()
     (own / "alice_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1002_keystrokes.txt")
-    assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp2").returncode == 0
+    import_dataset("aalto", own, tmp_path / "imp2")
     assert "licence" not in read_dataset(tmp_path / "imp2").manifest.source
     # the study's files beside your own: the licence goes with what --sessions picks (it went by the folder)
     (own / "1005_keystrokes.txt").symlink_to(shared_data / "aalto-typing" / "files" / "1005_keystrokes.txt")
-    assert hcisim("import", own, "--format", "aalto", "--sessions", "alice*", "--out", tmp_path / "imp3").returncode == 0
+    import_dataset("aalto", own, tmp_path / "imp3", sessions="alice*")
     assert "licence" not in read_dataset(tmp_path / "imp3").manifest.source
-    assert hcisim("import", own, "--format", "aalto", "--out", tmp_path / "imp4").returncode == 0
+    import_dataset("aalto", own, tmp_path / "imp4")
     assert read_dataset(tmp_path / "imp4").manifest.source["licence"] == AALTO_LICENCE
 
 
