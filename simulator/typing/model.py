@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from simulator.typing.autorepeat import AutoRepeat, hold_bursts, held
 from simulator.typing.context import digraph_names, key_names, keystroke_context, lookup
@@ -98,6 +97,9 @@ class Shared:
 
     @staticmethod
     def gaussian(kind_p) -> "Shared":
+        from scipy.special import ndtri  # on use: scipy takes ~0.25 s to load, which commands
+        # that draw no typist need not pay (`hcisim import`, augment's errors); so below too
+
         q = ndtri(QUANTILE_LEVELS)[None, :]
         return Shared(np.asarray(kind_p, float), q, q, np.zeros(1), np.eye(len(CLOCKS))[0], False,
                       MAX_IKI_MS, None, np.exp(ndtri(QUANTILE_LEVELS) - 1.0))
@@ -106,6 +108,8 @@ class Shared:
 def _shape(z: np.ndarray, q: np.ndarray, centres: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Map standard-normal draws through the stored quantile function of each draw's speed group,
     interpolating between neighbouring groups (a Gaussian copula with speed-dependent marginals)."""
+    from scipy.special import ndtr
+
     u = ndtr(z)
     if len(q) == 1:
         return np.interp(u, QUANTILE_LEVELS, q[0])

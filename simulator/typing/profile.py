@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from simulator.critic import Critic
 from simulator.typing.autorepeat import AutoRepeat
@@ -51,6 +50,9 @@ class Population:
 
     @staticmethod
     def from_typists(theta: np.ndarray) -> "Population":
+        from scipy.special import ndtri  # on use: scipy takes ~0.25 s to load, which commands
+        # that draw no typist need not pay (`hcisim import`, augment's errors); so below too
+
         n = len(theta)
         q = np.quantile(theta, POP_LEVELS, axis=0).T
         ranks = np.argsort(np.argsort(theta, axis=0, kind="stable"), axis=0)
@@ -75,6 +77,8 @@ class Population:
 
     def to_theta(self, z: np.ndarray) -> np.ndarray:
         """Normal scores (..., n_params) -> parameter vectors through each parameter's marginal."""
+        from scipy.special import ndtr
+
         u = ndtr(np.asarray(z, float))
         return np.stack([np.interp(u[..., j], POP_LEVELS, self.quantiles[j]) for j in range(u.shape[-1])], -1)
 
