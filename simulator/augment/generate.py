@@ -54,6 +54,7 @@ from simulator.critic import Critic, draw_tilt
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
 from simulator.errors import HcisimError
+from simulator.threads import one_thread
 from simulator.fidelity.privacy import GUARD_QUANTILE
 from simulator.mouse.fit import FIT_STEPS
 from simulator.progress import Progress, Steps
@@ -606,7 +607,7 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     # fitting is most of the time on a small factor (74 of 77 s for nine SapiMouse people, factor 1)
     fit_steps = FIT_STEPS * fit_mouse_too + TYPING_FIT_STEPS * fit_typing_too + 1
     step = Steps(fit_steps + factor * len(tasks.sessions), progress)
-    with _one_thread(), DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
+    with one_thread(), DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         meta = {"source_format": "hcisim", "source": src_name, "source_sha256": src_sha, **terms}
         fitted: dict[str, Fitted] = {}
         fits = {"mouse": lambda: fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
@@ -662,17 +663,6 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         if models.quotas is not None:
             manifest.stats["identity_quota"] = models.quotas.stats()
     return manifest
-
-
-def _one_thread():
-    """Every BLAS and OpenMP library on one thread while fitting and generating, as `evaluate` runs its learners:
-    their spare threads spin-waited beside the work, doubling its CPU time for the same bytes (two SapiMouse
-    people, factor 3: 4.6 s of CPU against 2.0 s, in about the same wall time on an idle two-core machine;
-    several times slower on a loaded one)."""
-    import sklearn.ensemble  # noqa: F401  (loads scipy's BLAS and the OpenMP runtime first, so the limit reaches them)
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1)
 
 
 def _quotas(tasks: DatasetTasks, models: Models, sessions: dict[str, int], seed: int) -> Quotas:

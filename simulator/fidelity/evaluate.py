@@ -173,13 +173,11 @@ def evaluate(real: Path, synth: Path, *, fitting: Path | None = None, seed: int 
              progress: Callable[[int, int], None] | None = None) -> FidelityResult:
     """Fidelity, diversity, utility and (with ``fitting``) privacy of SYNTH against REAL.
 
-    Runs the learners on one thread: OpenMP workers spin-waiting on a loaded, shared machine made
-    the gradient boosting 20x slower than one thread, and the numbers do not depend on it.
+    Runs the learners on one thread (`simulator.threads`).
     """
-    import sklearn.ensemble  # noqa: F401  (load the OpenMP runtime first, so the limit below reaches it)
-    from threadpoolctl import threadpool_limits
+    from simulator.threads import one_thread
 
-    with threadpool_limits(limits=1):
+    with one_thread():
         return _evaluate(Path(real), Path(synth), fitting=Path(fitting) if fitting is not None else None,
                          seed=seed, progress=progress)
 

@@ -1,0 +1,20 @@
+"""One BLAS / OpenMP thread for numeric work: fitting, generating, judging.
+
+Their spare threads spin-wait beside the work. On a loaded, shared machine (a CI job, the test suite's workers,
+`--workers` processes) that made sklearn's gradient boosting 20-30x slower than one thread, and an augment of two
+people 3 s or 13 s at random; idle, it doubled the CPU time for the same wall time. The numbers never depend on
+the thread count, so every such stage runs on one thread and parallelism comes from processes.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from threadpoolctl import threadpool_limits
+
+
+def one_thread() -> threadpool_limits:
+    """Limit every BLAS and OpenMP library to one thread until the returned context ends (or for good, called
+    outside a ``with``). sklearn is loaded first: a library loaded after the limit is not reached by it."""
+    importlib.import_module("sklearn.ensemble")  # scipy's BLAS and sklearn's OpenMP runtime
+    return threadpool_limits(limits=1)
