@@ -10,13 +10,15 @@ from tests.helpers import serve_folder
 
 pytestmark = pytest.mark.browser
 
-SCRIPT = '''"""Press one button."""
+SCRIPT = '''"""Press a button twice, three seconds apart."""
 from simulator.locate import role
 APP = None
 START = "/press.html"
 
 def run(s):
     s.click(role("button", "Press"))
+    s.wait(3000)
+    s.click(role("button", "Press"))  # (the wait is kept only when something comes after it)
 '''
 
 
@@ -30,6 +32,8 @@ def test_two_workers_make_two_sessions_side_by_side_in_order(tmp_path):
     ds = read_dataset(tmp_path / "o")
     assert ds.manifest.sessions == ["s00000", "s00001"]
     assert sorted(set(ds.actions.column("session_id").to_pylist())) == ["s00000", "s00001"]
-    assert ds.manifest.stats["clicks_on_target"] == ds.manifest.stats["clicks_checked"] == 2
+    assert ds.manifest.stats["clicks_on_target"] == ds.manifest.stats["clicks_checked"] == 4
     start = ds.manifest.stats["session_start_epoch_ms"]
-    assert abs(start["s00000"] - start["s00001"]) < 1000  # they began together, one per worker
+    end = {sid: start[sid] + t for sid, t in zip(*ds.actions.group_by("session_id").aggregate(
+        [("t_end_ms", "max")]).to_pydict().values())}
+    assert start["s00001"] < end["s00000"] and start["s00000"] < end["s00001"]  # side by side, one per worker
