@@ -21,7 +21,7 @@ from typing import Any, Callable
 from replay.convert import journal_to_dataset
 from replay.journal import JOURNAL, Journal, journal_dir, read_journal
 from simulator.atomic import make_folder, output_path, remove_if_empty
-from simulator.drivers.browser import BrowserDriver, received_row
+from simulator.drivers.browser import BrowserDriver, received_row, refuse_unreachable
 from simulator.errors import HcisimError
 
 
@@ -181,6 +181,7 @@ def record(url: str, out: Path, *, headless: bool = False, sensitive_selectors: 
     if recover(out) is not None:
         raise HcisimError(f"found an unfinished recording for {out}; it was saved there -- record again to "
                           f"another --out")
+    refuse_unreachable(url)
     created = make_folder(out.parent)  # (taken away again when the recording fails with nothing kept)
     try:
         driver = RecordingDriver(out, headless=headless, sensitive_selectors=sensitive_selectors,

@@ -28,7 +28,7 @@ from simulator import locate as L
 from simulator import plan as P
 from simulator.atomic import refuse_overlap
 from simulator.dataset import DatasetWriter, Manifest, check_out, read_dataset
-from simulator.drivers.browser import BrowserDriver
+from simulator.drivers.browser import BrowserDriver, refuse_unreachable
 from simulator.errors import HcisimError, NotServed
 from simulator.runner import timing_stats
 from simulator.scenario import Recorded
@@ -374,6 +374,7 @@ class Replayer:
     # -- the loop ----------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
         top = self.top
+        refuse_unreachable(self.url)
         self.driver = BrowserDriver(headless=self.headless)
         self._opened = False
         steps: list[StepResult] = []

@@ -180,9 +180,10 @@ class SessionRunner:
     def _make_driver(self):
         cfg = self.cfg
         if cfg.driver == "browser":
-            from simulator.drivers.browser import BrowserDriver
+            from simulator.drivers.browser import BrowserDriver, refuse_unreachable
             from simulator.drivers.offline import LayoutRecorder
 
+            refuse_unreachable(self.base_url)
             if cfg.save_layout:
                 self.layout_recorder = LayoutRecorder(cfg.viewport, base=urlsplit(self.base_url).path.rstrip("/"))
             if cfg.record_to is not None:

@@ -69,8 +69,10 @@ def recorded_targets(dataset: Path) -> list[dict[str, Any]]:
 def page_candidates(urls: list[str]) -> list[dict[str, Any]]:
     """Every visible element of each page, described as the recorder describes targets (a real Chromium)."""
     from replay.locate import CANDIDATES_JS
-    from simulator.drivers.browser import BrowserDriver
+    from simulator.drivers.browser import BrowserDriver, refuse_unreachable
 
+    for url in urls:
+        refuse_unreachable(url)
     driver = BrowserDriver()
     try:
         driver.start_session("candidates")

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import numpy as np
 import pyarrow as pa
@@ -113,6 +116,23 @@ def key_event(down: bool, key: str, code: str | None, held: set[str], repeat: bo
             text = ""
         ev.update(type="keyDown" if text else "rawKeyDown", text=text, unmodifiedText=text, autoRepeat=repeat)
     return ev
+
+
+def refuse_unreachable(url: str, timeout_s: float = 10.0) -> None:
+    """One line when nothing answers at ``url``'s host and port at all (no server there, no such host), said
+    before a browser is started for it: starting Chromium first made a mistyped --url take seconds (15 s on a
+    loaded machine) to be said. Whatever answers passes, an error page included (the browser says what it got);
+    a proxy the environment names is the browser's to use, so no check is made then."""
+    parts = urlsplit(url)
+    proxied = parts.scheme in getproxies() and not proxy_bypass(parts.hostname or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or proxied:
+        return
+    try:
+        socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)),
+                                 timeout=timeout_s).close()
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise HcisimError(f"app not reachable at {url}: {why[:1].lower()}{why[1:]}") from None
 
 
 def launch_chromium(playwright, *, headless: bool = True):
