@@ -13,6 +13,7 @@ from simulator.rng import session_seed
 from simulator.runner import RunConfig, run
 from simulator.scenario import Actor
 from simulator.sessions import SessionRunner
+from tests.helpers import serve_folder
 from tests.runner.fakes import FakeModels
 from tests.runner.test_actor_offline import element
 
@@ -72,10 +73,11 @@ class _NoBrowser:
 def test_a_live_run_saves_the_path_of_its_app_s_address_with_the_layout(tmp_path, monkeypatch):
     monkeypatch.setattr("simulator.drivers.browser.BrowserDriver", _NoBrowser)
     (tmp_path / "mine.py").write_text(SCRIPT)
-    cfg = RunConfig(scenario=str(tmp_path / "mine.py"), driver="browser", url="http://127.0.0.1:9/app/",
-                    save_layout=tmp_path / "l.json")
-    runner = SessionRunner(cfg)
-    runner.close(save_layout=True)
+    with serve_folder(tmp_path) as origin:  # something answers there: the address is checked before a browser
+        cfg = RunConfig(scenario=str(tmp_path / "mine.py"), driver="browser", url=f"{origin}/app/",
+                        save_layout=tmp_path / "l.json")
+        runner = SessionRunner(cfg)
+        runner.close(save_layout=True)
     assert load_layout(tmp_path / "l.json")["base"] == "/app"
     at_root = LayoutRecorder((1280, 800))  # an app served at / writes none: its snapshots read as they did
     at_root.save(tmp_path / "root.json")
