@@ -16,6 +16,8 @@ def test_nothing_listening_or_no_such_host_is_said_and_any_answer_passes(tmp_pat
         refuse_unreachable("http://127.0.0.1:9/app/")
     with pytest.raises(HcisimError, match=r"^app not reachable at http://nosuchhost\.invalid/: "):
         refuse_unreachable("http://nosuchhost.invalid/")
+    with pytest.raises(HcisimError, match=r"^app not reachable at http://127\.0\.0\.1:99999/: port out of range"):
+        refuse_unreachable("http://127.0.0.1:99999/")  # (a ValueError traceback when the port was read)
     with serve_folder(tmp_path) as url:  # an empty folder: every page a 404, still a server the browser can ask
         refuse_unreachable(url + "/missing.html")
     refuse_unreachable("about:blank")  # not a network address: nothing to check

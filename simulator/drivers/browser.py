@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from simulator.drivers.base import (DOUBLE_CLICK_MS, DOUBLE_CLICK_PX, Target, no
                                     sleep_until)
 from simulator.errors import HcisimError, NotServed
 from simulator.locate import Ambiguous, Box, Locator, none_visible
+from simulator.net import no_answer
 from simulator.plan import Plan
 from simulator.timelimit import SessionTimeout
 
@@ -128,11 +128,12 @@ def refuse_unreachable(url: str, timeout_s: float = 10.0) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname or proxied:
         return
     try:
-        socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)),
-                                 timeout=timeout_s).close()
-    except OSError as exc:
-        why = exc.strerror or str(exc) or type(exc).__name__
-        raise HcisimError(f"app not reachable at {url}: {why[:1].lower()}{why[1:]}") from None
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a port that is no number or out of range (a traceback)
+        raise HcisimError(f"app not reachable at {url}: {str(exc)[:1].lower()}{str(exc)[1:]}") from None
+    why = no_answer(parts.hostname, port, timeout_s)
+    if why is not None:
+        raise HcisimError(f"app not reachable at {url}: {why}")
 
 
 def launch_chromium(playwright, *, headless: bool = True):

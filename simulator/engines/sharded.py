@@ -151,8 +151,9 @@ def verified_receipt(stage: Path, shard: int, key: str) -> ShardReceipt | None:
 
 def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
     """One line for a Ray address nothing answers at: ray.init retried it for minutes, printing warnings."""
-    import socket
     from urllib.parse import urlsplit
+
+    from simulator.net import no_answer
 
     if address == "auto":
         return
@@ -163,11 +164,10 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         host = port = None
     if not host or not port:
         raise HcisimError(f"--address {address!r}: expected HOST:PORT of a Ray cluster's head (e.g. head:6379)")
-    try:
-        socket.create_connection((host, port), timeout=timeout_s).close()
-    except OSError as exc:
-        raise HcisimError(f"no Ray cluster answers at {address} ({exc.strerror or exc}); start one with "
-                          f"`ray start --head` there, or leave out --address for a local Ray") from None
+    why = no_answer(host, port, timeout_s)
+    if why is not None:
+        raise HcisimError(f"no Ray cluster answers at {address} ({why}); start one with `ray start --head` there, "
+                          f"or leave out --address for a local Ray")
 
 
 class RayEngine:
