@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from pathlib import Path
 
 import matplotlib
@@ -260,13 +261,9 @@ def _outcomes(actions: pa.Table) -> str:
 def _actions(actions: pa.Table) -> str:
     """The outcomes of all actions, then the actions of whole sessions, as many as fit in MAX_ACTION_ROWS rows (the
     first session always, however long): a listing cut mid-session showed a session's start without its end."""
-    sids = actions.column("session_id").to_pylist()
-    order = list(dict.fromkeys(sids))
-    per = {sid: 0 for sid in order}
-    for sid in sids:
-        per[sid] += 1
+    per = Counter(actions.column("session_id").to_pylist())  # (sessions in the order they first appear)
     shown, rows = [], 0
-    for sid in order:
+    for sid in per:
         if shown and rows + per[sid] > MAX_ACTION_ROWS:
             break
         shown.append(sid)
@@ -274,8 +271,8 @@ def _actions(actions: pa.Table) -> str:
     kept = actions.filter(pc.is_in(actions.column("session_id"), pa.array(shown, actions.column("session_id").type)))
     listing = [[a["session_id"], a["action_id"], a["parent_id"], a["kind"], round(a["t_start_ms"]),
                 round(a["t_end_ms"]), a["step"] or "", a["outcome"] or ""] for a in kept.to_pylist()]
-    cut = (f"<p>The actions of the first {len(shown)} of {len(order)} sessions ({rows} of {actions.num_rows}; the "
-           f"dataset's actions table holds them all).</p>" if len(shown) < len(order) else "")
+    cut = (f"<p>The actions of the first {len(shown)} of {len(per)} sessions ({rows} of {actions.num_rows}; the "
+           f"dataset's actions table holds them all).</p>" if len(shown) < len(per) else "")
     return ("<p>Outcomes of all actions, by kind:</p>" + _outcomes(actions) + cut
             + table(listing, ["session", "id", "parent", "kind", "start ms", "end ms", "step", "outcome"]))
 
