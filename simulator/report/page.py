@@ -57,15 +57,18 @@ def table(rows: list[list], header: list[str] | None = None) -> str:
     return f"<table>{head}{body}</table>"
 
 
+def say(v) -> str:
+    """A value as a person reads it: nested records as ``key value, ...`` with words for the keys
+    (``n_movements`` -> ``n movements``), lists joined, floats to four digits."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {say(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(say, v))
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def fields(meta: dict) -> list[list]:
-    """A profile's metadata as (field, value) rows a person reads: nested records as ``key value, ...``,
-    lists joined, words for the keys (``n_movements`` -> ``n movements``)."""
-    def say(v) -> str:
-        if isinstance(v, dict):
-            return ", ".join(f"{k.replace('_', ' ')} {say(x)}" for k, x in v.items())
-        if isinstance(v, (list, tuple)):
-            return ", ".join(map(say, v))
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
+    """A profile's metadata as (field, value) rows a person reads (`say`), words for the keys."""
     return [[k.replace("_", " "), say(v)] for k, v in meta.items()]
 
 

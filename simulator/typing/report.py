@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.report.page import fields, figure_png, img, table, write_page
+from simulator.report.page import fields, figure_png, img, say, table, write_page
 from simulator.rng import rng_for
 from simulator.typing.context import CLASSES, keystroke_context
 from simulator.typing.params import PAUSE_THRESHOLD_SD
@@ -153,18 +153,12 @@ EFFECTS = {
 """The population's effects on the log press-to-press interval, in words (``simulator.typing.context``)."""
 
 
-def _say(v) -> str:
-    if isinstance(v, dict):
-        return ", ".join(f"{k} {_say(x)}" for k, x in v.items())
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
 def write_fit_report(profile, records: list[Keystrokes], out: Path) -> Path:
     rng = np.random.default_rng(0)
     pick = rng.choice(len(records), size=min(REPORT_TEXTS, len(records)), replace=False)
     real, gen = generate_like(profile, [records[i] for i in sorted(pick)])
     figs = comparison_plots(real, {"generated": gen})
-    stats = [[*STATS.get(k, (k.replace("_", " "), "")), _say(v)] for k, v in profile.stats.items()
+    stats = [[*STATS.get(k, (k.replace("_", " "), "")), say(v)] for k, v in profile.stats.items()
              if k != "population_effects"]
     effects = [[EFFECTS.get(k, k), f"{v:+.3f}", f"x{np.exp(v):.2f}"]
                for k, v in profile.stats.get("population_effects", {}).items()]
