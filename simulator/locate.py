@@ -110,6 +110,18 @@ class Ambiguous(HcisimError):
                          f"(from 0), or name it more closely")
 
 
+def not_one(loc: Locator, count: int, where: str, nothing: str) -> HcisimError | None:
+    """Why ``loc`` cannot act, strict as Playwright is, when it matches ``count`` elements: several and it chose none
+    (`Ambiguous`), or fewer than the one it chose (``nothing`` says so in the driver's words); None when it means
+    exactly one."""
+    if loc.index is None and count > 1:
+        return Ambiguous(loc, count, where)
+    if count <= (loc.index or 0):
+        chose = f" ({loc.every} matches {count})" if count else ""
+        return HcisimError(f"{loc} {nothing}{chose}")
+    return None
+
+
 def none_visible(loc: Locator, count: int, where: str) -> str:
     """What is said of a locator whose every match stays hidden (Playwright waited for it to show, then failed)."""
     return f"{loc} matches {count} element(s), none visible {where}"

@@ -26,7 +26,7 @@ from simulator.dataset.schema import RECEIVED
 from simulator.drivers.base import (DOUBLE_CLICK_MS, DOUBLE_CLICK_PX, Target, no_gc_pauses, overtaken,
                                     sleep_until)
 from simulator.errors import HcisimError, NotServed
-from simulator.locate import Ambiguous, Box, Locator, none_visible
+from simulator.locate import Box, Locator, none_visible, not_one
 from simulator.net import no_answer
 from simulator.plan import Plan
 from simulator.timelimit import SessionTimeout
@@ -293,12 +293,8 @@ class BrowserDriver:
             raise
         except Exception as exc:  # CSS the page cannot parse, a page gone
             return HcisimError(f"{loc}: {str(exc).strip().splitlines()[0]}")
-        if loc.index is None and n > 1:
-            return Ambiguous(loc, n, where)
-        if n == 0 or (loc.index is not None and loc.index >= n):
-            chose = f" ({loc.every} matches {n})" if loc.index is not None and n else ""
-            return HcisimError(f"{loc} matches nothing {where}{chose}")
-        return HcisimError(none_visible(loc, n if loc.index is None else 1, where))
+        return not_one(loc, n, where, f"matches nothing {where}") or HcisimError(
+            none_visible(loc, n if loc.index is None else 1, where))
 
     def _error_page(self) -> str:
         """What to add when the page showing is a server's error answer (a link followed to a page that failed

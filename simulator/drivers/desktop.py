@@ -27,7 +27,7 @@ from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
 from simulator.errors import HcisimError
-from simulator.locate import Ambiguous, Box, Locator
+from simulator.locate import Box, Locator, not_one
 from simulator.plan import Plan
 from simulator.typing.layout import composed
 
@@ -135,12 +135,9 @@ def _found(loc: Locator, widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _one(loc: Locator, found: list[dict[str, Any]]) -> dict[str, Any]:
     """The widget ``loc`` means among those it matches: the only one, or the one its ``nth`` chose."""
-    where = "in the desktop app"
-    if loc.index is None and len(found) > 1:
-        raise Ambiguous(loc, len(found), where)
-    if len(found) <= (loc.index or 0):
-        chose = f" ({loc.every} matches {len(found)})" if found else ""
-        raise HcisimError(f"{loc} matches no widget of the desktop app{chose}")
+    failed = not_one(loc, len(found), "in the desktop app", "matches no widget of the desktop app")
+    if failed is not None:
+        raise failed
     return found[loc.index or 0]
 
 
