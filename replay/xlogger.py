@@ -167,8 +167,8 @@ class Keymap:
     ChangeKeyboardMapping request in the recorded stream, in order with the events.
 
     Why: a character no key makes is typed by mapping it onto a spare keycode, pressing that, and mapping it back
-    (xdotool, and so the desktop driver for `é`); the mapping is back to nothing before the logger reads the batch
-    of events, so every such character was logged as ``Unidentified(8)`` (and an audit counted key errors)."""
+    (xdotool does; the desktop driver keeps its mapping for the run); the mapping is back to nothing before the
+    logger reads the batch of events, so every such character was logged as ``Unidentified(8)`` (and an audit counted key errors)."""
 
     def __init__(self, d: display.Display) -> None:
         self.d = d

@@ -26,6 +26,7 @@ from simulator.children import dies_with_us
 from simulator.drivers.base import Target, no_gc_pauses, overtaken, sleep_until
 from simulator.dataset.schema import RECEIVED
 from simulator.drivers.xdisplay import SCREEN, ensure_display
+from simulator.drivers.xkeys import SpareKeys
 from simulator.errors import HcisimError
 from simulator.locate import Box, Locator, not_one
 from simulator.plan import Plan
@@ -173,6 +174,8 @@ class DesktopDriver:
         self._tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-desktop-")))
         self._proc: subprocess.Popen | None = None
         self._shift = False
+        self._stack = stack
+        self._spare: SpareKeys | None = None
         self._state_file = self._tmp / "state.json"
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -296,6 +299,9 @@ class DesktopDriver:
         """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         gui = self.gui
         actual = np.empty(len(plan))
+        chars = [k for k in plan.key[plan.type == "key_down"] if composed(k)]
+        if chars:  # bound before the first key event, so the app has the mapping when it reads the key
+            self._spare_keys().bind(chars)
         for i in range(len(plan)):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
             sleep_until(deadline)
@@ -314,22 +320,21 @@ class DesktopDriver:
                 gui.scroll(-int(np.sign(plan.dy[i])) or -1, _pause=False)
             elif kind in ("key_down", "key_up"):
                 key = plan.key[i]
-                if composed(key):
-                    if kind == "key_down":  # a character no US key makes: typed as xdotool remaps a key for it
-                        self._type_composed(key)
-                        self._keys_sent += 1
-                    continue
-                if key == "Shift":
-                    self._shift = kind == "key_down"
-                name = pyautogui_key(key, self._shift and key != "Shift")
-                (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
+                if composed(key):  # a character no US key makes, on a keycode bound to it for the run
+                    self._spare_keys().press(key, kind == "key_down")
+                else:
+                    if key == "Shift":
+                        self._shift = kind == "key_down"
+                    name = pyautogui_key(key, self._shift and key != "Shift")
+                    (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
                 self._keys_sent += kind == "key_up"
         return actual
 
-    def _type_composed(self, ch: str) -> None:
-        """One character pyautogui has no key for (é, ’, an emoji), as a dead key or input method delivers it."""
-        subprocess.run(["xdotool", "type", "--", ch], env={**os.environ, "DISPLAY": self.display},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=5, check=False)
+    def _spare_keys(self) -> SpareKeys:
+        if self._spare is None:
+            self._spare = SpareKeys(self.display)
+            self._stack.callback(self._spare.close)
+        return self._spare
 
     def screenshot(self) -> bytes | None:
         import mss.tools

@@ -174,7 +174,7 @@ def test_a_layout_s_third_level_keys_codes_and_double_clicks_are_recorded_as_a_p
 
 def test_characters_typed_on_a_key_mapped_for_them_are_logged_as_typed(tmp_path):
     """A character no key makes (ö, €) is typed by mapping it onto a spare keycode, pressing that and mapping it
-    back -- as xdotool does, and so the desktop driver for `é`. The mapping was back to nothing before the logger
+    back -- as xdotool does. The mapping was back to nothing before the logger
     read the events, so each was logged `Unidentified(8)`, and an audit of a desktop run counted key errors."""
     log = tmp_path / "x.jsonl"
     with contextlib.ExitStack() as stack:
