@@ -246,8 +246,6 @@ class OfflineDriver:
         """The element on the page showing now, else on the page the scenario must have moved to; strict as the
         browser is: a locator the live run saw match several elements, or only hidden ones, is refused."""
         key = snapshot_key(loc)
-        if loc.within is not None and not any(key in elements for elements in self._pages.values()):
-            key = snapshot_key(replace(loc, within=None))  # a snapshot saved before options were kept by list
         if self._page is None or key not in self._pages.get(self._page, {}):
             # the page the scenario went to first: another page with the same field was taken for it
             asked = [self._asked] if self._page is None and self._asked in self._pages else []
