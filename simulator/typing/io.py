@@ -29,7 +29,7 @@ from simulator.typing.fit import fit_records, recorded_layout
 from simulator.typing.layout import get_layout
 from simulator.typing.profile import FORMAT, SHIPPED, Population, TypingProfile, load_profile, save_profile
 from simulator.typing.records import MODIFIERS, Keystrokes
-from simulator.typing.synth import synth_typing
+from simulator.typing.synth import CHOOSE_TEXTS, synth_typing
 from simulator.typing.text import intended_text, normalise_newlines
 
 FORMATS = ("aalto", "pynput", "hcisim")
@@ -46,8 +46,9 @@ def out_schema(id_type: pa.DataType) -> pa.Schema:
     ])
 
 
-CHUNK_TEXTS = 250
-"""synth-typing types this many texts at a time (see `synth_typing_file`)."""
+CHUNK_TEXTS = CHOOSE_TEXTS
+"""synth-typing types this many texts at a time (see `synth_typing_file`): no more than `synth_typing` holds the
+critic's draws of at once, so its output does not depend on the latter."""
 USERS_KEPT_UP_TO = 60
 """Profiles keep per-typist parameters when fitted on at most this many typists (else population only)."""
 

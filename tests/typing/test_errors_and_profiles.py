@@ -222,6 +222,31 @@ def test_long_files_are_typed_in_chunks_with_progress(tmp_path, monkeypatch):
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
 
 
+def test_the_critics_draws_are_held_a_few_texts_at_a_time(monkeypatch):
+    """All k draws of every text at once took 3 GB for the realism critic's 6,000 texts: the critic now chooses
+    CHOOSE_TEXTS texts at a time, each text's draws by its own typists, and the texts come back in order."""
+    import numpy as np
+
+    import simulator.typing.synth as typing_synth
+    from simulator.typing import apply_key_events
+
+    batches = []
+    real = typing_synth.synthesise
+
+    def spy(texts, who, *a, **kw):
+        batches.append((len(texts), len(who)))
+        return real(texts, who, *a, **kw)
+
+    monkeypatch.setattr(typing_synth, "synthesise", spy)
+    monkeypatch.setattr(typing_synth, "CHOOSE_TEXTS", 3)
+    texts = [f"text number {i}" for i in range(7)]
+    users = ["01", None, "05", None, "11", None, "01"]
+    out = typing_synth.synth_typing(texts, profile="freetext", rng=np.random.default_rng(4), users=users,
+                                    candidates=4, uncorrected_errors=False)
+    assert batches == [(12, 12), (12, 12), (4, 4)]
+    assert [apply_key_events(e) for e in out] == texts
+
+
 def test_candidates_one_types_without_the_critic_and_reproducibly(tmp_path, monkeypatch):
     """``--candidates 1``: the model alone (the critic is never asked), still the exact text, same seed same bytes."""
     import pyarrow.parquet as pq
