@@ -15,6 +15,7 @@ import numpy as np
 
 from simulator import mouse, typing as typing_model
 from simulator.locate import Box
+from simulator.pacing import DirectPacing, HumanPacing
 from simulator.plan import Plan, keys
 from simulator.terms import terms_of
 from simulator.typing.layout import get_layout
@@ -40,6 +41,8 @@ class SessionPerson:
 
 
 class Models:
+    pacing = HumanPacing()
+
     def __init__(self, mouse_profile: str = "sapimouse", typing_profile: str = "aalto",
                  mouse_user: str | None = None, typing_user: str | None = None, keyboard: str | None = None) -> None:
         self.mouse = mouse.load_profile(mouse_profile)
@@ -90,10 +93,12 @@ class DirectModels:
     """What automation does instead of a person: straight, near-instant moves and a fixed typing delay.
 
     Used to run an agent's actions "as issued" (``hcisim agent-run --no-humanlike``) and as the
-    non-human baseline; it draws no random numbers.
+    non-human baseline; it draws no random numbers, and neither does its pacing (no thinking or reading, fixed
+    short gaps).
     """
 
     KEY_DELAY_MS = 30.0
+    pacing = DirectPacing()
 
     def __init__(self, keyboard: str | None = None) -> None:
         self.keyboard = get_layout(keyboard or "qwerty-us").name

@@ -94,28 +94,6 @@ def wheel(t_ms, x: float, y: float, dy) -> Plan:
     return make(t_ms, "wheel", x=x, y=y, dx=0.0, dy=dy)
 
 
-def think_ms(rng: np.random.Generator, words_on_screen: int = 0, *, median_ms: float = 550.0) -> float:
-    """Time before acting: a lognormal decision time plus a glance that grows with what is on screen.
-
-    Hick-Hyman style: choice time grows with the log of the number of things to
-    choose among; here approximated by the words visible near the target.
-    """
-    base = rng.lognormal(np.log(median_ms), 0.45)
-    scan = 120.0 * np.log2(1 + max(words_on_screen, 0)) * rng.lognormal(0.0, 0.3)
-    return float(base + scan)
-
-
-def reading_ms(rng: np.random.Generator, n_words: int) -> float:
-    """Dwell to read ``n_words``: a per-read speed drawn around 240 wpm (silent reading of screen text)."""
-    wpm = float(np.clip(rng.lognormal(np.log(240.0), 0.25), 120.0, 500.0))
-    return float(n_words / wpm * 60_000.0 + rng.lognormal(np.log(300.0), 0.3))
-
-
-def click_hold_ms(rng: np.random.Generator) -> float:
-    """How long a mouse button stays down in a click (median ~100 ms in browser-captured clicks)."""
-    return float(np.clip(rng.lognormal(np.log(100.0), 0.35), 40.0, 400.0))
-
-
 def inside_boxes(x: np.ndarray, y: np.ndarray, boxes) -> np.ndarray:
     """Which points (x, y) lie in at least one of ``boxes`` (anything with x, y, w, h)."""
     x, y = np.asarray(x, float), np.asarray(y, float)

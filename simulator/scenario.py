@@ -148,6 +148,7 @@ class Actor:
         self.screenshots = screenshots
         self.periodic_ms = periodic_ms
         self.tab_prob = tab_prob
+        self.pace = models.pacing  # a person's pauses and choices, or automation's
         self.rng = component_rng(seed, "behaviour")
         self.motion_rng = component_rng(seed, "mouse")
         self.typing_rng = component_rng(seed, "typing")
@@ -217,7 +218,7 @@ class Actor:
         outcome = "ok"
         if not target.focused:
             if (self._last_kind == "type" and target.next_in_tab_order and target.visible
-                    and self.rng.random() < self.tab_prob):
+                    and self.pace.chance(self.rng, self.tab_prob)):
                 self._key_combo(a, ["Tab"])
                 target = self.driver.locate(loc)
                 outcome = "tabbed"
@@ -266,7 +267,7 @@ class Actor:
         if not always_open:
             self._press(a, "left")
         goal = target.options.index(option)
-        if target.kind == "select" or (not always_open and self.rng.random() < 0.35):
+        if target.kind == "select" or (not always_open and self.pace.chance(self.rng, 0.35)):
             self._select_by_keys(a, loc, target, goal)
         else:
             self._select_by_pointer(a, loc, option)
@@ -293,10 +294,10 @@ class Actor:
         source, missed = self._reach(src, a)
         t_down = self.t
         self._dispatch(P.make(t_down, "down", x=self.pointer[0], y=self.pointer[1], button="left"), a)
-        self.t = t_down + self.rng.lognormal(np.log(180.0), 0.3)
+        self.t = t_down + self.pace.pause_ms(self.rng, 180.0, 0.3)
         dest = self.driver.locate(dst)
         self._move_to(dest.box, a)
-        self.t += P.click_hold_ms(self.rng) * 0.8
+        self.t += self.pace.click_hold_ms(self.rng) * 0.8
         self._dispatch(P.make(self.t, "up", x=self.pointer[0], y=self.pointer[1], button="left"), a)
         self._end(a, target=source, outcome="miss_corrected" if missed else "ok",
                   extra={"drop_target": dest.descriptor(), "drop_box": list(dest.box.as_tuple())})
@@ -317,7 +318,7 @@ class Actor:
         a = self._begin("read", loc)
         target = self.driver.locate(loc) if loc is not None else None
         n = words if words is not None else len((target.text or "").split()) if target else 20
-        self._idle(a, P.reading_ms(self.rng, n))
+        self._idle(a, self.pace.reading_ms(self.rng, n))
         self._end(a, target=target, outcome="ok", extra={"words": n})
 
     def wait(self, ms: float) -> None:
@@ -386,23 +387,23 @@ class Actor:
     def _press(self, a: int, button: str, clicks: int = 1) -> None:
         x, y = self.pointer
         self._sync_clock()
-        self.t += self.rng.lognormal(np.log(60.0), 0.4)  # settle before pressing
+        self.t += self.pace.pause_ms(self.rng, 60.0, 0.4)  # settle before pressing
         for i in range(clicks):
-            hold = P.click_hold_ms(self.rng) * (0.7 if clicks > 1 else 1.0)
+            hold = self.pace.click_hold_ms(self.rng) * (0.7 if clicks > 1 else 1.0)
             self._dispatch(P.press_release(self.t, hold, x, y, button), a)
-            self.t += hold + (self.rng.lognormal(np.log(90.0), 0.3) if i + 1 < clicks else 0.0)
+            self.t += hold + (self.pace.pause_ms(self.rng, 90.0, 0.3) if i + 1 < clicks else 0.0)
 
     def _wheel(self, a: int, total_dy: float, at: tuple[float, float]) -> None:
         self._sync_clock()
         t, dy = self.models.scroll(total_dy, self.person, self.motion_rng)
         if len(t):
             self._dispatch(P.wheel(t + self.t, at[0], at[1], dy), a)
-        self._sync_clock(settle_ms=self.rng.lognormal(np.log(250.0), 0.3))
+        self._sync_clock(settle_ms=self.pace.pause_ms(self.rng, 250.0, 0.3))
 
     def _key_combo(self, a: int, keys: list[str]) -> None:
         """Press keys in order and release them in reverse, with modifier lead as people do."""
         self._sync_clock()
-        gaps = self.rng.lognormal(np.log(70.0), 0.35, size=2 * len(keys))
+        gaps = self.pace.pause_ms(self.rng, 70.0, 0.35, size=2 * len(keys))
         t = self.t + np.cumsum(gaps)
         names = keys + keys[::-1]
         types = ["down"] * len(keys) + ["up"] * len(keys)
@@ -422,7 +423,7 @@ class Actor:
                     break
                 self._arrows(a, loc, goal - now)
         step = self._begin("key", loc, "Enter", parent=a)
-        self.t += self.rng.lognormal(np.log(300.0), 0.3)
+        self.t += self.pace.pause_ms(self.rng, 300.0, 0.3)
         self._key_combo(step, ["Enter"])
         self._end(step, outcome="ok", text_intended="Enter")
 
@@ -430,7 +431,7 @@ class Actor:
         key = "ArrowDown" if steps >= 0 else "ArrowUp"
         for _ in range(abs(steps)):
             step = self._begin("key", loc, key, parent=a)
-            self.t += self.rng.lognormal(np.log(230.0), 0.35)  # read the highlighted option
+            self.t += self.pace.pause_ms(self.rng, 230.0, 0.35)  # read the highlighted option
             self._key_combo(step, [key])
             self._end(step, outcome="ok", text_intended=key)
 
@@ -440,7 +441,7 @@ class Actor:
             opt = loc.option(label)  # in this list: another on the page may offer the same
             h = self._begin("hover", opt, f"pass over {label!r}", parent=a)
             target = self._scroll_into_view(opt, h)
-            self.t += self.rng.lognormal(np.log(120.0), 0.4)
+            self.t += self.pace.pause_ms(self.rng, 120.0, 0.4)
             self._move_to(target.box, h)
             self._end(h, target=target, outcome="ok")
         pick = loc.option(option)
@@ -451,7 +452,7 @@ class Actor:
 
     def _think(self, target: Target | None, scale: float = 1.0) -> None:
         words = target.words_on_screen if target is not None else 0
-        self._idle(None, P.think_ms(self.rng, words) * scale)
+        self._idle(None, self.pace.think_ms(self.rng, words) * scale)
 
     def _idle(self, a: int | None, ms: float) -> None:
         """Let ``ms`` pass; the hand rests with small drift, as people's do while looking.

@@ -14,6 +14,7 @@ import pytest
 from simulator import locate
 from simulator.drivers.browser import BrowserDriver
 from simulator.models import DirectModels
+from simulator.pacing import DirectPacing
 from simulator.rng import session_seed
 from simulator.scenario import Actor
 from tests.helpers import serve_folder
@@ -83,24 +84,21 @@ def served(root):
     return serve_folder(root)
 
 
-class Always:
-    """An RNG whose ``random()`` always says one thing (0.0: a select goes by keys)."""
+class Choosing(DirectPacing):
+    """Automation's pacing, but taking the less direct way every time (True: a list by keys) or never."""
 
-    def __init__(self, rng, value):
-        self.rng, self.value = rng, value
+    def __init__(self, take: bool):
+        self.take = take
 
-    def random(self, *a, **k):
-        return self.value
-
-    def __getattr__(self, name):
-        return getattr(self.rng, name)
+    def chance(self, rng, p):
+        return self.take
 
 
 def test_each_listbox_pattern_ends_on_the_option_asked_for(tmp_path):
     with served(tmp_path) as url, contextlib.closing(BrowserDriver(headless=True)) as driver:
         driver.start_session("s0")
         actor = Actor(driver, DirectModels(), session_seed(0, 0), "s0", base_url=url)
-        actor.rng = Always(actor.rng, 0.0)  # by keys where a widget takes keys (the pointer path was right)
+        actor.pace = Choosing(True)  # by keys where a widget takes keys (the pointer path was right)
         actor.goto("/lists.html")
         actor.select(locate.role("combobox", "Gift wrap"), "Ribbon")
         actor.select(locate.role("listbox", "Colour"), "Yellow")  # always open: by pointer, never pressed open
@@ -149,7 +147,7 @@ def test_an_option_is_picked_from_the_list_opened_though_another_offers_it_too(t
         driver.start_session("s0")
         actor = Actor(driver, DirectModels(), session_seed(0, 0), "s0", base_url=url)
         actor.goto("/two.html")
-        actor.rng = Always(actor.rng, 0.99)  # the popup by pointer: its options are those it controls
+        actor.pace = Choosing(False)  # the popup by pointer: its options are those it controls
         actor.select(delivery, "Italy")
         actor.select(billing, "Spain")
         actor.select(ship_from, "Spain")

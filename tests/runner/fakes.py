@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.models import SessionPerson, Trajectory
+from simulator.pacing import HumanPacing
 from simulator.plan import keys
 
 
 class FakeModels:
-    """Straight 60 Hz moves to the box centre, 100 px wheel notches, 80 ms key rhythm."""
+    """Straight 60 Hz moves to the box centre, 100 px wheel notches, 80 ms key rhythm; a person's pauses."""
+
+    pacing = HumanPacing()
 
     def provenance(self):
         return {"mouse": {"id": "fake", "sha256": "0"}, "typing": {"id": "fake", "sha256": "0"}}
