@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from simulator.errors import HcisimError
+
 
 def keysym_for(ch: str) -> int:
     """The X keysym of one character: Latin-1 ones are their code point, the rest Unicode keysyms."""
@@ -52,7 +54,7 @@ class SpareKeys:
         else:
             old = next((c for c, k in self._bound.items() if k not in self._down), None)
             if old is None:
-                raise RuntimeError("no spare keycode left to type a character with")
+                raise HcisimError(f"cannot type {ch!r}: the display's keymap has no empty keycode left to put it on")
             keycode = self._bound.pop(old)
         self._d.change_keyboard_mapping(keycode, [(keysym_for(ch),) * self._width])
         self._bound[ch] = keycode

@@ -148,6 +148,7 @@ def test_spare_keycodes_are_reused_when_they_run_out_and_left_empty_at_the_end(d
     from Xlib import display as xdisplay
 
     from simulator.drivers.xkeys import SpareKeys, keysym_for
+    from simulator.errors import HcisimError
 
     x = xdisplay.Display(display)
     info = x.display.info
@@ -161,6 +162,10 @@ def test_spare_keycodes_are_reused_when_they_run_out_and_left_empty_at_the_end(d
     for ch in [chars[0], *chars[-len(keys._spare) + 1:]]:  # the held one and the newest
         assert any(keysym_for(ch) in syms for syms in now), ch
     assert not any(keysym_for(chars[1]) in syms for syms in now)  # the oldest not held was bound again
+    for ch in list(keys._bound):
+        keys.press(ch, True)
+    with pytest.raises(HcisimError, match="no empty keycode left"):  # every one held: one line, not a traceback
+        keys.bind(["Я"])
     keys.close()
     assert [tuple(k) for k in keymap()] == before
     x.close()
