@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,13 +45,21 @@ def _spans(table, start: str, end: str) -> list[tuple[str, float, float]]:
 
 
 def summarize(ds: Dataset) -> Summary:
-    ev, ac = ds.events, ds.actions
+    """Events are read a file at a time, three columns of them: a dataset of many shards is never whole in memory
+    (`report` and `inspect` of 400 sessions held every event, 0.2-0.4 GB, growing with the sessions)."""
+    ac = ds.actions
+    n_events, by_type = 0, Counter()
+    spans = []
+    for _, part in ds.parts("events", columns=("session_id", "t_ms", "type")):
+        n_events += part.num_rows
+        by_type.update(_counts(part.column("type")) if part.num_rows else {})
+        spans += _spans(part, "t_ms", "t_ms") if part.num_rows else []
     durations = {}
-    if ev.num_rows:
+    if n_events:
         # a session lasts from its first event or action to its last: a person reading the result of the last
         # click is part of it (the events alone ended 5 s before a recorded session did)
         span: dict[str, list[float]] = {}
-        for sid, lo, hi in _spans(ev, "t_ms", "t_ms") + (_spans(ac, "t_start_ms", "t_end_ms") if ac.num_rows else []):
+        for sid, lo, hi in spans + (_spans(ac, "t_start_ms", "t_end_ms") if ac.num_rows else []):
             a, b = span.get(sid, (lo, hi))
             span[sid] = [min(a, lo), max(b, hi)]
         d = np.array([hi - lo for lo, hi in span.values()])
@@ -58,9 +67,9 @@ def summarize(ds: Dataset) -> Summary:
     m = ds.manifest
     return Summary(
         root=str(ds.root), driver=m.driver, scenario=m.scenario, seed=m.seed, storage=m.storage,
-        coordinate_space=m.coordinate_space, sessions=len(m.sessions), events=ev.num_rows,
+        coordinate_space=m.coordinate_space, sessions=len(m.sessions), events=n_events,
         actions=ac.num_rows, frames=ds.frames.num_rows,
-        events_by_type=_counts(ev.column("type")) if ev.num_rows else {},
+        events_by_type=dict(sorted(by_type.items())),
         actions_by_kind=_counts(ac.column("kind")) if ac.num_rows else {},
         duration_ms=durations, profiles=m.profiles, stats=m.stats, people=len(set(m.people.values())),
         source=m.source,

@@ -22,6 +22,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from simulator.dataset import read_dataset, summarize  # noqa: E402
+from simulator.dataset.schema import EVENTS  # noqa: E402
 from simulator.atomic import check_file_out  # noqa: E402
 from simulator.report.page import REPORT, figure, table, write_page  # noqa: E402
 from simulator.report.screen import read_screenshot  # noqa: E402
@@ -31,15 +32,18 @@ from simulator.terms import dataset_terms  # noqa: E402
 MAX_ACTION_ROWS = 400
 MAX_SESSIONS = 3
 MAX_OVERLAYS = 12
+PLOTTED_EVENTS = 2_000_000
+"""Events the plots are drawn from, at most (whole files of them; the first always)."""
+PLOTTED_COLUMNS = ("session_id", "t_ms", "planned_t_ms", "type", "device", "key", "code", "x", "y", "action_id")
 DISPATCH = ("dispatch_error_ms_p50", "dispatch_error_ms_p99", "dispatch_error_ms_max")
 DISPATCH_SHOWN_MS = 100.0
 PROFILE_ROLE = {"mouse": "the fitted model that moved the pointer", "typing": "the fitted model that typed"}
 
 
-def _overlays(ds, sid: str) -> tuple[list[str], int]:
+def _overlays(ds, events: pa.Table, sid: str) -> tuple[list[str], int]:
     """The first MAX_OVERLAYS top-level steps that moved the pointer, each over the screenshot taken before it,
     and how many such steps the session has."""
-    ev = ds.events.filter(pc.equal(ds.events.column("session_id"), sid))
+    ev = events.filter(pc.equal(events.column("session_id"), sid))
     ac = ds.actions.filter(pc.equal(ds.actions.column("session_id"), sid))
     fr = ds.frames.filter(pc.and_(pc.equal(ds.frames.column("session_id"), sid),
                                   pc.equal(ds.frames.column("kind"), "before")))
@@ -74,18 +78,18 @@ def _overlays(ds, sid: str) -> tuple[list[str], int]:
     return out, len(steps)
 
 
-def _paths_section(ds) -> list[str]:
-    """Pointer paths over the screenshots of the first MAX_SESSIONS sessions that have any, each cut said: the page
-    stopped at 12 steps of 3 sessions without a word."""
+def _paths_section(ds, events: pa.Table) -> list[str]:
+    """Pointer paths over the screenshots of the first MAX_SESSIONS sessions that have any (among those ``events``
+    holds), each cut said: the page stopped at 12 steps of 3 sessions without a word."""
     parts, shown, more = [], 0, ""
-    shot = set(ds.frames.column("session_id").to_pylist())
+    shot = set(ds.frames.column("session_id").to_pylist()) & set(pc.unique(events.column("session_id")).to_pylist())
     with_shots = [sid for sid in ds.sessions if sid in shot]
     for i, sid in enumerate(with_shots):
         if shown == MAX_SESSIONS:
             more = (f"<p>The first {MAX_SESSIONS} sessions with pointer paths; {len(with_shots) - i} more "
                     f"session(s) have screenshots.</p>")
             break
-        overlays, steps = _overlays(ds, sid)
+        overlays, steps = _overlays(ds, events, sid)
         if overlays:
             shown += 1
             cut = f"<p>The first {MAX_OVERLAYS} of {steps} steps that moved the pointer.</p>" if steps > len(
@@ -113,10 +117,22 @@ def _nothing(ax, what: str) -> None:
     ax.set_axis_off()
 
 
-def _timing_plots(ds) -> list[str]:
+def _plotted_events(ds) -> tuple[pa.Table, int]:
+    """The columns the plots use, of the dataset's event files in order while they hold at most PLOTTED_EVENTS
+    (the first file always), and how many sessions that is: a report of many shards read every event at once."""
+    parts, rows = [], 0
+    for _, part in ds.parts("events", columns=PLOTTED_COLUMNS):
+        if parts and rows + part.num_rows > PLOTTED_EVENTS:
+            break
+        parts.append(part.select(PLOTTED_COLUMNS))
+        rows += part.num_rows
+    ev = pa.concat_tables(parts) if parts else EVENTS.empty_table().select(PLOTTED_COLUMNS)
+    return ev, len(pc.unique(ev.column("session_id")))
+
+
+def _timing_plots(ev: pa.Table) -> list[str]:
     """Columns are compared in Arrow, not as Python strings: a list of every event's type and session cost
     ~300 bytes an event, 1.5 GB for a 2.25-million-event import of Balabit."""
-    ev = ds.events
     plots = []
     t = ev.column("t_ms").to_numpy()
     sid = pc.dictionary_encode(ev.column("session_id").combine_chunks()).indices.to_numpy()
@@ -284,9 +300,14 @@ def render(root: Path) -> str:
         f"<p>{html.escape(str(root))}: {s.sessions} session(s), {s.events} events, "
         f"{s.actions} actions, {s.frames} frames.</p>",
         _summary(s),
-        "<h2>Timing and motion</h2>", *_timing_plots(ds),
     ]
-    parts += _paths_section(ds)
+    events, plotted = _plotted_events(ds)
+    parts.append("<h2>Timing and motion</h2>")
+    if plotted < s.sessions:
+        parts.append(f"<p>From the first {plotted} of {s.sessions} sessions ({events.num_rows:,} of {s.events:,} "
+                     f"events): the event files in order while they hold at most {PLOTTED_EVENTS:,}.</p>")
+    parts += _timing_plots(events)
+    parts += _paths_section(ds, events)
     parts.append("<h2>Actions (ground truth)</h2>" + (_actions(ds.actions) if ds.actions.num_rows else
                  "<p>None: this dataset holds input events but no actions.</p>"))
     return "\n".join(parts)
