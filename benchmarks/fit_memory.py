@@ -10,15 +10,13 @@ baseline), choosing 250 texts at a time keeps it under 2x whatever the number of
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.validate_memory import peak  # noqa: E402
-from simulator.runner import RunConfig, run  # noqa: E402
+from benchmarks.validate_memory import dataset_from_args, peak  # noqa: E402
 
 READ = ("import sys; from pathlib import Path; from simulator.typing.io import read_records; "
         "read_records(Path(sys.argv[1]), 'hcisim')")
@@ -30,16 +28,8 @@ def fit_code(out: Path) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sessions", type=int, default=400)
-    ap.add_argument("--dataset", type=Path)
-    args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        ds = args.dataset
-        if ds is None:
-            ds = Path(tmp) / "ds"
-            run(RunConfig(scenario="checkout_form", driver="offline", sessions=args.sessions, seed=1, out=ds,
-                          workers=2, screenshots="none", command=["benchmark"]))
+        ds = dataset_from_args(tmp)
         base_mb, base_s = peak(READ, ds)
         mb, s = peak(fit_code(Path(tmp) / "typing.json"), ds)
         print(f"{ds}: read its keystrokes {base_mb:.0f} MB ({base_s:.1f} s); fit typing {mb:.0f} MB ({s:.1f} s): "

@@ -37,17 +37,23 @@ def peak(code: str, arg: Path) -> tuple[float, float]:
     return usage.ru_maxrss / 1024, time.perf_counter() - t0
 
 
-def main() -> None:
+def dataset_from_args(tmp: str) -> Path:
+    """``--dataset``, else an offline checkout_form dataset of ``--sessions`` (shards of 100) made in ``tmp``."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=400)
     ap.add_argument("--dataset", type=Path)
     args = ap.parse_args()
+    if args.dataset is not None:
+        return args.dataset
+    ds = Path(tmp) / "ds"
+    run(RunConfig(scenario="checkout_form", driver="offline", sessions=args.sessions, seed=1, out=ds, workers=2,
+                  shard_size=100, screenshots="none", command=["benchmark"]))
+    return ds
+
+
+def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        ds = args.dataset
-        if ds is None:
-            ds = Path(tmp) / "ds"
-            run(RunConfig(scenario="checkout_form", driver="offline", sessions=args.sessions, seed=1, out=ds,
-                          workers=2, shard_size=100, command=["benchmark"]))
+        ds = dataset_from_args(tmp)
         shard = max((ds / "events").glob("shard=*/part.parquet"), key=lambda p: p.stat().st_size)
         base_mb, base_s = peak(ONE_SHARD, shard)
         mb, s = peak(VALIDATE, ds)
