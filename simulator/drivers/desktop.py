@@ -174,8 +174,8 @@ class DesktopDriver:
         self._tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hcisim-desktop-")))
         self._proc: subprocess.Popen | None = None
         self._shift = False
-        self._stack = stack
-        self._spare: SpareKeys | None = None
+        self._spare = SpareKeys(self.display)  # characters no US key makes, on keycodes of their own
+        stack.callback(self._spare.close)
         self._state_file = self._tmp / "state.json"
         self._t0 = time.perf_counter()
         self._epoch0_ms = time.time() * 1000.0
@@ -299,9 +299,9 @@ class DesktopDriver:
         """Send each event at its deadline; returns actual send times (NaN: a move coalesced away)."""
         gui = self.gui
         actual = np.empty(len(plan))
-        chars = [k for k in plan.key[plan.type == "key_down"] if composed(k)]
-        if chars:  # bound before the first key event, so the app has the mapping when it reads the key
-            self._spare_keys().bind(chars)
+        spare = {int(i) for i in np.flatnonzero(np.isin(plan.type, ("key_down", "key_up"))) if composed(plan.key[i])}
+        if spare:  # bound before the first key event, so the app has the mapping when it reads the key
+            self._spare.bind(plan.key[i] for i in sorted(spare))
         for i in range(len(plan)):
             deadline = self._t0 + plan.t_ms[i] / 1000.0
             sleep_until(deadline)
@@ -320,8 +320,8 @@ class DesktopDriver:
                 gui.scroll(-int(np.sign(plan.dy[i])) or -1, _pause=False)
             elif kind in ("key_down", "key_up"):
                 key = plan.key[i]
-                if composed(key):  # a character no US key makes, on a keycode bound to it for the run
-                    self._spare_keys().press(key, kind == "key_down")
+                if i in spare:  # a character no US key makes, on a keycode bound to it for the run
+                    self._spare.press(key, kind == "key_down")
                 else:
                     if key == "Shift":
                         self._shift = kind == "key_down"
@@ -329,12 +329,6 @@ class DesktopDriver:
                     (gui.keyDown if kind == "key_down" else gui.keyUp)(name, _pause=False)
                 self._keys_sent += kind == "key_up"
         return actual
-
-    def _spare_keys(self) -> SpareKeys:
-        if self._spare is None:
-            self._spare = SpareKeys(self.display)
-            self._stack.callback(self._spare.close)
-        return self._spare
 
     def screenshot(self) -> bytes | None:
         import mss.tools
