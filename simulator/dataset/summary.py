@@ -51,9 +51,10 @@ def summarize(ds: Dataset) -> Summary:
     n_events, by_type = 0, Counter()
     spans = []
     for _, part in ds.parts("events", columns=("session_id", "t_ms", "type")):
-        n_events += part.num_rows
-        by_type.update(_counts(part.column("type")) if part.num_rows else {})
-        spans += _spans(part, "t_ms", "t_ms") if part.num_rows else []
+        if part.num_rows:
+            n_events += part.num_rows
+            by_type.update(_counts(part.column("type")))
+            spans += _spans(part, "t_ms", "t_ms")
     durations = {}
     if n_events:
         # a session lasts from its first event or action to its last: a person reading the result of the last

@@ -78,11 +78,11 @@ def _overlays(ds, events: pa.Table, sid: str) -> tuple[list[str], int]:
     return out, len(steps)
 
 
-def _paths_section(ds, events: pa.Table) -> list[str]:
-    """Pointer paths over the screenshots of the first MAX_SESSIONS sessions that have any (among those ``events``
-    holds), each cut said: the page stopped at 12 steps of 3 sessions without a word."""
+def _paths_section(ds, events: pa.Table, plotted: set[str]) -> list[str]:
+    """Pointer paths over the screenshots of the first MAX_SESSIONS sessions that have any (among the ``plotted``
+    ones ``events`` holds), each cut said: the page stopped at 12 steps of 3 sessions without a word."""
     parts, shown, more = [], 0, ""
-    shot = set(ds.frames.column("session_id").to_pylist()) & set(pc.unique(events.column("session_id")).to_pylist())
+    shot = set(ds.frames.column("session_id").to_pylist()) & plotted
     with_shots = [sid for sid in ds.sessions if sid in shot]
     for i, sid in enumerate(with_shots):
         if shown == MAX_SESSIONS:
@@ -117,9 +117,9 @@ def _nothing(ax, what: str) -> None:
     ax.set_axis_off()
 
 
-def _plotted_events(ds) -> tuple[pa.Table, int]:
+def _plotted_events(ds) -> tuple[pa.Table, set[str]]:
     """The columns the plots use, of the dataset's event files in order while they hold at most PLOTTED_EVENTS
-    (the first file always), and how many sessions that is: a report of many shards read every event at once."""
+    (the first file always), and which sessions that is: a report of many shards read every event at once."""
     parts, rows = [], 0
     for _, part in ds.parts("events", columns=PLOTTED_COLUMNS):
         if parts and rows + part.num_rows > PLOTTED_EVENTS:
@@ -127,7 +127,7 @@ def _plotted_events(ds) -> tuple[pa.Table, int]:
         parts.append(part.select(PLOTTED_COLUMNS))
         rows += part.num_rows
     ev = pa.concat_tables(parts) if parts else EVENTS.empty_table().select(PLOTTED_COLUMNS)
-    return ev, len(pc.unique(ev.column("session_id")))
+    return ev, set(pc.unique(ev.column("session_id")).to_pylist())
 
 
 def _timing_plots(ev: pa.Table) -> list[str]:
@@ -303,11 +303,11 @@ def render(root: Path) -> str:
     ]
     events, plotted = _plotted_events(ds)
     parts.append("<h2>Timing and motion</h2>")
-    if plotted < s.sessions:
-        parts.append(f"<p>From the first {plotted} of {s.sessions} sessions ({events.num_rows:,} of {s.events:,} "
+    if len(plotted) < s.sessions:
+        parts.append(f"<p>From the first {len(plotted)} of {s.sessions} sessions ({events.num_rows:,} of {s.events:,} "
                      f"events): the event files in order while they hold at most {PLOTTED_EVENTS:,}.</p>")
     parts += _timing_plots(events)
-    parts += _paths_section(ds, events)
+    parts += _paths_section(ds, events, plotted)
     parts.append("<h2>Actions (ground truth)</h2>" + (_actions(ds.actions) if ds.actions.num_rows else
                  "<p>None: this dataset holds input events but no actions.</p>"))
     return "\n".join(parts)

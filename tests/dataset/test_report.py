@@ -188,7 +188,7 @@ def test_the_timing_plots_do_not_hold_every_event_as_python_strings(tmp_path):
         for s in dict.fromkeys(sid):
             w.add_session(s)
         w.add("events", events)
-    ev, _ = report._plotted_events(read_dataset(tmp_path / "big"))  # read before measuring: the plots' cost is asserted
+    ev, _ = report._plotted_events(read_dataset(tmp_path / "big"))  # read first: the plots' cost is measured
     tracemalloc.start()
     try:
         report._timing_plots(ev)
