@@ -168,7 +168,8 @@ class Keymap:
 
     Why: a character no key makes is typed by mapping it onto a spare keycode, pressing that, and mapping it back
     (xdotool does; the desktop driver keeps its mapping for the run); the mapping is back to nothing before the
-    logger reads the batch of events, so every such character was logged as ``Unidentified(8)`` (and an audit counted key errors)."""
+    logger reads the batch of events, so every such character was logged as ``Unidentified(8)`` (and an audit
+    counted key errors)."""
 
     def __init__(self, d: display.Display) -> None:
         self.d = d

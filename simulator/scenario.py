@@ -12,7 +12,8 @@ moving from wherever the pointer is, aiming inside the target with the fitted
 mouse model (misses followed by corrections), wheel-scrolling targets into
 view, typing with the fitted typing model, sometimes tabbing between fields.
 How long it thinks, reads and holds, and which way it takes, is the models' pacing
-(`simulator.pacing`): a person's, or automation's for ``--no-humanlike``. Every input event is labelled with the intended action that produced it.
+(`simulator.pacing`): a person's, or automation's for ``--no-humanlike``. Every input
+event is labelled with the intended action that produced it.
 """
 
 from __future__ import annotations
