@@ -20,6 +20,7 @@ from urllib.request import getproxies, proxy_bypass
 
 import numpy as np
 import pyarrow as pa
+from playwright.sync_api import Error as PlaywrightError
 
 from simulator.children import share_niceness
 from simulator.dataset.schema import RECEIVED
@@ -29,7 +30,6 @@ from simulator.errors import HcisimError, NotServed
 from simulator.locate import Box, Locator, none_visible, not_one
 from simulator.net import no_answer
 from simulator.plan import Plan
-from simulator.timelimit import SessionTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -141,7 +141,7 @@ def launch_chromium(playwright, *, headless: bool = True):
         raise HcisimError(f"no browser: {CHROMIUM} not found (install it: apt-get install chromium)")
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=headless, args=CHROMIUM_ARGS)
-    except Exception as exc:  # Playwright raises its own Error types for launch problems
+    except PlaywrightError as exc:  # launch problems
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise HcisimError(f"could not start Chromium: {first}") from None
     share_niceness()
@@ -174,7 +174,7 @@ def _list_root(page, scope: Locator):
     try:
         ids = el.evaluate("el => (el.getAttribute('aria-controls') || el.getAttribute('aria-owns') || '').trim()",
                           timeout=LOCATE_TIMEOUT_MS)
-    except Exception:  # not there, or several: the option's own lookup fails and says so
+    except PlaywrightError:  # not there, or several: the option's own lookup fails and says so
         return el
     return page.locator(f'[id="{_css_string(ids.split()[0])}"]') if ids else el
 
@@ -260,9 +260,7 @@ class BrowserDriver:
         self._drain()
         try:
             response = self.page.goto(url, wait_until="load", timeout=15000)
-        except SessionTimeout:  # the session's limit rang during the load: not the app's failure
-            raise
-        except Exception as exc:
+        except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0]
             raise HcisimError(f"app not reachable at {url}: {first}") from None
         if response is not None and response.status >= 400:  # a server's "not found" page is not the app
@@ -274,9 +272,7 @@ class BrowserDriver:
             # A page still loading answers input a frame late or worse: act on loaded pages, as people do.
             self.page.wait_for_load_state("load", timeout=LOCATE_TIMEOUT_MS)
             pl.wait_for(state="visible", timeout=LOCATE_TIMEOUT_MS)  # strict: several matches fail at once
-        except SessionTimeout:  # the session's limit rang during the wait: not the locator's failure
-            raise
-        except Exception:
+        except PlaywrightError:
             raise self._not_located(loc) from None
         info = pl.evaluate(INSPECT_JS)
         if self._layout is not None:
@@ -289,9 +285,7 @@ class BrowserDriver:
         where = f"on {self.page.url}{self._error_page()}"
         try:
             n = playwright_locator(self.page, loc.every).count()
-        except SessionTimeout:
-            raise
-        except Exception as exc:  # CSS the page cannot parse, a page gone
+        except PlaywrightError as exc:  # CSS the page cannot parse, a page gone
             return HcisimError(f"{loc}: {str(exc).strip().splitlines()[0]}")
         return not_one(loc, n, where, f"matches nothing {where}") or HcisimError(
             none_visible(loc, n if loc.index is None else 1, where))
@@ -301,7 +295,7 @@ class BrowserDriver:
         was only "matches nothing on .../page", as if the locator were wrong)."""
         try:
             status = self.page.evaluate("() => performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0")
-        except Exception:  # the page is going away: nothing more to say
+        except PlaywrightError:  # the page is going away: nothing more to say
             return ""
         return f" (the server answered HTTP {status})" if isinstance(status, int) and status >= 400 else ""
 
@@ -372,7 +366,7 @@ class BrowserDriver:
         for timeout in SHOT_TIMEOUTS_MS:
             try:
                 return self.page.screenshot(type="png", timeout=timeout)
-            except Exception:
+            except PlaywrightError:
                 continue
         return None
 
@@ -380,7 +374,7 @@ class BrowserDriver:
         pl = playwright_locator(self.page, loc)
         try:
             return pl.evaluate(FIELD_VALUE_JS)
-        except Exception:
+        except PlaywrightError:
             return None
 
     def app_state(self) -> Any:
@@ -388,7 +382,7 @@ class BrowserDriver:
         try:
             self.page.wait_for_load_state("load", timeout=10000)
             return self.page.evaluate("() => window.__app ? window.__app.state() : null")
-        except Exception:  # a page still navigating away has no state to give
+        except PlaywrightError:  # a page still navigating away has no state to give
             self.page.wait_for_timeout(500)
             return self.page.evaluate("() => window.__app ? window.__app.state() : null")
 
@@ -398,7 +392,7 @@ class BrowserDriver:
             return
         try:
             batch = self.page.evaluate("() => window.__hcisim ? window.__hcisim.drain() : []")
-        except Exception:
+        except PlaywrightError:
             return  # navigating: capture.js keeps the events in sessionStorage for the next page
         for rec in batch:
             if rec["type"] != "placed":  # where a drag left its element: for the recorder, not an event received

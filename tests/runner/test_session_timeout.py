@@ -135,6 +135,9 @@ class _PageAtTheLimit:
     def wait_for_load_state(self, *args, **kwargs):
         raise self.ring
 
+    def screenshot(self, *args, **kwargs):
+        raise self.ring
+
     def evaluate(self, *args, **kwargs):
         return []
 
@@ -145,12 +148,13 @@ class _PageAtTheLimit:
         return 1
 
 
-@pytest.mark.parametrize("call", ["goto", "locate"])
+@pytest.mark.parametrize("call", ["goto", "locate", "screenshot"])
 def test_the_limit_ringing_inside_a_browser_call_is_said_as_the_limit(call):
     """The browser driver turned whatever its Playwright calls raised into its own errors: the limit ringing
     during a page load or a locator's wait (where a live step spends much of its time) ended the run as "app not
     reachable at ...: not finished after ..." or "role=button[name="Next"] matches 1 element(s), none visible",
-    sending the user after the app or the locator instead of the script that never ends."""
+    sending the user after the app or the locator instead of the script that never ends; a screenshot skipped
+    its frame and went on. Only Playwright's own errors are the page's."""
     from simulator.drivers.browser import BrowserDriver
     from simulator.timelimit import SessionTimeout
 
@@ -159,5 +163,7 @@ def test_the_limit_ringing_inside_a_browser_call_is_said_as_the_limit(call):
     with pytest.raises(SessionTimeout, match="^not finished after 1 s"):
         if call == "goto":
             driver.goto("http://localhost/app/login")
+        elif call == "screenshot":
+            driver.screenshot()
         else:
             driver.locate(locate.role("button", "Next"))
