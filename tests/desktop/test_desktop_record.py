@@ -33,6 +33,29 @@ def _running(pid: int) -> bool:
         return False
 
 
+def _logged(log, done, timeout: float = 30.0) -> None:
+    """Wait until the X logger has written what ``done`` (a test on its rows so far) looks for. X hands input
+    to the logger in order, so what came before is there too. A fixed 0.5 s was a guess: the logger and the
+    recorder run at the suite's low priority beside the real-time sessions and may wait longer for a core."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = read_jsonl(log, cut_short_ok=True) if log.exists() else []
+        if done(rows):
+            return
+        assert time.monotonic() < deadline, f"not logged within {timeout} s; the log's last rows: {rows[-4:]}"
+        time.sleep(0.05)
+
+
+def _ups(n: int, kind: str = "key_up"):
+    """Done when ``n`` releases (of keys, or ``up`` of buttons) are logged."""
+    return lambda rows: sum(r["type"] == kind for r in rows) >= n
+
+
+def _released(key: str):
+    """Done when ``key``'s release is logged."""
+    return lambda rows: any(r["type"] == "key_up" and r.get("key") == key for r in rows)
+
+
 def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what_it_logged(tmp_path):
     """SIGKILL to the recorder left `python -m replay.xlogger` logging every key on the machine (parent 1) into a
     world-readable file, and that file then blocked its --out for good."""
@@ -42,10 +65,10 @@ def test_a_killed_recorder_takes_its_logger_along_and_the_next_record_saves_what
         p = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
         assert "typed characters are withheld" in p.stderr.readline()
         subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1", "type", "ab"], env=env, check=True)
-        time.sleep(0.5)
+        log = tmp_path / ".rec.xrecord.jsonl"
+        _logged(log, _ups(2))
         loggers = _children(p.pid)
         assert loggers
-        log = tmp_path / ".rec.xrecord.jsonl"
         assert oct(log.stat().st_mode & 0o777) == "0o600"  # keys typed are nobody else's to read
         p.send_signal(signal.SIGKILL)
         p.wait()
@@ -85,7 +108,7 @@ def test_no_typed_character_is_stored_unless_asked(tmp_path):
         assert "typed characters are withheld" in p.stderr.readline()
         for args in (["type", "Hunter2x"], ["key", "BackSpace", "Return", "ctrl+s"]):
             subprocess.run(["xdotool", *args], env=env, check=True)
-        time.sleep(0.5)
+        _logged(tmp_path / ".rec.xrecord.jsonl", _released("Control"))
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=30)
     ds = read_dataset(tmp_path / "rec")
@@ -111,7 +134,7 @@ def test_keys_are_named_as_the_page_would_name_them_and_commands_are_not_typing(
         for args in (["key", "Caps_Lock"], ["type", "ab"], ["key", "Caps_Lock"], ["type", "c"], ["key", "ctrl+a"],
                      ["key", "KP_1", "KP_Enter", "Menu"], ["mousemove", "50", "50", "click", "6", "click", "8"]):
             subprocess.run(["xdotool", *args], env=env, check=True)
-        time.sleep(0.5)
+        _logged(tmp_path / ".rec.xrecord.jsonl", _ups(1, "up"))  # button 8's release, the last input
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=30)
     ds = read_dataset(tmp_path / "rec")
@@ -136,7 +159,7 @@ def test_key_times_are_when_x_saw_the_keys_not_when_the_logger_read_them(tmp_pat
         p.send_signal(signal.SIGSTOP)
         subprocess.run(["xdotool", "type", "--delay", "80", "abcd"], env=env, check=True)
         p.send_signal(signal.SIGCONT)
-        time.sleep(0.5)
+        _logged(log, _ups(4))
         p.terminate()
         p.wait(timeout=10)
     downs = [r["t"] for r in read_jsonl(log) if r["type"] == "key_down"]
@@ -159,7 +182,7 @@ def test_a_layout_s_third_level_keys_codes_and_double_clicks_are_recorded_as_a_p
         for args in (["key", "ISO_Level3_Shift+q", "z"], ["mousemove", "40", "40", "click", "--repeat", "2",
                                                           "--delay", "120", "1"], ["sleep", "0.8", "click", "1"]):
             subprocess.run(["xdotool", *args], env=env, check=True)
-        time.sleep(0.5)
+        _logged(tmp_path / ".rec.xrecord.jsonl", _ups(3, "up"))
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=30)
     ds = read_dataset(tmp_path / "rec")
@@ -184,7 +207,7 @@ def test_characters_typed_on_a_key_mapped_for_them_are_logged_as_typed(tmp_path)
         assert "ready" in p.stderr.readline()
         subprocess.run(["xdotool", "type", "aö€"], env=env, check=True)
         subprocess.run(["xdotool", "type", "--delay", "0", "łЖ"], env=env, check=True)
-        time.sleep(0.5)
+        _logged(log, _ups(5))
         p.terminate()
         p.wait(timeout=10)
     rows = read_jsonl(log)
@@ -208,7 +231,8 @@ def test_a_display_that_closes_ends_the_log_in_one_line_and_the_recorder_says_so
                                text=True)
         assert "typed characters are withheld" in rec.stderr.readline()
         subprocess.run(["xdotool", "mousemove", "20", "20", "click", "1"], env=env, check=True)
-        time.sleep(0.5)
+        _logged(log, _ups(1, "up"))
+        _logged(tmp_path / ".rec.xrecord.jsonl", _ups(1, "up"))
     assert logger.wait(timeout=10) == 1
     assert logger.stderr.read() == "error: the X display closed (logged until then)\n"
     assert [r["type"] for r in read_jsonl(log) if r["type"] != "move"] == ["down", "up"]
@@ -229,7 +253,7 @@ def test_a_character_let_go_after_ctrl_went_down_is_withheld_as_its_press_was(tm
         assert "ready" in p.stderr.readline()
         subprocess.run(["xdotool", "keydown", "p", "keydown", "Control_L", "keyup", "p", "key", "v", "keyup",
                         "Control_L"], env=env, check=True)
-        time.sleep(0.5)
+        _logged(log, _released("Control"))
         p.terminate()
         p.wait(timeout=10)
     keys = [(r["type"], r["key"], r["code"]) for r in read_jsonl(log)]
@@ -284,7 +308,7 @@ def test_alt_pressed_with_shift_held_is_a_modifier_not_a_step(tmp_path):
                              text=True)
         assert "typed characters are withheld" in p.stderr.readline()
         subprocess.run(["xdotool", "key", "shift+alt", "Return"], env=env, check=True)
-        time.sleep(0.5)
+        _logged(tmp_path / ".rec.xrecord.jsonl", _released("Enter"))
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=30)
     ds = read_dataset(tmp_path / "rec")
