@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from simulator.dataset import read_dataset
+from simulator.jsonl import read_jsonl
 from simulator.runner import RunConfig, RunResult, run
 from simulator.scenario import list_scenarios
 
@@ -98,7 +99,11 @@ def desktop_run(root: Path) -> tuple[RunResult, Path]:
         assert "ready" in logger.stderr.readline()
         res = run(RunConfig(scenario="desktop_form", driver="desktop", sessions=1, seed=2, out=root / "truth",
                             command=["pytest"]))
-        time.sleep(0.3)
+        # every event sent is logged before the logger stops (a fixed 0.3 s lost the last move once, with the
+        # machine busy); a logger that lost one waits out the deadline and the audit says what is missing
+        sent, deadline = read_dataset(res.out).events.num_rows, time.monotonic() + 30
+        while len(read_jsonl(log, cut_short_ok=True)) < sent and time.monotonic() < deadline:
+            time.sleep(0.05)
         logger.send_signal(signal.SIGTERM)
         logger.wait(timeout=5)
         return res, log
