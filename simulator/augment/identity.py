@@ -103,7 +103,7 @@ class IdentityQuota:
         X = np.concatenate(filled)
         group = np.repeat(np.arange(len(filled)), [len(items) for items in filled])
         # (models, filled sessions, people): each session's summed log-probabilities, as the judge sums them
-        sums = np.stack([m.summed_logp(X, group, len(filled)) for m in self.identifiers])
+        sums = np.stack([m.attribute(X).summed_logp(group, len(filled)) for m in self.identifiers])
         out: list[tuple[np.ndarray, bool] | None] = []
         k = 0
         for items in sessions:

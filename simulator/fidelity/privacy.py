@@ -28,7 +28,7 @@ import numpy as np
 
 from simulator.fidelity.c2st import fast_auc
 from simulator.fidelity.features import Items
-from simulator.fidelity.identify import session_accuracy, train_identifier
+from simulator.fidelity.identify import attribute, session_accuracy
 
 MAX_QUERY = 20000
 MAX_TRAIN = 10000
@@ -229,10 +229,12 @@ def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people
     if len(people) < 2:
         return None
     f = fitting.sample(MAX_TRAIN, rng)
-    ident = train_identifier(f.X, f.person, int(rng.integers(2**31 - 1)))
+    seed = int(rng.integers(2**31 - 1))
     s = synth.sample(MAX_REID, rng)
-    sess_pred = ident.sessions(s.X, s.session)
-    item_pred = ident.items(s.X)
+    r = real.subset(np.isin(real.person.astype(str), people))  # REAL's recorded people, if it has any
+    of_synth, *of_real = attribute(f.X, f.person, seed, [s.X] + ([r.X] if len(r) else []))
+    sess_pred = of_synth.sessions(s.session)
+    item_pred = of_synth.items()
     counts = {p: 0 for p in people.tolist()}
     for p in sess_pred.values():
         counts[p] += 1
@@ -244,11 +246,9 @@ def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people
     if same:
         top_s = session_accuracy(sess_pred, s.session, s.person)
         top_i = float(np.mean(item_pred == s.person.astype(str)))
-    known = np.isin(real.person.astype(str), people)
-    if known.any():
-        r = real.subset(known)
-        real_s = session_accuracy(ident.sessions(r.X, r.session), r.session, r.person)
-        real_i = float(np.mean(ident.items(r.X) == r.person.astype(str)))
+    if of_real:
+        real_s = session_accuracy(of_real[0].sessions(r.session), r.session, r.person)
+        real_i = float(np.mean(of_real[0].items() == r.person.astype(str)))
     return ReIdentification("same" if same else "new", len(people), chance, share_s, share_i, share_s / chance,
                             top_s, top_i, real_s, real_i, counts, uniform_max_share_over_chance(len(sess_pred), len(people)))
 
