@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from simulator.augment.fit import fit_mouse, fit_typing  # noqa: E402
 from simulator.profiles import SHARED_DATA as DATA  # noqa: E402
 from simulator.augment.generate import as_new_person  # noqa: E402
-from simulator.fidelity.identify import attribute  # noqa: E402
+from simulator.fidelity.identify import train_identifier  # noqa: E402
 from simulator.fidelity.privacy import MAX_TRAIN, uniform_max_share_over_chance  # noqa: E402
 
 
@@ -66,11 +66,9 @@ def max_share_over_chance(attributed: dict[str, str], n_people: int) -> float:
 
 
 def identifier(X: np.ndarray, person: np.ndarray, rng: np.random.Generator):
-    """The fidelity report's identification model, trained as it trains it (at most MAX_TRAIN items): a function
-    giving what it says of each of a list of item sets (its draws from ``rng`` are made here)."""
+    """The fidelity report's identification model, trained as it trains it (at most MAX_TRAIN items)."""
     idx = rng.permutation(len(X))[:MAX_TRAIN]
-    seed = int(rng.integers(2**31 - 1))
-    return lambda queries: attribute(X[idx], person[idx], seed, queries)
+    return train_identifier(X[idx], person[idx], int(rng.integers(2**31 - 1)))
 
 
 # -- typing: Aalto participants ----------------------------------------------------------------------
@@ -90,9 +88,8 @@ def typing_trial(by_user: dict, n_rec: int, n_new: int, rng: np.random.Generator
     typist = dict(zip(new, new_people(prof, rng, len(new))))
     ev = synth_typing(texts_of(real), profile=prof, rng=rng, users=[typist[s] for s in sessions])
     synth = [e.to_keystrokes() for e in ev]
-    of_real, of_synth = ident([feature_matrix(real), feature_matrix(synth)])
-    return (max_share_over_chance(of_real.sessions(sessions), n_rec),
-            max_share_over_chance(of_synth.sessions(sessions), n_rec))
+    return (max_share_over_chance(ident.attribute(feature_matrix(real)).sessions(sessions), n_rec),
+            max_share_over_chance(ident.attribute(feature_matrix(synth)).sessions(sessions), n_rec))
 
 
 def typing_reference(trials: int, n_rec: int, n_new: int, seed: int) -> list[tuple[float, float]]:
@@ -132,8 +129,8 @@ def mouse_trial(logs: dict, rng: np.random.Generator) -> tuple[float, float]:
     who = dict(zip(new, new_people(prof, rng, len(new))))
     gen = synth_moves(x0, y0, real.press_x, real.press_y, profile=prof, rng=rng,
                       user=[who[u] for u in real.user.astype(str)])
-    of_real, of_gen = ident([features(real.t_ms, real.x, real.y, real.offsets),
-                             features(gen.t_ms, gen.x, gen.y, gen.offsets)])
+    of_real = ident.attribute(features(real.t_ms, real.x, real.y, real.offsets))
+    of_gen = ident.attribute(features(gen.t_ms, gen.x, gen.y, gen.offsets))
     return max_share_over_chance(of_real.sessions(sessions), half), max_share_over_chance(of_gen.sessions(sessions), half)
 
 

@@ -11,16 +11,111 @@ and pile every session onto them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 N_TREES = 200
 TREE_BATCH = 20
-"""Trees grown and applied at a time by `attribute`. Each node of a tree holds a probability per person, so a
-whole forest's memory grows with the number of people: 2.8 GB peak for `hcisim fidelity` on 400 recorded
-people when the forest was kept whole."""
+"""Trees grown at a time before they are made compact (`Forest`): what a fit holds of scikit-learn's own trees."""
+PAIRS_AT_ONCE = 1 << 21
+"""(item, tree) pairs walked down the trees together: bounds the walk's arrays (~100 MB)."""
+
+
+@dataclass
+class Forest:
+    """A fitted random forest as prediction needs it: every tree's split nodes, one array each for the forest,
+    and each leaf's class probabilities, sparse (a leaf of a few items holds a few people).
+
+    Why not scikit-learn's forest as fitted: each of its nodes, internal ones too, holds a probability per
+    class, so its memory grows with the square of the people (more items, more nodes, each with more
+    classes): one forest of 400 people with 30 items each took 4.4 GB, and `augment --people new` keeps five.
+    The answers are scikit-learn's to the bit: the same trees, walked with the same comparisons (float32
+    items against float64 thresholds), their probabilities summed in tree order and divided as it divides.
+    """
+
+    feature: np.ndarray    # (nodes,) split feature, -1 at a leaf; the trees' nodes one after another
+    threshold: np.ndarray  # (nodes,) go left when the item's feature <= threshold
+    child: np.ndarray      # (nodes, 2) right and left child, as indices into these arrays (-1 at a leaf)
+    roots: np.ndarray      # (trees,)
+    leaf_start: np.ndarray  # (nodes + 1,) CSR: node i's probabilities are leaf_class/leaf_p[leaf_start[i]:leaf_start[i+1]]
+    leaf_class: np.ndarray
+    leaf_p: np.ndarray
+    n_classes: int
+
+    @staticmethod
+    def of(trees: list) -> Forest:
+        """The compact form of scikit-learn decision trees (`estimators_`), in their order."""
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "child", "nnz", "cls", "p")}
+        roots, base = [], 0
+        for est in trees:
+            t = est.tree_
+            leaf = t.children_left < 0
+            roots.append(base)
+            parts["feature"].append(np.where(leaf, -1, t.feature).astype(np.int64))
+            parts["threshold"].append(t.threshold.astype(np.float64))
+            parts["child"].append(np.where(leaf[:, None], -1, np.column_stack([t.children_right, t.children_left])
+                                           + base).astype(np.int64))
+            value = np.where(leaf[:, None], t.value[:, 0, :est.n_classes_], 0.0)  # what predict_proba gives a leaf
+            node, cls = np.nonzero(value)
+            parts["nnz"].append(np.bincount(node, minlength=t.node_count))
+            parts["cls"].append(cls.astype(np.int32))
+            parts["p"].append(value[node, cls])
+            base += t.node_count
+        nnz = np.concatenate(parts["nnz"])
+        return Forest(np.concatenate(parts["feature"]), np.concatenate(parts["threshold"]),
+                      np.concatenate(parts["child"]), np.array(roots, np.int64),
+                      np.r_[0, np.cumsum(nnz)], np.concatenate(parts["cls"]), np.concatenate(parts["p"]),
+                      int(trees[0].n_classes_))
+
+    @staticmethod
+    def joined(forests: list[Forest]) -> Forest:
+        """Forests grown in batches as one, trees in order."""
+        out, base, start = forests[0], 0, 0
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "child", "roots",
+                                                              "leaf_start", "leaf_class", "leaf_p")}
+        for f in forests:
+            cols["feature"].append(f.feature)
+            cols["threshold"].append(f.threshold)
+            cols["child"].append(np.where(f.child < 0, -1, f.child + base))
+            cols["roots"].append(f.roots + base)
+            cols["leaf_start"].append(f.leaf_start[:-1] + start)
+            cols["leaf_class"].append(f.leaf_class)
+            cols["leaf_p"].append(f.leaf_p)
+            base += len(f.feature)
+            start += int(f.leaf_start[-1])
+        cols["leaf_start"].append(np.array([start]))
+        return Forest(**{k: np.concatenate(v) for k, v in cols.items()}, n_classes=out.n_classes)
+
+    def leaves(self, X32: np.ndarray) -> np.ndarray:
+        """(items, trees): the leaf each item reaches in each tree, all (item, tree) pairs walked down together."""
+        n, n_features = X32.shape
+        x = X32.astype(np.float64).ravel()  # exact: the comparison scikit-learn makes
+        child = self.child.ravel()
+        trees = len(self.roots)
+        node = np.tile(self.roots, n)
+        row = np.repeat(np.arange(n) * n_features, trees)  # where each pair's item starts in x
+        walking = np.flatnonzero(self.feature[node] >= 0)
+        while len(walking):
+            at = node[walking]
+            go_left = x[row[walking] + self.feature[at]] <= self.threshold[at]
+            node[walking] = child[2 * at + go_left]
+            walking = walking[self.feature[node[walking]] >= 0]
+        return node.reshape(n, trees)
+
+    def predict_proba(self, X32: np.ndarray) -> np.ndarray:
+        trees = len(self.roots)
+        out = np.zeros((len(X32), self.n_classes))
+        step = max(1, PAIRS_AT_ONCE // trees)
+        for a in range(0, len(X32), step):
+            leaf = self.leaves(X32[a:a + step])
+            for t in range(trees):  # in tree order, as the forest sums them
+                lo, hi = self.leaf_start[leaf[:, t]], self.leaf_start[leaf[:, t] + 1]
+                n = hi - lo
+                idx = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(n.sum())
+                out[a + np.repeat(np.arange(len(leaf)), n), self.leaf_class[idx]] += self.leaf_p[idx]
+        out /= trees
+        return out
 
 
 @dataclass
@@ -50,14 +145,12 @@ class Attribution:
 
 @dataclass
 class Identifier:
-    """A trained identifier kept for items not known yet (augment asks it about each new session's draws)."""
-
     classes: np.ndarray
     medians: np.ndarray
-    model: object
+    model: Forest
 
     def proba(self, X: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(_impute(X, self.medians))
+        return self.model.predict_proba(_impute(X, self.medians).astype(np.float32))
 
     def attribute(self, X: np.ndarray) -> Attribution:
         return Attribution(self.classes, self.proba(X))
@@ -67,48 +160,29 @@ def _impute(X: np.ndarray, medians: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(X), X, medians[None, :])
 
 
-def _prepared(X: np.ndarray, person: np.ndarray, seed: int, n_trees: int):
-    """The forest (not fitted), the training items imputed, their medians, the people and their integer codes."""
+def train_identifier(X: np.ndarray, person: np.ndarray, seed: int) -> Identifier:
+    """A random forest (N_TREES trees, leaves of 2+ items, classes balanced), grown `TREE_BATCH` trees at a time
+    with the forest's own seeds (scikit-learn's warm start), each batch made compact (`Forest`) and freed."""
     from sklearn.ensemble import RandomForestClassifier
 
     med = np.array([np.median(c[np.isfinite(c)]) if np.isfinite(c).any() else 0.0 for c in X.T])
-    clf = RandomForestClassifier(n_estimators=n_trees, min_samples_leaf=2, class_weight="balanced",
-                                 random_state=seed, n_jobs=1)
+    clf = RandomForestClassifier(n_estimators=0, min_samples_leaf=2, class_weight="balanced", random_state=seed,
+                                 n_jobs=1, warm_start=True)
     # fitted on integer codes: scikit-learn 1.9's class_weight="balanced" fails on labels that look like
     # numbers ("14"), which is what SapiMouse person ids are; proba columns follow the codes' order
     classes, codes = np.unique(person.astype(str), return_inverse=True)
-    return clf, _impute(X, med), med, classes, codes
-
-
-def train_identifier(X: np.ndarray, person: np.ndarray, seed: int) -> Identifier:
-    clf, Xi, med, classes, codes = _prepared(X, person, seed, N_TREES)
-    clf.fit(Xi, codes)
-    return Identifier(classes, med, clf)
-
-
-def attribute(X: np.ndarray, person: np.ndarray, seed: int, queries: Sequence[np.ndarray]) -> list[Attribution]:
-    """What `train_identifier` (same data, same seed) says of each of ``queries``, to the bit, holding only
-    `TREE_BATCH` trees at a time: they are grown with the forest's own seeds (scikit-learn's warm start),
-    applied to the queries and freed, and the sum of their probabilities divided as the forest divides it."""
-    clf, Xi, med, classes, codes = _prepared(X, person, seed, 0)
-    clf.set_params(warm_start=True)
-    # the trees see what the forest's predict_proba gives them: imputed, as float32
-    Q = [np.ascontiguousarray(_impute(q, med), dtype=np.float32) for q in queries]
-    sums = [np.zeros((len(q), len(classes))) for q in Q]
+    Xi = _impute(X, med)
+    batches: list[Forest] = []
     grown = 0
     while grown < N_TREES:
         clf.set_params(n_estimators=min(grown + TREE_BATCH, N_TREES))
         with warnings.catch_warnings():  # "balanced" with warm start: a warning for data that changes; it does not
             warnings.filterwarnings("ignore", message="class_weight presets")
             clf.fit(Xi, codes)
-        for k in range(grown, len(clf.estimators_)):
-            for total, q in zip(sums, Q):
-                total += clf.estimators_[k].predict_proba(q, check_input=False)
-            clf.estimators_[k] = None  # a warm start counts the trees grown, it does not use them
+        batches.append(Forest.of(clf.estimators_[grown:]))
+        clf.estimators_[grown:] = [None] * (len(clf.estimators_) - grown)  # a warm start only counts them
         grown = len(clf.estimators_)
-    for total in sums:
-        total /= N_TREES
-    return [Attribution(classes, total) for total in sums]
+    return Identifier(classes, med, Forest.joined(batches))
 
 
 def session_accuracy(predicted: dict[str, str], sessions: np.ndarray, person: np.ndarray) -> float:

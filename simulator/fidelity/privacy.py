@@ -28,7 +28,7 @@ import numpy as np
 
 from simulator.fidelity.c2st import fast_auc
 from simulator.fidelity.features import Items
-from simulator.fidelity.identify import attribute, session_accuracy
+from simulator.fidelity.identify import session_accuracy, train_identifier
 
 MAX_QUERY = 20000
 MAX_TRAIN = 10000
@@ -229,10 +229,9 @@ def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people
     if len(people) < 2:
         return None
     f = fitting.sample(MAX_TRAIN, rng)
-    seed = int(rng.integers(2**31 - 1))
+    ident = train_identifier(f.X, f.person, int(rng.integers(2**31 - 1)))
     s = synth.sample(MAX_REID, rng)
-    r = real.subset(np.isin(real.person.astype(str), people))  # REAL's recorded people, if it has any
-    of_synth, *of_real = attribute(f.X, f.person, seed, [s.X] + ([r.X] if len(r) else []))
+    of_synth = ident.attribute(s.X)
     sess_pred = of_synth.sessions(s.session)
     item_pred = of_synth.items()
     counts = {p: 0 for p in people.tolist()}
@@ -246,9 +245,12 @@ def re_identification(real: Items, synth: Items, fitting: Items, *, synth_people
     if same:
         top_s = session_accuracy(sess_pred, s.session, s.person)
         top_i = float(np.mean(item_pred == s.person.astype(str)))
-    if of_real:
-        real_s = session_accuracy(of_real[0].sessions(r.session), r.session, r.person)
-        real_i = float(np.mean(of_real[0].items() == r.person.astype(str)))
+    known = np.isin(real.person.astype(str), people)
+    if known.any():
+        r = real.subset(known)
+        of_real = ident.attribute(r.X)
+        real_s = session_accuracy(of_real.sessions(r.session), r.session, r.person)
+        real_i = float(np.mean(of_real.items() == r.person.astype(str)))
     return ReIdentification("same" if same else "new", len(people), chance, share_s, share_i, share_s / chance,
                             top_s, top_i, real_s, real_i, counts, uniform_max_share_over_chance(len(sess_pred), len(people)))
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from simulator.fidelity.features import Items
-from simulator.fidelity.identify import attribute, session_accuracy
+from simulator.fidelity.identify import session_accuracy, train_identifier
 
 MAX_TRAIN = 10000
 
@@ -47,14 +47,14 @@ def identification_utility(real: Items, synth: Items, fitting: Items | None,
     r = real.subset(np.isin(real.person, common))
     s = _cap(synth.subset(np.isin(synth.person, common)), rng)
     seed = int(rng.integers(2**31 - 1))
-    tstr, = attribute(s.X, s.person, seed, [r.X])
+    tstr = train_identifier(s.X, s.person, seed).attribute(r.X)
     tstr_item = float(np.mean(tstr.items() == r.person.astype(str)))
     tstr_session = session_accuracy(tstr.sessions(r.session), r.session, r.person)
     trtr_item = trtr_session = None
     source = None
     if fitting is not None and set(common) <= set(fitting.person):
         f = _cap(fitting.subset(np.isin(fitting.person, common)), rng)
-        trtr, = attribute(f.X, f.person, seed, [r.X])
+        trtr = train_identifier(f.X, f.person, seed).attribute(r.X)
         trtr_item = float(np.mean(trtr.items() == r.person.astype(str)))
         trtr_session = session_accuracy(trtr.sessions(r.session), r.session, r.person)
         source = "fitting data"
@@ -82,7 +82,7 @@ def _cross_validated(r: Items, seed: int, folds: int = 5) -> tuple[float, float]
     predicted: dict[str, str] = {}
     for tr, te in StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(r.X, r.person.astype(str),
                                                                                   r.session.astype(str)):
-        held, = attribute(r.X[tr], r.person[tr], seed, [r.X[te]])
+        held = train_identifier(r.X[tr], r.person[tr], seed).attribute(r.X[te])
         hits[te] = held.items() == r.person[te].astype(str)
         predicted.update(held.sessions(r.session[te]))
     return float(hits.mean()), session_accuracy(predicted, r.session, r.person)
