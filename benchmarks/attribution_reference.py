@@ -131,7 +131,8 @@ def mouse_trial(logs: dict, rng: np.random.Generator) -> tuple[float, float]:
                       user=[who[u] for u in real.user.astype(str)])
     of_real = ident.attribute(features(real.t_ms, real.x, real.y, real.offsets))
     of_gen = ident.attribute(features(gen.t_ms, gen.x, gen.y, gen.offsets))
-    return max_share_over_chance(of_real.sessions(sessions), half), max_share_over_chance(of_gen.sessions(sessions), half)
+    return (max_share_over_chance(of_real.sessions(sessions), half),
+            max_share_over_chance(of_gen.sessions(sessions), half))
 
 
 def mouse_reference(trials: int, seed: int) -> list[tuple[float, float]]:

@@ -34,58 +34,43 @@ class Forest:
     items against float64 thresholds), their probabilities summed in tree order and divided as it divides.
     """
 
-    feature: np.ndarray    # (nodes,) split feature, -1 at a leaf; the trees' nodes one after another
-    threshold: np.ndarray  # (nodes,) go left when the item's feature <= threshold
-    child: np.ndarray      # (nodes, 2) right and left child, as indices into these arrays (-1 at a leaf)
-    roots: np.ndarray      # (trees,)
-    leaf_start: np.ndarray  # (nodes + 1,) CSR: node i's probabilities are leaf_class/leaf_p[leaf_start[i]:leaf_start[i+1]]
-    leaf_class: np.ndarray
-    leaf_p: np.ndarray
+    feature: np.ndarray      # (nodes,) split feature, -1 at a leaf; the trees' nodes one after another
+    threshold: np.ndarray    # (nodes,) go left when the item's feature <= threshold
+    child: np.ndarray        # (nodes, 2) right and left child, as indices into these arrays (-1 at a leaf)
+    roots: np.ndarray        # (trees,)
+    leaf_count: np.ndarray   # (nodes,) non-zero probabilities of each node (0 but at leaves), in node order in:
+    leaf_class: np.ndarray   # their classes
+    leaf_p: np.ndarray       # and values
     n_classes: int
 
     @staticmethod
-    def of(trees: list) -> Forest:
-        """The compact form of scikit-learn decision trees (`estimators_`), in their order."""
-        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "child", "nnz", "cls", "p")}
-        roots, base = [], 0
+    def of(trees: list, base: int = 0) -> Forest:
+        """The compact form of scikit-learn decision trees (`estimators_`), in their order; node indices start
+        at ``base`` (the nodes of the forest's trees before these)."""
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "child", "roots",
+                                                              "leaf_count", "leaf_class", "leaf_p")}
         for est in trees:
             t = est.tree_
             leaf = t.children_left < 0
-            roots.append(base)
+            parts["roots"].append(np.array([base]))
             parts["feature"].append(np.where(leaf, -1, t.feature).astype(np.int64))
             parts["threshold"].append(t.threshold.astype(np.float64))
-            parts["child"].append(np.where(leaf[:, None], -1, np.column_stack([t.children_right, t.children_left])
-                                           + base).astype(np.int64))
+            children = np.column_stack([t.children_right, t.children_left]) + base
+            parts["child"].append(np.where(leaf[:, None], -1, children).astype(np.int64))
             value = np.where(leaf[:, None], t.value[:, 0, :est.n_classes_], 0.0)  # what predict_proba gives a leaf
             node, cls = np.nonzero(value)
-            parts["nnz"].append(np.bincount(node, minlength=t.node_count))
-            parts["cls"].append(cls.astype(np.int32))
-            parts["p"].append(value[node, cls])
+            parts["leaf_count"].append(np.bincount(node, minlength=t.node_count))
+            parts["leaf_class"].append(cls.astype(np.int32))
+            parts["leaf_p"].append(value[node, cls])
             base += t.node_count
-        nnz = np.concatenate(parts["nnz"])
-        return Forest(np.concatenate(parts["feature"]), np.concatenate(parts["threshold"]),
-                      np.concatenate(parts["child"]), np.array(roots, np.int64),
-                      np.r_[0, np.cumsum(nnz)], np.concatenate(parts["cls"]), np.concatenate(parts["p"]),
-                      int(trees[0].n_classes_))
+        return Forest(**{k: np.concatenate(v) for k, v in parts.items()}, n_classes=int(trees[0].n_classes_))
 
     @staticmethod
     def joined(forests: list[Forest]) -> Forest:
-        """Forests grown in batches as one, trees in order."""
-        out, base, start = forests[0], 0, 0
-        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "child", "roots",
-                                                              "leaf_start", "leaf_class", "leaf_p")}
-        for f in forests:
-            cols["feature"].append(f.feature)
-            cols["threshold"].append(f.threshold)
-            cols["child"].append(np.where(f.child < 0, -1, f.child + base))
-            cols["roots"].append(f.roots + base)
-            cols["leaf_start"].append(f.leaf_start[:-1] + start)
-            cols["leaf_class"].append(f.leaf_class)
-            cols["leaf_p"].append(f.leaf_p)
-            base += len(f.feature)
-            start += int(f.leaf_start[-1])
-        cols["leaf_start"].append(np.array([start]))
-        return Forest(**{k: np.concatenate(v) for k, v in cols.items()}, n_classes=out.n_classes)
+        """Forests grown one after another (each made with ``base`` at the nodes before it) as one."""
+        return Forest(**{k: np.concatenate([getattr(f, k) for f in forests]) for k in
+                         ("feature", "threshold", "child", "roots", "leaf_count", "leaf_class", "leaf_p")},
+                      n_classes=forests[0].n_classes)
 
     def leaves(self, X32: np.ndarray) -> np.ndarray:
         """(items, trees): the leaf each item reaches in each tree, all (item, tree) pairs walked down together."""
@@ -105,12 +90,13 @@ class Forest:
 
     def predict_proba(self, X32: np.ndarray) -> np.ndarray:
         trees = len(self.roots)
+        start = np.r_[0, np.cumsum(self.leaf_count)]  # node i's probabilities: start[i]:start[i + 1]
         out = np.zeros((len(X32), self.n_classes))
         step = max(1, PAIRS_AT_ONCE // trees)
         for a in range(0, len(X32), step):
             leaf = self.leaves(X32[a:a + step])
             for t in range(trees):  # in tree order, as the forest sums them
-                lo, hi = self.leaf_start[leaf[:, t]], self.leaf_start[leaf[:, t] + 1]
+                lo, hi = start[leaf[:, t]], start[leaf[:, t] + 1]
                 n = hi - lo
                 idx = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(n.sum())
                 out[a + np.repeat(np.arange(len(leaf)), n), self.leaf_class[idx]] += self.leaf_p[idx]
@@ -179,7 +165,7 @@ def train_identifier(X: np.ndarray, person: np.ndarray, seed: int) -> Identifier
         with warnings.catch_warnings():  # "balanced" with warm start: a warning for data that changes; it does not
             warnings.filterwarnings("ignore", message="class_weight presets")
             clf.fit(Xi, codes)
-        batches.append(Forest.of(clf.estimators_[grown:]))
+        batches.append(Forest.of(clf.estimators_[grown:], base=sum(len(b.feature) for b in batches)))
         clf.estimators_[grown:] = [None] * (len(clf.estimators_) - grown)  # a warm start only counts them
         grown = len(clf.estimators_)
     return Identifier(classes, med, Forest.joined(batches))
