@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.validate_memory import dataset_from_args, peak  # noqa: E402
+from benchmarks.validate_memory import against, dataset_from_args  # noqa: E402
 
 READ = ("import sys; from pathlib import Path; from simulator.typing.io import read_records; "
         "read_records(Path(sys.argv[1]), 'hcisim')")
@@ -30,10 +30,8 @@ def fit_code(out: Path) -> str:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ds = dataset_from_args(tmp)
-        base_mb, base_s = peak(READ, ds)
-        mb, s = peak(fit_code(Path(tmp) / "typing.json"), ds)
-        print(f"{ds}: read its keystrokes {base_mb:.0f} MB ({base_s:.1f} s); fit typing {mb:.0f} MB ({s:.1f} s): "
-              f"{mb / base_mb:.2f}x the baseline's memory")
+        fit = fit_code(Path(tmp) / "typing.json")
+        print(f"{ds}: {against(('read its keystrokes', READ, ds), ('fit typing', fit, ds))}")
 
 
 if __name__ == "__main__":

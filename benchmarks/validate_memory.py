@@ -37,6 +37,16 @@ def peak(code: str, arg: Path) -> tuple[float, float]:
     return usage.ru_maxrss / 1024, time.perf_counter() - t0
 
 
+def against(baseline: tuple[str, str, Path], measured: tuple[str, str, Path]) -> str:
+    """Each of (label, code, argument) run in a fresh process: their peaks and times, and the measured one's
+    ratios to the baseline's."""
+    (base, base_code, base_arg), (what, code, arg) = baseline, measured
+    base_mb, base_s = peak(base_code, base_arg)
+    mb, s = peak(code, arg)
+    return (f"{base} {base_mb:.0f} MB ({base_s:.1f} s); {what} {mb:.0f} MB ({s:.1f} s): {mb / base_mb:.2f}x the "
+            f"baseline's memory, {s / base_s:.2f}x its time")
+
+
 def dataset_from_args(tmp: str) -> Path:
     """``--dataset``, else an offline checkout_form dataset of ``--sessions`` (shards of 100) made in ``tmp``."""
     ap = argparse.ArgumentParser()
@@ -55,10 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ds = dataset_from_args(tmp)
         shard = max((ds / "events").glob("shard=*/part.parquet"), key=lambda p: p.stat().st_size)
-        base_mb, base_s = peak(ONE_SHARD, shard)
-        mb, s = peak(VALIDATE, ds)
-        print(f"{ds}: read one events shard {base_mb:.0f} MB ({base_s:.1f} s); validate {mb:.0f} MB ({s:.1f} s): "
-              f"{mb / base_mb:.2f}x the baseline's memory")
+        print(f"{ds}: {against(('read one events shard', ONE_SHARD, shard), ('validate', VALIDATE, ds))}")
 
 
 if __name__ == "__main__":
