@@ -2,8 +2,9 @@
 
 Why the bytes do not depend on the workers: each chunk draws from its own branch of the seed's RNG tree
 (`simulator.rng.rng_for(seed, what, k)`), so what chunk ``k`` holds is fixed before any process touches it,
-and the writer takes the results in chunk order. ``synth-moves`` and ``synth-typing`` use it for
-``--workers``; the workers are the local engine's (`simulator.engines.local`), as a run's are.
+and the writer takes the results in chunk order. ``synth-moves``, ``synth-typing`` and ``augment`` (whose session k
+draws from (seed, k) alone) use it for ``--workers``; the workers are the local engine's
+(`simulator.engines.local`), as a run's are.
 """
 
 from __future__ import annotations

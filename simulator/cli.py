@@ -397,15 +397,17 @@ def augment(
                                              "population.")] = "same",
     seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same bytes.")] = 0,
     modality: Annotated[str, typer.Option(help="all, mouse or typing: what to fit and generate.")] = "all",
+    workers: Annotated[int, typer.Option(help="Processes: the mouse and typing profiles are fitted side by side, "
+                                              "the sessions made in chunks (the same bytes).")] = 1,
     overwrite: Overwrite = False,
 ) -> None:
     """Fit the dataset's people and generate FACTOR x as many sessions with the same task structure."""
     from simulator.augment import augment_dataset
     from simulator.augment.generate import check_options
 
-    check_options(factor, people, modality)
+    check_options(factor, people, modality, workers)
     m = _with_progress("augmenting", augment_dataset, dataset, out_dir, factor=factor, people=people, seed=seed,
-                       modality=modality, command=["hcisim", *sys.argv[1:]], overwrite=overwrite)
+                       modality=modality, command=["hcisim", *sys.argv[1:]], overwrite=overwrite, workers=workers)
     out.print(f"{len(m.sessions)} session(s) written to {out_dir} (people: {people}, profiles: "
               f"{', '.join(m.profiles) or 'none'})", highlight=False)
     for kind, g in (m.stats.get("privacy_guard") or {}).items():

@@ -6,7 +6,9 @@ The CLI turns a callback into a bar or, without a terminal, into a line every fe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from functools import partial
 
 Progress = Callable[[int, int], None] | None
 
@@ -34,8 +36,20 @@ class Steps:
     def part(self, size: int) -> Progress:
         """A callback for a part of the work that reports its own (done, total): its fraction done is
         counted as that fraction of the next ``size`` steps."""
-        start = self.done
-        return lambda done, total: self.at(start + (size * done // total if total else 0))
+        return self.parts(size)[0]
+
+    def parts(self, *sizes: int) -> list[Progress]:
+        """Callbacks for parts of the work that may run side by side (another thread may report one): each
+        part's fraction done counts as that fraction of its ``size`` steps, and the steps reported are what
+        all parts have done together."""
+        start, got, lock = self.done, [0] * len(sizes), threading.Lock()
+
+        def report(i: int, done: int, total: int) -> None:
+            with lock:
+                got[i] = sizes[i] * done // total if total else 0
+                self.at(start + sum(got))
+
+        return [partial(report, i) for i in range(len(sizes))]
 
     def finish(self) -> None:
         """Report the work done (steps a short cut skipped included)."""

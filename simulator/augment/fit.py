@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
 from simulator.mouse.fit import MIN_MOVES, fit_movements
 from simulator.mouse.profile import MouseProfile
@@ -103,3 +108,100 @@ def fit_typing(records: list[Keystrokes], profile_id: str, meta: dict, progress:
     data = json.dumps(prof.to_json(), indent=1).encode()
     prof.sha256 = hashlib.sha256(data).hexdigest()
     return Fitted("typing", prof, data)
+
+
+class FitFailed(Exception):
+    """A fit of ``kind`` ("mouse" or "typing") refused its data: ``error`` says why."""
+
+    def __init__(self, kind: str, error: HcisimError) -> None:
+        super().__init__(str(error))
+        self.kind, self.error = kind, error
+
+
+class _Abandoned(Exception):
+    """The fit running here is given up: the other one, on the worker, failed."""
+
+
+Job = Callable[..., Fitted]
+"""A fit waiting for its ``progress=`` callback: a `functools.partial` of `fit_mouse` or `fit_typing` (picklable,
+so it can run on a worker process)."""
+
+
+def fit_side_by_side(jobs: dict[str, Job], progress: dict[str, Progress], workers: int = 1) -> dict[str, Fitted]:
+    """Each job's Fitted profile, by kind. With ``workers`` >= 2 and two jobs, the first runs on a worker process
+    while the second runs here: the two fits share nothing, each is seeded, and each holds one BLAS thread, so
+    the bytes are those of one after the other (augmenting 400 offline sessions spent 381 s fitting typing and
+    277 s fitting the mouse, one after the other). A refused fit raises `FitFailed`, the first of ``jobs``'
+    order that failed, as fitting one after the other would."""
+    kinds = list(jobs)
+    if workers < 2 or len(kinds) < 2:
+        out = {}
+        for kind in kinds:
+            try:
+                out[kind] = jobs[kind](progress=progress[kind])
+            except HcisimError as e:
+                raise FitFailed(kind, e) from None
+        return out
+    there, here = kinds
+    news = multiprocessing.get_context().Queue()
+    failed = threading.Event()
+
+    def relay() -> None:  # the worker's progress reports, and whether its fit ended in an error
+        while (item := news.get()) is not None:
+            if item == "failed":
+                failed.set()
+            else:
+                progress[there](*item)
+
+    def watched(done: int, total: int) -> None:
+        if failed.is_set():
+            raise _Abandoned
+        progress[here](done, total)
+
+    engine = LocalEngine(1, initializer=_worker_start, initargs=(news,))
+    listener = threading.Thread(target=relay, name="hcisim-fit-progress", daemon=True)
+    listener.start()
+    try:
+        task = engine.submit(_fit_on_worker, jobs[there])
+        try:
+            mine = jobs[here](progress=watched)
+        except HcisimError as e:
+            if not failed.is_set():  # (the worker's refusal, when there is one, is said first, as in order)
+                raise FitFailed(here, e) from None
+        except _Abandoned:
+            pass
+        engine.wait_any([task])
+        try:
+            theirs = engine.result(task)
+        except HcisimError as e:
+            raise FitFailed(there, e) from None
+        except WorkerDied:
+            raise HcisimError(f"the worker process fitting the {there} profile died (out of memory? try "
+                              f"--workers 1)") from None
+        return {there: theirs, here: mine}
+    finally:
+        engine.close()  # (stops the worker if it is still fitting: an error here, Ctrl-C)
+        news.put(None)
+        listener.join()
+
+
+_NEWS = None
+
+
+def _worker_start(news) -> None:
+    """The fitting worker's set-up: its channel for progress, Ctrl-C left to the parent, one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    global _NEWS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(1)
+    _NEWS = news
+
+
+def _fit_on_worker(job: Job) -> Fitted:
+    assert _NEWS is not None
+    try:
+        return job(progress=lambda done, total: _NEWS.put((done, total)))
+    except BaseException:
+        _NEWS.put("failed")
+        raise

@@ -37,6 +37,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,12 +45,14 @@ import numpy as np
 import pyarrow as pa
 
 from simulator.atomic import refuse_overlap
-from simulator.augment.fit import TYPING_FIT_STEPS, Fitted, fit_mouse, fit_typing, mouse_people, typing_texts
+from simulator.augment.fit import (TYPING_FIT_STEPS, FitFailed, fit_mouse, fit_side_by_side, fit_typing, mouse_people,
+                                   typing_texts)
 from simulator.augment import identity
 from simulator.augment.guard import (ROUNDS, GuardCount, Guards, as_movements, movements_too_close, round_rng,
                                      segment_records, segments_too_close)
 from simulator.augment.tasks import DatasetTasks, SessionTasks, extract
 from simulator.augment.texts import matched_text, new_faker
+from simulator.chunks import chunks_in_order
 from simulator.critic import Critic, draw_tilt
 from simulator.dataset import DatasetWriter, Manifest, read_dataset
 from simulator.dataset.schema import ACTIONS, EVENTS
@@ -512,7 +515,9 @@ def generate_session(st: SessionTasks, sid: str, index: int, seed: int, people: 
     return who, events, actions
 
 
-def check_options(factor: int, people: str, modality: str = "all") -> None:
+def check_options(factor: int, people: str, modality: str = "all", workers: int = 1) -> None:
+    if workers < 1:
+        raise HcisimError(f"--workers must be at least 1, not {workers}")
     if factor < 1:
         raise HcisimError(f"--factor must be a whole number >= 1, not {factor}")
     if people not in PEOPLE:
@@ -561,17 +566,19 @@ def _pseudonymous(tasks: DatasetTasks) -> DatasetTasks:
 def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "same", seed: int = 0,
                     modality: str = "all", progress: Progress = None, command: list[str] | None = None,
                     overwrite: bool = False, guard_quantile: float | None = GUARD_QUANTILE,
-                    identity_quota: bool = True) -> Manifest:
+                    identity_quota: bool = True, workers: int = 1) -> Manifest:
     """Fit the dataset's people and write ``factor`` x as many sessions to ``out`` (atomically).
 
     ``guard_quantile``: the privacy guard's threshold quantile (`simulator.fidelity.privacy.RecordGuard`);
     None turns the guard off. ``identity_quota``: with ``people="new"``, the identity quota
     (`simulator.augment.identity`); False turns it off. Both switches are for measuring what a guard
-    changes, never for data to share."""
+    changes, never for data to share. ``workers``: processes; the mouse and typing profiles are fitted side
+    by side (`fit_side_by_side`) and the sessions made in chunks (one after the other with ``--people new``'s
+    identity quota); the bytes are the same."""
     from simulator.mouse.profile import load_profile as load_mouse
     from simulator.typing.profile import load_profile as load_typing
 
-    check_options(factor, people, modality)
+    check_options(factor, people, modality, workers)
     ds = read_dataset(dataset)  # first: "not a dataset" says more than where the output would go
     refuse_overlap(out, {"dataset being augmented": dataset})
     if not ds.sessions or ds.events.num_rows == 0:
@@ -609,20 +616,17 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
     step = Steps(fit_steps + factor * len(tasks.sessions), progress)
     with one_thread(), DatasetWriter(Path(out), manifest, overwrite=overwrite) as w:
         meta = {"source_format": "hcisim", "source": src_name, "source_sha256": src_sha, **terms}
-        fitted: dict[str, Fitted] = {}
-        fits = {"mouse": lambda: fit_mouse(tasks.movements, "augment-mouse", meta, seed=seed,
-                                           progress=step.part(FIT_STEPS)),
-                "typing": lambda: fit_typing(tasks.typing_records, "augment-typing", meta,
-                                             progress=step.part(TYPING_FIT_STEPS))}
+        jobs = {"mouse": partial(fit_mouse, tasks.movements, "augment-mouse", meta, seed=seed),
+                "typing": partial(fit_typing, tasks.typing_records, "augment-typing", meta)}
         wanted = [kind for kind, yes in (("mouse", fit_mouse_too), ("typing", fit_typing_too)) if yes]
-        for kind in wanted:
-            try:
-                fitted[kind] = fits[kind]()
-            except HcisimError as e:  # both wanted (--modality all): say that the other can be augmented alone
-                if len(wanted) < 2:
-                    raise
-                other = "typing" if kind == "mouse" else "mouse"
-                raise HcisimError(f"{dataset}: {e}; --modality {other} augments its {other} alone") from None
+        parts = step.parts(*(FIT_STEPS if kind == "mouse" else TYPING_FIT_STEPS for kind in wanted))
+        try:
+            fitted = fit_side_by_side({kind: jobs[kind] for kind in wanted}, dict(zip(wanted, parts)), workers)
+        except FitFailed as e:  # both wanted (--modality all): say that the other can be augmented alone
+            if len(wanted) < 2:
+                raise e.error from None
+            other = "typing" if e.kind == "mouse" else "mouse"
+            raise HcisimError(f"{dataset}: {e}; --modality {other} augments its {other} alone") from None
         loaded = {}
         for kind, f in fitted.items():  # generate with exactly the stored profile (rounded as in the file)
             rel = w.add_file(f"profiles/{kind}.json", f.data)
@@ -644,17 +648,19 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
             models.quotas = _quotas(tasks, models, per_kind, seed)
         step.total = fit_steps + factor * len(usable)
         step.at(fit_steps)
-        k = 0
-        for st in usable:
-            for c in range(factor):
-                sid = f"{st.session_id}-x{c:03d}"  # --people new: s00003-x000 (see _pseudonymous)
-                who, events, actions = generate_session(st, sid, k, seed, people, pools, models,
-                                                        guards.counts if guards else None)
+        # --people new admits each new person against the quota's counts so far: one after the other
+        job = _SessionChunks([(st, f"{st.session_id}-x{c:03d}") for st in usable for c in range(factor)],
+                             seed, people, pools, models)  # (--people new: s00003-x000, see _pseudonymous)
+        parallel = workers if models.quotas is None else 1
+        for _, (made, counts) in chunks_in_order(job, len(job.sessions), SESSION_CHUNK, parallel):
+            for sid, who, events, actions in made:
                 w.add_session(sid, events=events, actions=actions)
                 manifest.people[sid] = who
-                k += 1
                 step()
-        manifest.stats = {"sessions_in": len(ds.sessions), "sessions_out": k,
+            if guards is not None:
+                for kind, c in counts.items():
+                    guards.counts.setdefault(kind, GuardCount()).add(c)
+        manifest.stats = {"sessions_in": len(ds.sessions), "sessions_out": len(job.sessions),
                           "sessions_left_out": dict(sorted(skipped.items()))}
         if idle:  # else sessions_in x factor and sessions_out disagreed with nothing left out
             manifest.stats["sessions_without_tasks"] = idle
@@ -663,6 +669,32 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
         if models.quotas is not None:
             manifest.stats["identity_quota"] = models.quotas.stats()
     return manifest
+
+
+SESSION_CHUNK = 20
+"""Sessions a worker makes at a time (`--workers`); session k's numbers depend on (seed, k) alone."""
+
+
+@dataclass
+class _SessionChunks:
+    """The new sessions ``sessions[part]`` (each (recorded session's tasks, new id)), made as a worker's chunk:
+    ``(sid, person, events, actions)`` each, and what the privacy guard did while making them."""
+
+    sessions: list[tuple[SessionTasks, str]]
+    seed: int
+    people: str
+    pools: Pools
+    models: Models
+
+    def __call__(self, k: int, part: slice) -> tuple[list[tuple[str, str, pa.Table, pa.Table]], dict[str, GuardCount]]:
+        counts: dict[str, GuardCount] = {}
+        made = []
+        for i in range(part.start, part.stop):
+            st, sid = self.sessions[i]
+            who, events, actions = generate_session(st, sid, i, self.seed, self.people, self.pools, self.models,
+                                                    counts)
+            made.append((sid, who, events, actions))
+        return made, counts
 
 
 def _quotas(tasks: DatasetTasks, models: Models, sessions: dict[str, int], seed: int) -> Quotas:

@@ -56,6 +56,19 @@ def test_same_seed_same_bytes_other_seed_other_data(same_out, mouse_ds, tmp_path
     assert data_files(other)["events.parquet"] != data_files(same_out)["events.parquet"]
 
 
+def test_sessions_made_in_chunks_on_workers_are_the_same_bytes(same_out, mouse_ds, tmp_path, monkeypatch):
+    import simulator.augment.generate as generate
+
+    monkeypatch.setattr(generate, "SESSION_CHUNK", 2)  # the 6 new sessions in 3 chunks, on 2 workers
+    again = tmp_path / "again"
+    augment_dataset(mouse_ds, again, factor=3, people="same", seed=5, workers=2)
+    assert data_files(again) == data_files(same_out)
+    a, b = (json.loads((p / "manifest.json").read_text()) for p in (again, same_out))
+    for m in (a, b):
+        del m["created_at"]
+    assert a == b  # the privacy guard's counts too, added up over the chunks
+
+
 def test_task_structure_is_kept_but_not_copied(same_out, mouse_ds):
     src, gen = extract(read_dataset(mouse_ds)), extract(read_dataset(same_out))
     by_sid = {s.session_id: s for s in src.sessions}
@@ -130,29 +143,42 @@ def test_typing_augment_types_new_texts_of_the_same_kind(typing_ds, tmp_path):
     assert abs(np.median(gen_seg) - np.median(rec_seg)) <= 0.3 * np.median(rec_seg) + 2
 
 
-def test_mixed_sessions_keep_both_modalities(mouse_ds, typing_ds, tmp_path):
+def _mixed(mouse_ds: Path, typing_ds: Path, tmp_path: Path, typing_keys: int | None = None) -> Path:
+    """One session of a SapiMouse subject's pointing and a free-text typist's keys (the first ``typing_keys``
+    key events of them: None, all), interleaved in time, by one person."""
     m_ev = read_dataset(mouse_ds).events.filter(pa.compute.equal(read_dataset(mouse_ds).events["session_id"],
                                                                  "user13-1min"))
     k_ev = read_dataset(typing_ds).events.filter(pa.compute.equal(read_dataset(typing_ds).events["session_id"],
                                                                   "t_05"))
-    both = pa.concat_tables([m_ev, k_ev])
+    both = pa.concat_tables([m_ev, k_ev.slice(0, typing_keys)])
     both = both.take(pa.compute.sort_indices(both, [("t_ms", "ascending")]))
     both = both.set_column(0, "session_id", pa.array(["mixed"] * both.num_rows))
     both = both.set_column(1, "seq", pa.array(np.arange(both.num_rows, dtype=np.int64)))
-    man = Manifest(driver="recorder", people={"mixed": "ann"})
-    with DatasetWriter(tmp_path / "mixed", man) as w:
+    out = tmp_path / f"mixed-{typing_keys}"
+    with DatasetWriter(out, Manifest(driver="recorder", people={"mixed": "ann"})) as w:
         w.add_session("mixed", events=both)
-    calls = []
-    augment_dataset(tmp_path / "mixed", tmp_path / "out", factor=1, people="same", seed=0,
-                    progress=lambda done, total: calls.append((done, total)))
-    # fitting both models is most of the time: it reports each step, never going back, before the session
-    done = [d for d, _ in calls]
-    assert done == sorted(done) and calls[-1][0] == calls[-1][1] == FIT_STEPS + TYPING_FIT_STEPS + 1 + 1
-    assert sorted(set(done)) == list(range(1, calls[-1][1] + 1))  # each critic stage and tilt round too
-    ev = read_dataset(tmp_path / "out").events
+    return out
+
+
+def test_mixed_sessions_keep_both_modalities_and_fit_them_side_by_side_to_the_same_bytes(mouse_ds, typing_ds,
+                                                                                         tmp_path):
+    mixed = _mixed(mouse_ds, typing_ds, tmp_path)
+    calls: dict[int, list] = {1: [], 2: []}
+    for workers in (1, 2):
+        augment_dataset(mixed, tmp_path / f"out{workers}", factor=1, people="same", seed=0, workers=workers,
+                        progress=lambda done, total: calls[workers].append((done, total)))
+        # fitting both models is most of the time: it reports each step, never going back, before the session
+        # (side by side too: the worker's steps reach the bar through a queue, and the two parts add up)
+        done = [d for d, _ in calls[workers]]
+        last = calls[workers][-1]
+        assert done == sorted(done) and last[0] == last[1] == FIT_STEPS + TYPING_FIT_STEPS + 1 + 1
+        assert sorted(set(done)) == list(range(1, last[1] + 1))  # each critic stage and tilt round too
+    out = tmp_path / "out1"
+    ev = read_dataset(out).events
     assert {"mouse", "keyboard"} <= set(ev.column("device").to_pylist())
-    assert validate_dataset(tmp_path / "out") == []
-    assert read_dataset(tmp_path / "out").manifest.people == {"mixed-x000": "ann"}
+    assert validate_dataset(out) == []
+    assert read_dataset(out).manifest.people == {"mixed-x000": "ann"}
+    assert data_files(tmp_path / "out2") == data_files(out)  # profiles, events and actions alike
 
 
 # -- bad input: one line, non-zero exit, nothing at --out ----------------------------------------------
@@ -230,6 +256,13 @@ def _few_clicks_and_typing(mouse_ds: Path, typing_ds: Path, tmp_path: Path) -> P
     # default --modality all: the mouse could not be fitted, and nothing said the typing could be augmented alone
     ("few-clicks", "few-clicks: too few pointing movements per person to fit a mouse profile (need >= 5 for "
                    "someone; most: 1); --modality typing augments its typing alone"),
+    # fitted side by side: the mouse fit refused on the worker, and the typing fit here is given up
+    ("few-clicks-workers", "few-clicks: too few pointing movements per person to fit a mouse profile (need >= 5 "
+                           "for someone; most: 1); --modality typing augments its typing alone"),
+    # ... and the typing fit refused here while the mouse fit goes on on the worker (which is stopped)
+    ("few-keys-workers", "mixed-6: too little typing to fit a typing profile (1 segments with 2+ keystrokes; "
+                         "need 3); --modality mouse augments its mouse alone"),
+    ("workers-0", "--workers must be at least 1, not 0"),
 ])
 def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
     args = {"empty": lambda: [_empty(tmp_path), "--factor", "2"],
@@ -245,6 +278,11 @@ def test_bad_input(case, fragment, typing_ds, mouse_ds, tmp_path):
             "sessions-cut": lambda: [_edited_manifest(mouse_ds, tmp_path, lambda m: m.update(
                 sessions=m["sessions"][:1], people={s: m["people"][s] for s in m["sessions"][:1]})), "--factor", "1"],
             "few-clicks": lambda: [_few_clicks_and_typing(mouse_ds, typing_ds, tmp_path), "--factor", "1"],
+            "few-clicks-workers": lambda: [_few_clicks_and_typing(mouse_ds, typing_ds, tmp_path), "--factor", "1",
+                                           "--workers", "2"],
+            "few-keys-workers": lambda: [_mixed(mouse_ds, typing_ds, tmp_path, typing_keys=6), "--factor", "1",
+                                         "--workers", "2"],
+            "workers-0": lambda: [mouse_ds, "--factor", "1", "--workers", "0"],
             }[case]()
     one_line_error(hcisim("augment", *args, "--out", tmp_path / "o"), fragment)
     assert not (tmp_path / "o").exists()
