@@ -10,11 +10,11 @@ draws from (seed, k) alone) use it for ``--workers``; the workers are the local 
 from __future__ import annotations
 
 import os
-import signal
 from typing import Any, Callable, Iterator, TypeVar
 
 from simulator.engines.local import LocalEngine, WorkerDied
 from simulator.errors import HcisimError
+from simulator.threads import numeric_worker
 
 T = TypeVar("T")
 
@@ -22,14 +22,10 @@ _JOB: Callable[[int, slice], Any] | None = None
 
 
 def _start(job: Callable[[int, slice], Any]) -> None:
-    """A worker's set-up: the job (given once, not with every chunk) and one BLAS thread. Each worker is one core's
-    share; BLAS's own threads on top (the critic's matrix products) oversubscribed the machine: 10,000 pairs with
-    two workers on two cores took 10.9 s with them, 7.7 s without (14.0 s in one process)."""
-    from threadpoolctl import threadpool_limits
-
+    """A worker's set-up: the job (given once, not with every chunk), Ctrl-C left to the parent and one BLAS
+    thread (`simulator.threads.numeric_worker`)."""
     global _JOB
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops what is left
-    threadpool_limits(1)
+    numeric_worker()
     _JOB = job
 
 

@@ -9,6 +9,7 @@ the thread count, so every such stage runs on one thread and parallelism comes f
 from __future__ import annotations
 
 import importlib
+import signal
 
 from threadpoolctl import threadpool_limits
 
@@ -18,3 +19,12 @@ def one_thread() -> threadpool_limits:
     outside a ``with``). sklearn is loaded first: a library loaded after the limit is not reached by it."""
     importlib.import_module("sklearn.ensemble")  # scipy's BLAS and sklearn's OpenMP runtime
     return threadpool_limits(limits=1)
+
+
+def numeric_worker() -> None:
+    """A worker process's set-up for numeric work (`simulator.chunks`, augment's side-by-side fit): Ctrl-C is the
+    parent's to handle (it stops what is left), and one BLAS thread for good. Each worker is one core's share;
+    BLAS's own threads on top (the critic's matrix products) oversubscribed the machine: 10,000 pairs with two
+    workers on two cores took 10.9 s with them, 7.7 s without (14.0 s in one process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(1)

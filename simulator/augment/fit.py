@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from simulator.mouse.fit import MIN_MOVES, fit_movements
 from simulator.mouse.profile import MouseProfile
 from simulator.progress import Progress, Steps
 from simulator.readers.common import Movements
+from simulator.threads import numeric_worker
 from simulator.typing.realism import CRITIC_STEPS
 from simulator.typing.records import Keystrokes
 
@@ -131,8 +131,8 @@ def fit_side_by_side(jobs: dict[str, Job], progress: dict[str, Progress], worker
     """Each job's Fitted profile, by kind. With ``workers`` >= 2 and two jobs, the first runs on a worker process
     while the second runs here: the two fits share nothing, each is seeded, and each holds one BLAS thread, so
     the bytes are those of one after the other (augmenting 400 offline checkout sessions spent about 58 % of its
-    time fitting typing and 42 % fitting the mouse, one after the other). A refused fit raises `FitFailed`, the first of ``jobs``'
-    order that failed, as fitting one after the other would."""
+    time fitting typing and 42 % fitting the mouse, one after the other). A refused fit raises `FitFailed`, the
+    first of ``jobs``' order that failed, as fitting one after the other would."""
     kinds = list(jobs)
     if workers < 2 or len(kinds) < 2:
         out = {}
@@ -190,12 +190,10 @@ _NEWS = None
 
 
 def _worker_start(news) -> None:
-    """The fitting worker's set-up: its channel for progress, Ctrl-C left to the parent, one BLAS thread."""
-    from threadpoolctl import threadpool_limits
-
+    """The fitting worker's set-up: its channel for progress, Ctrl-C left to the parent and one BLAS thread
+    (`simulator.threads.numeric_worker`)."""
     global _NEWS
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threadpool_limits(1)
+    numeric_worker()
     _NEWS = news
 
 

@@ -648,9 +648,9 @@ def augment_dataset(dataset: Path, out: Path, *, factor: int, people: str = "sam
             models.quotas = _quotas(tasks, models, per_kind, seed)
         step.total = fit_steps + factor * len(usable)
         step.at(fit_steps)
-        # --people new admits each new person against the quota's counts so far: one after the other
         job = _SessionChunks([(st, f"{st.session_id}-x{c:03d}") for st in usable for c in range(factor)],
                              seed, people, pools, models)  # (--people new: s00003-x000, see _pseudonymous)
+        # the identity quota admits each new person against its counts so far: one after the other
         parallel = workers if models.quotas is None else 1
         for _, (made, counts) in chunks_in_order(job, len(job.sessions), SESSION_CHUNK, parallel):
             for sid, who, events, actions in made:
